@@ -1,0 +1,234 @@
+//! One image layer: a tar stream (plain, gzip or zstd) turned into an index of entries.
+//!
+//! Rules:
+//! - Compression is detected by magic bytes ([`compression::detect`]), never trusted from a
+//!   media type alone.
+//! - An uncompressed layer is indexed by reading tar headers and seeking past contents; a
+//!   compressed one is streamed once. Nothing holds a layer in memory: each [`Entry`] records
+//!   where its content starts in the uncompressed stream, and [`LayerBlob`] reads it on demand.
+//! - Names are cleaned as moby's `archive.Unpack` does (SPEC §2 rule 1): leading `/` and `./`
+//!   dropped, `.` components dropped, `..` resolved; a name that leaves the layer is an error.
+//!   The root entry is dropped. Names stay bytes (they may be non-UTF-8).
+//! - Whiteouts (`.wh.NAME`) and opaque markers (`.wh..wh..opq`) are recognised in one place,
+//!   [`whiteout::classify`], the opaque marker before the plain prefix.
+//! - Hostile input ends in an error naming the entry: sizes past the end of the data, corrupt
+//!   streams, decompression bombs ([`Limits`]), unsupported entry types.
+
+pub mod compression;
+pub mod tarindex;
+pub mod whiteout;
+
+use crate::error::{Error, Result};
+use crate::source::Source;
+use std::io::Read;
+use std::sync::Arc;
+
+pub use compression::Compression;
+pub use tarindex::{index_layer, IndexOptions, Limits, Progress};
+
+/// What a tar entry is, after whiteout recognition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryKind {
+    Dir,
+    File,
+    Symlink(Box<[u8]>),
+    /// A tar hardlink to an earlier entry of the same layer (cleaned path).
+    Hardlink(Box<[u8]>),
+    Char(u32, u32),
+    Block(u32, u32),
+    Fifo,
+    /// `DIR/.wh.NAME`: hides `DIR/NAME` of the layers below.
+    Whiteout,
+    /// `DIR/.wh..wh..opq`: makes `DIR` opaque.
+    Opaque,
+}
+
+/// One tar entry of a layer, as stored (path cleaned, relative, never empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Cleaned path relative to the layer root, e.g. `etc/passwd` or `etc/.wh.motd`.
+    pub path: Box<[u8]>,
+    pub kind: EntryKind,
+    /// Permission bits and setuid/setgid/sticky (`mode & 07777`).
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    pub mtime: i64,
+    /// Content size (regular files; 0 otherwise).
+    pub size: u64,
+    /// Where the content starts in the uncompressed tar stream.
+    pub offset: u64,
+    /// SHA-256 of the content, when the index was asked to hash files.
+    pub digest: Option<[u8; 32]>,
+}
+
+impl Entry {
+    /// The last path component.
+    pub fn name(&self) -> &[u8] {
+        match self.path.iter().rposition(|&b| b == b'/') {
+            Some(i) => &self.path[i + 1..],
+            None => &self.path,
+        }
+    }
+    /// The parent path (`""` for the layer root).
+    pub fn parent(&self) -> &[u8] {
+        match self.path.iter().rposition(|&b| b == b'/') {
+            Some(i) => &self.path[..i],
+            None => b"",
+        }
+    }
+    /// For a whiteout, the path it hides; for an opaque marker, the directory it makes opaque.
+    pub fn whiteout_target(&self) -> Option<Vec<u8>> {
+        match self.kind {
+            EntryKind::Whiteout => {
+                let hidden = &self.name()[whiteout::PREFIX.len()..];
+                Some(join_rel(self.parent(), hidden))
+            }
+            EntryKind::Opaque => Some(self.parent().to_vec()),
+            _ => None,
+        }
+    }
+    /// Path for display, `/`-rooted and escaped.
+    pub fn display_path(&self) -> String {
+        let mut p = Vec::with_capacity(self.path.len() + 1);
+        p.push(b'/');
+        p.extend_from_slice(&self.path);
+        crate::listing::esc(&p)
+    }
+}
+
+/// Joins two relative paths (`""` is the root).
+pub fn join_rel(parent: &[u8], name: &[u8]) -> Vec<u8> {
+    if parent.is_empty() {
+        return name.to_vec();
+    }
+    let mut v = Vec::with_capacity(parent.len() + 1 + name.len());
+    v.extend_from_slice(parent);
+    v.push(b'/');
+    v.extend_from_slice(name);
+    v
+}
+
+/// Cleans a tar member name (SPEC §2 rule 1). `Ok(None)` for the root entry; an error for a
+/// name that leaves the layer.
+pub fn clean_name(name: &[u8]) -> std::result::Result<Option<Vec<u8>>, &'static str> {
+    let mut parts: Vec<&[u8]> = Vec::new();
+    for comp in name.split(|&b| b == b'/') {
+        match comp {
+            b"" | b"." => {}
+            b".." => {
+                if parts.pop().is_none() {
+                    return Err("the name leaves the layer root ('..')");
+                }
+            }
+            c => parts.push(c),
+        }
+    }
+    if parts.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(parts.join(&b'/')))
+}
+
+/// A layer blob and how to read its uncompressed stream.
+#[derive(Clone)]
+pub struct LayerBlob {
+    pub source: Source,
+    pub compression: Compression,
+    /// Human name for errors, e.g. `layer 2 (sha256:abcdef123456)`.
+    pub label: Arc<str>,
+}
+
+impl std::fmt::Debug for LayerBlob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LayerBlob({}, {:?}, {} bytes)", self.label, self.compression, self.source.len())
+    }
+}
+
+impl LayerBlob {
+    pub fn new(source: Source, label: impl Into<Arc<str>>) -> Result<Self> {
+        let compression = compression::detect_source(&*source)?;
+        Ok(LayerBlob { source, compression, label: label.into() })
+    }
+
+    /// Reads `size` bytes of content starting at `offset` of the uncompressed stream.
+    /// Uncompressed layers read in place; compressed ones decompress from the start.
+    pub fn read_content(&self, offset: u64, size: u64) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        self.for_each_chunk(offset, size, &mut |c| {
+            out.extend_from_slice(c);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Feeds the content range to `f` in chunks of at most 1 MiB.
+    pub fn for_each_chunk(
+        &self,
+        offset: u64,
+        size: u64,
+        f: &mut dyn FnMut(&[u8]) -> Result<()>,
+    ) -> Result<()> {
+        let label = self.label.clone();
+        let wrap = |e: Error| e.in_layer(label.to_string());
+        if self.compression == Compression::None {
+            let mut pos = offset;
+            let end = offset.checked_add(size).filter(|&e| e <= self.source.len()).ok_or_else(|| {
+                wrap(Error::truncated(format!(
+                    "content of {size} bytes at offset {offset} runs past the end of the layer"
+                )))
+            })?;
+            let mut buf = vec![0u8; (size.min(1 << 20)) as usize];
+            while pos < end {
+                let n = ((end - pos) as usize).min(buf.len());
+                crate::source::read_exact_at(&*self.source, pos, &mut buf[..n]).map_err(|e| wrap(Error::io(&e)))?;
+                f(&buf[..n])?;
+                pos += n as u64;
+            }
+            return Ok(());
+        }
+        let mut r = self.compression.decoder(self.source.clone()).map_err(&wrap)?;
+        std::io::copy(&mut (&mut r).take(offset), &mut std::io::sink()).map_err(|e| wrap(Error::io(&e)))?;
+        let mut left = size;
+        let mut buf = vec![0u8; (size.min(1 << 20)) as usize];
+        while left > 0 {
+            let want = (left as usize).min(buf.len());
+            let n = r.read(&mut buf[..want]).map_err(|e| wrap(Error::io(&e)))?;
+            if n == 0 {
+                return Err(wrap(Error::truncated("the layer stream ends inside a file's content")));
+            }
+            f(&buf[..n])?;
+            left -= n as u64;
+        }
+        Ok(())
+    }
+
+    /// SHA-256 of a content range, read in chunks.
+    pub fn digest_content(&self, offset: u64, size: u64) -> Result<[u8; 32]> {
+        use sha2::Digest as _;
+        let mut h = sha2::Sha256::new();
+        self.for_each_chunk(offset, size, &mut |c| {
+            h.update(c);
+            Ok(())
+        })?;
+        Ok(h.finalize().into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_names_like_moby() {
+        assert_eq!(clean_name(b"./etc/passwd").unwrap().unwrap(), b"etc/passwd");
+        assert_eq!(clean_name(b"/root/x").unwrap().unwrap(), b"root/x");
+        assert_eq!(clean_name(b"a/./b//c/").unwrap().unwrap(), b"a/b/c");
+        assert_eq!(clean_name(b"a/../b").unwrap().unwrap(), b"b");
+        assert_eq!(clean_name(b"./").unwrap(), None);
+        assert_eq!(clean_name(b".").unwrap(), None);
+        assert!(clean_name(b"../etc/passwd").is_err());
+        assert!(clean_name(b"a/../../b").is_err());
+        assert_eq!(clean_name(b"caf\xe9").unwrap().unwrap(), b"caf\xe9");
+    }
+}

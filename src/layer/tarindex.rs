@@ -1,0 +1,404 @@
+//! Indexing a layer's tar stream (POSIX ustar, GNU and PAX extensions, via the `tar` crate).
+//!
+//! Each tar header becomes an [`Entry`] at once, so nothing past this module sees `tar::Header`.
+//! Uncompressed layers are walked by seeking from header to header (contents are never read
+//! unless files are hashed or the layer is verified); compressed ones are streamed once.
+//! Verification hashes the uncompressed stream (the diff_id) and, for compressed layers, the blob
+//! (its digest) in the same pass.
+
+use super::{clean_name, whiteout, Compression, Entry, EntryKind};
+use crate::error::{Error, ErrorKind, Result};
+use crate::listing::hex;
+use crate::source::{Source, SourceReader};
+use sha2::{Digest as _, Sha256};
+use std::io::{self, Read, Seek, SeekFrom};
+
+/// Bounds on what a layer may cost to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The most entries one layer may have.
+    pub max_entries: usize,
+    /// A compressed layer may not inflate past this many bytes ...
+    pub bomb_floor: u64,
+    /// ... unless it stays under this ratio to its compressed size.
+    pub bomb_ratio: u64,
+    /// Largest name or link target accepted (PAX allows any size).
+    pub max_name: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_entries: 4_000_000, bomb_floor: 1 << 30, bomb_ratio: 200, max_name: 64 * 1024 }
+    }
+}
+
+/// How to index a layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexOptions {
+    /// Hash the whole stream (diff_id) and the blob (digest) to check them.
+    pub verify: bool,
+    /// Record each regular file's SHA-256 (costs reading every byte).
+    pub hash_files: bool,
+    pub limits: Limits,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        IndexOptions { verify: true, hash_files: false, limits: Limits::default() }
+    }
+}
+
+/// Progress of an indexing pass, reported every few entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Progress {
+    /// Bytes of the blob consumed so far (compressed bytes for compressed layers).
+    pub bytes: u64,
+    /// Total bytes of the blob.
+    pub total: u64,
+    pub entries: u64,
+}
+
+/// The result of indexing a layer.
+#[derive(Debug, Clone)]
+pub struct LayerIndex {
+    pub compression: Compression,
+    pub compressed_size: u64,
+    /// Length of the uncompressed tar stream (as far as it was read; exact when verified or
+    /// uncompressed).
+    pub uncompressed_size: u64,
+    pub entries: Vec<Entry>,
+    /// `sha256:...` of the uncompressed stream, when verified.
+    pub diff_id: Option<String>,
+    /// `sha256:...` of the blob, when verified.
+    pub blob_digest: Option<String>,
+}
+
+/// A reader that counts and optionally hashes what passes through it, and enforces the bomb
+/// limit on a decompressed stream.
+struct Meter<R> {
+    inner: R,
+    count: u64,
+    hash: Option<Sha256>,
+    cap: u64,
+}
+
+impl<R: Read> Read for Meter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(h) = self.hash.as_mut() {
+            h.update(&buf[..n]);
+        }
+        self.count += n as u64;
+        if self.count > self.cap {
+            return Err(io::Error::new(io::ErrorKind::Other, BombError(self.cap)));
+        }
+        Ok(n)
+    }
+}
+
+impl<R: Seek> Seek for Meter<R> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        let p = self.inner.seek(pos)?;
+        self.count = p;
+        Ok(p)
+    }
+}
+
+#[derive(Debug)]
+struct BombError(u64);
+impl std::fmt::Display for BombError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the layer inflates past {} bytes, far beyond its compressed size: a decompression bomb?", self.0)
+    }
+}
+impl std::error::Error for BombError {}
+
+/// Shares a meter between the tar reader and us (to read counts while the archive borrows it).
+struct Shared<R>(std::rc::Rc<std::cell::RefCell<R>>);
+impl<R: Read> Read for Shared<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.borrow_mut().read(buf)
+    }
+}
+impl<R: Seek> Seek for Shared<R> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        self.0.borrow_mut().seek(pos)
+    }
+}
+fn io_err(e: io::Error) -> Error {
+    if let Some(b) = e.get_ref().and_then(|r| r.downcast_ref::<BombError>()) {
+        return Error::new(ErrorKind::TooLarge, b.to_string());
+    }
+    let msg = e.to_string();
+    match e.kind() {
+        io::ErrorKind::UnexpectedEof => Error::truncated(if msg.contains("truncated") {
+            msg
+        } else {
+            "the layer ends in the middle of a tar entry (truncated)".into()
+        }),
+        io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput | io::ErrorKind::Other => {
+            Error::corrupt(msg)
+        }
+        _ => Error::io(&e),
+    }
+}
+
+/// Indexes one layer blob. `progress` is called now and then; returning `false` cancels.
+pub fn index_layer(
+    blob: Source,
+    opts: &IndexOptions,
+    progress: &mut dyn FnMut(Progress) -> bool,
+) -> Result<LayerIndex> {
+    let compression = super::compression::detect_source(&*blob)?;
+    let total = blob.len();
+    let raw = std::rc::Rc::new(std::cell::RefCell::new(Meter {
+        inner: SourceReader::new(blob.clone()),
+        count: 0,
+        hash: (opts.verify && compression != Compression::None).then(Sha256::new),
+        cap: u64::MAX,
+    }));
+    let mut out = LayerIndex {
+        compression,
+        compressed_size: total,
+        uncompressed_size: 0,
+        entries: Vec::new(),
+        diff_id: None,
+        blob_digest: None,
+    };
+    if compression == Compression::None && !opts.verify && !opts.hash_files {
+        // Seek from header to header.
+        let rdr = Shared(raw.clone());
+        let mut ar = tar::Archive::new(rdr);
+        let mut last_end = 0u64;
+        {
+            let iter = ar.entries_with_seek().map_err(io_err)?;
+            for (i, e) in iter.enumerate() {
+                let mut e = e.map_err(io_err).map_err(|err| after(err, &out.entries))?;
+                let entry = convert(&mut e, opts)?;
+                let end = entry.offset.checked_add(e.size()).unwrap_or(u64::MAX);
+                if end > total {
+                    return Err(Error::truncated(format!(
+                        "the entry claims {} bytes of content but the layer ends {} bytes after its header",
+                        e.size(),
+                        total.saturating_sub(entry.offset)
+                    ))
+                    .at_entry(entry.display_path()));
+                }
+                last_end = last_end.max(end);
+                if !entry.path.is_empty() {
+                    push(&mut out.entries, entry, opts)?;
+                }
+                if i % 256 == 0 && !progress(Progress { bytes: last_end, total, entries: out.entries.len() as u64 }) {
+                    return Err(cancelled());
+                }
+            }
+        }
+        out.uncompressed_size = total;
+        progress(Progress { bytes: total, total, entries: out.entries.len() as u64 });
+        return Ok(out);
+    }
+
+    // Streaming pass: decompress (if needed), hash the stream (if verifying), read contents.
+    let decoded: Box<dyn Read> = match compression {
+        Compression::None => Box::new(Shared(raw.clone())),
+        c => c.decode(Box::new(Shared(raw.clone())))?,
+    };
+    let cap = if compression == Compression::None {
+        u64::MAX
+    } else {
+        opts.limits.bomb_floor.max(total.saturating_mul(opts.limits.bomb_ratio))
+    };
+    let stream = std::rc::Rc::new(std::cell::RefCell::new(Meter {
+        inner: decoded,
+        count: 0,
+        hash: opts.verify.then(Sha256::new),
+        cap,
+    }));
+    {
+        let mut ar = tar::Archive::new(Shared(stream.clone()));
+        let iter = ar.entries().map_err(io_err)?;
+        for (i, e) in iter.enumerate() {
+            let mut e = e.map_err(io_err).map_err(|err| after(err, &out.entries))?;
+            let mut entry = convert(&mut e, opts)?;
+            let path = entry.display_path();
+            if opts.hash_files && entry.kind == EntryKind::File {
+                let mut h = Sha256::new();
+                let mut buf = vec![0u8; 64 * 1024];
+                let mut left = e.size();
+                while left > 0 {
+                    let n = e.read(&mut buf).map_err(io_err).map_err(|err| err.at_entry(path.clone()))?;
+                    if n == 0 {
+                        return Err(Error::truncated("the layer ends inside this file's content").at_entry(path));
+                    }
+                    h.update(&buf[..n]);
+                    left -= n as u64;
+                }
+                entry.digest = Some(h.finalize().into());
+            }
+            if !entry.path.is_empty() {
+                push(&mut out.entries, entry, opts)?;
+            }
+            if i % 256 == 0 {
+                let bytes = raw.borrow().count;
+                if !progress(Progress { bytes, total, entries: out.entries.len() as u64 }) {
+                    return Err(cancelled());
+                }
+            }
+        }
+    }
+    // Drain the rest of the stream (padding, end-of-archive blocks, trailing bytes): the diff_id
+    // covers all of it. Without verification there is nothing to gain from reading on.
+    if opts.verify {
+        let mut s = stream.borrow_mut();
+        io::copy(&mut *s, &mut io::sink()).map_err(io_err)?;
+        if compression != Compression::None {
+            let mut r = raw.borrow_mut();
+            io::copy(&mut *r, &mut io::sink()).map_err(io_err)?;
+        }
+    }
+    let mut s = stream.borrow_mut();
+    out.uncompressed_size = s.count;
+    if let Some(h) = s.hash.take() {
+        out.diff_id = Some(format!("sha256:{}", hex(&h.finalize())));
+    }
+    let mut r = raw.borrow_mut();
+    if let Some(h) = r.hash.take() {
+        out.blob_digest = Some(format!("sha256:{}", hex(&h.finalize())));
+    } else if compression == Compression::None {
+        out.blob_digest = out.diff_id.clone();
+    }
+    progress(Progress { bytes: total, total, entries: out.entries.len() as u64 });
+    Ok(out)
+}
+
+fn cancelled() -> Error {
+    Error::new(ErrorKind::Io, "cancelled")
+}
+
+/// Names the last good entry when the next header is broken.
+fn after(err: Error, entries: &[Entry]) -> Error {
+    match entries.last() {
+        Some(last) => err.at_entry(format!("after {}", last.display_path())),
+        None => err.at_entry("first header"),
+    }
+}
+
+fn push(entries: &mut Vec<Entry>, e: Entry, opts: &IndexOptions) -> Result<()> {
+    if entries.len() >= opts.limits.max_entries {
+        return Err(Error::new(
+            ErrorKind::TooLarge,
+            format!("the layer has more than {} entries", opts.limits.max_entries),
+        ));
+    }
+    entries.push(e);
+    Ok(())
+}
+
+/// Converts a tar entry into our own [`Entry`].
+/// The root entry comes back with an empty path (callers drop it).
+fn convert<R: Read>(e: &mut tar::Entry<'_, R>, opts: &IndexOptions) -> Result<Entry> {
+    let raw_name = e.path_bytes().into_owned();
+    let shown = crate::listing::esc(&raw_name);
+    let fail = |err: Error| err.at_entry(shown.clone());
+    if raw_name.len() > opts.limits.max_name {
+        return Err(fail(Error::new(ErrorKind::TooLarge, format!("the name is {} bytes long", raw_name.len()))));
+    }
+    let path = match clean_name(&raw_name) {
+        Ok(Some(p)) => p,
+        Ok(None) => Vec::new(),
+        Err(why) => return Err(fail(Error::new(ErrorKind::Escape, why))),
+    };
+    // PAX may override uid/gid beyond what the octal fields hold.
+    let mut pax_uid = None;
+    let mut pax_gid = None;
+    if let Ok(Some(pax)) = e.pax_extensions() {
+        for ext in pax.flatten() {
+            match ext.key_bytes() {
+                b"uid" => pax_uid = parse_pax_num(ext.value_bytes()),
+                b"gid" => pax_gid = parse_pax_num(ext.value_bytes()),
+                _ => {}
+            }
+        }
+    }
+    let h = e.header();
+    let et = h.entry_type();
+    let mode = h.mode().map_err(io_err).map_err(fail)? & 0o7777;
+    let mut uid = h.uid().map_err(io_err).map_err(fail)?;
+    let mut gid = h.gid().map_err(io_err).map_err(fail)?;
+    let mtime = h.mtime().unwrap_or(0) as i64;
+    let size = e.size();
+    let offset = e.raw_file_position();
+    uid = pax_uid.unwrap_or(uid);
+    gid = pax_gid.unwrap_or(gid);
+    let uid = u32::try_from(uid).map_err(|_| fail(Error::corrupt(format!("uid {uid} is out of range"))))?;
+    let gid = u32::try_from(gid).map_err(|_| fail(Error::corrupt(format!("gid {gid} is out of range"))))?;
+    let link = || -> Result<Vec<u8>> {
+        let l = e.link_name_bytes().map(|c| c.into_owned()).unwrap_or_default();
+        if l.len() > opts.limits.max_name {
+            return Err(Error::new(ErrorKind::TooLarge, "the link target is too long"));
+        }
+        Ok(l)
+    };
+    let name = path.rsplit(|&b| b == b'/').next().unwrap_or(b"");
+    let marker = whiteout::classify(name);
+    let kind = if path.is_empty() {
+        EntryKind::Dir
+    } else if marker == whiteout::Marker::Opaque {
+        EntryKind::Opaque
+    } else if marker == whiteout::Marker::Whiteout {
+        EntryKind::Whiteout
+    } else {
+        use tar::EntryType as T;
+        match et {
+            T::Regular if raw_name.ends_with(b"/") => EntryKind::Dir,
+            T::Regular | T::Continuous => EntryKind::File,
+            T::Directory => EntryKind::Dir,
+            T::Symlink => EntryKind::Symlink(link().map_err(fail)?.into()),
+            T::Link => {
+                let l = link().map_err(fail)?;
+                match clean_name(&l) {
+                    Ok(Some(t)) => EntryKind::Hardlink(t.into()),
+                    Ok(None) => {
+                        return Err(fail(Error::corrupt("a hardlink to the layer root")));
+                    }
+                    Err(why) => return Err(fail(Error::new(ErrorKind::Escape, format!("hardlink target: {why}")))),
+                }
+            }
+            T::Char | T::Block => {
+                let ma = h.device_major().ok().flatten().unwrap_or(0);
+                let mi = h.device_minor().ok().flatten().unwrap_or(0);
+                if et == T::Char {
+                    EntryKind::Char(ma, mi)
+                } else {
+                    EntryKind::Block(ma, mi)
+                }
+            }
+            T::Fifo => EntryKind::Fifo,
+            T::GNUSparse => {
+                return Err(fail(Error::new(ErrorKind::Unsupported, "GNU sparse files are not supported")));
+            }
+            other => {
+                return Err(fail(Error::new(
+                    ErrorKind::Unsupported,
+                    format!("unsupported tar entry type '{}'", other.as_byte() as char),
+                )));
+            }
+        }
+    };
+    let size = if kind == EntryKind::File { size } else { 0 };
+    Ok(Entry {
+        path: path.into(),
+        kind,
+        size,
+        mode,
+        uid,
+        gid,
+        mtime,
+        offset,
+        digest: None,
+    })
+}
+
+fn parse_pax_num(v: &[u8]) -> Option<u64> {
+    std::str::from_utf8(v).ok()?.trim().parse().ok()
+}

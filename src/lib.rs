@@ -1,0 +1,24 @@
+//! layerlab: container image layers, union mounts and copy-on-write, simulated faithfully.
+//!
+//! The core is pure Rust and portable: it never names a UI toolkit or a browser API, and it reads
+//! bytes only through [`source::BlobSource`], so the same code runs in the CLI over files on disk,
+//! in tests over memory, and in the browser over a `File`.
+//!
+//! ```text
+//!  source  ──>  image (docker save / OCI)  ──>  layer (tar index, whiteouts)
+//!                                                  │
+//!                                                  v
+//!                                  tree (one layer directory, as overlay2 extracts it)
+//!                                                  │
+//!                                                  v
+//!                                  union (merged view of a stack, with provenance)
+//! ```
+
+pub mod error;
+pub mod layer;
+pub mod listing;
+pub mod source;
+pub mod tree;
+pub mod union;
+
+pub use error::{Error, ErrorKind, Result};

@@ -1,0 +1,239 @@
+//! The listing format v1 of `shared/oracle/SPEC.md` §5 (and the tar-entry lines of §6).
+//!
+//! ```text
+//! TYPE MODE UID:GID SIZE DIGEST PATH[ -> TARGET][ opaque][ redirect=V][ metacopy][ rdev=MAJ,MIN][ nlink=N]
+//! ```
+//! Rules: lines sort by raw path bytes; names are escaped (`\xHH` for 0x00-0x20, `\`, 0x7f and
+//! bytes that are not part of well-formed UTF-8); DIGEST is the first 16 hex digits of the
+//! SHA-256 of a regular file's content. This module only formats: what goes into a line is
+//! decided by the tree that is listed.
+
+use sha2::{Digest as _, Sha256};
+use std::fmt::Write as _;
+
+/// Escapes a byte string for a listing line (SPEC §5 "Escaping").
+pub fn esc(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                push_valid(&mut out, s);
+                break;
+            }
+            Err(e) => {
+                let good = e.valid_up_to();
+                push_valid(&mut out, std::str::from_utf8(&rest[..good]).unwrap_or_default());
+                let bad = e.error_len().unwrap_or(rest.len() - good);
+                for b in &rest[good..good + bad] {
+                    let _ = write!(out, "\\x{b:02x}");
+                }
+                rest = &rest[good + bad..];
+            }
+        }
+    }
+    out
+}
+
+fn push_valid(out: &mut String, s: &str) {
+    for ch in s.chars() {
+        let o = ch as u32;
+        if o <= 0x20 || o == 0x5c || o == 0x7f {
+            let _ = write!(out, "\\x{o:02x}");
+        } else {
+            out.push(ch);
+        }
+    }
+}
+
+/// Full SHA-256 of a byte string.
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for chunk in data.chunks(1 << 20) {
+        h.update(chunk);
+    }
+    h.finalize().into()
+}
+
+/// Lowercase hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// The 16-hex-digit digest prefix used in listings.
+pub fn sha16(digest: &[u8; 32]) -> String {
+    hex(&digest[..8])
+}
+
+/// The listing digest of empty content (`E` in SPEC §6).
+pub const EMPTY_SHA16: &str = "e3b0c44298fc1c14";
+
+/// The type letter of a listing line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TypeChar {
+    Dir,
+    File,
+    Symlink,
+    Char,
+    Block,
+    Fifo,
+    Socket,
+    /// A char device 0/0: an overlayfs whiteout.
+    Whiteout,
+    /// A tar hardlink entry (DIFF and layer listings only).
+    Hardlink,
+}
+
+impl TypeChar {
+    pub fn letter(self) -> char {
+        match self {
+            TypeChar::Dir => 'd',
+            TypeChar::File => 'f',
+            TypeChar::Symlink => 'l',
+            TypeChar::Char => 'c',
+            TypeChar::Block => 'b',
+            TypeChar::Fifo => 'p',
+            TypeChar::Socket => 's',
+            TypeChar::Whiteout => 'w',
+            TypeChar::Hardlink => 'h',
+        }
+    }
+}
+
+/// The fields of one listing line, before formatting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line<'a> {
+    pub kind: TypeChar,
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    /// Size, for regular files.
+    pub size: Option<u64>,
+    /// Content digest, for regular files whose data is known (`-` otherwise).
+    pub digest: Option<[u8; 32]>,
+    pub path: &'a [u8],
+    /// Symlink target, or hardlink target for `h` lines.
+    pub target: Option<&'a [u8]>,
+    pub opaque: Option<&'a [u8]>,
+    pub redirect: Option<&'a [u8]>,
+    pub metacopy: bool,
+    pub rdev: Option<(u32, u32)>,
+    pub nlink: u32,
+}
+
+impl<'a> Line<'a> {
+    pub fn new(kind: TypeChar, mode: u32, uid: u32, gid: u32, path: &'a [u8]) -> Self {
+        Line {
+            kind,
+            mode,
+            uid,
+            gid,
+            size: None,
+            digest: None,
+            path,
+            target: None,
+            opaque: None,
+            redirect: None,
+            metacopy: false,
+            rdev: None,
+            nlink: 1,
+        }
+    }
+
+    /// Formats the line (no trailing newline).
+    pub fn render(&self) -> String {
+        let mut s = String::with_capacity(64 + self.path.len());
+        let mode = if self.kind == TypeChar::Symlink { 0o777 } else { self.mode & 0o7777 };
+        let _ = write!(s, "{} {:04o} {}:{} ", self.kind.letter(), mode, self.uid, self.gid);
+        match (self.kind, self.size) {
+            (TypeChar::File, Some(sz)) => {
+                let _ = write!(s, "{sz} ");
+            }
+            _ => s.push_str("- "),
+        }
+        match (self.kind, self.digest) {
+            (TypeChar::File, Some(d)) => s.push_str(&sha16(&d)),
+            _ => s.push('-'),
+        }
+        s.push(' ');
+        s.push_str(&esc(self.path));
+        if let Some(t) = self.target {
+            s.push_str(" -> ");
+            s.push_str(&esc(t));
+        }
+        if let Some(v) = self.opaque {
+            if v == b"y" {
+                s.push_str(" opaque");
+            } else {
+                s.push_str(" opaque=");
+                s.push_str(&esc(v));
+            }
+        }
+        if let Some(v) = self.redirect {
+            s.push_str(" redirect=");
+            s.push_str(&esc(v));
+        }
+        if self.metacopy {
+            s.push_str(" metacopy");
+        }
+        if let Some((ma, mi)) = self.rdev {
+            if matches!(self.kind, TypeChar::Char | TypeChar::Block) {
+                let _ = write!(s, " rdev={ma},{mi}");
+            }
+        }
+        if self.kind == TypeChar::File && self.nlink > 1 {
+            let _ = write!(s, " nlink={}", self.nlink);
+        }
+        s
+    }
+}
+
+/// Joins a display path and a name (`/` + `a` = `/a`, `/a` + `b` = `/a/b`).
+pub fn join(parent: &[u8], name: &[u8]) -> Vec<u8> {
+    let mut v = Vec::with_capacity(parent.len() + 1 + name.len());
+    v.extend_from_slice(parent);
+    if !parent.ends_with(b"/") {
+        v.push(b'/');
+    }
+    v.extend_from_slice(name);
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_follows_spec() {
+        assert_eq!(esc(b"a b"), "a\\x20b");
+        assert_eq!(esc(b"back\\slash"), "back\\x5cslash");
+        assert_eq!(esc(b"del\x7f"), "del\\x7f");
+        assert_eq!(esc("héllo wörld ✓".as_bytes()), "héllo\\x20wörld\\x20✓");
+        assert_eq!(esc(b"bad\xff\xfe"), "bad\\xff\\xfe");
+        // overlong encoding of '/' and a lone surrogate are not well-formed UTF-8
+        assert_eq!(esc(b"\xc0\xaf"), "\\xc0\\xaf");
+        assert_eq!(esc(b"\xed\xa0\x80"), "\\xed\\xa0\\x80");
+        // a truncated sequence at the end
+        assert_eq!(esc(b"x\xe6\x97"), "x\\xe6\\x97");
+    }
+
+    #[test]
+    fn line_rendering() {
+        let mut l = Line::new(TypeChar::File, 0o755, 0, 0, b"/usr/bin/tool");
+        l.size = Some(0);
+        l.digest = Some(sha256(b""));
+        l.nlink = 2;
+        assert_eq!(l.render(), "f 0755 0:0 0 e3b0c44298fc1c14 /usr/bin/tool nlink=2");
+        let mut l = Line::new(TypeChar::Symlink, 0o644, 0, 0, b"/a");
+        l.target = Some(b"b c");
+        assert_eq!(l.render(), "l 0777 0:0 - - /a -> b\\x20c");
+        let mut l = Line::new(TypeChar::Dir, 0o755, 1, 2, b"/d");
+        l.opaque = Some(b"y");
+        l.redirect = Some(b"/x");
+        assert_eq!(l.render(), "d 0755 1:2 - - /d opaque redirect=/x");
+    }
+}

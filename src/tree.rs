@@ -1,0 +1,403 @@
+//! A layer directory as the kernel sees it: the tree that Docker's overlay2 driver extracts a
+//! layer tar into, and the same shape for the container's upper directory.
+//!
+//! Rules (SPEC §2, moby `archive.Unpack` with `OverlayWhiteoutFormat`):
+//! 1. Entries are applied in tar order; names are already cleaned by the layer module.
+//! 2. An existing path is removed (recursively) first unless both old and new are directories;
+//!    an existing directory only gets the new metadata.
+//! 3. Missing parents are created 0755 0:0 ("implied" directories).
+//! 4. A whiteout whose parent this layer made a non-directory is skipped with a warning (Docker
+//!    would refuse the layer, containers/storage and umoci skip it). Otherwise `D/.wh..wh..opq`
+//!    sets `trusted.overlay.opaque=y` on `D`, and `D/.wh.NAME` makes a char device 0/0, mode
+//!    0000, at `D/NAME`, owned by the entry's owner.
+//! 5. A hardlink links to the earlier entry's inode in the same layer (its `nlink` grows).
+//!
+//! Nodes live in an arena indexed by [`Ino`]; a directory maps names (bytes, sorted) to inodes,
+//! so hardlinks are two names for one inode and `nlink` is exact. File content is not held: a
+//! [`Content`] says where to read it.
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::layer::{Entry, EntryKind, LayerBlob};
+use crate::listing::{Line, TypeChar};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// An inode number inside one [`Tree`].
+pub type Ino = u32;
+
+/// The root directory's inode.
+pub const ROOT: Ino = 0;
+
+/// Where a regular file's bytes are.
+#[derive(Debug, Clone)]
+pub enum Content {
+    /// A range of a layer's uncompressed tar stream, read on demand.
+    Blob { blob: Arc<LayerBlob>, offset: u64, size: u64 },
+    /// Bytes in memory (files written in the container).
+    Bytes(Arc<[u8]>),
+}
+
+impl Content {
+    pub fn empty() -> Self {
+        Content::Bytes(Arc::from(&[][..]))
+    }
+    pub fn size(&self) -> u64 {
+        match self {
+            Content::Blob { size, .. } => *size,
+            Content::Bytes(b) => b.len() as u64,
+        }
+    }
+    /// Reads the whole content.
+    pub fn read(&self) -> Result<Vec<u8>> {
+        match self {
+            Content::Blob { blob, offset, size } => blob.read_content(*offset, *size),
+            Content::Bytes(b) => Ok(b.to_vec()),
+        }
+    }
+    /// SHA-256 of the content.
+    pub fn digest(&self) -> Result<[u8; 32]> {
+        match self {
+            Content::Blob { blob, offset, size } => blob.digest_content(*offset, *size),
+            Content::Bytes(b) => Ok(crate::listing::sha256(b)),
+        }
+    }
+}
+
+/// What an inode is.
+#[derive(Debug, Clone)]
+pub enum Kind {
+    Dir(BTreeMap<Box<[u8]>, Ino>),
+    File(Content),
+    Symlink(Box<[u8]>),
+    Char(u32, u32),
+    Block(u32, u32),
+    Fifo,
+    Socket,
+}
+
+/// One inode: kind, attributes, link count and the overlay xattrs.
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub kind: Kind,
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    pub mtime: i64,
+    pub nlink: u32,
+    /// Cached SHA-256 of a file's content.
+    pub digest: Option<[u8; 32]>,
+    /// `trusted.overlay.opaque`.
+    pub opaque: Option<Box<[u8]>>,
+    /// `trusted.overlay.redirect`.
+    pub redirect: Option<Box<[u8]>>,
+    /// `trusted.overlay.metacopy` is present.
+    pub metacopy: bool,
+}
+
+impl Node {
+    pub fn new(kind: Kind, mode: u32, uid: u32, gid: u32) -> Self {
+        Node { kind, mode: mode & 0o7777, uid, gid, mtime: 0, nlink: 1, digest: None, opaque: None, redirect: None, metacopy: false }
+    }
+    pub fn dir(mode: u32, uid: u32, gid: u32) -> Self {
+        Node::new(Kind::Dir(BTreeMap::new()), mode, uid, gid)
+    }
+    pub fn is_dir(&self) -> bool {
+        matches!(self.kind, Kind::Dir(_))
+    }
+    /// A char device 0/0: an overlayfs whiteout.
+    pub fn is_whiteout(&self) -> bool {
+        matches!(self.kind, Kind::Char(0, 0))
+    }
+    pub fn children(&self) -> Option<&BTreeMap<Box<[u8]>, Ino>> {
+        match &self.kind {
+            Kind::Dir(c) => Some(c),
+            _ => None,
+        }
+    }
+    pub fn type_char(&self) -> TypeChar {
+        match self.kind {
+            Kind::Dir(_) => TypeChar::Dir,
+            Kind::File(_) => TypeChar::File,
+            Kind::Symlink(_) => TypeChar::Symlink,
+            Kind::Char(0, 0) => TypeChar::Whiteout,
+            Kind::Char(..) => TypeChar::Char,
+            Kind::Block(..) => TypeChar::Block,
+            Kind::Fifo => TypeChar::Fifo,
+            Kind::Socket => TypeChar::Socket,
+        }
+    }
+    pub fn size(&self) -> u64 {
+        match &self.kind {
+            Kind::File(c) => c.size(),
+            _ => 0,
+        }
+    }
+    /// SHA-256 of a regular file's content (cached digest first).
+    pub fn content_digest(&self) -> Result<Option<[u8; 32]>> {
+        match (&self.kind, self.digest) {
+            (Kind::File(_), Some(d)) => Ok(Some(d)),
+            (Kind::File(c), None) => c.digest().map(Some),
+            _ => Ok(None),
+        }
+    }
+    /// The listing line of this node shown at `path` (SPEC §5). `xattrs` adds the overlay
+    /// markers (upper listings); merged views leave them out.
+    pub fn line<'a>(&'a self, path: &'a [u8], xattrs: bool) -> Result<Line<'a>> {
+        let mut l = Line::new(self.type_char(), self.mode, self.uid, self.gid, path);
+        match &self.kind {
+            Kind::File(c) => {
+                l.size = Some(c.size());
+                if !(xattrs && self.metacopy) {
+                    l.digest = self.content_digest()?;
+                }
+                l.nlink = self.nlink;
+            }
+            Kind::Symlink(t) => l.target = Some(t),
+            Kind::Char(a, b) | Kind::Block(a, b) => l.rdev = Some((*a, *b)),
+            _ => {}
+        }
+        if xattrs {
+            l.opaque = self.opaque.as_deref();
+            l.redirect = self.redirect.as_deref();
+            l.metacopy = self.metacopy;
+        }
+        Ok(l)
+    }
+}
+
+/// A directory tree of inodes.
+#[derive(Debug, Clone)]
+pub struct Tree {
+    pub nodes: Vec<Node>,
+}
+
+impl Default for Tree {
+    fn default() -> Self {
+        Tree::new()
+    }
+}
+
+impl Tree {
+    /// An empty tree: a root directory 0755 0:0.
+    pub fn new() -> Self {
+        Tree { nodes: vec![Node::dir(0o755, 0, 0)] }
+    }
+
+    pub fn node(&self, ino: Ino) -> &Node {
+        &self.nodes[ino as usize]
+    }
+    pub fn node_mut(&mut self, ino: Ino) -> &mut Node {
+        &mut self.nodes[ino as usize]
+    }
+    pub fn alloc(&mut self, node: Node) -> Ino {
+        self.nodes.push(node);
+        (self.nodes.len() - 1) as Ino
+    }
+
+    /// The child `name` of directory `dir`.
+    pub fn child(&self, dir: Ino, name: &[u8]) -> Option<Ino> {
+        self.node(dir).children()?.get(name).copied()
+    }
+
+    /// Looks up a relative path component by component, without following symlinks.
+    pub fn lookup(&self, path: &[u8]) -> Option<Ino> {
+        let mut cur = ROOT;
+        for comp in path.split(|&b| b == b'/').filter(|c| !c.is_empty()) {
+            cur = self.child(cur, comp)?;
+        }
+        Some(cur)
+    }
+
+    /// Adds `name -> ino` to a directory (the caller has checked it is free); `nlink` grows.
+    pub fn link(&mut self, dir: Ino, name: &[u8], ino: Ino) {
+        self.node_mut(ino).nlink += 1;
+        if let Kind::Dir(c) = &mut self.node_mut(dir).kind {
+            c.insert(name.into(), ino);
+        }
+    }
+
+    /// Inserts a new node under `dir` as `name`.
+    pub fn insert(&mut self, dir: Ino, name: &[u8], mut node: Node) -> Ino {
+        node.nlink = 0;
+        let ino = self.alloc(node);
+        self.link(dir, name, ino);
+        ino
+    }
+
+    /// Removes `name` from `dir`, recursively for directories; returns the removed inode.
+    pub fn remove(&mut self, dir: Ino, name: &[u8]) -> Option<Ino> {
+        let ino = match &mut self.node_mut(dir).kind {
+            Kind::Dir(c) => c.remove(name)?,
+            _ => return None,
+        };
+        self.release(ino);
+        Some(ino)
+    }
+
+    fn release(&mut self, ino: Ino) {
+        let n = self.node_mut(ino);
+        n.nlink = n.nlink.saturating_sub(1);
+        if n.nlink == 0 {
+            if let Kind::Dir(c) = std::mem::replace(&mut n.kind, Kind::Fifo) {
+                for (_, child) in c {
+                    self.release(child);
+                }
+            }
+        }
+    }
+
+    /// Every path of the tree with its inode, depth first, names in byte order. Paths are
+    /// `/`-rooted display paths; the root comes first as `/`.
+    pub fn walk(&self) -> Vec<(Vec<u8>, Ino)> {
+        let mut out = vec![(b"/".to_vec(), ROOT)];
+        self.walk_into(ROOT, b"", &mut out);
+        out
+    }
+
+    fn walk_into(&self, dir: Ino, prefix: &[u8], out: &mut Vec<(Vec<u8>, Ino)>) {
+        if let Some(c) = self.node(dir).children() {
+            for (name, &ino) in c {
+                let mut p = Vec::with_capacity(prefix.len() + 1 + name.len());
+                p.extend_from_slice(prefix);
+                p.push(b'/');
+                p.extend_from_slice(name);
+                out.push((p.clone(), ino));
+                self.walk_into(ino, &p, out);
+            }
+        }
+    }
+
+    /// The listing (SPEC §5) of the whole tree, root included, sorted by path bytes.
+    pub fn listing(&self, xattrs: bool) -> Result<Vec<String>> {
+        let mut items = self.walk();
+        items.sort_by(|a, b| a.0.cmp(&b.0));
+        items.iter().map(|(p, ino)| Ok(self.node(*ino).line(p, xattrs)?.render())).collect()
+    }
+
+    /// Builds the layer directory of one layer's entries (SPEC §2). `warnings` receives one
+    /// sentence per entry Docker would refuse but we accept.
+    pub fn from_entries(entries: &[Entry], blob: Option<&Arc<LayerBlob>>, warnings: &mut Vec<String>) -> Result<Tree> {
+        let mut t = Tree::new();
+        for e in entries {
+            t.apply(e, blob, warnings).map_err(|err| err.at_entry(e.display_path()))?;
+        }
+        Ok(t)
+    }
+
+    /// Finds the parent directory of `path` (relative), creating implied dirs (0755 0:0).
+    fn implied_parent(&mut self, parent: &[u8]) -> Result<Ino> {
+        let mut cur = ROOT;
+        for comp in parent.split(|&b| b == b'/').filter(|c| !c.is_empty()) {
+            cur = match self.child(cur, comp) {
+                Some(i) if self.node(i).is_dir() => i,
+                Some(_) => {
+                    return Err(Error::new(
+                        ErrorKind::Corrupt,
+                        format!("'{}' is not a directory in this layer (ENOTDIR)", crate::listing::esc(comp)),
+                    ))
+                }
+                None => self.insert(cur, comp, Node::dir(0o755, 0, 0)),
+            };
+        }
+        Ok(cur)
+    }
+
+    /// True if an existing ancestor of `parent` (inside this layer) is not a directory.
+    fn ancestor_not_dir(&self, parent: &[u8]) -> bool {
+        let mut cur = ROOT;
+        for comp in parent.split(|&b| b == b'/').filter(|c| !c.is_empty()) {
+            match self.child(cur, comp) {
+                None => return false,
+                Some(i) if !self.node(i).is_dir() => return true,
+                Some(i) => cur = i,
+            }
+        }
+        false
+    }
+
+    fn apply(&mut self, e: &Entry, blob: Option<&Arc<LayerBlob>>, warnings: &mut Vec<String>) -> Result<()> {
+        let parent = e.parent();
+        let name = e.name();
+        let is_marker = matches!(e.kind, EntryKind::Whiteout | EntryKind::Opaque);
+        if is_marker && self.ancestor_not_dir(parent) {
+            warnings.push(format!(
+                "entry '{}' is a whiteout under a path this layer made a file: skipped, as containers/storage and umoci do; Docker's overlay2 driver would refuse this layer (ENOTDIR)",
+                e.display_path()
+            ));
+            return Ok(());
+        }
+        // Rule 2: replace what is there unless both are directories.
+        if let Some(existing) = self.lookup(&e.path) {
+            if !(self.node(existing).is_dir() && e.kind == EntryKind::Dir) {
+                let dir = self.lookup(parent).expect("parent of an existing path exists");
+                self.remove(dir, name);
+            }
+        }
+        let dir = self.implied_parent(parent)?;
+        let mut node = match &e.kind {
+            EntryKind::Opaque => {
+                self.node_mut(dir).opaque = Some(Box::from(&b"y"[..]));
+                return Ok(());
+            }
+            EntryKind::Whiteout => {
+                let hidden = &name[crate::layer::whiteout::PREFIX.len()..];
+                if self.child(dir, hidden).is_some() {
+                    // mknod would fail with EEXIST; the later entry wins, as a re-extraction would.
+                    self.remove(dir, hidden);
+                }
+                self.insert(dir, hidden, Node::new(Kind::Char(0, 0), 0, e.uid, e.gid));
+                return Ok(());
+            }
+            EntryKind::Dir => {
+                if let Some(existing) = self.child(dir, name) {
+                    let n = self.node_mut(existing);
+                    n.mode = e.mode;
+                    n.uid = e.uid;
+                    n.gid = e.gid;
+                    n.mtime = e.mtime;
+                    return Ok(());
+                }
+                Node::dir(e.mode, e.uid, e.gid)
+            }
+            EntryKind::File => {
+                let content = match blob {
+                    Some(b) => Content::Blob { blob: b.clone(), offset: e.offset, size: e.size },
+                    None if e.size == 0 => Content::empty(),
+                    None => return Err(Error::missing("the file's content is not available")),
+                };
+                let mut n = Node::new(Kind::File(content), e.mode, e.uid, e.gid);
+                n.digest = e.digest;
+                n
+            }
+            EntryKind::Symlink(t) => Node::new(Kind::Symlink(t.clone()), 0o777, e.uid, e.gid),
+            EntryKind::Hardlink(target) => {
+                let Some(ino) = self.lookup(target) else {
+                    return Err(Error::missing(format!(
+                        "hardlink to '/{}', which is not in this layer",
+                        crate::listing::esc(target)
+                    )));
+                };
+                if self.node(ino).is_dir() {
+                    return Err(Error::corrupt(format!(
+                        "hardlink to the directory '/{}'",
+                        crate::listing::esc(target)
+                    )));
+                }
+                self.link(dir, name, ino);
+                let n = self.node_mut(ino);
+                n.uid = e.uid;
+                n.gid = e.gid;
+                if !matches!(n.kind, Kind::Symlink(_)) {
+                    n.mode = e.mode;
+                }
+                return Ok(());
+            }
+            EntryKind::Char(a, b) => Node::new(Kind::Char(*a, *b), e.mode, e.uid, e.gid),
+            EntryKind::Block(a, b) => Node::new(Kind::Block(*a, *b), e.mode, e.uid, e.gid),
+            EntryKind::Fifo => Node::new(Kind::Fifo, e.mode, e.uid, e.gid),
+        };
+        node.mtime = e.mtime;
+        self.insert(dir, name, node);
+        Ok(())
+    }
+}
