@@ -12,6 +12,7 @@
 //!   keys, so the same inputs and time give the same bytes and digests.
 
 pub mod changes;
+pub mod export;
 pub mod save;
 pub mod tarwriter;
 
