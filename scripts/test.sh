@@ -14,6 +14,14 @@ if ! rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown
   rustup target add wasm32-unknown-unknown
 fi
 
+# Real tools that judge our saved archives (Debian packages).
+need_apt=()
+for t in skopeo umoci; do command -v "$t" >/dev/null || need_apt+=("$t"); done
+if [ ${#need_apt[@]} -gt 0 ]; then
+  SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${need_apt[@]}"
+fi
+
 step "unit and integration tests (fixtures goldens, hostile input, kernel traces)"
 cargo test --release --all-targets
 
