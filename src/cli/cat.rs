@@ -39,7 +39,7 @@ pub fn run(a: &CatArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> 
             out.write_all(c).map_err(|e| Error::io(&e))
         }),
         Kind::File(Content::Bytes(b)) => out.write_all(b).map_err(|e| Error::io(&e)),
-        Kind::Dir(_) => Err(Error::new(ErrorKind::Usage, "is a directory (EISDIR)")),
+        Kind::Dir(_) => Err(Error::new(ErrorKind::Unsupported, "is a directory (EISDIR)")),
         _ => Err(Error::new(ErrorKind::Unsupported, "not a regular file")),
     }
     .map_err(ctx)
