@@ -16,6 +16,7 @@
 
 pub mod compression;
 pub mod tarindex;
+pub mod tarlist;
 pub mod whiteout;
 
 use crate::error::{Error, Result};

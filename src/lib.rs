@@ -14,8 +14,12 @@
 //!                                  union (merged view of a stack, with provenance)
 //! ```
 
+pub mod changes;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
 pub mod commit;
 pub mod error;
+pub mod image;
 pub mod layer;
 pub mod listing;
 pub mod source;
@@ -23,3 +27,4 @@ pub mod tree;
 pub mod union;
 
 pub use error::{Error, ErrorKind, Result};
+pub use image::{Archive, Image, LoadOptions, Selector};

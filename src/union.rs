@@ -12,6 +12,8 @@
 //!
 //! Every merged entry knows which layer supplies it and which lower versions it shadows.
 
+pub mod resolve;
+
 use crate::error::Result;
 use crate::listing::Line;
 use crate::tree::{Ino, Node, Tree, ROOT};

@@ -1,22 +1,20 @@
-//! `layerlab`: the command-line face of the core (temporary bootstrap: bare layers only).
-use layerlab::layer::{index_layer, IndexOptions, LayerBlob};
-use layerlab::source::{FileSource, Source};
-use layerlab::tree::Tree;
-use layerlab::union::Stack;
-use std::sync::Arc;
+//! `layerlab`: the command-line face of the core. Everything lives in `layerlab::cli`.
 
+#[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut layers = Vec::new();
-    for (i, p) in args.iter().enumerate() {
-        let src: Source = Arc::new(FileSource::open(p).unwrap());
-        let opts = IndexOptions { verify: false, hash_files: false, ..Default::default() };
-        let idx = index_layer(src.clone(), &opts, &mut |_| true).unwrap_or_else(|e| panic!("{}", e.in_file(p.clone())));
-        let blob = Arc::new(LayerBlob::new(src, format!("layer {i}")).unwrap());
-        let mut w = Vec::new();
-        let t = Tree::from_entries(&idx.entries, Some(&blob), &mut w).unwrap();
-        for x in w { eprintln!("warning: {x}"); }
-        layers.push(Arc::new(t));
-    }
-    for l in Stack::new(layers).listing().unwrap() { println!("{l}"); }
+    use std::io::Write;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let stderr = std::io::stderr();
+    let code = layerlab::cli::run(std::env::args_os().collect(), &mut out, &mut stderr.lock());
+    let code = match out.flush() {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("layerlab: writing the output failed: {e}");
+            1
+        }
+        _ => code,
+    };
+    std::process::exit(code);
 }
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}

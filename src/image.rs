@@ -1,0 +1,493 @@
+//! Image archives: which images an archive holds, and loading one into layers with metadata.
+//!
+//! Rules:
+//! - An archive is a [`Source`]; its outer tar is read by seeking from header to header
+//!   ([`members`]), and every member is a slice of it, read in place.
+//! - The format is decided by content: a gzip/zstd blob, or a tar with neither `manifest.json`
+//!   nor `index.json`, is a bare layer; `manifest.json` makes a `docker save` archive
+//!   ([`docker`], legacy and Docker 25+), otherwise `index.json` an OCI layout or oci-archive
+//!   ([`oci`]). Several bare layers stacked in the order given also form an image (no config).
+//! - Images are chosen by position, by tag (`RepoTags`, with or without `docker.io/` and
+//!   `:latest`) or OCI ref name; by default the first linux/amd64 image, else the first.
+//! - Digests are checked unless turned off: each layer's diff_id against the config, its blob
+//!   digest and size against the manifest, the config and manifests against their
+//!   descriptors. A mismatch is a [`ErrorKind::DigestMismatch`] naming archive, layer, member.
+//! - Loading reports progress per layer and can be cancelled (the callback returns `false`).
+//!   The result holds layer trees (`Arc<Tree>`) and metadata only, never layer bytes.
+
+pub mod config;
+pub mod digest;
+pub mod docker;
+pub mod members;
+pub mod oci;
+
+use crate::changes::{self, Changes};
+use crate::error::{Error, ErrorKind, Result};
+use crate::layer::{index_layer, Compression, Entry, IndexOptions, LayerBlob, Limits};
+use crate::source::Source;
+use crate::tree::Tree;
+use crate::union::Stack;
+use config::{Config, HistoryRow};
+use members::Members;
+use std::sync::Arc;
+
+/// A blob an image refers to: where it is in the archive and what the image claims about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlobRef {
+    /// Member path in the archive (links are followed when it is opened).
+    pub path: String,
+    pub media_type: Option<String>,
+    /// The digest the manifest (or the member's name) claims.
+    pub digest: Option<String>,
+    /// The size the manifest claims.
+    pub size: Option<u64>,
+}
+
+/// One image of an archive, before its layers are read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRef {
+    /// Position in the archive (`manifest.json` or `index.json` order).
+    pub index: usize,
+    pub repo_tags: Vec<String>,
+    /// The OCI `org.opencontainers.image.ref.name` annotation.
+    pub ref_name: Option<String>,
+    /// `os/arch[/variant]` from the index, if it says.
+    pub platform: Option<String>,
+    pub manifest_digest: Option<String>,
+    pub config: Option<BlobRef>,
+    pub layers: Vec<BlobRef>,
+}
+
+impl ImageRef {
+    /// True if `want` names this image: a ref name or tag, with `docker.io/`, `library/` and
+    /// `:latest` optional.
+    pub fn matches(&self, want: &str) -> bool {
+        let norm = |s: &str| -> String {
+            let s = s.strip_prefix("docker.io/").unwrap_or(s);
+            let s = s.strip_prefix("library/").unwrap_or(s);
+            let last = s.rsplit('/').next().unwrap_or(s);
+            if last.contains(':') || last.contains('@') {
+                s.to_string()
+            } else {
+                format!("{s}:latest")
+            }
+        };
+        self.ref_name.as_deref() == Some(want) || self.repo_tags.iter().any(|t| t == want || norm(t) == norm(want))
+    }
+
+    /// A short human name: first tag, else ref name, else `#index`.
+    pub fn label(&self) -> String {
+        self.repo_tags
+            .first()
+            .cloned()
+            .or_else(|| self.ref_name.clone())
+            .unwrap_or_else(|| format!("image #{}", self.index))
+    }
+}
+
+/// What kind of archive was opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `docker save`, legacy layout.
+    DockerSave,
+    /// `docker save` from Docker 25+: an OCI layout plus `manifest.json`.
+    DockerOci,
+    /// A tarred OCI image layout or an oci-archive.
+    OciLayout,
+    /// One or more bare layer tarballs.
+    Layers,
+}
+
+/// Which image of an archive.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Selector {
+    /// The first linux/amd64 image, else the first.
+    #[default]
+    Default,
+    Index(usize),
+    /// A tag or ref name.
+    Ref(String),
+}
+
+impl Selector {
+    /// Parses a command-line selector: a number is a position, anything else a reference.
+    pub fn parse(s: &str) -> Selector {
+        match s.parse::<usize>() {
+            Ok(n) => Selector::Index(n),
+            Err(_) => Selector::Ref(s.to_string()),
+        }
+    }
+}
+
+/// How to load an image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Check diff_ids, blob digests, sizes, config and manifest digests.
+    pub verify: bool,
+    /// Hash file contents while a compressed layer is streamed (so listings need not
+    /// decompress again). Uncompressed layers are always read in place on demand.
+    pub hash_compressed: bool,
+    /// Read only the first `upto` layers.
+    pub upto: Option<usize>,
+    /// Platform for multi-arch indexes (`os/arch[/variant]`).
+    pub platform: Option<String>,
+    pub limits: Limits,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions { verify: true, hash_compressed: true, upto: None, platform: None, limits: Limits::default() }
+    }
+}
+
+/// Progress of a load, reported now and then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LoadProgress {
+    /// The layer being read (0 = bottom) and how many there are.
+    pub layer: usize,
+    pub layers: usize,
+    /// Bytes of this layer's blob read so far, and its size.
+    pub bytes: u64,
+    pub total: u64,
+    /// Entries of this layer so far.
+    pub entries: u64,
+}
+
+/// The most members an outer archive may have.
+pub const MAX_MEMBERS: usize = 1_000_000;
+
+/// An opened archive: its format and images, with layers not yet read.
+pub struct Archive {
+    /// Name for messages (the file name).
+    pub name: String,
+    pub format: Format,
+    pub images: Vec<ImageRef>,
+    sources: Vec<Source>,
+    members: Members,
+}
+
+impl std::fmt::Debug for Archive {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Archive").field("name", &self.name).field("format", &self.format).field("images", &self.images).finish()
+    }
+}
+
+impl Archive {
+    /// Opens an archive (or a bare layer). `verify` checks manifest digests while listing.
+    pub fn open(source: Source, name: &str, verify: bool, platform: Option<&str>) -> Result<Archive> {
+        Self::open_inner(source, name, verify, platform).map_err(|e| e.in_file(name))
+    }
+
+    fn open_inner(source: Source, name: &str, verify: bool, platform: Option<&str>) -> Result<Archive> {
+        let comp = crate::layer::compression::detect_source(&*source)?;
+        let bare = |source: Source| Archive {
+            name: name.to_string(),
+            format: Format::Layers,
+            images: vec![bare_ref(1)],
+            sources: vec![source],
+            members: Members::default(),
+        };
+        if comp != Compression::None {
+            return Ok(bare(source));
+        }
+        if source.len() == 0 {
+            return Err(Error::truncated("the file is empty"));
+        }
+        let members = Members::read(&source, MAX_MEMBERS)?;
+        let (format, images) = if members.contains("manifest.json") {
+            let f = if members.contains("index.json") { Format::DockerOci } else { Format::DockerSave };
+            (f, docker::list(&members, &source, verify, platform)?)
+        } else if members.contains("index.json") {
+            (Format::OciLayout, oci::list(&members, &source, verify, platform)?)
+        } else {
+            return Ok(bare(source));
+        };
+        Ok(Archive { name: name.to_string(), format, images, sources: vec![source], members })
+    }
+
+    /// Several bare layer tarballs stacked in the order given (bottom first).
+    pub fn from_layers(layers: Vec<Source>, name: &str) -> Archive {
+        Archive {
+            name: name.to_string(),
+            format: Format::Layers,
+            images: vec![bare_ref(layers.len())],
+            sources: layers,
+            members: Members::default(),
+        }
+    }
+
+    /// Finds the image a selector names.
+    pub fn select(&self, sel: &Selector) -> Result<&ImageRef> {
+        let err = |msg: String| Err(Error::not_found(msg).in_file(self.name.clone()));
+        match sel {
+            Selector::Index(i) => match self.images.get(*i) {
+                Some(x) => Ok(x),
+                None => err(format!("there is no image #{i}: the archive holds {} image(s)", self.images.len())),
+            },
+            Selector::Ref(r) => match self.images.iter().find(|x| x.matches(r)) {
+                Some(x) => Ok(x),
+                None => {
+                    let names: Vec<String> = self.images.iter().map(|x| x.label()).collect();
+                    err(format!("no image is tagged '{r}' (images: {})", names.join(", ")))
+                }
+            },
+            Selector::Default => {
+                if self.images.is_empty() {
+                    return err("the archive holds no image".into());
+                }
+                let amd = self.images.iter().find(|x| x.platform.as_deref() == Some("linux/amd64"));
+                Ok(amd.unwrap_or(&self.images[0]))
+            }
+        }
+    }
+
+    /// Reads one image: config, every layer (indexed, verified), trees and changes.
+    pub fn load(
+        &self,
+        sel: &Selector,
+        opts: &LoadOptions,
+        progress: &mut dyn FnMut(LoadProgress) -> bool,
+    ) -> Result<Image> {
+        let r = self.select(sel)?;
+        self.load_ref(r, opts, progress).map_err(|e| e.in_file(self.name.clone()))
+    }
+
+    fn load_ref(&self, r: &ImageRef, opts: &LoadOptions, progress: &mut dyn FnMut(LoadProgress) -> bool) -> Result<Image> {
+        let verify = opts.verify;
+        let config = match &r.config {
+            Some(c) => Some(self.read_config(c, opts.verify)?),
+            None => None,
+        };
+        let count = opts.upto.map_or(r.layers.len(), |u| u.min(r.layers.len()));
+        let diff_ids = config.as_ref().map(|c| c.diff_ids().to_vec()).unwrap_or_default();
+        if config.is_some() && diff_ids.len() != r.layers.len() {
+            return Err(Error::corrupt(format!(
+                "the manifest lists {} layer(s) but the config has {} diff_id(s)",
+                r.layers.len(),
+                diff_ids.len()
+            )));
+        }
+        let mut layers: Vec<Layer> = Vec::with_capacity(count);
+        let mut warnings = Vec::new();
+        for i in 0..count {
+            let layer = self
+                .load_layer(r, i, diff_ids.get(i), verify, opts, progress, &mut warnings)?;
+            layers.push(layer);
+        }
+        // Chain IDs and changes need every layer below.
+        let ids: Vec<String> = layers.iter().map(|l| l.diff_id.clone().unwrap_or_default()).collect();
+        if ids.iter().all(|d| !d.is_empty()) {
+            for (l, c) in layers.iter_mut().zip(digest::chain_ids(&ids)) {
+                l.chain_id = Some(c);
+            }
+        }
+        for i in 0..layers.len() {
+            let below = Stack::new(layers[..i].iter().map(|l| l.tree.clone()).collect());
+            let ch = changes::layer_changes(&below, &layers[i].tree).map_err(|e| e.in_layer(layers[i].label.clone()))?;
+            layers[i].changes = ch;
+        }
+        let history = match &config {
+            Some(c) => config::map_history(&c.file.history, r.layers.len()),
+            None => config::map_history(&[], r.layers.len()),
+        };
+        Ok(Image {
+            archive: self.name.clone(),
+            format: self.format,
+            reference: r.clone(),
+            config,
+            total_layers: r.layers.len(),
+            layers,
+            history,
+            warnings,
+        })
+    }
+
+    fn read_config(&self, c: &BlobRef, verify: bool) -> Result<Config> {
+        let bytes = self.members.read_small(&self.sources[0], &c.path, config::MAX_JSON)?;
+        let cfg = Config::parse(&bytes).map_err(|e| e.at_entry(c.path.clone()))?;
+        if verify {
+            if let Some(want) = &c.digest {
+                if *want != cfg.digest {
+                    return Err(Error::new(
+                        ErrorKind::DigestMismatch,
+                        format!("the config hashes to {}, not {want}", cfg.digest),
+                    )
+                    .at_entry(c.path.clone()));
+                }
+            }
+        }
+        Ok(cfg)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn load_layer(
+        &self,
+        r: &ImageRef,
+        i: usize,
+        diff_id: Option<&String>,
+        verify: bool,
+        opts: &LoadOptions,
+        progress: &mut dyn FnMut(LoadProgress) -> bool,
+        warnings: &mut Vec<String>,
+    ) -> Result<Layer> {
+        let bref = &r.layers[i];
+        let short = bref.digest.as_deref().or(diff_id.map(|s| s.as_str())).map(digest::short);
+        let label = match short {
+            Some(s) => format!("layer {i} (sha256:{s})"),
+            None => format!("layer {i}"),
+        };
+        let fail = |e: Error| e.in_layer(label.clone()).at_entry(bref.path.clone());
+        let (member, src) = if self.format == Format::Layers {
+            (self.name.clone(), self.sources[i].clone())
+        } else {
+            self.members.open(&self.sources[0], &bref.path).map_err(|e| e.in_layer(label.clone()))?
+        };
+        let fail_m = |e: Error| e.in_layer(label.clone()).at_entry(member.clone());
+        if let Some(sz) = bref.size {
+            if verify && sz != src.len() {
+                return Err(fail_m(Error::new(
+                    ErrorKind::DigestMismatch,
+                    format!("the layer blob has {} bytes, not {sz} as the manifest says", src.len()),
+                )));
+            }
+        }
+        let compression = crate::layer::compression::detect_source(&*src).map_err(&fail)?;
+        let iopts = IndexOptions {
+            verify,
+            hash_files: opts.hash_compressed && compression != Compression::None,
+            limits: opts.limits,
+        };
+        let layers = r.layers.len();
+        let idx = index_layer(src.clone(), &iopts, &mut |p| {
+            progress(LoadProgress { layer: i, layers, bytes: p.bytes, total: p.total, entries: p.entries })
+        })
+        .map_err(&fail_m)?;
+        if verify {
+            if let (Some(want), Some(got)) = (diff_id, &idx.diff_id) {
+                if want != got {
+                    return Err(fail_m(Error::new(
+                        ErrorKind::DigestMismatch,
+                        format!("the uncompressed layer hashes to {got}, but the config's diff_id is {want}"),
+                    )));
+                }
+            }
+            if let (Some(want), Some(got)) = (&bref.digest, &idx.blob_digest) {
+                if want != got {
+                    return Err(fail_m(Error::new(
+                        ErrorKind::DigestMismatch,
+                        format!("the layer blob hashes to {got}, but the manifest says {want}"),
+                    )));
+                }
+            }
+        }
+        let blob = Arc::new(LayerBlob { source: src.clone(), compression, label: Arc::from(label.as_str()) });
+        let mut w = Vec::new();
+        let tree = Tree::from_entries(&idx.entries, Some(&blob), &mut w).map_err(&fail_m)?;
+        for x in w {
+            warnings.push(format!("{}, {label}: {x}", self.name));
+        }
+        let diff_id = idx.diff_id.clone().or_else(|| diff_id.cloned());
+        let blob_digest = idx.blob_digest.clone().or_else(|| bref.digest.clone()).or_else(|| {
+            // An uncompressed blob is its own diff.
+            (compression == Compression::None).then(|| diff_id.clone()).flatten()
+        });
+        let size = changes::disk_usage(&tree);
+        Ok(Layer {
+            index: i,
+            label,
+            member,
+            media_type: bref.media_type.clone(),
+            compression,
+            blob_digest,
+            diff_id,
+            chain_id: None,
+            compressed_size: src.len(),
+            uncompressed_size: idx.uncompressed_size,
+            entries: idx.entries,
+            tree: Arc::new(tree),
+            blob,
+            changes: Changes::default(),
+            size,
+        })
+    }
+}
+
+fn bare_ref(n: usize) -> ImageRef {
+    ImageRef {
+        index: 0,
+        repo_tags: Vec::new(),
+        ref_name: None,
+        platform: None,
+        manifest_digest: None,
+        config: None,
+        layers: (0..n)
+            .map(|i| BlobRef { path: format!("layer {i}"), media_type: None, digest: None, size: None })
+            .collect(),
+    }
+}
+
+/// One loaded layer.
+#[derive(Debug, Clone)]
+pub struct Layer {
+    /// 0 = bottom.
+    pub index: usize,
+    /// `layer N (sha256:abcdef123456)`, for messages.
+    pub label: String,
+    /// The archive member it was read from (links followed), or the file name.
+    pub member: String,
+    pub media_type: Option<String>,
+    pub compression: Compression,
+    pub blob_digest: Option<String>,
+    pub diff_id: Option<String>,
+    pub chain_id: Option<String>,
+    pub compressed_size: u64,
+    pub uncompressed_size: u64,
+    /// The layer's tar entries in tar order (names cleaned, root dropped).
+    pub entries: Vec<Entry>,
+    /// The layer directory as overlay2 extracts it.
+    pub tree: Arc<Tree>,
+    pub blob: Arc<LayerBlob>,
+    /// Added/modified/deleted against the layers below.
+    pub changes: Changes,
+    /// Bytes the layer directory takes as Docker counts it (`docker history` SIZE).
+    pub size: u64,
+}
+
+/// A loaded image.
+#[derive(Debug, Clone)]
+pub struct Image {
+    pub archive: String,
+    pub format: Format,
+    pub reference: ImageRef,
+    pub config: Option<Config>,
+    /// Layers loaded (all, or the first `upto`).
+    pub layers: Vec<Layer>,
+    /// Layers the image has.
+    pub total_layers: usize,
+    pub history: Vec<HistoryRow>,
+    /// Things Docker would refuse but we accept, one sentence each.
+    pub warnings: Vec<String>,
+}
+
+impl Image {
+    /// The image ID: the config digest.
+    pub fn id(&self) -> Option<&str> {
+        self.config.as_ref().map(|c| c.digest.as_str())
+    }
+
+    /// The union of the first `upto` layers (all when `None`).
+    pub fn stack(&self, upto: Option<usize>) -> Stack {
+        let n = upto.map_or(self.layers.len(), |u| u.min(self.layers.len()));
+        Stack::new(self.layers[..n].iter().map(|l| l.tree.clone()).collect())
+    }
+
+    /// Resolves a layer argument: 0 = bottom, negative counts from the top (-1 = top).
+    pub fn layer_index(&self, k: i64) -> Result<usize> {
+        let n = self.layers.len() as i64;
+        let i = if k < 0 { n + k } else { k };
+        if i < 0 || i >= n {
+            return Err(Error::not_found(format!("there is no layer {k}: the image has {n} layer(s)")).in_file(self.archive.clone()));
+        }
+        Ok(i as usize)
+    }
+}

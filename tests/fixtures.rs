@@ -1,0 +1,467 @@
+//! Every fixture archive against its golden, through the library and through the `layerlab`
+//! binary.
+//!
+//! The shared fixtures live in `../shared` relative to the crate (override with the
+//! `LAYERLAB_SHARED` environment variable). Modules:
+//! - `support`: locating fixtures, reading `goldens/INDEX.tsv` and `*.layers.txt`.
+//! - `merged_library`: each INDEX row's merged view via `Archive::load` + `Stack::listing`.
+//! - `merged_cli`: the same rows via `layerlab ls`, byte for byte.
+//! - `metadata`: digests, sizes, tags and history against `generated/*.layers.txt`, for every
+//!   archive form of each generated image, via the library and via `layers`/`history`/`inspect`.
+//! - `formats`: archive-level behaviour on real fixtures (selection, warnings, stacking bare
+//!   layers, layer listings, cat).
+
+mod support {
+    use layerlab::image::{Archive, Image, LoadOptions, Selector};
+    use layerlab::source::{FileSource, Source};
+    use std::path::{Path, PathBuf};
+    use std::sync::Arc;
+
+    pub fn shared() -> PathBuf {
+        match std::env::var_os("LAYERLAB_SHARED") {
+            Some(p) => PathBuf::from(p),
+            None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
+        }
+    }
+
+    pub fn fixtures() -> PathBuf {
+        shared().join("fixtures")
+    }
+
+    /// One row of goldens/INDEX.tsv.
+    #[derive(Debug, Clone)]
+    pub struct Row {
+        pub golden: String,
+        pub archive: String,
+        pub image: String,
+        pub upto: Option<usize>,
+    }
+
+    pub fn index_rows() -> Vec<Row> {
+        let text = std::fs::read_to_string(fixtures().join("goldens/INDEX.tsv")).expect("goldens/INDEX.tsv");
+        let rows: Vec<Row> = text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .map(|l| {
+                let f: Vec<&str> = l.split('\t').collect();
+                assert_eq!(f.len(), 4, "bad INDEX.tsv line {l:?}");
+                Row {
+                    golden: f[0].into(),
+                    archive: f[1].into(),
+                    image: f[2].into(),
+                    upto: if f[3] == "-" { None } else { Some(f[3].parse().unwrap()) },
+                }
+            })
+            .collect();
+        assert!(rows.len() >= 70, "INDEX.tsv has only {} rows", rows.len());
+        rows
+    }
+
+    pub fn source(path: &Path) -> Source {
+        Arc::new(FileSource::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+    }
+
+    pub fn open(rel: &str) -> Archive {
+        let p = fixtures().join(rel);
+        Archive::open(source(&p), rel, true, None).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    pub fn load(rel: &str, image: &str, upto: Option<usize>) -> Image {
+        let opts = LoadOptions { upto, ..Default::default() };
+        open(rel).load(&Selector::parse(image), &opts, &mut |_| true).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    pub fn bin() -> &'static str {
+        env!("CARGO_BIN_EXE_layerlab")
+    }
+
+    /// Runs the binary; returns (exit code, stdout bytes, stderr).
+    pub fn run(args: &[&str]) -> (i32, Vec<u8>, String) {
+        let o = std::process::Command::new(bin()).args(args).output().expect("run layerlab");
+        (o.status.code().unwrap_or(-1), o.stdout, String::from_utf8_lossy(&o.stderr).into_owned())
+    }
+
+    /// A parsed `*.layers.txt`.
+    #[derive(Debug, Default)]
+    pub struct LayersTxt {
+        pub image: String,
+        pub manifest: Option<(String, u64)>,
+        pub config: (String, u64),
+        /// (mediaType, blob digest, blob size, diff_id, uncompressed size)
+        pub layers: Vec<(String, String, u64, String, u64)>,
+        /// (layer|empty, created, created_by)
+        pub history: Vec<(String, String, String)>,
+        pub docker_config: Option<String>,
+        pub docker_repotags: Vec<String>,
+        pub docker_layers: Vec<String>,
+    }
+
+    pub fn layers_txt(name: &str) -> LayersTxt {
+        let text = std::fs::read_to_string(fixtures().join("generated").join(format!("{name}.layers.txt"))).unwrap();
+        let mut t = LayersTxt::default();
+        for line in text.lines() {
+            let f: Vec<&str> = line.split('\t').collect();
+            match f[0] {
+                "image" => t.image = f[1].into(),
+                "manifest" => t.manifest = Some((f[1].into(), f[2].parse().unwrap())),
+                "config" => t.config = (f[1].into(), f[2].parse().unwrap()),
+                "layer" => t.layers.push((f[2].into(), f[3].into(), f[4].parse().unwrap(), f[5].into(), f[6].parse().unwrap())),
+                "history" => t.history.push((f[2].into(), f[3].into(), f[4..].join("\t"))),
+                "docker-config" => t.docker_config = Some(f[1].into()),
+                "docker-repotags" => t.docker_repotags = f[1..].iter().map(|s| s.to_string()).collect(),
+                "docker-layer" => t.docker_layers.push(f[2].into()),
+                other => panic!("unknown record {other}"),
+            }
+        }
+        t
+    }
+}
+
+mod merged_library {
+    use super::support::*;
+
+    #[test]
+    fn every_index_row_matches_its_golden() {
+        let mut failures = Vec::new();
+        let rows = index_rows();
+        for r in &rows {
+            let img = load(&r.archive, &r.image, r.upto);
+            let got = img.stack(r.upto).listing().unwrap_or_else(|e| panic!("{e}"));
+            let mut text = got.join("\n");
+            text.push('\n');
+            let want = std::fs::read_to_string(fixtures().join("goldens").join(&r.golden)).unwrap();
+            if text != want {
+                failures.push(format!("{} via {} image {} upto {:?}", r.golden, r.archive, r.image, r.upto));
+            }
+        }
+        assert!(failures.is_empty(), "{} of {} rows differ:\n{}", failures.len(), rows.len(), failures.join("\n"));
+    }
+
+    #[test]
+    fn skipping_verification_gives_the_same_views() {
+        use layerlab::image::{LoadOptions, Selector};
+        for r in index_rows().iter().filter(|r| r.upto.is_none()) {
+            let opts = LoadOptions { verify: false, hash_compressed: false, ..Default::default() };
+            let img = open(&r.archive).load(&Selector::parse(&r.image), &opts, &mut |_| true).unwrap();
+            let text = img.stack(None).listing().unwrap().join("\n") + "\n";
+            let want = std::fs::read_to_string(fixtures().join("goldens").join(&r.golden)).unwrap();
+            assert_eq!(text, want, "{} via {} without verification", r.golden, r.archive);
+        }
+    }
+}
+
+mod merged_cli {
+    use super::support::*;
+
+    #[test]
+    fn every_index_row_matches_its_golden_through_the_binary() {
+        let mut failures = Vec::new();
+        let rows = index_rows();
+        for r in &rows {
+            let path = fixtures().join(&r.archive);
+            let path = path.to_str().unwrap();
+            let mut args = vec!["ls", path, "--image", &r.image];
+            let upto;
+            if let Some(u) = r.upto {
+                upto = u.to_string();
+                args.extend(["--upto", &upto]);
+            }
+            let (code, out, err) = run(&args);
+            let want = std::fs::read(fixtures().join("goldens").join(&r.golden)).unwrap();
+            if code != 0 || out != want {
+                failures.push(format!("{} via {:?}: exit {code}, {err}", r.golden, args));
+            }
+        }
+        assert!(failures.is_empty(), "{} of {} rows differ:\n{}", failures.len(), rows.len(), failures.join("\n"));
+    }
+}
+
+mod metadata {
+    use super::support::*;
+    use layerlab::image::Image;
+
+    /// Archive forms of each generated image, with the selector that picks it.
+    fn forms(name: &str) -> Vec<(String, String, bool)> {
+        let mut v = vec![(format!("generated/{name}.docker.tar"), "0".to_string(), true)];
+        if name == "layered-zstd" {
+            return vec![(format!("generated/{name}.oci-archive.tar"), name.to_string(), false)];
+        }
+        v.push((format!("generated/{name}.oci.tar"), name.to_string(), false));
+        v.push((format!("generated/{name}.oci-archive.tar"), name.to_string(), false));
+        v.push(("generated/both.oci.tar".to_string(), name.to_string(), false));
+        v
+    }
+
+    fn check(img: &Image, t: &LayersTxt, docker: bool, what: &str) {
+        assert_eq!(img.id(), Some(t.config.0.as_str()), "{what}: image ID");
+        assert_eq!(img.config.as_ref().unwrap().size, t.config.1, "{what}: config size");
+        assert_eq!(img.layers.len(), t.layers.len(), "{what}: layer count");
+        let chains = layerlab::image::digest::chain_ids(&t.layers.iter().map(|l| l.3.clone()).collect::<Vec<_>>());
+        for (i, (l, w)) in img.layers.iter().zip(&t.layers).enumerate() {
+            assert_eq!(l.diff_id.as_deref(), Some(w.3.as_str()), "{what}: layer {i} diff_id");
+            assert_eq!(l.uncompressed_size, w.4, "{what}: layer {i} uncompressed size");
+            assert_eq!(l.chain_id.as_deref(), Some(chains[i].as_str()), "{what}: layer {i} chain ID");
+            if docker {
+                // docker-archive stores layers uncompressed: the blob is the diff.
+                assert_eq!(l.blob_digest.as_deref(), Some(w.3.as_str()), "{what}: layer {i} blob");
+                assert_eq!(l.compressed_size, w.4, "{what}: layer {i} stored size");
+                assert_eq!(l.member, t.docker_layers[i], "{what}: layer {i} member");
+            } else {
+                assert_eq!(l.blob_digest.as_deref(), Some(w.1.as_str()), "{what}: layer {i} blob digest");
+                assert_eq!(l.compressed_size, w.2, "{what}: layer {i} blob size");
+                assert_eq!(l.media_type.as_deref(), Some(w.0.as_str()), "{what}: layer {i} media type");
+            }
+        }
+        if docker {
+            assert_eq!(img.reference.repo_tags, t.docker_repotags, "{what}: RepoTags");
+        } else {
+            assert_eq!(img.reference.ref_name.as_deref(), Some(t.image.as_str()), "{what}: ref name");
+            assert_eq!(img.reference.manifest_digest.as_ref(), t.manifest.as_ref().map(|m| &m.0), "{what}: manifest");
+        }
+        assert_eq!(img.history.len(), t.history.len(), "{what}: history rows");
+        let mut next = 0;
+        for (i, (h, w)) in img.history.iter().zip(&t.history).enumerate() {
+            if w.0 == "empty" {
+                assert_eq!(h.layer, None, "{what}: history {i} is an empty layer");
+            } else {
+                assert_eq!(h.layer, Some(next), "{what}: history {i} layer");
+                next += 1;
+            }
+            assert_eq!(h.entry.created.as_deref(), Some(w.1.as_str()), "{what}: history {i} created");
+            assert_eq!(h.entry.created_by.as_deref(), Some(w.2.as_str()), "{what}: history {i} created_by");
+        }
+    }
+
+    #[test]
+    fn library_values_match_layers_txt_for_every_form() {
+        for name in ["layered", "sibling", "layered-zstd"] {
+            let t = layers_txt(name);
+            for (archive, sel, docker) in forms(name) {
+                let img = load(&archive, &sel, None);
+                check(&img, &t, docker, &archive);
+            }
+        }
+    }
+
+    #[test]
+    fn layers_command_prints_each_layers_digests_and_sizes() {
+        for name in ["layered", "sibling", "layered-zstd"] {
+            let t = layers_txt(name);
+            for (archive, sel, docker) in forms(name) {
+                let p = fixtures().join(&archive);
+                let (code, out, err) = run(&["layers", p.to_str().unwrap(), "--image", &sel]);
+                assert_eq!(code, 0, "{archive}: {err}");
+                let out = String::from_utf8(out).unwrap();
+                let rows: Vec<Vec<&str>> = out.lines().skip(1).map(|l| l.split_whitespace().collect()).collect();
+                assert_eq!(rows.len(), t.layers.len(), "{archive}: one row per layer");
+                for (i, (r, w)) in rows.iter().zip(&t.layers).enumerate() {
+                    assert_eq!(r[0], i.to_string());
+                    assert_eq!(r[1], &w.3["sha256:".len().."sha256:".len() + 12], "{archive} layer {i} diff_id");
+                    let (blob, size) = if docker { (&w.3, w.4) } else { (&w.1, w.2) };
+                    assert_eq!(r[2], blob, "{archive} layer {i} blob");
+                    assert_eq!(r[3], size.to_string(), "{archive} layer {i} compressed");
+                    assert_eq!(r[4], w.4.to_string(), "{archive} layer {i} uncompressed");
+                    let created_by = &t.history.iter().filter(|h| h.0 == "layer").nth(i).unwrap().2;
+                    assert!(out.lines().nth(i + 1).unwrap().ends_with(created_by.as_str()), "{archive} layer {i} created_by");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn history_command_lists_every_entry_newest_first() {
+        for name in ["layered", "sibling"] {
+            let t = layers_txt(name);
+            let p = fixtures().join(format!("generated/{name}.docker.tar"));
+            let (code, out, err) = run(&["history", p.to_str().unwrap()]);
+            assert_eq!(code, 0, "{err}");
+            let out = String::from_utf8(out).unwrap();
+            let lines: Vec<&str> = out.lines().collect();
+            assert!(lines[0].starts_with("IMAGE") && lines[0].contains("CREATED BY"), "{}", lines[0]);
+            assert_eq!(lines.len(), t.history.len() + 1);
+            assert!(lines[1].starts_with(&t.config.0), "top row shows the image ID: {}", lines[1]);
+            for (line, h) in lines[1..].iter().zip(t.history.iter().rev()) {
+                assert!(line.contains(&h.1) && line.contains(&h.2), "{line:?} lacks {h:?}");
+                if h.0 == "empty" {
+                    assert!(line.contains(" 0B"), "{line}");
+                }
+            }
+            assert!(lines[2..].iter().all(|l| l.starts_with("<missing>")));
+        }
+    }
+
+    #[test]
+    fn inspect_command_prints_docker_shaped_json() {
+        let t = layers_txt("layered");
+        let p = fixtures().join("generated/layered.oci.tar");
+        let (code, out, err) = run(&["inspect", p.to_str().unwrap(), "--image", "layered"]);
+        assert_eq!(code, 0, "{err}");
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let o = &v[0];
+        assert_eq!(o["Id"], t.config.0.as_str());
+        assert_eq!(o["Config"]["Cmd"][0], "/usr/bin/tool");
+        assert_eq!(o["Config"]["WorkingDir"], "/srv/www");
+        assert_eq!(o["Os"], "linux");
+        assert_eq!(o["ManifestDigest"], t.manifest.as_ref().unwrap().0.as_str());
+        let diff_ids: Vec<&str> = o["RootFS"]["Layers"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
+        assert_eq!(diff_ids, t.layers.iter().map(|l| l.3.as_str()).collect::<Vec<_>>());
+        for (i, l) in t.layers.iter().enumerate() {
+            assert_eq!(o["Layers"][i]["Digest"], l.1.as_str());
+            assert_eq!(o["Layers"][i]["Size"], l.2);
+        }
+        let p = fixtures().join("generated/layered.docker.tar");
+        let (_, out, _) = run(&["inspect", p.to_str().unwrap()]);
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v[0]["RepoTags"][0], "docker.io/fixtures/layered:latest");
+        assert_eq!(v[0]["Id"], t.config.0.as_str());
+    }
+}
+
+mod formats {
+    use super::support::*;
+    use layerlab::image::{Archive, Format, LoadOptions, Selector};
+
+    #[test]
+    fn formats_are_recognised() {
+        assert_eq!(open("generated/layered.docker.tar").format, Format::DockerSave);
+        assert_eq!(open("generated/layered.oci.tar").format, Format::OciLayout);
+        assert_eq!(open("generated/layered.oci-archive.tar").format, Format::OciLayout);
+        assert_eq!(open("public/go-containerregistry/hello-world-v25.tar").format, Format::DockerOci);
+        assert_eq!(open("public/go-containerregistry/test_bundle.tar").images.len(), 2);
+        assert_eq!(open("generated/both.oci.tar").images.len(), 2);
+    }
+
+    #[test]
+    fn images_are_selected_by_tag_ref_and_position() {
+        let both = open("generated/both.oci.tar");
+        assert_eq!(both.select(&Selector::parse("sibling")).unwrap().index, 1);
+        assert_eq!(both.select(&Selector::parse("1")).unwrap().ref_name.as_deref(), Some("sibling"));
+        let e = both.select(&Selector::parse("nope")).unwrap_err();
+        assert_eq!(e.kind, layerlab::ErrorKind::NotFound);
+        assert!(e.to_string().contains("layered") && e.to_string().contains("both.oci.tar"), "{e}");
+        let bundle = open("public/go-containerregistry/test_bundle.tar");
+        let tags: Vec<String> = bundle.images.iter().flat_map(|i| i.repo_tags.clone()).collect();
+        let second = bundle.select(&Selector::parse(&tags[tags.len() - 1])).unwrap();
+        assert_eq!(second.index, 1);
+        let docker = open("generated/layered.docker.tar");
+        assert_eq!(docker.select(&Selector::parse("fixtures/layered")).unwrap().index, 0);
+        assert!(docker.select(&Selector::Index(1)).is_err());
+    }
+
+    #[test]
+    fn sibling_loads_with_the_docker_would_refuse_warning() {
+        let img = load("generated/sibling.oci.tar", "sibling", None);
+        assert_eq!(img.warnings.len(), 1, "{:?}", img.warnings);
+        assert!(img.warnings[0].contains("usr/lib/v1/.wh.lib.so") && img.warnings[0].contains("Docker"));
+        assert!(img.warnings[0].contains("layer 3"));
+        let p = fixtures().join("generated/sibling.docker.tar");
+        let (code, _, err) = run(&["ls", p.to_str().unwrap()]);
+        assert_eq!(code, 0);
+        assert!(err.contains("warning") && err.contains(".wh.lib.so") && err.contains("refuse"), "{err}");
+    }
+
+    #[test]
+    fn test_link_follows_a_layer_tar_symlink_into_another_image() {
+        let img = load("public/go-containerregistry/test_link.tar", "1", None);
+        assert_eq!(img.layers[0].member, "6e77476643c3155b1e9ae07dd5a4c8288bdb6590c131c222b7a3f277dec1e266/layer.tar");
+    }
+
+    /// Extracts the layer members of a docker-save archive to files, bottom first.
+    fn extract_layers(rel: &str, dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+        let img = load(rel, "0", None);
+        let mut out = Vec::new();
+        for l in &img.layers {
+            let mut bytes = vec![0u8; l.blob.source.len() as usize];
+            layerlab::source::read_exact_at(&*l.blob.source, 0, &mut bytes).unwrap();
+            let p = dir.join(format!("L{}.tar", l.index));
+            std::fs::write(&p, bytes).unwrap();
+            out.push(p);
+        }
+        out
+    }
+
+    #[test]
+    fn bare_layer_tarballs_stack_in_the_order_given() {
+        let dir = std::env::temp_dir().join(format!("layerlab-bare-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let files = extract_layers("generated/layered.docker.tar", &dir);
+        let mut args = vec!["ls".to_string()];
+        args.extend(files.iter().map(|p| p.to_string_lossy().into_owned()));
+        let args: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(out, std::fs::read(fixtures().join("goldens/layered.merged.txt")).unwrap());
+        // The first three only: layered L3.
+        let (code, out, _) = run(&args[..4]);
+        assert_eq!(code, 0);
+        assert_eq!(out, std::fs::read(fixtures().join("goldens/by-layer/layered.L3.merged.txt")).unwrap());
+        // Gzip bare layers from the kaniko archive stack too (library).
+        let kan = load("public/dive/test-kaniko-image.tar", "0", None);
+        let srcs = kan.layers.iter().map(|l| l.blob.source.clone()).collect();
+        let ar = Archive::from_layers(srcs, "kaniko layers");
+        let img = ar.load(&Selector::Default, &LoadOptions::default(), &mut |_| true).unwrap();
+        let want = std::fs::read_to_string(fixtures().join("goldens/dive__test-kaniko-image.merged.txt")).unwrap();
+        assert_eq!(img.stack(None).listing().unwrap().join("\n") + "\n", want);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn layer_listing_shows_whiteouts_as_files_and_hardlinks_as_h_lines() {
+        let p = fixtures().join("generated/layered.oci.tar");
+        let p = p.to_str().unwrap();
+        let (code, out, _) = run(&["ls", p, "--layer", "0"]);
+        assert_eq!(code, 0);
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains("h 0755 0:0 - - /usr/bin/tool-hard -> /usr/bin/tool\n"), "{out}");
+        assert!(!out.contains(" / \n") && !out.starts_with("d 0755 0:0 - - /\n"));
+        assert!(!out.contains("nlink="));
+        let (_, out, _) = run(&["ls", p, "--layer", "2"]);
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains("f 0000 0:0 0 e3b0c44298fc1c14 /etc/.wh.to-delete.txt\n"), "{out}");
+        assert!(out.contains("/opt/.wh.olddir\n"));
+        let (_, top, _) = run(&["ls", p, "--layer=-1"]);
+        let (_, seven, _) = run(&["ls", p, "--layer", "7"]);
+        assert_eq!(top, seven);
+        let (_, out, _) = run(&["ls", p, "--layer", "3"]);
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains("/srv/www/.wh..wh..opq\n"), "{out}");
+        let (code, _, err) = run(&["ls", p, "--layer", "8"]);
+        assert_ne!(code, 0);
+        assert!(err.contains("no layer 8") && err.contains("layered.oci.tar"), "{err}");
+    }
+
+    #[test]
+    fn layer_changes_count_added_modified_deleted() {
+        let img = load("generated/layered.oci.tar", "layered", None);
+        let c: Vec<(u64, u64, u64)> = img.layers.iter().map(|l| (l.changes.added, l.changes.modified, l.changes.deleted)).collect();
+        // Layer 2 modifies config.txt and deletes to-delete.txt and /opt/olddir.
+        assert_eq!(c[2], (0, 1, 2));
+        // Layer 5 overwrites big.bin.
+        assert_eq!(c[5], (0, 1, 0));
+        // Layer 6: chmod perm.sh, chown hostname, retarget current (M); /opt/olddir + new.txt (A).
+        assert_eq!(c[6], (2, 3, 0));
+        // Layer 0 adds everything.
+        assert_eq!(c[0].0 as usize, img.layers[0].entries.len());
+    }
+
+    #[test]
+    fn cat_follows_symlinks_inside_the_image() {
+        let p = fixtures().join("generated/layered.oci.tar");
+        let p = p.to_str().unwrap();
+        let (code, out, err) = run(&["cat", p, "/etc/config.link"]);
+        assert_eq!(code, 0, "{err}");
+        let direct = run(&["cat", p, "/etc/config.txt"]).1;
+        assert_eq!(out, direct);
+        assert!(!out.is_empty());
+        // /usr/lib/current -> v2 (relative), through a directory symlink.
+        let (code, out, _) = run(&["cat", p, "/usr/lib/current/lib.so"]);
+        assert_eq!(code, 0);
+        assert_eq!(out, run(&["cat", p, "/usr/lib/v2/lib.so"]).1);
+        let (code, _, err) = run(&["cat", p, "/etc/to-delete.txt"]);
+        assert_ne!(code, 0);
+        assert!(err.contains("/etc/to-delete.txt") && err.contains("ENOENT"), "{err}");
+        let (code, _, err) = run(&["cat", p, "/etc"]);
+        assert_ne!(code, 0);
+        assert!(err.contains("EISDIR"), "{err}");
+    }
+}
