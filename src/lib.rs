@@ -14,6 +14,7 @@
 //!                                  union (merged view of a stack, with provenance)
 //! ```
 
+pub mod container;
 pub mod error;
 pub mod layer;
 pub mod listing;

@@ -5,8 +5,26 @@ use layerlab::tree::Tree;
 use layerlab::union::Stack;
 use std::sync::Arc;
 
+#[path = "../cli/trace.rs"]
+mod trace_cmd;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("trace") {
+        match trace_cmd::run(&args[1..]) {
+            Ok(text) => {
+                use std::io::Write;
+                let mut out = std::io::stdout().lock();
+                let _ = out.write_all(text.as_bytes());
+                let _ = out.flush();
+                return;
+            }
+            Err(e) => {
+                eprintln!("layerlab trace: {e}");
+                std::process::exit(if e.kind == layerlab::ErrorKind::Usage { 2 } else { 1 });
+            }
+        }
+    }
     let mut layers = Vec::new();
     for (i, p) in args.iter().enumerate() {
         let src: Source = Arc::new(FileSource::open(p).unwrap());

@@ -1,0 +1,2 @@
+//! Unit tests of the container rules.
+
