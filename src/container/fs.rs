@@ -877,12 +877,17 @@ impl Container {
     fn set_redirect(&mut self, chain: &Chain, samedir: bool) -> R<()> {
         let (name, d) = chain.last().expect("entry");
         let u = d.upper.expect("copied up");
+        // ovl_need_absolute_redirect: another dir, or a non-dir whose lower is a hardlink (its
+        // other upper links could end up anywhere).
+        let absolute = !samedir
+            || (!self.upper.node(u).is_dir()
+                && d.lowers.first().is_some_and(|&(l, i)| self.lower.node(l, i).nlink > 1));
         if let Some(r) = &self.upper.node(u).redirect {
-            if samedir || r.starts_with(b"/") {
+            if !absolute || r.starts_with(b"/") {
                 return Ok(());
             }
         }
-        let value = if samedir {
+        let value = if !absolute {
             name.clone()
         } else {
             let mut pieces: Vec<Vec<u8>> = Vec::new();
