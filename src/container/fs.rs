@@ -989,6 +989,19 @@ impl Container {
         // The rename itself, in the upper dir.
         let opu = ochain.last().expect("root").1.upper.expect("copied up");
         let npu = nchain.last().expect("root").1.upper.expect("copied up");
+        // RENAME_EXCHANGE when the target is an upper whiteout and the source needs one: the
+        // existing whiteout moves over (keeping its owner). Otherwise RENAME_WHITEOUT makes a new
+        // one, owned like any new inode in the upper parent (setgid dirs pass their group on).
+        let mut whiteout = Node::new(Kind::Char(0, 0), 0, 0, 0);
+        let pn = self.upper.node(opu);
+        if pn.mode & S_ISGID != 0 {
+            whiteout.gid = pn.gid;
+        }
+        if let Some(w) = self.upper.child(npu, &nname).filter(|&w| self.upper.node(w).is_whiteout()) {
+            let wn = self.upper.node(w);
+            whiteout.uid = wn.uid;
+            whiteout.gid = wn.gid;
+        }
         let up = self.up();
         if let Kind::Dir(c) = &mut up.node_mut(opu).kind {
             c.remove(&oname[..]);
@@ -1003,7 +1016,7 @@ impl Container {
         let to = join(&chain_path(&nchain), &nname);
         if lower_positive {
             let hides = self.hidden_layer(&ochain.last().expect("root").1, &oname);
-            self.up().insert(opu, &oname, Node::new(Kind::Char(0, 0), 0, 0, 0));
+            self.up().insert(opu, &oname, whiteout);
             self.log.push(Event::Renamed { from: from.clone(), to });
             self.log.push(Event::Whiteout { path: from, hides_layer: hides });
         } else {
