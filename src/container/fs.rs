@@ -66,6 +66,8 @@ enum Last {
 #[derive(Clone, Copy)]
 struct OpenFlags {
     write: bool,
+    /// O_RDWR (a fifo opens fine); otherwise O_WRONLY when `write`.
+    rdwr: bool,
     creat: bool,
     excl: bool,
     trunc: bool,
@@ -600,7 +602,7 @@ impl Container {
             }
             match kind {
                 Kind::Char(..) | Kind::Block(..) => return Err(Errno::EACCES),
-                Kind::Fifo if f.write => return Err(Errno::ENXIO),
+                Kind::Fifo if f.write && !f.rdwr => return Err(Errno::ENXIO),
                 Kind::Socket => return Err(Errno::ENXIO),
                 Kind::File(_) if f.write || f.trunc => {
                     self.copy_up(&mut chain, false);
@@ -629,7 +631,7 @@ impl Container {
     }
 
     fn open_write(&mut self, path: &[u8], text: &[u8], trunc: bool, excl: bool, append: bool) -> R<()> {
-        let chain = self.open(path, OpenFlags { write: true, creat: true, excl, trunc, mode: 0o644 })?;
+        let chain = self.open(path, OpenFlags { write: true, rdwr: false, creat: true, excl, trunc, mode: 0o644 })?;
         if text.is_empty() {
             return Ok(());
         }
@@ -676,7 +678,7 @@ impl Container {
             Op::Append { path, text } => self.open_write(path, text, false, false, true).map(|_| "OK".into()),
             Op::CreateExcl { path, text } => self.open_write(path, text, false, true, false).map(|_| "OK".into()),
             Op::OpenRw { path } => self
-                .open(path, OpenFlags { write: true, creat: false, excl: false, trunc: false, mode: 0 })
+                .open(path, OpenFlags { write: true, rdwr: true, creat: false, excl: false, trunc: false, mode: 0 })
                 .map(|_| "OK".into()),
             Op::Read { path } => {
                 let data = self.read_path(path)?;
@@ -746,7 +748,7 @@ impl Container {
                 Ok(())
             }
             Err(Errno::ENOENT) => self
-                .open(path, OpenFlags { write: true, creat: true, excl: false, trunc: false, mode: 0o644 })
+                .open(path, OpenFlags { write: true, rdwr: false, creat: true, excl: false, trunc: false, mode: 0o644 })
                 .map(|_| ()),
             Err(e) => Err(e),
         }
@@ -1080,7 +1082,7 @@ impl Container {
             }
             Kind::File(_) => {
                 let data = self.content_of(&d);
-                let flags = OpenFlags { write: true, creat: true, excl: true, trunc: false, mode: 0o600 };
+                let flags = OpenFlags { write: true, rdwr: false, creat: true, excl: true, trunc: false, mode: 0o600 };
                 let created = self.open(dst, flags)?;
                 if let Some(ino) = created.last().expect("file").1.upper {
                     if !data.is_empty() {
