@@ -20,7 +20,9 @@ CONFIGS = ['default', 'redirect', 'metacopy']
 def gen_layers(rng, nlayers):
     layers = []
     paths = {}      # path -> kind, across layers (approximate view)
+    lower_dirs = set()
     for li in range(nlayers):
+        lower_dirs |= {p for p, k in paths.items() if k == 'dir'}
         entries = []
         seen = set()
         def add_dir(p):
@@ -51,6 +53,10 @@ def gen_layers(rng, nlayers):
                 continue
             seen.add(p)
             own = rng.choice([(0, 0), (0, 0), (33, 33), (1000, 1000), (0, 50)])
+            # A whiteout only in a dir that a lower layer has too: a dir from one layer alone is
+            # read directly by the kernel, whiteouts included, and the oracle cannot list it.
+            if li > 0 and r < 0.45 and parent not in lower_dirs:
+                continue
             if li > 0 and r < 0.40:
                 entries.append(('wh', parent + '/.wh.' + name, 0, own))
                 continue

@@ -242,6 +242,18 @@ impl Container {
 
     /// The names in a merged directory (readdir without `.` and `..`), sorted by bytes.
     pub(crate) fn readdir(&self, d: &D) -> Vec<(Vec<u8>, D)> {
+        self.readdir_raw(d).into_iter().filter(|(_, c)| c.positive()).collect()
+    }
+
+    /// What `getdents` returns: a directory that is neither merged nor copied up (one lower
+    /// layer, no upper) is read directly, whiteouts included (`ovl_dir_is_real`); those names
+    /// come back negative.
+    pub(crate) fn readdir_raw(&self, d: &D) -> Vec<(Vec<u8>, D)> {
+        if d.upper.is_none() && d.lowers.len() == 1 {
+            let (l, i) = d.lowers[0];
+            let Some(c) = self.lower.node(l, i).children() else { return Vec::new() };
+            return c.keys().map(|n| (n.to_vec(), self.lookup(d, n))).collect();
+        }
         let mut names: BTreeSet<&[u8]> = BTreeSet::new();
         if let Some(u) = d.upper {
             if let Some(c) = self.upper.node(u).children() {
@@ -548,6 +560,10 @@ impl Container {
             let (name, trailing) = match last {
                 Last::Norm(n, t) => (n, t),
                 other => {
+                    // do_open: O_EXCL without a creation is EEXIST before the dir check.
+                    if f.creat && f.excl {
+                        return Err(Errno::EEXIST);
+                    }
                     if f.creat || f.write {
                         return Err(Errno::EISDIR);
                     }
@@ -711,7 +727,7 @@ impl Container {
             Op::Ls { path } => {
                 let chain = self.resolve(path, true, true)?;
                 let mut s = String::from("OK");
-                for (name, _) in self.readdir(&chain.last().expect("dir").1) {
+                for (name, _) in self.readdir_raw(&chain.last().expect("dir").1) {
                     s.push(' ');
                     s.push_str(&crate::listing::esc(&name));
                 }
@@ -944,7 +960,7 @@ impl Container {
             }
         }
         if new.positive() {
-            if self.same_inode(&old, &new) {
+            if (samedir && oname == nname) || self.same_inode(&old, &new) {
                 return Ok(());
             }
             let new_is_dir = self.dnode(&new).is_dir();
@@ -1076,7 +1092,7 @@ impl Container {
         match &n.kind {
             Kind::Dir(_) => {
                 self.mkdir(dst, 0o700)?;
-                for (name, _) in self.readdir(&d) {
+                for (name, _) in self.readdir_raw(&d) {
                     self.copy_tree(&join(src, &name), &join(dst, &name))?;
                 }
             }
@@ -1104,7 +1120,7 @@ impl Container {
         let chain = self.resolve(path, false, false)?;
         let d = chain.last().expect("entry").1.clone();
         if self.dnode(&d).is_dir() {
-            for (name, _) in self.readdir(&d) {
+            for (name, _) in self.readdir_raw(&d) {
                 self.rm_r(&join(path, &name))?;
             }
             self.rmdir(path)

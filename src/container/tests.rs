@@ -294,6 +294,21 @@ fn naive_diff_compares_merged_with_lower_view() {
     );
 }
 
+#[test]
+fn a_dir_from_one_lower_layer_is_read_directly_with_its_whiteouts() {
+    // Checked on Linux 6.18 (the oracle cannot record it: its final listing fails on lstat).
+    let mut l0 = Tree::new();
+    put(&mut l0, "/a/x", file("x", 0o644));
+    let mut l1 = Tree::new();
+    put(&mut l1, "/n/f", file("f", 0o644));
+    put(&mut l1, "/n/g", whiteout());
+    let mut c = Container::new(Stack::new(vec![std::sync::Arc::new(l0), std::sync::Arc::new(l1)]), Config::Default);
+    assert_eq!(run(&mut c, "ls /n").result, "OK f g");
+    assert_eq!(run(&mut c, "stat /n/g").result, "ENOENT");
+    assert_eq!(run(&mut c, "rm-r /n").result, "ENOENT", "rm -r stops at the whiteout's lstat");
+    assert_eq!(run(&mut c, "ls /n").result, "OK", "copied up: now a merged dir");
+}
+
 mod prop {
     use super::*;
     use proptest::prelude::*;
