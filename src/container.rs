@@ -81,6 +81,8 @@ pub struct Container {
     config: Config,
     log: Vec<Event>,
     copied_total: u64,
+    /// Bytes of file data in the upper dir, kept up to date by every change.
+    live_bytes: u64,
 }
 
 /// What one op did.
@@ -110,7 +112,7 @@ pub struct Usage {
 impl Container {
     /// A fresh container (empty upper dir 0755 0:0) over `lower`.
     pub fn new(lower: Stack, config: Config) -> Self {
-        Container { lower, upper: Arc::new(Tree::new()), config, log: Vec::new(), copied_total: 0 }
+        Container { lower, upper: Arc::new(Tree::new()), config, log: Vec::new(), copied_total: 0, live_bytes: 0 }
     }
     pub fn config(&self) -> Config {
         self.config
@@ -127,6 +129,7 @@ impl Container {
         self.upper = Arc::new(Tree::new());
         self.log.clear();
         self.copied_total = 0;
+        self.live_bytes = 0;
     }
 
     /// Runs one op.
@@ -153,19 +156,21 @@ impl Container {
         Outcome { result, errno, events, bytes_copied, upper_bytes: self.upper_bytes() }
     }
 
-    /// Bytes of file data held by the container layer (metacopy files hold none).
+    /// Bytes of file data held by the container layer (metacopy files hold none; hardlinks
+    /// count once). Kept up to date incrementally.
     pub fn upper_bytes(&self) -> u64 {
-        let t = &self.upper;
-        let mut seen = std::collections::HashSet::new();
-        t.walk()
-            .into_iter()
-            .filter(|(_, ino)| seen.insert(*ino))
-            .map(|(_, ino)| {
-                let n = t.node(ino);
-                match &n.kind {
-                    Kind::File(c) if !n.metacopy => c.size(),
-                    _ => 0,
-                }
+        self.live_bytes
+    }
+
+    /// The same figure computed by scanning every live inode (for tests).
+    pub fn upper_bytes_scan(&self) -> u64 {
+        self.upper
+            .nodes
+            .iter()
+            .filter(|n| n.nlink > 0 && !n.metacopy)
+            .map(|n| match &n.kind {
+                Kind::File(c) => c.size(),
+                _ => 0,
             })
             .sum()
     }

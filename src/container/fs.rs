@@ -117,6 +117,28 @@ impl Container {
         Arc::make_mut(&mut self.upper)
     }
 
+    /// Removes `name` from the upper dir `dir`, keeping the byte count right: file data is
+    /// freed when its last link goes (a subtree's inner links count as going too).
+    fn up_remove(&mut self, dir: Ino, name: &[u8]) {
+        let Some(ino) = self.upper.child(dir, name) else { return };
+        let mut refs: std::collections::HashMap<Ino, u32> = std::collections::HashMap::new();
+        let mut stack = vec![ino];
+        while let Some(i) = stack.pop() {
+            *refs.entry(i).or_insert(0) += 1;
+            if let Some(c) = self.upper.node(i).children() {
+                stack.extend(c.values().copied());
+            }
+        }
+        let freed: u64 = refs
+            .iter()
+            .map(|(&i, &k)| (self.upper.node(i), k))
+            .filter(|(n, k)| !n.is_dir() && !n.metacopy && n.nlink <= *k)
+            .map(|(n, _)| n.size())
+            .sum();
+        self.live_bytes -= freed;
+        self.up().remove(dir, name);
+    }
+
     /// The node that supplies a positive dentry's attributes.
     pub(crate) fn dnode(&self, d: &D) -> &Node {
         match d.upper {
@@ -190,12 +212,14 @@ impl Container {
             Some(r) if abs.is_none() => r,
             _ => name,
         };
-        let stack: Vec<(usize, Ino)> = if abs.is_some() {
-            (0..self.lower.layers.len()).rev().map(|l| (l, ROOT)).collect()
+        let roots: Vec<(usize, Ino)>;
+        let stack: &[(usize, Ino)] = if abs.is_some() {
+            roots = (0..self.lower.layers.len()).rev().map(|l| (l, ROOT)).collect();
+            &roots
         } else {
-            parent.lowers.clone()
+            &parent.lowers
         };
-        for (layer, pdir) in stack {
+        for &(layer, pdir) in stack {
             let (found, stop_after) = match &abs {
                 Some(p) => self.lower_abs(layer, p),
                 None => (self.lower.layers[layer].child(pdir, lname), false),
@@ -480,6 +504,7 @@ impl Container {
                     let size = self.upper.node(u).size();
                     let layer = chain[i].1.lowers.first().map(|x| x.0).unwrap_or(0);
                     self.up().node_mut(u).metacopy = false;
+                    self.live_bytes += size;
                     self.log.push(Event::CopyUp { path: chain_path(&chain[..=i].to_vec()), layer, bytes: size, kind: CopyKind::DataOnly });
                 }
                 continue;
@@ -500,6 +525,7 @@ impl Container {
             let pu = chain[i - 1].1.upper.expect("parents are copied up first");
             let name = chain[i].0.clone();
             let ino = self.up().insert(pu, &name, node);
+            self.live_bytes += bytes;
             chain[i].1.upper = Some(ino);
             let kind = if meta { CopyKind::MetadataOnly } else { CopyKind::Full };
             self.log.push(Event::CopyUp { path: chain_path(&chain[..=i].to_vec()), layer, bytes, kind });
@@ -534,7 +560,7 @@ impl Container {
         };
         let mut opaque = false;
         if neg.upper_whiteout {
-            self.up().remove(pu, name);
+            self.up_remove(pu, name);
             opaque = is_dir;
         } else if is_dir && !pd.lowers.is_empty() && !self.config.allow_offline_changes() {
             opaque = true;
@@ -634,6 +660,10 @@ impl Container {
     }
 
     fn set_content(&mut self, u: Ino, data: Vec<u8>) {
+        let old = self.upper.node(u);
+        if old.nlink > 0 && !old.metacopy {
+            self.live_bytes = self.live_bytes - old.size() + data.len() as u64;
+        }
         let n = self.up().node_mut(u);
         n.digest = None;
         n.kind = Kind::File(Content::Bytes(Arc::from(data)));
@@ -876,12 +906,12 @@ impl Container {
                     return Err(Errno::ENOTEMPTY);
                 }
             }
-            self.up().remove(pu, name);
+            self.up_remove(pu, name);
             self.log.push(Event::Removed { path });
         } else {
             let hides = self.hidden_layer(&pd, name);
             if d.upper.is_some() {
-                self.up().remove(pu, name);
+                self.up_remove(pu, name);
             }
             self.up().insert(pu, name, Node::new(Kind::Char(0, 0), 0, 0, 0));
             self.log.push(Event::Whiteout { path, hides_layer: hides });
@@ -1020,12 +1050,12 @@ impl Container {
             whiteout.uid = wn.uid;
             whiteout.gid = wn.gid;
         }
+        if !(npu == opu && nname == oname) {
+            self.up_remove(npu, &nname);
+        }
         let up = self.up();
         if let Kind::Dir(c) = &mut up.node_mut(opu).kind {
             c.remove(&oname[..]);
-        }
-        if up.child(npu, &nname).is_some() {
-            up.remove(npu, &nname);
         }
         if let Kind::Dir(c) = &mut up.node_mut(npu).kind {
             c.insert(nname.clone().into(), ou);
@@ -1060,7 +1090,7 @@ impl Container {
         }
         let pu = nchain.last().expect("root").1.upper.expect("copied up");
         if neg.upper_whiteout {
-            self.up().remove(pu, &name);
+            self.up_remove(pu, &name);
         }
         self.up().link(pu, &name, ou);
         self.log.push(Event::Created { path: join(&chain_path(&nchain), &name), what: "hardlink" });

@@ -366,6 +366,7 @@ mod prop {
                 let out = run(&mut c, s);
                 prop_assert!(out.result == "OK" || out.result.starts_with("OK ") || out.errno.is_some());
                 prop_assert!(nlinks_consistent(c.upper()), "after {s}");
+                prop_assert_eq!(c.upper_bytes(), c.upper_bytes_scan(), "after {}", s);
             }
             let mut layers = c.lower().layers.clone();
             layers.push(std::sync::Arc::new(c.upper().clone()));
@@ -381,6 +382,7 @@ mod prop {
             for s in &script {
                 run(&mut c, s);
                 prop_assert!(nlinks_consistent(c.upper()), "after {s}");
+                prop_assert_eq!(c.upper_bytes(), c.upper_bytes_scan(), "after {}", s);
             }
             c.merged_listing().unwrap();
             c.diff().unwrap();
