@@ -116,6 +116,17 @@ def all_paths(layers):
     return sorted(s)
 
 
+def q(tok):
+    """Canonical OPS token for a str path (surrogate-escaped bytes allowed)."""
+    b = tok.encode('utf-8', 'surrogateescape')
+    if b and not b.startswith(b'#') and all(0x21 <= c <= 0x7e and c not in (0x22, 0x5c) for c in b):
+        return tok
+    out = '"'
+    for c in b:
+        out += {0x5c: '\\\\', 0x22: '\\"', 0x0a: '\\n', 0x09: '\\t'}.get(c) or (chr(c) if 0x20 <= c <= 0x7e else '\\x%02x' % c)
+    return out + '"'
+
+
 def gen_ops(rng, layers, nops):
     paths = all_paths(layers)
     created = []
@@ -137,6 +148,10 @@ def gen_ops(rng, layers, nops):
         elif r < 0.33:
             base = base + '/.'
         return base
+    def newp():
+        p = path()
+        created.append(p.rstrip('/') or '/')
+        return p
     ops = []
     for _ in range(nops):
         op = rng.choice(['write', 'append', 'create-excl', 'open-rw', 'read', 'truncate', 'touch', 'mkdir',
@@ -144,24 +159,23 @@ def gen_ops(rng, layers, nops):
                          'chown', 'readlink', 'stat', 'ls'])
         text = rng.choice(['x', 'hello', '""', '"line1\\nline2\\n"', 'abcabcabcabcabc'])
         if op in ('write', 'append', 'create-excl'):
-            p = path(); created.append(p.rstrip('/')); ops.append('%s %s %s' % (op, p, text))
+            toks = [op, q(newp()), text]
         elif op in ('open-rw', 'read', 'touch', 'rmdir', 'unlink', 'rm-r', 'readlink', 'stat', 'ls'):
-            ops.append('%s %s' % (op, path()))
+            toks = [op, q(path())]
         elif op == 'mkdir':
-            p = path(); created.append(p.rstrip('/')); ops.append('mkdir %s' % p)
+            toks = [op, q(newp())]
         elif op == 'truncate':
-            ops.append('truncate %s %d' % (path(), rng.choice([0, 1, 3, 100])))
+            toks = [op, q(path()), str(rng.choice([0, 1, 3, 100]))]
         elif op in ('rename', 'mv', 'link'):
-            a, b = path(), path()
-            created.append(b.rstrip('/'))
-            ops.append('%s %s %s' % (op, a, b))
+            a = path()
+            toks = [op, q(a), q(newp())]
         elif op == 'symlink':
-            p = path(); created.append(p.rstrip('/'))
-            ops.append('symlink %s %s' % (rng.choice(['x', '../' + rng.choice(NAMES), rng.choice(paths or ['/']), 'dangling-a', '.']), p))
+            toks = [op, q(rng.choice(['x', '../' + rng.choice(NAMES), rng.choice(paths or ['/']), 'dangling-a', '.'])), q(newp())]
         elif op == 'chmod':
-            ops.append('chmod %s %s' % (rng.choice(['644', '600', '755', '4755', '1777', '2755', '444']), path()))
-        elif op == 'chown':
-            ops.append('chown %s %s' % (rng.choice(['0:0', '1:2', '33:33', '1000:1000']), path()))
+            toks = [op, rng.choice(['644', '600', '755', '4755', '1777', '2755', '444']), q(path())]
+        else:
+            toks = [op, rng.choice(['0:0', '1:2', '33:33', '1000:1000']), q(path())]
+        ops.append(' '.join(toks))
     return ops
 
 
@@ -175,19 +189,42 @@ def main():
     ap.add_argument('--out', required=True)
     ap.add_argument('--seeds', default='1-100')
     ap.add_argument('--ops', type=int, default=25)
+    ap.add_argument('--bases', nargs='*', default=[],
+                    help='scenario dirs whose layers/ are reused (random ops over real bases)')
     a = ap.parse_args()
     lo, hi = (int(x) for x in a.seeds.split('-'))
     os.makedirs(a.out, exist_ok=True)
     nfail = 0
     for seed in range(lo, hi + 1):
         rng = random.Random(seed)
-        layers = gen_layers(rng, rng.randint(1, 4))
         d = tempfile.mkdtemp(prefix='difffuzz.')
-        os.makedirs(d + '/layers')
-        for i, e in enumerate(layers):
-            write_tar(e, '%s/layers/%d.tar' % (d, i), rng)
+        if a.bases:
+            base = a.bases[seed % len(a.bases)]
+            shutil.copytree(os.path.join(base, 'layers'), d + '/layers')
+            layers = []
+            for t in sorted(os.listdir(d + '/layers')):
+                with tarfile.open(os.path.join(d, 'layers', t)) as tf:
+                    ents = []
+                    for m in tf:
+                        n = m.name[2:] if m.name.startswith('./') else m.name
+                        n = n.strip('/')
+                        if not n:
+                            continue
+                        b = n.rsplit('/', 1)[-1]
+                        if b == '.wh..wh..opq':
+                            ents.append(('opq', n, 0, (0, 0)))
+                        elif b.startswith('.wh.'):
+                            ents.append(('wh', n, 0, (0, 0)))
+                        else:
+                            ents.append(('file', n, 0, (0, 0)))
+                    layers.append(ents)
+        else:
+            layers = gen_layers(rng, rng.randint(1, 4))
+            os.makedirs(d + '/layers')
+            for i, e in enumerate(layers):
+                write_tar(e, '%s/layers/%d.tar' % (d, i), rng)
         ops = gen_ops(rng, layers, a.ops)
-        with open(d + '/ops', 'w') as f:
+        with open(d + '/ops', 'w', encoding='utf-8', errors='surrogateescape') as f:
             f.write('# fuzz seed %d\n' % seed + '\n'.join(ops) + '\n')
         bad = []
         for c in CONFIGS:
