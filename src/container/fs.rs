@@ -582,6 +582,8 @@ impl Container {
     fn open(&mut self, path: &[u8], f: OpenFlags) -> R<Chain> {
         let mut links = 0;
         let (mut chain, mut last) = self.walk_parent(self.root_chain(), path, &mut links)?;
+        // A trailing slash sets LOOKUP_DIRECTORY for the rest of the walk, through symlinks.
+        let mut must_dir = false;
         loop {
             let (name, trailing) = match last {
                 Last::Norm(n, t) => (n, t),
@@ -624,13 +626,14 @@ impl Container {
                 if links > MAXSYMLINKS {
                     return Err(Errno::ELOOP);
                 }
+                must_dir |= trailing;
                 let t = t.to_vec();
                 let (c, l) = self.walk_parent(chain, &t, &mut links)?;
                 chain = c;
                 last = l;
                 continue;
             }
-            if trailing && !n.is_dir() {
+            if (trailing || must_dir) && !n.is_dir() {
                 return Err(Errno::ENOTDIR);
             }
             let is_dir = n.is_dir();
