@@ -32,6 +32,8 @@ use std::sync::Arc;
 type R<T> = std::result::Result<T, Errno>;
 
 const MAXSYMLINKS: u32 = 40;
+const NAME_MAX: usize = 255;
+const PATH_MAX: usize = 4096;
 const REDIRECT_MAX: usize = 256;
 const S_ISUID: u32 = 0o4000;
 const S_ISGID: u32 = 0o2000;
@@ -254,6 +256,14 @@ impl Container {
         d
     }
 
+    /// A lookup the VFS makes through `->lookup`: names over NAME_MAX fail.
+    fn lookup_last(&self, parent: &D, name: &[u8]) -> R<D> {
+        if name.len() > NAME_MAX {
+            return Err(Errno::ENAMETOOLONG);
+        }
+        Ok(self.lookup(parent, name))
+    }
+
     /// Re-resolves every dentry of a chain from the root (after the upper dir changed).
     fn refresh(&self, chain: &mut Chain) {
         let mut d = self.root_d();
@@ -399,7 +409,7 @@ impl Container {
                 }
             }
             name => {
-                if name.len() > 255 {
+                if name.len() > NAME_MAX {
                     return Err(Errno::ENAMETOOLONG);
                 }
                 let d = self.lookup(&chain.last().expect("chain has a root").1, name);
@@ -441,7 +451,7 @@ impl Container {
                 return Ok(chain);
             }
         };
-        if name.len() > 255 {
+        if name.len() > NAME_MAX {
             return Err(Errno::ENAMETOOLONG);
         }
         let d = self.lookup(&chain.last().expect("root").1, &name);
@@ -477,7 +487,7 @@ impl Container {
         let mut links = 0;
         let (chain, last) = self.walk_parent(self.root_chain(), path, &mut links)?;
         let Last::Norm(name, trailing) = last else { return Err(Errno::EEXIST) };
-        if name.len() > 255 {
+        if name.len() > NAME_MAX {
             return Err(Errno::ENAMETOOLONG);
         }
         let d = self.lookup(&chain.last().expect("root").1, &name);
@@ -602,7 +612,7 @@ impl Container {
             if f.creat && trailing {
                 return Err(Errno::EISDIR);
             }
-            if name.len() > 255 {
+            if name.len() > NAME_MAX {
                 return Err(Errno::ENAMETOOLONG);
             }
             let d = self.lookup(&chain.last().expect("root").1, &name);
@@ -722,6 +732,35 @@ impl Container {
     // ------------------------------------------------------------------ ops
 
     pub(crate) fn run_op(&mut self, op: &Op) -> R<String> {
+        // getname(): every path (and a symlink's target) must fit in PATH_MAX with its NUL.
+        let args: Vec<&[u8]> = match op {
+            Op::Rename { src, dst } | Op::Mv { src, dst } | Op::Link { src, dst } => vec![src, dst],
+            Op::Symlink { target, path } => vec![target, path],
+            Op::Write { path, .. }
+            | Op::Append { path, .. }
+            | Op::CreateExcl { path, .. }
+            | Op::OpenRw { path }
+            | Op::Read { path }
+            | Op::Truncate { path, .. }
+            | Op::Touch { path }
+            | Op::Mkdir { path }
+            | Op::Rmdir { path }
+            | Op::Unlink { path }
+            | Op::RmR { path }
+            | Op::Chmod { path, .. }
+            | Op::Chown { path, .. }
+            | Op::Readlink { path }
+            | Op::Stat { path }
+            | Op::Ls { path } => vec![path],
+        };
+        for a in args {
+            if a.is_empty() {
+                return Err(Errno::ENOENT);
+            }
+            if a.len() >= PATH_MAX {
+                return Err(Errno::ENAMETOOLONG);
+            }
+        }
         match op {
             Op::Write { path, text } => self.open_write(path, text, true, false, false).map(|_| "OK".into()),
             Op::Append { path, text } => self.open_write(path, text, false, false, true).map(|_| "OK".into()),
@@ -857,7 +896,7 @@ impl Container {
         let mut links = 0;
         let (chain, last) = self.walk_parent(self.root_chain(), path, &mut links)?;
         let Last::Norm(name, trailing) = last else { return Err(Errno::EISDIR) };
-        let d = self.lookup(&chain.last().expect("root").1, &name);
+        let d = self.lookup_last(&chain.last().expect("root").1, &name)?;
         if trailing || !d.positive() {
             return Err(if !d.positive() {
                 Errno::ENOENT
@@ -882,7 +921,7 @@ impl Container {
             Last::DotDot => return Err(Errno::ENOTEMPTY),
             Last::Root => return Err(Errno::EBUSY),
         };
-        let d = self.lookup(&chain.last().expect("root").1, &name);
+        let d = self.lookup_last(&chain.last().expect("root").1, &name)?;
         if !d.positive() {
             return Err(Errno::ENOENT);
         }
@@ -972,11 +1011,11 @@ impl Container {
         let (mut nchain, nlast) = self.walk_parent(self.root_chain(), dst, &mut l2)?;
         let Last::Norm(oname, otrail) = olast else { return Err(Errno::EBUSY) };
         let Last::Norm(nname, ntrail) = nlast else { return Err(Errno::EBUSY) };
-        let old = self.lookup(&ochain.last().expect("root").1, &oname);
+        let old = self.lookup_last(&ochain.last().expect("root").1, &oname)?;
         if !old.positive() {
             return Err(Errno::ENOENT);
         }
-        let new = self.lookup(&nchain.last().expect("root").1, &nname);
+        let new = self.lookup_last(&nchain.last().expect("root").1, &nname)?;
         let is_dir = self.dnode(&old).is_dir();
         if !is_dir && (otrail || ntrail) {
             return Err(Errno::ENOTDIR);
