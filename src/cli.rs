@@ -11,6 +11,7 @@ pub mod history;
 pub mod inspect;
 pub mod layers;
 pub mod ls;
+pub mod trace;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Archive, Format, Image, LoadOptions, Selector};
@@ -39,6 +40,8 @@ pub enum Command {
     Ls(ls::LsArgs),
     /// A file's content from the merged view (symlinks followed inside the image).
     Cat(cat::CatArgs),
+    /// Replays an OPS script in a simulated container and prints the kernel-format TRACE.
+    Trace(trace::TraceArgs),
 }
 
 /// Arguments every image command takes.
@@ -75,6 +78,7 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write, err: &mut dyn Wri
         Command::Inspect(a) => inspect::run(a, out, err),
         Command::Ls(a) => ls::run(a, out, err),
         Command::Cat(a) => cat::run(a, out, err),
+        Command::Trace(a) => trace::run(a, out, err),
     };
     match r {
         Ok(()) => 0,
