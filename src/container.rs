@@ -211,10 +211,15 @@ impl Container {
 
     /// The layer diff `docker commit` would write (SPEC §6), native or naive per config.
     pub fn diff(&self) -> Result<Vec<String>> {
+        diff::lines(&self.diff_entries()?)
+    }
+
+    /// The entries of the layer `docker commit` would write, in path order.
+    pub fn diff_entries(&self) -> Result<Vec<diff::DiffEntry>> {
         if self.config.native_diff() {
-            diff::native(&self.upper)
+            Ok(diff::native_entries(&self.upper))
         } else {
-            diff::naive(self)
+            diff::naive_entries(self)
         }
     }
 }

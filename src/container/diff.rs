@@ -10,9 +10,12 @@
 //!   size and content or target), deleted (topmost only, `f 0000 0:0` whiteout lines), and
 //!   every non-root dir with a change below it. Hardlinks by merged inode, first in path order.
 //! - Lines are listing lines without xattr markers or nlink; sorted by path bytes.
+//! - Both diffs are first built as [`DiffEntry`] values (what the tar entry is), from which
+//!   the TRACE lines and `docker commit`'s layer tar are both made, so they cannot disagree.
 
 use super::fs::D;
 use super::Container;
+use crate::commit::{TarEntry, TarKind};
 use crate::error::Result;
 use crate::listing::{esc, join, Line, TypeChar, EMPTY_SHA16};
 use crate::tree::{Ino, Kind, Node, Tree};
@@ -24,36 +27,115 @@ fn split_parent(path: &[u8]) -> (&[u8], &[u8]) {
     (parent, &path[i + 1..])
 }
 
-fn wh_line(path: &[u8], mode: u32, uid: u32, gid: u32) -> String {
+/// What one entry of the container layer's diff is.
+#[derive(Debug, Clone)]
+pub enum DiffKind {
+    /// An entry written with its own metadata and content (a copy of the node, without
+    /// children for directories).
+    Node(Node),
+    /// A `.wh.NAME` or `.wh..wh..opq` marker: an empty regular file with this mode and owner.
+    Marker { mode: u32, uid: u32, gid: u32 },
+    /// A tar hardlink to the earlier entry `first` (`/`-rooted).
+    Hardlink { mode: u32, uid: u32, gid: u32, first: Vec<u8> },
+}
+
+/// One tar entry of the diff; `path` is `/`-rooted and already names the marker
+/// (`/d/.wh.x`) for whiteouts.
+#[derive(Debug, Clone)]
+pub struct DiffEntry {
+    pub path: Vec<u8>,
+    pub kind: DiffKind,
+}
+
+impl DiffEntry {
+    /// The SPEC §6 line of the entry.
+    pub fn line(&self) -> Result<String> {
+        Ok(match &self.kind {
+            DiffKind::Node(n) => {
+                let mut l = n.line(&self.path, false)?;
+                l.nlink = 1;
+                l.render()
+            }
+            DiffKind::Marker { mode, uid, gid } => {
+                format!("f {mode:04o} {uid}:{gid} 0 {EMPTY_SHA16} {}", esc(&self.path))
+            }
+            DiffKind::Hardlink { mode, uid, gid, first } => {
+                let mut l = Line::new(TypeChar::Hardlink, *mode, *uid, *gid, &self.path);
+                l.target = Some(first);
+                l.render()
+            }
+        })
+    }
+
+    /// The tar entry `docker commit` writes for it (relative path), every mtime set to `mtime`.
+    pub fn tar_entry(&self, mtime: i64) -> Option<TarEntry> {
+        let rel = self.path.strip_prefix(b"/").unwrap_or(&self.path).to_vec();
+        let mut e = match &self.kind {
+            DiffKind::Node(n) => crate::commit::export::tar_entry(&rel, n)?,
+            DiffKind::Marker { mode, uid, gid } => TarEntry {
+                path: rel,
+                kind: TarKind::File(crate::tree::Content::empty()),
+                mode: *mode,
+                uid: *uid,
+                gid: *gid,
+                mtime,
+            },
+            DiffKind::Hardlink { mode, uid, gid, first } => TarEntry {
+                path: rel,
+                kind: TarKind::Hardlink(first.strip_prefix(b"/").unwrap_or(first).to_vec()),
+                mode: *mode,
+                uid: *uid,
+                gid: *gid,
+                mtime,
+            },
+        };
+        e.mtime = mtime;
+        Some(e)
+    }
+}
+
+/// A copy of a node's metadata and content, without a directory's children.
+fn shallow(n: &Node) -> Node {
+    let mut c = Node::new(
+        match &n.kind {
+            Kind::Dir(_) => Kind::Dir(Default::default()),
+            k => k.clone(),
+        },
+        n.mode,
+        n.uid,
+        n.gid,
+    );
+    c.mtime = n.mtime;
+    c.digest = n.digest;
+    c.nlink = n.nlink;
+    c
+}
+
+fn marker_path(path: &[u8]) -> Vec<u8> {
     let (parent, name) = split_parent(path);
-    let mut wname = b".wh.".to_vec();
-    wname.extend_from_slice(name);
-    format!("f {mode:04o} {uid}:{gid} 0 {EMPTY_SHA16} {}", esc(&join(parent, &wname)))
+    let mut w = b".wh.".to_vec();
+    w.extend_from_slice(name);
+    join(parent, &w)
 }
 
-fn tar_line(n: &Node, path: &[u8]) -> Result<String> {
-    let mut l = n.line(path, false)?;
-    l.nlink = 1;
-    Ok(l.render())
+/// The lines of a diff.
+pub fn lines(entries: &[DiffEntry]) -> Result<Vec<String>> {
+    entries.iter().map(DiffEntry::line).collect()
 }
 
-fn h_line(n: &Node, path: &[u8], first: &[u8]) -> String {
-    let mut l = Line::new(TypeChar::Hardlink, n.mode, n.uid, n.gid, path);
-    l.target = Some(first);
-    l.render()
+/// moby overlay2 `Diff()` of the upper dir, as lines.
+pub fn native(upper: &Tree) -> Result<Vec<String>> {
+    lines(&native_entries(upper))
 }
 
 /// moby overlay2 `Diff()` of the upper dir.
-pub fn native(upper: &Tree) -> Result<Vec<String>> {
-    let mut out: Vec<(Vec<u8>, String)> = Vec::new();
+pub fn native_entries(upper: &Tree) -> Vec<DiffEntry> {
+    let mut out: Vec<DiffEntry> = Vec::new();
     let mut seen: HashMap<Ino, Vec<u8>> = HashMap::new();
     for (path, ino) in upper.walk().into_iter().skip(1) {
         let n = upper.node(ino);
         if n.is_whiteout() {
-            let (parent, name) = split_parent(&path);
-            let mut w = b".wh.".to_vec();
-            w.extend_from_slice(name);
-            out.push((join(parent, &w), wh_line(&path, 0o600, n.uid, n.gid)));
+            out.push(DiffEntry { path: marker_path(&path), kind: DiffKind::Marker { mode: 0o600, uid: n.uid, gid: n.gid } });
             continue;
         }
         if matches!(n.kind, Kind::Socket) {
@@ -61,20 +143,20 @@ pub fn native(upper: &Tree) -> Result<Vec<String>> {
         }
         if !n.is_dir() && n.nlink > 1 {
             if let Some(first) = seen.get(&ino) {
-                out.push((path.clone(), h_line(n, &path, first)));
+                let kind = DiffKind::Hardlink { mode: n.mode, uid: n.uid, gid: n.gid, first: first.clone() };
+                out.push(DiffEntry { path: path.clone(), kind });
                 continue;
             }
             seen.insert(ino, path.clone());
         }
-        out.push((path.clone(), tar_line(n, &path)?));
+        out.push(DiffEntry { path: path.clone(), kind: DiffKind::Node(shallow(n)) });
         if n.is_dir() && n.opaque.as_deref() == Some(&b"y"[..]) {
-            let w = join(&path, b".wh..wh..opq");
-            let line = format!("f {:04o} {}:{} 0 {EMPTY_SHA16} {}", n.mode & 0o777, n.uid, n.gid, esc(&w));
-            out.push((w, line));
+            let kind = DiffKind::Marker { mode: n.mode & 0o777, uid: n.uid, gid: n.gid };
+            out.push(DiffEntry { path: join(&path, b".wh..wh..opq"), kind });
         }
     }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(out.into_iter().map(|x| x.1).collect())
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -151,8 +233,14 @@ impl Naive<'_> {
 }
 
 /// moby's naive diff of the merged view against the lower layers alone (content instead of
-/// mtime).
+/// mtime), as lines.
 pub fn naive(c: &Container) -> Result<Vec<String>> {
+    lines(&naive_entries(c)?)
+}
+
+/// moby's naive diff of the merged view against the lower layers alone (content instead of
+/// mtime).
+pub fn naive_entries(c: &Container) -> Result<Vec<DiffEntry>> {
     let base = Container::new(c.lower().clone(), c.config());
     let mut nv = Naive { new: c, old: &base, changes: Vec::new() };
     let root_new = c.root_d();
@@ -160,15 +248,12 @@ pub fn naive(c: &Container) -> Result<Vec<String>> {
     nv.add_changes(b"/", &root_new, Some(&root_old), false)?;
     let mut changes = nv.changes;
     changes.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut out: Vec<(Vec<u8>, String)> = Vec::new();
+    let mut out: Vec<DiffEntry> = Vec::new();
     let mut seen: HashMap<InodeId, Vec<u8>> = HashMap::new();
     for (path, ch) in changes {
         let d = match ch {
             Change::Delete => {
-                let (parent, name) = split_parent(&path);
-                let mut w = b".wh.".to_vec();
-                w.extend_from_slice(name);
-                out.push((join(parent, &w), wh_line(&path, 0, 0, 0)));
+                out.push(DiffEntry { path: marker_path(&path), kind: DiffKind::Marker { mode: 0, uid: 0, gid: 0 } });
                 continue;
             }
             Change::Add(d) | Change::Modify(d) => d,
@@ -180,7 +265,8 @@ pub fn naive(c: &Container) -> Result<Vec<String>> {
                 None => InodeId::Lower(d.lowers[0].0, d.lowers[0].1),
             };
             if let Some(first) = seen.get(&id) {
-                out.push((path.clone(), h_line(n, &path, first)));
+                let kind = DiffKind::Hardlink { mode: n.mode, uid: n.uid, gid: n.gid, first: first.clone() };
+                out.push(DiffEntry { path: path.clone(), kind });
                 continue;
             }
             seen.insert(id, path.clone());
@@ -188,8 +274,8 @@ pub fn naive(c: &Container) -> Result<Vec<String>> {
         if matches!(n.kind, Kind::Socket) {
             continue;
         }
-        out.push((path.clone(), tar_line(n, &path)?));
+        out.push(DiffEntry { path: path.clone(), kind: DiffKind::Node(shallow(n)) });
     }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(out.into_iter().map(|x| x.1).collect())
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
 }
