@@ -204,6 +204,23 @@ impl Container {
         Ok(out)
     }
 
+    /// The merged view's entries in path order (root first), with the node that supplies each
+    /// and an identity of its inode (`usize::MAX` for the container layer, else the lower
+    /// layer's index) so hardlinks can be told apart.
+    pub fn merged_nodes(&self) -> Vec<(Vec<u8>, &crate::tree::Node, (usize, u32))> {
+        self.merged_entries()
+            .into_iter()
+            .map(|(path, d)| {
+                let id = match d.upper {
+                    Some(u) => (usize::MAX, u),
+                    None => d.lowers[0],
+                };
+                let n = self.dnode(&d);
+                (path, n, id)
+            })
+            .collect()
+    }
+
     /// Reads a file's content through the merged view (following symlinks), as `cat` would.
     pub fn read_file(&self, path: &[u8]) -> std::result::Result<Vec<u8>, Errno> {
         self.read_path(path)
