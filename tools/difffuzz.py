@@ -116,6 +116,13 @@ def all_paths(layers):
     return sorted(s)
 
 
+OPMIX = ['write', 'append', 'create-excl', 'open-rw', 'read', 'truncate', 'touch', 'mkdir',
+         'rmdir', 'unlink', 'rename', 'rename', 'mv', 'rm-r', 'link', 'symlink', 'chmod',
+         'chown', 'readlink', 'stat', 'ls']
+RENAME_HEAVY = ['rename'] * 6 + ['mv'] * 3 + ['link'] * 2 + ['mkdir'] * 2 + ['ls'] * 2 + [
+    'rmdir', 'unlink', 'rm-r', 'chmod', 'chown', 'append', 'write', 'read', 'stat', 'touch', 'truncate']
+
+
 def q(tok):
     """Canonical OPS token for a str path (surrogate-escaped bytes allowed)."""
     b = tok.encode('utf-8', 'surrogateescape')
@@ -154,9 +161,7 @@ def gen_ops(rng, layers, nops):
         return p
     ops = []
     for _ in range(nops):
-        op = rng.choice(['write', 'append', 'create-excl', 'open-rw', 'read', 'truncate', 'touch', 'mkdir',
-                         'rmdir', 'unlink', 'rename', 'rename', 'mv', 'rm-r', 'link', 'symlink', 'chmod',
-                         'chown', 'readlink', 'stat', 'ls'])
+        op = rng.choice(OPMIX)
         text = rng.choice(['x', 'hello', '""', '"line1\\nline2\\n"', 'abcabcabcabcabc'])
         if op in ('write', 'append', 'create-excl'):
             toks = [op, q(newp()), text]
@@ -189,10 +194,14 @@ def main():
     ap.add_argument('--out', required=True)
     ap.add_argument('--seeds', default='1-100')
     ap.add_argument('--ops', type=int, default=25)
+    ap.add_argument('--rename-heavy', action='store_true', help='mostly rename/mv/link/mkdir')
     ap.add_argument('--bases', nargs='*', default=[],
                     help='scenario dirs whose layers/ are reused (random ops over real bases)')
     a = ap.parse_args()
     lo, hi = (int(x) for x in a.seeds.split('-'))
+    if a.rename_heavy:
+        global OPMIX
+        OPMIX = RENAME_HEAVY
     os.makedirs(a.out, exist_ok=True)
     nfail = 0
     for seed in range(lo, hi + 1):

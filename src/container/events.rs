@@ -101,6 +101,8 @@ pub enum Event {
     Removed { path: Vec<u8> },
     Renamed { from: Vec<u8>, to: Vec<u8> },
     Written { path: Vec<u8>, size: u64 },
+    /// `rename` said EXDEV, so `mv` copies the source and deletes it (coreutils behaviour).
+    MvFallback { from: Vec<u8>, to: Vec<u8> },
     AttrChanged { path: Vec<u8>, what: &'static str },
     Error { call: &'static str, errno: Errno, sentence: String },
 }
@@ -122,6 +124,12 @@ impl fmt::Display for Event {
             Event::Removed { path } => write!(f, "removed {}", esc(path)),
             Event::Renamed { from, to } => write!(f, "renamed {} -> {}", esc(from), esc(to)),
             Event::Written { path, size } => write!(f, "wrote {} ({size} bytes)", esc(path)),
+            Event::MvFallback { from, to } => write!(
+                f,
+                "rename {} -> {}: EXDEV (a lower or merged directory cannot be renamed without redirect_dir); mv copies and deletes instead",
+                esc(from),
+                esc(to)
+            ),
             Event::AttrChanged { path, what } => write!(f, "{what} {}", esc(path)),
             Event::Error { sentence, .. } => f.write_str(sentence),
         }

@@ -268,9 +268,9 @@ impl Container {
     fn refresh(&self, chain: &mut Chain) {
         let mut d = self.root_d();
         chain[0].1 = d.clone();
-        for i in 1..chain.len() {
-            d = self.lookup(&d, &chain[i].0);
-            chain[i].1 = d.clone();
+        for (name, slot) in chain.iter_mut().skip(1) {
+            d = self.lookup(&d, name);
+            *slot = d.clone();
         }
     }
 
@@ -699,7 +699,7 @@ impl Container {
         if !matches!(self.upper.node(u).kind, Kind::File(_)) {
             return Ok(()); // a fifo opened for reading never gets here; writes to others are no-ops
         }
-        let mut data = if append { self.content_of(&d) } else { self.content_of(&d) };
+        let mut data = self.content_of(&d);
         if append {
             data.extend_from_slice(text);
         } else {
@@ -1143,7 +1143,7 @@ impl Container {
 
     fn mv(&mut self, src: &[u8], dst: &[u8]) -> R<()> {
         match self.rename(src, dst) {
-            Err(Errno::EXDEV) => {}
+            Err(Errno::EXDEV) => self.log.push(Event::MvFallback { from: src.to_vec(), to: dst.to_vec() }),
             r => return r,
         }
         let chain = self.resolve(src, false, false)?;

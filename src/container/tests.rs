@@ -151,7 +151,10 @@ fn renaming_a_lower_dir_needs_redirect_dir() {
 #[test]
 fn mv_falls_back_to_copy_and_delete_on_exdev() {
     let mut d = c(Config::Default);
-    assert_eq!(run(&mut d, "mv /t/dir /t/dir2").result, "OK");
+    let out = run(&mut d, "mv /t/dir /t/dir2");
+    assert_eq!(out.result, "OK");
+    assert_eq!(out.events[0], Event::MvFallback { from: b"/t/dir".to_vec(), to: b"/t/dir2".to_vec() });
+    assert!(out.events.iter().any(|e| matches!(e, Event::Created { path, .. } if path == b"/t/dir2/pop/b")));
     assert_eq!(run(&mut d, "ls /t/dir2").result, "OK a pop");
     assert_eq!(run(&mut d, "read /t/dir2/pop/b").result, "OK 1 3e23e8160039594a");
     assert_eq!(run(&mut d, "stat /t/dir").result, "ENOENT");
