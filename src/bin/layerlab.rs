@@ -1,10 +1,16 @@
 //! `layerlab`: the command-line face of the core (temporary bootstrap: bare layers only).
+#[cfg(not(target_arch = "wasm32"))]
 use layerlab::layer::{index_layer, IndexOptions, LayerBlob};
+#[cfg(not(target_arch = "wasm32"))]
 use layerlab::source::{FileSource, Source};
+#[cfg(not(target_arch = "wasm32"))]
 use layerlab::tree::Tree;
+#[cfg(not(target_arch = "wasm32"))]
 use layerlab::union::Stack;
+#[cfg(not(target_arch = "wasm32"))]
 use std::sync::Arc;
 
+#[cfg(not(target_arch = "wasm32"))]
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut layers = Vec::new();
@@ -20,3 +26,6 @@ fn main() {
     }
     for l in Stack::new(layers).listing().unwrap() { println!("{l}"); }
 }
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}
