@@ -15,8 +15,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{Blob, MessageEvent, Worker};
 use yew::prelude::*;
 
-/// The worker script trunk emits next to `index.html` (relative: the page works from any path).
-pub const WORKER_URL: &str = "./worker.js";
+/// The loader trunk emits for the worker (`data-loader-shim`), next to `index.html`; relative, so
+/// the page works from any path.
+pub const WORKER_URL: &str = "./worker_loader.js";
 
 struct OpenRec {
     job: u32,
