@@ -119,7 +119,9 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Engine, data: JsValue
             match res {
                 Ok(info) if download => {
                     let name = info.path.rsplit('/').next().unwrap_or("file").to_string();
-                    let blob = Blob::new_with_u8_array_sequence(&parts).ok();
+                    let opts = web_sys::BlobPropertyBag::new();
+                    opts.set_type("application/octet-stream");
+                    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &opts).ok();
                     post(scope, &Response::Download { name }, None, blob);
                 }
                 Ok(info) => post(scope, &Response::File(info), Some(Uint8Array::from(&data[..])), None),
@@ -129,7 +131,9 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Engine, data: JsValue
         Request::Listing => match engine.listing() {
             Ok(text) => {
                 let parts = Array::of1(&text.into());
-                let blob = Blob::new_with_str_sequence(&parts).ok();
+                let opts = web_sys::BlobPropertyBag::new();
+                opts.set_type("text/plain;charset=utf-8");
+                let blob = Blob::new_with_str_sequence_and_options(&parts, &opts).ok();
                 post(scope, &Response::Download { name: "merged.txt".into() }, None, blob);
             }
             Err(e) => post(scope, &Response::Error { error: e.to_string() }, None, None),
