@@ -282,14 +282,23 @@ impl Engine {
         Ok(FileInfo { path, size, shown, layer: Some(it.layer) })
     }
 
-    /// The merged view's listing (SPEC §5), one line per entry, newline-terminated.
-    pub fn listing(&self) -> Result<String> {
+    /// The listing (SPEC §5) of what is shown, one line per entry, newline-terminated, and a
+    /// file name for it: the merged view (no xattrs), or one layer's directory as overlay2
+    /// extracts it (whiteouts as char devices, opaque markers).
+    pub fn listing(&self) -> Result<(String, String)> {
+        let (lines, name) = match self.scope {
+            Some(Scope::Layer(id)) if (id as usize) < self.layers.len() => {
+                let l = &self.layers[id as usize];
+                (l.tree.listing(true)?, format!("layer-{}.txt", l.info.short_id))
+            }
+            _ => (self.union.listing()?, "merged.txt".to_string()),
+        };
         let mut s = String::new();
-        for l in self.union.listing()? {
+        for l in lines {
             s.push_str(&l);
             s.push('\n');
         }
-        Ok(s)
+        Ok((s, name))
     }
 
     pub fn layer_info(&self, id: LayerId) -> Option<&LayerInfo> {

@@ -94,8 +94,10 @@ pub struct ProgressInfo {
     /// Which layer of the archive (0-based) and how many there are (0 while unknown).
     pub layer: u32,
     pub layers: u32,
+    /// Bytes of the archive read so far, and its size.
     pub bytes: u64,
     pub total: u64,
+    /// Entries indexed so far in the current layer.
     pub entries: u64,
 }
 

@@ -9,7 +9,8 @@
 use crate::source::Source;
 use crate::ui::blob_file::BrowserBlob;
 use crate::ui::engine::{open_archive, Engine};
-use crate::ui::protocol::{Request, Response, PREVIEW};
+use crate::source::BlobSource;
+use crate::ui::protocol::{ProgressInfo, Request, Response, PREVIEW};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -68,20 +69,23 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Engine, data: JsValue
                 post(scope, &Response::Failed { job, error: format!("{name}: no file was given") }, None, None);
                 return;
             };
-            let src: Source = match BrowserBlob::new(blob) {
-                Ok(b) => Arc::new(b),
+            let blob = match BrowserBlob::new(blob) {
+                Ok(b) => b,
                 Err(e) => {
                     post(scope, &Response::Failed { job, error: format!("{name}: {e}") }, None, None);
                     return;
                 }
             };
-            let mut last = 0.0;
-            let mut progress = |p| {
-                let t = now(scope);
-                if t - last >= 50.0 {
-                    last = t;
-                    post(scope, &Response::Progress(p), None, None);
-                }
+            // Bytes come from the source (every slice read), layer and entries from the indexer.
+            let reporter = Rc::new(RefCell::new(Reporter {
+                scope: scope.clone(),
+                info: ProgressInfo { job, total: blob.len(), ..Default::default() },
+                last: 0.0,
+            }));
+            let r2 = reporter.clone();
+            let src: Source = Arc::new(Watched { inner: blob, on_read: Box::new(move |n| r2.borrow_mut().read(n)) });
+            let mut progress = |p: ProgressInfo| {
+                reporter.borrow_mut().indexed(p);
                 true
             };
             match open_archive(src, &name, verify, job, engine.next_id(), &mut progress) {
@@ -129,14 +133,61 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Engine, data: JsValue
             }
         }
         Request::Listing => match engine.listing() {
-            Ok(text) => {
+            Ok((text, name)) => {
                 let parts = Array::of1(&text.into());
                 let opts = web_sys::BlobPropertyBag::new();
                 opts.set_type("text/plain;charset=utf-8");
                 let blob = Blob::new_with_str_sequence_and_options(&parts, &opts).ok();
-                post(scope, &Response::Download { name: "merged.txt".into() }, None, blob);
+                post(scope, &Response::Download { name }, None, blob);
             }
             Err(e) => post(scope, &Response::Error { error: e.to_string() }, None, None),
         },
+    }
+}
+
+/// Progress of one open, posted at most every 50 ms.
+struct Reporter {
+    scope: DedicatedWorkerGlobalScope,
+    info: ProgressInfo,
+    last: f64,
+}
+
+impl Reporter {
+    /// `n` more bytes of the archive were read.
+    fn read(&mut self, n: u64) {
+        self.info.bytes = (self.info.bytes + n).min(self.info.total);
+        self.maybe_post();
+    }
+    /// The indexer's view: which layer, how many entries (its byte counts are per layer; the
+    /// archive-wide count comes from [`Reporter::read`]).
+    fn indexed(&mut self, p: ProgressInfo) {
+        self.info.layer = p.layer;
+        self.info.layers = p.layers;
+        self.info.entries = p.entries;
+        self.maybe_post();
+    }
+    fn maybe_post(&mut self) {
+        let t = now(&self.scope);
+        if t - self.last >= 50.0 {
+            self.last = t;
+            post(&self.scope, &Response::Progress(self.info.clone()), None, None);
+        }
+    }
+}
+
+/// A source that reports every read (for the progress bar).
+struct Watched {
+    inner: BrowserBlob,
+    on_read: Box<dyn Fn(u64)>,
+}
+
+impl BlobSource for Watched {
+    fn len(&self) -> u64 {
+        self.inner.len()
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read_at(offset, buf)?;
+        (self.on_read)(n as u64);
+        Ok(n)
     }
 }
