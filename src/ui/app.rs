@@ -148,8 +148,6 @@ pub fn app() -> Html {
     };
 
     let d = state.dispatcher();
-    let cb = |f: fn(&UseReducerDispatcher<AppState>) -> ()| f;
-    let _ = cb;
     let on_cancel = { let link = link.clone(); Callback::from(move |job: u32| link.cancel(job)) };
     let on_dismiss = { let d = d.clone(); Callback::from(move |id| d.dispatch(Action::DismissNotice(id))) };
     let on_verify = { let d = d.clone(); Callback::from(move |v| d.dispatch(Action::SetVerify(v))) };

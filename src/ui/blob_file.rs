@@ -29,7 +29,7 @@ impl BrowserBlob {
 
 fn js_io(what: &str, e: &wasm_bindgen::JsValue) -> io::Error {
     let detail = js_sys::Error::from(e.clone()).message();
-    io::Error::new(io::ErrorKind::Other, format!("{what}: {}", String::from(detail)))
+    io::Error::other(format!("{what}: {}", String::from(detail)))
 }
 
 impl BlobSource for BrowserBlob {

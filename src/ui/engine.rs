@@ -238,7 +238,7 @@ impl Engine {
         let kind = if node.is_whiteout() && matches!(self.scope, Some(Scope::Layer(_))) { 'w' } else { node.type_char().letter() };
         Row {
             name: if flat || it.path == b"/" { String::from_utf8_lossy(&it.path).into_owned() } else { String::from_utf8_lossy(name).into_owned() },
-            collapsed: it.has_children && collapsed.iter().any(|c| *c == path),
+            collapsed: it.has_children && collapsed.contains(&path),
             path,
             depth: if flat { 0 } else { depth },
             kind,

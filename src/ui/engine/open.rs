@@ -58,7 +58,7 @@ pub fn open_archive(
                 ));
             }
         }
-        let layer = open_layer(src.clone(), format!("{name}"), 0, 1, verify, job, first_id, progress)?;
+        let layer = open_layer(src.clone(), name.to_string(), 0, 1, verify, job, first_id, progress)?;
         Ok(Opened {
             archive: ArchiveInfo {
                 name: name.to_string(),

@@ -25,9 +25,11 @@ struct OpenRec {
     done: bool,
 }
 
+type OnMessage = Closure<dyn FnMut(MessageEvent)>;
+
 struct Inner {
     worker: RefCell<Option<Worker>>,
-    onmessage: RefCell<Option<Closure<dyn FnMut(MessageEvent)>>>,
+    onmessage: RefCell<Option<OnMessage>>,
     ready: Cell<bool>,
     queue: RefCell<Vec<JsValue>>,
     opens: RefCell<Vec<OpenRec>>,
