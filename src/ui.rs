@@ -20,6 +20,7 @@ pub mod components;
 pub mod engine;
 pub mod hooks;
 pub mod protocol;
+pub mod session;
 pub mod state;
 pub mod worker;
 

@@ -14,8 +14,9 @@ use crate::ui::components::open_bar::{OpenBar, Sample};
 use crate::ui::components::shell::Shell;
 use crate::ui::hooks::use_worker::use_worker;
 use crate::ui::protocol::{Query, Request, Row};
+use crate::ui::session::{self, Origin, Saved};
 use crate::ui::state::{Action, AppState};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{Blob, DragEvent, Response};
 use yew::prelude::*;
@@ -87,33 +88,117 @@ pub fn app() -> Html {
         });
     }
 
-    let on_open = {
+    // Every open goes through here (files, drops, samples, restores).
+    let open_as = {
         let link = link.clone();
         let next_job = next_job.clone();
         let verify = state.verify;
-        Callback::from(move |(name, blob): (String, Blob)| {
+        Callback::from(move |(name, blob, origin): (String, Blob, Origin)| {
             let job = {
                 let mut j = next_job.borrow_mut();
                 *j += 1;
                 *j
             };
-            link.open(job, name, &blob, verify);
+            link.open(job, name, &blob, origin, verify);
         })
     };
+    let on_open = {
+        let open_as = open_as.clone();
+        Callback::from(move |(name, blob): (String, Blob)| open_as.emit((name, blob.clone(), Origin::File(blob))))
+    };
     let on_sample = {
-        let on_open = on_open.clone();
+        let open_as = open_as.clone();
         let d = state.dispatcher();
         Callback::from(move |s: Sample| {
-            let on_open = on_open.clone();
+            let open_as = open_as.clone();
             let d = d.clone();
             spawn_local(async move {
                 match fetch_blob(&format!("samples/{}", s.file)).await {
-                    Ok(b) => on_open.emit((s.file.clone(), b)),
+                    Ok(b) => open_as.emit((s.file.clone(), b, Origin::Sample(s.file.clone()))),
                     Err(e) => d.dispatch(Action::Notice { text: e, error: true }),
                 }
             });
         })
     };
+
+    // Restore the session once: a URL fragment first, else IndexedDB.
+    {
+        let open_as = open_as.clone();
+        let d = state.dispatcher();
+        use_effect_with((), move |_| {
+            spawn_local(async move {
+                let hash = gloo::utils::window().location().hash().unwrap_or_default();
+                let found = match Saved::from_fragment(hash.trim_start_matches('#')) {
+                    Some(s) => {
+                        let n = s.archives.len();
+                        Some((s, vec![None; n]))
+                    }
+                    None => session::load().await,
+                };
+                let Some((saved, files)) = found else {
+                    d.dispatch(Action::Restore(None));
+                    return;
+                };
+                // Fetch every sample first, so the opens go to the worker in the saved order.
+                let mut blobs = Vec::new();
+                for (a, f) in saved.archives.iter().zip(files.into_iter().chain(std::iter::repeat(None))) {
+                    match (&a.sample, f) {
+                        (Some(s), _) => match fetch_blob(&format!("samples/{s}")).await {
+                            Ok(b) => blobs.push((a.name.clone(), b, Origin::Sample(s.clone()))),
+                            Err(e) => d.dispatch(Action::Notice { text: e, error: true }),
+                        },
+                        (None, Some(b)) => blobs.push((a.name.clone(), b.clone(), Origin::File(b))),
+                        (None, None) => d.dispatch(Action::Notice {
+                            text: format!("{}: open it again to restore it (the browser did not keep it)", a.name),
+                            error: false,
+                        }),
+                    }
+                }
+                d.dispatch(Action::Restore(Some((saved, blobs.len() as u32))));
+                for b in blobs {
+                    open_as.emit(b);
+                }
+            });
+        });
+    }
+    // Save the session after every change (once restored), and share samples in the URL.
+    {
+        let saved = state.saved();
+        let files: Vec<Option<Blob>> = state
+            .origins
+            .iter()
+            .map(|o| match o {
+                Origin::File(b) => Some(b.clone()),
+                Origin::Sample(_) => None,
+            })
+            .collect();
+        let restored = state.restored;
+        use_effect_with((state.archives.len(), restored), move |(_, restored)| {
+            if *restored {
+                spawn_local(async move {
+                    let _ = session::save_files(&files).await;
+                });
+            }
+        });
+        use_effect_with((saved, restored), move |(saved, restored)| {
+            if *restored {
+                let history = gloo::utils::window().history();
+                let loc = gloo::utils::window().location();
+                let bare = format!("{}{}", loc.pathname().unwrap_or_default(), loc.search().unwrap_or_default());
+                let url = match saved.fragment() {
+                    Some(f) => format!("{bare}#{f}"),
+                    None => bare,
+                };
+                if let Ok(h) = history {
+                    let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+                }
+                let saved = saved.clone();
+                spawn_local(async move {
+                    let _ = session::save(&saved).await;
+                });
+            }
+        });
+    }
     let ondragover = {
         let dragging = dragging.clone();
         Callback::from(move |e: DragEvent| {

@@ -8,6 +8,7 @@
 //! Places for the modules still to come are marked `CONTAINER (issue 3)` and `COMMIT (issue 5)`.
 
 use crate::ui::protocol::{ArchiveInfo, ChangeFilter, FileInfo, LayerId, LayerInfo, ProgressInfo, Rows, Scope, Sort};
+use crate::ui::session::{Origin, Saved, SavedArchive};
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -17,6 +18,7 @@ pub struct Job {
     pub id: u32,
     pub name: String,
     pub progress: ProgressInfo,
+    pub origin: Origin,
 }
 
 /// A message for the user (an error in one sentence, or a warning).
@@ -61,6 +63,13 @@ pub struct Event {
 pub struct AppState {
     pub ready: bool,
     pub archives: Vec<ArchiveInfo>,
+    /// Where each archive came from, and its layers (parallel to `archives`).
+    pub origins: Vec<Origin>,
+    pub archive_layers: Vec<Vec<LayerId>>,
+    /// A saved session being restored, and how many of its archives are still opening.
+    pub restoring: Option<(Saved, u32)>,
+    /// False until the saved session (if any) is back: nothing is saved before.
+    pub restored: bool,
     /// Every loaded layer, indexed by its id.
     pub layers: Vec<LayerInfo>,
     /// The stack, bottom first, with on/off switches.
@@ -92,6 +101,10 @@ impl Default for AppState {
         AppState {
             ready: false,
             archives: Vec::new(),
+            origins: Vec::new(),
+            archive_layers: Vec::new(),
+            restoring: None,
+            restored: false,
             layers: Vec::new(),
             order: Vec::new(),
             stack_version: 0,
@@ -117,7 +130,10 @@ impl Default for AppState {
 pub enum Action {
     WorkerReady,
     /// A job was sent to the worker.
-    JobStarted { id: u32, name: String },
+    JobStarted { id: u32, name: String, origin: Origin },
+    /// A saved session is being restored: `expected` archives will be opened (`None`: nothing
+    /// to restore).
+    Restore(Option<(Saved, u32)>),
     Progress(ProgressInfo),
     Opened { job: u32, archive: ArchiveInfo, layers: Vec<LayerInfo> },
     Failed { job: u32, error: String },
@@ -150,10 +166,17 @@ impl Reducible for AppState {
         let mut s = (*self).clone();
         match action {
             Action::WorkerReady => s.ready = true,
-            Action::JobStarted { id, name } => {
+            Action::JobStarted { id, name, origin } => {
                 s.next_job = s.next_job.max(id + 1);
-                s.jobs.push(Job { id, name, progress: ProgressInfo { job: id, ..Default::default() } });
+                s.jobs.push(Job { id, name, origin, progress: ProgressInfo { job: id, ..Default::default() } });
             }
+            Action::Restore(r) => match r {
+                Some((saved, 0)) => {
+                    s.apply_restore(saved);
+                }
+                Some(r) => s.restoring = Some(r),
+                None => s.restored = true,
+            },
             Action::Progress(p) => {
                 let Some(j) = s.jobs.iter_mut().find(|j| j.id == p.job) else { return self };
                 j.progress = p;
@@ -163,7 +186,10 @@ impl Reducible for AppState {
                     return self; // a replay after a worker restart
                 }
                 s.done_jobs.push(job);
+                let origin = s.jobs.iter().find(|j| j.id == job).map(|j| j.origin.clone());
                 s.jobs.retain(|j| j.id != job);
+                s.origins.push(origin.unwrap_or(Origin::Sample(archive.name.clone())));
+                s.archive_layers.push(layers.iter().map(|l| l.id).collect());
                 for w in &archive.warnings {
                     s.notice(format!("warning: {w}"), false);
                 }
@@ -179,6 +205,7 @@ impl Reducible for AppState {
                     s.layers[i] = l;
                 }
                 s.archives.push(archive);
+                s.restore_step();
             }
             Action::Failed { job, error } => {
                 if s.done_jobs.contains(&job) {
@@ -186,6 +213,7 @@ impl Reducible for AppState {
                 }
                 s.jobs.retain(|j| j.id != job);
                 s.notice(error, true);
+                s.restore_step();
             }
             Action::Cancelled { job } => {
                 if let Some(j) = s.jobs.iter().find(|j| j.id == job) {
@@ -267,6 +295,88 @@ impl Reducible for AppState {
 }
 
 impl AppState {
+    /// One archive of a restore is done (opened or failed).
+    fn restore_step(&mut self) {
+        if let Some((saved, left)) = self.restoring.take() {
+            if left <= 1 {
+                self.apply_restore(saved);
+            } else {
+                self.restoring = Some((saved, left - 1));
+            }
+        }
+    }
+
+    /// Puts back the stack and view of a saved session over the archives now open.
+    fn apply_restore(&mut self, saved: Saved) {
+        let here: Vec<Option<usize>> = saved
+            .archives
+            .iter()
+            .map(|sa| {
+                (0..self.archives.len()).find(|&i| match (&sa.sample, &self.origins[i]) {
+                    (Some(name), Origin::Sample(o)) => name == o,
+                    (None, Origin::File(_)) => self.archives[i].name == sa.name && self.archives[i].size == sa.size,
+                    _ => false,
+                })
+            })
+            .collect();
+        let find = |(a, p): (u32, u32)| -> Option<LayerId> {
+            let i = (*here.get(a as usize)?)?;
+            self.archive_layers.get(i)?.get(p as usize).copied()
+        };
+        let mut order: Vec<(LayerId, bool)> = Vec::new();
+        for &(a, p, on) in &saved.order {
+            if let Some(id) = find((a, p)) {
+                if !order.iter().any(|x| x.0 == id) {
+                    order.push((id, on));
+                }
+            }
+        }
+        for &(id, on) in &self.order {
+            if !order.iter().any(|x| x.0 == id) {
+                order.push((id, on));
+            }
+        }
+        self.order = order;
+        self.view.scope = saved.scope.and_then(find);
+        self.view.filter = saved.filter;
+        self.view.change = saved.change;
+        self.view.sort = saved.sort;
+        self.verify = saved.verify;
+        self.restoring = None;
+        self.restored = true;
+    }
+
+    /// The session as saved (see [`crate::ui::session`]).
+    pub fn saved(&self) -> Saved {
+        let locate = |id: LayerId| -> Option<(u32, u32)> {
+            self.archive_layers
+                .iter()
+                .enumerate()
+                .find_map(|(a, ls)| ls.iter().position(|&l| l == id).map(|p| (a as u32, p as u32)))
+        };
+        Saved {
+            archives: self
+                .archives
+                .iter()
+                .zip(&self.origins)
+                .map(|(a, o)| SavedArchive {
+                    name: a.name.clone(),
+                    size: a.size,
+                    sample: match o {
+                        Origin::Sample(s) => Some(s.clone()),
+                        Origin::File(_) => None,
+                    },
+                })
+                .collect(),
+            order: self.order.iter().filter_map(|&(id, on)| locate(id).map(|(a, p)| (a, p, on))).collect(),
+            scope: self.view.scope.and_then(locate),
+            filter: self.view.filter.clone(),
+            change: self.view.change,
+            sort: self.view.sort,
+            verify: self.verify,
+        }
+    }
+
     fn notice(&mut self, text: String, error: bool) {
         let id = self.next_notice;
         self.next_notice += 1;

@@ -6,6 +6,7 @@
 //! ids) and the last stack; answers to replayed opens are ignored by the reducer.
 
 use crate::ui::protocol::{Request, Response};
+use crate::ui::session::Origin;
 use crate::ui::state::{Action, AppState, Preview};
 use js_sys::{Object, Reflect, Uint8Array};
 use std::cell::{Cell, RefCell};
@@ -113,8 +114,8 @@ impl WorkerLink {
     }
 
     /// Opens an archive (job ids come from the state's `next_job`).
-    pub fn open(&self, job: u32, name: String, blob: &Blob, verify: bool) {
-        self.0.dispatch.dispatch(Action::JobStarted { id: job, name: name.clone() });
+    pub fn open(&self, job: u32, name: String, blob: &Blob, origin: Origin, verify: bool) {
+        self.0.dispatch.dispatch(Action::JobStarted { id: job, name: name.clone(), origin });
         let env = envelope(&Request::Open { job, name, verify }, Some(blob));
         self.0.opens.borrow_mut().push(OpenRec { job, env: env.clone(), done: false });
         self.post(env);
