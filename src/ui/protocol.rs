@@ -23,8 +23,10 @@ pub enum Request {
     Query(Query),
     /// Read a file of the current scope (by display path): a preview, or all of it for download.
     Read { path: String, download: bool },
-    /// The merged view as a listing (oracle SPEC §5), for download.
+    /// The listing (oracle SPEC §5) of what is shown, for download.
     Listing,
+    /// The worker's memory, for the benchmark.
+    Stats,
 }
 
 /// Which tree a view shows.
@@ -86,6 +88,8 @@ pub enum Response {
     /// A listing or a whole file is in the envelope's `blob`.
     Download { name: String },
     Error { error: String },
+    /// Bytes of the worker's wasm memory.
+    Stats { wasm_bytes: u64 },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]

@@ -132,6 +132,11 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Engine, data: JsValue
                 Err(e) => post(scope, &Response::Error { error: e.to_string() }, None, None),
             }
         }
+        Request::Stats => {
+            let mem: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+            let bytes = mem.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as u64;
+            post(scope, &Response::Stats { wasm_bytes: bytes }, None, None);
+        }
         Request::Listing => match engine.listing() {
             Ok((text, name)) => {
                 let parts = Array::of1(&text.into());

@@ -17,7 +17,7 @@ export function golden(name) {
 }
 
 /** Starts the server and a browser; returns {page, base, close}. */
-export async function start({ width = 1500, height = 950, colorScheme = 'light' } = {}) {
+export async function start({ width = 1500, height = 950, colorScheme = 'light', initScript = null } = {}) {
   const server = await serve(path.join(ROOT, 'dist'), 0);
   const base = `http://127.0.0.1:${server.address().port}/`;
   const userDataDir = fs.mkdtempSync('/tmp/layerlab-chromium-');
@@ -31,6 +31,7 @@ export async function start({ width = 1500, height = 950, colorScheme = 'light' 
       '--disable-component-update', '--disable-sync'],
   });
   const page = context.pages()[0] || await context.newPage();
+  if (initScript) await page.addInitScript(initScript);
   const errors = [];
   const offOrigin = [];
   page.on('pageerror', (e) => errors.push(e.message));

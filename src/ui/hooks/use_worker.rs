@@ -121,6 +121,14 @@ impl WorkerLink {
         self.post(env);
     }
 
+    /// Exposes `window.layerlabStats()` for the benchmark: asks the worker for its memory.
+    pub fn expose_stats(&self) {
+        let link = self.clone();
+        let f = Closure::<dyn Fn()>::new(move || link.send(&Request::Stats));
+        let _ = Reflect::set(&gloo::utils::window(), &"layerlabStats".into(), f.as_ref());
+        f.forget();
+    }
+
     /// Cancels a job: a fresh worker replays everything but that job.
     pub fn cancel(&self, job: u32) {
         self.0.opens.borrow_mut().retain(|o| o.job != job);
@@ -184,6 +192,10 @@ impl WorkerLink {
                 }
             }
             Response::Error { error } => d.dispatch(Action::Notice { text: error, error: true }),
+            Response::Stats { wasm_bytes } => {
+                // For the benchmark (tests/browser/bench.mjs): kept on the page's window.
+                let _ = Reflect::set(&gloo::utils::window(), &"layerlabWorkerWasmBytes".into(), &(wasm_bytes as f64).into());
+            }
         }
     }
 }
@@ -207,6 +219,10 @@ pub fn download(blob: &Blob, name: &str) {
 /// The worker for this page, started once.
 #[hook]
 pub fn use_worker(dispatch: UseReducerDispatcher<AppState>) -> WorkerLink {
-    let link = use_memo((), move |_| WorkerLink::new(dispatch));
+    let link = use_memo((), move |_| {
+        let l = WorkerLink::new(dispatch);
+        l.expose_stats();
+        l
+    });
     (*link).clone()
 }
