@@ -285,11 +285,11 @@ pub fn app() -> Html {
                 <div class="col center">
                     <FileTree rows={state.rows.clone()} scope_label={scope_label} layer_scope={state.view.scope.is_some()}
                         filter={state.view.filter.clone()} change={state.view.change} sort={state.view.sort}
-                        labels={labels} selected={state.selected.clone()} on_window={on_window} on_select={on_select}
+                        labels={labels.clone()} selected={state.selected.clone()} on_window={on_window} on_select={on_select}
                         on_toggle={on_toggle_dir} on_filter={on_filter} on_change={on_change} on_sort={on_sort} on_listing={on_listing} />
                 </div>
                 <div class="col right">
-                    <FileView preview={state.preview.clone()} selected={state.selected.clone()} layer_label={viewer_layer}
+                    <FileView preview={state.preview.clone()} selected={state.selected.clone()} layer_label={viewer_layer} labels={labels.clone()}
                         on_download={on_download} on_close={on_close} />
                     <section class="panel container" aria-labelledby="container-h">
                         <h2 id="container-h">{ "Container" }</h2>

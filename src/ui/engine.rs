@@ -279,7 +279,19 @@ impl Engine {
             Kind::Symlink(t) => sink(t)?,
             _ => return Err(Error::not_found(format!("'{path}' is not a regular file"))),
         }
-        Ok(FileInfo { path, size, shown, layer: Some(it.layer) })
+        let rel = &it.path[1..];
+        let lower = it
+            .shadows
+            .iter()
+            .filter_map(|&id| {
+                let t = &self.layers[id as usize].tree;
+                t.lookup(rel).map(|ino| {
+                    let n = t.node(ino);
+                    (id, n.type_char().letter(), n.size())
+                })
+            })
+            .collect();
+        Ok(FileInfo { path, size, shown, layer: Some(it.layer), lower })
     }
 
     /// The listing (SPEC §5) of what is shown, one line per entry, newline-terminated, and a

@@ -208,6 +208,8 @@ pub struct FileInfo {
     /// Bytes in the envelope (at most the preview size unless downloading).
     pub shown: u64,
     pub layer: Option<LayerId>,
+    /// Lower versions hidden by this one (merged view), top first: layer, type letter, size.
+    pub lower: Vec<(LayerId, char, u64)>,
 }
 
 /// Largest preview sent to the page.

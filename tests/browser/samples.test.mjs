@@ -27,6 +27,10 @@ test('webapp sample: the merged view tells the stories', async () => {
     assert.match(listing, /^f 0644 0:0 1048576 \S+ \/data\/model\.bin$/m);
     const row = page.locator('[role=treeitem][data-path="/data/model.bin"]');
     assert.match(await row.innerText(), /L6[\s\S]*over L5/);
+    // Its viewer names the hidden lower version: the wasted megabyte.
+    await row.click();
+    await page.getByText('Hides lower versions:').waitFor();
+    assert.match(await page.locator('.lower').innerText(), /L5 1\.0 MiB[\s\S]*1\.0 MiB still stored in the image but unreachable/);
     // docker history: the empty layers are listed too.
     await page.getByText('docker history').click();
     const hist = page.locator('table.history tbody tr');

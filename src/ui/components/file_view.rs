@@ -9,6 +9,8 @@ pub struct Props {
     pub preview: Option<Preview>,
     pub selected: Option<String>,
     pub layer_label: String,
+    /// Label of each layer id.
+    pub labels: Vec<String>,
     pub on_download: Callback<String>,
     pub on_close: Callback<()>,
 }
@@ -41,6 +43,18 @@ pub fn file_view(p: &Props) -> Html {
             html! {
                 <>
                     <p class="muted">{ format!("{}{more} · {} · {}", human(pv.info.size), if text.is_some() { "text" } else { "binary" }, p.layer_label) }</p>
+                    if !pv.info.lower.is_empty() {
+                        <p class="lower">{ "Hides lower versions: " }
+                            { for pv.info.lower.iter().map(|(id, k, size)| {
+                                let l = p.labels.get(*id as usize).cloned().unwrap_or_default();
+                                let what = if *k == 'f' { human(*size) } else { format!("type {k}") };
+                                html! { <span class="chip">{ format!("{l} {what}") }</span> }
+                            }) }
+                            { if pv.info.lower.iter().any(|x| x.1 == 'f' && x.2 > 0) {
+                                format!(" — {} still stored in the image but unreachable", human(pv.info.lower.iter().filter(|x| x.1 == 'f').map(|x| x.2).sum()))
+                              } else { String::new() } }
+                        </p>
+                    }
                     if let Some(t) = text { <pre class="text" aria-label="File content">{ t }</pre> }
                     else { <pre class="hex" aria-label="File content (hex)">{ hexdump(&pv.bytes) }</pre> }
                 </>
