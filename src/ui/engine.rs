@@ -107,9 +107,9 @@ impl Engine {
     }
 
     fn merged_items(&self) -> Vec<Item> {
-        let mut m = self.union.merged();
-        m.sort_by(|a, b| components(&a.path).cmp(components(&b.path)));
-        m.into_iter()
+        self.union
+            .merged_dfs()
+            .into_iter()
             .map(|m| Item {
                 layer: self.union_ids[m.layer],
                 shadows: m.shadows.iter().map(|&s| self.union_ids[s]).collect(),
@@ -320,11 +320,6 @@ impl Engine {
 
 fn is_flat(key: &ViewKey) -> bool {
     !key.filter.is_empty() || key.change != ChangeFilter::All || key.sort == Sort::Size
-}
-
-/// Path components, for depth-first order (children right after their parent).
-fn components(p: &[u8]) -> impl Iterator<Item = &[u8]> + '_ {
-    p.split(|&b| b == b'/').filter(|c| !c.is_empty())
 }
 
 /// True if `p` is strictly below directory `dir` (both `/`-rooted).

@@ -122,3 +122,25 @@ test('two images sharing base layers: the shared layers have the same diff_ids',
     await t.close();
   }
 });
+
+test('reordering layers: moving the top layer below its neighbour changes which model.bin wins', async () => {
+  const t = await start();
+  try {
+    const { page } = t;
+    await page.getByRole('button', { name: 'webapp:1.0' }).click();
+    await waitLayers(page, 7);
+    const line = async () => (await downloadListing(page)).split('\n').find((l) => l.endsWith(' /data/model.bin'));
+    const v2 = await line();
+    const top = await page.getByRole('list', { name: 'Layers' }).getByRole('listitem').first().locator('.short-id').innerText();
+    await page.getByRole('button', { name: `Move L6 ${top} down` }).click();
+    // The moved layer is now L5, under the v1 layer.
+    await page.getByRole('button', { name: `Move L5 ${top} up` }).waitFor();
+    const v1 = await line();
+    assert.notEqual(v1, v2);
+    assert.match(v1, /^f 0644 0:0 1048576 /);
+    await page.getByRole('button', { name: `Move L5 ${top} up` }).click();
+    assert.equal(await line(), v2);
+  } finally {
+    await t.close();
+  }
+});
