@@ -92,3 +92,29 @@ test('a bare gzip layer (layered layer 0) through the picker', async () => {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test('bad input: one sentence naming the file (not a tar, truncated, empty)', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'layerlab-'));
+  fs.writeFileSync(path.join(tmp, 'hello.txt'), 'hello world, not a tar\n'.repeat(40));
+  fs.writeFileSync(path.join(tmp, 'cut.docker.tar'), fs.readFileSync(gen('sibling.docker.tar')).subarray(0, 30000));
+  fs.writeFileSync(path.join(tmp, 'empty.tar'), Buffer.alloc(0));
+  const t = await start();
+  try {
+    const { page } = t;
+    const notices = page.locator('.notice.error');
+    await openWithPicker(page, path.join(tmp, 'hello.txt'));
+    await notices.nth(0).waitFor();
+    assert.match(await notices.nth(0).innerText(), /^hello\.txt: this is not a tar archive, nor a gzip or zstd stream/);
+    await openWithPicker(page, path.join(tmp, 'cut.docker.tar'));
+    await notices.nth(1).waitFor();
+    assert.match(await notices.nth(1).innerText(), /^cut\.docker\.tar, .*entry '.*31dbd3b1180a.*\.tar': .*6144 bytes/);
+    await openWithPicker(page, path.join(tmp, 'empty.tar'));
+    await notices.nth(2).waitFor();
+    assert.match(await notices.nth(2).innerText(), /^empty\.tar: the file is empty/);
+    assert.equal(await page.getByRole('list', { name: 'Layers' }).getByRole('listitem').count(), 0);
+    assert.deepEqual(t.errors, []);
+  } finally {
+    await t.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});

@@ -42,8 +42,17 @@ pub fn open_archive(
     progress: &mut dyn FnMut(ProgressInfo) -> bool,
 ) -> Result<Opened> {
     let mut run = || -> Result<Opened> {
+        if src.is_empty() {
+            return Err(Error::corrupt("the file is empty"));
+        }
         let compression = crate::layer::compression::detect_source(&*src)?;
         if compression == Compression::None {
+            let head = read_range(&*src, 0, src.len().min(512))?;
+            if !looks_like_tar(&head) {
+                return Err(Error::corrupt(
+                    "this is not a tar archive, nor a gzip or zstd stream: open a docker save or OCI archive, or a layer tarball",
+                ));
+            }
             // Headers only: cheap even for a big archive.
             let opts = IndexOptions { verify: false, hash_files: false, ..Default::default() };
             let outer = index_layer(src.clone(), &opts, &mut |_| true)?;
@@ -109,6 +118,22 @@ fn open_layer(
         warnings,
     };
     Ok(OpenedLayer { info, tree: Arc::new(tree) })
+}
+
+/// True if `head` (the first 512 bytes) is a tar header with a valid checksum, or the
+/// all-zero end-of-archive block of an empty tar.
+fn looks_like_tar(head: &[u8]) -> bool {
+    if head.len() < 512 {
+        return false;
+    }
+    if head.iter().all(|&b| b == 0) {
+        return true;
+    }
+    let field = &head[148..156];
+    let text: String = field.iter().map(|&b| b as char).collect();
+    let Ok(want) = u32::from_str_radix(text.trim_matches(|c| c == ' ' || c == '\0'), 8) else { return false };
+    let sum: u32 = head.iter().enumerate().map(|(i, &b)| if (148..156).contains(&i) { 32 } else { b as u32 }).sum();
+    sum == want
 }
 
 /// Follows a member that is a symlink or hardlink (docker save links shared `layer.tar`s).
