@@ -254,6 +254,7 @@ pub fn app() -> Html {
     };
     let on_download = { let link = link.clone(); Callback::from(move |path| link.send(&Request::Read { path, download: true })) };
     let on_listing = { let link = link.clone(); Callback::from(move |_| link.send(&Request::Listing)) };
+    let on_command = { let link = link.clone(); Callback::from(move |line: String| link.send(&Request::Shell { line })) };
     let on_close = { let d = d.clone(); Callback::from(move |_| d.dispatch(Action::Select(None))) };
 
     let labels: Vec<String> = (0..state.layers.len() as u32).map(|id| state.label(id)).collect();
@@ -295,11 +296,11 @@ pub fn app() -> Html {
                         <h2 id="container-h">{ "Container" }</h2>
                         // CONTAINER (issue 3): the shell, the event log and `docker diff` read the
                         // container layer's state once the container module is merged.
-                        <Shell output={Vec::<String>::new()} enabled={false} on_command={Callback::noop()} />
+                        <Shell output={state.shell_output.clone()} enabled={state.container_ready} on_command={on_command} />
                         <h3>{ "Events" }</h3>
                         <EventLog events={state.events.clone()} />
                         <h3>{ "docker diff" }</h3>
-                        <DiffView lines={Vec::<String>::new()} enabled={false} />
+                        <DiffView lines={state.diff.clone()} enabled={state.container_ready} />
                     </section>
                 </div>
             </main>

@@ -12,7 +12,7 @@ pub mod open;
 use crate::error::{Error, Result};
 use crate::listing::esc;
 use crate::tree::{Ino, Kind, Tree};
-use crate::ui::protocol::{ChangeFilter, FileInfo, LayerId, LayerInfo, Query, Row, Rows, Scope, Sort};
+use crate::ui::protocol::{ChangeFilter, FileInfo, LayerId, LayerInfo, Query, Row, Rows, Scope, ShellResult, Sort};
 use crate::union::Stack;
 use std::sync::Arc;
 
@@ -311,6 +311,16 @@ impl Engine {
             s.push('\n');
         }
         Ok((s, name))
+    }
+
+    /// CONTAINER (issue 3): runs one shell line in the container layer. The container module
+    /// (`crate::container`) plugs in here: it owns the upper tree over `self.union`, and its
+    /// events and `docker diff` come back in the result.
+    pub fn shell(&mut self, line: &str) -> ShellResult {
+        ShellResult {
+            output: vec![format!("# {line}"), "the container layer is not available yet".into()],
+            ..Default::default()
+        }
     }
 
     pub fn layer_info(&self, id: LayerId) -> Option<&LayerInfo> {

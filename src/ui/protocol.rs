@@ -27,6 +27,8 @@ pub enum Request {
     Listing,
     /// The worker's memory, for the benchmark.
     Stats,
+    /// CONTAINER (issue 3): run one shell line in the container layer.
+    Shell { line: String },
 }
 
 /// Which tree a view shows.
@@ -90,6 +92,29 @@ pub enum Response {
     Error { error: String },
     /// Bytes of the worker's wasm memory.
     Stats { wasm_bytes: u64 },
+    /// CONTAINER (issue 3): what a shell line printed and did.
+    Shell(ShellResult),
+}
+
+/// CONTAINER (issue 3): the answer to a shell line. The stack is re-queried after it (a write
+/// changes the merged view).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct ShellResult {
+    /// The command echoed, then its output and errors (worded like coreutils).
+    pub output: Vec<String>,
+    /// Copy-up, whiteout, opaque, redirect, error: one line each with its explanation.
+    pub events: Vec<EventLine>,
+    /// `docker diff` of the container layer after the line (`A /x`, `C /y`, `D /z`).
+    pub diff: Vec<String>,
+    /// True if the container layer exists (the shell is usable).
+    pub ready: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct EventLine {
+    /// `copy-up`, `whiteout`, `opaque`, `redirect`, `error`.
+    pub kind: String,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]

@@ -7,7 +7,7 @@
 //!
 //! Places for the modules still to come are marked `CONTAINER (issue 3)` and `COMMIT (issue 5)`.
 
-use crate::ui::protocol::{ArchiveInfo, ChangeFilter, FileInfo, LayerId, LayerInfo, ProgressInfo, Rows, Scope, Sort};
+use crate::ui::protocol::{ArchiveInfo, ChangeFilter, FileInfo, LayerId, LayerInfo, ProgressInfo, Rows, Scope, ShellResult, Sort};
 use crate::ui::session::{Origin, Saved, SavedArchive};
 use std::rc::Rc;
 use yew::Reducible;
@@ -94,6 +94,10 @@ pub struct AppState {
     pub preview: Option<Preview>,
     /// CONTAINER (issue 3): the container layer's events and `docker diff`.
     pub events: Vec<Event>,
+    pub shell_output: Vec<String>,
+    pub diff: Vec<String>,
+    /// True once the worker has a container layer (enables the shell).
+    pub container_ready: bool,
 }
 
 impl Default for AppState {
@@ -123,6 +127,9 @@ impl Default for AppState {
             selected: None,
             preview: None,
             events: Vec::new(),
+            shell_output: Vec::new(),
+            diff: Vec::new(),
+            container_ready: false,
         }
     }
 }
@@ -157,6 +164,8 @@ pub enum Action {
     Select(Option<String>),
     /// A query was sent with this sequence number.
     Queried(u32),
+    /// CONTAINER (issue 3): the result of a shell line.
+    Shell(ShellResult),
 }
 
 impl Reducible for AppState {
@@ -289,6 +298,14 @@ impl Reducible for AppState {
                 s.selected = p;
             }
             Action::Queried(seq) => s.query_seq = seq,
+            Action::Shell(r) => {
+                s.shell_output.extend(r.output);
+                s.events.extend(r.events.into_iter().map(|e| Event { kind: e.kind, text: e.text }));
+                s.diff = r.diff;
+                s.container_ready = r.ready;
+                // A write changes the merged view: views re-query.
+                s.stack_version += 1;
+            }
         }
         Rc::new(s)
     }

@@ -132,6 +132,10 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Engine, data: JsValue
                 Err(e) => post(scope, &Response::Error { error: e.to_string() }, None, None),
             }
         }
+        Request::Shell { line } => {
+            let r = engine.shell(&line);
+            post(scope, &Response::Shell(r), None, None);
+        }
         Request::Stats => {
             let mem: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
             let bytes = mem.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as u64;

@@ -14,13 +14,36 @@ pub struct Props {
 
 #[function_component(Shell)]
 pub fn shell(p: &Props) -> Html {
+    // Earlier lines, and where the up/down arrows are in them.
+    let history = use_mut_ref(Vec::<String>::new);
+    let cursor = use_mut_ref(|| 0usize);
     let onkeydown = {
         let cb = p.on_command.clone();
         Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" {
-                let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-                cb.emit(input.value());
-                input.set_value("");
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            let mut h = history.borrow_mut();
+            let mut c = cursor.borrow_mut();
+            match e.key().as_str() {
+                "Enter" => {
+                    let line = input.value();
+                    if !line.trim().is_empty() {
+                        h.push(line.clone());
+                        cb.emit(line);
+                    }
+                    *c = h.len();
+                    input.set_value("");
+                }
+                "ArrowUp" if *c > 0 => {
+                    e.prevent_default();
+                    *c -= 1;
+                    input.set_value(&h[*c]);
+                }
+                "ArrowDown" if *c < h.len() => {
+                    e.prevent_default();
+                    *c += 1;
+                    input.set_value(h.get(*c).map(String::as_str).unwrap_or(""));
+                }
+                _ => {}
             }
         })
     };
