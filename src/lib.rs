@@ -27,5 +27,9 @@ pub mod source;
 pub mod tree;
 pub mod union;
 
+/// The web page (Yew) and its worker; browser-only.
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
+
 pub use error::{Error, ErrorKind, Result};
 pub use image::{Archive, Image, LoadOptions, Selector};
