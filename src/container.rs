@@ -30,6 +30,10 @@ use crate::tree::{Kind, Tree};
 use crate::union::Stack;
 use std::sync::Arc;
 
+/// The largest file the container layer holds (its bytes live in memory): a `truncate` or
+/// write past it fails with EFBIG, where the kernel would make a sparse file.
+pub const MAX_FILE_SIZE: u64 = 256 << 20;
+
 /// The overlay mount options of the container (SPEC §1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Config {

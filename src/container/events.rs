@@ -25,6 +25,10 @@ pub enum Errno {
     EACCES,
     ENXIO,
     ENAMETOOLONG,
+    /// Reading a lower file's bytes from the archive failed (a corrupt or truncated layer).
+    EIO,
+    /// A file would grow past what the simulator keeps in memory ([`super::MAX_FILE_SIZE`]).
+    EFBIG,
 }
 
 impl Errno {
@@ -43,6 +47,8 @@ impl Errno {
             Errno::EACCES => "EACCES",
             Errno::ENXIO => "ENXIO",
             Errno::ENAMETOOLONG => "ENAMETOOLONG",
+            Errno::EIO => "EIO",
+            Errno::EFBIG => "EFBIG",
         }
     }
 
@@ -64,6 +70,8 @@ impl Errno {
             Errno::EACCES => "device nodes cannot be opened: the overlay is mounted nodev",
             Errno::ENXIO => "a fifo with no reader cannot be opened for writing without blocking",
             Errno::ENAMETOOLONG => "the name is too long",
+            Errno::EIO => "the file's bytes could not be read from the image archive (a corrupt or truncated layer)",
+            Errno::EFBIG => "the file would be larger than the simulator keeps in memory (a real overlay would store it sparse)",
         };
         if self == Errno::EXDEV {
             format!("{call}: {why}")

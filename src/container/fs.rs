@@ -682,10 +682,10 @@ impl Container {
         n.kind = Kind::File(Content::Bytes(Arc::from(data)));
     }
 
-    fn content_of(&self, d: &D) -> Vec<u8> {
+    fn content_of(&self, d: &D) -> R<Vec<u8>> {
         match &self.dnode(d).kind {
-            Kind::File(c) => c.read().unwrap_or_default(),
-            _ => Vec::new(),
+            Kind::File(c) => c.read().map_err(|_| Errno::EIO),
+            _ => Ok(Vec::new()),
         }
     }
 
@@ -699,7 +699,11 @@ impl Container {
         if !matches!(self.upper.node(u).kind, Kind::File(_)) {
             return Ok(()); // a fifo opened for reading never gets here; writes to others are no-ops
         }
-        let mut data = self.content_of(&d);
+        let mut data = self.content_of(&d)?;
+        let old_len = if append { data.len() } else { 0 };
+        if (old_len + text.len()) as u64 > super::MAX_FILE_SIZE {
+            return Err(Errno::EFBIG);
+        }
         if append {
             data.extend_from_slice(text);
         } else {
@@ -724,7 +728,7 @@ impl Container {
             Kind::Char(..) | Kind::Block(..) => Err(Errno::EACCES),
             Kind::Socket => Err(Errno::ENXIO),
             Kind::Fifo => Ok(Vec::new()),
-            Kind::File(_) => Ok(self.content_of(d)),
+            Kind::File(_) => self.content_of(d),
             Kind::Symlink(_) => Err(Errno::ELOOP),
         }
     }
@@ -817,9 +821,12 @@ impl Container {
         if !matches!(n.kind, Kind::File(_)) {
             return Err(Errno::EINVAL);
         }
+        if size > super::MAX_FILE_SIZE {
+            return Err(Errno::EFBIG);
+        }
         self.copy_up(&mut chain, false);
         let d = chain.last().expect("entry").1.clone();
-        let mut data = self.content_of(&d);
+        let mut data = self.content_of(&d)?;
         data.resize(size as usize, 0);
         self.set_content(d.upper.expect("copied up"), data);
         self.log.push(Event::Written { path: chain_path(&chain), size });
@@ -1169,7 +1176,7 @@ impl Container {
                 }
             }
             Kind::File(_) => {
-                let data = self.content_of(&d);
+                let data = self.content_of(&d)?;
                 let flags = OpenFlags { write: true, rdwr: false, creat: true, excl: true, trunc: false, mode: 0o600 };
                 let created = self.open(dst, flags)?;
                 if let Some(ino) = created.last().expect("file").1.upper {

@@ -392,3 +392,31 @@ mod prop {
         }
     }
 }
+
+/// A file cannot grow past what the simulator keeps in memory: EFBIG, nothing copied up.
+#[test]
+fn truncate_past_the_memory_cap_is_efbig_and_copies_nothing() {
+    let mut ct = c(Config::Default);
+    let out = ct.apply(&op(&format!("truncate /t/foo {}", MAX_FILE_SIZE + 1)));
+    assert_eq!(out.result, "EFBIG");
+    assert!(out.events.iter().all(|e| !matches!(e, Event::CopyUp { .. })));
+    assert_eq!(ct.upper_listing().unwrap(), vec!["d 0755 0:0 - - /".to_string()]);
+    assert_eq!(ct.apply(&op("truncate /t/foo 3")).result, "OK");
+}
+
+/// A lower file whose bytes cannot be read from the archive (a truncated layer) gives EIO
+/// on read and on copy-up for a write, never empty content.
+#[test]
+fn unreadable_lower_content_is_eio() {
+    use crate::layer::{Compression, LayerBlob};
+    let blob = std::sync::Arc::new(LayerBlob {
+        source: crate::source::MemSource::shared(vec![0u8; 10]),
+        compression: Compression::None,
+        label: "layer 0".into(),
+    });
+    let mut l0 = Tree::new();
+    put(&mut l0, "/f", Node::new(Kind::File(Content::Blob { blob, offset: 5, size: 100 }), 0o644, 0, 0));
+    let mut ct = Container::new(Stack::new(vec![std::sync::Arc::new(l0)]), Config::Default);
+    assert_eq!(ct.apply(&op("read /f")).result, "EIO");
+    assert_eq!(ct.apply(&op("append /f x")).result, "EIO");
+}
