@@ -34,11 +34,9 @@ if grep -rnE '\b(yew|web_sys|wasm_bindgen|js_sys|gloo)\b' $core_files; then
 fi
 echo "core is portable"
 
-if grep -q '"trace"' src/cli.rs src/cli/*.rs src/bin/layerlab.rs 2>/dev/null; then
-  step "oracle: every public kernel scenario, all three configs (check.sh)"
-  "$LAYERLAB_SHARED/oracle/check.sh" -q -j 2 \
-    "$ROOT/target/release/layerlab trace --layers-dir {layers} --ops {ops} --config {config}"
-fi
+step "oracle: every public kernel scenario, all three configs, through the CLI (check.sh)"
+"$LAYERLAB_SHARED/oracle/check.sh" -q -j 2 \
+  "$ROOT/target/release/layerlab trace --layers-dir {layers} --ops {ops} --config {config}"
 
 if [ -f scripts/web-test.sh ]; then
   step "browser tests"
