@@ -130,6 +130,10 @@ fn io_err(e: io::Error) -> Error {
         return Error::new(ErrorKind::TooLarge, b.to_string());
     }
     let msg = e.to_string();
+    if msg.contains("unexpected EOF") {
+        // The tar crate reports a short skip over content as `Other`.
+        return Error::truncated("the layer ends in the middle of a tar entry (truncated)");
+    }
     match e.kind() {
         io::ErrorKind::UnexpectedEof => Error::truncated(if msg.contains("truncated") {
             msg
