@@ -17,6 +17,7 @@
 pub mod changes;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
+pub mod commit;
 pub mod error;
 pub mod image;
 pub mod layer;

@@ -162,7 +162,7 @@ mod tests {
     #[test]
     fn nulls_read_as_empty() {
         let c = Config::parse(br#"{"config":{"Env":null,"Cmd":null,"Labels":null},"history":null,"rootfs":{"type":"layers","diff_ids":null}}"#).unwrap();
-        assert!(c.file.config.unwrap().env.is_empty());
+        assert!(c.file.config.as_ref().unwrap().env.is_empty());
         assert!(c.diff_ids().is_empty());
         assert!(c.file.history.is_empty());
     }

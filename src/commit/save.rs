@@ -1,0 +1,228 @@
+//! `docker save`: images written as an archive that `docker load`, skopeo and umoci accept.
+//!
+//! Rules:
+//! - [`SaveFormat::Docker`] writes the Docker 25+ layout: an OCI image layout (`oci-layout`,
+//!   `index.json`, `blobs/sha256/…`) plus `manifest.json` (`Config`, `RepoTags`, `Layers` as
+//!   blob paths) and `repositories`, which both `docker load` and OCI tools read.
+//! - [`SaveFormat::Oci`] writes a plain OCI image layout (image-spec `image-layout.md`), each
+//!   manifest annotated with `org.opencontainers.image.ref.name`.
+//! - Layer blobs are copied byte for byte from their sources (a gzip blob stays the same gzip
+//!   blob, so its digest is unchanged); a blob shared by several images is written once.
+//! - Manifests, index and `manifest.json` are compact JSON; entries are written in a fixed
+//!   order with a fixed mtime, so the same images give the same bytes.
+
+use super::tarwriter::{TarEntry, TarKind, TarWriter};
+use crate::error::Result;
+use crate::layer::{Compression, LayerBlob};
+use crate::source::Source;
+use crate::tree::Content;
+use serde_json::json;
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::sync::Arc;
+
+/// One layer blob to save.
+#[derive(Clone)]
+pub struct SaveLayer {
+    /// The blob exactly as stored (compressed or not).
+    pub blob: Source,
+    /// `sha256:…` of the blob.
+    pub digest: String,
+    /// `sha256:…` of the uncompressed stream.
+    pub diff_id: String,
+    pub compression: Compression,
+}
+
+impl SaveLayer {
+    pub fn media_type(&self) -> &'static str {
+        match self.compression {
+            Compression::None => "application/vnd.oci.image.layer.v1.tar",
+            Compression::Gzip => "application/vnd.oci.image.layer.v1.tar+gzip",
+            Compression::Zstd => "application/vnd.oci.image.layer.v1.tar+zstd",
+        }
+    }
+}
+
+/// One image to save.
+#[derive(Clone)]
+pub struct SaveImage {
+    /// The config JSON bytes (their digest is the image ID).
+    pub config: Arc<[u8]>,
+    pub layers: Vec<SaveLayer>,
+    /// Repo tags such as `docker.io/library/app:latest` or `app:v2` (may be empty).
+    pub tags: Vec<String>,
+}
+
+impl SaveImage {
+    /// `sha256:…` of the config: the image ID.
+    pub fn id(&self) -> String {
+        format!("sha256:{}", crate::listing::hex(&crate::listing::sha256(&self.config)))
+    }
+
+    /// The OCI manifest of this image (compact JSON bytes).
+    pub fn manifest(&self) -> Vec<u8> {
+        let layers: Vec<_> = self
+            .layers
+            .iter()
+            .map(|l| json!({"mediaType": l.media_type(), "digest": l.digest, "size": l.blob.len()}))
+            .collect();
+        let m = json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {
+                "mediaType": "application/vnd.oci.image.config.v1+json",
+                "digest": self.id(),
+                "size": self.config.len(),
+            },
+            "layers": layers,
+        });
+        serde_json::to_vec(&m).expect("json")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveFormat {
+    /// `docker save` (Docker 25+ layout: OCI layout + manifest.json).
+    Docker,
+    /// OCI image layout.
+    Oci,
+}
+
+fn hex_of(digest: &str) -> &str {
+    digest.strip_prefix("sha256:").unwrap_or(digest)
+}
+
+/// Splits `repo:tag` (the tag is after the last `:` that follows the last `/`).
+fn split_tag(t: &str) -> (&str, &str) {
+    let slash = t.rfind('/').map_or(0, |i| i + 1);
+    match t[slash..].rfind(':') {
+        Some(i) => (&t[..slash + i], &t[slash + i + 1..]),
+        None => (t, "latest"),
+    }
+}
+
+/// Writes `images` as one archive; returns the writer.
+pub fn save<W: Write>(images: &[SaveImage], format: SaveFormat, mtime: i64, out: W) -> Result<W> {
+    let mut w = TarWriter::new(out);
+    let file = |path: &str, bytes: Vec<u8>| TarEntry {
+        path: path.as_bytes().to_vec(),
+        kind: TarKind::File(Content::Bytes(Arc::from(bytes))),
+        mode: 0o644,
+        uid: 0,
+        gid: 0,
+        mtime,
+    };
+    let dir = |path: &str| TarEntry { path: path.as_bytes().to_vec(), kind: TarKind::Dir, mode: 0o755, uid: 0, gid: 0, mtime };
+
+    // Blobs, each once, in digest order.
+    w.append(&dir("blobs"))?;
+    w.append(&dir("blobs/sha256"))?;
+    let mut written = BTreeSet::new();
+    let mut blobs: Vec<(String, TarKind)> = Vec::new();
+    for img in images {
+        let manifest = img.manifest();
+        let md = format!("sha256:{}", crate::listing::hex(&crate::listing::sha256(&manifest)));
+        blobs.push((img.id(), TarKind::File(Content::Bytes(img.config.clone()))));
+        blobs.push((md, TarKind::File(Content::Bytes(Arc::from(manifest)))));
+        for l in &img.layers {
+            let raw = LayerBlob { source: l.blob.clone(), compression: Compression::None, label: Arc::from(l.digest.as_str()) };
+            blobs.push((
+                l.digest.clone(),
+                TarKind::File(Content::Blob { blob: Arc::new(raw), offset: 0, size: l.blob.len() }),
+            ));
+        }
+    }
+    blobs.sort_by(|a, b| a.0.cmp(&b.0));
+    for (digest, kind) in blobs {
+        if written.insert(digest.clone()) {
+            w.append(&TarEntry { kind, ..file(&format!("blobs/sha256/{}", hex_of(&digest)), Vec::new()) })?;
+        }
+    }
+
+    // index.json
+    let manifests: Vec<_> = images
+        .iter()
+        .flat_map(|img| {
+            let manifest = img.manifest();
+            let md = format!("sha256:{}", crate::listing::hex(&crate::listing::sha256(&manifest)));
+            let desc = move |ann: Option<serde_json::Value>| {
+                let mut d = json!({
+                    "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                    "digest": md.clone(),
+                    "size": manifest.len(),
+                });
+                if let Some(a) = ann {
+                    d["annotations"] = a;
+                }
+                d
+            };
+            if img.tags.is_empty() {
+                vec![desc(None)]
+            } else {
+                img.tags
+                    .iter()
+                    .map(|t| {
+                        let ann = match format {
+                            SaveFormat::Docker => json!({
+                                "io.containerd.image.name": t,
+                                "org.opencontainers.image.ref.name": split_tag(t).1,
+                            }),
+                            SaveFormat::Oci => json!({"org.opencontainers.image.ref.name": split_tag(t).1}),
+                        };
+                        desc(Some(ann))
+                    })
+                    .collect()
+            }
+        })
+        .collect();
+    let index = json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": manifests,
+    });
+    w.append(&file("index.json", serde_json::to_vec(&index).expect("json")))?;
+
+    if format == SaveFormat::Docker {
+        let entries: Vec<_> = images
+            .iter()
+            .map(|img| {
+                json!({
+                    "Config": format!("blobs/sha256/{}", hex_of(&img.id())),
+                    "RepoTags": img.tags,
+                    "Layers": img.layers.iter().map(|l| format!("blobs/sha256/{}", hex_of(&l.digest))).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        w.append(&file("manifest.json", serde_json::to_vec(&entries).expect("json")))?;
+    }
+    w.append(&file("oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec()))?;
+    if format == SaveFormat::Docker {
+        // repositories: {"repo": {"tag": "<top layer v1 id>"}}; Docker writes the top layer's
+        // chain id hex here for legacy tools.
+        let mut repos = serde_json::Map::new();
+        for img in images {
+            let top = img.layers.last().map(|l| hex_of(&l.diff_id).to_string()).unwrap_or_default();
+            for t in &img.tags {
+                let (repo, tag) = split_tag(t);
+                let entry = repos.entry(repo.to_string()).or_insert_with(|| json!({}));
+                entry[tag] = json!(top);
+            }
+        }
+        if !repos.is_empty() {
+            w.append(&file("repositories", serde_json::to_vec(&repos).expect("json")))?;
+        }
+    }
+    w.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_split_after_registry_port() {
+        assert_eq!(split_tag("localhost:5000/app:v2"), ("localhost:5000/app", "v2"));
+        assert_eq!(split_tag("docker.io/fixtures/layered:latest"), ("docker.io/fixtures/layered", "latest"));
+        assert_eq!(split_tag("app"), ("app", "latest"));
+    }
+}
