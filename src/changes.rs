@@ -7,6 +7,7 @@
 //!   or link target differ; a directory re-emitted with the same attributes is not a change.
 //! - A whiteout is **deleted** if it hides a path the layers below show; an opaque directory
 //!   deletes each lower child it does not provide again. Only the topmost deleted path counts.
+//!
 //! Counting compares with the merged view of the lower layers, so it agrees with what a user
 //! sees when stepping from one layer prefix to the next.
 

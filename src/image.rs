@@ -190,7 +190,7 @@ impl Archive {
         if comp != Compression::None {
             return Ok(bare(source));
         }
-        if source.len() == 0 {
+        if source.is_empty() {
             return Err(Error::truncated("the file is empty"));
         }
         let members = Members::read(&source, MAX_MEMBERS)?;

@@ -637,7 +637,7 @@ mod in_memory {
     #[test]
     fn legacy_docker_save_with_layer_tar_symlinks() {
         let l0 = Tar::new().file("a", b"1").finish();
-        let config = config_for(&[l0.clone()]);
+        let config = config_for(std::slice::from_ref(&l0));
         let diff = &sha(&l0)[7..];
         let bytes = Tar::new()
             .file(&format!("{diff}.tar"), &l0)

@@ -53,7 +53,7 @@ fn truncated_archive_names_the_member() {
 fn truncated_layer_names_the_layer() {
     let layer = layer_a();
     let cut = layer[..layer.len() - 1024 - 700].to_vec(); // inside motd's content
-    let e = expect_err(load(docker_save(&[cut.clone()], "t:1")), ErrorKind::Truncated, &["evil.tar", "layer 0", "motd"]);
+    let e = expect_err(load(docker_save(std::slice::from_ref(&cut), "t:1")), ErrorKind::Truncated, &["evil.tar", "layer 0", "motd"]);
     assert_eq!(e.layer.as_deref().map(|l| l.starts_with("layer 0")), Some(true));
     // A gzip layer cut short.
     let gz = gzip(&layer_a());
@@ -103,7 +103,7 @@ fn diff_id_mismatch_is_an_error_unless_verification_is_off() {
 #[test]
 fn blob_digest_mismatch_in_an_oci_layout() {
     let layer = gzip(&layer_a());
-    let (man, mut blobs) = oci_manifest(&[layer.clone()]);
+    let (man, mut blobs) = oci_manifest(std::slice::from_ref(&layer));
     // Replace the layer blob's content, keeping its name.
     let evil = gzip(&Tar::new().file("evil", b"!").finish());
     let mut v: serde_json::Value = serde_json::from_slice(&man).unwrap();
@@ -126,7 +126,7 @@ fn blob_digest_mismatch_in_an_oci_layout() {
 #[test]
 fn missing_blob_names_it() {
     let layer = gzip(&layer_a());
-    let (man, blobs) = oci_manifest(&[layer.clone()]);
+    let (man, blobs) = oci_manifest(std::slice::from_ref(&layer));
     let kept: Vec<Vec<u8>> = blobs.into_iter().filter(|b| *b != layer).chain([man.clone()]).collect();
     let index = serde_json::json!({"schemaVersion": 2, "manifests": [descriptor("application/vnd.oci.image.manifest.v1+json", &man)]});
     let bytes = oci_tar(&index, &kept);
