@@ -449,6 +449,21 @@ mod formats {
         assert_eq!(c[0].0 as usize, img.layers[0].entries.len());
     }
 
+    /// The big image of `make-big-image.sh`, when it has been built (it is not stored).
+    #[test]
+    fn big_image_matches_its_golden_when_built() {
+        let dir = std::path::Path::new("/tmp/bigimage");
+        let Ok(want) = std::fs::read(dir.join("big.merged.txt")) else {
+            eprintln!("skipped: /tmp/bigimage/big.merged.txt is absent (make-big-image.sh builds it)");
+            return;
+        };
+        for f in ["big.docker.tar", "big.oci.tar"] {
+            let (code, out, err) = run(&["ls", dir.join(f).to_str().unwrap()]);
+            assert_eq!(code, 0, "{f}: {err}");
+            assert!(out == want, "{f}: merged view differs from big.merged.txt");
+        }
+    }
+
     #[test]
     fn cat_follows_symlinks_inside_the_image() {
         let p = fixtures().join("generated/layered.oci.tar");
