@@ -7,10 +7,12 @@
 //! Adding a command: a variant in [`Command`], a module in `cli/`, a line in [`run`].
 
 pub mod cat;
+pub mod commit;
 pub mod history;
 pub mod inspect;
 pub mod layers;
 pub mod ls;
+pub mod trace;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Archive, Format, Image, LoadOptions, Selector};
@@ -39,6 +41,14 @@ pub enum Command {
     Ls(ls::LsArgs),
     /// A file's content from the merged view (symlinks followed inside the image).
     Cat(cat::CatArgs),
+    /// Replays an OPS script in a simulated container and prints the kernel-format TRACE.
+    Trace(trace::TraceArgs),
+    /// Runs an OPS script in a container and commits it to a new image (docker commit).
+    Commit(commit::CommitArgs),
+    /// Writes images as a docker save or OCI archive (docker save).
+    Save(commit::SaveArgs),
+    /// Writes the merged view (after an optional OPS script) as a rootfs tar (docker export).
+    Export(commit::ExportArgs),
 }
 
 /// Arguments every image command takes.
@@ -75,6 +85,10 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write, err: &mut dyn Wri
         Command::Inspect(a) => inspect::run(a, out, err),
         Command::Ls(a) => ls::run(a, out, err),
         Command::Cat(a) => cat::run(a, out, err),
+        Command::Trace(a) => trace::run(a, out, err),
+        Command::Commit(a) => commit::run_commit(a, out, err),
+        Command::Save(a) => commit::run_save(a, out, err),
+        Command::Export(a) => commit::run_export(a, out, err),
     };
     match r {
         Ok(()) => 0,

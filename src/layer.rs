@@ -204,6 +204,24 @@ impl LayerBlob {
         Ok(())
     }
 
+    /// `sha256:…` of the whole uncompressed stream (the layer's diff_id).
+    pub fn diff_id(&self) -> Result<String> {
+        use sha2::Digest as _;
+        let label = self.label.clone();
+        let wrap = |e: Error| e.in_layer(label.to_string());
+        let mut r = self.compression.decoder(self.source.clone()).map_err(&wrap)?;
+        let mut h = sha2::Sha256::new();
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = r.read(&mut buf).map_err(|e| wrap(Error::io(&e)))?;
+            if n == 0 {
+                break;
+            }
+            h.update(&buf[..n]);
+        }
+        Ok(format!("sha256:{}", crate::listing::hex(&h.finalize())))
+    }
+
     /// SHA-256 of a content range, read in chunks.
     pub fn digest_content(&self, offset: u64, size: u64) -> Result<[u8; 32]> {
         use sha2::Digest as _;

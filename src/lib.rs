@@ -18,6 +18,7 @@ pub mod changes;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod commit;
+pub mod container;
 pub mod error;
 pub mod image;
 pub mod layer;
@@ -25,6 +26,10 @@ pub mod listing;
 pub mod source;
 pub mod tree;
 pub mod union;
+
+/// The web page (Yew) and its worker; browser-only.
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
 
 pub use error::{Error, ErrorKind, Result};
 pub use image::{Archive, Image, LoadOptions, Selector};

@@ -103,6 +103,14 @@ impl Stack {
 
     /// The whole merged view, root first, then sorted by path bytes.
     pub fn merged(&self) -> Vec<Merged> {
+        let mut out = self.merged_dfs();
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        out
+    }
+
+    /// The whole merged view depth first: each directory followed by its entries, names in
+    /// byte order (the order a tree view shows; [`Stack::merged`] sorts it by path bytes).
+    pub fn merged_dfs(&self) -> Vec<Merged> {
         let mut out = Vec::new();
         if self.layers.is_empty() {
             return out;
@@ -110,7 +118,6 @@ impl Stack {
         let root = self.root_stack();
         out.push(Merged { path: b"/".to_vec(), layer: root[0].0, ino: ROOT, shadows: root[1..].iter().map(|x| x.0).collect() });
         self.merge_dir(&root, b"", &mut out);
-        out.sort_by(|a, b| a.path.cmp(&b.path));
         out
     }
 

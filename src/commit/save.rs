@@ -54,6 +54,45 @@ pub struct SaveImage {
 }
 
 impl SaveImage {
+    /// The image as loaded, ready to save: config bytes as stored, layer blobs as stored
+    /// (digests the archive did not give, or that were not verified, are computed).
+    pub fn from_image(img: &crate::image::Image) -> crate::error::Result<SaveImage> {
+        use crate::error::Error;
+        if img.layers.len() != img.total_layers {
+            return Err(Error::usage("only a fully loaded image can be saved").in_file(img.archive.clone()));
+        }
+        let mut layers = Vec::new();
+        for (i, l) in img.layers.iter().enumerate() {
+            let raw = &l.blob.source;
+            let digest = match (&l.blob_digest, img.reference.layers.get(i).and_then(|b| b.digest.clone())) {
+                (Some(d), _) => d.clone(),
+                (None, Some(d)) => d,
+                (None, None) => blob_sha256(raw).map_err(|e| e.in_layer(l.label.clone()).in_file(img.archive.clone()))?,
+            };
+            let diff_id = match (&l.diff_id, l.compression) {
+                (Some(d), _) => d.clone(),
+                (None, Compression::None) => digest.clone(),
+                (None, _) => l.blob.diff_id().map_err(|e| e.in_file(img.archive.clone()))?,
+            };
+            layers.push(SaveLayer { blob: raw.clone(), digest, diff_id, compression: l.compression });
+        }
+        let config = match &img.config {
+            Some(c) => c.bytes.clone(),
+            None => {
+                // Bare layers: a minimal config, as `docker import` would make.
+                let cfg = json!({
+                    "architecture": "amd64",
+                    "os": "linux",
+                    "config": {},
+                    "rootfs": {"type": "layers", "diff_ids": layers.iter().map(|l| l.diff_id.clone()).collect::<Vec<_>>()},
+                    "history": layers.iter().map(|_| json!({"created": "1970-01-01T00:00:00Z", "created_by": "layer tarball"})).collect::<Vec<_>>(),
+                });
+                Arc::from(serde_json::to_vec(&cfg).expect("json"))
+            }
+        };
+        Ok(SaveImage { config, layers, tags: img.reference.repo_tags.clone() })
+    }
+
     /// `sha256:…` of the config: the image ID.
     pub fn id(&self) -> String {
         format!("sha256:{}", crate::listing::hex(&crate::listing::sha256(&self.config)))
@@ -86,6 +125,21 @@ pub enum SaveFormat {
     Docker,
     /// OCI image layout.
     Oci,
+}
+
+/// `sha256:…` of a whole blob, read in chunks.
+fn blob_sha256(src: &Source) -> crate::error::Result<String> {
+    use sha2::Digest as _;
+    let mut h = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut off = 0u64;
+    while off < src.len() {
+        let n = ((src.len() - off) as usize).min(buf.len());
+        crate::source::read_exact_at(&**src, off, &mut buf[..n]).map_err(|e| crate::error::Error::io(&e))?;
+        h.update(&buf[..n]);
+        off += n as u64;
+    }
+    Ok(format!("sha256:{}", crate::listing::hex(&h.finalize())))
 }
 
 fn hex_of(digest: &str) -> &str {

@@ -94,6 +94,8 @@ pub struct Config {
     /// `sha256:` of the config bytes: the image ID.
     pub digest: String,
     pub size: u64,
+    /// The config exactly as stored (saving reuses these bytes, so the image ID is kept).
+    pub bytes: std::sync::Arc<[u8]>,
 }
 
 /// The largest config or manifest we read into memory.
@@ -105,7 +107,7 @@ impl Config {
             .map_err(|e| Error::corrupt(format!("the image config is not valid JSON ({e})")))?;
         let raw: serde_json::Value = serde_json::from_slice(bytes)
             .map_err(|e| Error::corrupt(format!("the image config is not valid JSON ({e})")))?;
-        Ok(Config { file, raw, digest: super::digest::sha256_digest(bytes), size: bytes.len() as u64 })
+        Ok(Config { file, raw, digest: super::digest::sha256_digest(bytes), size: bytes.len() as u64, bytes: bytes.into() })
     }
 
     pub fn diff_ids(&self) -> &[String] {

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Builds the page into dist/ with trunk (release, offline). Needs: the wasm32 target, trunk
+# 0.21.14 and wasm-bindgen-cli 0.2.130 (scripts/web-test.sh installs what is missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+trunk build --release --offline "$@"

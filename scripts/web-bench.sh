@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Browser benchmark (see tests/browser/bench.mjs): builds the page, then loads the big image
+# (BIG=/tmp/bigimage by default; make it with ../shared/fixtures/make-big-image.sh) in headless
+# chromium and prints the figures. RUNS=3 takes the best of three.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
+scripts/build-web.sh
+node tests/browser/bench.mjs

@@ -1,0 +1,281 @@
+//! The layer `docker commit` would write for the container (SPEC §6).
+//!
+//! Rules:
+//! - native (config `default`, moby overlay2 `Diff()`): the upper dir as a tar, depth first,
+//!   names in byte order; a whiteout `D/NAME` becomes `D/.wh.NAME` (0600, the whiteout's
+//!   owner); an opaque dir adds `D/.wh..wh..opq` (dir mode & 0777, dir owner); later names of
+//!   an inode with nlink > 1 become `h` lines pointing at the first.
+//! - naive (`redirect`, `metacopy`; moby `ChangesDirs` + `ExportChanges`): the merged view
+//!   compared with the lower layers alone: added, modified (mode, owner, rdev, and for non-dirs
+//!   size and content or target), deleted (topmost only, `f 0000 0:0` whiteout lines), and
+//!   every non-root dir with a change below it. Hardlinks by merged inode, first in path order.
+//! - Lines are listing lines without xattr markers or nlink; sorted by path bytes.
+//! - Both diffs are first built as [`DiffEntry`] values (what the tar entry is), from which
+//!   the TRACE lines and `docker commit`'s layer tar are both made, so they cannot disagree.
+
+use super::fs::D;
+use super::Container;
+use crate::commit::{TarEntry, TarKind};
+use crate::error::Result;
+use crate::listing::{esc, join, Line, TypeChar, EMPTY_SHA16};
+use crate::tree::{Ino, Kind, Node, Tree};
+use std::collections::{BTreeMap, HashMap};
+
+fn split_parent(path: &[u8]) -> (&[u8], &[u8]) {
+    let i = path.iter().rposition(|&b| b == b'/').unwrap_or(0);
+    let parent = if i == 0 { &b"/"[..] } else { &path[..i] };
+    (parent, &path[i + 1..])
+}
+
+/// What one entry of the container layer's diff is.
+#[derive(Debug, Clone)]
+pub enum DiffKind {
+    /// An entry written with its own metadata and content (a copy of the node, without
+    /// children for directories).
+    Node(Node),
+    /// A `.wh.NAME` or `.wh..wh..opq` marker: an empty regular file with this mode and owner.
+    Marker { mode: u32, uid: u32, gid: u32 },
+    /// A tar hardlink to the earlier entry `first` (`/`-rooted).
+    Hardlink { mode: u32, uid: u32, gid: u32, first: Vec<u8> },
+}
+
+/// One tar entry of the diff; `path` is `/`-rooted and already names the marker
+/// (`/d/.wh.x`) for whiteouts.
+#[derive(Debug, Clone)]
+pub struct DiffEntry {
+    pub path: Vec<u8>,
+    pub kind: DiffKind,
+}
+
+impl DiffEntry {
+    /// The SPEC §6 line of the entry.
+    pub fn line(&self) -> Result<String> {
+        Ok(match &self.kind {
+            DiffKind::Node(n) => {
+                let mut l = n.line(&self.path, false)?;
+                l.nlink = 1;
+                l.render()
+            }
+            DiffKind::Marker { mode, uid, gid } => {
+                format!("f {mode:04o} {uid}:{gid} 0 {EMPTY_SHA16} {}", esc(&self.path))
+            }
+            DiffKind::Hardlink { mode, uid, gid, first } => {
+                let mut l = Line::new(TypeChar::Hardlink, *mode, *uid, *gid, &self.path);
+                l.target = Some(first);
+                l.render()
+            }
+        })
+    }
+
+    /// The tar entry `docker commit` writes for it (relative path), every mtime set to `mtime`.
+    pub fn tar_entry(&self, mtime: i64) -> Option<TarEntry> {
+        let rel = self.path.strip_prefix(b"/").unwrap_or(&self.path).to_vec();
+        let mut e = match &self.kind {
+            DiffKind::Node(n) => crate::commit::export::tar_entry(&rel, n)?,
+            DiffKind::Marker { mode, uid, gid } => TarEntry {
+                path: rel,
+                kind: TarKind::File(crate::tree::Content::empty()),
+                mode: *mode,
+                uid: *uid,
+                gid: *gid,
+                mtime,
+            },
+            DiffKind::Hardlink { mode, uid, gid, first } => TarEntry {
+                path: rel,
+                kind: TarKind::Hardlink(first.strip_prefix(b"/").unwrap_or(first).to_vec()),
+                mode: *mode,
+                uid: *uid,
+                gid: *gid,
+                mtime,
+            },
+        };
+        e.mtime = mtime;
+        Some(e)
+    }
+}
+
+/// A copy of a node's metadata and content, without a directory's children.
+fn shallow(n: &Node) -> Node {
+    let mut c = Node::new(
+        match &n.kind {
+            Kind::Dir(_) => Kind::Dir(Default::default()),
+            k => k.clone(),
+        },
+        n.mode,
+        n.uid,
+        n.gid,
+    );
+    c.mtime = n.mtime;
+    c.digest = n.digest;
+    c.nlink = n.nlink;
+    c
+}
+
+fn marker_path(path: &[u8]) -> Vec<u8> {
+    let (parent, name) = split_parent(path);
+    let mut w = b".wh.".to_vec();
+    w.extend_from_slice(name);
+    join(parent, &w)
+}
+
+/// The lines of a diff.
+pub fn lines(entries: &[DiffEntry]) -> Result<Vec<String>> {
+    entries.iter().map(DiffEntry::line).collect()
+}
+
+/// moby overlay2 `Diff()` of the upper dir, as lines.
+pub fn native(upper: &Tree) -> Result<Vec<String>> {
+    lines(&native_entries(upper))
+}
+
+/// moby overlay2 `Diff()` of the upper dir.
+pub fn native_entries(upper: &Tree) -> Vec<DiffEntry> {
+    let mut out: Vec<DiffEntry> = Vec::new();
+    let mut seen: HashMap<Ino, Vec<u8>> = HashMap::new();
+    for (path, ino) in upper.walk().into_iter().skip(1) {
+        let n = upper.node(ino);
+        if n.is_whiteout() {
+            out.push(DiffEntry { path: marker_path(&path), kind: DiffKind::Marker { mode: 0o600, uid: n.uid, gid: n.gid } });
+            continue;
+        }
+        if matches!(n.kind, Kind::Socket) {
+            continue;
+        }
+        if !n.is_dir() && n.nlink > 1 {
+            if let Some(first) = seen.get(&ino) {
+                let kind = DiffKind::Hardlink { mode: n.mode, uid: n.uid, gid: n.gid, first: first.clone() };
+                out.push(DiffEntry { path: path.clone(), kind });
+                continue;
+            }
+            seen.insert(ino, path.clone());
+        }
+        out.push(DiffEntry { path: path.clone(), kind: DiffKind::Node(shallow(n)) });
+        if n.is_dir() && n.opaque.as_deref() == Some(&b"y"[..]) {
+            let kind = DiffKind::Marker { mode: n.mode & 0o777, uid: n.uid, gid: n.gid };
+            out.push(DiffEntry { path: join(&path, b".wh..wh..opq"), kind });
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum InodeId {
+    Upper(Ino),
+    Lower(usize, Ino),
+}
+
+enum Change {
+    Add(D),
+    Modify(D),
+    Delete,
+}
+
+struct Naive<'a> {
+    new: &'a Container,
+    old: &'a Container,
+    changes: Vec<(Vec<u8>, Change)>,
+}
+
+impl Naive<'_> {
+    fn different(&self, o: &D, n: &D) -> Result<bool> {
+        let a = self.old.dnode(o);
+        let b = self.new.dnode(n);
+        if std::mem::discriminant(&a.kind) != std::mem::discriminant(&b.kind)
+            || a.mode != b.mode
+            || a.uid != b.uid
+            || a.gid != b.gid
+        {
+            return Ok(true);
+        }
+        Ok(match (&a.kind, &b.kind) {
+            (Kind::Char(x, y), Kind::Char(p, q)) | (Kind::Block(x, y), Kind::Block(p, q)) => (x, y) != (p, q),
+            (Kind::File(_), Kind::File(_)) => a.size() != b.size() || a.content_digest()? != b.content_digest()?,
+            (Kind::Symlink(x), Kind::Symlink(y)) => x != y,
+            _ => false,
+        })
+    }
+
+    fn add_changes(&mut self, path: &[u8], info: &D, old: Option<&D>, added: bool) -> Result<()> {
+        let at = self.changes.len();
+        let mut added = added;
+        if old.is_none() {
+            self.changes.push((path.to_vec(), Change::Add(info.clone())));
+            added = true;
+        }
+        let is_dir = self.new.dnode(info).is_dir();
+        let mut old_children: BTreeMap<Vec<u8>, D> = match old {
+            Some(o) if is_dir && self.old.dnode(o).is_dir() => self.old.readdir(o).into_iter().collect(),
+            _ => BTreeMap::new(),
+        };
+        if is_dir {
+            for (name, nc) in self.new.readdir(info) {
+                let cp = join(path, &name);
+                let oc = old_children.remove(&name);
+                let mut child_added = false;
+                if let Some(o) = &oc {
+                    if self.different(o, &nc)? {
+                        self.changes.push((cp.clone(), Change::Modify(nc.clone())));
+                        child_added = true;
+                    }
+                }
+                self.add_changes(&cp, &nc, oc.as_ref(), child_added)?;
+            }
+        }
+        for name in old_children.keys() {
+            self.changes.push((join(path, name), Change::Delete));
+        }
+        if self.changes.len() > at && is_dir && !added && path != b"/" {
+            self.changes.insert(at, (path.to_vec(), Change::Modify(info.clone())));
+        }
+        Ok(())
+    }
+}
+
+/// moby's naive diff of the merged view against the lower layers alone (content instead of
+/// mtime), as lines.
+pub fn naive(c: &Container) -> Result<Vec<String>> {
+    lines(&naive_entries(c)?)
+}
+
+/// moby's naive diff of the merged view against the lower layers alone (content instead of
+/// mtime).
+pub fn naive_entries(c: &Container) -> Result<Vec<DiffEntry>> {
+    let base = Container::new(c.lower().clone(), c.config());
+    let mut nv = Naive { new: c, old: &base, changes: Vec::new() };
+    let root_new = c.root_d();
+    let root_old = base.root_d();
+    nv.add_changes(b"/", &root_new, Some(&root_old), false)?;
+    let mut changes = nv.changes;
+    changes.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out: Vec<DiffEntry> = Vec::new();
+    let mut seen: HashMap<InodeId, Vec<u8>> = HashMap::new();
+    for (path, ch) in changes {
+        let d = match ch {
+            Change::Delete => {
+                out.push(DiffEntry { path: marker_path(&path), kind: DiffKind::Marker { mode: 0, uid: 0, gid: 0 } });
+                continue;
+            }
+            Change::Add(d) | Change::Modify(d) => d,
+        };
+        let n = c.dnode(&d);
+        if !n.is_dir() && n.nlink > 1 {
+            let id = match d.upper {
+                Some(u) => InodeId::Upper(u),
+                None => InodeId::Lower(d.lowers[0].0, d.lowers[0].1),
+            };
+            if let Some(first) = seen.get(&id) {
+                let kind = DiffKind::Hardlink { mode: n.mode, uid: n.uid, gid: n.gid, first: first.clone() };
+                out.push(DiffEntry { path: path.clone(), kind });
+                continue;
+            }
+            seen.insert(id, path.clone());
+        }
+        if matches!(n.kind, Kind::Socket) {
+            continue;
+        }
+        out.push(DiffEntry { path: path.clone(), kind: DiffKind::Node(shallow(n)) });
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}

@@ -1,0 +1,137 @@
+//! What happened during one container operation, for the page and for `docker`-style accounting.
+//!
+//! Rules: every change to the container (upper) layer is reported as it happens, in order:
+//! copy-ups (with the layer they came from, the bytes copied and whether only metadata moved),
+//! whiteouts (with the lower layer whose entry they hide), opaque and redirect xattrs, entries
+//! created, removed or renamed, and the error that ended the op (errno name plus one plain
+//! English sentence). Nothing here changes behaviour: the trace (SPEC §4) is computed from the
+//! state, never from the events.
+
+use std::fmt;
+
+/// A Linux errno the simulated syscalls can return (SPEC §4 names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Errno {
+    ENOENT,
+    EEXIST,
+    ENOTDIR,
+    EISDIR,
+    EINVAL,
+    ENOTEMPTY,
+    EXDEV,
+    ELOOP,
+    EPERM,
+    EBUSY,
+    EACCES,
+    ENXIO,
+    ENAMETOOLONG,
+}
+
+impl Errno {
+    pub fn name(self) -> &'static str {
+        match self {
+            Errno::ENOENT => "ENOENT",
+            Errno::EEXIST => "EEXIST",
+            Errno::ENOTDIR => "ENOTDIR",
+            Errno::EISDIR => "EISDIR",
+            Errno::EINVAL => "EINVAL",
+            Errno::ENOTEMPTY => "ENOTEMPTY",
+            Errno::EXDEV => "EXDEV",
+            Errno::ELOOP => "ELOOP",
+            Errno::EPERM => "EPERM",
+            Errno::EBUSY => "EBUSY",
+            Errno::EACCES => "EACCES",
+            Errno::ENXIO => "ENXIO",
+            Errno::ENAMETOOLONG => "ENAMETOOLONG",
+        }
+    }
+
+    /// A plain-English sentence for the error of `call` (the syscall name).
+    pub fn sentence(self, call: &str) -> String {
+        let why = match self {
+            Errno::ENOENT => "no such file or directory (a path component is missing, whited out, or a symlink dangles)",
+            Errno::EEXIST => "the name already exists in the merged view",
+            Errno::ENOTDIR => "a path component, or the target of a trailing slash, is not a directory",
+            Errno::EISDIR => "the operation needs a non-directory but the path is a directory",
+            Errno::EINVAL => "invalid argument (a directory cannot move into itself, or the path is not a symlink)",
+            Errno::ENOTEMPTY => "the directory is not empty in the merged view",
+            Errno::EXDEV => {
+                "a directory from a lower layer cannot be renamed without redirect_dir (EXDEV); `mv` falls back to copy and delete"
+            }
+            Errno::ELOOP => "too many levels of symbolic links (more than 40)",
+            Errno::EPERM => "hard links to directories are not allowed",
+            Errno::EBUSY => "the container root cannot be removed or renamed",
+            Errno::EACCES => "device nodes cannot be opened: the overlay is mounted nodev",
+            Errno::ENXIO => "a fifo with no reader cannot be opened for writing without blocking",
+            Errno::ENAMETOOLONG => "the name is too long",
+        };
+        if self == Errno::EXDEV {
+            format!("{call}: {why}")
+        } else {
+            format!("{call}: {why} ({})", self.name())
+        }
+    }
+}
+
+impl fmt::Display for Errno {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How a copy-up moved a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopyKind {
+    /// Metadata and data (overlay2's default, or a write).
+    Full,
+    /// Metadata only (`metacopy=on`): the data stays in the lower layer.
+    MetadataOnly,
+    /// The data of an earlier metadata-only copy-up, on first write.
+    DataOnly,
+}
+
+/// One thing that happened to the container layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    CopyUp { path: Vec<u8>, layer: usize, bytes: u64, kind: CopyKind },
+    Whiteout { path: Vec<u8>, hides_layer: Option<usize> },
+    OpaqueSet { path: Vec<u8> },
+    RedirectSet { path: Vec<u8>, value: Vec<u8> },
+    Created { path: Vec<u8>, what: &'static str },
+    Removed { path: Vec<u8> },
+    Renamed { from: Vec<u8>, to: Vec<u8> },
+    Written { path: Vec<u8>, size: u64 },
+    /// `rename` said EXDEV, so `mv` copies the source and deletes it (coreutils behaviour).
+    MvFallback { from: Vec<u8>, to: Vec<u8> },
+    AttrChanged { path: Vec<u8>, what: &'static str },
+    Error { call: &'static str, errno: Errno, sentence: String },
+}
+
+impl fmt::Display for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::listing::esc;
+        match self {
+            Event::CopyUp { path, layer, bytes, kind } => match kind {
+                CopyKind::Full => write!(f, "copy-up {} from layer {layer}: {bytes} bytes", esc(path)),
+                CopyKind::MetadataOnly => write!(f, "copy-up {} from layer {layer}: metadata only", esc(path)),
+                CopyKind::DataOnly => write!(f, "copy-up of the data of {} from layer {layer}: {bytes} bytes", esc(path)),
+            },
+            Event::Whiteout { path, hides_layer: Some(l) } => write!(f, "whiteout {} hides layer {l}", esc(path)),
+            Event::Whiteout { path, hides_layer: None } => write!(f, "whiteout {}", esc(path)),
+            Event::OpaqueSet { path } => write!(f, "opaque dir {}", esc(path)),
+            Event::RedirectSet { path, value } => write!(f, "redirect {} -> {}", esc(path), esc(value)),
+            Event::Created { path, what } => write!(f, "created {what} {}", esc(path)),
+            Event::Removed { path } => write!(f, "removed {}", esc(path)),
+            Event::Renamed { from, to } => write!(f, "renamed {} -> {}", esc(from), esc(to)),
+            Event::Written { path, size } => write!(f, "wrote {} ({size} bytes)", esc(path)),
+            Event::MvFallback { from, to } => write!(
+                f,
+                "rename {} -> {}: EXDEV (a lower or merged directory cannot be renamed without redirect_dir); mv copies and deletes instead",
+                esc(from),
+                esc(to)
+            ),
+            Event::AttrChanged { path, what } => write!(f, "{what} {}", esc(path)),
+            Event::Error { sentence, .. } => f.write_str(sentence),
+        }
+    }
+}

@@ -1,0 +1,318 @@
+//! The OPS script (SPEC §3): parsing, and the canonical echo of SPEC §4.
+//!
+//! Rules: the script is bytes split on `\n` (a trailing `\r` dropped, blank lines ignored);
+//! tokens are separated by spaces or tabs; `#` at the start of a token comments out the rest of
+//! the line; an unquoted token is a run of bytes other than space, tab and `"`; a quoted token
+//! knows the escapes `\n \t \\ \" \xHH` only and must be followed by whitespace or the end of the
+//! line. PATH starts with `/`, MODE is 1-4 octal digits, SIZE is decimal, UID:GID decimal.
+//! The echo prints a token raw if it is non-empty, all bytes 0x21-0x7e except `"` and `\`, and
+//! does not start with `#`; otherwise quoted. Parsing an echo gives back the same op.
+
+use crate::error::{Error, Result};
+
+/// One parsed operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    Write { path: Vec<u8>, text: Vec<u8> },
+    Append { path: Vec<u8>, text: Vec<u8> },
+    CreateExcl { path: Vec<u8>, text: Vec<u8> },
+    OpenRw { path: Vec<u8> },
+    Read { path: Vec<u8> },
+    Truncate { path: Vec<u8>, size: u64 },
+    Touch { path: Vec<u8> },
+    Mkdir { path: Vec<u8> },
+    Rmdir { path: Vec<u8> },
+    Unlink { path: Vec<u8> },
+    Rename { src: Vec<u8>, dst: Vec<u8> },
+    Mv { src: Vec<u8>, dst: Vec<u8> },
+    RmR { path: Vec<u8> },
+    Link { src: Vec<u8>, dst: Vec<u8> },
+    Symlink { target: Vec<u8>, path: Vec<u8> },
+    Chmod { mode: u32, path: Vec<u8> },
+    Chown { uid: u32, gid: u32, path: Vec<u8> },
+    Readlink { path: Vec<u8> },
+    Stat { path: Vec<u8> },
+    Ls { path: Vec<u8> },
+}
+
+/// An op with the raw tokens it was parsed from (the echo prints these).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptOp {
+    pub op: Op,
+    pub name: &'static str,
+    pub tokens: Vec<Vec<u8>>,
+    pub line: usize,
+}
+
+impl ScriptOp {
+    /// The canonical echo (SPEC §4).
+    pub fn echo(&self) -> String {
+        let mut s = String::from(self.name);
+        for t in &self.tokens {
+            s.push(' ');
+            s.push_str(&echo_token(t));
+        }
+        s
+    }
+}
+
+#[derive(Clone, Copy)]
+enum ArgKind {
+    Path,
+    Text,
+    Size,
+    Mode,
+    Owner,
+}
+
+const OPS: &[(&str, &[ArgKind])] = {
+    use ArgKind::*;
+    &[
+        ("write", &[Path, Text]),
+        ("append", &[Path, Text]),
+        ("create-excl", &[Path, Text]),
+        ("open-rw", &[Path]),
+        ("read", &[Path]),
+        ("truncate", &[Path, Size]),
+        ("touch", &[Path]),
+        ("mkdir", &[Path]),
+        ("rmdir", &[Path]),
+        ("unlink", &[Path]),
+        ("rename", &[Path, Path]),
+        ("mv", &[Path, Path]),
+        ("rm-r", &[Path]),
+        ("link", &[Path, Path]),
+        ("symlink", &[Text, Path]),
+        ("chmod", &[Mode, Path]),
+        ("chown", &[Owner, Path]),
+        ("readlink", &[Path]),
+        ("stat", &[Path]),
+        ("ls", &[Path]),
+    ]
+};
+
+fn perr(line: usize, msg: impl std::fmt::Display) -> Error {
+    Error::usage(format!("ops line {line}: {msg}"))
+}
+
+/// Splits one line into tokens (SPEC §3).
+pub fn tokenize(line: &[u8], lineno: usize) -> Result<Vec<Vec<u8>>> {
+    let mut toks = Vec::new();
+    let n = line.len();
+    let mut i = 0;
+    while i < n {
+        let c = line[i];
+        if c == b' ' || c == b'\t' {
+            i += 1;
+            continue;
+        }
+        if c == b'#' {
+            break;
+        }
+        if c == b'"' {
+            i += 1;
+            let mut buf = Vec::new();
+            loop {
+                if i >= n {
+                    return Err(perr(lineno, "unterminated quote"));
+                }
+                let c = line[i];
+                if c == b'"' {
+                    i += 1;
+                    break;
+                }
+                if c == b'\\' {
+                    if i + 1 >= n {
+                        return Err(perr(lineno, "dangling backslash"));
+                    }
+                    match line[i + 1] {
+                        b'n' => buf.push(b'\n'),
+                        b't' => buf.push(b'\t'),
+                        b'\\' => buf.push(b'\\'),
+                        b'"' => buf.push(b'"'),
+                        b'x' => {
+                            let h = line.get(i + 2..i + 4).unwrap_or(&[]);
+                            let v = (h.len() == 2)
+                                .then(|| std::str::from_utf8(h).ok())
+                                .flatten()
+                                .filter(|s| s.bytes().all(|b| b.is_ascii_hexdigit()))
+                                .and_then(|s| u8::from_str_radix(s, 16).ok());
+                            match v {
+                                Some(v) => buf.push(v),
+                                None => return Err(perr(lineno, "bad \\x escape (two hex digits needed)")),
+                            }
+                            i += 4;
+                            continue;
+                        }
+                        e => return Err(perr(lineno, format!("bad escape \\{}", crate::listing::esc(&[e])))),
+                    }
+                    i += 2;
+                } else {
+                    buf.push(c);
+                    i += 1;
+                }
+            }
+            if i < n && line[i] != b' ' && line[i] != b'\t' {
+                return Err(perr(lineno, "junk after closing quote"));
+            }
+            toks.push(buf);
+        } else {
+            let start = i;
+            while i < n && line[i] != b' ' && line[i] != b'\t' {
+                if line[i] == b'"' {
+                    return Err(perr(lineno, "quote inside unquoted token"));
+                }
+                i += 1;
+            }
+            toks.push(line[start..i].to_vec());
+        }
+    }
+    Ok(toks)
+}
+
+fn dec(tok: &[u8]) -> Option<u64> {
+    if tok.is_empty() || !tok.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(tok).ok()?.parse().ok()
+}
+
+/// Parses a whole OPS script.
+pub fn parse(data: &[u8]) -> Result<Vec<ScriptOp>> {
+    let mut out = Vec::new();
+    for (idx, line) in data.split(|&b| b == b'\n').enumerate() {
+        let lineno = idx + 1;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let toks = tokenize(line, lineno)?;
+        if toks.is_empty() {
+            continue;
+        }
+        let Some(&(name, kinds)) = OPS.iter().find(|(n, _)| n.as_bytes() == &toks[0][..]) else {
+            return Err(perr(lineno, format!("unknown op '{}'", crate::listing::esc(&toks[0]))));
+        };
+        if toks.len() - 1 != kinds.len() {
+            return Err(perr(lineno, format!("{name} takes {} argument(s)", kinds.len())));
+        }
+        let args = &toks[1..];
+        for (k, t) in kinds.iter().zip(args) {
+            match k {
+                ArgKind::Path if !t.starts_with(b"/") || t.contains(&0) => {
+                    return Err(perr(lineno, format!("path must be absolute: '{}'", crate::listing::esc(t))))
+                }
+                ArgKind::Size if dec(t).is_none() => return Err(perr(lineno, "bad size")),
+                ArgKind::Mode if !(1..=4).contains(&t.len()) || !t.iter().all(|b| (b'0'..=b'7').contains(b)) => {
+                    return Err(perr(lineno, "bad octal mode"))
+                }
+                ArgKind::Owner => {
+                    let mut parts = t.split(|&b| b == b':');
+                    let ok = matches!((parts.next().and_then(dec), parts.next().and_then(dec), parts.next()),
+                        (Some(u), Some(g), None) if u <= u32::MAX as u64 && g <= u32::MAX as u64);
+                    if !ok {
+                        return Err(perr(lineno, "bad UID:GID"));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let a = |i: usize| args[i].clone();
+        let op = match name {
+            "write" => Op::Write { path: a(0), text: a(1) },
+            "append" => Op::Append { path: a(0), text: a(1) },
+            "create-excl" => Op::CreateExcl { path: a(0), text: a(1) },
+            "open-rw" => Op::OpenRw { path: a(0) },
+            "read" => Op::Read { path: a(0) },
+            "truncate" => Op::Truncate { path: a(0), size: dec(&args[1]).unwrap_or(0) },
+            "touch" => Op::Touch { path: a(0) },
+            "mkdir" => Op::Mkdir { path: a(0) },
+            "rmdir" => Op::Rmdir { path: a(0) },
+            "unlink" => Op::Unlink { path: a(0) },
+            "rename" => Op::Rename { src: a(0), dst: a(1) },
+            "mv" => Op::Mv { src: a(0), dst: a(1) },
+            "rm-r" => Op::RmR { path: a(0) },
+            "link" => Op::Link { src: a(0), dst: a(1) },
+            "symlink" => Op::Symlink { target: a(0), path: a(1) },
+            "chmod" => Op::Chmod {
+                mode: u32::from_str_radix(std::str::from_utf8(&args[0]).unwrap_or("0"), 8).unwrap_or(0),
+                path: a(1),
+            },
+            "chown" => {
+                let mut p = args[0].split(|&b| b == b':');
+                let uid = p.next().and_then(dec).unwrap_or(0) as u32;
+                let gid = p.next().and_then(dec).unwrap_or(0) as u32;
+                Op::Chown { uid, gid, path: a(1) }
+            }
+            "readlink" => Op::Readlink { path: a(0) },
+            "stat" => Op::Stat { path: a(0) },
+            "ls" => Op::Ls { path: a(0) },
+            _ => unreachable!("every name in OPS is handled"),
+        };
+        out.push(ScriptOp { op, name, tokens: args.to_vec(), line: lineno });
+    }
+    Ok(out)
+}
+
+/// The canonical re-encoding of one token (SPEC §4).
+pub fn echo_token(tok: &[u8]) -> String {
+    if !tok.is_empty() && tok[0] != b'#' && tok.iter().all(|&c| (0x21..=0x7e).contains(&c) && c != b'"' && c != b'\\') {
+        return tok.iter().map(|&c| c as char).collect();
+    }
+    let mut s = String::with_capacity(tok.len() + 2);
+    s.push('"');
+    for &c in tok {
+        match c {
+            b'\\' => s.push_str("\\\\"),
+            b'"' => s.push_str("\\\""),
+            b'\n' => s.push_str("\\n"),
+            b'\t' => s.push_str("\\t"),
+            0x20..=0x7e => s.push(c as char),
+            _ => s.push_str(&format!("\\x{c:02x}")),
+        }
+    }
+    s.push('"');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_quotes_comments_and_escapes() {
+        let ops = parse(b"# comment\n\nwrite /a \"x y\\n\\x41\"  # trailing\r\nchmod 755 /a\nchown 1:2 /a\n").unwrap();
+        assert_eq!(ops.len(), 3);
+        assert_eq!(ops[0].op, Op::Write { path: b"/a".to_vec(), text: b"x y\nA".to_vec() });
+        assert_eq!(ops[0].echo(), "write /a \"x y\\nA\"");
+        assert_eq!(ops[1].op, Op::Chmod { mode: 0o755, path: b"/a".to_vec() });
+        assert_eq!(ops[2].op, Op::Chown { uid: 1, gid: 2, path: b"/a".to_vec() });
+    }
+
+    #[test]
+    fn echo_round_trips() {
+        for t in [&b""[..], b"#x", b"a\"b", b"\xff\xfe", b"tab\there", b"back\\slash", b"plain"] {
+            let line = format!("symlink {} /p", echo_token(t));
+            let ops = parse(line.as_bytes()).unwrap();
+            assert_eq!(ops[0].op, Op::Symlink { target: t.to_vec(), path: b"/p".to_vec() });
+            assert_eq!(ops[0].echo(), line);
+        }
+    }
+
+    #[test]
+    fn rejects_bad_lines() {
+        for bad in [
+            &b"write a x"[..],
+            b"frob /a",
+            b"read /a /b",
+            b"chmod 8 /a",
+            b"chmod 12345 /a",
+            b"chown 1 /a",
+            b"truncate /a -1",
+            b"write /a \"x",
+            b"write /a \"x\"y",
+            b"write /a \"\\q\"",
+            b"write /a \"\\x4\"",
+            b"write /a b\"c",
+        ] {
+            assert!(parse(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! The web page: a Yew UI on the main thread and a web worker that owns the data.
+//!
+//! Rules (see issue 4 and STYLE.md "UI"):
+//! - The core never sees this module; this module converts. Bytes of a browser `File` reach the
+//!   core through [`blob_file::BrowserBlob`], a `BlobSource` that only works in the worker.
+//! - All archive reading, indexing, merging and file reading happens in the worker
+//!   ([`worker`] + [`engine`]); the page ([`app`]) holds only what it shows and never freezes.
+//!   They speak [`protocol`].
+//! - State changes go through the reducer in [`state`]; side effects live in [`hooks`] and
+//!   callbacks. One component per file under [`components`].
+//! - Opening an archive happens in one place: [`engine::open`].
+
+// The core shares sources as `Arc<dyn BlobSource>` (no Send bound); in the browser there is one
+// thread per agent, so that is fine.
+#![allow(clippy::arc_with_non_send_sync)]
+
+pub mod app;
+pub mod blob_file;
+pub mod components;
+pub mod engine;
+pub mod hooks;
+pub mod protocol;
+pub mod session;
+pub mod state;
+pub mod worker;
+
+/// Mounts the page into `<body>`.
+pub fn run_app() {
+    console_error_panic_hook::set_once();
+    yew::Renderer::<app::App>::new().render();
+}

@@ -1,0 +1,313 @@
+//! The page: wires state, worker and components together.
+//!
+//! Effects: the stack goes to the worker whenever it changes; the current view window is
+//! queried whenever the applied stack, the view parameters or the scroll window change.
+use crate::ui::components::diff_view::DiffView;
+use crate::ui::components::event_log::EventLog;
+use crate::ui::components::file_tree::FileTree;
+use crate::ui::components::file_view::FileView;
+use crate::ui::components::image_panel::ImagePanel;
+use crate::ui::components::jobs::Jobs;
+use crate::ui::components::layer_stack::LayerStack;
+use crate::ui::components::notices::Notices;
+use crate::ui::components::open_bar::{OpenBar, Sample};
+use crate::ui::components::shell::Shell;
+use crate::ui::hooks::use_worker::use_worker;
+use crate::ui::protocol::{Query, Request, Row};
+use crate::ui::session::{self, Origin, Saved};
+use crate::ui::state::{Action, AppState};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{Blob, DragEvent, Response};
+use yew::prelude::*;
+
+/// Fetches a same-origin relative URL as a Blob.
+async fn fetch_blob(url: &str) -> Result<Blob, String> {
+    let win = gloo::utils::window();
+    let resp = JsFuture::from(win.fetch_with_str(url)).await.map_err(|_| format!("{url}: could not be fetched"))?;
+    let resp: Response = resp.unchecked_into();
+    if !resp.ok() {
+        return Err(format!("{url}: HTTP {}", resp.status()));
+    }
+    let blob = JsFuture::from(resp.blob().map_err(|_| format!("{url}: no body"))?).await.map_err(|_| format!("{url}: read failed"))?;
+    Ok(blob.unchecked_into())
+}
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let state = use_reducer(AppState::default);
+    let link = use_worker(state.dispatcher());
+    let next_job = use_mut_ref(|| 1u32);
+    let seq = use_mut_ref(|| 0u32);
+    let samples = use_state(Vec::<Sample>::new);
+    let dragging = use_state(|| false);
+
+    // The bundled samples' index.
+    {
+        let samples = samples.clone();
+        use_effect_with((), move |_| {
+            spawn_local(async move {
+                if let Ok(b) = fetch_blob("samples/index.json").await {
+                    if let Ok(text) = JsFuture::from(b.text()).await {
+                        if let Ok(list) = serde_json::from_str::<Vec<Sample>>(&text.as_string().unwrap_or_default()) {
+                            samples.set(list);
+                        }
+                    }
+                }
+            });
+        });
+    }
+
+    // The stack goes to the worker whenever it changes.
+    {
+        let link = link.clone();
+        use_effect_with(state.order.clone(), move |order| {
+            link.send(&Request::SetStack { layers: order.clone() });
+        });
+    }
+    // The view window is queried whenever what it depends on changes.
+    {
+        let link = link.clone();
+        let seq = seq.clone();
+        use_effect_with((state.stack_version, state.view.clone(), state.window), move |(_, view, window)| {
+            let n = {
+                let mut s = seq.borrow_mut();
+                *s += 1;
+                *s
+            };
+            link.send(&Request::Query(Query {
+                seq: n,
+                scope: view.scope(),
+                filter: view.filter.clone(),
+                change: view.change,
+                sort: view.sort,
+                collapsed: view.collapsed.clone(),
+                start: window.0,
+                count: window.1,
+            }));
+        });
+    }
+
+    // Every open goes through here (files, drops, samples, restores).
+    let open_as = {
+        let link = link.clone();
+        let next_job = next_job.clone();
+        let verify = state.verify;
+        Callback::from(move |(name, blob, origin): (String, Blob, Origin)| {
+            let job = {
+                let mut j = next_job.borrow_mut();
+                *j += 1;
+                *j
+            };
+            link.open(job, name, &blob, origin, verify);
+        })
+    };
+    let on_open = {
+        let open_as = open_as.clone();
+        Callback::from(move |(name, blob): (String, Blob)| open_as.emit((name, blob.clone(), Origin::File(blob))))
+    };
+    let on_sample = {
+        let open_as = open_as.clone();
+        let d = state.dispatcher();
+        Callback::from(move |s: Sample| {
+            let open_as = open_as.clone();
+            let d = d.clone();
+            spawn_local(async move {
+                match fetch_blob(&format!("samples/{}", s.file)).await {
+                    Ok(b) => open_as.emit((s.file.clone(), b, Origin::Sample(s.file.clone()))),
+                    Err(e) => d.dispatch(Action::Notice { text: e, error: true }),
+                }
+            });
+        })
+    };
+
+    // Restore the session once: a URL fragment first, else IndexedDB.
+    {
+        let open_as = open_as.clone();
+        let d = state.dispatcher();
+        use_effect_with((), move |_| {
+            spawn_local(async move {
+                let hash = gloo::utils::window().location().hash().unwrap_or_default();
+                let found = match Saved::from_fragment(hash.trim_start_matches('#')) {
+                    Some(s) => {
+                        let n = s.archives.len();
+                        Some((s, vec![None; n]))
+                    }
+                    None => session::load().await,
+                };
+                let Some((saved, files)) = found else {
+                    d.dispatch(Action::Restore(None));
+                    return;
+                };
+                // Fetch every sample first, so the opens go to the worker in the saved order.
+                let mut blobs = Vec::new();
+                for (a, f) in saved.archives.iter().zip(files.into_iter().chain(std::iter::repeat(None))) {
+                    match (&a.sample, f) {
+                        (Some(s), _) => match fetch_blob(&format!("samples/{s}")).await {
+                            Ok(b) => blobs.push((a.name.clone(), b, Origin::Sample(s.clone()))),
+                            Err(e) => d.dispatch(Action::Notice { text: e, error: true }),
+                        },
+                        (None, Some(b)) => blobs.push((a.name.clone(), b.clone(), Origin::File(b))),
+                        (None, None) => d.dispatch(Action::Notice {
+                            text: format!("{}: open it again to restore it (the browser did not keep it)", a.name),
+                            error: false,
+                        }),
+                    }
+                }
+                d.dispatch(Action::Restore(Some((saved, blobs.len() as u32))));
+                for b in blobs {
+                    open_as.emit(b);
+                }
+            });
+        });
+    }
+    // Save the session after every change (once restored), and share samples in the URL.
+    {
+        let saved = state.saved();
+        let files: Vec<Option<Blob>> = state
+            .origins
+            .iter()
+            .map(|o| match o {
+                Origin::File(b) => Some(b.clone()),
+                Origin::Sample(_) => None,
+            })
+            .collect();
+        let restored = state.restored;
+        use_effect_with((state.archives.len(), restored), move |(_, restored)| {
+            if *restored {
+                spawn_local(async move {
+                    let _ = session::save_files(&files).await;
+                });
+            }
+        });
+        use_effect_with((saved, restored), move |(saved, restored)| {
+            if *restored {
+                let history = gloo::utils::window().history();
+                let loc = gloo::utils::window().location();
+                let bare = format!("{}{}", loc.pathname().unwrap_or_default(), loc.search().unwrap_or_default());
+                let url = match saved.fragment() {
+                    Some(f) => format!("{bare}#{f}"),
+                    None => bare,
+                };
+                if let Ok(h) = history {
+                    let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+                }
+                let saved = saved.clone();
+                spawn_local(async move {
+                    let _ = session::save(&saved).await;
+                });
+            }
+        });
+    }
+    let ondragover = {
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            if !*dragging {
+                dragging.set(true);
+            }
+        })
+    };
+    let ondragleave = {
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            if e.related_target().is_none() {
+                dragging.set(false);
+            }
+        })
+    };
+    let ondrop = {
+        let on_open = on_open.clone();
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            dragging.set(false);
+            if let Some(files) = e.data_transfer().and_then(|dt| dt.files()) {
+                for i in 0..files.length() {
+                    if let Some(f) = files.item(i) {
+                        on_open.emit((f.name(), f.into()));
+                    }
+                }
+            }
+        })
+    };
+
+    let d = state.dispatcher();
+    let on_cancel = { let link = link.clone(); Callback::from(move |job: u32| link.cancel(job)) };
+    let on_dismiss = { let d = d.clone(); Callback::from(move |id| d.dispatch(Action::DismissNotice(id))) };
+    let on_verify = { let d = d.clone(); Callback::from(move |v| d.dispatch(Action::SetVerify(v))) };
+    let on_toggle_layer = { let d = d.clone(); Callback::from(move |id| d.dispatch(Action::ToggleLayer(id))) };
+    let on_move = { let d = d.clone(); Callback::from(move |(id, by)| d.dispatch(Action::MoveLayer(id, by))) };
+    let on_scope = { let d = d.clone(); Callback::from(move |s| d.dispatch(Action::SelectScope(s))) };
+    let on_window = { let d = d.clone(); Callback::from(move |(a, b)| d.dispatch(Action::SetWindow(a, b))) };
+    let on_toggle_dir = { let d = d.clone(); Callback::from(move |p| d.dispatch(Action::ToggleCollapse(p))) };
+    let on_filter = { let d = d.clone(); Callback::from(move |f| d.dispatch(Action::SetFilter(f))) };
+    let on_change = { let d = d.clone(); Callback::from(move |c| d.dispatch(Action::SetChange(c))) };
+    let on_sort = { let d = d.clone(); Callback::from(move |o| d.dispatch(Action::SetSort(o))) };
+    let on_select = {
+        let d = d.clone();
+        let link = link.clone();
+        Callback::from(move |r: Row| {
+            d.dispatch(Action::Select(Some(r.path.clone())));
+            link.send(&Request::Read { path: r.path, download: false });
+        })
+    };
+    let on_download = { let link = link.clone(); Callback::from(move |path| link.send(&Request::Read { path, download: true })) };
+    let on_listing = { let link = link.clone(); Callback::from(move |_| link.send(&Request::Listing)) };
+    let on_command = { let link = link.clone(); Callback::from(move |line: String| link.send(&Request::Shell { line })) };
+    let on_close = { let d = d.clone(); Callback::from(move |_| d.dispatch(Action::Select(None))) };
+
+    let labels: Vec<String> = (0..state.layers.len() as u32).map(|id| state.label(id)).collect();
+    let scope_label = match state.view.scope.and_then(|id| state.layer(id)) {
+        Some(l) => format!("Layer {} {} — its own changes", state.label(l.id), l.short_id),
+        None => "Merged view".to_string(),
+    };
+    let viewer_layer = state
+        .preview
+        .as_ref()
+        .and_then(|p| p.info.layer)
+        .and_then(|id| state.layer(id).map(|l| format!("from {} {}", state.label(id), l.short_id)))
+        .unwrap_or_default();
+
+    html! {
+        <div class={classes!("app", dragging.then_some("dragging"))} {ondragover} {ondragleave} {ondrop}>
+            <header class="top">
+                <h1>{ "layerlab" }</h1>
+                <OpenBar on_open={on_open} verify={state.verify} on_verify={on_verify} samples={(*samples).clone()} on_sample={on_sample} />
+            </header>
+            <Jobs jobs={state.jobs.clone()} on_cancel={on_cancel} />
+            <Notices notices={state.notices.clone()} on_dismiss={on_dismiss} />
+            <main class="grid">
+                <div class="col left">
+                    <LayerStack layers={state.layers.clone()} order={state.order.clone()} scope={state.view.scope}
+                        merged_entries={state.merged_entries} on_toggle={on_toggle_layer} on_move={on_move} on_scope={on_scope} />
+                    <ImagePanel archives={state.archives.clone()} layers={state.layers.clone()} />
+                </div>
+                <div class="col center">
+                    <FileTree rows={state.rows.clone()} scope_label={scope_label} layer_scope={state.view.scope.is_some()}
+                        filter={state.view.filter.clone()} change={state.view.change} sort={state.view.sort}
+                        labels={labels.clone()} selected={state.selected.clone()} on_window={on_window} on_select={on_select}
+                        on_toggle={on_toggle_dir} on_filter={on_filter} on_change={on_change} on_sort={on_sort} on_listing={on_listing} />
+                </div>
+                <div class="col right">
+                    <FileView preview={state.preview.clone()} selected={state.selected.clone()} layer_label={viewer_layer} labels={labels.clone()}
+                        on_download={on_download} on_close={on_close} />
+                    <section class="panel container" aria-labelledby="container-h">
+                        <h2 id="container-h">{ "Container" }</h2>
+                        // CONTAINER (issue 3): the shell, the event log and `docker diff` read the
+                        // container layer's state once the container module is merged.
+                        <Shell output={state.shell_output.clone()} enabled={state.container_ready} on_command={on_command} />
+                        <h3>{ "Events" }</h3>
+                        <EventLog events={state.events.clone()} />
+                        <h3>{ "docker diff" }</h3>
+                        <DiffView lines={state.diff.clone()} enabled={state.container_ready} />
+                    </section>
+                </div>
+            </main>
+            if *dragging { <div class="drop-overlay" aria-hidden="true">{ "Drop to open" }</div> }
+            <footer class="muted">
+                { if state.ready { format!("worker ready · stack applied in {:.1} ms · view in {:.1} ms", state.stack_millis, state.rows.millis) } else { "starting worker…".to_string() } }
+            </footer>
+        </div>
+    }
+}

@@ -1,0 +1,26 @@
+//! CONTAINER (issue 3): `docker diff` of the container layer (A/C/D lines), with undo, reset and
+//! COMMIT (issue 5) buttons, disabled until those modules land.
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    /// `A /path`, `C /path`, `D /path`, as docker prints them.
+    pub lines: Vec<String>,
+    pub enabled: bool,
+}
+
+#[function_component(DiffView)]
+pub fn diff_view(p: &Props) -> Html {
+    html! {
+        <div class="diff">
+            <ul class="diff-lines" aria-label="docker diff">
+                { for p.lines.iter().map(|l| html! { <li><code>{ l }</code></li> }) }
+            </ul>
+            <div class="row-buttons">
+                <button class="button" disabled={!p.enabled}>{ "Undo" }</button>
+                <button class="button" disabled={!p.enabled}>{ "Reset" }</button>
+                <button class="button" disabled={!p.enabled}>{ "Commit…" }</button>
+            </div>
+        </div>
+    }
+}

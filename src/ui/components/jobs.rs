@@ -1,0 +1,36 @@
+//! Archives being opened: a progress bar per job (layer, bytes, entries) and a cancel button.
+use crate::ui::components::human;
+use crate::ui::state::Job;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub jobs: Vec<Job>,
+    pub on_cancel: Callback<u32>,
+}
+
+#[function_component(Jobs)]
+pub fn jobs(p: &Props) -> Html {
+    if p.jobs.is_empty() {
+        return html! {};
+    }
+    html! {
+        <ul class="jobs" aria-label="Opening">
+            { for p.jobs.iter().map(|j| {
+                let pr = &j.progress;
+                let id = j.id;
+                let cb = p.on_cancel.clone();
+                let layer = if pr.layers > 1 { format!("layer {} of {} · ", pr.layer + 1, pr.layers) } else { String::new() };
+                html! {
+                    <li class="job">
+                        <span class="job-name">{ &j.name }</span>
+                        <progress max={pr.total.max(1).to_string()} value={pr.bytes.to_string()}
+                            aria-label={format!("Opening {}", j.name)} />
+                        <span class="job-text">{ format!("{layer}{} of {} · {} entries", human(pr.bytes), human(pr.total), pr.entries) }</span>
+                        <button class="button" aria-label={format!("Cancel opening {}", j.name)} onclick={move |_| cb.emit(id)}>{ "Cancel" }</button>
+                    </li>
+                }
+            }) }
+        </ul>
+    }
+}

@@ -1,0 +1,27 @@
+//! Errors and warnings, one sentence each, dismissable.
+use crate::ui::state::Notice;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub notices: Vec<Notice>,
+    pub on_dismiss: Callback<u32>,
+}
+
+#[function_component(Notices)]
+pub fn notices(p: &Props) -> Html {
+    html! {
+        <div class="notices" role="status" aria-live="polite">
+            { for p.notices.iter().map(|n| {
+                let id = n.id;
+                let cb = p.on_dismiss.clone();
+                html! {
+                    <p class={classes!("notice", n.error.then_some("error"))}>
+                        <span>{ &n.text }</span>
+                        <button class="link" aria-label="Dismiss" onclick={move |_| cb.emit(id)}>{ "×" }</button>
+                    </p>
+                }
+            }) }
+        </div>
+    }
+}

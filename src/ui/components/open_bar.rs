@@ -1,0 +1,63 @@
+//! Opening archives: the file picker ("Open image archive"), the verify switch and the samples.
+use web_sys::{Blob, HtmlInputElement};
+use yew::prelude::*;
+
+/// A bundled sample (from `samples/index.json`, written by `make-samples`).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct Sample {
+    pub file: String,
+    pub title: String,
+    pub story: String,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub on_open: Callback<(String, Blob)>,
+    pub verify: bool,
+    pub on_verify: Callback<bool>,
+    pub samples: Vec<Sample>,
+    pub on_sample: Callback<Sample>,
+}
+
+#[function_component(OpenBar)]
+pub fn open_bar(p: &Props) -> Html {
+    let on_change = {
+        let on_open = p.on_open.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            if let Some(files) = input.files() {
+                for i in 0..files.length() {
+                    if let Some(f) = files.item(i) {
+                        on_open.emit((f.name(), f.into()));
+                    }
+                }
+            }
+            input.set_value("");
+        })
+    };
+    let on_verify = {
+        let cb = p.on_verify.clone();
+        Callback::from(move |e: Event| cb.emit(e.target_unchecked_into::<HtmlInputElement>().checked()))
+    };
+    html! {
+        <div class="open-bar">
+            <label class="button primary" for="open-file">{ "Open image archive" }</label>
+            <input id="open-file" class="visually-hidden" type="file" multiple=true onchange={on_change}
+                accept=".tar,.tgz,.gz,.zst,.tar.gz,.tar.zst,application/x-tar,application/gzip" />
+            <label class="check" title="Hash each layer's uncompressed stream to get its diff_id">
+                <input type="checkbox" checked={p.verify} onchange={on_verify} />{ " Verify digests" }
+            </label>
+            <span class="hint">{ "or drop archives anywhere · docker save, OCI, bare layer tarballs" }</span>
+            if !p.samples.is_empty() {
+                <div class="samples" role="group" aria-label="Samples">
+                    <span class="label">{ "Samples:" }</span>
+                    { for p.samples.iter().map(|s| {
+                        let cb = p.on_sample.clone();
+                        let s2 = s.clone();
+                        html! { <button class="button" title={s.story.clone()} onclick={move |_| cb.emit(s2.clone())}>{ &s.title }</button> }
+                    }) }
+                </div>
+            }
+        </div>
+    }
+}

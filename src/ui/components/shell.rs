@@ -1,0 +1,62 @@
+//! CONTAINER (issue 3): the shell-like prompt that writes into the container layer
+//! (`echo > / >>`, `cat`, `ls`, `rm`, `mkdir`, `mv`, `ln`, `chmod`, ... worded like coreutils,
+//! history with the up arrow). Until the container module lands it is shown, disabled.
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    /// Output lines (command echo and results).
+    pub output: Vec<String>,
+    /// False until the container layer exists.
+    pub enabled: bool,
+    pub on_command: Callback<String>,
+}
+
+#[function_component(Shell)]
+pub fn shell(p: &Props) -> Html {
+    // Earlier lines, and where the up/down arrows are in them.
+    let history = use_mut_ref(Vec::<String>::new);
+    let cursor = use_mut_ref(|| 0usize);
+    let onkeydown = {
+        let cb = p.on_command.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            let mut h = history.borrow_mut();
+            let mut c = cursor.borrow_mut();
+            match e.key().as_str() {
+                "Enter" => {
+                    let line = input.value();
+                    if !line.trim().is_empty() {
+                        h.push(line.clone());
+                        cb.emit(line);
+                    }
+                    *c = h.len();
+                    input.set_value("");
+                }
+                "ArrowUp" if *c > 0 => {
+                    e.prevent_default();
+                    *c -= 1;
+                    input.set_value(&h[*c]);
+                }
+                "ArrowDown" if *c < h.len() => {
+                    e.prevent_default();
+                    *c += 1;
+                    input.set_value(h.get(*c).map(String::as_str).unwrap_or(""));
+                }
+                _ => {}
+            }
+        })
+    };
+    html! {
+        <div class="shell">
+            <div class="shell-output" role="region" aria-label="Shell output" aria-live="polite">
+                { for p.output.iter().map(|l| html! { <div>{ l }</div> }) }
+                if !p.enabled { <div class="muted">{ "The container layer arrives with the container module: writes, copy-up and whiteouts will show here." }</div> }
+            </div>
+            <label class="prompt"><span aria-hidden="true">{ "# " }</span>
+                <input type="text" aria-label="Container shell" placeholder="echo hello > /etc/motd" disabled={!p.enabled}
+                    spellcheck="false" autocomplete="off" {onkeydown} />
+            </label>
+        </div>
+    }
+}

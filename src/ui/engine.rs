@@ -1,0 +1,349 @@
+//! The worker's model: loaded layers, the current stack and its merged view, and the views the
+//! page scrolls through.
+//!
+//! Rules: pure Rust over the core (no browser API here, so the same engine could run natively).
+//! The merged view is computed by [`crate::union::Stack`] once per stack change and kept in
+//! depth-first order; a view (filter, change type, sort, collapsed directories) is a list of
+//! indices into it, rebuilt only when its parameters change, and the page asks for windows of
+//! rows. A layer's own view shows its directory with A/M/D against the enabled layers below it.
+
+pub mod open;
+
+use crate::error::{Error, Result};
+use crate::listing::esc;
+use crate::tree::{Ino, Kind, Tree};
+use crate::ui::protocol::{ChangeFilter, FileInfo, LayerId, LayerInfo, Query, Row, Rows, Scope, ShellResult, Sort};
+use crate::union::Stack;
+use std::sync::Arc;
+
+pub use open::{open_archive, Opened};
+
+struct Loaded {
+    info: LayerInfo,
+    tree: Arc<Tree>,
+}
+
+/// One entry of a scope (the merged view or one layer's directory), depth-first.
+struct Item {
+    path: Vec<u8>,
+    /// The layer whose tree holds the inode.
+    layer: LayerId,
+    ino: Ino,
+    shadows: Vec<LayerId>,
+    change: u8,
+    has_children: bool,
+}
+
+#[derive(PartialEq)]
+struct ViewKey {
+    scope: Scope,
+    filter: String,
+    change: ChangeFilter,
+    sort: Sort,
+    collapsed: Vec<String>,
+    version: u32,
+}
+
+#[derive(Default)]
+pub struct Engine {
+    layers: Vec<Loaded>,
+    /// Full order with enabled flags (bottom first).
+    order: Vec<(LayerId, bool)>,
+    union: Stack,
+    /// LayerId of each position of `union`.
+    union_ids: Vec<LayerId>,
+    /// Items of the current scope.
+    scope: Option<Scope>,
+    items: Vec<Item>,
+    version: u32,
+    view: Option<(ViewKey, Vec<u32>)>,
+}
+
+impl Engine {
+    pub fn new() -> Self {
+        Engine::default()
+    }
+
+    /// The id the next opened layer gets.
+    pub fn next_id(&self) -> LayerId {
+        self.layers.len() as LayerId
+    }
+
+    /// Keeps the layers of an opened archive (ids were given out from [`Engine::next_id`]).
+    pub fn add(&mut self, opened: &Opened) {
+        for l in &opened.layers {
+            debug_assert_eq!(l.info.id, self.next_id());
+            self.layers.push(Loaded { info: l.info.clone(), tree: l.tree.clone() });
+        }
+    }
+
+    /// Sets the stack; returns the number of merged entries.
+    pub fn set_stack(&mut self, order: Vec<(LayerId, bool)>) -> u64 {
+        let order: Vec<(LayerId, bool)> = order.into_iter().filter(|(id, _)| (*id as usize) < self.layers.len()).collect();
+        self.union_ids = order.iter().filter(|x| x.1).map(|x| x.0).collect();
+        self.union = Stack::new(self.union_ids.iter().map(|&id| self.layers[id as usize].tree.clone()).collect());
+        self.order = order;
+        self.version += 1;
+        self.scope = None;
+        self.view = None;
+        self.build_scope(Scope::Merged);
+        self.items.len() as u64
+    }
+
+    fn build_scope(&mut self, scope: Scope) {
+        if self.scope == Some(scope) {
+            return;
+        }
+        let mut items = match scope {
+            Scope::Merged => self.merged_items(),
+            Scope::Layer(id) => self.layer_items(id),
+        };
+        for i in 0..items.len() {
+            let has = items.get(i + 1).is_some_and(|next| is_under(&next.path, &items[i].path));
+            items[i].has_children = has;
+        }
+        self.items = items;
+        self.scope = Some(scope);
+    }
+
+    fn merged_items(&self) -> Vec<Item> {
+        self.union
+            .merged_dfs()
+            .into_iter()
+            .map(|m| Item {
+                layer: self.union_ids[m.layer],
+                shadows: m.shadows.iter().map(|&s| self.union_ids[s]).collect(),
+                change: if m.shadows.is_empty() { b'A' } else { b'M' },
+                path: m.path,
+                ino: m.ino,
+                has_children: false,
+            })
+            .collect()
+    }
+
+    fn layer_items(&self, id: LayerId) -> Vec<Item> {
+        let Some(l) = self.layers.get(id as usize) else { return Vec::new() };
+        // The enabled layers below this one in the current order.
+        let pos = self.order.iter().position(|x| x.0 == id).unwrap_or(self.order.len());
+        let below_ids: Vec<LayerId> = self.order[..pos].iter().filter(|x| x.1).map(|x| x.0).collect();
+        let below = Stack::new(below_ids.iter().map(|&b| self.layers[b as usize].tree.clone()).collect());
+        let tree = &l.tree;
+        tree.walk()
+            .into_iter()
+            .map(|(path, ino)| {
+                let node = tree.node(ino);
+                let change = if path == b"/" {
+                    b' '
+                } else if node.is_whiteout() {
+                    b'D'
+                } else {
+                    let (parent, name) = split_last(&path);
+                    let lower = below
+                        .dir_stack(parent)
+                        .and_then(|ds| below.lookup_child(&ds, name))
+                        .map(|(top, _)| below.node(top.0, top.1));
+                    match lower {
+                        None => b'A',
+                        Some(n) if node.is_dir() && n.is_dir() => {
+                            if node.opaque.is_some() || (n.mode, n.uid, n.gid) != (node.mode, node.uid, node.gid) {
+                                b'M'
+                            } else {
+                                b' '
+                            }
+                        }
+                        Some(_) => b'M',
+                    }
+                };
+                Item { path, layer: id, ino, shadows: Vec::new(), change, has_children: false }
+            })
+            .collect()
+    }
+
+    fn tree_of(&self, item: &Item) -> &Tree {
+        &self.layers[item.layer as usize].tree
+    }
+
+    /// A window of a view.
+    pub fn query(&mut self, q: &Query) -> Rows {
+        self.build_scope(q.scope);
+        let key = ViewKey {
+            scope: q.scope,
+            filter: q.filter.clone(),
+            change: q.change,
+            sort: q.sort,
+            collapsed: q.collapsed.clone(),
+            version: self.version,
+        };
+        if self.view.as_ref().map_or(true, |(k, _)| *k != key) {
+            let v = self.build_view(&key);
+            self.view = Some((key, v));
+        }
+        let (key, view) = self.view.as_ref().expect("view was just built");
+        let flat = is_flat(key);
+        let start = (q.start as usize).min(view.len());
+        let end = start.saturating_add(q.count as usize).min(view.len());
+        let rows = view[start..end].iter().map(|&i| self.row(&self.items[i as usize], flat, &key.collapsed)).collect();
+        Rows { seq: q.seq, total: view.len() as u32, start: start as u32, rows, millis: 0.0 }
+    }
+
+    fn build_view(&self, key: &ViewKey) -> Vec<u32> {
+        let needle = key.filter.to_lowercase();
+        let want = match key.change {
+            ChangeFilter::All => None,
+            ChangeFilter::Added => Some(b'A'),
+            ChangeFilter::Modified => Some(b'M'),
+            ChangeFilter::Deleted => Some(b'D'),
+        };
+        if is_flat(key) {
+            let mut v: Vec<u32> = (0..self.items.len() as u32)
+                .filter(|&i| {
+                    let it = &self.items[i as usize];
+                    it.path != b"/"
+                        && want.map_or(true, |w| it.change == w)
+                        && (needle.is_empty() || String::from_utf8_lossy(&it.path).to_lowercase().contains(&needle))
+                })
+                .collect();
+            if key.sort == Sort::Size {
+                let size = |i: u32| {
+                    let it = &self.items[i as usize];
+                    self.tree_of(it).node(it.ino).size()
+                };
+                v.sort_by(|&a, &b| size(b).cmp(&size(a)).then(a.cmp(&b)));
+            }
+            return v;
+        }
+        let collapsed: Vec<Vec<u8>> = key.collapsed.iter().map(|c| c.as_bytes().to_vec()).collect();
+        let mut out = Vec::with_capacity(self.items.len());
+        let mut skip: Option<&[u8]> = None;
+        for (i, it) in self.items.iter().enumerate() {
+            if let Some(p) = skip {
+                if is_under(&it.path, p) {
+                    continue;
+                }
+                skip = None;
+            }
+            out.push(i as u32);
+            if it.has_children && !collapsed.is_empty() && collapsed.iter().any(|c| *c == esc(&it.path).as_bytes()) {
+                skip = Some(&it.path);
+            }
+        }
+        out
+    }
+
+    fn row(&self, it: &Item, flat: bool, collapsed: &[String]) -> Row {
+        let node = self.tree_of(it).node(it.ino);
+        let path = esc(&it.path);
+        let (_, name) = split_last(&it.path);
+        let depth = if it.path == b"/" { 0 } else { it.path.iter().filter(|&&b| b == b'/').count() as u16 };
+        let kind = if node.is_whiteout() && matches!(self.scope, Some(Scope::Layer(_))) { 'w' } else { node.type_char().letter() };
+        Row {
+            name: if flat || it.path == b"/" { String::from_utf8_lossy(&it.path).into_owned() } else { String::from_utf8_lossy(name).into_owned() },
+            collapsed: it.has_children && collapsed.contains(&path),
+            path,
+            depth: if flat { 0 } else { depth },
+            kind,
+            mode: node.mode,
+            uid: node.uid,
+            gid: node.gid,
+            size: node.size(),
+            nlink: node.nlink,
+            target: match &node.kind {
+                Kind::Symlink(t) => Some(String::from_utf8_lossy(t).into_owned()),
+                _ => None,
+            },
+            layer: Some(it.layer),
+            shadows: it.shadows.clone(),
+            change: it.change as char,
+            opaque: node.opaque.is_some(),
+            has_children: it.has_children,
+        }
+    }
+
+    /// Reads a file of the current scope (by display path): at most `limit` bytes (all with
+    /// `None`), fed to `sink`.
+    pub fn read(&self, path: &str, limit: Option<u64>, sink: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<FileInfo> {
+        let it = self
+            .items
+            .iter()
+            .find(|it| esc(&it.path) == path)
+            .ok_or_else(|| Error::not_found(format!("'{path}' is not in this view any more")))?;
+        let path = path.to_string();
+        let node = self.tree_of(it).node(it.ino);
+        let size = node.size();
+        let shown = limit.map_or(size, |l| l.min(size));
+        match &node.kind {
+            Kind::File(crate::tree::Content::Blob { blob, offset, .. }) => {
+                blob.for_each_chunk(*offset, shown, sink).map_err(|e| e.at_entry(path.clone()))?
+            }
+            Kind::File(crate::tree::Content::Bytes(b)) => sink(&b[..shown as usize])?,
+            Kind::Symlink(t) => sink(t)?,
+            _ => return Err(Error::not_found(format!("'{path}' is not a regular file"))),
+        }
+        let rel = &it.path[1..];
+        let lower = it
+            .shadows
+            .iter()
+            .filter_map(|&id| {
+                let t = &self.layers[id as usize].tree;
+                t.lookup(rel).map(|ino| {
+                    let n = t.node(ino);
+                    (id, n.type_char().letter(), n.size())
+                })
+            })
+            .collect();
+        Ok(FileInfo { path, size, shown, layer: Some(it.layer), lower })
+    }
+
+    /// The listing (SPEC §5) of what is shown, one line per entry, newline-terminated, and a
+    /// file name for it: the merged view (no xattrs), or one layer's directory as overlay2
+    /// extracts it (whiteouts as char devices, opaque markers).
+    pub fn listing(&self) -> Result<(String, String)> {
+        let (lines, name) = match self.scope {
+            Some(Scope::Layer(id)) if (id as usize) < self.layers.len() => {
+                let l = &self.layers[id as usize];
+                (l.tree.listing(true)?, format!("layer-{}.txt", l.info.short_id))
+            }
+            _ => (self.union.listing()?, "merged.txt".to_string()),
+        };
+        let mut s = String::new();
+        for l in lines {
+            s.push_str(&l);
+            s.push('\n');
+        }
+        Ok((s, name))
+    }
+
+    /// CONTAINER (issue 3): runs one shell line in the container layer. The container module
+    /// (`crate::container`) plugs in here: it owns the upper tree over `self.union`, and its
+    /// events and `docker diff` come back in the result.
+    pub fn shell(&mut self, line: &str) -> ShellResult {
+        ShellResult {
+            output: vec![format!("# {line}"), "the container layer is not available yet".into()],
+            ..Default::default()
+        }
+    }
+
+    pub fn layer_info(&self, id: LayerId) -> Option<&LayerInfo> {
+        self.layers.get(id as usize).map(|l| &l.info)
+    }
+}
+
+fn is_flat(key: &ViewKey) -> bool {
+    !key.filter.is_empty() || key.change != ChangeFilter::All || key.sort == Sort::Size
+}
+
+/// True if `p` is strictly below directory `dir` (both `/`-rooted).
+fn is_under(p: &[u8], dir: &[u8]) -> bool {
+    if dir == b"/" {
+        return p.len() > 1;
+    }
+    p.len() > dir.len() && p.starts_with(dir) && p[dir.len()] == b'/'
+}
+
+/// Splits `/a/b/c` into (`/a/b`, `c`).
+fn split_last(p: &[u8]) -> (&[u8], &[u8]) {
+    match p.iter().rposition(|&b| b == b'/') {
+        Some(i) => (&p[..i], &p[i + 1..]),
+        None => (b"", p),
+    }
+}

@@ -1,0 +1,2 @@
+//! Hooks: the page's side effects, one per file.
+pub mod use_worker;

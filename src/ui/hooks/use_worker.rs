@@ -1,0 +1,229 @@
+//! The page's end of the worker: sends [`Request`]s, turns [`Response`]s into [`Action`]s.
+//!
+//! Rules: messages wait in a queue until the worker says `Ready` (a message posted before the
+//! worker's wasm has started would be lost). Cancelling a job terminates the worker and starts a
+//! new one, which is then replayed the archives already opened (same order, so the same layer
+//! ids) and the last stack; answers to replayed opens are ignored by the reducer.
+
+use crate::ui::protocol::{Request, Response};
+use crate::ui::session::Origin;
+use crate::ui::state::{Action, AppState, Preview};
+use js_sys::{Object, Reflect, Uint8Array};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Blob, MessageEvent, Worker};
+use yew::prelude::*;
+
+/// The loader trunk emits for the worker (`data-loader-shim`), next to `index.html`; relative, so
+/// the page works from any path.
+pub const WORKER_URL: &str = "./worker_loader.js";
+
+struct OpenRec {
+    job: u32,
+    env: JsValue,
+    done: bool,
+}
+
+type OnMessage = Closure<dyn FnMut(MessageEvent)>;
+
+struct Inner {
+    worker: RefCell<Option<Worker>>,
+    onmessage: RefCell<Option<OnMessage>>,
+    ready: Cell<bool>,
+    queue: RefCell<Vec<JsValue>>,
+    opens: RefCell<Vec<OpenRec>>,
+    last_stack: RefCell<Option<JsValue>>,
+    dispatch: UseReducerDispatcher<AppState>,
+}
+
+/// A handle to the worker, cheap to clone and to pass as a prop.
+#[derive(Clone)]
+pub struct WorkerLink(Rc<Inner>);
+
+impl PartialEq for WorkerLink {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+fn envelope(req: &Request, blob: Option<&Blob>) -> JsValue {
+    let env = Object::new();
+    let json = serde_json::to_string(req).expect("requests serialize");
+    let _ = Reflect::set(&env, &"msg".into(), &json.into());
+    if let Some(b) = blob {
+        let _ = Reflect::set(&env, &"blob".into(), b);
+    }
+    env.into()
+}
+
+impl WorkerLink {
+    fn new(dispatch: UseReducerDispatcher<AppState>) -> Self {
+        let link = WorkerLink(Rc::new(Inner {
+            worker: RefCell::new(None),
+            onmessage: RefCell::new(None),
+            ready: Cell::new(false),
+            queue: RefCell::new(Vec::new()),
+            opens: RefCell::new(Vec::new()),
+            last_stack: RefCell::new(None),
+            dispatch,
+        }));
+        link.spawn();
+        link
+    }
+
+    fn spawn(&self) {
+        let weak = Rc::downgrade(&self.0);
+        let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            if let Some(inner) = weak.upgrade() {
+                WorkerLink(inner).receive(ev.data());
+            }
+        });
+        match Worker::new(WORKER_URL) {
+            Ok(w) => {
+                w.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+                *self.0.worker.borrow_mut() = Some(w);
+            }
+            Err(_) => self.0.dispatch.dispatch(Action::Notice {
+                text: "the page could not start its worker: this browser may not allow web workers here".into(),
+                error: true,
+            }),
+        }
+        *self.0.onmessage.borrow_mut() = Some(onmessage);
+        self.0.ready.set(false);
+    }
+
+    fn post(&self, env: JsValue) {
+        if !self.0.ready.get() {
+            self.0.queue.borrow_mut().push(env);
+            return;
+        }
+        if let Some(w) = self.0.worker.borrow().as_ref() {
+            let _ = w.post_message(&env);
+        }
+    }
+
+    /// Sends a request (not an open: see [`WorkerLink::open`]).
+    pub fn send(&self, req: &Request) {
+        let env = envelope(req, None);
+        if matches!(req, Request::SetStack { .. }) {
+            *self.0.last_stack.borrow_mut() = Some(env.clone());
+        }
+        self.post(env);
+    }
+
+    /// Opens an archive (job ids come from the state's `next_job`).
+    pub fn open(&self, job: u32, name: String, blob: &Blob, origin: Origin, verify: bool) {
+        self.0.dispatch.dispatch(Action::JobStarted { id: job, name: name.clone(), origin });
+        let env = envelope(&Request::Open { job, name, verify }, Some(blob));
+        self.0.opens.borrow_mut().push(OpenRec { job, env: env.clone(), done: false });
+        self.post(env);
+    }
+
+    /// Exposes `window.layerlabStats()` for the benchmark: asks the worker for its memory.
+    pub fn expose_stats(&self) {
+        let link = self.clone();
+        let f = Closure::<dyn Fn()>::new(move || link.send(&Request::Stats));
+        let _ = Reflect::set(&gloo::utils::window(), &"layerlabStats".into(), f.as_ref());
+        f.forget();
+    }
+
+    /// Cancels a job: a fresh worker replays everything but that job.
+    pub fn cancel(&self, job: u32) {
+        self.0.opens.borrow_mut().retain(|o| o.job != job);
+        if let Some(w) = self.0.worker.borrow_mut().take() {
+            w.terminate();
+        }
+        self.0.queue.borrow_mut().clear();
+        self.spawn();
+        for o in self.0.opens.borrow().iter() {
+            self.post(o.env.clone());
+        }
+        if let Some(s) = self.0.last_stack.borrow().clone() {
+            self.post(s);
+        }
+        self.0.dispatch.dispatch(Action::Cancelled { job });
+    }
+
+    fn receive(&self, data: JsValue) {
+        let msg = Reflect::get(&data, &"msg".into()).ok().and_then(|m| m.as_string()).unwrap_or_default();
+        let resp: Response = match serde_json::from_str(&msg) {
+            Ok(r) => r,
+            Err(e) => {
+                self.0.dispatch.dispatch(Action::Notice { text: format!("bad message from the worker: {e}"), error: true });
+                return;
+            }
+        };
+        let d = &self.0.dispatch;
+        match resp {
+            Response::Ready => {
+                self.0.ready.set(true);
+                let queued: Vec<JsValue> = self.0.queue.borrow_mut().drain(..).collect();
+                for env in queued {
+                    self.post(env);
+                }
+                d.dispatch(Action::WorkerReady);
+            }
+            Response::Progress(p) => d.dispatch(Action::Progress(p)),
+            Response::Opened { job, archive, layers } => {
+                if let Some(o) = self.0.opens.borrow_mut().iter_mut().find(|o| o.job == job) {
+                    o.done = true;
+                }
+                d.dispatch(Action::Opened { job, archive, layers });
+            }
+            Response::Failed { job, error } => {
+                self.0.opens.borrow_mut().retain(|o| o.job != job);
+                d.dispatch(Action::Failed { job, error });
+            }
+            Response::Stacked { entries, millis } => d.dispatch(Action::Stacked { entries, millis }),
+            Response::Rows(rows) => d.dispatch(Action::Rows(rows)),
+            Response::File(info) => {
+                let bytes = Reflect::get(&data, &"bytes".into())
+                    .ok()
+                    .and_then(|b| b.dyn_into::<Uint8Array>().ok())
+                    .map(|a| a.to_vec())
+                    .unwrap_or_default();
+                d.dispatch(Action::Preview(Preview { info, bytes: bytes.into() }));
+            }
+            Response::Download { name } => {
+                if let Some(blob) = Reflect::get(&data, &"blob".into()).ok().and_then(|b| b.dyn_into::<Blob>().ok()) {
+                    download(&blob, &name);
+                }
+            }
+            Response::Error { error } => d.dispatch(Action::Notice { text: error, error: true }),
+            Response::Shell(r) => d.dispatch(Action::Shell(r)),
+            Response::Stats { wasm_bytes } => {
+                // For the benchmark (tests/browser/bench.mjs): kept on the page's window.
+                let _ = Reflect::set(&gloo::utils::window(), &"layerlabWorkerWasmBytes".into(), &(wasm_bytes as f64).into());
+            }
+        }
+    }
+}
+
+/// Saves a blob under `name` through a temporary link.
+pub fn download(blob: &Blob, name: &str) {
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(blob) else { return };
+    let doc = gloo::utils::document();
+    if let Ok(a) = doc.create_element("a") {
+        let a: web_sys::HtmlAnchorElement = a.unchecked_into();
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
+    }
+    gloo::timers::callback::Timeout::new(10_000, move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    })
+    .forget();
+}
+
+/// The worker for this page, started once.
+#[hook]
+pub fn use_worker(dispatch: UseReducerDispatcher<AppState>) -> WorkerLink {
+    let link = use_memo((), move |_| {
+        let l = WorkerLink::new(dispatch);
+        l.expose_stats();
+        l
+    });
+    (*link).clone()
+}

@@ -1,0 +1,175 @@
+//! Keeping the session: which archives are open, the stack (order, on/off), the view.
+//!
+//! Rules: the session is saved to IndexedDB after every change, with the archives' `File`s
+//! themselves (structured clone; files over [`MAX_KEPT_FILE`] are kept by name only and the page
+//! asks for them again), and restored at start. Layers are named by (archive, position) so a
+//! restore does not depend on layer ids. When every archive is a bundled sample, the session
+//! also lives in the URL fragment (`#samples=a.tar,b.tar&stack=0.0,0.1,-0.2&scope=0.1`), so it
+//! can be shared as a link; a fragment wins over IndexedDB.
+
+use crate::ui::protocol::{ChangeFilter, Sort};
+use js_sys::Array;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::Blob;
+
+/// Larger files are not copied into IndexedDB.
+pub const MAX_KEPT_FILE: f64 = 512.0 * 1024.0 * 1024.0;
+
+#[wasm_bindgen(inline_js = r#"
+function db() {
+  return new Promise((resolve, reject) => {
+    const r = indexedDB.open('layerlab', 1);
+    r.onupgradeneeded = () => r.result.createObjectStore('session');
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+}
+export async function idb_put(key, value) {
+  const d = await db();
+  await new Promise((resolve, reject) => {
+    const tx = d.transaction('session', 'readwrite');
+    tx.objectStore('session').put(value, key);
+    tx.oncomplete = resolve; tx.onerror = () => reject(tx.error); tx.onabort = () => reject(tx.error);
+  });
+  d.close();
+}
+export async function idb_get(key) {
+  const d = await db();
+  const v = await new Promise((resolve, reject) => {
+    const r = d.transaction('session').objectStore('session').get(key);
+    r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error);
+  });
+  d.close();
+  return v;
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    fn idb_put(key: &str, value: &JsValue) -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(catch)]
+    fn idb_get(key: &str) -> Result<js_sys::Promise, JsValue>;
+}
+
+/// Where an archive came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Origin {
+    /// A bundled sample (file name under `samples/`).
+    Sample(String),
+    /// A file the user opened.
+    File(Blob),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedArchive {
+    pub name: String,
+    pub size: u64,
+    pub sample: Option<String>,
+}
+
+/// A layer by archive index (in `archives`) and position in that archive.
+pub type LayerRef = (u32, u32);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Saved {
+    pub archives: Vec<SavedArchive>,
+    /// The stack, bottom first: (archive, position, on).
+    pub order: Vec<(u32, u32, bool)>,
+    pub scope: Option<LayerRef>,
+    pub filter: String,
+    pub change: ChangeFilter,
+    pub sort: Sort,
+    pub verify: bool,
+}
+
+impl Saved {
+    /// The fragment for a session made only of samples.
+    pub fn fragment(&self) -> Option<String> {
+        if self.archives.is_empty() || self.archives.iter().any(|a| a.sample.is_none()) {
+            return None;
+        }
+        let samples: Vec<&str> = self.archives.iter().filter_map(|a| a.sample.as_deref()).collect();
+        let stack: Vec<String> =
+            self.order.iter().map(|(a, p, on)| format!("{}{a}.{p}", if *on { "" } else { "-" })).collect();
+        let mut f = format!("samples={}&stack={}", samples.join(","), stack.join(","));
+        if let Some((a, p)) = self.scope {
+            f.push_str(&format!("&scope={a}.{p}"));
+        }
+        Some(f)
+    }
+
+    /// Reads a fragment written by [`Saved::fragment`] (without the `#`).
+    pub fn from_fragment(f: &str) -> Option<Saved> {
+        let mut s = Saved { verify: true, ..Default::default() };
+        let pair = |v: &str| -> Option<(u32, u32)> {
+            let (a, p) = v.split_once('.')?;
+            Some((a.parse().ok()?, p.parse().ok()?))
+        };
+        for part in f.split('&') {
+            let (k, v) = part.split_once('=')?;
+            match k {
+                "samples" => {
+                    for name in v.split(',').filter(|n| !n.is_empty()) {
+                        // Only plain file names: a fragment must not point anywhere else.
+                        if name.contains('/') || name.contains('\\') || name.starts_with('.') {
+                            return None;
+                        }
+                        s.archives.push(SavedArchive { name: name.into(), size: 0, sample: Some(name.into()) });
+                    }
+                }
+                "stack" => {
+                    for item in v.split(',').filter(|n| !n.is_empty()) {
+                        let (on, item) = match item.strip_prefix('-') {
+                            Some(rest) => (false, rest),
+                            None => (true, item),
+                        };
+                        let (a, p) = pair(item)?;
+                        s.order.push((a, p, on));
+                    }
+                }
+                "scope" => s.scope = pair(v),
+                _ => {}
+            }
+        }
+        (!s.archives.is_empty()).then_some(s)
+    }
+}
+
+async fn put(key: &str, value: &JsValue) -> Result<(), String> {
+    let p = idb_put(key, value).map_err(|_| "IndexedDB is not available".to_string())?;
+    JsFuture::from(p).await.map_err(|_| "the session could not be saved (IndexedDB)".to_string())?;
+    Ok(())
+}
+
+/// Saves the session (small: done after every change).
+pub async fn save(saved: &Saved) -> Result<(), String> {
+    let json = serde_json::to_string(saved).map_err(|e| e.to_string())?;
+    put("session", &json.into()).await
+}
+
+/// Saves the archives' files (`None` for samples and big files): done when archives are added,
+/// so a file is copied into IndexedDB once, not at every change.
+pub async fn save_files(files: &[Option<Blob>]) -> Result<(), String> {
+    let arr = Array::new();
+    for f in files {
+        match f {
+            Some(b) if b.size() <= MAX_KEPT_FILE => arr.push(b),
+            _ => arr.push(&JsValue::NULL),
+        };
+    }
+    put("files", &arr).await
+}
+
+/// The saved session and its files, if any.
+pub async fn load() -> Option<(Saved, Vec<Option<Blob>>)> {
+    let json = JsFuture::from(idb_get("session").ok()?).await.ok()?.as_string()?;
+    let saved: Saved = serde_json::from_str(&json).ok()?;
+    let files = JsFuture::from(idb_get("files").ok()?).await.ok()?;
+    let files = match files.dyn_into::<Array>() {
+        Ok(a) => a.iter().map(|f| f.dyn_into::<Blob>().ok()).collect(),
+        Err(_) => Vec::new(),
+    };
+    Some((saved, files))
+}

@@ -1,0 +1,414 @@
+//! The page's state and every change to it: an [`Action`] reduced by [`AppState`]
+//! (yew's `function_todomvc` pattern). Side effects (talking to the worker, downloads) live in
+//! hooks and callbacks, never here.
+//!
+//! The page holds only what it shows: archive and layer descriptions, the stack order, the
+//! view parameters and one window of rows. The worker holds the data.
+//!
+//! Places for the modules still to come are marked `CONTAINER (issue 3)` and `COMMIT (issue 5)`.
+
+use crate::ui::protocol::{ArchiveInfo, ChangeFilter, FileInfo, LayerId, LayerInfo, ProgressInfo, Rows, Scope, ShellResult, Sort};
+use crate::ui::session::{Origin, Saved, SavedArchive};
+use std::rc::Rc;
+use yew::Reducible;
+
+/// An archive being opened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    pub id: u32,
+    pub name: String,
+    pub progress: ProgressInfo,
+    pub origin: Origin,
+}
+
+/// A message for the user (an error in one sentence, or a warning).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub id: u32,
+    pub text: String,
+    pub error: bool,
+}
+
+/// What the file view shows.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ViewParams {
+    pub scope: Option<LayerId>,
+    pub filter: String,
+    pub change: ChangeFilter,
+    pub sort: Sort,
+    pub collapsed: Vec<String>,
+}
+
+impl ViewParams {
+    pub fn scope(&self) -> Scope {
+        self.scope.map_or(Scope::Merged, Scope::Layer)
+    }
+}
+
+/// The file open in the viewer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Preview {
+    pub info: FileInfo,
+    pub bytes: Rc<[u8]>,
+}
+
+/// One line of the event log. CONTAINER (issue 3): copy-up, whiteout, opaque, redirect, error.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub kind: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppState {
+    pub ready: bool,
+    pub archives: Vec<ArchiveInfo>,
+    /// Where each archive came from, and its layers (parallel to `archives`).
+    pub origins: Vec<Origin>,
+    pub archive_layers: Vec<Vec<LayerId>>,
+    /// A saved session being restored, and how many of its archives are still opening.
+    pub restoring: Option<(Saved, u32)>,
+    /// False until the saved session (if any) is back: nothing is saved before.
+    pub restored: bool,
+    /// Every loaded layer, indexed by its id.
+    pub layers: Vec<LayerInfo>,
+    /// The stack, bottom first, with on/off switches.
+    pub order: Vec<(LayerId, bool)>,
+    /// Bumped when the worker has applied a stack; views re-query on it.
+    pub stack_version: u32,
+    pub merged_entries: u64,
+    pub stack_millis: f64,
+    pub jobs: Vec<Job>,
+    /// Jobs whose archive is loaded (a restarted worker replays them; their answers are ignored).
+    pub done_jobs: Vec<u32>,
+    pub next_job: u32,
+    pub notices: Vec<Notice>,
+    next_notice: u32,
+    pub verify: bool,
+    pub view: ViewParams,
+    /// The window of rows the tree asks for.
+    pub window: (u32, u32),
+    pub rows: Rows,
+    pub query_seq: u32,
+    pub selected: Option<String>,
+    pub preview: Option<Preview>,
+    /// CONTAINER (issue 3): the container layer's events and `docker diff`.
+    pub events: Vec<Event>,
+    pub shell_output: Vec<String>,
+    pub diff: Vec<String>,
+    /// True once the worker has a container layer (enables the shell).
+    pub container_ready: bool,
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        AppState {
+            ready: false,
+            archives: Vec::new(),
+            origins: Vec::new(),
+            archive_layers: Vec::new(),
+            restoring: None,
+            restored: false,
+            layers: Vec::new(),
+            order: Vec::new(),
+            stack_version: 0,
+            merged_entries: 0,
+            stack_millis: 0.0,
+            jobs: Vec::new(),
+            done_jobs: Vec::new(),
+            next_job: 1,
+            notices: Vec::new(),
+            next_notice: 1,
+            verify: true,
+            view: ViewParams::default(),
+            window: (0, 120),
+            rows: Rows::default(),
+            query_seq: 0,
+            selected: None,
+            preview: None,
+            events: Vec::new(),
+            shell_output: Vec::new(),
+            diff: Vec::new(),
+            container_ready: false,
+        }
+    }
+}
+
+pub enum Action {
+    WorkerReady,
+    /// A job was sent to the worker.
+    JobStarted { id: u32, name: String, origin: Origin },
+    /// A saved session is being restored: `expected` archives will be opened (`None`: nothing
+    /// to restore).
+    Restore(Option<(Saved, u32)>),
+    Progress(ProgressInfo),
+    Opened { job: u32, archive: ArchiveInfo, layers: Vec<LayerInfo> },
+    Failed { job: u32, error: String },
+    Cancelled { job: u32 },
+    Stacked { entries: u64, millis: f64 },
+    Rows(Rows),
+    Preview(Preview),
+    Notice { text: String, error: bool },
+    DismissNotice(u32),
+    SetVerify(bool),
+    ToggleLayer(LayerId),
+    /// Moves a layer up (+1, towards the top) or down (-1) in the stack.
+    MoveLayer(LayerId, i32),
+    /// Shows one layer's own changes (`None`: the merged view).
+    SelectScope(Option<LayerId>),
+    SetFilter(String),
+    SetChange(ChangeFilter),
+    SetSort(Sort),
+    ToggleCollapse(String),
+    SetWindow(u32, u32),
+    Select(Option<String>),
+    /// A query was sent with this sequence number.
+    Queried(u32),
+    /// CONTAINER (issue 3): the result of a shell line.
+    Shell(ShellResult),
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            Action::WorkerReady => s.ready = true,
+            Action::JobStarted { id, name, origin } => {
+                s.next_job = s.next_job.max(id + 1);
+                s.jobs.push(Job { id, name, origin, progress: ProgressInfo { job: id, ..Default::default() } });
+            }
+            Action::Restore(r) => match r {
+                Some((saved, 0)) => {
+                    s.apply_restore(saved);
+                }
+                Some(r) => s.restoring = Some(r),
+                None => s.restored = true,
+            },
+            Action::Progress(p) => {
+                let Some(j) = s.jobs.iter_mut().find(|j| j.id == p.job) else { return self };
+                j.progress = p;
+            }
+            Action::Opened { job, archive, layers } => {
+                if s.done_jobs.contains(&job) {
+                    return self; // a replay after a worker restart
+                }
+                s.done_jobs.push(job);
+                let origin = s.jobs.iter().find(|j| j.id == job).map(|j| j.origin.clone());
+                s.jobs.retain(|j| j.id != job);
+                s.origins.push(origin.unwrap_or(Origin::Sample(archive.name.clone())));
+                s.archive_layers.push(layers.iter().map(|l| l.id).collect());
+                for w in &archive.warnings {
+                    s.notice(format!("warning: {w}"), false);
+                }
+                // An image's layers go on top of the stack, bottom first.
+                for l in &layers {
+                    s.order.push((l.id, true));
+                }
+                for l in layers {
+                    let i = l.id as usize;
+                    if s.layers.len() <= i {
+                        s.layers.resize(i + 1, l.clone());
+                    }
+                    s.layers[i] = l;
+                }
+                s.archives.push(archive);
+                s.restore_step();
+            }
+            Action::Failed { job, error } => {
+                if s.done_jobs.contains(&job) {
+                    return self;
+                }
+                s.jobs.retain(|j| j.id != job);
+                s.notice(error, true);
+                s.restore_step();
+            }
+            Action::Cancelled { job } => {
+                if let Some(j) = s.jobs.iter().find(|j| j.id == job) {
+                    let text = format!("{}: opening cancelled", j.name);
+                    s.jobs.retain(|j| j.id != job);
+                    s.notice(text, false);
+                }
+            }
+            Action::Stacked { entries, millis } => {
+                s.stack_version += 1;
+                s.merged_entries = entries;
+                s.stack_millis = millis;
+            }
+            Action::Rows(rows) => {
+                if rows.seq < s.rows.seq {
+                    return self;
+                }
+                s.rows = rows;
+            }
+            Action::Preview(p) => s.preview = Some(p),
+            Action::Notice { text, error } => s.notice(text, error),
+            Action::DismissNotice(id) => s.notices.retain(|n| n.id != id),
+            Action::SetVerify(v) => s.verify = v,
+            Action::ToggleLayer(id) => {
+                if let Some(x) = s.order.iter_mut().find(|x| x.0 == id) {
+                    x.1 = !x.1;
+                }
+            }
+            Action::MoveLayer(id, delta) => {
+                let Some(i) = s.order.iter().position(|x| x.0 == id) else { return self };
+                let j = i as i64 + delta as i64;
+                if j < 0 || j >= s.order.len() as i64 {
+                    return self;
+                }
+                s.order.swap(i, j as usize);
+            }
+            Action::SelectScope(scope) => {
+                s.view.scope = scope;
+                s.view.collapsed.clear();
+                s.window.0 = 0;
+                s.selected = None;
+                s.preview = None;
+            }
+            Action::SetFilter(f) => {
+                s.view.filter = f;
+                s.window.0 = 0;
+            }
+            Action::SetChange(c) => {
+                s.view.change = c;
+                s.window.0 = 0;
+            }
+            Action::SetSort(o) => {
+                s.view.sort = o;
+                s.window.0 = 0;
+            }
+            Action::ToggleCollapse(p) => {
+                if let Some(i) = s.view.collapsed.iter().position(|c| *c == p) {
+                    s.view.collapsed.remove(i);
+                } else {
+                    s.view.collapsed.push(p);
+                }
+            }
+            Action::SetWindow(a, b) => {
+                if s.window == (a, b) {
+                    return self;
+                }
+                s.window = (a, b);
+            }
+            Action::Select(p) => {
+                if p.is_none() {
+                    s.preview = None;
+                }
+                s.selected = p;
+            }
+            Action::Queried(seq) => s.query_seq = seq,
+            Action::Shell(r) => {
+                s.shell_output.extend(r.output);
+                s.events.extend(r.events.into_iter().map(|e| Event { kind: e.kind, text: e.text }));
+                s.diff = r.diff;
+                s.container_ready = r.ready;
+                // A write changes the merged view: views re-query.
+                s.stack_version += 1;
+            }
+        }
+        Rc::new(s)
+    }
+}
+
+impl AppState {
+    /// One archive of a restore is done (opened or failed).
+    fn restore_step(&mut self) {
+        if let Some((saved, left)) = self.restoring.take() {
+            if left <= 1 {
+                self.apply_restore(saved);
+            } else {
+                self.restoring = Some((saved, left - 1));
+            }
+        }
+    }
+
+    /// Puts back the stack and view of a saved session over the archives now open.
+    fn apply_restore(&mut self, saved: Saved) {
+        let here: Vec<Option<usize>> = saved
+            .archives
+            .iter()
+            .map(|sa| {
+                (0..self.archives.len()).find(|&i| match (&sa.sample, &self.origins[i]) {
+                    (Some(name), Origin::Sample(o)) => name == o,
+                    (None, Origin::File(_)) => self.archives[i].name == sa.name && self.archives[i].size == sa.size,
+                    _ => false,
+                })
+            })
+            .collect();
+        let find = |(a, p): (u32, u32)| -> Option<LayerId> {
+            let i = (*here.get(a as usize)?)?;
+            self.archive_layers.get(i)?.get(p as usize).copied()
+        };
+        let mut order: Vec<(LayerId, bool)> = Vec::new();
+        for &(a, p, on) in &saved.order {
+            if let Some(id) = find((a, p)) {
+                if !order.iter().any(|x| x.0 == id) {
+                    order.push((id, on));
+                }
+            }
+        }
+        for &(id, on) in &self.order {
+            if !order.iter().any(|x| x.0 == id) {
+                order.push((id, on));
+            }
+        }
+        self.order = order;
+        self.view.scope = saved.scope.and_then(find);
+        self.view.filter = saved.filter;
+        self.view.change = saved.change;
+        self.view.sort = saved.sort;
+        self.verify = saved.verify;
+        self.restoring = None;
+        self.restored = true;
+    }
+
+    /// The session as saved (see [`crate::ui::session`]).
+    pub fn saved(&self) -> Saved {
+        let locate = |id: LayerId| -> Option<(u32, u32)> {
+            self.archive_layers
+                .iter()
+                .enumerate()
+                .find_map(|(a, ls)| ls.iter().position(|&l| l == id).map(|p| (a as u32, p as u32)))
+        };
+        Saved {
+            archives: self
+                .archives
+                .iter()
+                .zip(&self.origins)
+                .map(|(a, o)| SavedArchive {
+                    name: a.name.clone(),
+                    size: a.size,
+                    sample: match o {
+                        Origin::Sample(s) => Some(s.clone()),
+                        Origin::File(_) => None,
+                    },
+                })
+                .collect(),
+            order: self.order.iter().filter_map(|&(id, on)| locate(id).map(|(a, p)| (a, p, on))).collect(),
+            scope: self.view.scope.and_then(locate),
+            filter: self.view.filter.clone(),
+            change: self.view.change,
+            sort: self.view.sort,
+            verify: self.verify,
+        }
+    }
+
+    fn notice(&mut self, text: String, error: bool) {
+        let id = self.next_notice;
+        self.next_notice += 1;
+        self.notices.push(Notice { id, text, error });
+    }
+
+    pub fn layer(&self, id: LayerId) -> Option<&LayerInfo> {
+        self.layers.get(id as usize)
+    }
+
+    /// The stack position (0 = bottom) of a layer among the enabled ones.
+    pub fn label(&self, id: LayerId) -> String {
+        match self.order.iter().position(|x| x.0 == id) {
+            Some(p) => format!("L{p}"),
+            None => format!("#{id}"),
+        }
+    }
+}

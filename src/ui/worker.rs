@@ -1,0 +1,202 @@
+//! The worker side: receives [`Request`]s, runs the [`Engine`], posts [`Response`]s.
+//!
+//! Rules: everything here runs synchronously in the worker, so the page never waits on it.
+//! Archives are read from the `File` with `FileReaderSync` ([`BrowserBlob`]). Progress is posted
+//! at most every 50 ms. Cancelling is done by the page terminating this worker and starting a
+//! fresh one (a running job cannot be interrupted by a message: the worker's event loop is busy),
+//! so nothing here needs a cancel path.
+
+use crate::source::Source;
+use crate::ui::blob_file::BrowserBlob;
+use crate::ui::engine::{open_archive, Engine};
+use crate::source::BlobSource;
+use crate::ui::protocol::{ProgressInfo, Request, Response, PREVIEW};
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
+
+/// Starts the worker: installs the message handler and says it is ready.
+pub fn run() {
+    console_error_panic_hook::set_once();
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let engine = Rc::new(RefCell::new(Engine::new()));
+    let s2 = scope.clone();
+    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+        handle(&s2, &mut engine.borrow_mut(), ev.data());
+    });
+    scope.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    onmessage.forget();
+    post(&scope, &Response::Ready, None, None);
+}
+
+fn now(scope: &DedicatedWorkerGlobalScope) -> f64 {
+    scope.performance().map(|p| p.now()).unwrap_or_else(js_sys::Date::now)
+}
+
+/// Posts `{msg, bytes?, blob?}`; `bytes` is transferred.
+fn post(scope: &DedicatedWorkerGlobalScope, resp: &Response, bytes: Option<Uint8Array>, blob: Option<Blob>) {
+    let env = Object::new();
+    let json = serde_json::to_string(resp).unwrap_or_else(|e| format!("{{\"Error\":{{\"error\":\"{e}\"}}}}"));
+    let _ = Reflect::set(&env, &"msg".into(), &json.into());
+    let transfer = Array::new();
+    if let Some(b) = bytes {
+        transfer.push(&b.buffer());
+        let _ = Reflect::set(&env, &"bytes".into(), &b);
+    }
+    if let Some(b) = blob {
+        let _ = Reflect::set(&env, &"blob".into(), &b);
+    }
+    let _ = scope.post_message_with_transfer(&env, &transfer);
+}
+
+fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Engine, data: JsValue) {
+    let msg = Reflect::get(&data, &"msg".into()).ok().and_then(|m| m.as_string()).unwrap_or_default();
+    let req: Request = match serde_json::from_str(&msg) {
+        Ok(r) => r,
+        Err(e) => {
+            post(scope, &Response::Error { error: format!("bad request to the worker: {e}") }, None, None);
+            return;
+        }
+    };
+    match req {
+        Request::Open { job, name, verify } => {
+            let blob = Reflect::get(&data, &"blob".into()).ok().and_then(|b| b.dyn_into::<Blob>().ok());
+            let Some(blob) = blob else {
+                post(scope, &Response::Failed { job, error: format!("{name}: no file was given") }, None, None);
+                return;
+            };
+            let blob = match BrowserBlob::new(blob) {
+                Ok(b) => b,
+                Err(e) => {
+                    post(scope, &Response::Failed { job, error: format!("{name}: {e}") }, None, None);
+                    return;
+                }
+            };
+            // Bytes come from the source (every slice read), layer and entries from the indexer.
+            let reporter = Rc::new(RefCell::new(Reporter {
+                scope: scope.clone(),
+                info: ProgressInfo { job, total: blob.len(), ..Default::default() },
+                last: 0.0,
+            }));
+            let r2 = reporter.clone();
+            let src: Source = Arc::new(Watched { inner: blob, on_read: Box::new(move |n| r2.borrow_mut().read(n)) });
+            let mut progress = |p: ProgressInfo| {
+                reporter.borrow_mut().indexed(p);
+                true
+            };
+            match open_archive(src, &name, verify, job, engine.next_id(), &mut progress) {
+                Ok(opened) => {
+                    engine.add(&opened);
+                    let layers = opened.layers.iter().map(|l| l.info.clone()).collect();
+                    post(scope, &Response::Opened { job, archive: opened.archive, layers }, None, None);
+                }
+                Err(e) => post(scope, &Response::Failed { job, error: e.to_string() }, None, None),
+            }
+        }
+        Request::SetStack { layers } => {
+            let t = now(scope);
+            let entries = engine.set_stack(layers);
+            post(scope, &Response::Stacked { entries, millis: now(scope) - t }, None, None);
+        }
+        Request::Query(q) => {
+            let t = now(scope);
+            let mut rows = engine.query(&q);
+            rows.millis = now(scope) - t;
+            post(scope, &Response::Rows(rows), None, None);
+        }
+        Request::Read { path, download } => {
+            let mut data = Vec::new();
+            let parts = Array::new();
+            let limit = if download { None } else { Some(PREVIEW) };
+            let res = engine.read(&path, limit, &mut |chunk| {
+                if download {
+                    parts.push(&Uint8Array::from(chunk));
+                } else {
+                    data.extend_from_slice(chunk);
+                }
+                Ok(())
+            });
+            match res {
+                Ok(info) if download => {
+                    let name = info.path.rsplit('/').next().unwrap_or("file").to_string();
+                    let opts = web_sys::BlobPropertyBag::new();
+                    opts.set_type("application/octet-stream");
+                    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &opts).ok();
+                    post(scope, &Response::Download { name }, None, blob);
+                }
+                Ok(info) => post(scope, &Response::File(info), Some(Uint8Array::from(&data[..])), None),
+                Err(e) => post(scope, &Response::Error { error: e.to_string() }, None, None),
+            }
+        }
+        Request::Shell { line } => {
+            let r = engine.shell(&line);
+            post(scope, &Response::Shell(r), None, None);
+        }
+        Request::Stats => {
+            let mem: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+            let bytes = mem.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as u64;
+            post(scope, &Response::Stats { wasm_bytes: bytes }, None, None);
+        }
+        Request::Listing => match engine.listing() {
+            Ok((text, name)) => {
+                let parts = Array::of1(&text.into());
+                let opts = web_sys::BlobPropertyBag::new();
+                opts.set_type("text/plain;charset=utf-8");
+                let blob = Blob::new_with_str_sequence_and_options(&parts, &opts).ok();
+                post(scope, &Response::Download { name }, None, blob);
+            }
+            Err(e) => post(scope, &Response::Error { error: e.to_string() }, None, None),
+        },
+    }
+}
+
+/// Progress of one open, posted at most every 50 ms.
+struct Reporter {
+    scope: DedicatedWorkerGlobalScope,
+    info: ProgressInfo,
+    last: f64,
+}
+
+impl Reporter {
+    /// `n` more bytes of the archive were read.
+    fn read(&mut self, n: u64) {
+        self.info.bytes = (self.info.bytes + n).min(self.info.total);
+        self.maybe_post();
+    }
+    /// The indexer's view: which layer, how many entries (its byte counts are per layer; the
+    /// archive-wide count comes from [`Reporter::read`]).
+    fn indexed(&mut self, p: ProgressInfo) {
+        self.info.layer = p.layer;
+        self.info.layers = p.layers;
+        self.info.entries = p.entries;
+        self.maybe_post();
+    }
+    fn maybe_post(&mut self) {
+        let t = now(&self.scope);
+        if t - self.last >= 50.0 {
+            self.last = t;
+            post(&self.scope, &Response::Progress(self.info.clone()), None, None);
+        }
+    }
+}
+
+/// A source that reports every read (for the progress bar).
+struct Watched {
+    inner: BrowserBlob,
+    on_read: Box<dyn Fn(u64)>,
+}
+
+impl BlobSource for Watched {
+    fn len(&self) -> u64 {
+        self.inner.len()
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read_at(offset, buf)?;
+        (self.on_read)(n as u64);
+        Ok(n)
+    }
+}

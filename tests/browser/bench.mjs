@@ -1,0 +1,156 @@
+// Browser benchmark: loads the big image (../shared/fixtures/make-big-image.sh, default
+// /tmp/bigimage) in headless chromium and prints time to a browsable tree (with and without
+// digest verification), memory after load, the longest main-thread task, GNU tar (+gzip) times
+// on the same layers with the ratio, the layer toggle time at 100k entries and the wasm size.
+//   node tests/browser/bench.mjs            (scripts/web-bench.sh builds the page first)
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { execFileSync, execSync } from 'node:child_process';
+import { start, openWithPicker, ROOT } from './helpers.mjs';
+import { writeManyEntries, header } from './tar.mjs';
+
+const BIG = process.env.BIG || '/tmp/bigimage';
+const RUNS = Number(process.env.RUNS || 1);
+if (!fs.existsSync(path.join(BIG, 'big.docker.tar'))) {
+  console.error(`no big image in ${BIG}: run ../shared/fixtures/make-big-image.sh ${BIG} (root, ~12 min), or set BIG=`);
+  process.exit(2);
+}
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'layerlab-bench-'));
+const ms = (t) => `${t.toFixed(0)} ms`;
+const mib = (b) => `${(b / 1048576).toFixed(1)} MiB`;
+
+// The layers: uncompressed ones from the docker archive, gzip ones from the OCI layout.
+const layersTxt = fs.readFileSync(path.join(BIG, 'big.layers.txt'), 'utf8').split('\n').filter((l) => l.startsWith('layer\t')).map((l) => l.split('\t'));
+const manifest = JSON.parse(execFileSync('tar', ['-xOf', path.join(BIG, 'big.docker.tar'), 'manifest.json'], { encoding: 'utf8' }));
+const plain = [];
+for (const [i, member] of manifest[0].Layers.entries()) {
+  const out = path.join(tmp, `layer${i}.tar`);
+  execSync(`tar -xOf ${path.join(BIG, 'big.docker.tar')} ${member} > ${out}`);
+  plain.push(out);
+}
+const gz = [];
+for (const l of layersTxt) {
+  const hex = l[3].replace('sha256:', '');
+  const out = path.join(tmp, `layer${l[1]}.tar.gz`);
+  execSync(`tar -xOf ${path.join(BIG, "big.oci.tar")} ./blobs/sha256/${hex} > ${out}`);
+  gz.push(out);
+}
+const entries = fs.readFileSync(path.join(BIG, 'big.merged.txt'), 'utf8').trim().split('\n').length;
+
+function gnu(args) {
+  const t0 = performance.now();
+  execFileSync('tar', args, { stdio: ['ignore', 'ignore', 'ignore'], maxBuffer: 1 << 30 });
+  return performance.now() - t0;
+}
+const gnuPlain = plain.reduce((s, f) => s + gnu(['-tvf', f]), 0);
+const gnuGz = gz.reduce((s, f) => s + gnu(['-tzvf', f]), 0);
+
+// Long main-thread tasks, from the page's start.
+const initScript = () => {
+  window.__long = [];
+  new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(e.duration); }).observe({ type: 'longtask', buffered: true });
+  addEventListener('TrunkApplicationStarted', (e) => { window.__wasm = e.detail.wasm; });
+};
+
+async function load(files, verify) {
+  const t = await start({ initScript });
+  try {
+    const { page } = t;
+    if (!verify) await page.getByLabel('Verify digests').uncheck();
+    await page.evaluate(() => { window.__long = []; });
+    const t0 = performance.now();
+    await openWithPicker(page, files);
+    await page.waitForFunction((n) => !document.querySelector('.jobs') && document.querySelector('[role=treeitem]')
+      && document.body.innerText.includes(`${n} entries`), entries, { timeout: 600000, polling: 20 });
+    const took = performance.now() - t0;
+    await page.evaluate(() => window.layerlabStats());
+    await page.waitForFunction(() => window.layerlabWorkerWasmBytes > 0);
+    const m = await page.evaluate(() => ({
+      worker: window.layerlabWorkerWasmBytes,
+      page: window.__wasm?.memory?.buffer?.byteLength || 0,
+      js: performance.memory?.usedJSHeapSize || 0,
+      longest: Math.max(0, ...window.__long),
+      longCount: window.__long.length,
+    }));
+    return { took, ...m, errors: t.errors };
+  } finally {
+    await t.close();
+  }
+}
+
+const best = async (files, verify) => {
+  let r;
+  for (let i = 0; i < RUNS; i++) {
+    const x = await load(files, verify);
+    if (!r || x.took < r.took) r = x;
+  }
+  return r;
+};
+
+const rows = [];
+const results = {};
+const ONLY = process.env.ONLY || ''; // 'load' or 'toggle' runs one part
+for (const [name, files, base] of ONLY === 'toggle' ? [] : [['uncompressed (docker save)', path.join(BIG, 'big.docker.tar'), gnuPlain], ['gzip (3 bare layers)', gz, gnuGz]]) {
+  for (const verify of [false, true]) {
+    const r = await best(files, verify);
+    results[`${name}/${verify}`] = r;
+    rows.push([`${name}, ${verify ? 'verified' : 'not verified'}`, ms(r.took), ms(base), (r.took / base).toFixed(2),
+      mib(r.worker + r.page + r.js), ms(r.longest)]);
+    if (r.errors.length) console.error(r.errors);
+  }
+}
+
+// Layer toggle at 100k entries: a 100k-entry layer under a small one; switch the small one off and on.
+const many = path.join(tmp, 'many.tar');
+writeManyEntries(many, 400, 250);
+const small = path.join(tmp, 'small.tar');
+fs.writeFileSync(small, Buffer.concat([header('top.txt', { size: 0 }), Buffer.alloc(1024)]));
+let toggle = { median: NaN, worker: NaN, longest: NaN };
+if (ONLY !== 'load') {
+  const t = await start({ initScript });
+  try {
+    const { page } = t;
+    await openWithPicker(page, many);
+    await page.getByText('100402 entries', { exact: true }).waitFor({ timeout: 120000 });
+    await openWithPicker(page, small);
+    await page.getByText('100403 entries', { exact: true }).waitFor({ timeout: 120000 });
+    await page.evaluate(() => { window.__long = []; });
+    const times = [];
+    const worker = [];
+    for (let i = 0; i < 6; i++) {
+      const want = i % 2 === 0 ? '100402 entries' : '100403 entries';
+      const box = page.getByRole('list', { name: 'Layers' }).getByRole('checkbox').first();
+      const t0 = performance.now();
+      await box.click();
+      await page.waitForFunction((w) => document.querySelector('.files-head .muted')?.textContent === w, want, { polling: 'raf' });
+      times.push(performance.now() - t0);
+      worker.push(await page.evaluate(() => Number(/stack applied in ([\d.]+) ms · view in ([\d.]+)/.exec(document.querySelector('footer').textContent).slice(1).reduce((a, b) => a + Number(b), 0))));
+    }
+    const longest = await page.evaluate(() => Math.max(0, ...window.__long));
+    times.sort((a, b) => a - b);
+    worker.sort((a, b) => a - b);
+    toggle = { median: times[3], worker: worker[3], longest };
+  } finally {
+    await t.close();
+  }
+}
+
+const dist = path.join(ROOT, 'dist');
+const wasm = fs.readdirSync(dist).filter((f) => f.endsWith('.wasm'));
+const gzSizes = wasm.map((f) => [f, zlib.gzipSync(fs.readFileSync(path.join(dist, f)), { level: 9 }).length]);
+
+console.log(`\nlayerlab browser benchmark: ${BIG} (${entries} merged entries), chromium headless, ${os.cpus().length} cores, best of ${RUNS}\n`);
+const head = ['load', 'to browsable tree', 'GNU tar', 'ratio', 'memory (wasm+JS)', 'longest main task'];
+const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+const line = (r) => r.map((c, i) => String(c).padEnd(w[i])).join('  ');
+console.log(line(head));
+for (const r of rows) console.log(line(r));
+console.log(`\nGNU tar: 'tar -tvf' (uncompressed) and 'tar -tzvf' (gzip) on the same layers, summed.`);
+console.log(`targets: uncompressed ratio <= 0.5, gzip ratio <= 0.6, memory <= 64 MiB, no main-thread task > 100 ms`);
+const r0 = results['uncompressed (docker save)/true'];
+if (r0) console.log(`memory detail (uncompressed, verified): worker wasm ${mib(r0.worker)}, page wasm ${mib(r0.page)}, page JS heap ${mib(r0.js)}`);
+console.log(`layer toggle at 100k entries: ${ms(toggle.median)} end to end (median of 6; worker ${toggle.worker.toFixed(1)} ms), longest main task ${ms(toggle.longest)}; target <= 30 ms`);
+console.log(`wasm gzipped: ${gzSizes.map(([f, n]) => `${f} ${(n / 1024).toFixed(0)} KB`).join(', ')}; total ${(gzSizes.reduce((s, x) => s + x[1], 0) / 1024).toFixed(0)} KB (target <= 600 KB)`);
+fs.rmSync(tmp, { recursive: true, force: true });
