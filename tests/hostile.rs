@@ -312,3 +312,12 @@ fn cancel_stops_loading() {
     assert!(e.to_string().contains("cancelled") && e.to_string().contains("layer 1"), "{e}");
     assert!(calls >= 2);
 }
+
+#[test]
+fn garbage_diff_ids_in_the_config_are_a_mismatch_not_a_crash() {
+    let layer = layer_a();
+    let mut cfg: serde_json::Value = serde_json::from_slice(&config_for(std::slice::from_ref(&layer))).unwrap();
+    cfg["rootfs"]["diff_ids"] = serde_json::json!(["sha256:aéééééééééééééééé"]);
+    let bytes = docker_save_with(&[layer], &serde_json::to_vec(&cfg).unwrap(), "t:1");
+    expect_err(load(bytes), ErrorKind::DigestMismatch, &["evil.tar", "layer 0", "diff_id"]);
+}
