@@ -7,13 +7,15 @@
 //!   or link target differ; a directory re-emitted with the same attributes is not a change.
 //! - A whiteout is **deleted** if it hides a path the layers below show; an opaque directory
 //!   deletes each lower child it does not provide again. Only the topmost deleted path counts.
+//!
 //! Counting compares with the merged view of the lower layers, so it agrees with what a user
 //! sees when stepping from one layer prefix to the next.
 
 use crate::error::Result;
-use crate::tree::{Ino, Kind, Node, Tree, ROOT};
+use crate::tree::{Content, Ino, Kind, Node, Tree, ROOT};
 use crate::union::Stack;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// Counts of changes a layer makes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -24,15 +26,74 @@ pub struct Changes {
 }
 
 /// A/M/D of the layer `top` against the merged view of `below`.
+///
+/// Files whose attributes and sizes agree are compared by content afterwards, all at once, so a
+/// compressed layer is decompressed at most once.
 pub fn layer_changes(below: &Stack, top: &Tree) -> Result<Changes> {
     let mut c = Changes::default();
     let root: Option<Vec<(usize, Ino)>> =
         if below.layers.is_empty() { None } else { Some((0..below.layers.len()).rev().map(|l| (l, ROOT)).collect()) };
-    walk(below, top, ROOT, root.as_deref(), &mut c)?;
+    let mut pending = Vec::new();
+    walk(below, top, ROOT, root.as_deref(), &mut c, &mut pending)?;
+    if !pending.is_empty() {
+        // Layer index `below.len()` stands for `top`.
+        let n = below.layers.len();
+        let node = |l: usize, i: Ino| if l == n { top.node(i) } else { below.node(l, i) };
+        let mut want: Vec<(usize, Ino)> = Vec::new();
+        for &(t, o) in &pending {
+            want.push((n, t));
+            want.push(o);
+        }
+        let digests = digests(&want, &node)?;
+        for (t, o) in pending {
+            if digests.get(&(n, t)) != digests.get(&o) {
+                c.modified += 1;
+            }
+        }
+    }
     Ok(c)
 }
 
-fn walk(below: &Stack, top: &Tree, dir: Ino, lower: Option<&[(usize, Ino)]>, c: &mut Changes) -> Result<()> {
+/// Content digests of regular files, cached ones first, the rest one pass per layer blob.
+fn digests<'a>(want: &[(usize, Ino)], node: &dyn Fn(usize, Ino) -> &'a Node) -> Result<HashMap<(usize, Ino), [u8; 32]>> {
+    let mut out = HashMap::new();
+    let mut by_blob: HashMap<*const crate::layer::LayerBlob, (Arc<crate::layer::LayerBlob>, Vec<((usize, Ino), (u64, u64))>)> =
+        HashMap::new();
+    for &k in want {
+        let n = node(k.0, k.1);
+        if let Some(d) = n.digest {
+            out.insert(k, d);
+            continue;
+        }
+        match &n.kind {
+            Kind::File(Content::Blob { blob, offset, size }) => {
+                by_blob.entry(Arc::as_ptr(blob)).or_insert_with(|| (blob.clone(), Vec::new())).1.push((k, (*offset, *size)));
+            }
+            Kind::File(c) => {
+                out.insert(k, c.digest()?);
+            }
+            _ => {}
+        }
+    }
+    for (_, (blob, items)) in by_blob {
+        let ranges: Vec<(u64, u64)> = items.iter().map(|x| x.1).collect();
+        for (d, (k, _)) in blob.digest_ranges(&ranges)?.into_iter().zip(items) {
+            out.insert(k, d);
+        }
+    }
+    Ok(out)
+}
+
+type Pending = Vec<(Ino, (usize, Ino))>;
+
+fn walk(
+    below: &Stack,
+    top: &Tree,
+    dir: Ino,
+    lower: Option<&[(usize, Ino)]>,
+    c: &mut Changes,
+    pending: &mut Pending,
+) -> Result<()> {
     let node = top.node(dir);
     let Some(children) = node.children() else { return Ok(()) };
     if node.opaque.is_some() && dir != ROOT {
@@ -56,20 +117,22 @@ fn walk(below: &Stack, top: &Tree, dir: Ino, lower: Option<&[(usize, Ino)]>, c: 
         match found {
             None => {
                 c.added += 1;
-                walk(below, top, ino, None, c)?;
+                walk(below, top, ino, None, c, pending)?;
             }
             Some((t, lowers)) => {
                 let old = below.node(t.0, t.1);
-                if differs(n, old)? {
-                    c.modified += 1;
+                match differs(n, old) {
+                    Diff::Same => {}
+                    Diff::Changed => c.modified += 1,
+                    Diff::Content => pending.push((ino, t)),
                 }
                 if n.is_dir() {
                     if old.is_dir() {
                         let mut s = vec![t];
                         s.extend(lowers);
-                        walk(below, top, ino, Some(&s), c)?;
+                        walk(below, top, ino, Some(&s), c, pending)?;
                     } else {
-                        walk(below, top, ino, None, c)?;
+                        walk(below, top, ino, None, c, pending)?;
                     }
                 }
             }
@@ -94,21 +157,39 @@ fn lower_names(below: &Stack, dirs: &[(usize, Ino)]) -> Vec<Box<[u8]>> {
     out
 }
 
-fn differs(new: &Node, old: &Node) -> Result<bool> {
+enum Diff {
+    Same,
+    Changed,
+    /// Same attributes and size: the contents decide.
+    Content,
+}
+
+fn differs(new: &Node, old: &Node) -> Diff {
     if new.type_char() != old.type_char() || new.uid != old.uid || new.gid != old.gid {
-        return Ok(true);
+        return Diff::Changed;
     }
     let is_link = matches!(new.kind, Kind::Symlink(_));
     if !is_link && new.mode != old.mode {
-        return Ok(true);
+        return Diff::Changed;
     }
-    Ok(match (&new.kind, &old.kind) {
+    let changed = match (&new.kind, &old.kind) {
         (Kind::Dir(_), Kind::Dir(_)) => false,
-        (Kind::File(a), Kind::File(b)) => a.size() != b.size() || new.content_digest()? != old.content_digest()?,
+        (Kind::File(a), Kind::File(b)) => {
+            if a.size() != b.size() {
+                true
+            } else {
+                return Diff::Content;
+            }
+        }
         (Kind::Symlink(a), Kind::Symlink(b)) => a != b,
         (Kind::Char(a, b), Kind::Char(x, y)) | (Kind::Block(a, b), Kind::Block(x, y)) => (a, b) != (x, y),
         _ => false,
-    })
+    };
+    if changed {
+        Diff::Changed
+    } else {
+        Diff::Same
+    }
 }
 
 /// Bytes a layer directory takes as Docker's overlay2 `DiffSize` counts them

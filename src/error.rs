@@ -123,7 +123,15 @@ impl fmt::Display for Error {
         if wrote {
             write!(f, ": ")?;
         }
-        write!(f, "{}", self.msg)
+        // One line, whatever a parser quoted from hostile bytes.
+        for ch in self.msg.chars() {
+            if ch.is_control() {
+                write!(f, "\\x{:02x}", ch as u32)?;
+            } else {
+                write!(f, "{ch}")?;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -125,18 +125,23 @@ pub struct LoadOptions {
     /// Check diff_ids, blob digests, sizes, config and manifest digests.
     pub verify: bool,
     /// Hash file contents while a compressed layer is streamed (so listings need not
-    /// decompress again). Uncompressed layers are always read in place on demand.
+    /// decompress again). Uncompressed layers are always read in place on demand. Without it,
+    /// a listing of a compressed layer decompresses it again for every file: leave it on
+    /// unless only names and metadata are wanted.
     pub hash_compressed: bool,
     /// Read only the first `upto` layers.
     pub upto: Option<usize>,
     /// Platform for multi-arch indexes (`os/arch[/variant]`).
     pub platform: Option<String>,
+    /// Count each layer's added/modified/deleted paths (compares file contents of same-size
+    /// files, which costs a pass over compressed lower layers that were not hashed).
+    pub changes: bool,
     pub limits: Limits,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        LoadOptions { verify: true, hash_compressed: true, upto: None, platform: None, limits: Limits::default() }
+        LoadOptions { verify: true, hash_compressed: true, upto: None, platform: None, changes: true, limits: Limits::default() }
     }
 }
 
@@ -190,7 +195,7 @@ impl Archive {
         if comp != Compression::None {
             return Ok(bare(source));
         }
-        if source.len() == 0 {
+        if source.is_empty() {
             return Err(Error::truncated("the file is empty"));
         }
         let members = Members::read(&source, MAX_MEMBERS)?;
@@ -281,7 +286,7 @@ impl Archive {
                 l.chain_id = Some(c);
             }
         }
-        for i in 0..layers.len() {
+        for i in (0..layers.len()).filter(|_| opts.changes) {
             let below = Stack::new(layers[..i].iter().map(|l| l.tree.clone()).collect());
             let ch = changes::layer_changes(&below, &layers[i].tree).map_err(|e| e.in_layer(layers[i].label.clone()))?;
             layers[i].changes = ch;

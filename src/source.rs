@@ -179,7 +179,13 @@ pub struct SourceReader {
     buf: Vec<u8>,
     buf_start: u64,
     buf_len: usize,
+    /// How much the next refill reads: small after a seek (a tar header), doubling while reads
+    /// stay sequential, so skipping big files does not drag whole buffers through memory.
+    fill: usize,
 }
+
+/// The first refill after a seek.
+const MIN_FILL: usize = 8 * 1024;
 
 /// Buffer size: big enough that per-call overhead vanishes, small enough to stay in cache
 /// (and, in wasm, to keep each call into the browser short).
@@ -190,7 +196,7 @@ impl SourceReader {
         Self::with_capacity(src, READ_CHUNK)
     }
     pub fn with_capacity(src: Source, cap: usize) -> Self {
-        SourceReader { src, pos: 0, buf: vec![0; cap.max(512)], buf_start: 0, buf_len: 0 }
+        SourceReader { src, pos: 0, buf: vec![0; cap.max(512)], buf_start: 0, buf_len: 0, fill: MIN_FILL }
     }
     pub fn position(&self) -> u64 {
         self.pos
@@ -213,7 +219,9 @@ impl Read for SourceReader {
                 self.pos += n as u64;
                 return Ok(n);
             }
-            let n = self.src.read_at(self.pos, &mut self.buf)?;
+            let sequential = self.pos == self.buf_start + self.buf_len as u64;
+            self.fill = if sequential { (self.fill * 2).min(self.buf.len()) } else { MIN_FILL.min(self.buf.len()) };
+            let n = self.src.read_at(self.pos, &mut self.buf[..self.fill])?;
             self.buf_start = self.pos;
             self.buf_len = n;
             if n == 0 {

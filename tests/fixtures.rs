@@ -10,6 +10,11 @@
 //!   archive form of each generated image, via the library and via `layers`/`history`/`inspect`.
 //! - `formats`: archive-level behaviour on real fixtures (selection, warnings, stacking bare
 //!   layers, layer listings, cat).
+//! - `in_memory`: one scenario per test on archives built in memory (`support/tarkit.rs`):
+//!   union semantics, archive layouts, platform selection, history, progress.
+
+#[path = "support/tarkit.rs"]
+mod tarkit;
 
 mod support {
     use layerlab::image::{Archive, Image, LoadOptions, Selector};
@@ -444,6 +449,21 @@ mod formats {
         assert_eq!(c[0].0 as usize, img.layers[0].entries.len());
     }
 
+    /// The big image of `make-big-image.sh`, when it has been built (it is not stored).
+    #[test]
+    fn big_image_matches_its_golden_when_built() {
+        let dir = std::path::Path::new("/tmp/bigimage");
+        let Ok(want) = std::fs::read(dir.join("big.merged.txt")) else {
+            eprintln!("skipped: /tmp/bigimage/big.merged.txt is absent (make-big-image.sh builds it)");
+            return;
+        };
+        for f in ["big.docker.tar", "big.oci.tar"] {
+            let (code, out, err) = run(&["ls", dir.join(f).to_str().unwrap()]);
+            assert_eq!(code, 0, "{f}: {err}");
+            assert!(out == want, "{f}: merged view differs from big.merged.txt");
+        }
+    }
+
     #[test]
     fn cat_follows_symlinks_inside_the_image() {
         let p = fixtures().join("generated/layered.oci.tar");
@@ -463,5 +483,319 @@ mod formats {
         let (code, _, err) = run(&["cat", p, "/etc"]);
         assert_ne!(code, 0);
         assert!(err.contains("EISDIR"), "{err}");
+    }
+}
+
+mod in_memory {
+    use super::tarkit::*;
+    use layerlab::image::{Archive, Format, Image, LoadOptions, Selector};
+    use layerlab::source::MemSource;
+
+    fn open(bytes: Vec<u8>) -> Archive {
+        Archive::open(MemSource::shared(bytes), "mem.tar", true, None).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn load(bytes: Vec<u8>) -> Image {
+        open(bytes).load(&Selector::Default, &LoadOptions::default(), &mut |_| true).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn listing(img: &Image) -> Vec<String> {
+        img.stack(None).listing().unwrap()
+    }
+
+    fn has(lines: &[String], suffix: &str) -> bool {
+        lines.iter().any(|l| l.ends_with(suffix))
+    }
+
+    fn line_of<'a>(lines: &'a [String], path: &str) -> &'a str {
+        lines.iter().find(|l| l.split(' ').nth(5) == Some(path)).map(|s| s.as_str()).unwrap_or_else(|| panic!("no {path} in {lines:?}"))
+    }
+
+    #[test]
+    fn file_whiteout_hides_the_lower_file() {
+        let l0 = Tar::new().dir("etc/", 0o755).file("etc/a", b"1").file("etc/b", b"2").finish();
+        let l1 = Tar::new().file("etc/.wh.a", b"").finish();
+        let img = load(docker_save(&[l0, l1], "t:1"));
+        let ls = listing(&img);
+        assert!(!has(&ls, " /etc/a") && has(&ls, " /etc/b"), "{ls:?}");
+        assert_eq!((img.layers[1].changes.added, img.layers[1].changes.deleted), (0, 1));
+    }
+
+    #[test]
+    fn opaque_dir_hides_lower_children_and_keeps_its_own() {
+        let l0 = Tar::new().dir("d/", 0o755).file("d/old1", b"1").file("d/old2", b"2").file("d/keep", b"k").finish();
+        let l1 = Tar::new().dir("d/", 0o755).file("d/.wh..wh..opq", b"").file("d/keep", b"k").file("d/new", b"n").finish();
+        let img = load(oci_layout(&[gzip(&l0), gzip(&l1)], "x"));
+        let ls = listing(&img);
+        assert!(!has(&ls, " /d/old1") && !has(&ls, " /d/old2"), "{ls:?}");
+        assert!(has(&ls, " /d/keep") && has(&ls, " /d/new"));
+        let c = img.layers[1].changes;
+        assert_eq!((c.added, c.modified, c.deleted), (1, 0, 2));
+    }
+
+    #[test]
+    fn dir_whiteout_hides_the_whole_subtree() {
+        let l0 = Tar::new().dir("a/", 0o755).dir("a/b/", 0o755).file("a/b/c", b"1").finish();
+        let l1 = Tar::new().file(".wh.a", b"").finish();
+        let ls = listing(&load(docker_save(&[l0, l1], "t:1")));
+        assert_eq!(ls, vec!["d 0755 0:0 - - /".to_string()]);
+    }
+
+    #[test]
+    fn a_file_replaces_a_lower_directory() {
+        let l0 = Tar::new().dir("x/", 0o755).file("x/inner", b"1").finish();
+        let l1 = Tar::new().file("x", b"now a file").finish();
+        let img = load(docker_save(&[l0, l1], "t:1"));
+        let ls = listing(&img);
+        assert!(line_of(&ls, "/x").starts_with("f 0644 0:0 10 "), "{ls:?}");
+        assert!(!has(&ls, " /x/inner"));
+        assert_eq!(img.layers[1].changes.modified, 1);
+    }
+
+    #[test]
+    fn implied_parent_dir_hides_lower_attributes() {
+        let l0 = Tar::new().dir("p/", 0o700).file("p/a", b"1").finish();
+        let l1 = Tar::new().file("p/b", b"2").finish();
+        let ls = listing(&load(docker_save(&[l0, l1], "t:1")));
+        assert_eq!(line_of(&ls, "/p"), "d 0755 0:0 - - /p");
+        assert!(has(&ls, " /p/a") && has(&ls, " /p/b"));
+    }
+
+    #[test]
+    fn lower_hardlinks_keep_their_stale_link_count() {
+        let l0 = Tar::new().file("a", b"same").hardlink("b", "a").finish();
+        let l1 = Tar::new().file("a", b"rewritten").finish();
+        let img = load(docker_save(&[l0, l1], "t:1"));
+        let ls = listing(&img);
+        assert!(line_of(&ls, "/b").ends_with(" /b nlink=2"), "{ls:?}");
+        assert!(!line_of(&ls, "/a").contains("nlink"));
+    }
+
+    #[test]
+    fn dot_slash_and_absolute_names_are_cleaned() {
+        let l0 = Tar::new().dir("./", 0o700).file("./etc/x", b"1").file("/etc/y", b"2").finish();
+        let ls = listing(&load(docker_save(&[l0], "t:1")));
+        // The root entry is ignored: / stays 0755.
+        assert_eq!(ls[0], "d 0755 0:0 - - /");
+        assert!(has(&ls, " /etc/x") && has(&ls, " /etc/y"));
+    }
+
+    #[test]
+    fn non_utf8_names_keep_their_bytes() {
+        let mut t = Tar::new();
+        t.buf.extend_from_slice(&header(b"caf\xe9 au lait", b'0', 0, b"", 0o644));
+        let l0 = t.finish();
+        let img = load(docker_save(&[l0], "t:1"));
+        let ls = listing(&img);
+        assert!(has(&ls, " /caf\\xe9\\x20au\\x20lait"), "{ls:?}");
+    }
+
+    #[test]
+    fn pax_and_gnu_long_names_are_read() {
+        let long = format!("{}/file.txt", "d".repeat(150));
+        let mut b = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_gnu();
+        h.set_size(3);
+        h.set_mode(0o600);
+        h.set_uid(0);
+        h.set_gid(0);
+        h.set_mtime(0);
+        h.set_entry_type(tar::EntryType::Regular);
+        b.append_data(&mut h, &long, &b"abc"[..]).unwrap();
+        let gnu = b.into_inner().unwrap();
+        // PAX: an `x` record naming the next entry, with a uid past the octal field.
+        let pax_name = format!("{}/pax.txt", "p".repeat(120));
+        let rec = |k: &str, v: &str| {
+            let body = format!(" {k}={v}\n");
+            let mut n = body.len() + 1;
+            while format!("{n}{body}").len() != n {
+                n += 1;
+            }
+            format!("{n}{body}")
+        };
+        let records = rec("path", &pax_name) + &rec("uid", "3000000");
+        let mut pax = Tar::new().entry("PaxHeaders/x", b'x', records.as_bytes(), "", 0o644).file("short", b"abc").finish();
+        pax.truncate(pax.len() - 1024);
+        let mut l0 = pax;
+        l0.extend_from_slice(&gnu);
+        let ls = listing(&load(docker_save(&[l0], "t:1")));
+        assert!(has(&ls, &format!(" /{long}")), "{ls:?}");
+        assert!(line_of(&ls, &format!("/{long}")).starts_with("f 0600 0:0 3 ba7816bf8f01cfea "));
+        assert!(line_of(&ls, &format!("/{pax_name}")).starts_with("f 0644 3000000:0 3 "), "{ls:?}");
+        assert!(!has(&ls, " /short"));
+    }
+
+    #[test]
+    fn devices_and_fifos_are_listed() {
+        let mut t = Tar::new();
+        let mut h = header(b"dev/null", b'3', 0, b"", 0o666);
+        // devmajor 1, devminor 3
+        h[329..337].copy_from_slice(b"0000001\0");
+        h[337..345].copy_from_slice(b"0000003\0");
+        h[148..156].copy_from_slice(b"        ");
+        let sum: u32 = h.iter().map(|&b| b as u32).sum();
+        h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        t = t.raw(h, b"").entry("run/fifo", b'6', b"", "", 0o600);
+        let ls = listing(&load(docker_save(&[t.finish()], "t:1")));
+        assert_eq!(line_of(&ls, "/dev/null"), "c 0666 0:0 - - /dev/null rdev=1,3");
+        assert_eq!(line_of(&ls, "/run/fifo"), "p 0600 0:0 - - /run/fifo");
+    }
+
+    #[test]
+    fn empty_layer_gives_only_the_root() {
+        let img = load(docker_save(&[Tar::new().finish()], "t:1"));
+        assert_eq!(listing(&img), vec!["d 0755 0:0 - - /".to_string()]);
+        assert_eq!(img.layers[0].entries.len(), 0);
+        assert_eq!(img.layers[0].uncompressed_size, 1024);
+    }
+
+    #[test]
+    fn legacy_docker_save_with_layer_tar_symlinks() {
+        let l0 = Tar::new().file("a", b"1").finish();
+        let config = config_for(std::slice::from_ref(&l0));
+        let diff = &sha(&l0)[7..];
+        let bytes = Tar::new()
+            .file(&format!("{diff}.tar"), &l0)
+            .file("cfg.json", &config)
+            .symlink("v1/layer.tar", &format!("../{diff}.tar"))
+            .file("manifest.json", br#"[{"Config":"cfg.json","RepoTags":["x/y:1"],"Layers":["v1/layer.tar"]}]"#)
+            .finish();
+        let ar = open(bytes);
+        assert_eq!(ar.format, Format::DockerSave);
+        let img = ar.load(&Selector::parse("x/y:1"), &LoadOptions::default(), &mut |_| true).unwrap();
+        assert_eq!(img.layers[0].member, format!("{diff}.tar"));
+        assert_eq!(img.layers[0].diff_id.as_deref(), Some(sha(&l0).as_str()));
+        assert_eq!(img.id(), Some(sha(&config).as_str()));
+    }
+
+    #[test]
+    fn oci_index_with_several_images_selects_by_ref_name() {
+        let a = gzip(&Tar::new().file("a", b"1").finish());
+        let b = zstd(&Tar::new().file("b", b"2").finish());
+        let (ma, mut blobs) = oci_manifest(&[a]);
+        let (mb, bb) = oci_manifest(&[b]);
+        blobs.extend(bb);
+        let mut da = descriptor("application/vnd.oci.image.manifest.v1+json", &ma);
+        da["annotations"] = serde_json::json!({"org.opencontainers.image.ref.name": "first"});
+        let mut db = descriptor("application/vnd.oci.image.manifest.v1+json", &mb);
+        db["annotations"] = serde_json::json!({"org.opencontainers.image.ref.name": "second"});
+        blobs.push(ma);
+        blobs.push(mb.clone());
+        let ar = open(oci_tar(&serde_json::json!({"schemaVersion": 2, "manifests": [da, db]}), &blobs));
+        assert_eq!(ar.images.len(), 2);
+        let img = ar.load(&Selector::parse("second"), &LoadOptions::default(), &mut |_| true).unwrap();
+        assert_eq!(img.reference.manifest_digest.as_deref(), Some(sha(&mb).as_str()));
+        assert!(has(&listing(&img), " /b"));
+        assert_eq!(img.layers[0].compression, layerlab::layer::Compression::Zstd);
+    }
+
+    /// A nested index of two platforms inside the top-level index.
+    fn multi_arch() -> Vec<u8> {
+        let arm = gzip(&Tar::new().file("arch", b"arm64").finish());
+        let amd = gzip(&Tar::new().file("arch", b"amd64").finish());
+        let (m_arm, mut blobs) = oci_manifest(&[arm]);
+        let (m_amd, b2) = oci_manifest(&[amd]);
+        blobs.extend(b2);
+        let mut d_arm = descriptor("application/vnd.oci.image.manifest.v1+json", &m_arm);
+        d_arm["platform"] = serde_json::json!({"os": "linux", "architecture": "arm64", "variant": "v8"});
+        let mut d_amd = descriptor("application/vnd.oci.image.manifest.v1+json", &m_amd);
+        d_amd["platform"] = serde_json::json!({"os": "linux", "architecture": "amd64"});
+        blobs.push(m_arm);
+        blobs.push(m_amd);
+        let nested = serde_json::to_vec(&serde_json::json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": [d_arm, d_amd]})).unwrap();
+        let mut top = descriptor("application/vnd.oci.image.index.v1+json", &nested);
+        top["annotations"] = serde_json::json!({"org.opencontainers.image.ref.name": "multi"});
+        blobs.push(nested);
+        oci_tar(&serde_json::json!({"schemaVersion": 2, "manifests": [top]}), &blobs)
+    }
+
+    #[test]
+    fn nested_multi_arch_index_defaults_to_linux_amd64() {
+        let ar = open(multi_arch());
+        assert_eq!(ar.images[0].platform.as_deref(), Some("linux/amd64"));
+        let img = ar.load(&Selector::parse("multi"), &LoadOptions::default(), &mut |_| true).unwrap();
+        let out = img.stack(None).resolve(b"/arch", true).unwrap();
+        let node = img.stack(None).node(out.layer, out.ino).clone();
+        let layerlab::tree::Kind::File(c) = &node.kind else { panic!() };
+        assert_eq!(c.read().unwrap(), b"amd64");
+    }
+
+    #[test]
+    fn a_platform_can_be_asked_for() {
+        let ar = Archive::open(MemSource::shared(multi_arch()), "mem.tar", true, Some("linux/arm64")).unwrap();
+        assert_eq!(ar.images[0].platform.as_deref(), Some("linux/arm64/v8"));
+        let e = Archive::open(MemSource::shared(multi_arch()), "mem.tar", true, Some("windows/amd64")).unwrap_err();
+        assert_eq!(e.kind, layerlab::ErrorKind::NotFound);
+        assert!(e.to_string().contains("windows/amd64"), "{e}");
+    }
+
+    #[test]
+    fn history_maps_to_layers_with_empty_rows() {
+        let l = |n: &str| Tar::new().file(n, b"1").finish();
+        let img = load(docker_save(&[l("a"), l("b")], "t:1"));
+        let rows: Vec<Option<usize>> = img.history.iter().map(|h| h.layer).collect();
+        assert_eq!(rows, vec![Some(0), Some(1), None]);
+        assert_eq!(img.history[2].entry.created_by.as_deref(), Some("CMD [\"sh\"]"));
+        let cfg = &img.config.as_ref().unwrap().file;
+        assert_eq!(cfg.config.as_ref().unwrap().cmd.as_deref(), Some(&["sh".to_string()][..]));
+        assert_eq!(cfg.config.as_ref().unwrap().labels.get("a").map(|s| s.as_str()), Some("b"));
+    }
+
+    #[test]
+    fn progress_reports_every_layer() {
+        let l = |n: &str| gzip(&Tar::new().file(n, &vec![7u8; 100_000]).finish());
+        let ar = open(oci_layout(&[l("a"), l("b"), l("c")], "p"));
+        let mut seen = std::collections::BTreeSet::new();
+        let mut last_total = 0;
+        ar.load(&Selector::Default, &LoadOptions::default(), &mut |p| {
+            seen.insert(p.layer);
+            assert_eq!(p.layers, 3);
+            assert!(p.bytes <= p.total);
+            last_total = p.total;
+            true
+        })
+        .unwrap();
+        assert_eq!(seen.into_iter().collect::<Vec<_>>(), vec![0, 1, 2]);
+        assert!(last_total > 0);
+    }
+
+    #[test]
+    fn upto_reads_only_the_first_layers() {
+        let l = |n: &str| Tar::new().file(n, b"1").finish();
+        let ar = open(docker_save(&[l("a"), l("b"), l("c")], "t:1"));
+        let opts = LoadOptions { upto: Some(2), ..Default::default() };
+        let img = ar.load(&Selector::Default, &opts, &mut |_| true).unwrap();
+        assert_eq!((img.layers.len(), img.total_layers), (2, 3));
+        let ls = listing(&img);
+        assert!(has(&ls, " /b") && !has(&ls, " /c"));
+    }
+
+    #[test]
+    fn bare_gzip_layer_is_an_image_without_config() {
+        let ar = open(gzip(&Tar::new().file("only", b"1").finish()));
+        assert_eq!(ar.format, Format::Layers);
+        let img = ar.load(&Selector::Default, &LoadOptions::default(), &mut |_| true).unwrap();
+        assert!(img.config.is_none() && img.id().is_none());
+        assert!(has(&listing(&img), " /only"));
+        assert!(img.layers[0].diff_id.is_some());
+    }
+
+    #[test]
+    fn resolve_stays_inside_the_image() {
+        let l0 = Tar::new()
+            .dir("etc/", 0o755)
+            .file("etc/real", b"r")
+            .symlink("etc/abs", "/etc/real")
+            .symlink("up", "../../../../etc/real")
+            .symlink("dir", "etc")
+            .finish();
+        let img = load(docker_save(&[l0], "t:1"));
+        let s = img.stack(None);
+        assert_eq!(s.resolve(b"/etc/abs", true).unwrap().path, b"/etc/real");
+        assert_eq!(s.resolve(b"/up", true).unwrap().path, b"/etc/real");
+        assert_eq!(s.resolve(b"/dir/real", true).unwrap().path, b"/etc/real");
+        assert_eq!(s.resolve(b"/etc/abs", false).unwrap().path, b"/etc/abs");
+        let e = s.resolve(b"/etc/real/x", true).unwrap_err();
+        assert!(e.to_string().contains("ENOTDIR"), "{e}");
     }
 }

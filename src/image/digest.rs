@@ -75,7 +75,8 @@ pub fn chain_ids(diff_ids: &[String]) -> Vec<String> {
 /// The 12-hex-digit short form Docker prints (`sha256:` dropped).
 pub fn short(d: &str) -> &str {
     let h = d.strip_prefix("sha256:").unwrap_or(d);
-    &h[..h.len().min(12)]
+    // By characters: a hostile config may put anything in a diff_id.
+    h.char_indices().nth(12).map_or(h, |(i, _)| &h[..i])
 }
 
 #[cfg(test)]
@@ -97,6 +98,13 @@ mod tests {
         let c = chain_ids(&[a.clone(), b.clone()]);
         assert_eq!(c[0], a);
         assert_eq!(c[1], sha256_digest(format!("{a} {b}").as_bytes()));
+    }
+
+    #[test]
+    fn short_form_never_splits_a_character() {
+        assert_eq!(short("sha256:0123456789abcdef"), "0123456789ab");
+        assert_eq!(short("sha256:ééééééééééééééé"), "éééééééééééé");
+        assert_eq!(short("x"), "x");
     }
 
     #[test]

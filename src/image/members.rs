@@ -48,7 +48,13 @@ impl Members {
         let iter = ar.entries_with_seek().map_err(|e| Error::corrupt(format!("not a tar archive ({e})")))?;
         let mut last = String::from("first header");
         for e in iter {
-            let e = e.map_err(|err| tar_err(err).at_entry(format!("after {last}")))?;
+            let e = e.map_err(|err| {
+                if map.is_empty() && err.kind() != std::io::ErrorKind::UnexpectedEof {
+                    Error::corrupt("not an image archive or a layer: neither a tar nor a gzip or zstd stream")
+                } else {
+                    tar_err(err).at_entry(format!("after {last}"))
+                }
+            })?;
             let raw = e.path_bytes().into_owned();
             let shown = crate::listing::esc(&raw);
             let name = match clean_name(&raw) {

@@ -117,7 +117,7 @@ fn is_index(d: &Descriptor, bytes: &[u8]) -> bool {
         Some(MT_OCI_INDEX) | Some(MT_DOCKER_LIST) => true,
         Some(_) => false,
         // No media type: sniff for a `manifests` member.
-        None => serde_json::from_slice::<serde_json::Value>(bytes).map_or(false, |v| v.get("manifests").is_some()),
+        None => serde_json::from_slice::<serde_json::Value>(bytes).is_ok_and(|v| v.get("manifests").is_some()),
     }
 }
 

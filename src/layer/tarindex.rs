@@ -130,6 +130,10 @@ fn io_err(e: io::Error) -> Error {
         return Error::new(ErrorKind::TooLarge, b.to_string());
     }
     let msg = e.to_string();
+    if msg.contains("unexpected EOF") {
+        // The tar crate reports a short skip over content as `Other`.
+        return Error::truncated("the layer ends in the middle of a tar entry (truncated)");
+    }
     match e.kind() {
         io::ErrorKind::UnexpectedEof => Error::truncated(if msg.contains("truncated") {
             msg
@@ -298,8 +302,8 @@ fn push(entries: &mut Vec<Entry>, e: Entry, opts: &IndexOptions) -> Result<()> {
 /// The root entry comes back with an empty path (callers drop it).
 fn convert<R: Read>(e: &mut tar::Entry<'_, R>, opts: &IndexOptions) -> Result<Entry> {
     let raw_name = e.path_bytes().into_owned();
-    let shown = crate::listing::esc(&raw_name);
-    let fail = |err: Error| err.at_entry(shown.clone());
+    // Escaped only when an error needs it: this runs for every entry.
+    let fail = |err: Error| err.at_entry(crate::listing::esc(&raw_name));
     if raw_name.len() > opts.limits.max_name {
         return Err(fail(Error::new(ErrorKind::TooLarge, format!("the name is {} bytes long", raw_name.len()))));
     }
