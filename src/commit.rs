@@ -159,7 +159,7 @@ pub fn commit(config: Option<&[u8]>, layers: &[SaveLayer], diff: &[TarEntry], op
     let mut all = layers.to_vec();
     all.push(new_layer.clone());
     Ok(Committed {
-        image: SaveImage { config: config_bytes, layers: all, tags: opts.tags.clone() },
+        image: SaveImage { config: config_bytes, layers: all, tags: opts.tags.clone(), ref_names: Vec::new() },
         layer: new_layer,
         layer_size,
     })

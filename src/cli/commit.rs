@@ -42,6 +42,15 @@ impl From<FormatArg> for SaveFormat {
     }
 }
 
+/// Where and in which layout an image archive is written.
+#[derive(Debug, Args, Clone)]
+pub struct ArchiveOut {
+    #[arg(short = 'o', long = "output", value_name = "OUT.tar")]
+    pub output: PathBuf,
+    #[arg(long, value_enum, default_value = "docker")]
+    pub format: FormatArg,
+}
+
 #[derive(Debug, Args, Clone)]
 pub struct CommitArgs {
     #[command(flatten)]
@@ -68,10 +77,8 @@ pub struct CommitArgs {
     /// Commit time, seconds since the epoch (default: $SOURCE_DATE_EPOCH, else now).
     #[arg(long, value_name = "SECS")]
     pub time: Option<i64>,
-    #[arg(short = 'o', long = "output", value_name = "OUT.tar")]
-    pub output: PathBuf,
-    #[arg(long, value_enum, default_value = "docker")]
-    pub format: FormatArg,
+    #[command(flatten)]
+    pub out: ArchiveOut,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -87,10 +94,8 @@ pub struct SaveArgs {
     /// mtime of the archive's own entries (default: $SOURCE_DATE_EPOCH, else 0).
     #[arg(long, value_name = "SECS")]
     pub time: Option<i64>,
-    #[arg(short = 'o', long = "output", value_name = "OUT.tar")]
-    pub output: PathBuf,
-    #[arg(long, value_enum, default_value = "docker")]
-    pub format: FormatArg,
+    #[command(flatten)]
+    pub out: ArchiveOut,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -163,8 +168,8 @@ pub fn run_commit(a: &CommitArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
     };
     let config_bytes = img.config.as_ref().map(|c| c.bytes.clone());
     let done = commit(config_bytes.as_deref(), &base.layers, &diff, &opts)?;
-    let bytes = save(&[done.image.clone()], a.format.into(), created, Vec::new())?;
-    write_file(&a.output, &bytes)?;
+    let bytes = save(&[done.image.clone()], a.out.format.into(), created, Vec::new())?;
+    write_file(&a.out.output, &bytes)?;
     let _ = writeln!(out, "{}", done.image.id());
     Ok(())
 }
@@ -188,8 +193,8 @@ pub fn run_save(a: &SaveArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
             images.push(SaveImage::from_image(&img)?);
         }
     }
-    let bytes = save(&images, a.format.into(), commit_time(a.time, false), Vec::new())?;
-    write_file(&a.output, &bytes)?;
+    let bytes = save(&images, a.out.format.into(), commit_time(a.time, false), Vec::new())?;
+    write_file(&a.out.output, &bytes)?;
     for i in &images {
         let _ = writeln!(out, "{}", i.id());
     }

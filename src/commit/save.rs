@@ -51,6 +51,9 @@ pub struct SaveImage {
     pub layers: Vec<SaveLayer>,
     /// Repo tags such as `docker.io/library/app:latest` or `app:v2` (may be empty).
     pub tags: Vec<String>,
+    /// OCI `org.opencontainers.image.ref.name` values the image had (kept as they were when
+    /// saving as an OCI layout; without them, the tag part of each repo tag is used).
+    pub ref_names: Vec<String>,
 }
 
 impl SaveImage {
@@ -90,7 +93,17 @@ impl SaveImage {
                 Arc::from(serde_json::to_vec(&cfg).expect("json"))
             }
         };
-        Ok(SaveImage { config, layers, tags: img.reference.repo_tags.clone() })
+        let ref_names: Vec<String> = img.reference.ref_name.iter().cloned().collect();
+        let mut tags = img.reference.repo_tags.clone();
+        if tags.is_empty() {
+            // An OCI image known by its ref name only: Docker needs a repo tag to load it.
+            tags = ref_names
+                .iter()
+                .filter(|r| !r.is_empty() && !r.contains('@'))
+                .map(|r| if split_tag(r).0 == r.as_str() { format!("{r}:latest") } else { r.clone() })
+                .collect();
+        }
+        Ok(SaveImage { config, layers, tags, ref_names })
     }
 
     /// `sha256:…` of the config: the image ID.
@@ -210,22 +223,21 @@ pub fn save<W: Write>(images: &[SaveImage], format: SaveFormat, mtime: i64, out:
                 }
                 d
             };
-            if img.tags.is_empty() {
+            let anns: Vec<serde_json::Value> = match format {
+                SaveFormat::Docker => img
+                    .tags
+                    .iter()
+                    .map(|t| json!({"io.containerd.image.name": t, "org.opencontainers.image.ref.name": split_tag(t).1}))
+                    .collect(),
+                SaveFormat::Oci if !img.ref_names.is_empty() => {
+                    img.ref_names.iter().map(|r| json!({"org.opencontainers.image.ref.name": r})).collect()
+                }
+                SaveFormat::Oci => img.tags.iter().map(|t| json!({"org.opencontainers.image.ref.name": split_tag(t).1})).collect(),
+            };
+            if anns.is_empty() {
                 vec![desc(None)]
             } else {
-                img.tags
-                    .iter()
-                    .map(|t| {
-                        let ann = match format {
-                            SaveFormat::Docker => json!({
-                                "io.containerd.image.name": t,
-                                "org.opencontainers.image.ref.name": split_tag(t).1,
-                            }),
-                            SaveFormat::Oci => json!({"org.opencontainers.image.ref.name": split_tag(t).1}),
-                        };
-                        desc(Some(ann))
-                    })
-                    .collect()
+                anns.into_iter().map(|a| desc(Some(a))).collect()
             }
         })
         .collect();
