@@ -98,3 +98,46 @@ fn skopeo_and_umoci_accept_saved_archives() {
     assert_eq!(got, b"committed\n");
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+/// Fixture images of every source format, committed on and saved in both formats: skopeo
+/// inspects and copies each archive, and the config digest it reports is the image ID we print.
+#[test]
+fn skopeo_accepts_commits_of_fixture_images() {
+    use layerlab::container::{ops, Config, Container};
+    use layerlab::image::{Archive, LoadOptions, Selector};
+    let skopeo = tool("skopeo");
+    let tmp = std::env::temp_dir().join(format!("layerlab-fixsave-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let fixtures = [
+        "generated/layered.docker.tar",
+        "generated/sibling.oci.tar",
+        "generated/layered-zstd.oci-archive.tar",
+        "public/dive/test-kaniko-image.tar",
+        "public/go-containerregistry/hello-world-v25.tar",
+        "public/go-containerregistry/whiteout_dir.tar",
+    ];
+    for fx in fixtures {
+        let path = shared().join("fixtures").join(fx);
+        let src: Source = Arc::new(FileSource::open(&path).unwrap());
+        let img = Archive::open(src, fx, true, None).unwrap().load(&Selector::Default, &LoadOptions::default(), &mut |_| true).unwrap();
+        let base = layerlab::commit::save::SaveImage::from_image(&img).unwrap();
+        let mut c = Container::new(img.stack(None), Config::Default);
+        for op in ops::parse(b"mkdir /layerlab\nwrite /layerlab/note hello\n").unwrap() {
+            assert_eq!(c.apply(&op.op).result, "OK", "{fx}");
+        }
+        let opts = CommitOptions { message: "note".into(), created: 1_700_000_000, tags: vec!["fixture/commit:v1".into()], ..Default::default() };
+        let diff: Vec<_> = c.diff_entries().unwrap().iter().filter_map(|e| e.tar_entry(opts.created)).collect();
+        let done = commit(img.config.as_ref().map(|c| &c.bytes[..]), &base.layers, &diff, &opts).unwrap();
+        for (fmt, transport) in [(SaveFormat::Docker, "docker-archive"), (SaveFormat::Oci, "oci-archive")] {
+            let out = tmp.join("out.tar");
+            std::fs::write(&out, save(&[done.image.clone()], fmt, 0, Vec::new()).unwrap()).unwrap();
+            let inspect = run(Command::new(&skopeo).args(["inspect", "--raw", &format!("{transport}:{}", out.display())]));
+            let id = done.image.id();
+            assert!(inspect.contains(&id), "{fx} via {transport}: manifest names config {id}: {inspect}");
+            let dest = tmp.join("copy");
+            let _ = std::fs::remove_dir_all(&dest);
+            run(Command::new(&skopeo).args(["copy", &format!("{transport}:{}", out.display()), &format!("oci:{}:c", dest.display())]));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}
