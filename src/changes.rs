@@ -12,6 +12,7 @@
 //! sees when stepping from one layer prefix to the next.
 
 use crate::error::Result;
+use crate::layer::LayerBlob;
 use crate::tree::{Content, Ino, Kind, Node, Tree, ROOT};
 use crate::union::Stack;
 use std::collections::{HashMap, HashSet};
@@ -57,8 +58,7 @@ pub fn layer_changes(below: &Stack, top: &Tree) -> Result<Changes> {
 /// Content digests of regular files, cached ones first, the rest one pass per layer blob.
 fn digests<'a>(want: &[(usize, Ino)], node: &dyn Fn(usize, Ino) -> &'a Node) -> Result<HashMap<(usize, Ino), [u8; 32]>> {
     let mut out = HashMap::new();
-    let mut by_blob: HashMap<*const crate::layer::LayerBlob, (Arc<crate::layer::LayerBlob>, Vec<((usize, Ino), (u64, u64))>)> =
-        HashMap::new();
+    let mut by_blob: HashMap<*const LayerBlob, (Arc<LayerBlob>, Vec<Wanted>)> = HashMap::new();
     for &k in want {
         let n = node(k.0, k.1);
         if let Some(d) = n.digest {
@@ -85,6 +85,9 @@ fn digests<'a>(want: &[(usize, Ino)], node: &dyn Fn(usize, Ino) -> &'a Node) -> 
 }
 
 type Pending = Vec<(Ino, (usize, Ino))>;
+
+/// A file (layer, inode) and its content range in the layer's blob.
+type Wanted = ((usize, Ino), (u64, u64));
 
 fn walk(
     below: &Stack,

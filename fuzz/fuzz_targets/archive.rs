@@ -1,7 +1,9 @@
 //! Fuzzes the archive reader: any bytes, opened as an image archive (or bare layer), loaded
 //! with and without verification, listed, and one layer's entries listed. Every outcome must
 //! be `Ok` or an `Error`; a panic, a hang or runaway memory is a bug.
-//! Run: `cargo +nightly fuzz run archive` (from the repository root).
+//! Run: `cargo +nightly fuzz run archive` (from the repository root); without nightly,
+//! `cargo +stable fuzz run -s none archive`. Seed it with small fixtures
+//! (`../shared/fixtures/generated/sibling.oci.tar`, the `public/go-containerregistry` ones).
 #![no_main]
 
 use layerlab::image::{Archive, LoadOptions, Selector};
