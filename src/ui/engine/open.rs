@@ -54,7 +54,7 @@ pub fn open_archive(
     }
     let size = src.len();
     if crate::layer::compression::detect_source(&*src).map_err(|e| e.in_file(name.to_string()))? == Compression::None {
-        let head = read_range(&*src, 0, size.min(512)).map_err(|e| e.in_file(name.to_string()))?;
+        let head = read_range(&*src, 0, size.min(512)).map_err(|e| Error::io(&e).in_file(name.to_string()))?;
         if !looks_like_tar(&head) {
             return Err(Error::corrupt(
                 "this is not a tar archive, nor a gzip or zstd stream: open a docker save or OCI archive, or a layer tarball",
