@@ -20,6 +20,7 @@ pub mod diff;
 pub mod events;
 mod fs;
 pub mod ops;
+pub mod shell;
 pub mod trace;
 
 pub use events::{CopyKind, Errno, Event};
@@ -223,6 +224,13 @@ impl Container {
                 (path, n, id)
             })
             .collect()
+    }
+
+    /// The merged view's entries in path order (root first) with where each comes from: the
+    /// container layer's inode if it supplies the entry, and the lower layers' entries under
+    /// the same name, top first (the first supplies it when the container layer does not).
+    pub fn merged_provenance(&self) -> Vec<(Vec<u8>, Option<crate::tree::Ino>, Vec<(usize, crate::tree::Ino)>)> {
+        self.merged_entries().into_iter().map(|(path, d)| (path, d.upper, d.lowers)).collect()
     }
 
     /// Reads a file's content through the merged view (following symlinks), as `cat` would.

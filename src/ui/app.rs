@@ -296,11 +296,11 @@ pub fn app() -> Html {
                         <h2 id="container-h">{ "Container" }</h2>
                         // CONTAINER (issue 3): the shell, the event log and `docker diff` read the
                         // container layer's state once the container module is merged.
-                        <Shell output={state.shell_output.clone()} enabled={state.container_ready} on_command={on_command} />
+                        <Shell output={state.shell_output.clone()} enabled={state.container_ready || !state.order.is_empty()} on_command={on_command} />
                         <h3>{ "Events" }</h3>
                         <EventLog events={state.events.clone()} />
                         <h3>{ "docker diff" }</h3>
-                        <DiffView lines={state.diff.clone()} enabled={state.container_ready} />
+                        <DiffView lines={state.diff.clone()} enabled={false} />
                     </section>
                 </div>
             </main>

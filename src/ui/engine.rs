@@ -12,11 +12,14 @@ pub mod open;
 use crate::error::{Error, Result};
 use crate::listing::esc;
 use crate::tree::{Ino, Kind, Tree};
-use crate::ui::protocol::{ChangeFilter, FileInfo, LayerId, LayerInfo, Query, Row, Rows, Scope, ShellResult, Sort};
+use crate::ui::protocol::{EventLine, ChangeFilter, FileInfo, LayerId, LayerInfo, Query, Row, Rows, Scope, ShellResult, Sort};
 use crate::union::Stack;
 use std::sync::Arc;
 
 pub use open::{open_archive, Opened};
+
+/// The id rows of the container (upper) layer carry (shown as "C").
+pub const CONTAINER_LAYER: LayerId = u32::MAX;
 
 struct Loaded {
     info: LayerInfo,
@@ -57,6 +60,10 @@ pub struct Engine {
     items: Vec<Item>,
     version: u32,
     view: Option<(ViewKey, Vec<u32>)>,
+    /// CONTAINER: the container layer over the current stack (reset when the stack changes).
+    container: Option<crate::container::Container>,
+    /// Snapshots before each line that changed the container layer (undo).
+    undo: Vec<crate::container::Container>,
 }
 
 impl Engine {
@@ -83,6 +90,9 @@ impl Engine {
         self.union_ids = order.iter().filter(|x| x.1).map(|x| x.0).collect();
         self.union = Stack::new(self.union_ids.iter().map(|&id| self.layers[id as usize].tree.clone()).collect());
         self.order = order;
+        // A stack change starts a fresh container over the new stack (like `docker run`).
+        self.container = Some(crate::container::Container::new(self.union.clone(), crate::container::Config::Default));
+        self.undo.clear();
         self.version += 1;
         self.scope = None;
         self.view = None;
@@ -107,6 +117,35 @@ impl Engine {
     }
 
     fn merged_items(&self) -> Vec<Item> {
+        // With container writes, the merged view is the container's (upper over lower).
+        if let Some(c) = self.container.as_ref().filter(|c| c.upper().node(crate::tree::ROOT).children().is_some_and(|m| !m.is_empty())) {
+            let ids = |v: &[(usize, Ino)]| v.iter().map(|&(l, _)| self.union_ids[l]).collect::<Vec<_>>();
+            let mut items: Vec<Item> = c
+                .merged_provenance()
+                .into_iter()
+                .map(|(path, up, lowers)| match up {
+                    Some(ino) if path != b"/" || lowers.is_empty() => Item {
+                        change: if lowers.is_empty() { b'A' } else { b'M' },
+                        shadows: ids(&lowers),
+                        path,
+                        layer: CONTAINER_LAYER,
+                        ino,
+                        has_children: false,
+                    },
+                    _ => Item {
+                        change: if lowers.len() <= 1 { b'A' } else { b'M' },
+                        shadows: ids(&lowers[1..]),
+                        layer: self.union_ids[lowers[0].0],
+                        ino: lowers[0].1,
+                        path,
+                        has_children: false,
+                    },
+                })
+                .collect();
+            let key = |p: &[u8]| p.iter().map(|&b| if b == b'/' { 0 } else { b }).collect::<Vec<u8>>();
+            items.sort_by_cached_key(|it| key(&it.path));
+            return items;
+        }
         self.union
             .merged_dfs()
             .into_iter()
@@ -160,6 +199,11 @@ impl Engine {
     }
 
     fn tree_of(&self, item: &Item) -> &Tree {
+        if item.layer == CONTAINER_LAYER {
+            if let Some(c) = &self.container {
+                return c.upper();
+            }
+        }
         &self.layers[item.layer as usize].tree
     }
 
@@ -313,14 +357,50 @@ impl Engine {
         Ok((s, name))
     }
 
-    /// CONTAINER (issue 3): runs one shell line in the container layer. The container module
-    /// (`crate::container`) plugs in here: it owns the upper tree over `self.union`, and its
-    /// events and `docker diff` come back in the result.
+    /// CONTAINER: runs one shell line in the container layer (`undo` and `reset` are
+    /// understood here), returning its output, events and `docker diff`.
     pub fn shell(&mut self, line: &str) -> ShellResult {
-        ShellResult {
-            output: vec![format!("# {line}"), "the container layer is not available yet".into()],
-            ..Default::default()
+        let mut output = vec![format!("# {line}")];
+        let mut events = Vec::new();
+        let Some(c) = self.container.as_mut() else {
+            output.push("open an image first: the container runs over the stack".into());
+            return ShellResult { output, ..Default::default() };
+        };
+        match line.trim() {
+            "undo" => match self.undo.pop() {
+                Some(prev) => {
+                    *c = prev;
+                    events.push(EventLine { kind: "undo".into(), text: "undo: the container layer is back as it was before the last change".into() });
+                }
+                None => output.push("undo: nothing to undo".into()),
+            },
+            "reset" => {
+                self.undo.push(c.clone());
+                c.reset();
+                events.push(EventLine { kind: "reset".into(), text: "reset: the container layer is empty again (docker rm + docker run)".into() });
+            }
+            _ => {
+                let before = c.clone();
+                let r = crate::container::shell::run(c, line);
+                if r.changed {
+                    self.undo.push(before);
+                }
+                output.extend(r.output);
+                let names: Vec<String> = self.union_ids.iter().map(|&id| {
+                    let pos = self.order.iter().position(|x| x.0 == id).unwrap_or(0);
+                    format!("L{pos} {}", self.layers[id as usize].info.short_id)
+                }).collect();
+                for e in &r.events {
+                    events.push(event_line(e, &names));
+                }
+            }
         }
+        let c = self.container.as_ref().expect("container");
+        let diff = docker_diff(c);
+        self.version += 1;
+        self.scope = None;
+        self.view = None;
+        ShellResult { output, events, diff, ready: true }
     }
 
     pub fn layer_info(&self, id: LayerId) -> Option<&LayerInfo> {
@@ -346,4 +426,44 @@ fn split_last(p: &[u8]) -> (&[u8], &[u8]) {
         Some(i) => (&p[..i], &p[i + 1..]),
         None => (b"", p),
     }
+}
+
+/// One line of the event log: its kind and a one-line explanation.
+fn event_line(e: &crate::container::Event, layers: &[String]) -> EventLine {
+    use crate::container::{CopyKind, Event};
+    let name = |l: &usize| layers.get(*l).cloned().unwrap_or_else(|| format!("layer {l}"));
+    let (kind, text) = match e {
+        Event::CopyUp { path, layer, bytes, kind } => ("copy-up", match kind {
+            CopyKind::Full => format!("copy-up {} from {} to the container layer: {bytes} bytes copied (lower layers are read-only, so overlayfs copies a file up before changing it)", esc(path), name(layer)),
+            CopyKind::MetadataOnly => format!("copy-up {} from {}: metadata only (metacopy=on leaves the data below until it is written)", esc(path), name(layer)),
+            CopyKind::DataOnly => format!("copy-up of the data of {} from {}: {bytes} bytes (first write after a metadata-only copy-up)", esc(path), name(layer)),
+        }),
+        Event::Whiteout { path, hides_layer } => ("whiteout", format!("whiteout {}: a 0/0 character device in the container layer hides {}", esc(path), hides_layer.as_ref().map(name).unwrap_or_else(|| "the lower entry".into()))),
+        Event::OpaqueSet { path } => ("opaque", format!("opaque dir {}: trusted.overlay.opaque=y hides everything below it in lower layers", esc(path))),
+        Event::RedirectSet { path, value } => ("redirect", format!("redirect {} -> {}: the renamed directory keeps reading its lower contents from the old path", esc(path), esc(value))),
+        Event::Error { .. } => ("error", e.to_string()),
+        _ => ("change", e.to_string()),
+    };
+    EventLine { kind: kind.into(), text }
+}
+
+/// `docker diff` of the container layer (overlay2 `OverlayChanges`): every entry of the upper
+/// dir is `D` (a whiteout), `C` (the name exists below) or `A`; sorted by path.
+fn docker_diff(c: &crate::container::Container) -> Vec<String> {
+    let upper = c.upper();
+    let lower = c.lower();
+    let mut out: Vec<(Vec<u8>, char)> = Vec::new();
+    for (path, ino) in upper.walk().into_iter().skip(1) {
+        let n = upper.node(ino);
+        let k = if n.is_whiteout() {
+            'D'
+        } else {
+            let (parent, name) = split_last(&path);
+            let found = lower.dir_stack(parent).and_then(|ds| lower.lookup_child(&ds, name)).is_some();
+            if found { 'C' } else { 'A' }
+        };
+        out.push((path, k));
+    }
+    out.sort();
+    out.into_iter().map(|(p, k)| format!("{k} {}", esc(&p))).collect()
 }

@@ -1,20 +1,18 @@
 //! Opening an archive: the one place the page turns a `File` into layers.
 //!
-//! Rules: a compressed blob, or a tar that is neither a `docker save` archive nor an OCI layout,
-//! is a bare layer tarball. A `docker save` archive is read through its `manifest.json`.
-//!
-//! STOPGAP (until `crate::image` lands, issue 2): the `docker save` reading here is the minimum
-//! the page needs (manifest `Layers` and `Config`, symlinked `layer.tar`s, history and config for
-//! the image panel). When the image module merges, [`open_archive`] calls it instead and this
-//! file keeps only the bare-layer path. Nothing else in the UI knows about archive formats.
+//! Rules: the image module ([`crate::image::Archive`]) decides the format and reads every image
+//! (docker save, Docker 25+ save, OCI layout / oci-archive, bare layer tarball); this file only
+//! turns what it returns into what the page shows ([`ArchiveInfo`], [`LayerInfo`]). A layer
+//! shared by several images of one archive (same member) gets one [`LayerId`]. Progress is
+//! reported per layer; the callback returning `false` cancels. The loaded [`Image`]s are kept
+//! for commit and save.
 
-use crate::error::{Error, ErrorKind, Result};
-use crate::layer::{clean_name, index_layer, Compression, Entry, EntryKind, IndexOptions, LayerBlob};
-use crate::listing::{esc, hex, sha256};
-use crate::source::{read_range, Slice, Source};
+use crate::error::{Error, Result};
+use crate::image::{Archive, Format, Image, LoadOptions, LoadProgress, Selector};
+use crate::layer::{Compression, EntryKind};
+use crate::source::{read_range, Source};
 use crate::tree::Tree;
 use crate::ui::protocol::{short_digest, ArchiveInfo, HistoryRow, ImageInfo, LayerId, LayerInfo, ProgressInfo};
-use serde_json::Value;
 use std::sync::Arc;
 
 /// A layer ready to stack.
@@ -26,10 +24,20 @@ pub struct OpenedLayer {
 pub struct Opened {
     pub archive: ArchiveInfo,
     pub layers: Vec<OpenedLayer>,
+    /// Every image loaded (layer entries dropped), with the ids of its layers, for commit and
+    /// save. A bare layer is one image without config.
+    pub images: Vec<(Image, Vec<LayerId>)>,
 }
 
-/// Largest JSON document (manifest, config) read from an archive.
-const MAX_JSON: u64 = 16 << 20;
+/// The page's name for an archive format.
+pub fn format_name(f: Format) -> &'static str {
+    match f {
+        Format::DockerSave => "docker save",
+        Format::DockerOci => "docker save (OCI layout)",
+        Format::OciLayout => "OCI layout",
+        Format::Layers => "bare layer",
+    }
+}
 
 /// Opens `src` (named `name` for messages). Layers get ids from `first_id` on. `progress`
 /// returning `false` cancels.
@@ -41,83 +49,126 @@ pub fn open_archive(
     first_id: LayerId,
     progress: &mut dyn FnMut(ProgressInfo) -> bool,
 ) -> Result<Opened> {
-    let mut run = || -> Result<Opened> {
-        if src.is_empty() {
-            return Err(Error::corrupt("the file is empty"));
+    if src.is_empty() {
+        return Err(Error::corrupt("the file is empty").in_file(name.to_string()));
+    }
+    let size = src.len();
+    if crate::layer::compression::detect_source(&*src).map_err(|e| e.in_file(name.to_string()))? == Compression::None {
+        let head = read_range(&*src, 0, size.min(512)).map_err(|e| Error::io(&e).in_file(name.to_string()))?;
+        if !looks_like_tar(&head) {
+            return Err(Error::corrupt(
+                "this is not a tar archive, nor a gzip or zstd stream: open a docker save or OCI archive, or a layer tarball",
+            )
+            .in_file(name.to_string()));
         }
-        let compression = crate::layer::compression::detect_source(&*src)?;
-        if compression == Compression::None {
-            let head = read_range(&*src, 0, src.len().min(512))?;
-            if !looks_like_tar(&head) {
-                return Err(Error::corrupt(
-                    "this is not a tar archive, nor a gzip or zstd stream: open a docker save or OCI archive, or a layer tarball",
-                ));
+    }
+    let archive = Archive::open(src, name, verify, None)?;
+    let bare = archive.format == Format::Layers;
+    let opts = LoadOptions { verify, changes: false, ..Default::default() };
+    let default = archive.select(&Selector::Default).map(|r| r.index).unwrap_or(0);
+    let mut layers: Vec<OpenedLayer> = Vec::new();
+    // Member path of each opened layer (parallel to `layers`), to share layers between images.
+    let mut members: Vec<String> = Vec::new();
+    let mut images = Vec::new();
+    let mut infos = Vec::new();
+    let mut warnings = Vec::new();
+    for r in &archive.images {
+        let mut report = |p: LoadProgress| {
+            progress(ProgressInfo {
+                job,
+                layer: p.layer as u32,
+                layers: p.layers as u32,
+                bytes: p.bytes,
+                total: p.total,
+                entries: p.entries,
+            })
+        };
+        let mut img = match archive.load(&Selector::Index(r.index), &opts, &mut report) {
+            Ok(img) => img,
+            // The image a user would get must load; others of a multi-image archive may be
+            // absent (an index listing platforms whose blobs were not saved).
+            Err(e) if r.index != default => {
+                warnings.push(format!("{}: skipped: {e}", r.label()));
+                continue;
             }
-            // Headers only: cheap even for a big archive.
-            let opts = IndexOptions { verify: false, hash_files: false, ..Default::default() };
-            let outer = index_layer(src.clone(), &opts, &mut |_| true)?;
-            let top = |n: &[u8]| outer.entries.iter().any(|e| &*e.path == n);
-            if top(b"manifest.json") {
-                return open_docker_save(src.clone(), name, &outer.entries, verify, job, first_id, progress);
+            Err(e) => return Err(e),
+        };
+        warnings.extend(img.warnings.iter().cloned());
+        let mut ids = Vec::new();
+        for (k, l) in img.layers.iter_mut().enumerate() {
+            if let Some(i) = members.iter().position(|m| *m == l.member) {
+                ids.push(layers[i].info.id);
+                l.entries = Vec::new();
+                continue;
             }
-            if top(b"oci-layout") {
-                return Err(Error::new(
-                    ErrorKind::Unsupported,
-                    "OCI layouts open once the image module is merged (issue 2); open a docker save archive or bare layers for now",
-                ));
-            }
+            let id = first_id + layers.len() as LayerId;
+            let created_by = img
+                .history
+                .iter()
+                .find(|h| h.layer == Some(k))
+                .and_then(|h| h.entry.created_by.clone())
+                .unwrap_or_default();
+            let info = LayerInfo {
+                id,
+                archive: name.to_string(),
+                position: k as u32,
+                diff_id: l.diff_id.clone(),
+                short_id: l.diff_id.as_deref().or(l.blob_digest.as_deref()).map(short_digest).unwrap_or_else(|| "(unverified)".into()),
+                compression: l.compression.name().to_string(),
+                compressed_size: l.compressed_size,
+                uncompressed_size: l.uncompressed_size,
+                entries: l.entries.len() as u64,
+                content_bytes: l.entries.iter().filter(|e| e.kind == EntryKind::File).map(|e| e.size).sum(),
+                created_by,
+                warnings: Vec::new(),
+            };
+            // The trees keep what the views need; the entry list would double the memory.
+            l.entries = Vec::new();
+            layers.push(OpenedLayer { info, tree: l.tree.clone() });
+            members.push(l.member.clone());
+            ids.push(id);
         }
-        let layer = open_layer(src.clone(), name.to_string(), 0, 1, verify, job, first_id, progress)?;
-        Ok(Opened {
-            archive: ArchiveInfo {
-                name: name.to_string(),
-                format: "bare layer".into(),
-                size: src.len(),
-                images: Vec::new(),
-                warnings: layer.info.warnings.clone(),
-            },
-            layers: vec![layer],
-        })
-    };
-    run().map_err(|e| e.in_file(name.to_string()))
+        if !bare {
+            infos.push(image_info(&img, &ids));
+        }
+        images.push((img, ids));
+    }
+    Ok(Opened {
+        archive: ArchiveInfo { name: name.to_string(), format: format_name(archive.format).into(), size, images: infos, warnings },
+        layers,
+        images,
+    })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn open_layer(
-    src: Source,
-    archive: String,
-    position: u32,
-    count: u32,
-    verify: bool,
-    job: u32,
-    id: LayerId,
-    progress: &mut dyn FnMut(ProgressInfo) -> bool,
-) -> Result<OpenedLayer> {
-    let label = format!("layer {position}");
-    let opts = IndexOptions { verify, hash_files: false, ..Default::default() };
-    let idx = index_layer(src.clone(), &opts, &mut |p| {
-        progress(ProgressInfo { job, layer: position, layers: count, bytes: p.bytes, total: p.total, entries: p.entries })
-    })
-    .map_err(|e| e.in_layer(label.clone()))?;
-    let blob = Arc::new(LayerBlob::new(src, label.clone())?);
-    let mut warnings = Vec::new();
-    let tree = Tree::from_entries(&idx.entries, Some(&blob), &mut warnings).map_err(|e| e.in_layer(label.clone()))?;
-    let content_bytes = idx.entries.iter().filter(|e| e.kind == EntryKind::File).map(|e| e.size).sum();
-    let info = LayerInfo {
-        id,
-        archive,
-        position,
-        short_id: idx.diff_id.as_deref().map(short_digest).unwrap_or_else(|| "(unverified)".into()),
-        diff_id: idx.diff_id.clone(),
-        compression: format!("{:?}", idx.compression).to_lowercase(),
-        compressed_size: idx.compressed_size,
-        uncompressed_size: idx.uncompressed_size,
-        entries: idx.entries.len() as u64,
-        content_bytes,
-        created_by: String::new(),
-        warnings,
-    };
-    Ok(OpenedLayer { info, tree: Arc::new(tree) })
+/// What `docker image inspect` and `docker history` say about an image whose layers got `ids`.
+pub fn image_info(img: &Image, ids: &[LayerId]) -> ImageInfo {
+    let cfg = img.config.as_ref();
+    let f = cfg.map(|c| c.file.clone()).unwrap_or_default();
+    let mut tags = img.reference.repo_tags.clone();
+    if tags.is_empty() {
+        tags.extend(img.reference.ref_name.clone());
+    }
+    ImageInfo {
+        tags,
+        id: img.id().unwrap_or_default().to_string(),
+        manifest_digest: img.reference.manifest_digest.clone(),
+        os: f.os.unwrap_or_default(),
+        architecture: f.architecture.unwrap_or_default(),
+        created: f.created.unwrap_or_default(),
+        layers: ids.to_vec(),
+        history: img
+            .history
+            .iter()
+            .map(|h| HistoryRow {
+                created: h.entry.created.clone().unwrap_or_default(),
+                created_by: h.entry.created_by.clone().unwrap_or_default(),
+                empty_layer: h.entry.empty_layer,
+                comment: h.entry.comment.clone().unwrap_or_default(),
+                layer: h.layer.and_then(|i| ids.get(i).copied()),
+            })
+            .collect(),
+        config_json: cfg.map(|c| serde_json::to_string_pretty(&c.raw).unwrap_or_default()).unwrap_or_default(),
+    }
 }
 
 /// True if `head` (the first 512 bytes) is a tar header with a valid checksum, or the
@@ -134,159 +185,4 @@ fn looks_like_tar(head: &[u8]) -> bool {
     let Ok(want) = u32::from_str_radix(text.trim_matches(|c| c == ' ' || c == '\0'), 8) else { return false };
     let sum: u32 = head.iter().enumerate().map(|(i, &b)| if (148..156).contains(&i) { 32 } else { b as u32 }).sum();
     sum == want
-}
-
-/// Follows a member that is a symlink or hardlink (docker save links shared `layer.tar`s).
-fn member<'a>(entries: &'a [Entry], path: &[u8], depth: u32) -> Result<&'a Entry> {
-    let shown = esc(path);
-    let e = entries
-        .iter()
-        .rev()
-        .find(|e| &*e.path == path)
-        .ok_or_else(|| Error::missing(format!("'{shown}' is named in manifest.json but is not in the archive")))?;
-    if depth > 8 {
-        return Err(Error::new(ErrorKind::Escape, format!("'{shown}': too many levels of links")));
-    }
-    match &e.kind {
-        EntryKind::File => Ok(e),
-        EntryKind::Hardlink(t) => member(entries, t, depth + 1),
-        EntryKind::Symlink(t) => {
-            let joined = if t.starts_with(b"/") { t.to_vec() } else { crate::layer::join_rel(e.parent(), t) };
-            match clean_name(&joined) {
-                Ok(Some(p)) => member(entries, &p, depth + 1),
-                _ => Err(Error::new(ErrorKind::Escape, format!("'{shown}' links outside the archive"))),
-            }
-        }
-        _ => Err(Error::corrupt(format!("'{shown}' is not a regular file"))),
-    }
-}
-
-fn json_member(src: &Source, entries: &[Entry], path: &str) -> Result<(Value, Vec<u8>)> {
-    let e = member(entries, path.as_bytes(), 0)?;
-    if e.size > MAX_JSON {
-        return Err(Error::new(ErrorKind::TooLarge, format!("'{path}' is {} bytes, more than a JSON document should be", e.size)));
-    }
-    let bytes = read_range(&**src, e.offset, e.size)?;
-    let v = serde_json::from_slice(&bytes).map_err(|err| Error::corrupt(format!("'{path}' is not valid JSON: {err}")))?;
-    Ok((v, bytes))
-}
-
-fn str_of(v: &Value, key: &str) -> String {
-    v.get(key).and_then(Value::as_str).unwrap_or_default().to_string()
-}
-
-fn open_docker_save(
-    src: Source,
-    name: &str,
-    entries: &[Entry],
-    verify: bool,
-    job: u32,
-    first_id: LayerId,
-    progress: &mut dyn FnMut(ProgressInfo) -> bool,
-) -> Result<Opened> {
-    let (manifest, _) = json_member(&src, entries, "manifest.json")?;
-    let images_json = manifest.as_array().ok_or_else(|| Error::corrupt("manifest.json is not a list of images"))?;
-    // Every distinct layer path, in first-use order, opened once.
-    let mut paths: Vec<String> = Vec::new();
-    for img in images_json {
-        for l in img.get("Layers").and_then(Value::as_array).into_iter().flatten() {
-            let p = l.as_str().ok_or_else(|| Error::corrupt("manifest.json: a layer path is not a string"))?;
-            if !paths.iter().any(|x| x == p) {
-                paths.push(p.to_string());
-            }
-        }
-    }
-    let mut layers: Vec<OpenedLayer> = Vec::new();
-    let count = paths.len() as u32;
-    for (i, p) in paths.iter().enumerate() {
-        let cleaned = clean_name(p.as_bytes()).ok().flatten().unwrap_or_default();
-        let e = member(entries, &cleaned, 0).map_err(|err| err.in_layer(format!("layer {i}")))?;
-        let slice = Slice::shared(src.clone(), e.offset, e.size)?;
-        let mut l = open_layer(slice, name.to_string(), i as u32, count, verify, job, first_id + i as u32, progress)
-            .map_err(|err| err.in_layer(format!("layer {i} ({p})")))?;
-        // docker save names layers by content; an unverified layer still gets a short id.
-        if l.info.diff_id.is_none() {
-            if let Some(h) = p.split('/').find(|s| s.len() >= 64 && s.bytes().take(64).all(|b| b.is_ascii_hexdigit())) {
-                l.info.short_id = h[..12].to_string();
-            }
-        }
-        layers.push(l);
-    }
-    let mut warnings = Vec::new();
-    let mut images = Vec::new();
-    for img in images_json {
-        let cfg_path = str_of(img, "Config");
-        let (config, cfg_bytes) = json_member(&src, entries, &cfg_path)?;
-        let mut info = ImageInfo {
-            tags: img
-                .get("RepoTags")
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(|t| t.as_str().map(String::from)).collect())
-                .unwrap_or_default(),
-            id: format!("sha256:{}", hex(&sha256(&cfg_bytes))),
-            manifest_digest: None,
-            os: str_of(&config, "os"),
-            architecture: str_of(&config, "architecture"),
-            created: str_of(&config, "created"),
-            config_json: serde_json::to_string_pretty(&config).unwrap_or_default(),
-            ..Default::default()
-        };
-        let img_layers: Vec<LayerId> = img
-            .get("Layers")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|l| l.as_str())
-            .filter_map(|l| paths.iter().position(|p| p == l))
-            .map(|i| first_id + i as u32)
-            .collect();
-        // diff_ids from the config, checked against what we computed.
-        let diff_ids: Vec<String> = config
-            .pointer("/rootfs/diff_ids")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|d| d.as_str().map(String::from)).collect())
-            .unwrap_or_default();
-        for (k, &lid) in img_layers.iter().enumerate() {
-            let l = &mut layers[(lid - first_id) as usize];
-            match (diff_ids.get(k), &l.info.diff_id) {
-                (Some(want), Some(got)) if want != got => warnings.push(format!(
-                    "{name}, layer {k}: the config says diff_id {want} but the layer hashes to {got}"
-                )),
-                (Some(want), None) => l.info.short_id = short_digest(want),
-                _ => {}
-            }
-        }
-        // docker history: empty layers included; non-empty steps map to layers in order.
-        let mut next = 0usize;
-        for h in config.get("history").and_then(Value::as_array).into_iter().flatten() {
-            let empty = h.get("empty_layer").and_then(Value::as_bool).unwrap_or(false);
-            let layer = if empty { None } else { img_layers.get(next).copied() };
-            if !empty {
-                next += 1;
-            }
-            let row = HistoryRow {
-                created: str_of(h, "created"),
-                created_by: str_of(h, "created_by"),
-                empty_layer: empty,
-                comment: str_of(h, "comment"),
-                layer,
-            };
-            if let Some(lid) = layer {
-                let l = &mut layers[(lid - first_id) as usize];
-                if l.info.created_by.is_empty() {
-                    l.info.created_by = row.created_by.clone();
-                }
-            }
-            info.history.push(row);
-        }
-        info.layers = img_layers;
-        images.push(info);
-    }
-    for l in &layers {
-        warnings.extend(l.info.warnings.iter().map(|w| format!("layer {}: {w}", l.info.position)));
-    }
-    Ok(Opened {
-        archive: ArchiveInfo { name: name.to_string(), format: "docker save".into(), size: src.len(), images, warnings },
-        layers,
-    })
 }

@@ -1,0 +1,1109 @@
+//! A shell-like command line over a [`Container`]: what a user types at the page's prompt.
+//!
+//! Rules:
+//! - One line is one command: `echo [-n] [-e] TEXT > FILE` (and `>>`, and `> FILE` alone),
+//!   `cat`, `ls [-l] [-a]`, `touch`, `rm [-r] [-f]`, `mkdir [-p]`, `rmdir`, `mv`, `ln [-s]`,
+//!   `chmod MODE` (octal or `[ugoa][+-=][rwxst]`), `chown UID[:GID]`, `truncate -s SIZE`,
+//!   `stat`, `readlink`, `pwd`, `help`. Words split on blanks; `'…'`, `"…"` and `\` quote as in
+//!   `sh`; `#` at the start of a word comments out the rest.
+//! - Every command becomes container [`Op`]s (SPEC §3), so writes follow the kernel exactly;
+//!   lookups that must not change anything (`ls`, `stat`, `mv` into a directory) run on a
+//!   clone of the container (cheap: trees are shared) and never copy up.
+//! - The working directory is always `/`: relative paths are taken against it.
+//! - Output and error messages are worded like GNU coreutils and bash
+//!   (`rm: cannot remove 'x': No such file or directory`); a path is quoted as the user typed it.
+//! - The events of every op run are returned in order, errors included (an error that the
+//!   command itself ignores, like `rm -f` of a missing file, is dropped).
+
+use super::{Container, Errno, Event, Op};
+
+/// What one command line printed and did.
+#[derive(Debug, Clone, Default)]
+pub struct Run {
+    /// Lines printed (stdout and stderr, in order).
+    pub output: Vec<String>,
+    pub events: Vec<Event>,
+    /// Bytes copied up from lower layers.
+    pub bytes_copied: u64,
+    /// True if the container layer changed.
+    pub changed: bool,
+    /// The exit status (0 = success).
+    pub status: i32,
+}
+
+/// The most bytes `cat` prints.
+pub const CAT_LIMIT: usize = 64 * 1024;
+
+/// The C library's message for an errno (`strerror`).
+pub fn strerror(e: Errno) -> &'static str {
+    match e {
+        Errno::ENOENT => "No such file or directory",
+        Errno::EEXIST => "File exists",
+        Errno::ENOTDIR => "Not a directory",
+        Errno::EISDIR => "Is a directory",
+        Errno::EINVAL => "Invalid argument",
+        Errno::ENOTEMPTY => "Directory not empty",
+        Errno::EXDEV => "Invalid cross-device link",
+        Errno::ELOOP => "Too many levels of symbolic links",
+        Errno::EPERM => "Operation not permitted",
+        Errno::EBUSY => "Device or resource busy",
+        Errno::EACCES => "Permission denied",
+        Errno::ENXIO => "No such device or address",
+        Errno::ENAMETOOLONG => "File name too long",
+        Errno::EIO => "Input/output error",
+        Errno::EFBIG => "File too large",
+    }
+}
+
+/// A word of the line, or a redirection operator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tok {
+    Word(Vec<u8>),
+    /// `>`
+    Out,
+    /// `>>`
+    Append,
+}
+
+/// Splits a line as `sh` would (quotes, backslashes, `>`/`>>`, comments).
+fn tokenize(line: &str) -> Result<Vec<Tok>, String> {
+    let b = line.as_bytes();
+    let mut toks = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b' ' | b'\t' => i += 1,
+            b'#' => break,
+            b'>' => {
+                if b.get(i + 1) == Some(&b'>') {
+                    toks.push(Tok::Append);
+                    i += 2;
+                } else {
+                    toks.push(Tok::Out);
+                    i += 1;
+                }
+            }
+            _ => {
+                let mut w = Vec::new();
+                while i < b.len() && !matches!(b[i], b' ' | b'\t' | b'>') {
+                    match b[i] {
+                        b'\'' => {
+                            let end = b[i + 1..].iter().position(|&c| c == b'\'').ok_or("unexpected EOF while looking for matching `''")?;
+                            w.extend_from_slice(&b[i + 1..i + 1 + end]);
+                            i += end + 2;
+                        }
+                        b'"' => {
+                            i += 1;
+                            loop {
+                                match b.get(i) {
+                                    None => return Err("unexpected EOF while looking for matching `\"'".into()),
+                                    Some(b'"') => {
+                                        i += 1;
+                                        break;
+                                    }
+                                    Some(b'\\') if matches!(b.get(i + 1), Some(b'"' | b'\\' | b'$' | b'`')) => {
+                                        w.push(b[i + 1]);
+                                        i += 2;
+                                    }
+                                    Some(&c) => {
+                                        w.push(c);
+                                        i += 1;
+                                    }
+                                }
+                            }
+                        }
+                        b'\\' => {
+                            if let Some(&c) = b.get(i + 1) {
+                                w.push(c);
+                            }
+                            i += 2;
+                        }
+                        c => {
+                            w.push(c);
+                            i += 1;
+                        }
+                    }
+                }
+                toks.push(Tok::Word(w));
+            }
+        }
+    }
+    Ok(toks)
+}
+
+/// `/`-rooted path for an argument (the working directory is `/`).
+fn abs(p: &[u8]) -> Vec<u8> {
+    if p.starts_with(b"/") {
+        p.to_vec()
+    } else {
+        let mut v = b"/".to_vec();
+        v.extend_from_slice(p);
+        v
+    }
+}
+
+fn join(dir: &[u8], name: &[u8]) -> Vec<u8> {
+    let mut v = dir.to_vec();
+    while v.len() > 1 && v.ends_with(b"/") {
+        v.pop();
+    }
+    if !v.ends_with(b"/") {
+        v.push(b'/');
+    }
+    v.extend_from_slice(name);
+    v
+}
+
+fn basename(p: &[u8]) -> &[u8] {
+    let t = {
+        let mut e = p.len();
+        while e > 1 && p[e - 1] == b'/' {
+            e -= 1;
+        }
+        &p[..e]
+    };
+    match t.iter().rposition(|&c| c == b'/') {
+        Some(i) if i + 1 < t.len() => &t[i + 1..],
+        _ => t,
+    }
+}
+
+fn show(p: &[u8]) -> String {
+    String::from_utf8_lossy(p).into_owned()
+}
+
+/// What `lstat` says about a path, from its listing line (SPEC §5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatInfo {
+    /// Listing type letter: d f l c b p s w.
+    pub kind: char,
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    pub size: Option<u64>,
+    pub nlink: u32,
+    pub target: Option<String>,
+}
+
+impl StatInfo {
+    fn parse(line: &str) -> Option<StatInfo> {
+        let mut f = line.splitn(6, ' ');
+        let kind = f.next()?.chars().next()?;
+        let mode = u32::from_str_radix(f.next()?, 8).ok()?;
+        let (u, g) = f.next()?.split_once(':')?;
+        let size = f.next()?.parse().ok();
+        let _digest = f.next()?;
+        let rest = f.next().unwrap_or("");
+        let nlink = rest.rsplit_once(" nlink=").and_then(|(_, n)| n.parse().ok()).unwrap_or(1);
+        let target = rest.split_once(" -> ").map(|(_, t)| t.split(' ').next().unwrap_or("").to_string());
+        Some(StatInfo { kind, mode, uid: u.parse().ok()?, gid: g.parse().ok()?, size, nlink, target })
+    }
+
+    /// `ls -l`'s mode column: `drwxr-xr-x`.
+    pub fn mode_string(&self) -> String {
+        let t = match self.kind {
+            'd' => 'd',
+            'l' => 'l',
+            'c' | 'w' => 'c',
+            'b' => 'b',
+            'p' => 'p',
+            's' => 's',
+            _ => '-',
+        };
+        let m = self.mode;
+        let bit = |mask: u32, c: char| if m & mask != 0 { c } else { '-' };
+        let x = |exec: u32, special: u32, on: char, off: char| match (m & exec != 0, m & special != 0) {
+            (true, true) => on,
+            (false, true) => off,
+            (true, false) => 'x',
+            (false, false) => '-',
+        };
+        let mut s = String::with_capacity(10);
+        s.push(t);
+        s.push(bit(0o400, 'r'));
+        s.push(bit(0o200, 'w'));
+        s.push(x(0o100, 0o4000, 's', 'S'));
+        s.push(bit(0o040, 'r'));
+        s.push(bit(0o020, 'w'));
+        s.push(x(0o010, 0o2000, 's', 'S'));
+        s.push(bit(0o004, 'r'));
+        s.push(bit(0o002, 'w'));
+        s.push(x(0o001, 0o1000, 't', 'T'));
+        s
+    }
+
+    fn type_name(&self) -> &'static str {
+        match self.kind {
+            'd' => "directory",
+            'l' => "symbolic link",
+            'c' | 'w' => "character special file",
+            'b' => "block special file",
+            'p' => "fifo",
+            's' => "socket",
+            _ if self.size == Some(0) => "regular empty file",
+            _ => "regular file",
+        }
+    }
+}
+
+struct Sh<'a> {
+    c: &'a mut Container,
+    run: Run,
+}
+
+impl Sh<'_> {
+    fn say(&mut self, s: impl Into<String>) {
+        self.run.output.push(s.into());
+    }
+    fn fail(&mut self, s: impl Into<String>) {
+        self.run.output.push(s.into());
+        self.run.status = 1;
+    }
+
+    /// Runs an op for real, keeping its events.
+    fn op(&mut self, op: Op) -> Result<String, Errno> {
+        let o = self.c.apply(&op);
+        self.run.bytes_copied += o.bytes_copied;
+        self.run.changed |= o.events.iter().any(|e| !matches!(e, Event::Error { .. }));
+        self.run.events.extend(o.events);
+        match o.errno {
+            Some(e) => Err(e),
+            None => Ok(o.result),
+        }
+    }
+
+    /// Runs an op that the command ignores if it fails: its error event is dropped.
+    fn op_quiet(&mut self, op: Op) -> Result<String, Errno> {
+        let r = self.op(op);
+        if r.is_err() && matches!(self.run.events.last(), Some(Event::Error { .. })) {
+            self.run.events.pop();
+        }
+        r
+    }
+
+    /// Runs an op on a copy: nothing changes, nothing is logged.
+    fn probe(&self, op: Op) -> Result<String, Errno> {
+        let o = self.c.clone().apply(&op);
+        match o.errno {
+            Some(e) => Err(e),
+            None => Ok(o.result),
+        }
+    }
+
+    fn log_error(&mut self, call: &'static str, e: Errno) {
+        self.run.events.push(Event::Error { call, errno: e, sentence: e.sentence(call) });
+    }
+
+    fn stat(&self, path: &[u8]) -> Result<StatInfo, Errno> {
+        let r = self.probe(Op::Stat { path: path.to_vec() })?;
+        StatInfo::parse(r.strip_prefix("OK ").unwrap_or(&r)).ok_or(Errno::EIO)
+    }
+
+    fn is_dir(&self, path: &[u8]) -> bool {
+        self.probe(Op::Ls { path: path.to_vec() }).is_ok()
+    }
+
+    fn names(&self, path: &[u8]) -> Result<Vec<String>, Errno> {
+        let r = self.probe(Op::Ls { path: path.to_vec() })?;
+        Ok(r.split(' ').skip(1).map(String::from).collect())
+    }
+
+    fn long(&self, st: &StatInfo, name: &str) -> String {
+        let size = match st.kind {
+            'd' => 4096,
+            'l' => st.target.as_ref().map_or(0, |t| t.len() as u64),
+            _ => st.size.unwrap_or(0),
+        };
+        let mut s = format!("{} {} {} {} {:>6} {}", st.mode_string(), st.nlink, st.uid, st.gid, size, name);
+        if let Some(t) = &st.target {
+            s.push_str(" -> ");
+            s.push_str(t);
+        }
+        s
+    }
+}
+
+/// Splits leading `-xyz` flags (until `--` or the first non-flag word) from the operands.
+fn flags(args: &[Vec<u8>]) -> (String, Vec<Vec<u8>>) {
+    let mut f = String::new();
+    let mut i = 0;
+    while i < args.len() && args[i].len() > 1 && args[i][0] == b'-' {
+        if args[i] == b"--" {
+            i += 1;
+            break;
+        }
+        f.push_str(&String::from_utf8_lossy(&args[i][1..]));
+        i += 1;
+    }
+    (f, args[i..].to_vec())
+}
+
+fn parse_size(s: &[u8]) -> Option<u64> {
+    let s = std::str::from_utf8(s).ok()?;
+    let (num, mul) = match s.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        None => (s, 1u64),
+        Some((i, _)) => (
+            &s[..i],
+            match &s[i..] {
+                "K" | "KiB" => 1 << 10,
+                "M" | "MiB" => 1 << 20,
+                "G" | "GiB" => 1 << 30,
+                "KB" => 1000,
+                "MB" => 1_000_000,
+                "GB" => 1_000_000_000,
+                _ => return None,
+            },
+        ),
+    };
+    num.parse::<u64>().ok()?.checked_mul(mul)
+}
+
+/// Applies a chmod mode (octal, or symbolic `[ugoa]*[+-=][rwxst]*`, comma-separated) to `old`.
+pub fn chmod_mode(spec: &str, old: u32) -> Option<u32> {
+    if !spec.is_empty() && spec.len() <= 4 && spec.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+        return u32::from_str_radix(spec, 8).ok();
+    }
+    let mut mode = old & 0o7777;
+    for clause in spec.split(',') {
+        let op_at = clause.find(['+', '-', '='])?;
+        let who = &clause[..op_at];
+        if !who.bytes().all(|b| b"ugoa".contains(&b)) {
+            return None;
+        }
+        let (op, perms) = (clause.as_bytes()[op_at], &clause[op_at + 1..]);
+        let mut mask = 0u32;
+        let all = who.is_empty() || who.contains('a');
+        for (w, shift) in [('u', 6), ('g', 3), ('o', 0)] {
+            if !all && !who.contains(w) {
+                continue;
+            }
+            for p in perms.bytes() {
+                mask |= match p {
+                    b'r' => 4 << shift,
+                    b'w' => 2 << shift,
+                    b'x' => 1 << shift,
+                    b's' if w == 'u' => 0o4000,
+                    b's' if w == 'g' => 0o2000,
+                    b't' if w == 'o' => 0o1000,
+                    b's' | b't' => 0,
+                    _ => return None,
+                };
+            }
+        }
+        match op {
+            b'+' => mode |= mask,
+            b'-' => mode &= !mask,
+            _ => {
+                let mut clear = 0u32;
+                for (w, shift) in [('u', 6), ('g', 3), ('o', 0)] {
+                    if all || who.contains(w) {
+                        clear |= 7 << shift;
+                    }
+                }
+                mode = (mode & !clear) | mask;
+            }
+        }
+    }
+    Some(mode)
+}
+
+fn parse_id(s: &str) -> Option<u32> {
+    match s {
+        "root" => Some(0),
+        _ => s.parse().ok(),
+    }
+}
+
+const HELP: &[&str] = &[
+    "commands (the working directory is /):",
+    "  echo [-n] [-e] TEXT > FILE | >> FILE    write or append a line",
+    "  cat FILE...   ls [-l] [-a] [PATH...]   stat PATH...   readlink PATH",
+    "  touch FILE...   mkdir [-p] DIR...   rmdir DIR...   rm [-r] [-f] PATH...",
+    "  mv SRC DST   ln [-s] TARGET [LINK]   chmod MODE PATH...   chown UID[:GID] PATH...",
+    "  truncate -s SIZE FILE...",
+];
+
+/// Runs one command line in the container.
+pub fn run(c: &mut Container, line: &str) -> Run {
+    let mut sh = Sh { c, run: Run::default() };
+    let toks = match tokenize(line) {
+        Ok(t) => t,
+        Err(e) => {
+            sh.fail(format!("sh: {e}"));
+            return sh.run;
+        }
+    };
+    // Redirection: the word after `>`/`>>` is the file; the rest is the command.
+    let mut words: Vec<Vec<u8>> = Vec::new();
+    let mut redirect: Option<(bool, Vec<u8>)> = None;
+    let mut it = toks.into_iter();
+    while let Some(t) = it.next() {
+        match t {
+            Tok::Word(w) => words.push(w),
+            Tok::Out | Tok::Append => {
+                let append = t == Tok::Append;
+                match it.next() {
+                    Some(Tok::Word(f)) => redirect = Some((append, f)),
+                    _ => {
+                        sh.fail("sh: syntax error near unexpected token `newline'");
+                        return sh.run;
+                    }
+                }
+            }
+        }
+    }
+    let Some(cmd) = words.first().cloned() else {
+        if let Some((append, f)) = redirect {
+            // `> FILE` alone creates or truncates it.
+            write_out(&mut sh, &f, Vec::new(), append);
+        }
+        return sh.run;
+    };
+    let args = &words[1..];
+    let cmd = String::from_utf8_lossy(&cmd).into_owned();
+    if let Some((append, f)) = redirect {
+        if cmd != "echo" && cmd != "printf" {
+            sh.fail(format!("sh: {cmd}: output redirection is only understood for echo here"));
+            return sh.run;
+        }
+        let text = echo_text(args, cmd == "printf");
+        write_out(&mut sh, &f, text, append);
+        return sh.run;
+    }
+    match cmd.as_str() {
+        "echo" | "printf" => {
+            let text = echo_text(args, cmd == "printf");
+            let s = String::from_utf8_lossy(&text);
+            let s = s.strip_suffix('\n').unwrap_or(&s);
+            for l in s.split('\n') {
+                sh.say(l);
+            }
+        }
+        "help" => HELP.iter().for_each(|l| sh.say(*l)),
+        "pwd" => sh.say("/"),
+        "cat" => cat(&mut sh, args),
+        "ls" => ls(&mut sh, args),
+        "stat" => stat(&mut sh, args),
+        "readlink" => {
+            for a in args.iter().filter(|a| !a.starts_with(b"-")) {
+                match sh.probe(Op::Readlink { path: abs(a) }) {
+                    Ok(r) => sh.say(r.strip_prefix("OK ").unwrap_or(&r).to_string()),
+                    Err(_) => sh.run.status = 1,
+                }
+            }
+        }
+        "touch" => simple(&mut sh, "touch", args, |p| Op::Touch { path: p }, |a, e| format!("touch: cannot touch '{a}': {e}")),
+        "rmdir" => simple(&mut sh, "rmdir", args, |p| Op::Rmdir { path: p }, |a, e| format!("rmdir: failed to remove '{a}': {e}")),
+        "mkdir" => mkdir(&mut sh, args),
+        "rm" => rm(&mut sh, args),
+        "mv" => mv(&mut sh, args),
+        "ln" => ln(&mut sh, args),
+        "chmod" => chmod(&mut sh, args),
+        "chown" => chown(&mut sh, args),
+        "truncate" => truncate(&mut sh, args),
+        _ => sh.fail(format!("sh: {cmd}: command not found")),
+    }
+    sh.run
+}
+
+/// The bytes `echo ARGS` (or `printf FORMAT`, escapes only) prints.
+fn echo_text(args: &[Vec<u8>], printf: bool) -> Vec<u8> {
+    let (mut newline, mut escapes, mut i) = (!printf, printf, 0);
+    while !printf && i < args.len() && matches!(&args[i][..], b"-n" | b"-e" | b"-en" | b"-ne" | b"-E") {
+        match &args[i][..] {
+            b"-n" => newline = false,
+            b"-e" => escapes = true,
+            b"-E" => escapes = false,
+            _ => {
+                newline = false;
+                escapes = true;
+            }
+        }
+        i += 1;
+    }
+    let mut out = Vec::new();
+    for (k, a) in args[i..].iter().enumerate() {
+        if k > 0 {
+            out.push(b' ');
+        }
+        if escapes {
+            let mut j = 0;
+            while j < a.len() {
+                if a[j] == b'\\' && j + 1 < a.len() {
+                    let e = match a[j + 1] {
+                        b'n' => Some(b'\n'),
+                        b't' => Some(b'\t'),
+                        b'\\' => Some(b'\\'),
+                        b'0' => Some(0),
+                        _ => None,
+                    };
+                    if let Some(e) = e {
+                        out.push(e);
+                        j += 2;
+                        continue;
+                    }
+                }
+                out.push(a[j]);
+                j += 1;
+            }
+        } else {
+            out.extend_from_slice(a);
+        }
+    }
+    if newline {
+        out.push(b'\n');
+    }
+    out
+}
+
+fn write_out(sh: &mut Sh, file: &[u8], text: Vec<u8>, append: bool) {
+    let path = abs(file);
+    let op = if append { Op::Append { path, text } } else { Op::Write { path, text } };
+    if let Err(e) = sh.op(op) {
+        sh.fail(format!("sh: {}: {}", show(file), strerror(e)));
+    }
+}
+
+/// A command that runs one op per operand.
+fn simple(sh: &mut Sh, name: &str, args: &[Vec<u8>], op: impl Fn(Vec<u8>) -> Op, msg: impl Fn(String, &str) -> String) {
+    let (_, ops) = flags(args);
+    if ops.is_empty() {
+        sh.fail(format!("{name}: missing operand"));
+        return;
+    }
+    for a in &ops {
+        if let Err(e) = sh.op(op(abs(a))) {
+            sh.fail(msg(show(a), strerror(e)));
+        }
+    }
+}
+
+fn cat(sh: &mut Sh, args: &[Vec<u8>]) {
+    let (_, files) = flags(args);
+    let mut out: Vec<u8> = Vec::new();
+    for f in &files {
+        let path = abs(f);
+        match sh.op(Op::Read { path: path.clone() }) {
+            Ok(_) => match sh.c.read_file(&path) {
+                Ok(data) => out.extend_from_slice(&data),
+                Err(e) => sh.fail(format!("cat: {}: {}", show(f), strerror(e))),
+            },
+            Err(e) => {
+                // Show what came before the error first, as a terminal would.
+                flush_text(sh, &mut out);
+                sh.fail(format!("cat: {}: {}", show(f), strerror(e)));
+            }
+        }
+    }
+    flush_text(sh, &mut out);
+}
+
+fn flush_text(sh: &mut Sh, out: &mut Vec<u8>) {
+    if out.is_empty() {
+        return;
+    }
+    let extra = out.len().saturating_sub(CAT_LIMIT);
+    let text = String::from_utf8_lossy(&out[..out.len() - extra]).into_owned();
+    let text = text.strip_suffix('\n').unwrap_or(&text);
+    for l in text.split('\n') {
+        sh.say(l);
+    }
+    if extra > 0 {
+        sh.say(format!("… ({extra} more bytes not shown)"));
+    }
+    out.clear();
+}
+
+fn ls(sh: &mut Sh, args: &[Vec<u8>]) {
+    let (f, mut paths) = flags(args);
+    let long = f.contains('l');
+    let all = f.contains('a');
+    if paths.is_empty() {
+        paths.push(b"/".to_vec());
+    }
+    let many = paths.len() > 1;
+    for (k, a) in paths.iter().enumerate() {
+        let path = abs(a);
+        match sh.names(&path) {
+            Ok(mut names) => {
+                if many {
+                    if k > 0 {
+                        sh.say("");
+                    }
+                    sh.say(format!("{}:", show(a)));
+                }
+                if all {
+                    names.splice(0..0, [".".to_string(), "..".to_string()]);
+                }
+                if long {
+                    sh.say(format!("total {}", names.len()));
+                }
+                let mut short = Vec::new();
+                for n in names {
+                    if !long {
+                        short.push(n);
+                        continue;
+                    }
+                    let child = if n == "." || n == ".." { path.clone() } else { join(&path, n.as_bytes()) };
+                    match sh.stat(&child) {
+                        Ok(st) => {
+                            let l = sh.long(&st, &n);
+                            sh.say(l);
+                        }
+                        Err(e) => sh.fail(format!("ls: cannot access '{}': {}", show(&child), strerror(e))),
+                    }
+                }
+                if !short.is_empty() {
+                    sh.say(short.join("  "));
+                }
+            }
+            Err(Errno::ENOTDIR) => match sh.stat(&path) {
+                Ok(st) => {
+                    let l = if long { sh.long(&st, &show(a)) } else { show(a) };
+                    sh.say(l);
+                }
+                Err(e) => sh.fail(format!("ls: cannot access '{}': {}", show(a), strerror(e))),
+            },
+            Err(e) => {
+                sh.log_error("readdir", e);
+                sh.fail(format!("ls: cannot access '{}': {}", show(a), strerror(e)));
+            }
+        }
+    }
+}
+
+fn stat(sh: &mut Sh, args: &[Vec<u8>]) {
+    let (_, paths) = flags(args);
+    if paths.is_empty() {
+        sh.fail("stat: missing operand");
+        return;
+    }
+    for a in &paths {
+        match sh.stat(&abs(a)) {
+            Ok(st) => {
+                let mut file = format!("  File: {}", show(a));
+                if let Some(t) = &st.target {
+                    file.push_str(&format!(" -> {t}"));
+                }
+                sh.say(file);
+                let size = st.size.unwrap_or(if st.kind == 'd' { 4096 } else { 0 });
+                sh.say(format!("  Size: {size:<15} Links: {:<6} {}", st.nlink, st.type_name()));
+                sh.say(format!(
+                    "Access: ({:04o}/{})  Uid: ({:>5})   Gid: ({:>5})",
+                    st.mode & 0o7777,
+                    st.mode_string(),
+                    st.uid,
+                    st.gid
+                ));
+            }
+            Err(e) => {
+                sh.log_error("lstat", e);
+                sh.fail(format!("stat: cannot statx '{}': {}", show(a), strerror(e)));
+            }
+        }
+    }
+}
+
+fn mkdir(sh: &mut Sh, args: &[Vec<u8>]) {
+    let (f, dirs) = flags(args);
+    if dirs.is_empty() {
+        sh.fail("mkdir: missing operand");
+        return;
+    }
+    let parents = f.contains('p');
+    for a in &dirs {
+        let path = abs(a);
+        if parents {
+            // Each missing ancestor in turn; an existing directory is fine.
+            let comps: Vec<&[u8]> = path.split(|&b| b == b'/').filter(|c| !c.is_empty()).collect();
+            let mut cur = Vec::new();
+            for c in comps {
+                cur.push(b'/');
+                cur.extend_from_slice(c);
+                if sh.is_dir(&cur) {
+                    continue;
+                }
+                if let Err(e) = sh.op(Op::Mkdir { path: cur.clone() }) {
+                    sh.fail(format!("mkdir: cannot create directory '{}': {}", show(a), strerror(e)));
+                    break;
+                }
+            }
+        } else if let Err(e) = sh.op(Op::Mkdir { path }) {
+            sh.fail(format!("mkdir: cannot create directory '{}': {}", show(a), strerror(e)));
+        }
+    }
+}
+
+fn rm(sh: &mut Sh, args: &[Vec<u8>]) {
+    let (f, paths) = flags(args);
+    let recursive = f.contains('r') || f.contains('R');
+    let force = f.contains('f');
+    if paths.is_empty() {
+        if !force {
+            sh.fail("rm: missing operand");
+        }
+        return;
+    }
+    for a in &paths {
+        let path = abs(a);
+        if path.iter().all(|&b| b == b'/') && recursive {
+            sh.fail("rm: it is dangerous to operate recursively on '/'");
+            continue;
+        }
+        let op = if recursive { Op::RmR { path } } else { Op::Unlink { path } };
+        let r = if force { sh.op_quiet(op.clone()) } else { sh.op(op.clone()) };
+        match r {
+            Ok(_) => {}
+            Err(Errno::ENOENT) if force => {}
+            Err(e) => {
+                if force {
+                    // Put back the error event the quiet run dropped: it was not ignored.
+                    let call = if recursive { "rm -r" } else { "unlink" };
+                    sh.log_error(call, e);
+                }
+                sh.fail(format!("rm: cannot remove '{}': {}", show(a), strerror(e)));
+            }
+        }
+    }
+}
+
+fn mv(sh: &mut Sh, args: &[Vec<u8>]) {
+    let (_, ops) = flags(args);
+    if ops.len() < 2 {
+        sh.fail(if ops.is_empty() { "mv: missing file operand".to_string() } else { format!("mv: missing destination file operand after '{}'", show(&ops[0])) });
+        return;
+    }
+    let (srcs, dst) = ops.split_at(ops.len() - 1);
+    let dst = &dst[0];
+    let into = sh.is_dir(&abs(dst));
+    if srcs.len() > 1 && !into {
+        sh.fail(format!("mv: target '{}': Not a directory", show(dst)));
+        return;
+    }
+    for s in srcs {
+        let src = abs(s);
+        if let Err(e) = sh.stat(&src) {
+            sh.log_error("rename", e);
+            sh.fail(format!("mv: cannot stat '{}': {}", show(s), strerror(e)));
+            continue;
+        }
+        let (to, shown) = if into {
+            let t = join(&abs(dst), basename(&src));
+            let shown = show(&join(dst, basename(&src)));
+            (t, shown)
+        } else {
+            (abs(dst), show(dst))
+        };
+        if let Err(e) = sh.op(Op::Mv { src, dst: to }) {
+            sh.fail(format!("mv: cannot move '{}' to '{}': {}", show(s), shown, strerror(e)));
+        }
+    }
+}
+
+fn ln(sh: &mut Sh, args: &[Vec<u8>]) {
+    let (f, ops) = flags(args);
+    let symbolic = f.contains('s');
+    if ops.is_empty() || ops.len() > 2 {
+        sh.fail(if ops.is_empty() { "ln: missing file operand".to_string() } else { format!("ln: target '{}': Not a directory", show(&ops[ops.len() - 1])) });
+        return;
+    }
+    let target = &ops[0];
+    let (link, shown) = match ops.get(1) {
+        Some(l) if sh.is_dir(&abs(l)) => (join(&abs(l), basename(target)), show(&join(l, basename(target)))),
+        Some(l) => (abs(l), show(l)),
+        None => (join(b"/", basename(target)), show(basename(target))),
+    };
+    if symbolic {
+        if let Err(e) = sh.op(Op::Symlink { target: target.clone(), path: link }) {
+            sh.fail(format!("ln: failed to create symbolic link '{shown}': {}", strerror(e)));
+        }
+        return;
+    }
+    if let Err(e) = sh.stat(&abs(target)) {
+        sh.log_error("link", e);
+        sh.fail(format!("ln: failed to access '{}': {}", show(target), strerror(e)));
+        return;
+    }
+    if let Err(e) = sh.op(Op::Link { src: abs(target), dst: link }) {
+        sh.fail(format!("ln: failed to create hard link '{shown}' => '{}': {}", show(target), strerror(e)));
+    }
+}
+
+fn chmod(sh: &mut Sh, args: &[Vec<u8>]) {
+    // A symbolic mode like `-x` looks like a flag: take the first word as the mode.
+    if args.len() < 2 {
+        sh.fail(if args.is_empty() { "chmod: missing operand".to_string() } else { format!("chmod: missing operand after '{}'", show(&args[0])) });
+        return;
+    }
+    let spec = show(&args[0]);
+    for a in &args[1..] {
+        let path = abs(a);
+        let old = match sh.stat(&path) {
+            Ok(st) => st.mode,
+            Err(e) => {
+                sh.log_error("chmod", e);
+                sh.fail(format!("chmod: cannot access '{}': {}", show(a), strerror(e)));
+                continue;
+            }
+        };
+        let Some(mode) = chmod_mode(&spec, old) else {
+            sh.fail(format!("chmod: invalid mode: '{spec}'"));
+            return;
+        };
+        if let Err(e) = sh.op(Op::Chmod { mode, path }) {
+            sh.fail(format!("chmod: changing permissions of '{}': {}", show(a), strerror(e)));
+        }
+    }
+}
+
+fn chown(sh: &mut Sh, args: &[Vec<u8>]) {
+    let (_, ops) = flags(args);
+    if ops.len() < 2 {
+        sh.fail(if ops.is_empty() { "chown: missing operand".to_string() } else { format!("chown: missing operand after '{}'", show(&ops[0])) });
+        return;
+    }
+    let spec = show(&ops[0]);
+    let (u, g) = match spec.split_once([':', '.']) {
+        Some((u, g)) => (u, Some(g)),
+        None => (spec.as_str(), None),
+    };
+    let uid = if u.is_empty() { None } else { Some(parse_id(u)) };
+    let gid = g.filter(|g| !g.is_empty()).map(parse_id);
+    if uid == Some(None) {
+        sh.fail(format!("chown: invalid user: '{spec}'"));
+        return;
+    }
+    if gid == Some(None) {
+        sh.fail(format!("chown: invalid group: '{spec}'"));
+        return;
+    }
+    for a in &ops[1..] {
+        let path = abs(a);
+        let st = match sh.stat(&path) {
+            Ok(st) => st,
+            Err(e) => {
+                sh.log_error("chown", e);
+                sh.fail(format!("chown: cannot access '{}': {}", show(a), strerror(e)));
+                continue;
+            }
+        };
+        let op = Op::Chown { uid: uid.flatten().unwrap_or(st.uid), gid: gid.flatten().unwrap_or(st.gid), path };
+        if let Err(e) = sh.op(op) {
+            sh.fail(format!("chown: changing ownership of '{}': {}", show(a), strerror(e)));
+        }
+    }
+}
+
+fn truncate(sh: &mut Sh, args: &[Vec<u8>]) {
+    // truncate -s SIZE FILE... (also -sSIZE and --size=SIZE)
+    let mut size = None;
+    let mut files = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        if a == b"-s" || a == b"--size" {
+            size = args.get(i + 1).cloned();
+            i += 2;
+            continue;
+        }
+        if let Some(s) = a.strip_prefix(b"--size=").or_else(|| a.strip_prefix(b"-s")) {
+            size = Some(s.to_vec());
+        } else {
+            files.push(a.clone());
+        }
+        i += 1;
+    }
+    let Some(size_arg) = size else {
+        sh.fail("truncate: you must specify either '--size' or '--reference'");
+        return;
+    };
+    let Some(size) = parse_size(&size_arg) else {
+        sh.fail(format!("truncate: Invalid number: '{}'", show(&size_arg)));
+        return;
+    };
+    if files.is_empty() {
+        sh.fail("truncate: missing file operand");
+        return;
+    }
+    for f in &files {
+        let path = abs(f);
+        // coreutils opens with O_CREAT: a missing file is created empty first.
+        if sh.stat(&path) == Err(Errno::ENOENT) {
+            if let Err(e) = sh.op(Op::Write { path: path.clone(), text: Vec::new() }) {
+                sh.fail(format!("truncate: cannot open '{}' for writing: {}", show(f), strerror(e)));
+                continue;
+            }
+        }
+        if let Err(e) = sh.op(Op::Truncate { path, size }) {
+            sh.fail(format!("truncate: cannot open '{}' for writing: {}", show(f), strerror(e)));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::container::Config;
+    use crate::tree::{Content, Kind, Node, Tree, ROOT};
+    use crate::union::Stack;
+    use std::sync::Arc;
+
+    fn put(t: &mut Tree, path: &str, node: Node) {
+        let comps: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
+        let mut cur = ROOT;
+        for c in &comps[..comps.len() - 1] {
+            cur = match t.child(cur, c.as_bytes()) {
+                Some(i) => i,
+                None => t.insert(cur, c.as_bytes(), Node::dir(0o755, 0, 0)),
+            };
+        }
+        t.insert(cur, comps[comps.len() - 1].as_bytes(), node);
+    }
+
+    /// A lower layer with /etc/motd ("hello\n"), /bin/sh and an empty dir /srv.
+    fn container(config: Config) -> Container {
+        let file = |data: &[u8]| Node::new(Kind::File(Content::Bytes(Arc::from(data))), 0o644, 0, 0);
+        let mut t = Tree::new();
+        put(&mut t, "/etc/motd", file(b"hello\n"));
+        put(&mut t, "/bin/sh", file(b"#!"));
+        put(&mut t, "/srv", Node::dir(0o755, 0, 0));
+        Container::new(Stack::new(vec![Arc::new(t)]), config)
+    }
+
+    fn sh(c: &mut Container, line: &str) -> Run {
+        run(c, line)
+    }
+
+    #[test]
+    fn echo_redirect_copies_up_and_cat_reads_back() {
+        let mut c = container(Config::Default);
+        let r = sh(&mut c, "echo hi there >> /etc/motd");
+        assert_eq!(r.status, 0, "{:?}", r.output);
+        assert!(r.changed);
+        assert!(r.events.iter().any(|e| matches!(e, Event::CopyUp { path, bytes: 6, .. } if path == b"/etc/motd")), "{:?}", r.events);
+        assert_eq!(r.bytes_copied, 6);
+        let r = sh(&mut c, "cat etc/motd");
+        assert_eq!(r.output, vec!["hello", "hi there"]);
+        let r = sh(&mut c, "echo -n 'a  b' > /new");
+        assert_eq!(r.status, 0);
+        assert_eq!(c.read_file(b"/new").unwrap(), b"a  b");
+        assert!(c.diff().unwrap().iter().any(|l| l.ends_with(" /new")));
+    }
+
+    #[test]
+    fn errors_are_worded_like_coreutils() {
+        let mut c = container(Config::Default);
+        let cases = [
+            ("rm /x", "rm: cannot remove '/x': No such file or directory"),
+            ("mkdir /etc", "mkdir: cannot create directory '/etc': File exists"),
+            ("rm /etc", "rm: cannot remove '/etc': Is a directory"),
+            ("rmdir /etc", "rmdir: failed to remove '/etc': Directory not empty"),
+            ("cat /nope", "cat: /nope: No such file or directory"),
+            ("cat /etc", "cat: /etc: Is a directory"),
+            ("ls /nope", "ls: cannot access '/nope': No such file or directory"),
+            ("touch /a/b", "touch: cannot touch '/a/b': No such file or directory"),
+            ("mv /x /y", "mv: cannot stat '/x': No such file or directory"),
+            ("ln /x /y", "ln: failed to access '/x': No such file or directory"),
+            ("ln -s /x /etc/motd", "ln: failed to create symbolic link '/etc/motd': File exists"),
+            ("chmod 755 /x", "chmod: cannot access '/x': No such file or directory"),
+            ("chmod q+x /etc/motd", "chmod: invalid mode: 'q+x'"),
+            ("chown 1:2 /x", "chown: cannot access '/x': No such file or directory"),
+            ("stat /x", "stat: cannot statx '/x': No such file or directory"),
+            ("echo x > /no/file", "sh: /no/file: No such file or directory"),
+            ("echo x > /etc", "sh: /etc: Is a directory"),
+            ("frobnicate", "sh: frobnicate: command not found"),
+            ("truncate -s 1 /no/f", "truncate: cannot open '/no/f' for writing: No such file or directory"),
+        ];
+        for (line, want) in cases {
+            let r = sh(&mut c, line);
+            assert_eq!(r.output, vec![want.to_string()], "{line}");
+            assert_eq!(r.status, 1, "{line}");
+            assert!(!r.changed, "{line}");
+        }
+        // Failures are logged as error events.
+        let r = sh(&mut c, "rm /x");
+        assert!(matches!(r.events[..], [Event::Error { errno: Errno::ENOENT, .. }]), "{:?}", r.events);
+        // ... unless the command ignores them.
+        let r = sh(&mut c, "rm -f /x");
+        assert!(r.events.is_empty() && r.output.is_empty() && r.status == 0);
+        assert!(c.upper_listing().unwrap().len() == 1, "nothing was written: {:?}", c.upper_listing());
+    }
+
+    #[test]
+    fn rm_of_a_lower_file_whites_it_out() {
+        let mut c = container(Config::Default);
+        let r = sh(&mut c, "rm bin/sh");
+        assert_eq!(r.status, 0, "{:?}", r.output);
+        assert!(r.events.iter().any(|e| matches!(e, Event::Whiteout { path, .. } if path == b"/bin/sh")), "{:?}", r.events);
+        assert_eq!(c.diff().unwrap().iter().filter(|l| l.contains(".wh.sh")).count(), 1);
+        assert_eq!(sh(&mut c, "ls /bin").output, Vec::<String>::new());
+        let r = sh(&mut c, "rm -r /etc");
+        assert_eq!(r.status, 0);
+        assert_eq!(sh(&mut c, "ls").output, vec!["bin  srv"]);
+    }
+
+    #[test]
+    fn ls_long_stat_and_metadata_commands() {
+        let mut c = container(Config::Default);
+        assert_eq!(sh(&mut c, "ls -l /etc").output, vec!["total 1", "-rw-r--r-- 1 0 0      6 motd"]);
+        assert_eq!(sh(&mut c, "ls /etc/motd").output, vec!["/etc/motd"]);
+        let r = sh(&mut c, "chmod u+x,g-r /etc/motd");
+        assert_eq!(r.status, 0, "{:?}", r.output);
+        assert!(r.events.iter().any(|e| matches!(e, Event::CopyUp { .. })));
+        let r = sh(&mut c, "chown 1000 /etc/motd");
+        assert_eq!(r.status, 0);
+        let st = sh(&mut c, "stat /etc/motd").output;
+        assert_eq!(st[0], "  File: /etc/motd");
+        assert!(st[1].contains("regular file"), "{st:?}");
+        assert_eq!(st[2], "Access: (0704/-rwx---r--)  Uid: ( 1000)   Gid: (    0)");
+        sh(&mut c, "ln -s motd /etc/link");
+        assert_eq!(sh(&mut c, "readlink /etc/link").output, vec!["motd"]);
+        assert_eq!(sh(&mut c, "ls -l /etc/link").output, vec!["lrwxrwxrwx 1 0 0      4 /etc/link -> motd"]);
+        sh(&mut c, "ln /etc/motd /srv");
+        assert_eq!(sh(&mut c, "ls -l /srv").output, vec!["total 1", "-rwx---r-- 2 1000 0      6 motd"]);
+    }
+
+    #[test]
+    fn mkdir_p_mv_into_dir_and_truncate() {
+        let mut c = container(Config::Default);
+        let r = sh(&mut c, "mkdir -p /a/b/c /etc");
+        assert_eq!(r.status, 0, "{:?}", r.output);
+        assert_eq!(sh(&mut c, "ls /a/b").output, vec!["c"]);
+        let r = sh(&mut c, "mv /etc/motd /a");
+        assert_eq!(r.status, 0, "{:?}", r.output);
+        assert_eq!(sh(&mut c, "cat /a/motd").output, vec!["hello"]);
+        let r = sh(&mut c, "truncate -s 2K /a/big");
+        assert_eq!(r.status, 0, "{:?}", r.output);
+        assert!(sh(&mut c, "stat /a/big").output[1].starts_with("  Size: 2048 "));
+        // A lower directory cannot be renamed without redirect_dir: mv copies it instead.
+        let r = sh(&mut c, "mv /bin /sbin");
+        assert_eq!(r.status, 0, "{:?}", r.output);
+        assert!(r.events.iter().any(|e| matches!(e, Event::MvFallback { .. })), "{:?}", r.events);
+        let mut c = container(Config::Redirect);
+        let r = sh(&mut c, "mv /bin /sbin");
+        assert!(r.events.iter().any(|e| matches!(e, Event::RedirectSet { .. })), "{:?}", r.events);
+    }
+
+    #[test]
+    fn quoting_and_modes() {
+        let t = tokenize(r#"echo "a \"b\"" 'c d'\ e>>f # no"#).unwrap();
+        assert_eq!(
+            t,
+            vec![
+                Tok::Word(b"echo".to_vec()),
+                Tok::Word(b"a \"b\"".to_vec()),
+                Tok::Word(b"c d e".to_vec()),
+                Tok::Append,
+                Tok::Word(b"f".to_vec())
+            ]
+        );
+        assert!(tokenize("echo 'x").is_err());
+        assert_eq!(chmod_mode("755", 0), Some(0o755));
+        assert_eq!(chmod_mode("a+x", 0o644), Some(0o755));
+        assert_eq!(chmod_mode("go=", 0o755), Some(0o700));
+        assert_eq!(chmod_mode("u+s", 0o755), Some(0o4755));
+        assert_eq!(chmod_mode("z", 0o755), None);
+        assert_eq!(parse_size(b"1M"), Some(1 << 20));
+        assert_eq!(parse_size(b"x"), None);
+    }
+}
