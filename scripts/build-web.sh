@@ -3,4 +3,6 @@
 # 0.21.14 and wasm-bindgen-cli 0.2.130 (scripts/web-test.sh installs what is missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# A clean dist/: a stale snippets/ file would fail its integrity check and stop the page.
+rm -rf dist
 trunk build --release --offline "$@"

@@ -38,8 +38,14 @@ export async function start({ width = 1500, height = 950, colorScheme = 'light',
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('response', (r) => { if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.url()}`); });
   context.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith('blob:') && !r.url().startsWith('data:')) offOrigin.push(r.url()); });
-  await page.goto(base);
-  await page.getByText('worker ready').waitFor();
+  const close = async () => { await context.close(); server.close(); fs.rmSync(userDataDir, { recursive: true, force: true }); };
+  try {
+    await page.goto(base);
+    await page.getByText('worker ready').waitFor();
+  } catch (e) {
+    await close();
+    throw new Error(`the page did not start (${errors.join('; ')}): ${e.message}`);
+  }
   return {
     page, base, errors, offOrigin,
     async close() { await context.close(); server.close(); fs.rmSync(userDataDir, { recursive: true, force: true }); },
