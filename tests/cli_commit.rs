@@ -1,13 +1,11 @@
 //! The `commit`, `save` and `export` commands through the real binary, as a user runs them.
 
-use std::path::{Path, PathBuf};
+#[path = "support/traces.rs"]
+mod traces;
+use traces::{section, shared};
+use std::path::PathBuf;
 use std::process::Command;
 
-fn shared() -> PathBuf {
-    std::env::var_os("LAYERLAB_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
-}
 
 fn layerlab(args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_layerlab")).args(args).output().expect("run layerlab");
@@ -22,21 +20,6 @@ fn tmp(name: &str) -> PathBuf {
     d
 }
 
-fn section(trace: &str, name: &str) -> String {
-    let mut out = String::new();
-    let mut inside = false;
-    for l in trace.lines() {
-        if l.starts_with("== ") {
-            inside = l.starts_with(name);
-            continue;
-        }
-        if inside {
-            out.push_str(l);
-            out.push('\n');
-        }
-    }
-    out
-}
 
 /// `layerlab commit` over a scenario's layers, then `layerlab ls OUT --layer -1`, equals the
 /// kernel's DIFF, in both output formats and all configs.
@@ -63,7 +46,7 @@ fn commit_command_writes_the_kernels_diff() {
             let id = layerlab(&args);
             assert!(id.starts_with("sha256:"), "prints the new image ID");
             let got = layerlab(&["ls", &o, "--layer", "-1"]);
-            let want = section(&std::fs::read_to_string(scen.join(format!("expected.{cfg}.txt"))).unwrap(), "== DIFF");
+            let want = section(&std::fs::read_to_string(scen.join(format!("expected.{cfg}.txt"))).unwrap(), "== DIFF").iter().map(|l| format!("{l}\n")).collect::<String>();
             assert_eq!(got, want, "{name} [{cfg}]: committed layer vs kernel DIFF");
             // The history shows the commit on top, with its message.
             let hist = layerlab(&["history", &o]);

@@ -14,15 +14,13 @@ use layerlab::container::{ops, Config, Container};
 use layerlab::image::{Archive, LoadOptions, Selector};
 use layerlab::layer::{index_layer, tarlist::entry_lines, IndexOptions};
 use layerlab::source::{FileSource, MemSource, Source};
+#[path = "support/traces.rs"]
+mod traces;
+use traces::{section, shared};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-fn shared() -> PathBuf {
-    std::env::var_os("LAYERLAB_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
-}
 
 fn scenarios() -> Vec<PathBuf> {
     let set = shared().join("oracle/scenarios");
@@ -35,20 +33,6 @@ fn scenarios() -> Vec<PathBuf> {
     v
 }
 
-fn section(trace: &str, name: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut inside = false;
-    for l in trace.lines() {
-        if l.starts_with("== ") {
-            inside = l.starts_with(name);
-            continue;
-        }
-        if inside {
-            out.push(l.to_string());
-        }
-    }
-    out
-}
 
 fn layer_blobs(dir: &Path) -> Vec<SaveLayer> {
     let mut v = Vec::new();
