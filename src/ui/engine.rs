@@ -428,19 +428,20 @@ fn split_last(p: &[u8]) -> (&[u8], &[u8]) {
     }
 }
 
-/// One line of the event log: its kind and a one-line explanation.
+/// One line of the event log: its kind and a one-line explanation. The log shows the kind
+/// first (`copy-up /a from L0 …`), so the text does not repeat it.
 fn event_line(e: &crate::container::Event, layers: &[String]) -> EventLine {
     use crate::container::{CopyKind, Event};
     let name = |l: &usize| layers.get(*l).cloned().unwrap_or_else(|| format!("layer {l}"));
     let (kind, text) = match e {
         Event::CopyUp { path, layer, bytes, kind } => ("copy-up", match kind {
-            CopyKind::Full => format!("copy-up {} from {} to the container layer: {bytes} bytes copied (lower layers are read-only, so overlayfs copies a file up before changing it)", esc(path), name(layer)),
-            CopyKind::MetadataOnly => format!("copy-up {} from {}: metadata only (metacopy=on leaves the data below until it is written)", esc(path), name(layer)),
-            CopyKind::DataOnly => format!("copy-up of the data of {} from {}: {bytes} bytes (first write after a metadata-only copy-up)", esc(path), name(layer)),
+            CopyKind::Full => format!("{} from {} to the container layer: {bytes} bytes copied (lower layers are read-only, so overlayfs copies a file up before changing it)", esc(path), name(layer)),
+            CopyKind::MetadataOnly => format!("{} from {}: metadata only (metacopy=on leaves the data below until it is written)", esc(path), name(layer)),
+            CopyKind::DataOnly => format!("of the data of {} from {}: {bytes} bytes (first write after a metadata-only copy-up)", esc(path), name(layer)),
         }),
-        Event::Whiteout { path, hides_layer } => ("whiteout", format!("whiteout {}: a 0/0 character device in the container layer hides {}", esc(path), hides_layer.as_ref().map(name).unwrap_or_else(|| "the lower entry".into()))),
-        Event::OpaqueSet { path } => ("opaque", format!("opaque dir {}: trusted.overlay.opaque=y hides everything below it in lower layers", esc(path))),
-        Event::RedirectSet { path, value } => ("redirect", format!("redirect {} -> {}: the renamed directory keeps reading its lower contents from the old path", esc(path), esc(value))),
+        Event::Whiteout { path, hides_layer } => ("whiteout", format!("{}: a 0/0 character device in the container layer hides {}", esc(path), hides_layer.as_ref().map(name).unwrap_or_else(|| "the lower entry".into()))),
+        Event::OpaqueSet { path } => ("opaque", format!("directory {}: trusted.overlay.opaque=y hides everything below it in lower layers", esc(path))),
+        Event::RedirectSet { path, value } => ("redirect", format!("{} -> {}: the renamed directory keeps reading its lower contents from the old path", esc(path), esc(value))),
         Event::Error { .. } => ("error", e.to_string()),
         _ => ("change", e.to_string()),
     };
