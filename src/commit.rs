@@ -13,6 +13,7 @@
 
 pub mod changes;
 pub mod export;
+pub mod loaded;
 pub mod save;
 pub mod tarwriter;
 

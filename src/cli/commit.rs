@@ -15,7 +15,8 @@
 use super::{load, ImageArgs};
 use crate::commit::export::{export, ExportItem};
 use crate::commit::save::{save, SaveFormat, SaveImage};
-use crate::commit::{commit, CommitOptions};
+use crate::commit::loaded::commit_container;
+use crate::commit::CommitOptions;
 use crate::container::{ops, Config, Container};
 use crate::error::{Error, Result};
 use crate::image::{Archive, LoadOptions, Selector};
@@ -151,23 +152,16 @@ pub fn run_commit(a: &CommitArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
     let base = SaveImage::from_image(&img)?;
     let c = run_container(img.stack(None), &a.ops, config, err)?;
     let created = commit_time(a.time, true);
-    let diff: Vec<_> = c.diff_entries()?.iter().filter_map(|e| e.tar_entry(created)).collect();
-    let created_by = img
-        .config
-        .as_ref()
-        .and_then(|cfg| cfg.raw.pointer("/config/Cmd").and_then(|v| v.as_array()).cloned())
-        .map(|v| v.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(" "))
-        .unwrap_or_default();
     let opts = CommitOptions {
         message: a.message.clone(),
         author: a.author.clone(),
         changes: a.changes.clone(),
         created,
-        created_by,
+        created_by: String::new(),
         tags: a.tags.clone(),
     };
     let config_bytes = img.config.as_ref().map(|c| c.bytes.clone());
-    let done = commit(config_bytes.as_deref(), &base.layers, &diff, &opts)?;
+    let done = commit_container(config_bytes.as_deref(), &base.layers, &c, &opts)?;
     let bytes = save(&[done.image.clone()], a.out.format.into(), created, Vec::new())?;
     write_file(&a.out.output, &bytes)?;
     let _ = writeln!(out, "{}", done.image.id());

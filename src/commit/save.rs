@@ -34,6 +34,24 @@ pub struct SaveLayer {
 }
 
 impl SaveLayer {
+    /// A loaded layer as stored: its blob, with the digests the archive gave (`claimed` is what
+    /// the manifest said), computing those it did not (the blob's sha256; for a compressed
+    /// blob, the uncompressed stream's).
+    pub fn from_layer(l: &crate::image::Layer, claimed: Option<String>) -> crate::error::Result<SaveLayer> {
+        let raw = &l.blob.source;
+        let digest = match (&l.blob_digest, claimed) {
+            (Some(d), _) => d.clone(),
+            (None, Some(d)) => d,
+            (None, None) => blob_sha256(raw).map_err(|e| e.in_layer(l.label.clone()))?,
+        };
+        let diff_id = match (&l.diff_id, l.compression) {
+            (Some(d), _) => d.clone(),
+            (None, Compression::None) => digest.clone(),
+            (None, _) => l.blob.diff_id()?,
+        };
+        Ok(SaveLayer { blob: raw.clone(), digest, diff_id, compression: l.compression })
+    }
+
     pub fn media_type(&self) -> &'static str {
         match self.compression {
             Compression::None => "application/vnd.oci.image.layer.v1.tar",
@@ -66,18 +84,8 @@ impl SaveImage {
         }
         let mut layers = Vec::new();
         for (i, l) in img.layers.iter().enumerate() {
-            let raw = &l.blob.source;
-            let digest = match (&l.blob_digest, img.reference.layers.get(i).and_then(|b| b.digest.clone())) {
-                (Some(d), _) => d.clone(),
-                (None, Some(d)) => d,
-                (None, None) => blob_sha256(raw).map_err(|e| e.in_layer(l.label.clone()).in_file(img.archive.clone()))?,
-            };
-            let diff_id = match (&l.diff_id, l.compression) {
-                (Some(d), _) => d.clone(),
-                (None, Compression::None) => digest.clone(),
-                (None, _) => l.blob.diff_id().map_err(|e| e.in_file(img.archive.clone()))?,
-            };
-            layers.push(SaveLayer { blob: raw.clone(), digest, diff_id, compression: l.compression });
+            let claimed = img.reference.layers.get(i).and_then(|b| b.digest.clone());
+            layers.push(SaveLayer::from_layer(l, claimed).map_err(|e| e.in_file(img.archive.clone()))?);
         }
         let config = match &img.config {
             Some(c) => c.bytes.clone(),

@@ -2,6 +2,7 @@
 //!
 //! Effects: the stack goes to the worker whenever it changes; the current view window is
 //! queried whenever the applied stack, the view parameters or the scroll window change.
+use crate::ui::components::commit_panel::{CommitForm, CommitPanel};
 use crate::ui::components::diff_view::DiffView;
 use crate::ui::components::event_log::EventLog;
 use crate::ui::components::file_tree::FileTree;
@@ -141,18 +142,39 @@ pub fn app() -> Html {
                 };
                 // Fetch every sample first, so the opens go to the worker in the saved order.
                 let mut blobs = Vec::new();
+                // Where each saved archive lands among those opened again (commits name their
+                // base layers by archive position).
+                let mut moved: Vec<Option<u32>> = Vec::new();
                 for (a, f) in saved.archives.iter().zip(files.into_iter().chain(std::iter::repeat(None))) {
+                    let before = blobs.len();
                     match (&a.sample, f) {
                         (Some(s), _) => match fetch_blob(&format!("samples/{s}")).await {
                             Ok(b) => blobs.push((a.name.clone(), b, Origin::Sample(s.clone()))),
                             Err(e) => d.dispatch(Action::Notice { text: e, error: true }),
                         },
-                        (None, Some(b)) => blobs.push((a.name.clone(), b.clone(), Origin::File(b))),
+                        (None, Some(b)) => match &a.commit {
+                            Some(c) => {
+                                let base: Option<Vec<(u32, u32)>> =
+                                    c.base.iter().map(|&(i, p)| moved.get(i as usize).copied().flatten().map(|n| (n, p))).collect();
+                                match base {
+                                    Some(base) => {
+                                        let c = crate::ui::session::SavedCommit { base, ..c.clone() };
+                                        blobs.push((a.name.clone(), b.clone(), Origin::Commit(c, b)));
+                                    }
+                                    None => d.dispatch(Action::Notice {
+                                        text: format!("{}: not restored, an image it was committed over is not open", a.name),
+                                        error: false,
+                                    }),
+                                }
+                            }
+                            None => blobs.push((a.name.clone(), b.clone(), Origin::File(b))),
+                        },
                         (None, None) => d.dispatch(Action::Notice {
                             text: format!("{}: open it again to restore it (the browser did not keep it)", a.name),
                             error: false,
                         }),
                     }
+                    moved.push((blobs.len() > before).then(|| (blobs.len() - 1) as u32));
                 }
                 d.dispatch(Action::Restore(Some((saved, blobs.len() as u32))));
                 for b in blobs {
@@ -169,6 +191,7 @@ pub fn app() -> Html {
             .iter()
             .map(|o| match o {
                 Origin::File(b) => Some(b.clone()),
+                Origin::Commit(_, b) => Some(b.clone()),
                 Origin::Sample(_) => None,
             })
             .collect();
@@ -256,6 +279,43 @@ pub fn app() -> Html {
     let on_listing = { let link = link.clone(); Callback::from(move |_| link.send(&Request::Listing)) };
     let on_command = { let link = link.clone(); Callback::from(move |line: String| link.send(&Request::Shell { line })) };
     let on_close = { let d = d.clone(); Callback::from(move |_| d.dispatch(Action::Select(None))) };
+    // COMMIT (issue 5): commit, save and export run in the worker as jobs with progress.
+    let new_job = {
+        let next_job = next_job.clone();
+        move || {
+            let mut j = next_job.borrow_mut();
+            *j += 1;
+            *j
+        }
+    };
+    let on_commit = {
+        let link = link.clone();
+        let new_job = new_job.clone();
+        Callback::from(move |f: CommitForm| {
+            let job = new_job();
+            let time = (js_sys::Date::now() / 1000.0).floor() as i64;
+            let name = if f.tag.is_empty() { "docker commit".to_string() } else { f.tag.clone() };
+            let req = Request::Commit { job, message: f.message, author: f.author, changes: f.changes, tag: f.tag, time };
+            link.task(job, name, "Committing", &req);
+        })
+    };
+    let on_export = {
+        let link = link.clone();
+        let new_job = new_job.clone();
+        Callback::from(move |_| {
+            let job = new_job();
+            let name = "container-export.tar".to_string();
+            link.task(job, name.clone(), "Exporting", &Request::Export { job, name });
+        })
+    };
+    let on_save = {
+        let link = link.clone();
+        let new_job = new_job.clone();
+        Callback::from(move |(images, format, name): (Vec<String>, String, String)| {
+            let job = new_job();
+            link.task(job, name.clone(), "Saving", &Request::Save { job, images, format, name });
+        })
+    };
 
     let labels: Vec<String> = (0..state.layers.len() as u32).map(|id| state.label(id)).collect();
     let scope_label = match state.view.scope.and_then(|id| state.layer(id)) {
@@ -281,7 +341,7 @@ pub fn app() -> Html {
                 <div class="col left">
                     <LayerStack layers={state.layers.clone()} order={state.order.clone()} scope={state.view.scope}
                         merged_entries={state.merged_entries} on_toggle={on_toggle_layer} on_move={on_move} on_scope={on_scope} />
-                    <ImagePanel archives={state.archives.clone()} layers={state.layers.clone()} />
+                    <ImagePanel archives={state.archives.clone()} layers={state.layers.clone()} on_save={on_save} />
                 </div>
                 <div class="col center">
                     <FileTree rows={state.rows.clone()} scope_label={scope_label} layer_scope={state.view.scope.is_some()}
@@ -301,6 +361,8 @@ pub fn app() -> Html {
                         <EventLog events={state.events.clone()} />
                         <h3>{ "docker diff" }</h3>
                         <DiffView lines={state.diff.clone()} enabled={false} />
+                        <h3>{ "Commit" }</h3>
+                        <CommitPanel enabled={state.order.iter().any(|x| x.1)} changed={state.diff.len()} on_commit={on_commit} on_export={on_export} />
                     </section>
                 </div>
             </main>

@@ -1,4 +1,5 @@
 //! The page's components, one per file.
+pub mod commit_panel;
 pub mod diff_view;
 pub mod event_log;
 pub mod file_tree;

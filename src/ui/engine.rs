@@ -7,6 +7,7 @@
 //! indices into it, rebuilt only when its parameters change, and the page asks for windows of
 //! rows. A layer's own view shows its directory with A/M/D against the enabled layers below it.
 
+pub mod commit;
 pub mod open;
 
 use crate::error::{Error, Result};
@@ -16,6 +17,7 @@ use crate::ui::protocol::{EventLine, ChangeFilter, FileInfo, LayerId, LayerInfo,
 use crate::union::Stack;
 use std::sync::Arc;
 
+pub use commit::{CommitDone, CommitRequest};
 pub use open::{open_archive, Opened};
 
 /// The id rows of the container (upper) layer carry (shown as "C").
@@ -64,6 +66,11 @@ pub struct Engine {
     container: Option<crate::container::Container>,
     /// Snapshots before each line that changed the container layer (undo).
     undo: Vec<crate::container::Container>,
+    /// COMMIT: every image loaded or committed, with the ids of its layers (bottom first).
+    images: Vec<(crate::image::Image, Vec<LayerId>)>,
+    /// The layers each archive added (opened archives and commits, in order), as the page
+    /// numbers them: a commit names its base layers by (archive, position) in this list.
+    archives: Vec<Vec<LayerId>>,
 }
 
 impl Engine {
@@ -82,6 +89,8 @@ impl Engine {
             debug_assert_eq!(l.info.id, self.next_id());
             self.layers.push(Loaded { info: l.info.clone(), tree: l.tree.clone() });
         }
+        self.images.extend(opened.images.iter().cloned());
+        self.archives.push(opened.layers.iter().map(|l| l.info.id).collect());
     }
 
     /// Sets the stack; returns the number of merged entries.

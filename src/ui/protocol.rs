@@ -29,6 +29,17 @@ pub enum Request {
     Stats,
     /// CONTAINER (issue 3): run one shell line in the container layer.
     Shell { line: String },
+    /// COMMIT (issue 5): `docker commit` of the container over the stack (`time`: seconds since
+    /// the epoch; `tag`: repo:tag, may be empty; `changes`: one Dockerfile instruction each).
+    Commit { job: u32, message: String, author: String, changes: Vec<String>, tag: String, time: i64 },
+    /// COMMIT: adds a commit made before (a reload or a worker restart): its config, the layers
+    /// it was made over as (archive, position) in the order archives were added, and the new
+    /// layer's gzip bytes in the envelope's `blob`.
+    AddCommitted { job: u32, config: String, base: Vec<(u32, u32)>, tags: Vec<String> },
+    /// COMMIT: the images with these IDs as one archive (`docker` or `oci`), downloaded as `name`.
+    Save { job: u32, images: Vec<String>, format: String, name: String },
+    /// COMMIT: `docker export` of the container (the merged view with its writes).
+    Export { job: u32, name: String },
 }
 
 /// Which tree a view shows.
@@ -94,6 +105,12 @@ pub enum Response {
     Stats { wasm_bytes: u64 },
     /// CONTAINER (issue 3): what a shell line printed and did.
     Shell(ShellResult),
+    /// COMMIT: a commit was made (or re-added): the new image as an archive of its own, its
+    /// new layer, and the parts the page keeps to replay it (the layer's gzip bytes are in the
+    /// envelope's `blob`). `replay` is true for [`Request::AddCommitted`].
+    Committed { job: u32, archive: ArchiveInfo, layers: Vec<LayerInfo>, config: String, base: Vec<(u32, u32)>, tags: Vec<String>, replay: bool },
+    /// COMMIT: a save or export is done; the file is in the envelope's `blob`.
+    Written { job: u32, name: String, bytes: u64 },
 }
 
 /// CONTAINER (issue 3): the answer to a shell line. The stack is re-queried after it (a write

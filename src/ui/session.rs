@@ -5,7 +5,9 @@
 //! asks for them again), and restored at start. Layers are named by (archive, position) so a
 //! restore does not depend on layer ids. When every archive is a bundled sample, the session
 //! also lives in the URL fragment (`#samples=a.tar,b.tar&stack=0.0,0.1,-0.2&scope=0.1`), so it
-//! can be shared as a link; a fragment wins over IndexedDB.
+//! can be shared as a link; a fragment wins over IndexedDB. Images committed in the page are
+//! kept too (their config, base layers and new layer's bytes) and made again after the
+//! archives they were committed over; a session with commits is not put in the URL.
 
 use crate::ui::protocol::{ChangeFilter, Sort};
 use js_sys::Array;
@@ -60,6 +62,18 @@ pub enum Origin {
     Sample(String),
     /// A file the user opened.
     File(Blob),
+    /// COMMIT: an image committed in the page: kept as its parts (see [`SavedCommit`]) and the
+    /// new layer's gzip bytes.
+    Commit(SavedCommit, Blob),
+}
+
+/// What is kept of a commit to make it again after a reload: the new config, the layers it
+/// was made over as (archive, position), and its tags. The layer's bytes are kept beside it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedCommit {
+    pub config: String,
+    pub base: Vec<LayerRef>,
+    pub tags: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,6 +81,9 @@ pub struct SavedArchive {
     pub name: String,
     pub size: u64,
     pub sample: Option<String>,
+    /// COMMIT: set for an image committed in the page.
+    #[serde(default)]
+    pub commit: Option<SavedCommit>,
 }
 
 /// A layer by archive index (in `archives`) and position in that archive.
@@ -116,7 +133,7 @@ impl Saved {
                         if name.contains('/') || name.contains('\\') || name.starts_with('.') {
                             return None;
                         }
-                        s.archives.push(SavedArchive { name: name.into(), size: 0, sample: Some(name.into()) });
+                        s.archives.push(SavedArchive { name: name.into(), size: 0, sample: Some(name.into()), commit: None });
                     }
                 }
                 "stack" => {

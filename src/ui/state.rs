@@ -7,18 +7,22 @@
 //!
 //! Places for the modules still to come are marked `CONTAINER (issue 3)` and `COMMIT (issue 5)`.
 
-use crate::ui::protocol::{ArchiveInfo, ChangeFilter, FileInfo, LayerId, LayerInfo, ProgressInfo, Rows, Scope, ShellResult, Sort};
+use crate::ui::protocol::{short_digest, ArchiveInfo, ChangeFilter, FileInfo, LayerId, LayerInfo, ProgressInfo, Rows, Scope, ShellResult, Sort};
 use crate::ui::session::{Origin, Saved, SavedArchive};
 use std::rc::Rc;
 use yew::Reducible;
 
-/// An archive being opened.
+/// A long piece of work in the worker: an archive being opened, an image being committed,
+/// saved or exported.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Job {
     pub id: u32,
     pub name: String,
+    /// What is done: `Opening`, `Committing`, `Saving`, `Exporting`, `Restoring`.
+    pub task: String,
     pub progress: ProgressInfo,
-    pub origin: Origin,
+    /// Where an archive being opened comes from (none for saves and exports).
+    pub origin: Option<Origin>,
 }
 
 /// A message for the user (an error in one sentence, or a warning).
@@ -137,7 +141,7 @@ impl Default for AppState {
 pub enum Action {
     WorkerReady,
     /// A job was sent to the worker.
-    JobStarted { id: u32, name: String, origin: Origin },
+    JobStarted { id: u32, name: String, task: String, origin: Option<Origin> },
     /// A saved session is being restored: `expected` archives will be opened (`None`: nothing
     /// to restore).
     Restore(Option<(Saved, u32)>),
@@ -166,6 +170,10 @@ pub enum Action {
     Queried(u32),
     /// CONTAINER (issue 3): the result of a shell line.
     Shell(ShellResult),
+    /// COMMIT (issue 5): an image was committed (or made again after a reload: `replay`).
+    Committed { job: u32, archive: ArchiveInfo, layers: Vec<LayerInfo>, origin: Origin, replay: bool },
+    /// COMMIT: a save or export is done and downloaded.
+    Written { job: u32, name: String, bytes: u64 },
 }
 
 impl Reducible for AppState {
@@ -175,9 +183,9 @@ impl Reducible for AppState {
         let mut s = (*self).clone();
         match action {
             Action::WorkerReady => s.ready = true,
-            Action::JobStarted { id, name, origin } => {
+            Action::JobStarted { id, name, task, origin } => {
                 s.next_job = s.next_job.max(id + 1);
-                s.jobs.push(Job { id, name, origin, progress: ProgressInfo { job: id, ..Default::default() } });
+                s.jobs.push(Job { id, name, task, origin, progress: ProgressInfo { job: id, ..Default::default() } });
             }
             Action::Restore(r) => match r {
                 Some((saved, 0)) => {
@@ -194,27 +202,32 @@ impl Reducible for AppState {
                 if s.done_jobs.contains(&job) {
                     return self; // a replay after a worker restart
                 }
-                s.done_jobs.push(job);
-                let origin = s.jobs.iter().find(|j| j.id == job).map(|j| j.origin.clone());
+                let origin = s.jobs.iter().find(|j| j.id == job).and_then(|j| j.origin.clone());
+                s.add_archive(job, archive, layers, origin.unwrap_or(Origin::Sample(String::new())));
+            }
+            Action::Committed { job, archive, layers, origin, replay } => {
+                if s.done_jobs.contains(&job) {
+                    return self;
+                }
+                if !replay {
+                    let id = archive.images.first().map(|i| short_digest(&i.id)).unwrap_or_default();
+                    let layer = layers.first().map(|l| l.short_id.clone()).unwrap_or_default();
+                    s.events.push(Event {
+                        kind: "commit".into(),
+                        text: format!(
+                            "the container layer became layer {layer} of the new image {id} ({}); the next container starts empty on top of it",
+                            archive.name
+                        ),
+                    });
+                    s.diff.clear();
+                }
+                s.add_archive(job, archive, layers, origin);
+            }
+            Action::Written { job, name, bytes } => {
+                let task = s.jobs.iter().find(|j| j.id == job).map(|j| j.task.clone()).unwrap_or_default();
                 s.jobs.retain(|j| j.id != job);
-                s.origins.push(origin.unwrap_or(Origin::Sample(archive.name.clone())));
-                s.archive_layers.push(layers.iter().map(|l| l.id).collect());
-                for w in &archive.warnings {
-                    s.notice(format!("warning: {w}"), false);
-                }
-                // An image's layers go on top of the stack, bottom first.
-                for l in &layers {
-                    s.order.push((l.id, true));
-                }
-                for l in layers {
-                    let i = l.id as usize;
-                    if s.layers.len() <= i {
-                        s.layers.resize(i + 1, l.clone());
-                    }
-                    s.layers[i] = l;
-                }
-                s.archives.push(archive);
-                s.restore_step();
+                let verb = if task == "Exporting" { "Exported" } else { "Saved" };
+                s.notice(format!("{verb} {name} ({})", crate::ui::components::human(bytes)), false);
             }
             Action::Failed { job, error } => {
                 if s.done_jobs.contains(&job) {
@@ -226,9 +239,15 @@ impl Reducible for AppState {
             }
             Action::Cancelled { job } => {
                 if let Some(j) = s.jobs.iter().find(|j| j.id == job) {
-                    let text = format!("{}: opening cancelled", j.name);
+                    let text = format!("{}: {} cancelled", j.name, j.task.to_lowercase());
                     s.jobs.retain(|j| j.id != job);
                     s.notice(text, false);
+                }
+                // The worker was restarted: a commit, save or export waiting behind it is gone.
+                let lost: Vec<String> = s.jobs.iter().filter(|j| j.origin.is_none()).map(|j| format!("{}: {} interrupted, start it again", j.name, j.task.to_lowercase())).collect();
+                s.jobs.retain(|j| j.origin.is_some());
+                for t in lost {
+                    s.notice(t, false);
                 }
             }
             Action::Stacked { entries, millis } => {
@@ -312,6 +331,31 @@ impl Reducible for AppState {
 }
 
 impl AppState {
+    /// An archive (or a commit) is open: its layers go on top of the stack.
+    fn add_archive(&mut self, job: u32, archive: ArchiveInfo, layers: Vec<LayerInfo>, origin: Origin) {
+        let s = self;
+        s.done_jobs.push(job);
+        s.jobs.retain(|j| j.id != job);
+        s.origins.push(origin);
+        s.archive_layers.push(layers.iter().map(|l| l.id).collect());
+        for w in &archive.warnings {
+            s.notice(format!("warning: {w}"), false);
+        }
+        // An image's layers go on top of the stack, bottom first.
+        for l in &layers {
+            s.order.push((l.id, true));
+        }
+        for l in layers {
+            let i = l.id as usize;
+            if s.layers.len() <= i {
+                s.layers.resize(i + 1, l.clone());
+            }
+            s.layers[i] = l;
+        }
+        s.archives.push(archive);
+        s.restore_step();
+    }
+
     /// One archive of a restore is done (opened or failed).
     fn restore_step(&mut self) {
         if let Some((saved, left)) = self.restoring.take() {
@@ -331,7 +375,8 @@ impl AppState {
             .map(|sa| {
                 (0..self.archives.len()).find(|&i| match (&sa.sample, &self.origins[i]) {
                     (Some(name), Origin::Sample(o)) => name == o,
-                    (None, Origin::File(_)) => self.archives[i].name == sa.name && self.archives[i].size == sa.size,
+                    (None, Origin::File(_)) => sa.commit.is_none() && self.archives[i].name == sa.name && self.archives[i].size == sa.size,
+                    (None, Origin::Commit(c, _)) => sa.commit.as_ref().is_some_and(|s| s.config == c.config) && self.archives[i].name == sa.name,
                     _ => false,
                 })
             })
@@ -381,7 +426,11 @@ impl AppState {
                     size: a.size,
                     sample: match o {
                         Origin::Sample(s) => Some(s.clone()),
-                        Origin::File(_) => None,
+                        _ => None,
+                    },
+                    commit: match o {
+                        Origin::Commit(c, _) => Some(c.clone()),
+                        _ => None,
                     },
                 })
                 .collect(),

@@ -136,6 +136,40 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Engine, data: JsValue
             let r = engine.shell(&line);
             post(scope, &Response::Shell(r), None, None);
         }
+        Request::Commit { job, message, author, changes, tag, time } => {
+            let req = crate::ui::engine::CommitRequest { message, author, changes, tag, time };
+            match engine.commit(&req) {
+                Ok(done) => post_committed(scope, job, done, false),
+                Err(e) => post(scope, &Response::Failed { job, error: format!("docker commit: {e}") }, None, None),
+            }
+        }
+        Request::AddCommitted { job, config, base, tags } => {
+            let bytes = Reflect::get(&data, &"blob".into())
+                .ok()
+                .and_then(|b| b.dyn_into::<Blob>().ok())
+                .ok_or_else(|| "no layer was given".to_string())
+                .and_then(|b| BrowserBlob::new(b).map_err(|e| e.to_string()))
+                .and_then(|b| crate::source::read_range(&b, 0, b.len()).map_err(|e| e.to_string()));
+            let res = bytes.and_then(|gz| engine.add_committed(&config, &base, tags, gz).map_err(|e| e.to_string()));
+            match res {
+                Ok(done) => post_committed(scope, job, done, true),
+                Err(e) => post(scope, &Response::Failed { job, error: format!("a committed image could not be restored: {e}") }, None, None),
+            }
+        }
+        Request::Save { job, images, format, name } => {
+            let format = if format == "oci" { crate::commit::save::SaveFormat::Oci } else { crate::commit::save::SaveFormat::Docker };
+            let res = engine.save_plan(&images).and_then(|(imgs, total)| {
+                let mut w = BlobWriter::new(scope, job, total);
+                engine.save_to(&imgs, format, 0, &mut w)?;
+                Ok(w)
+            });
+            finish_written(scope, job, name, res);
+        }
+        Request::Export { job, name } => {
+            let mut w = BlobWriter::new(scope, job, engine.export_size());
+            let res = engine.export_to(&mut w).map(|_| w);
+            finish_written(scope, job, name, res);
+        }
         Request::Stats => {
             let mem: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
             let bytes = mem.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as u64;
@@ -151,6 +185,100 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Engine, data: JsValue
             }
             Err(e) => post(scope, &Response::Error { error: e.to_string() }, None, None),
         },
+    }
+}
+
+fn post_committed(scope: &DedicatedWorkerGlobalScope, job: u32, d: crate::ui::engine::CommitDone, replay: bool) {
+    let parts = Array::of1(&Uint8Array::from(&d.layer_gz[..]));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type("application/gzip");
+    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &opts).ok();
+    let resp = Response::Committed { job, archive: d.archive, layers: d.layers, config: d.config, base: d.base, tags: d.tags, replay };
+    post(scope, &resp, None, blob);
+}
+
+fn finish_written(scope: &DedicatedWorkerGlobalScope, job: u32, name: String, res: crate::error::Result<BlobWriter>) {
+    match res.and_then(|w| w.finish()) {
+        Ok((blob, bytes)) => post(scope, &Response::Written { job, name, bytes }, None, Some(blob)),
+        Err(e) => post(scope, &Response::Failed { job, error: format!("{name}: {e}") }, None, None),
+    }
+}
+
+/// A writer into a browser `Blob`: bytes are handed to the browser in 1 MiB parts and gathered
+/// into intermediate Blobs every 32 MiB (the browser may keep those on disk), so neither the
+/// wasm memory nor the JS heap holds a large archive. Progress is posted as bytes are written.
+struct BlobWriter {
+    buf: Vec<u8>,
+    parts: Array,
+    parts_bytes: usize,
+    blobs: Array,
+    written: u64,
+    reporter: Reporter,
+}
+
+const PART: usize = 1 << 20;
+const GATHER: usize = 32 << 20;
+
+impl BlobWriter {
+    fn new(scope: &DedicatedWorkerGlobalScope, job: u32, total: u64) -> Self {
+        BlobWriter {
+            buf: Vec::with_capacity(PART),
+            parts: Array::new(),
+            parts_bytes: 0,
+            blobs: Array::new(),
+            written: 0,
+            reporter: Reporter { scope: scope.clone(), info: ProgressInfo { job, total, ..Default::default() }, last: 0.0 },
+        }
+    }
+    fn flush_buf(&mut self) -> std::io::Result<()> {
+        if !self.buf.is_empty() {
+            self.parts.push(&Uint8Array::from(&self.buf[..]));
+            self.parts_bytes += self.buf.len();
+            self.buf.clear();
+        }
+        if self.parts_bytes >= GATHER {
+            self.gather()?;
+        }
+        Ok(())
+    }
+    fn gather(&mut self) -> std::io::Result<()> {
+        if self.parts.length() > 0 {
+            let b = Blob::new_with_u8_array_sequence(&self.parts).map_err(|_| std::io::Error::other("the browser could not hold the file"))?;
+            self.blobs.push(&b);
+            self.parts = Array::new();
+            self.parts_bytes = 0;
+        }
+        Ok(())
+    }
+    fn finish(mut self) -> crate::error::Result<(Blob, u64)> {
+        let io = |e: std::io::Error| crate::error::Error::io(&e);
+        self.flush_buf().map_err(io)?;
+        self.gather().map_err(io)?;
+        let opts = web_sys::BlobPropertyBag::new();
+        opts.set_type("application/x-tar");
+        let b = Blob::new_with_blob_sequence_and_options(&self.blobs, &opts)
+            .map_err(|_| io(std::io::Error::other("the browser could not hold the file")))?;
+        Ok((b, self.written))
+    }
+}
+
+impl std::io::Write for BlobWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        let mut rest = data;
+        while !rest.is_empty() {
+            let n = rest.len().min(PART - self.buf.len());
+            self.buf.extend_from_slice(&rest[..n]);
+            rest = &rest[n..];
+            if self.buf.len() == PART {
+                self.flush_buf()?;
+            }
+        }
+        self.written += data.len() as u64;
+        self.reporter.read(data.len() as u64);
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

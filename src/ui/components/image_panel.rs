@@ -1,6 +1,9 @@
 //! The image: tags, ID, created, OS/arch, sizes, `docker history` (empty layers included) and the
-//! config as `docker inspect`-like JSON. Filled by the archive opener (the image module, issue 2,
-//! will fill the manifest digest and OCI details).
+//! config as `docker inspect`-like JSON, filled by the archive opener. Layers that several
+//! loaded images have (a commit and its parent, two images over one base) are marked shared,
+//! as `docker pull` says "Already exists". COMMIT (issue 5): each image can be saved as a
+//! `docker save` archive or an OCI layout; "Save all" puts every image in one archive, each
+//! shared blob once.
 use crate::ui::components::human;
 use crate::ui::protocol::{ArchiveInfo, LayerInfo};
 use yew::prelude::*;
@@ -9,23 +12,77 @@ use yew::prelude::*;
 pub struct Props {
     pub archives: Vec<ArchiveInfo>,
     pub layers: Vec<LayerInfo>,
+    /// (image IDs, `docker` or `oci`, file name).
+    pub on_save: Callback<(Vec<String>, String, String)>,
+}
+
+/// A file name for an image: its first tag, else its short ID.
+fn file_name(tag: Option<&String>, id: &str, format: &str) -> String {
+    let base = match tag {
+        Some(t) => t.rsplit('/').next().unwrap_or(t).replace(':', "_"),
+        None => format!("image-{}", id.strip_prefix("sha256:").unwrap_or(id).chars().take(12).collect::<String>()),
+    };
+    let base: String = base.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
+    if format == "oci" { format!("{base}.oci.tar") } else { format!("{base}.tar") }
 }
 
 #[function_component(ImagePanel)]
 pub fn image_panel(p: &Props) -> Html {
+    let format = use_state(|| "docker".to_string());
     let images: Vec<_> = p.archives.iter().flat_map(|a| a.images.iter().map(move |i| (a, i))).collect();
     if images.is_empty() {
         return html! {};
     }
+    let title_of = |img: &crate::ui::protocol::ImageInfo| {
+        img.tags.first().cloned().unwrap_or_else(|| format!("<none> {}", img.id.strip_prefix("sha256:").unwrap_or(&img.id).chars().take(12).collect::<String>()))
+    };
+    // Which images have each layer.
+    let owners = |id: u32, me: &str| -> Vec<String> {
+        let mut v: Vec<String> = images.iter().filter(|(_, i)| i.id != me && i.layers.contains(&id)).map(|(_, i)| title_of(i)).collect();
+        v.dedup();
+        v
+    };
+    let all_ids: Vec<String> = images.iter().map(|(_, i)| i.id.clone()).filter(|id| !id.is_empty()).collect();
+    let on_format = {
+        let format = format.clone();
+        Callback::from(move |e: Event| format.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))
+    };
+    let save_all = {
+        let cb = p.on_save.clone();
+        let ids = all_ids.clone();
+        let f = (*format).clone();
+        let name = if f == "oci" { "images.oci.tar" } else { "images.tar" };
+        Callback::from(move |_| cb.emit((ids.clone(), f.clone(), name.to_string())))
+    };
     html! {
         <section class="panel images" aria-labelledby="images-h">
             <h2 id="images-h">{ "Images" }</h2>
+            <div class="save-bar">
+                <label>{ "Save as " }
+                    <select aria-label="Save format" onchange={on_format}>
+                        <option value="docker" selected={*format == "docker"}>{ "docker save" }</option>
+                        <option value="oci" selected={*format == "oci"}>{ "OCI layout" }</option>
+                    </select>
+                </label>
+                if all_ids.len() > 1 { <button class="button" onclick={save_all}>{ "Save all" }</button> }
+            </div>
             { for images.iter().map(|(a, img)| {
                 let total: u64 = img.layers.iter().filter_map(|&id| p.layers.get(id as usize)).map(|l| l.uncompressed_size).sum();
-                let title = img.tags.first().cloned().unwrap_or_else(|| "<none>".into());
+                let title = title_of(img);
+                let shared: Vec<(u32, Vec<String>)> = img.layers.iter().map(|&id| (id, owners(id, &img.id))).filter(|(_, o)| !o.is_empty()).collect();
+                let mut with: Vec<String> = shared.iter().flat_map(|(_, o)| o.iter().cloned()).collect();
+                with.sort();
+                with.dedup();
+                let on_save = {
+                    let cb = p.on_save.clone();
+                    let f = (*format).clone();
+                    let id = img.id.clone();
+                    let name = file_name(img.tags.first(), &img.id, &f);
+                    Callback::from(move |_| cb.emit((vec![id.clone()], f.clone(), name.clone())))
+                };
                 html! {
                     <article class="image">
-                        <h3>{ title }</h3>
+                        <h3>{ title.clone() }</h3>
                         <dl>
                             <dt>{ "Image ID" }</dt><dd><code>{ img.id.strip_prefix("sha256:").unwrap_or(&img.id).chars().take(12).collect::<String>() }</code></dd>
                             if img.tags.len() > 1 { <dt>{ "Tags" }</dt><dd>{ img.tags.join(", ") }</dd> }
@@ -33,8 +90,14 @@ pub fn image_panel(p: &Props) -> Html {
                             <dt>{ "Platform" }</dt><dd>{ format!("{}/{}", img.os, img.architecture) }</dd>
                             <dt>{ "Created" }</dt><dd>{ &img.created }</dd>
                             <dt>{ "Size" }</dt><dd>{ format!("{} in {} layers", human(total), img.layers.len()) }</dd>
+                            if !shared.is_empty() {
+                                <dt>{ "Shared" }</dt><dd class="shared">{ format!("{} of {} layers shared with {} (stored once)", shared.len(), img.layers.len(), with.join(", ")) }</dd>
+                            }
                             <dt>{ "Archive" }</dt><dd>{ format!("{} ({})", a.name, a.format) }</dd>
                         </dl>
+                        if !img.id.is_empty() {
+                            <button class="button" aria-label={format!("Save {title}")} onclick={on_save}>{ "Save" }</button>
+                        }
                         <details>
                             <summary>{ "docker history" }</summary>
                             <table class="history">
@@ -43,9 +106,11 @@ pub fn image_panel(p: &Props) -> Html {
                                 { for img.history.iter().rev().map(|h| {
                                     let l = h.layer.and_then(|id| p.layers.get(id as usize));
                                     html! { <tr>
-                                        <td><code>{ l.map(|l| l.short_id.clone()).unwrap_or_else(|| "<missing>".into()) }</code></td>
+                                        <td><code>{ l.map(|l| l.short_id.clone()).unwrap_or_else(|| "<missing>".into()) }</code>
+                                            if h.layer.is_some_and(|id| shared.iter().any(|(s, _)| *s == id)) { <span class="tag-shared" title="this layer is in other loaded images too">{ " shared" }</span> }</td>
                                         <td>{ &h.created }</td>
-                                        <td class="cmd">{ &h.created_by }</td>
+                                        <td class="cmd">{ &h.created_by }
+                                            if !h.comment.is_empty() { <span class="muted">{ format!(" — {}", h.comment) }</span> }</td>
                                         <td>{ l.map(|l| human(l.content_bytes)).unwrap_or_else(|| "0 B".into()) }</td>
                                     </tr> }
                                 }) }

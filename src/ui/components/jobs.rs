@@ -1,4 +1,5 @@
-//! Archives being opened: a progress bar per job (layer, bytes, entries) and a cancel button.
+//! Work in the worker: archives being opened (layer, bytes, entries), images being committed,
+//! saved or exported (bytes written); a progress bar per job and a cancel button.
 use crate::ui::components::human;
 use crate::ui::state::Job;
 use yew::prelude::*;
@@ -15,19 +16,27 @@ pub fn jobs(p: &Props) -> Html {
         return html! {};
     }
     html! {
-        <ul class="jobs" aria-label="Opening">
+        <ul class="jobs" aria-label="Jobs">
             { for p.jobs.iter().map(|j| {
                 let pr = &j.progress;
                 let id = j.id;
                 let cb = p.on_cancel.clone();
                 let layer = if pr.layers > 1 { format!("layer {} of {} · ", pr.layer + 1, pr.layers) } else { String::new() };
+                let task = j.task.clone();
+                let text = if task == "Opening" {
+                    format!("{layer}{} of {} · {} entries", human(pr.bytes), human(pr.total), pr.entries)
+                } else if pr.total > 0 {
+                    format!("{} of about {}", human(pr.bytes), human(pr.total))
+                } else {
+                    String::new()
+                };
                 html! {
                     <li class="job">
                         <span class="job-name">{ &j.name }</span>
                         <progress max={pr.total.max(1).to_string()} value={pr.bytes.to_string()}
-                            aria-label={format!("Opening {}", j.name)} />
-                        <span class="job-text">{ format!("{layer}{} of {} · {} entries", human(pr.bytes), human(pr.total), pr.entries) }</span>
-                        <button class="button" aria-label={format!("Cancel opening {}", j.name)} onclick={move |_| cb.emit(id)}>{ "Cancel" }</button>
+                            aria-label={format!("{task} {}", j.name)} />
+                        <span class="job-text">{ text }</span>
+                        <button class="button" aria-label={format!("Cancel {} {}", task.to_lowercase(), j.name)} onclick={move |_| cb.emit(id)}>{ "Cancel" }</button>
                     </li>
                 }
             }) }

@@ -108,20 +108,7 @@ pub fn open_archive(
                 .find(|h| h.layer == Some(k))
                 .and_then(|h| h.entry.created_by.clone())
                 .unwrap_or_default();
-            let info = LayerInfo {
-                id,
-                archive: name.to_string(),
-                position: k as u32,
-                diff_id: l.diff_id.clone(),
-                short_id: l.diff_id.as_deref().or(l.blob_digest.as_deref()).map(short_digest).unwrap_or_else(|| "(unverified)".into()),
-                compression: l.compression.name().to_string(),
-                compressed_size: l.compressed_size,
-                uncompressed_size: l.uncompressed_size,
-                entries: l.entries.len() as u64,
-                content_bytes: l.entries.iter().filter(|e| e.kind == EntryKind::File).map(|e| e.size).sum(),
-                created_by,
-                warnings: Vec::new(),
-            };
+            let info = layer_info(l, id, name, created_by);
             // The trees keep what the views need; the entry list would double the memory.
             l.entries = Vec::new();
             layers.push(OpenedLayer { info, tree: l.tree.clone() });
@@ -138,6 +125,24 @@ pub fn open_archive(
         layers,
         images,
     })
+}
+
+/// What the page shows of a loaded layer (read before its entry list is dropped).
+pub fn layer_info(l: &crate::image::Layer, id: LayerId, archive: &str, created_by: String) -> LayerInfo {
+    LayerInfo {
+        id,
+        archive: archive.to_string(),
+        position: l.index as u32,
+        diff_id: l.diff_id.clone(),
+        short_id: l.diff_id.as_deref().or(l.blob_digest.as_deref()).map(short_digest).unwrap_or_else(|| "(unverified)".into()),
+        compression: l.compression.name().to_string(),
+        compressed_size: l.compressed_size,
+        uncompressed_size: l.uncompressed_size,
+        entries: l.entries.len() as u64,
+        content_bytes: l.entries.iter().filter(|e| e.kind == EntryKind::File).map(|e| e.size).sum(),
+        created_by,
+        warnings: Vec::new(),
+    }
 }
 
 /// What `docker image inspect` and `docker history` say about an image whose layers got `ids`.

@@ -6,7 +6,7 @@
 //! ids) and the last stack; answers to replayed opens are ignored by the reducer.
 
 use crate::ui::protocol::{Request, Response};
-use crate::ui::session::Origin;
+use crate::ui::session::{Origin, SavedCommit};
 use crate::ui::state::{Action, AppState, Preview};
 use js_sys::{Object, Reflect, Uint8Array};
 use std::cell::{Cell, RefCell};
@@ -113,12 +113,24 @@ impl WorkerLink {
         self.post(env);
     }
 
-    /// Opens an archive (job ids come from the state's `next_job`).
+    /// Opens an archive (job ids come from the state's `next_job`); a kept commit is made
+    /// again instead.
     pub fn open(&self, job: u32, name: String, blob: &Blob, origin: Origin, verify: bool) {
-        self.0.dispatch.dispatch(Action::JobStarted { id: job, name: name.clone(), origin });
-        let env = envelope(&Request::Open { job, name, verify }, Some(blob));
+        let req = match &origin {
+            Origin::Commit(c, _) => Request::AddCommitted { job, config: c.config.clone(), base: c.base.clone(), tags: c.tags.clone() },
+            _ => Request::Open { job, name: name.clone(), verify },
+        };
+        let task = if matches!(origin, Origin::Commit(..)) { "Restoring" } else { "Opening" };
+        self.0.dispatch.dispatch(Action::JobStarted { id: job, name, task: task.into(), origin: Some(origin) });
+        let env = envelope(&req, Some(blob));
         self.0.opens.borrow_mut().push(OpenRec { job, env: env.clone(), done: false });
         self.post(env);
+    }
+
+    /// COMMIT: starts a commit, save or export (`task` names it in the progress list).
+    pub fn task(&self, job: u32, name: String, task: &str, req: &Request) {
+        self.0.dispatch.dispatch(Action::JobStarted { id: job, name, task: task.into(), origin: None });
+        self.post(envelope(req, None));
     }
 
     /// Exposes `window.layerlabStats()` for the benchmark: asks the worker for its memory.
@@ -193,6 +205,31 @@ impl WorkerLink {
             }
             Response::Error { error } => d.dispatch(Action::Notice { text: error, error: true }),
             Response::Shell(r) => d.dispatch(Action::Shell(r)),
+            Response::Committed { job, archive, layers, config, base, tags, replay } => {
+                let Some(blob) = Reflect::get(&data, &"blob".into()).ok().and_then(|b| b.dyn_into::<Blob>().ok()) else {
+                    d.dispatch(Action::Failed { job, error: "docker commit: the worker sent no layer".into() });
+                    return;
+                };
+                let kept = SavedCommit { config: config.clone(), base: base.clone(), tags: tags.clone() };
+                // A restarted worker makes the commit again from its parts, in the same order.
+                let mut opens = self.0.opens.borrow_mut();
+                match opens.iter_mut().find(|o| o.job == job) {
+                    Some(o) => o.done = true,
+                    None => opens.push(OpenRec {
+                        job,
+                        env: envelope(&Request::AddCommitted { job, config, base, tags }, Some(&blob)),
+                        done: true,
+                    }),
+                }
+                drop(opens);
+                d.dispatch(Action::Committed { job, archive, layers, origin: Origin::Commit(kept, blob), replay });
+            }
+            Response::Written { job, name, bytes } => {
+                if let Some(blob) = Reflect::get(&data, &"blob".into()).ok().and_then(|b| b.dyn_into::<Blob>().ok()) {
+                    download(&blob, &name);
+                }
+                d.dispatch(Action::Written { job, name, bytes });
+            }
             Response::Stats { wasm_bytes } => {
                 // For the benchmark (tests/browser/bench.mjs): kept on the page's window.
                 let _ = Reflect::set(&gloo::utils::window(), &"layerlabWorkerWasmBytes".into(), &(wasm_bytes as f64).into());
