@@ -1,5 +1,5 @@
-//! CONTAINER (issue 3): `docker diff` of the container layer (A/C/D lines), with undo, reset and
-//! COMMIT (issue 5) buttons, disabled until those modules land.
+//! CONTAINER (issue 3): `docker diff` of the container layer (A/C/D lines), with undo and reset
+//! buttons. Commit and export have their own form (`commit_panel`).
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -19,7 +19,6 @@ pub fn diff_view(p: &Props) -> Html {
             <div class="row-buttons">
                 <button class="button" disabled={!p.enabled}>{ "Undo" }</button>
                 <button class="button" disabled={!p.enabled}>{ "Reset" }</button>
-                <button class="button" disabled={!p.enabled}>{ "Commit…" }</button>
             </div>
         </div>
     }
