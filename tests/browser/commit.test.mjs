@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { start, waitLayers, shot, downloadListing, ROOT } from './helpers.mjs';
+import { start, waitLayers, shot, downloadListing, openWithPicker, ROOT } from './helpers.mjs';
+import { writeBigFile } from './tar.mjs';
 
 const TIME = 1700000000; // the commit time the page is given (Date.now is fixed below)
 const fixedClock = `(() => { const t = ${TIME * 1000} + 123; Date.now = () => t; })();`;
@@ -167,5 +168,48 @@ test('a stack that is not one image commits with a fresh config, as docker impor
     assert.deepEqual(t.errors, []);
   } finally {
     await t.close();
+  }
+});
+
+test('saving a large image shows progress and keeps the worker small', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'layerlab-bigsave-'));
+  const file = path.join(tmp, 'big.tar');
+  const SIZE = 400 * 1024 * 1024;
+  writeBigFile(file, SIZE);
+  const t = await start({ initScript: fixedClock });
+  try {
+    const { page } = t;
+    await page.getByLabel('Verify digests').uncheck();
+    await openWithPicker(page, file);
+    await waitLayers(page, 1);
+    // A bare layer has no image until it is committed (with a fresh config).
+    await page.getByRole('form', { name: 'docker commit' }).getByLabel('Tag').fill('big:1');
+    await page.getByRole('form', { name: 'docker commit' }).getByRole('button', { name: 'Commit' }).click();
+    await waitLayers(page, 2);
+    const [dl] = await Promise.all([
+      page.waitForEvent('download', { timeout: 120000 }),
+      (async () => {
+        await page.getByRole('button', { name: 'Save big:1' }).click();
+        await page.getByRole('progressbar', { name: 'Saving big_1.tar' }).waitFor();
+        await page.getByText(/MiB of about 400\.\d MiB/).first().waitFor();
+        await shot(page, 'save-progress');
+      })(),
+    ]);
+    const out = path.join(tmp, 'out.tar');
+    await dl.saveAs(out);
+    const size = fs.statSync(out).size;
+    assert.ok(size > SIZE && size < SIZE + (1 << 20), `${size} bytes`);
+    // The layer blob is the opened file, byte for byte (its digest is unchanged).
+    const m = tarJson(out, 'manifest.json');
+    const sha = execFileSync('sh', ['-c', `sha256sum ${file}`], { encoding: 'utf8' }).split(' ')[0];
+    assert.equal(m[0].Layers[0], `blobs/sha256/${sha}`);
+    await page.evaluate(() => window.layerlabStats());
+    await page.waitForFunction(() => window.layerlabWorkerWasmBytes > 0);
+    const wasm = await page.evaluate(() => window.layerlabWorkerWasmBytes);
+    assert.ok(wasm < 64 * 1048576, `worker wasm memory ${wasm} bytes after saving 400 MiB`);
+    assert.deepEqual(t.errors, []);
+  } finally {
+    await t.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
   }
 });

@@ -32,7 +32,7 @@ pub fn jobs(p: &Props) -> Html {
                 };
                 html! {
                     <li class="job">
-                        <span class="job-name">{ &j.name }</span>
+                        <span class="job-name">{ format!("{} {}", j.task, j.name) }</span>
                         <progress max={pr.total.max(1).to_string()} value={pr.bytes.to_string()}
                             aria-label={format!("{task} {}", j.name)} />
                         <span class="job-text">{ text }</span>
