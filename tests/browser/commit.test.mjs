@@ -213,3 +213,35 @@ test('saving a large image shows progress and keeps the worker small', async () 
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test('a commit survives a cancelled open (the restarted worker makes it again)', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'layerlab-cancel-'));
+  const file = path.join(tmp, 'big.tar');
+  writeBigFile(file, 3 * 1024 * 1024 * 1024);
+  const t = await start({ initScript: fixedClock });
+  try {
+    const { page } = t;
+    await page.getByRole('button', { name: 'worker:1.0' }).click();
+    await waitLayers(page, 3);
+    await sh(page, 'echo 1 > /one');
+    const form = page.getByRole('form', { name: 'docker commit' });
+    await form.getByLabel('Tag').fill('worker:2');
+    await form.getByRole('button', { name: 'Commit' }).click();
+    await waitLayers(page, 4);
+    const before = await downloadListing(page);
+    assert.match(before, /\/one$/m);
+    await openWithPicker(page, file);
+    await page.getByRole('progressbar', { name: 'Opening big.tar' }).waitFor();
+    await page.getByRole('button', { name: 'Cancel opening big.tar' }).click();
+    await page.getByText('big.tar: opening cancelled').waitFor();
+    assert.equal(await downloadListing(page), before);
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save worker:2' }).click()]);
+    const out = path.join(tmp, 'w.tar');
+    await dl.saveAs(out);
+    assert.equal(cli('ls', out), before);
+    assert.deepEqual(t.errors, []);
+  } finally {
+    await t.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
