@@ -35,6 +35,10 @@ test('webapp sample: the merged view tells the stories', async () => {
     await page.getByText('docker history').click();
     const hist = page.locator('table.history tbody tr');
     assert.equal(await hist.count(), 10);
+    // CREATED reads like docker history ("2 years ago"), the exact time in its tooltip.
+    const created = hist.first().locator('td').nth(1);
+    assert.match(await created.innerText(), /^\d+ (years|months|weeks|days) ago$/);
+    assert.match(await created.getAttribute('title'), /^\d{4}-\d\d-\d\dT/);
     await shot(page, 'webapp-sample');
     assert.deepEqual(t.errors, []);
     assert.deepEqual(t.offOrigin, []);

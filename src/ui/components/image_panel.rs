@@ -16,6 +16,38 @@ pub struct Props {
     pub on_save: Callback<(Vec<String>, String, String)>,
 }
 
+/// `docker history`'s CREATED: "2 years ago" (go-units `HumanDuration`), from an RFC 3339 time.
+fn ago(created: &str) -> String {
+    let t = js_sys::Date::parse(created);
+    if created.is_empty() || t.is_nan() {
+        return created.to_string();
+    }
+    let secs = ((js_sys::Date::now() - t) / 1000.0).max(0.0);
+    let (m, h, d) = (secs / 60.0, secs / 3600.0, secs / 86400.0);
+    let s = if secs < 1.0 {
+        "Less than a second".to_string()
+    } else if secs < 60.0 {
+        format!("{} seconds", secs as u64)
+    } else if m < 2.0 {
+        "About a minute".to_string()
+    } else if m < 60.0 {
+        format!("{} minutes", m as u64)
+    } else if h < 2.0 {
+        "About an hour".to_string()
+    } else if h < 48.0 {
+        format!("{} hours", h as u64)
+    } else if h < 24.0 * 7.0 * 2.0 {
+        format!("{} days", d as u64)
+    } else if h < 24.0 * 30.0 * 2.0 {
+        format!("{} weeks", (d / 7.0) as u64)
+    } else if h < 24.0 * 365.0 * 2.0 {
+        format!("{} months", (d / 30.0) as u64)
+    } else {
+        format!("{} years", (d / 365.0) as u64)
+    };
+    format!("{s} ago")
+}
+
 /// A file name for an image: its first tag, else its short ID.
 fn file_name(tag: Option<&String>, id: &str, format: &str) -> String {
     let base = match tag {
@@ -108,7 +140,7 @@ pub fn image_panel(p: &Props) -> Html {
                                     html! { <tr>
                                         <td><code>{ l.map(|l| l.short_id.clone()).unwrap_or_else(|| "<missing>".into()) }</code>
                                             if h.layer.is_some_and(|id| shared.iter().any(|(s, _)| *s == id)) { <span class="tag-shared" title="this layer is in other loaded images too">{ " shared" }</span> }</td>
-                                        <td>{ &h.created }</td>
+                                        <td title={h.created.clone()}>{ ago(&h.created) }</td>
                                         <td class="cmd">{ &h.created_by }
                                             if !h.comment.is_empty() { <span class="muted">{ format!(" — {}", h.comment) }</span> }</td>
                                         <td>{ l.map(|l| human(l.content_bytes)).unwrap_or_else(|| "0 B".into()) }</td>
