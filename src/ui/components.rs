@@ -1,7 +1,9 @@
 //! The page's components, one per file.
+pub mod container_controls;
 pub mod diff_view;
 pub mod event_log;
 pub mod file_tree;
+pub mod file_actions;
 pub mod file_view;
 pub mod image_panel;
 pub mod jobs;

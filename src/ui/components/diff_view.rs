@@ -1,5 +1,6 @@
-//! CONTAINER (issue 3): `docker diff` of the container layer (A/C/D lines), with undo, reset and
-//! COMMIT (issue 5) buttons, disabled until those modules land.
+//! CONTAINER (issue 3): `docker diff` of the container layer (A/C/D lines), with the COMMIT
+//! (issue 5) button, disabled until that module lands. Undo and Reset are in
+//! [`super::container_controls`].
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -17,8 +18,6 @@ pub fn diff_view(p: &Props) -> Html {
                 { for p.lines.iter().map(|l| html! { <li><code>{ l }</code></li> }) }
             </ul>
             <div class="row-buttons">
-                <button class="button" disabled={!p.enabled}>{ "Undo" }</button>
-                <button class="button" disabled={!p.enabled}>{ "Reset" }</button>
                 <button class="button" disabled={!p.enabled}>{ "Commit…" }</button>
             </div>
         </div>

@@ -193,6 +193,7 @@ impl WorkerLink {
             }
             Response::Error { error } => d.dispatch(Action::Notice { text: error, error: true }),
             Response::Shell(r) => d.dispatch(Action::Shell(r)),
+            Response::ContainerStatus(r) => d.dispatch(Action::ContainerStatus(r)),
             Response::Stats { wasm_bytes } => {
                 // For the benchmark (tests/browser/bench.mjs): kept on the page's window.
                 let _ = Reflect::set(&gloo::utils::window(), &"layerlabWorkerWasmBytes".into(), &(wasm_bytes as f64).into());
