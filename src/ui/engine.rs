@@ -443,7 +443,7 @@ fn event_line(e: &crate::container::Event, layers: &[String]) -> EventLine {
         }),
         Event::Whiteout { path, hides_layer } => ("whiteout", format!("{}: a 0/0 character device in the container layer hides {}", esc(path), hides_layer.as_ref().map(name).unwrap_or_else(|| "the lower entry".into()))),
         Event::OpaqueSet { path } => ("opaque", format!("directory {}: trusted.overlay.opaque=y hides everything below it in lower layers", esc(path))),
-        Event::RedirectSet { path, value } => ("redirect", format!("{} -> {}: the renamed directory keeps reading its lower contents from the old path", esc(path), esc(value))),
+        Event::RedirectSet { path, value } => ("redirect", format!("{} gets trusted.overlay.redirect={}: renamed in the container layer, it keeps finding its lower layers' contents under the old name", esc(path), esc(value))),
         Event::Error { .. } => ("error", e.to_string()),
         _ => ("change", e.to_string()),
     };
