@@ -1111,6 +1111,15 @@ impl Container {
         }
         let from = join(&chain_path(&ochain), &oname);
         let to = join(&chain_path(&nchain), &nname);
+        // The redirect xattr was set on the entry before it moved: report it where it now is.
+        for e in self.log.iter_mut().rev() {
+            if let Event::RedirectSet { path, .. } = e {
+                if *path == from {
+                    *path = to.clone();
+                }
+                break;
+            }
+        }
         if lower_positive {
             let hides = self.hidden_layer(&ochain.last().expect("root").1, &oname);
             self.up().insert(opu, &oname, whiteout);

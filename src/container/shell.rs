@@ -2,7 +2,7 @@
 //!
 //! Rules:
 //! - One line is one command: `echo [-n] [-e] TEXT > FILE` (and `>>`, and `> FILE` alone),
-//!   `cat`, `ls [-l] [-a]`, `touch`, `rm [-r] [-f]`, `mkdir [-p]`, `rmdir`, `mv`, `ln [-s]`,
+//!   `cat`, `ls [-l] [-a]`, `touch`, `rm [-r] [-f]`, `mkdir [-p]`, `rmdir`, `mv [-T]`, `ln [-s]`,
 //!   `chmod MODE` (octal or `[ugoa][+-=][rwxst]`), `chown UID[:GID]`, `truncate -s SIZE`,
 //!   `stat`, `readlink`, `pwd`, `help`. Words split on blanks; `'…'`, `"…"` and `\` quote as in
 //!   `sh`; `#` at the start of a word comments out the rest.
@@ -419,7 +419,7 @@ const HELP: &[&str] = &[
     "  echo [-n] [-e] TEXT > FILE | >> FILE    write or append a line",
     "  cat FILE...   ls [-l] [-a] [PATH...]   stat PATH...   readlink PATH",
     "  touch FILE...   mkdir [-p] DIR...   rmdir DIR...   rm [-r] [-f] PATH...",
-    "  mv SRC DST   ln [-s] TARGET [LINK]   chmod MODE PATH...   chown UID[:GID] PATH...",
+    "  mv [-T] SRC DST   ln [-s] TARGET [LINK]   chmod MODE PATH...   chown UID[:GID] PATH...",
     "  truncate -s SIZE FILE...",
 ];
 
@@ -768,14 +768,20 @@ fn rm(sh: &mut Sh, args: &[Vec<u8>]) {
 }
 
 fn mv(sh: &mut Sh, args: &[Vec<u8>]) {
-    let (_, ops) = flags(args);
+    let (f, ops) = flags(args);
     if ops.len() < 2 {
         sh.fail(if ops.is_empty() { "mv: missing file operand".to_string() } else { format!("mv: missing destination file operand after '{}'", show(&ops[0])) });
         return;
     }
+    // -T: DST is the new name, never a directory to move into (rename(2) semantics).
+    let no_target_dir = f.contains('T');
+    if no_target_dir && ops.len() > 2 {
+        sh.fail(format!("mv: extra operand '{}'", show(&ops[2])));
+        return;
+    }
     let (srcs, dst) = ops.split_at(ops.len() - 1);
     let dst = &dst[0];
-    let into = sh.is_dir(&abs(dst));
+    let into = !no_target_dir && sh.is_dir(&abs(dst));
     if srcs.len() > 1 && !into {
         sh.fail(format!("mv: target '{}': Not a directory", show(dst)));
         return;
@@ -1030,6 +1036,21 @@ mod tests {
     }
 
     #[test]
+    fn mv_t_renames_over_an_empty_dir_instead_of_moving_into_it() {
+        let mut c = container(Config::Redirect);
+        assert_eq!(sh(&mut c, "mkdir /d").status, 0);
+        let r = sh(&mut c, "mv -T /srv /d");
+        assert_eq!(r.status, 0, "{:?}", r.output);
+        assert_eq!(sh(&mut c, "ls").output, vec!["bin  d  etc"]);
+        let r = sh(&mut c, "mv -T /d /etc /bin");
+        assert_eq!(r.output, vec!["mv: extra operand '/bin'"]);
+        // Without -T the destination directory is moved into.
+        assert_eq!(sh(&mut c, "mkdir /e").status, 0);
+        assert_eq!(sh(&mut c, "mv /d /e").status, 0);
+        assert_eq!(sh(&mut c, "ls /e").output, vec!["d"]);
+    }
+
+    #[test]
     fn rm_of_a_lower_file_whites_it_out() {
         let mut c = container(Config::Default);
         let r = sh(&mut c, "rm bin/sh");
@@ -1081,7 +1102,9 @@ mod tests {
         assert!(r.events.iter().any(|e| matches!(e, Event::MvFallback { .. })), "{:?}", r.events);
         let mut c = container(Config::Redirect);
         let r = sh(&mut c, "mv /bin /sbin");
-        assert!(r.events.iter().any(|e| matches!(e, Event::RedirectSet { .. })), "{:?}", r.events);
+        // The redirect is reported on the entry where it now is (the kernel's upper dir has the
+        // xattr on /sbin), with the old name as its value.
+        assert!(r.events.iter().any(|e| matches!(e, Event::RedirectSet { path, value } if path == b"/sbin" && value == b"bin")), "{:?}", r.events);
     }
 
     #[test]

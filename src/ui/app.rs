@@ -3,9 +3,11 @@
 //! Effects: the stack goes to the worker whenever it changes; the current view window is
 //! queried whenever the applied stack, the view parameters or the scroll window change.
 use crate::ui::components::commit_panel::{CommitForm, CommitPanel};
+use crate::ui::components::container_controls::ContainerControls;
 use crate::ui::components::diff_view::DiffView;
 use crate::ui::components::event_log::EventLog;
 use crate::ui::components::file_tree::FileTree;
+use crate::ui::components::file_actions::FileActions;
 use crate::ui::components::file_view::FileView;
 use crate::ui::components::image_panel::ImagePanel;
 use crate::ui::components::jobs::Jobs;
@@ -14,7 +16,7 @@ use crate::ui::components::notices::Notices;
 use crate::ui::components::open_bar::{OpenBar, Sample};
 use crate::ui::components::shell::Shell;
 use crate::ui::hooks::use_worker::use_worker;
-use crate::ui::protocol::{Query, Request, Row};
+use crate::ui::protocol::{FileAction, JournalItem, Query, Request, Row};
 use crate::ui::session::{self, Origin, Saved};
 use crate::ui::state::{Action, AppState};
 use wasm_bindgen::{JsCast, JsValue};
@@ -66,6 +68,16 @@ pub fn app() -> Html {
             link.send(&Request::SetStack { layers: order.clone() });
         });
     }
+    // CONTAINER: a restored session's container is replayed once its stack is sent.
+    {
+        let link = link.clone();
+        let pending = state.pending_replay.clone();
+        use_effect_with(state.replay_seq, move |_| {
+            if let Some((config, journal)) = pending {
+                link.send(&Request::Replay { config, journal });
+            }
+        });
+    }
     // The view window is queried whenever what it depends on changes.
     {
         let link = link.clone();
@@ -86,6 +98,18 @@ pub fn app() -> Html {
                 start: window.0,
                 count: window.1,
             }));
+        });
+    }
+
+    // CONTAINER: the open file was edited: read it again (after the re-query above, so the
+    // worker's view already has the new version).
+    {
+        let link = link.clone();
+        let selected = state.selected.clone();
+        use_effect_with(state.reread_seq, move |n| {
+            if let (true, Some(path)) = (*n > 0, selected) {
+                link.send(&Request::Read { path, download: false });
+            }
         });
     }
 
@@ -263,21 +287,66 @@ pub fn app() -> Html {
     let on_move = { let d = d.clone(); Callback::from(move |(id, by)| d.dispatch(Action::MoveLayer(id, by))) };
     let on_scope = { let d = d.clone(); Callback::from(move |s| d.dispatch(Action::SelectScope(s))) };
     let on_window = { let d = d.clone(); Callback::from(move |(a, b)| d.dispatch(Action::SetWindow(a, b))) };
-    let on_toggle_dir = { let d = d.clone(); Callback::from(move |p| d.dispatch(Action::ToggleCollapse(p))) };
+    let on_toggle_dir = {
+        let d = d.clone();
+        let merged = state.view.scope.is_none();
+        Callback::from(move |p: String| {
+            if merged {
+                d.dispatch(Action::Target(Some((p.clone(), 'd'))));
+            }
+            d.dispatch(Action::ToggleCollapse(p))
+        })
+    };
     let on_filter = { let d = d.clone(); Callback::from(move |f| d.dispatch(Action::SetFilter(f))) };
     let on_change = { let d = d.clone(); Callback::from(move |c| d.dispatch(Action::SetChange(c))) };
     let on_sort = { let d = d.clone(); Callback::from(move |o| d.dispatch(Action::SetSort(o))) };
+    let merged = state.view.scope.is_none();
     let on_select = {
         let d = d.clone();
         let link = link.clone();
         Callback::from(move |r: Row| {
+            if merged {
+                d.dispatch(Action::Target(Some((r.path.clone(), r.kind))));
+            }
             d.dispatch(Action::Select(Some(r.path.clone())));
             link.send(&Request::Read { path: r.path, download: false });
         })
     };
     let on_download = { let link = link.clone(); Callback::from(move |path| link.send(&Request::Read { path, download: true })) };
     let on_listing = { let link = link.clone(); Callback::from(move |_| link.send(&Request::Listing)) };
-    let on_command = { let link = link.clone(); Callback::from(move |line: String| link.send(&Request::Shell { line })) };
+    let on_command = {
+        let link = link.clone();
+        let d = d.clone();
+        Callback::from(move |line: String| {
+            d.dispatch(Action::Journal(JournalItem::Line(line.clone())));
+            link.send(&Request::Shell { line })
+        })
+    };
+    let on_undo = { let cb = on_command.clone(); Callback::from(move |_| cb.emit("undo".to_string())) };
+    let on_reset = { let cb = on_command.clone(); Callback::from(move |_| cb.emit("reset".to_string())) };
+    let on_mount = {
+        let link = link.clone();
+        let d = d.clone();
+        Callback::from(move |config: String| {
+            d.dispatch(Action::SetMount(config.clone()));
+            link.send(&Request::MountConfig { config })
+        })
+    };
+    let on_action = {
+        let link = link.clone();
+        let d = d.clone();
+        Callback::from(move |a: FileAction| {
+            d.dispatch(Action::Journal(JournalItem::Action(a.clone())));
+            link.send(&Request::FileAction(a))
+        })
+    };
+    let edit_text = match (&state.preview, &state.target) {
+        (Some(pv), Some((path, 'f'))) if pv.info.path == *path && pv.info.shown == pv.info.size => {
+            std::str::from_utf8(&pv.bytes).ok().filter(|t| !t.contains('\0')).map(String::from)
+        }
+        _ => None,
+    };
+    let container_on = state.container_ready || !state.order.is_empty();
     let on_close = { let d = d.clone(); Callback::from(move |_| d.dispatch(Action::Select(None))) };
     // COMMIT (issue 5): commit, save and export run in the worker as jobs with progress.
     let new_job = {
@@ -340,7 +409,8 @@ pub fn app() -> Html {
             <main class="grid">
                 <div class="col left">
                     <LayerStack layers={state.layers.clone()} order={state.order.clone()} scope={state.view.scope}
-                        merged_entries={state.merged_entries} on_toggle={on_toggle_layer} on_move={on_move} on_scope={on_scope} />
+                        merged_entries={state.merged_entries} on_toggle={on_toggle_layer} on_move={on_move} on_scope={on_scope}
+                        mount={state.mount.clone()} usage={state.usage.clone()} copies={state.copies.clone()} copy_seq={state.shell_seq} />
                     <ImagePanel archives={state.archives.clone()} layers={state.layers.clone()} on_save={on_save} />
                 </div>
                 <div class="col center">
@@ -352,11 +422,12 @@ pub fn app() -> Html {
                 <div class="col right">
                     <FileView preview={state.preview.clone()} selected={state.selected.clone()} layer_label={viewer_layer} labels={labels.clone()}
                         on_download={on_download} on_close={on_close} />
+                    <FileActions target={state.target.clone()} text={edit_text} enabled={container_on && merged && !state.order.is_empty()} on_action={on_action} />
                     <section class="panel container" aria-labelledby="container-h">
                         <h2 id="container-h">{ "Container" }</h2>
-                        // CONTAINER (issue 3): the shell, the event log and `docker diff` read the
-                        // container layer's state once the container module is merged.
-                        <Shell output={state.shell_output.clone()} enabled={state.container_ready || !state.order.is_empty()} on_command={on_command} />
+                        <ContainerControls mount={state.mount.clone()} can_undo={state.can_undo} empty={state.container_empty}
+                            enabled={!state.order.is_empty()} on_mount={on_mount} on_undo={on_undo} on_reset={on_reset} />
+                        <Shell output={state.shell_output.clone()} enabled={container_on} on_command={on_command} />
                         <h3>{ "Events" }</h3>
                         <EventLog events={state.events.clone()} />
                         <h3>{ "docker diff" }</h3>

@@ -1,8 +1,10 @@
 //! The page's components, one per file.
 pub mod commit_panel;
+pub mod container_controls;
 pub mod diff_view;
 pub mod event_log;
 pub mod file_tree;
+pub mod file_actions;
 pub mod file_view;
 pub mod image_panel;
 pub mod jobs;

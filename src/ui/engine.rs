@@ -8,6 +8,7 @@
 //! rows. A layer's own view shows its directory with A/M/D against the enabled layers below it.
 
 pub mod commit;
+pub mod container;
 pub mod open;
 
 use crate::error::{Error, Result};
@@ -99,8 +100,10 @@ impl Engine {
         self.union_ids = order.iter().filter(|x| x.1).map(|x| x.0).collect();
         self.union = Stack::new(self.union_ids.iter().map(|&id| self.layers[id as usize].tree.clone()).collect());
         self.order = order;
-        // A stack change starts a fresh container over the new stack (like `docker run`).
-        self.container = Some(crate::container::Container::new(self.union.clone(), crate::container::Config::Default));
+        // A stack change starts a fresh container over the new stack (like `docker run`), with
+        // the mount options it had.
+        let config = self.container.as_ref().map_or(crate::container::Config::Default, |c| c.config());
+        self.container = Some(crate::container::Container::new(self.union.clone(), config));
         self.undo.clear();
         self.version += 1;
         self.scope = None;
@@ -371,6 +374,7 @@ impl Engine {
     pub fn shell(&mut self, line: &str) -> ShellResult {
         let mut output = vec![format!("# {line}")];
         let mut events = Vec::new();
+        let mut copies = Vec::new();
         let Some(c) = self.container.as_mut() else {
             output.push("open an image first: the container runs over the stack".into());
             return ShellResult { output, ..Default::default() };
@@ -395,21 +399,19 @@ impl Engine {
                     self.undo.push(before);
                 }
                 output.extend(r.output);
-                let names: Vec<String> = self.union_ids.iter().map(|&id| {
-                    let pos = self.order.iter().position(|x| x.0 == id).unwrap_or(0);
-                    format!("L{pos} {}", self.layers[id as usize].info.short_id)
-                }).collect();
+                let names = self.layer_names();
                 for e in &r.events {
                     events.push(event_line(e, &names));
                 }
+                copies = self.copies_of(&r.events);
             }
         }
-        let c = self.container.as_ref().expect("container");
-        let diff = docker_diff(c);
         self.version += 1;
         self.scope = None;
         self.view = None;
-        ShellResult { output, events, diff, ready: true }
+        let mut res = ShellResult { output, events, copies, ..Default::default() };
+        self.fill_status(&mut res);
+        res
     }
 
     pub fn layer_info(&self, id: LayerId) -> Option<&LayerInfo> {
@@ -450,16 +452,17 @@ fn event_line(e: &crate::container::Event, layers: &[String]) -> EventLine {
         }),
         Event::Whiteout { path, hides_layer } => ("whiteout", format!("{}: a 0/0 character device in the container layer hides {}", esc(path), hides_layer.as_ref().map(name).unwrap_or_else(|| "the lower entry".into()))),
         Event::OpaqueSet { path } => ("opaque", format!("directory {}: trusted.overlay.opaque=y hides everything below it in lower layers", esc(path))),
-        Event::RedirectSet { path, value } => ("redirect", format!("{} -> {}: the renamed directory keeps reading its lower contents from the old path", esc(path), esc(value))),
+        Event::RedirectSet { path, value } => ("redirect", format!("{} gets trusted.overlay.redirect={}: renamed in the container layer, it keeps finding its lower layers' contents under the old name", esc(path), esc(value))),
         Event::Error { .. } => ("error", e.to_string()),
         _ => ("change", e.to_string()),
     };
     EventLine { kind: kind.into(), text }
 }
 
-/// `docker diff` of the container layer (overlay2 `OverlayChanges`): every entry of the upper
-/// dir is `D` (a whiteout), `C` (the name exists below) or `A`; sorted by path.
-fn docker_diff(c: &crate::container::Container) -> Vec<String> {
+/// `docker diff` of the container layer with native diff (overlay2 `OverlayChanges`): every
+/// entry of the upper dir is `D` (a whiteout), `C` (the name exists below) or `A`; sorted by
+/// path. Other configs: [`container::docker_diff`].
+fn docker_diff_native(c: &crate::container::Container) -> Vec<String> {
     let upper = c.upper();
     let lower = c.lower();
     let mut out: Vec<(Vec<u8>, char)> = Vec::new();

@@ -40,6 +40,14 @@ pub enum Request {
     Save { job: u32, images: Vec<String>, format: String, name: String },
     /// COMMIT: `docker export` of the container (the merged view with its writes).
     Export { job: u32, name: String },
+    /// CONTAINER: restart the container with these mount options (`default`, `redirect`,
+    /// `metacopy`; [`crate::container::Config::parse`]).
+    MountConfig { config: String },
+    /// CONTAINER: a file action from the page (edit, delete, rename, new file/dir), run as
+    /// container operations and echoed as the equivalent shell command.
+    FileAction(FileAction),
+    /// CONTAINER: a restored session's container: restart with `config`, then replay the journal.
+    Replay { config: String, journal: Vec<JournalItem> },
 }
 
 /// Which tree a view shows.
@@ -111,6 +119,59 @@ pub enum Response {
     Committed { job: u32, archive: ArchiveInfo, layers: Vec<LayerInfo>, config: String, base: Vec<(u32, u32)>, tags: Vec<String>, replay: bool },
     /// COMMIT: a save or export is done; the file is in the envelope's `blob`.
     Written { job: u32, name: String, bytes: u64 },
+    /// CONTAINER: the container's state after the stack changed (a fresh container); nothing
+    /// was run, so the page does not re-query for it.
+    ContainerStatus(ShellResult),
+}
+
+/// CONTAINER: what the page can do to a path of the merged view. Paths are display paths
+/// (escaped as in listings, `\xHH`), new ones included.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub enum FileAction {
+    /// Replace a file's content (`echo -n '…' > FILE`: copy-up, then write).
+    Write { path: String, text: String },
+    /// `rm FILE`, or `rm -r DIR`.
+    Delete { path: String, dir: bool },
+    /// `mv -T SRC DST` (rename(2), with the EXDEV fallback of coreutils mv).
+    Rename { from: String, to: String },
+    /// `touch FILE` (only if FILE does not exist yet).
+    NewFile { path: String },
+    /// `mkdir DIR`.
+    NewDir { path: String },
+}
+
+/// CONTAINER: one thing done to the container, as the session keeps it (replayed in order).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub enum JournalItem {
+    /// A shell line (`undo` and `reset` included).
+    Line(String),
+    Action(FileAction),
+}
+
+/// CONTAINER: what `docker ps -s` shows for the container, and what its layer holds.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct ContainerUsage {
+    /// Bytes of file data in the upper dir (`docker ps -s` size).
+    pub size: u64,
+    /// The image's bytes plus the container's.
+    pub virtual_size: u64,
+    /// Bytes copied up since the container started.
+    pub copied_bytes: u64,
+    /// Entries of the upper dir that also exist below (copied up), whiteouts, opaque dirs.
+    pub copied: u32,
+    pub whiteouts: u32,
+    pub opaque: u32,
+}
+
+/// CONTAINER: one copy-up of a line, for the diagram (the chip that travels).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CopyUp {
+    pub path: String,
+    /// The layer the entry came from.
+    pub layer: LayerId,
+    pub bytes: u64,
+    /// `full`, `metadata` (metacopy) or `data` (the data of an earlier metadata-only copy-up).
+    pub kind: String,
 }
 
 /// CONTAINER (issue 3): the answer to a shell line. The stack is re-queried after it (a write
@@ -125,6 +186,19 @@ pub struct ShellResult {
     pub diff: Vec<String>,
     /// True if the container layer exists (the shell is usable).
     pub ready: bool,
+    /// The mount config the container runs with (`default`, `redirect`, `metacopy`).
+    #[serde(default)]
+    pub config: String,
+    #[serde(default)]
+    pub usage: ContainerUsage,
+    /// The copy-ups this line did, in order.
+    #[serde(default)]
+    pub copies: Vec<CopyUp>,
+    /// True if `undo` has something to undo; `empty` if the container layer holds nothing.
+    #[serde(default)]
+    pub can_undo: bool,
+    #[serde(default)]
+    pub empty: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]

@@ -8,14 +8,22 @@
 //! can be shared as a link; a fragment wins over IndexedDB. Images committed in the page are
 //! kept too (their config, base layers and new layer's bytes) and made again after the
 //! archives they were committed over; a session with commits is not put in the URL.
+//!
+//! The container goes with it: its mount options and the journal of what was done to it (shell
+//! lines, file actions, undo and reset), replayed in order once the stack is back. The journal
+//! is bounded ([`crate::ui::state::MAX_JOURNAL_BYTES`]); in the URL it is percent-encoded JSON
+//! (`&mount=redirect&container=…`), left out when longer than [`MAX_FRAGMENT_JOURNAL`].
 
-use crate::ui::protocol::{ChangeFilter, Sort};
+use crate::ui::protocol::{ChangeFilter, JournalItem, Sort};
 use js_sys::Array;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::Blob;
+
+/// A longer journal is kept in IndexedDB only, not in the URL.
+pub const MAX_FRAGMENT_JOURNAL: usize = 4000;
 
 /// Larger files are not copied into IndexedDB.
 pub const MAX_KEPT_FILE: f64 = 512.0 * 1024.0 * 1024.0;
@@ -99,6 +107,49 @@ pub struct Saved {
     pub change: ChangeFilter,
     pub sort: Sort,
     pub verify: bool,
+    /// The container, when it differs from a fresh default one.
+    #[serde(default)]
+    pub container: Option<SavedContainer>,
+}
+
+/// The container of a session: mount config and what was done to it, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct SavedContainer {
+    pub mount: String,
+    pub journal: Vec<JournalItem>,
+    /// True if later writes could not be kept (the journal was full).
+    #[serde(default)]
+    pub full: bool,
+}
+
+/// Percent-encodes everything but unreserved characters.
+fn pct(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() * 2);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            o.push(b as char);
+        } else {
+            o.push_str(&format!("%{b:02X}"));
+        }
+    }
+    o
+}
+
+fn unpct(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let h = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(h, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 impl Saved {
@@ -113,6 +164,13 @@ impl Saved {
         let mut f = format!("samples={}&stack={}", samples.join(","), stack.join(","));
         if let Some((a, p)) = self.scope {
             f.push_str(&format!("&scope={a}.{p}"));
+        }
+        if let Some(c) = &self.container {
+            f.push_str(&format!("&mount={}", pct(&c.mount)));
+            let json = serde_json::to_string(&c.journal).unwrap_or_default();
+            if !c.journal.is_empty() && json.len() <= MAX_FRAGMENT_JOURNAL {
+                f.push_str(&format!("&container={}", pct(&json)));
+            }
         }
         Some(f)
     }
@@ -147,7 +205,14 @@ impl Saved {
                     }
                 }
                 "scope" => s.scope = pair(v),
+                "mount" => s.container.get_or_insert_with(Default::default).mount = unpct(v)?,
+                "container" => s.container.get_or_insert_with(Default::default).journal = serde_json::from_str(&unpct(v)?).ok()?,
                 _ => {}
+            }
+        }
+        if let Some(c) = s.container.as_mut() {
+            if c.mount.is_empty() {
+                c.mount = "default".into();
             }
         }
         (!s.archives.is_empty()).then_some(s)

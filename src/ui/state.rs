@@ -7,8 +7,11 @@
 //!
 //! Places for the modules still to come are marked `CONTAINER (issue 3)` and `COMMIT (issue 5)`.
 
-use crate::ui::protocol::{short_digest, ArchiveInfo, ChangeFilter, FileInfo, LayerId, LayerInfo, ProgressInfo, Rows, Scope, ShellResult, Sort};
-use crate::ui::session::{Origin, Saved, SavedArchive};
+use crate::ui::protocol::{
+    short_digest, ArchiveInfo, ChangeFilter, ContainerUsage, CopyUp, FileAction, FileInfo, JournalItem, LayerId, LayerInfo, ProgressInfo, Rows, Scope,
+    ShellResult, Sort,
+};
+use crate::ui::session::{Origin, Saved, SavedArchive, SavedContainer};
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -102,6 +105,41 @@ pub struct AppState {
     pub diff: Vec<String>,
     /// True once the worker has a container layer (enables the shell).
     pub container_ready: bool,
+    /// CONTAINER: the mount config (`default`, `redirect`, `metacopy`), `docker ps -s` figures,
+    /// whether undo and reset have anything to do.
+    pub mount: String,
+    pub usage: ContainerUsage,
+    pub can_undo: bool,
+    pub container_empty: bool,
+    /// The copy-ups of the last answer, and a counter of answers (the diagram animates on it).
+    pub copies: Vec<CopyUp>,
+    pub shell_seq: u32,
+    /// What was done to the container since it started, for the session (bounded: see
+    /// [`MAX_JOURNAL_BYTES`]); `journal_full` once something could not be kept.
+    pub journal: Vec<JournalItem>,
+    pub journal_full: bool,
+    /// A restored container to replay once the restored stack is applied, and a counter.
+    pub pending_replay: Option<(String, Vec<JournalItem>)>,
+    pub replay_seq: u32,
+    /// Bumped when the open file was edited (the viewer reads it again).
+    pub reread_seq: u32,
+    reread_pending: bool,
+    /// The entry the file actions act on (display path, type letter): the last row opened or
+    /// folded in the merged view.
+    pub target: Option<(String, char)>,
+}
+
+/// The journal keeps at most this many bytes of text (edits carry whole files) and items.
+pub const MAX_JOURNAL_BYTES: usize = 256 * 1024;
+pub const MAX_JOURNAL_ITEMS: usize = 2000;
+
+fn item_bytes(i: &JournalItem) -> usize {
+    match i {
+        JournalItem::Line(l) => l.len(),
+        JournalItem::Action(FileAction::Write { path, text }) => path.len() + text.len(),
+        JournalItem::Action(FileAction::Rename { from, to }) => from.len() + to.len(),
+        JournalItem::Action(FileAction::Delete { path, .. } | FileAction::NewFile { path } | FileAction::NewDir { path }) => path.len(),
+    }
 }
 
 impl Default for AppState {
@@ -134,6 +172,19 @@ impl Default for AppState {
             shell_output: Vec::new(),
             diff: Vec::new(),
             container_ready: false,
+            mount: "default".into(),
+            usage: ContainerUsage::default(),
+            can_undo: false,
+            container_empty: true,
+            copies: Vec::new(),
+            shell_seq: 0,
+            journal: Vec::new(),
+            journal_full: false,
+            pending_replay: None,
+            replay_seq: 0,
+            reread_seq: 0,
+            reread_pending: false,
+            target: None,
         }
     }
 }
@@ -174,6 +225,14 @@ pub enum Action {
     Committed { job: u32, archive: ArchiveInfo, layers: Vec<LayerInfo>, origin: Origin, replay: bool },
     /// COMMIT: a save or export is done and downloaded.
     Written { job: u32, name: String, bytes: u64 },
+    /// CONTAINER: the fresh container after a stack change.
+    ContainerStatus(ShellResult),
+    /// CONTAINER: a line or file action was sent to the container (kept for the session).
+    Journal(JournalItem),
+    /// CONTAINER: the mount options were switched (the container restarts empty).
+    SetMount(String),
+    /// CONTAINER: the entry file actions act on.
+    Target(Option<(String, char)>),
 }
 
 impl Reducible for AppState {
@@ -269,6 +328,7 @@ impl Reducible for AppState {
                 if let Some(x) = s.order.iter_mut().find(|x| x.0 == id) {
                     x.1 = !x.1;
                 }
+                s.clear_journal();
             }
             Action::MoveLayer(id, delta) => {
                 let Some(i) = s.order.iter().position(|x| x.0 == id) else { return self };
@@ -277,6 +337,7 @@ impl Reducible for AppState {
                     return self;
                 }
                 s.order.swap(i, j as usize);
+                s.clear_journal();
             }
             Action::SelectScope(scope) => {
                 s.view.scope = scope;
@@ -322,8 +383,60 @@ impl Reducible for AppState {
                 s.events.extend(r.events.into_iter().map(|e| Event { kind: e.kind, text: e.text }));
                 s.diff = r.diff;
                 s.container_ready = r.ready;
+                s.set_status(&r.config, r.usage, r.can_undo, r.empty);
+                s.copies = r.copies;
+                s.shell_seq += 1;
+                if std::mem::take(&mut s.reread_pending) {
+                    s.reread_seq += 1;
+                }
                 // A write changes the merged view: views re-query.
                 s.stack_version += 1;
+            }
+            Action::ContainerStatus(r) => {
+                s.diff = r.diff;
+                s.container_ready = r.ready;
+                s.set_status(&r.config, r.usage, r.can_undo, r.empty);
+                s.copies.clear();
+            }
+            Action::Journal(item) => {
+                if s.order.is_empty() {
+                    return self;
+                }
+                match &item {
+                    JournalItem::Action(FileAction::Write { path, .. }) if s.selected.as_deref() == Some(path) => s.reread_pending = true,
+                    JournalItem::Action(FileAction::Delete { path, .. } | FileAction::Rename { from: path, .. }) => {
+                        let gone = |p: &str| p == path || p.starts_with(&format!("{path}/"));
+                        if s.selected.as_deref().is_some_and(gone) {
+                            s.selected = None;
+                            s.preview = None;
+                        }
+                        if s.target.as_ref().is_some_and(|t| gone(&t.0)) {
+                            s.target = None;
+                        }
+                    }
+                    _ => {}
+                }
+                if s.journal_full {
+                    return Rc::new(s);
+                }
+                let used: usize = s.journal.iter().map(item_bytes).sum();
+                if s.journal.len() >= MAX_JOURNAL_ITEMS || used + item_bytes(&item) > MAX_JOURNAL_BYTES {
+                    s.journal_full = true;
+                    s.notice(
+                        format!(
+                            "the session keeps at most {} KiB of container writes: this one and later ones will be missing after a reload",
+                            MAX_JOURNAL_BYTES / 1024
+                        ),
+                        false,
+                    );
+                } else {
+                    s.journal.push(item);
+                }
+            }
+            Action::Target(t) => s.target = t,
+            Action::SetMount(m) => {
+                s.mount = m;
+                s.clear_journal();
             }
         }
         Rc::new(s)
@@ -341,7 +454,8 @@ impl AppState {
         for w in &archive.warnings {
             s.notice(format!("warning: {w}"), false);
         }
-        // An image's layers go on top of the stack, bottom first.
+        // An image's layers go on top of the stack, bottom first (a new container).
+        s.clear_journal();
         for l in &layers {
             s.order.push((l.id, true));
         }
@@ -404,6 +518,15 @@ impl AppState {
         self.view.change = saved.change;
         self.view.sort = saved.sort;
         self.verify = saved.verify;
+        if let Some(c) = saved.container {
+            if c.mount != "default" || !c.journal.is_empty() {
+                self.mount = c.mount.clone();
+                self.journal = c.journal.clone();
+                self.journal_full = c.full;
+                self.pending_replay = Some((c.mount, c.journal));
+                self.replay_seq += 1;
+            }
+        }
         self.restoring = None;
         self.restored = true;
     }
@@ -440,7 +563,24 @@ impl AppState {
             change: self.view.change,
             sort: self.view.sort,
             verify: self.verify,
+            container: (self.mount != "default" || !self.journal.is_empty())
+                .then(|| SavedContainer { mount: self.mount.clone(), journal: self.journal.clone(), full: self.journal_full }),
         }
+    }
+
+    /// The container restarted (stack change, mount switch): nothing is journaled any more.
+    fn clear_journal(&mut self) {
+        self.journal.clear();
+        self.journal_full = false;
+    }
+
+    fn set_status(&mut self, config: &str, usage: ContainerUsage, can_undo: bool, empty: bool) {
+        if !config.is_empty() {
+            self.mount = config.to_string();
+        }
+        self.usage = usage;
+        self.can_undo = can_undo;
+        self.container_empty = empty;
     }
 
     fn notice(&mut self, text: String, error: bool) {

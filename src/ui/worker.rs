@@ -101,6 +101,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Engine, data: JsValue
             let t = now(scope);
             let entries = engine.set_stack(layers);
             post(scope, &Response::Stacked { entries, millis: now(scope) - t }, None, None);
+            post(scope, &Response::ContainerStatus(engine.container_status()), None, None);
         }
         Request::Query(q) => {
             let t = now(scope);
@@ -169,6 +170,18 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Engine, data: JsValue
             let mut w = BlobWriter::new(scope, job, engine.export_size());
             let res = engine.export_to(&mut w).map(|_| w);
             finish_written(scope, job, name, res);
+        }
+        Request::MountConfig { config } => {
+            let r = engine.set_config(&config);
+            post(scope, &Response::Shell(r), None, None);
+        }
+        Request::FileAction(a) => {
+            let r = engine.file_action(&a);
+            post(scope, &Response::Shell(r), None, None);
+        }
+        Request::Replay { config, journal } => {
+            let r = engine.replay(&config, &journal);
+            post(scope, &Response::Shell(r), None, None);
         }
         Request::Stats => {
             let mem: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();

@@ -72,9 +72,15 @@ export async function openWithDrop(page, file) {
   }, { b64, name: path.basename(file) });
 }
 
+/** The image layers of the "Layers" list, top first (the container layer item above them, which
+ * has no on/off checkbox, is left out). */
+export function layerItems(page) {
+  return page.getByRole('list', { name: 'Layers' }).getByRole('listitem').filter({ has: page.getByRole('checkbox') });
+}
+
 /** Waits until no archive is being opened and the given number of layers is listed. */
 export async function waitLayers(page, n) {
-  const items = page.getByRole('list', { name: 'Layers' }).getByRole('listitem');
+  const items = layerItems(page);
   await page.waitForFunction(() => !document.querySelector('.jobs'));
   await items.nth(n - 1).waitFor();
   return items;

@@ -111,7 +111,7 @@ test('bad input: one sentence naming the file (not a tar, truncated, empty)', as
     await openWithPicker(page, path.join(tmp, 'empty.tar'));
     await notices.nth(2).waitFor();
     assert.match(await notices.nth(2).innerText(), /^empty\.tar: the file is empty/);
-    assert.equal(await page.getByRole('list', { name: 'Layers' }).getByRole('listitem').count(), 0);
+    assert.equal(await page.getByRole('list', { name: 'Layers' }).getByRole('listitem').count(), 0); // not even the container layer
     assert.deepEqual(t.errors, []);
   } finally {
     await t.close();

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { start, waitLayers, downloadListing, shot, visiblePaths } from './helpers.mjs';
+import { start, waitLayers, layerItems, downloadListing, shot, visiblePaths } from './helpers.mjs';
 
 const pathsOf = (listing) => listing.trim().split('\n').map((l) => l.split(' ')[5]);
 
@@ -135,7 +135,7 @@ test('reordering layers: moving the top layer below its neighbour changes which 
     await waitLayers(page, 7);
     const line = async () => (await downloadListing(page)).split('\n').find((l) => l.endsWith(' /data/model.bin'));
     const v2 = await line();
-    const top = await page.getByRole('list', { name: 'Layers' }).getByRole('listitem').first().locator('.short-id').innerText();
+    const top = await layerItems(page).first().locator('.short-id').innerText();
     await page.getByRole('button', { name: `Move L6 ${top} down` }).click();
     // The moved layer is now L5, under the v1 layer.
     await page.getByRole('button', { name: `Move L5 ${top} up` }).waitFor();

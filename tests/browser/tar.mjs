@@ -49,3 +49,76 @@ export function writeBigFile(file, size) {
   fs.ftruncateSync(fd, 512 + size + pad + 1024);
   fs.closeSync(fd);
 }
+
+/** Reads a tar's entries: [{name, type}] (ustar prefix and PAX `path` understood; names without
+ * a leading `./` or `/`, directories without the trailing slash). */
+export function readTar(file) {
+  const b = fs.readFileSync(file);
+  const out = [];
+  let pax = null;
+  let longName = null;
+  for (let off = 0; off + 512 <= b.length;) {
+    const h = b.subarray(off, off + 512);
+    if (h.every((x) => x === 0)) break;
+    const str = (a, n) => { const s = h.subarray(a, a + n); const z = s.indexOf(0); return s.subarray(0, z < 0 ? n : z).toString('utf8'); };
+    const size = parseInt(str(124, 12).trim() || '0', 8);
+    const type = str(156, 1) || '0';
+    const body = b.subarray(off + 512, off + 512 + size);
+    off += 512 + Math.ceil(size / 512) * 512;
+    if (type === 'x') {
+      pax = {};
+      let t = body.toString('utf8');
+      while (t.length) {
+        const sp = t.indexOf(' ');
+        const len = parseInt(t.slice(0, sp), 10);
+        const rec = t.slice(sp + 1, len - 1);
+        const eq = rec.indexOf('=');
+        pax[rec.slice(0, eq)] = rec.slice(eq + 1);
+        t = t.slice(len);
+      }
+      continue;
+    }
+    if (type === 'L') { longName = body.toString('utf8').replace(/\0.*$/s, ''); continue; }
+    if (type === 'g') continue;
+    const prefix = str(345, 155);
+    let name = (pax && pax.path) || longName || (prefix ? `${prefix}/${str(0, 100)}` : str(0, 100));
+    pax = null; longName = null;
+    name = name.replace(/^(\.\/|\/)+/, '').replace(/\/+$/, '');
+    if (name === '' || name === '.') continue;
+    out.push({ name, type });
+  }
+  return out;
+}
+
+/** The paths (`/`-rooted) of the union of layer tars, bottom first, as overlay2 stacks them:
+ * `.wh.NAME` hides NAME below, `.wh..wh..opq` hides everything below in its directory. */
+export function unionPaths(files) {
+  let paths = new Set(['/']);
+  const under = (p, d) => p.startsWith(d === '/' ? '/' : `${d}/`) && p !== d;
+  for (const f of files) {
+    const entries = readTar(f);
+    const mine = new Set();
+    const hide = [];
+    const opaque = [];
+    for (const e of entries) {
+      const p = `/${e.name}`;
+      const base = p.slice(p.lastIndexOf('/') + 1);
+      const dir = p.slice(0, p.lastIndexOf('/')) || '/';
+      if (base === '.wh..wh..opq') { opaque.push(dir); mine.add(dir); continue; }
+      if (base.startsWith('.wh.')) { hide.push(dir === '/' ? `/${base.slice(4)}` : `${dir}/${base.slice(4)}`); mine.add(dir); continue; }
+      mine.add(p);
+      if (e.type !== '5') hide.push(`${p}/`); // a non-dir replaces a dir below, and its contents
+      // Implied parents.
+      for (let d = dir; d !== '/' && d; d = d.slice(0, d.lastIndexOf('/')) || '/') mine.add(d);
+    }
+    const next = new Set();
+    for (const p of paths) {
+      if (hide.some((h) => (h.endsWith('/') ? p.startsWith(h) : p === h || under(p, h)))) continue;
+      if (opaque.some((d) => under(p, d))) continue;
+      next.add(p);
+    }
+    for (const p of mine) next.add(p);
+    paths = next;
+  }
+  return paths;
+}

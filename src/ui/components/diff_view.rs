@@ -1,5 +1,6 @@
-//! CONTAINER (issue 3): `docker diff` of the container layer (A/C/D lines), with undo and reset
-//! buttons. Commit and export have their own form (`commit_panel`).
+//! CONTAINER (issue 3): `docker diff` of the container layer (A/C/D lines). Commit and export
+//! have their own form (`commit_panel`); Undo and Reset are in
+//! [`super::container_controls`].
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -16,10 +17,6 @@ pub fn diff_view(p: &Props) -> Html {
             <ul class="diff-lines" aria-label="docker diff">
                 { for p.lines.iter().map(|l| html! { <li><code>{ l }</code></li> }) }
             </ul>
-            <div class="row-buttons">
-                <button class="button" disabled={!p.enabled}>{ "Undo" }</button>
-                <button class="button" disabled={!p.enabled}>{ "Reset" }</button>
-            </div>
         </div>
     }
 }

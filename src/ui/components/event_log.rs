@@ -1,5 +1,5 @@
 //! CONTAINER (issue 3): every copy-up, whiteout, opaque dir, redirect and error, one line each
-//! with a one-line explanation (role `log`, named "Events").
+//! with a one-line explanation (role `log`, named "Events"); it keeps the newest line in view.
 use crate::ui::state::Event;
 use yew::prelude::*;
 
@@ -10,8 +10,17 @@ pub struct Props {
 
 #[function_component(EventLog)]
 pub fn event_log(p: &Props) -> Html {
+    let el = use_node_ref();
+    {
+        let el = el.clone();
+        use_effect_with(p.events.len(), move |_| {
+            if let Some(e) = el.cast::<web_sys::Element>() {
+                e.set_scroll_top(e.scroll_height());
+            }
+        });
+    }
     html! {
-        <div class="events" role="log" aria-label="Events">
+        <div class="events" role="log" aria-label="Events" ref={el}>
             { for p.events.iter().map(|e| html! { <div class={classes!("event", format!("e-{}", e.kind))}><strong>{ &e.kind }</strong>{ " " }{ &e.text }</div> }) }
         </div>
     }

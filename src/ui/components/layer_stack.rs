@@ -1,9 +1,29 @@
 //! The layer diagram: the stack drawn top to bottom (top layer first, base last), each layer
 //! with its short diff_id, size and `created_by`; switch layers on and off, move them, or
-//! select one to see its own changes. The container layer sits on top (CONTAINER, issue 3).
+//! select one to see its own changes. The container layer is the top item (CONTAINER), drawn
+//! dashed, with what `docker ps -s` shows (size, virtual size) and what it holds (bytes copied
+//! up, copied-up entries, whiteouts, opaque dirs).
+//!
+//! Copy-up made visible: after a line that copied up, the source layers and the container item
+//! are highlighted, and a chip (`/etc/passwd · 1.2 KiB`) travels from the source layer to the
+//! container item (a CSS animation between measured positions; with prefers-reduced-motion the
+//! chip is not shown, the highlight and the "last copy-up" line stay).
 use crate::ui::components::{human, hue};
-use crate::ui::protocol::{LayerId, LayerInfo};
+use crate::ui::protocol::{ContainerUsage, CopyUp, LayerId, LayerInfo};
+use web_sys::HtmlElement;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
+
+/// Chips drawn for one line (the last copy-ups).
+const CHIPS: usize = 3;
+
+/// `/etc/passwd · 1.2 KiB` (or `· metadata only`).
+fn copy_text(c: &CopyUp) -> String {
+    match c.kind.as_str() {
+        "metadata" => format!("{} · metadata only", c.path),
+        _ => format!("{} · {}", c.path, human(c.bytes)),
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -14,6 +34,15 @@ pub struct Props {
     pub on_toggle: Callback<LayerId>,
     pub on_move: Callback<(LayerId, i32)>,
     pub on_scope: Callback<Option<LayerId>>,
+    /// CONTAINER: mount config, usage, the copy-ups of the last line and a counter of lines.
+    #[prop_or_default]
+    pub mount: String,
+    #[prop_or_default]
+    pub usage: ContainerUsage,
+    #[prop_or_default]
+    pub copies: Vec<CopyUp>,
+    #[prop_or_default]
+    pub copy_seq: u32,
 }
 
 #[function_component(LayerStack)]
@@ -21,14 +50,59 @@ pub fn layer_stack(p: &Props) -> Html {
     let max = p.layers.iter().map(|l| l.content_bytes).max().unwrap_or(1).max(1);
     let n = p.order.len();
     let merged_cb = p.on_scope.clone();
+    let list = use_node_ref();
+    // Place the travelling chips: from their source layer's item to the container item.
+    {
+        let list = list.clone();
+        use_effect_with((p.copy_seq, p.copies.clone()), move |_| {
+            let Some(ol) = list.cast::<HtmlElement>() else { return };
+            let top_of = |sel: &str| -> Option<i32> {
+                ol.query_selector(sel).ok().flatten().and_then(|e| e.dyn_into::<HtmlElement>().ok()).map(|e| e.offset_top())
+            };
+            let Some(dst) = top_of(".container-item") else { return };
+            let Ok(chips) = ol.query_selector_all(".travel") else { return };
+            for i in 0..chips.length() {
+                let Some(chip) = chips.item(i).and_then(|c| c.dyn_into::<HtmlElement>().ok()) else { continue };
+                let from = chip.get_attribute("data-from").unwrap_or_default();
+                if let Some(src) = top_of(&format!("li[data-layer=\"{from}\"]")) {
+                    let _ = chip.style().set_property("--y0", &format!("{}px", src + 14));
+                    let _ = chip.style().set_property("--y1", &format!("{}px", dst + 14));
+                    let _ = chip.class_list().add_1("go");
+                }
+            }
+        });
+    }
+    let sources: Vec<LayerId> = p.copies.iter().map(|c| c.layer).collect();
+    let last = p.copies.iter().rev().find(|c| c.kind != "full" || c.bytes > 0).or(p.copies.last());
+    let u = &p.usage;
+    let mount = crate::ui::components::container_controls::MOUNTS.iter().find(|m| m.0 == p.mount).map_or(p.mount.as_str(), |m| m.1);
     html! {
         <section class="panel stack" aria-labelledby="stack-h">
             <h2 id="stack-h">{ "Stack" }</h2>
-            <div class="container-layer" title="The writable layer of a running container">
-                <strong>{ "Container layer" }</strong>
-                <span class="muted">{ " (upperdir) — writable layer arrives with the container module" }</span>
-            </div>
-            <ol class="layers" aria-label="Layers">
+            <ol class="layers" aria-label="Layers" ref={list}>
+                if n > 0 {
+                    <li class={classes!("container-item", (!p.copies.is_empty()).then_some("copy-dst"))}
+                        aria-label="Container layer" title="The writable layer of the running container (overlayfs upperdir)">
+                        <div class="container-head">
+                            <span class="chip c-chip">{ "C" }</span>
+                            <strong>{ "Container layer" }</strong>
+                            <span class="size" title="docker ps -s: size (virtual size)">
+                                { format!("{} (virtual {})", human(u.size), human(u.virtual_size)) }</span>
+                        </div>
+                        <div class="container-stats muted">
+                            { format!("{} copied up · {} copied-up · {} whiteout{} · {} opaque · {}",
+                                human(u.copied_bytes), u.copied, u.whiteouts, if u.whiteouts == 1 { "" } else { "s" }, u.opaque, mount) }
+                        </div>
+                        if let Some(c) = last {
+                            <div class="last-copy">{ format!("copy-up: {} from {}", copy_text(c),
+                                p.order.iter().position(|x| x.0 == c.layer).map(|i| format!("L{i}")).unwrap_or_default()) }</div>
+                        }
+                    </li>
+                }
+                { for p.copies.iter().rev().take(CHIPS).rev().enumerate().map(|(i, c)| html! {
+                    <li class="travel" key={format!("{}-{i}", p.copy_seq)} data-from={c.layer.to_string()} aria-hidden="true"
+                        style={format!("--hue:{}; animation-delay:{}ms", hue(c.layer), i * 250)}>{ copy_text(c) }</li>
+                }) }
                 { for p.order.iter().enumerate().rev().map(|(pos, &(id, on))| {
                     let Some(l) = p.layers.get(id as usize) else { return html! {} };
                     let toggle = { let cb = p.on_toggle.clone(); move |_| cb.emit(id) };
@@ -39,8 +113,8 @@ pub fn layer_stack(p: &Props) -> Html {
                     let width = 4.0 + 96.0 * (l.content_bytes as f64 / max as f64);
                     let name = format!("L{pos} {}", l.short_id);
                     html! {
-                        <li class={classes!("layer", (!on).then_some("off"), selected.then_some("selected"))}
-                            style={format!("--hue:{}", hue(id))}>
+                        <li class={classes!("layer", (!on).then_some("off"), selected.then_some("selected"), sources.contains(&id).then_some("copy-src"))}
+                            data-layer={id.to_string()} style={format!("--hue:{}", hue(id))}>
                             <input type="checkbox" checked={on} onchange={toggle}
                                 aria-label={format!("Use layer {name}")} />
                             <button class="layer-main" onclick={select} aria-pressed={selected.to_string()}

@@ -1,6 +1,6 @@
 //! CONTAINER (issue 3): the shell-like prompt that writes into the container layer
 //! (`echo > / >>`, `cat`, `ls`, `rm`, `mkdir`, `mv`, `ln`, `chmod`, ... worded like coreutils,
-//! history with the up arrow). Until the container module lands it is shown, disabled.
+//! history with the up arrow). Disabled until there is a stack to run the container over.
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -47,11 +47,21 @@ pub fn shell(p: &Props) -> Html {
             }
         })
     };
+    // The newest output stays in view.
+    let out = use_node_ref();
+    {
+        let out = out.clone();
+        use_effect_with(p.output.len(), move |_| {
+            if let Some(e) = out.cast::<web_sys::Element>() {
+                e.set_scroll_top(e.scroll_height());
+            }
+        });
+    }
     html! {
         <div class="shell">
-            <div class="shell-output" role="region" aria-label="Shell output" aria-live="polite">
+            <div class="shell-output" role="region" aria-label="Shell output" aria-live="polite" ref={out}>
                 { for p.output.iter().map(|l| html! { <div>{ l }</div> }) }
-                if !p.enabled { <div class="muted">{ "The container layer arrives with the container module: writes, copy-up and whiteouts will show here." }</div> }
+                if !p.enabled { <div class="muted">{ "Open an image: the container runs over its stack, and writes, copy-ups and whiteouts show here." }</div> }
             </div>
             <label class="prompt"><span aria-hidden="true">{ "# " }</span>
                 <input type="text" aria-label="Container shell" placeholder="echo hello > /etc/motd" disabled={!p.enabled}

@@ -230,6 +230,7 @@ impl WorkerLink {
                 }
                 d.dispatch(Action::Written { job, name, bytes });
             }
+            Response::ContainerStatus(r) => d.dispatch(Action::ContainerStatus(r)),
             Response::Stats { wasm_bytes } => {
                 // For the benchmark (tests/browser/bench.mjs): kept on the page's window.
                 let _ = Reflect::set(&gloo::utils::window(), &"layerlabWorkerWasmBytes".into(), &(wasm_bytes as f64).into());
