@@ -105,7 +105,7 @@ test('container panel: buttons, the diagram, file actions, mount options, reload
     const area = page.getByRole('textbox', { name: 'File content' });
     assert.match(await area.inputValue(), /^root:x:0:0/);
     await area.fill("root:x:0:0:root:/root:/bin/sh\nit's me\n");
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save file', exact: true }).click();
     await out.getByText("# echo -n 'root:x:0:0:root:/root:/bin/sh\nit'\\''s me\n' > /etc/passwd").waitFor();
     await page.locator('[role=treeitem][data-path="/etc/passwd"]').getByText('C container').waitFor();
     await page.locator('.viewer pre').getByText("it's me").waitFor();

@@ -132,7 +132,7 @@ pub fn file_actions(p: &Props) -> Html {
                 Mode::Rename => ("New name or path", path.rsplit('/').next().unwrap_or_default().to_string(), "Rename"),
                 Mode::NewFile => ("New file name", String::new(), "Create file"),
                 Mode::NewDir => ("New directory name", String::new(), "Create directory"),
-                _ => ("File content", String::new(), "Save"),
+                _ => ("File content", String::new(), "Save file"),
             };
             html! {
                 <form class="action-form" onsubmit={submit} onkeydown={onkeydown}>
