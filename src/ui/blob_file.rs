@@ -22,18 +22,26 @@ pub struct BrowserBlob {
     reader: FileReaderSync,
     /// The last slice read: its offset and bytes.
     ahead: RefCell<(u64, Vec<u8>)>,
+    /// Browser reads made, bytes they returned and milliseconds they took (for the benchmark).
+    pub stats: std::cell::Cell<(u32, u64, f64)>,
+}
+
+fn now() -> f64 {
+    use wasm_bindgen::JsCast;
+    js_sys::global().unchecked_into::<web_sys::WorkerGlobalScope>().performance().map(|p| p.now()).unwrap_or(0.0)
 }
 
 impl BrowserBlob {
     pub fn new(blob: Blob) -> io::Result<Self> {
         let reader = FileReaderSync::new().map_err(|e| js_io("FileReaderSync is not available", &e))?;
         let len = blob.size() as u64;
-        Ok(BrowserBlob { blob, len, reader, ahead: RefCell::new((0, Vec::new())) })
+        Ok(BrowserBlob { blob, len, reader, ahead: RefCell::new((0, Vec::new())), stats: Default::default() })
     }
 
     /// One browser read of `out.len()` (≤ MAX_SLICE) bytes at `offset`; returns bytes read.
     fn read_slice(&self, offset: u64, out: &mut [u8]) -> io::Result<usize> {
         let n = (out.len() as u64).min(self.len - offset) as usize;
+        let t = now();
         let slice = self
             .blob
             .slice_with_f64_and_f64(offset as f64, (offset + n as u64) as f64)
@@ -45,6 +53,8 @@ impl BrowserBlob {
         let arr = Uint8Array::new(&ab);
         let got = (arr.length() as usize).min(n);
         arr.subarray(0, got as u32).copy_to(&mut out[..got]);
+        let (c, b, ms) = self.stats.get();
+        self.stats.set((c + 1, b + got as u64, ms + now() - t));
         Ok(got)
     }
 }

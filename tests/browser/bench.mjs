@@ -56,6 +56,7 @@ const initScript = () => {
 
 async function load(files, verify) {
   const t = await start({ initScript });
+  if (process.env.VERBOSE) t.page.on('console', (m) => { if (m.text().startsWith('layerlab:')) console.log(`  ${m.text()}`); });
   try {
     const { page } = t;
     if (!verify) await page.getByLabel('Verify digests').uncheck();
@@ -65,6 +66,7 @@ async function load(files, verify) {
     await page.waitForFunction((n) => !document.querySelector('.jobs') && document.querySelector('[role=treeitem]')
       && document.body.innerText.includes(`${n} entries`), entries, { timeout: 600000, polling: 20 });
     const took = performance.now() - t0;
+    if (process.env.VERBOSE) console.log(`  ${Math.round(took)} ms; ${await page.locator('footer').textContent()}`);
     await page.evaluate(() => window.layerlabStats());
     await page.waitForFunction(() => window.layerlabWorkerWasmBytes > 0);
     const m = await page.evaluate(() => ({
