@@ -93,8 +93,10 @@ const best = async (files, verify) => {
 
 const rows = [];
 const results = {};
-const ONLY = process.env.ONLY || ''; // 'load' or 'toggle' runs one part
-for (const [name, files, base] of ONLY === 'toggle' ? [] : [['uncompressed (docker save)', path.join(BIG, 'big.docker.tar'), gnuPlain], ['gzip (3 bare layers)', gz, gnuGz]]) {
+const ONLY = process.env.ONLY || ''; // 'load', 'plain', 'gzip' or 'toggle' runs one part
+const loads = [['uncompressed (docker save)', path.join(BIG, 'big.docker.tar'), gnuPlain, 'plain'], ['gzip (3 bare layers)', gz, gnuGz, 'gzip']]
+  .filter((l) => !ONLY || ONLY === 'load' || ONLY === l[3]);
+for (const [name, files, base] of ONLY === 'toggle' ? [] : loads) {
   for (const verify of [false, true]) {
     const r = await best(files, verify);
     results[`${name}/${verify}`] = r;
@@ -110,7 +112,7 @@ writeManyEntries(many, 400, 250);
 const small = path.join(tmp, 'small.tar');
 fs.writeFileSync(small, Buffer.concat([header('top.txt', { size: 0 }), Buffer.alloc(1024)]));
 let toggle = { median: NaN, worker: NaN, page: NaN, longest: NaN };
-if (ONLY !== 'load') {
+if (!ONLY || ONLY === 'toggle') {
   const t = await start({ initScript });
   try {
     const { page } = t;
