@@ -17,7 +17,6 @@ pub mod resolve;
 use crate::error::Result;
 use crate::listing::Line;
 use crate::tree::{Ino, Node, Tree, ROOT};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// A stack of layer directories, bottom first.
@@ -37,6 +36,20 @@ pub struct Merged {
     /// Lower layers that hold this name too and are hidden by it (top first). For a
     /// directory, the lower directories merged into it.
     pub shadows: Vec<usize>,
+}
+
+/// One entry of the merged view, as [`Stack::visit_merged`] reports it.
+#[derive(Debug)]
+pub struct Visit<'a> {
+    /// 0 for the root, 1 for its entries, ...
+    pub depth: usize,
+    /// The last path component (empty for the root).
+    pub name: &'a [u8],
+    pub layer: usize,
+    pub ino: Ino,
+    /// As [`Merged::shadows`].
+    pub shadows: &'a [usize],
+    pub is_dir: bool,
 }
 
 impl Stack {
@@ -112,45 +125,89 @@ impl Stack {
     /// byte order (the order a tree view shows; [`Stack::merged`] sorts it by path bytes).
     pub fn merged_dfs(&self) -> Vec<Merged> {
         let mut out = Vec::new();
-        if self.layers.is_empty() {
-            return out;
-        }
-        let root = self.root_stack();
-        out.push(Merged { path: b"/".to_vec(), layer: root[0].0, ino: ROOT, shadows: root[1..].iter().map(|x| x.0).collect() });
-        self.merge_dir(&root, b"", &mut out);
+        let mut path: Vec<u8> = Vec::new();
+        // Length of `path` at each depth (the root's path is `/`, its children add `/name`).
+        let mut lens: Vec<usize> = Vec::new();
+        self.visit_merged(&mut |v| {
+            lens.truncate(v.depth);
+            path.truncate(lens.last().copied().unwrap_or(0));
+            if v.depth > 0 {
+                path.push(b'/');
+                path.extend_from_slice(v.name);
+            }
+            lens.push(path.len());
+            let shown = if path.is_empty() { b"/".to_vec() } else { path.clone() };
+            out.push(Merged { path: shown, layer: v.layer, ino: v.ino, shadows: v.shadows.to_vec() });
+        });
         out
     }
 
-    fn merge_dir(&self, dirs: &[(usize, Ino)], prefix: &[u8], out: &mut Vec<Merged>) {
-        // Every name any directory of the stack holds, with the layers that hold it.
-        let mut names: BTreeMap<&[u8], Vec<(usize, Ino)>> = BTreeMap::new();
-        for &(layer, dir) in dirs {
-            if let Some(c) = self.layers[layer].node(dir).children() {
-                for (name, &ino) in c {
-                    names.entry(&name[..]).or_default().push((layer, ino));
+    /// Walks the merged view depth first (the order of [`Stack::merged_dfs`]) without building
+    /// paths: each entry is reported with its depth (root 0) and name (the root's is empty).
+    pub fn visit_merged(&self, f: &mut dyn FnMut(&Visit<'_>)) {
+        if self.layers.is_empty() {
+            return;
+        }
+        let root = self.root_stack();
+        let shadows: Vec<usize> = root[1..].iter().map(|x| x.0).collect();
+        f(&Visit { depth: 0, name: b"", layer: root[0].0, ino: ROOT, shadows: &shadows, is_dir: true });
+        self.visit_dir(&root, 1, f);
+    }
+
+    /// The entries of the merged directory made of `dirs` (top first): the children of every
+    /// directory of the stack, merged in name order (each child map is already sorted), each
+    /// resolved by the lookup rules of [`Stack::lookup_child`] over the layers that hold it.
+    fn visit_dir(&self, dirs: &[(usize, Ino)], depth: usize, f: &mut dyn FnMut(&Visit<'_>)) {
+        let mut iters: Vec<(usize, std::iter::Peekable<std::collections::btree_map::Iter<'_, Box<[u8]>, Ino>>)> = dirs
+            .iter()
+            .filter_map(|&(l, d)| self.layers[l].node(d).children().map(|c| (l, c.iter().peekable())))
+            .collect();
+        let mut holders: Vec<(usize, Ino)> = Vec::with_capacity(iters.len());
+        let mut shadows: Vec<usize> = Vec::with_capacity(iters.len());
+        loop {
+            let mut min: Option<&[u8]> = None;
+            for (_, it) in iters.iter_mut() {
+                if let Some(&(k, _)) = it.peek() {
+                    if min.map_or(true, |m| &k[..] < m) {
+                        min = Some(&k[..]);
+                    }
                 }
             }
-        }
-        for (name, holders) in names {
-            let (top, lowers) = match self.lookup_child(dirs, name) {
-                Some(x) => x,
-                None => continue,
-            };
-            let mut path = Vec::with_capacity(prefix.len() + 1 + name.len());
-            path.extend_from_slice(prefix);
-            path.push(b'/');
-            path.extend_from_slice(name);
-            let shadows: Vec<usize> = holders
-                .iter()
-                .filter(|(l, i)| *l != top.0 && !self.node(*l, *i).is_whiteout())
-                .map(|x| x.0)
-                .collect();
-            let is_dir = self.node(top.0, top.1).is_dir();
-            out.push(Merged { path: path.clone(), layer: top.0, ino: top.1, shadows });
+            let Some(name) = min else { break };
+            // The layers holding `name`, top first (the order lookups go in).
+            holders.clear();
+            for (l, it) in iters.iter_mut() {
+                if let Some(&(k, &ino)) = it.peek() {
+                    if &k[..] == name {
+                        holders.push((*l, ino));
+                        it.next();
+                    }
+                }
+            }
+            let top = holders[0];
+            let n = self.node(top.0, top.1);
+            if n.is_whiteout() {
+                continue;
+            }
+            shadows.clear();
+            shadows.extend(holders[1..].iter().filter(|(l, i)| !self.node(*l, *i).is_whiteout()).map(|x| x.0));
+            let is_dir = n.is_dir();
+            f(&Visit { depth, name, layer: top.0, ino: top.1, shadows: &shadows, is_dir });
             if is_dir {
                 let mut s = vec![top];
-                s.extend(lowers);
-                self.merge_dir(&s, &path, out);
+                if n.opaque.is_none() {
+                    for &(l, i) in &holders[1..] {
+                        let lower = self.node(l, i);
+                        if !lower.is_dir() {
+                            break;
+                        }
+                        s.push((l, i));
+                        if lower.opaque.is_some() {
+                            break;
+                        }
+                    }
+                }
+                self.visit_dir(&s, depth + 1, f);
             }
         }
     }

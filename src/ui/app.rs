@@ -36,6 +36,26 @@ async fn fetch_blob(url: &str) -> Result<Blob, String> {
     Ok(blob.unchecked_into())
 }
 
+/// Asks the worker for the rows of `window` of `view` (a new sequence number: older answers
+/// are dropped).
+fn query(link: &crate::ui::hooks::use_worker::WorkerLink, seq: &std::rc::Rc<std::cell::RefCell<u32>>, view: &crate::ui::state::ViewParams, window: (u32, u32)) {
+    let n = {
+        let mut s = seq.borrow_mut();
+        *s += 1;
+        *s
+    };
+    link.send(&Request::Query(Query {
+        seq: n,
+        scope: view.scope(),
+        filter: view.filter.clone(),
+        change: view.change,
+        sort: view.sort,
+        collapsed: view.collapsed.clone(),
+        start: window.0,
+        count: window.1,
+    }));
+}
+
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(AppState::default);
@@ -61,11 +81,16 @@ pub fn app() -> Html {
         });
     }
 
-    // The stack goes to the worker whenever it changes.
+    // The stack goes to the worker whenever it changes, and the view window right after it:
+    // the worker answers in order, so the new rows come without waiting for `Stacked` first
+    // (the `Stacked` answer queries again; that answer is the same view, already built).
     {
         let link = link.clone();
+        let seq = seq.clone();
+        let (view, window) = (state.view.clone(), state.window);
         use_effect_with(state.order.clone(), move |order| {
             link.send(&Request::SetStack { layers: order.clone() });
+            query(&link, &seq, &view, window);
         });
     }
     // CONTAINER: a restored session's container is replayed once its stack is sent.
@@ -83,21 +108,7 @@ pub fn app() -> Html {
         let link = link.clone();
         let seq = seq.clone();
         use_effect_with((state.stack_version, state.view.clone(), state.window), move |(_, view, window)| {
-            let n = {
-                let mut s = seq.borrow_mut();
-                *s += 1;
-                *s
-            };
-            link.send(&Request::Query(Query {
-                seq: n,
-                scope: view.scope(),
-                filter: view.filter.clone(),
-                change: view.change,
-                sort: view.sort,
-                collapsed: view.collapsed.clone(),
-                start: window.0,
-                count: window.1,
-            }));
+            query(&link, &seq, view, *window);
         });
     }
 
@@ -234,9 +245,12 @@ pub fn app() -> Html {
                 let bare = format!("{}{}", loc.pathname().unwrap_or_default(), loc.search().unwrap_or_default());
                 let url = match saved.fragment() {
                     Some(f) => format!("{bare}#{f}"),
-                    None => bare,
+                    None => bare.clone(),
                 };
-                if let Ok(h) = history {
+                // Only when it changes: a layer toggle of a session of files leaves it as it is,
+                // and replaceState costs milliseconds.
+                let now = format!("{bare}{}", loc.hash().unwrap_or_default());
+                if let (Ok(h), true) = (history, now != url) {
                     let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url));
                 }
                 let saved = saved.clone();

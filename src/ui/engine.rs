@@ -3,9 +3,12 @@
 //!
 //! Rules: pure Rust over the core (no browser API here, so the same engine could run natively).
 //! The merged view is computed by [`crate::union::Stack`] once per stack change and kept in
-//! depth-first order; a view (filter, change type, sort, collapsed directories) is a list of
-//! indices into it, rebuilt only when its parameters change, and the page asks for windows of
-//! rows. A layer's own view shows its directory with A/M/D against the enabled layers below it.
+//! depth-first order, with no allocation per entry: an entry is its parent's index, a range of
+//! one names array and a range of one shadows array, and paths are rebuilt only for the rows
+//! shown (100k entries: ~16 ms in the worker, measured by the browser bench). A view (filter,
+//! change type, sort, collapsed directories) is a list of indices into it, rebuilt only when its
+//! parameters change, and the page asks for windows of rows. A layer's own view shows its
+//! directory with A/M/D against the enabled layers below it.
 
 pub mod commit;
 pub mod container;
@@ -29,15 +32,124 @@ struct Loaded {
     tree: Arc<Tree>,
 }
 
-/// One entry of a scope (the merged view or one layer's directory), depth-first.
+/// One entry of a scope (the merged view or one layer's directory), depth-first. No
+/// allocation of its own: the path is the parent chain, the name and the shadows are ranges of
+/// the scope's flat arrays ([`Items`]).
 struct Item {
-    path: Vec<u8>,
+    /// Index of the parent entry (the root's is 0, itself).
+    parent: u32,
+    /// 0 for the root.
+    depth: u16,
+    /// `names[name.0 .. name.0 + name.1]` (empty for the root).
+    name: (u32, u32),
     /// The layer whose tree holds the inode.
     layer: LayerId,
     ino: Ino,
-    shadows: Vec<LayerId>,
+    /// `shadows[shadows.0 .. shadows.0 + shadows.1]`.
+    shadows: (u32, u32),
     change: u8,
     has_children: bool,
+}
+
+/// The entries of a scope, depth first, with the bytes of their names and their shadow lists.
+#[derive(Default)]
+struct Items {
+    items: Vec<Item>,
+    names: Vec<u8>,
+    shadows: Vec<LayerId>,
+    /// Index of the last entry pushed at each depth (while building).
+    open: Vec<u32>,
+}
+
+impl Items {
+    fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Appends an entry at `depth` (entries come depth first: its parent is the last entry
+    /// pushed one level up).
+    fn push(&mut self, depth: usize, name: &[u8], layer: LayerId, ino: Ino, shadows: impl IntoIterator<Item = LayerId>, change: u8) {
+        let i = self.items.len() as u32;
+        self.open.truncate(depth);
+        let parent = self.open.last().copied().unwrap_or(0);
+        self.open.push(i);
+        let n0 = self.names.len() as u32;
+        self.names.extend_from_slice(name);
+        let s0 = self.shadows.len() as u32;
+        self.shadows.extend(shadows);
+        self.items.push(Item {
+            parent,
+            depth: depth as u16,
+            name: (n0, name.len() as u32),
+            layer,
+            ino,
+            shadows: (s0, self.shadows.len() as u32 - s0),
+            change,
+            has_children: false,
+        });
+    }
+
+    /// Appends an entry given by its `/`-rooted path (entries come depth first).
+    fn push_path(&mut self, path: &[u8], layer: LayerId, ino: Ino, shadows: impl IntoIterator<Item = LayerId>, change: u8) {
+        let depth = if path == b"/" { 0 } else { path.iter().filter(|&&b| b == b'/').count() };
+        let (_, name) = if depth == 0 { (&b""[..], &b""[..]) } else { split_last(path) };
+        self.push(depth, name, layer, ino, shadows, change);
+    }
+
+    /// Marks directories that have entries (the next entry is deeper).
+    fn finish(&mut self) {
+        for i in 0..self.items.len() {
+            let d = self.items[i].depth;
+            self.items[i].has_children = self.items.get(i + 1).is_some_and(|n| n.depth > d);
+        }
+        self.open = Vec::new();
+    }
+
+    fn name(&self, it: &Item) -> &[u8] {
+        &self.names[it.name.0 as usize..(it.name.0 + it.name.1) as usize]
+    }
+
+    fn shadows(&self, it: &Item) -> &[LayerId] {
+        &self.shadows[it.shadows.0 as usize..(it.shadows.0 + it.shadows.1) as usize]
+    }
+
+    /// The `/`-rooted path of entry `i`.
+    fn path(&self, i: usize) -> Vec<u8> {
+        let mut chain = Vec::new();
+        let mut at = i;
+        while self.items[at].depth > 0 {
+            chain.push(at);
+            at = self.items[at].parent as usize;
+        }
+        if chain.is_empty() {
+            return b"/".to_vec();
+        }
+        let mut p = Vec::new();
+        for &c in chain.iter().rev() {
+            p.push(b'/');
+            p.extend_from_slice(self.name(&self.items[c]));
+        }
+        p
+    }
+
+    /// Calls `f` with every entry's index and path, in order; stops when `f` returns false.
+    fn each_path(&self, mut f: impl FnMut(usize, &[u8]) -> bool) {
+        let mut path: Vec<u8> = Vec::new();
+        let mut lens: Vec<usize> = Vec::new();
+        for (i, it) in self.items.iter().enumerate() {
+            let d = it.depth as usize;
+            lens.truncate(d);
+            path.truncate(lens.last().copied().unwrap_or(0));
+            if d > 0 {
+                path.push(b'/');
+                path.extend_from_slice(self.name(it));
+            }
+            lens.push(path.len());
+            if !f(i, if d == 0 { b"/" } else { &path }) {
+                return;
+            }
+        }
+    }
 }
 
 #[derive(PartialEq)]
@@ -60,7 +172,7 @@ pub struct Engine {
     union_ids: Vec<LayerId>,
     /// Items of the current scope.
     scope: Option<Scope>,
-    items: Vec<Item>,
+    items: Items,
     version: u32,
     view: Option<(ViewKey, Vec<u32>)>,
     /// CONTAINER: the container layer over the current stack (reset when the stack changes).
@@ -120,68 +232,49 @@ impl Engine {
             Scope::Merged => self.merged_items(),
             Scope::Layer(id) => self.layer_items(id),
         };
-        for i in 0..items.len() {
-            let has = items.get(i + 1).is_some_and(|next| is_under(&next.path, &items[i].path));
-            items[i].has_children = has;
-        }
+        items.finish();
         self.items = items;
         self.scope = Some(scope);
     }
 
-    fn merged_items(&self) -> Vec<Item> {
+    fn merged_items(&self) -> Items {
+        let mut out = Items::default();
         // With container writes, the merged view is the container's (upper over lower).
         if let Some(c) = self.container.as_ref().filter(|c| c.upper().node(crate::tree::ROOT).children().is_some_and(|m| !m.is_empty())) {
             let ids = |v: &[(usize, Ino)]| v.iter().map(|&(l, _)| self.union_ids[l]).collect::<Vec<_>>();
-            let mut items: Vec<Item> = c
-                .merged_provenance()
-                .into_iter()
-                .map(|(path, up, lowers)| match up {
-                    Some(ino) if path != b"/" || lowers.is_empty() => Item {
-                        change: if lowers.is_empty() { b'A' } else { b'M' },
-                        shadows: ids(&lowers),
-                        path,
-                        layer: CONTAINER_LAYER,
-                        ino,
-                        has_children: false,
-                    },
-                    _ => Item {
-                        change: if lowers.len() <= 1 { b'A' } else { b'M' },
-                        shadows: ids(&lowers[1..]),
-                        layer: self.union_ids[lowers[0].0],
-                        ino: lowers[0].1,
-                        path,
-                        has_children: false,
-                    },
-                })
-                .collect();
             let key = |p: &[u8]| p.iter().map(|&b| if b == b'/' { 0 } else { b }).collect::<Vec<u8>>();
-            items.sort_by_cached_key(|it| key(&it.path));
-            return items;
+            let mut all = c.merged_provenance();
+            all.sort_by_cached_key(|(path, _, _)| key(path));
+            for (path, up, lowers) in all {
+                match up {
+                    Some(ino) if path != b"/" || lowers.is_empty() => {
+                        let change = if lowers.is_empty() { b'A' } else { b'M' };
+                        out.push_path(&path, CONTAINER_LAYER, ino, ids(&lowers), change)
+                    }
+                    _ => {
+                        let change = if lowers.len() <= 1 { b'A' } else { b'M' };
+                        out.push_path(&path, self.union_ids[lowers[0].0], lowers[0].1, ids(&lowers[1..]), change)
+                    }
+                }
+            }
+            return out;
         }
-        self.union
-            .merged_dfs()
-            .into_iter()
-            .map(|m| Item {
-                layer: self.union_ids[m.layer],
-                shadows: m.shadows.iter().map(|&s| self.union_ids[s]).collect(),
-                change: if m.shadows.is_empty() { b'A' } else { b'M' },
-                path: m.path,
-                ino: m.ino,
-                has_children: false,
-            })
-            .collect()
+        self.union.visit_merged(&mut |v| {
+            let change = if v.shadows.is_empty() { b'A' } else { b'M' };
+            out.push(v.depth, v.name, self.union_ids[v.layer], v.ino, v.shadows.iter().map(|&s| self.union_ids[s]), change);
+        });
+        out
     }
 
-    fn layer_items(&self, id: LayerId) -> Vec<Item> {
-        let Some(l) = self.layers.get(id as usize) else { return Vec::new() };
+    fn layer_items(&self, id: LayerId) -> Items {
+        let mut out = Items::default();
+        let Some(l) = self.layers.get(id as usize) else { return out };
         // The enabled layers below this one in the current order.
         let pos = self.order.iter().position(|x| x.0 == id).unwrap_or(self.order.len());
         let below_ids: Vec<LayerId> = self.order[..pos].iter().filter(|x| x.1).map(|x| x.0).collect();
         let below = Stack::new(below_ids.iter().map(|&b| self.layers[b as usize].tree.clone()).collect());
         let tree = &l.tree;
-        tree.walk()
-            .into_iter()
-            .map(|(path, ino)| {
+        for (path, ino) in tree.walk() {
                 let node = tree.node(ino);
                 let change = if path == b"/" {
                     b' '
@@ -205,9 +298,9 @@ impl Engine {
                         Some(_) => b'M',
                     }
                 };
-                Item { path, layer: id, ino, shadows: Vec::new(), change, has_children: false }
-            })
-            .collect()
+            out.push_path(&path, id, ino, [], change);
+        }
+        out
     }
 
     fn tree_of(&self, item: &Item) -> &Tree {
@@ -238,7 +331,7 @@ impl Engine {
         let flat = is_flat(key);
         let start = (q.start as usize).min(view.len());
         let end = start.saturating_add(q.count as usize).min(view.len());
-        let rows = view[start..end].iter().map(|&i| self.row(&self.items[i as usize], flat, &key.collapsed)).collect();
+        let rows = view[start..end].iter().map(|&i| self.row(i as usize, flat, &key.collapsed)).collect();
         Rows { seq: q.seq, total: view.len() as u32, start: start as u32, rows, millis: 0.0 }
     }
 
@@ -251,49 +344,59 @@ impl Engine {
             ChangeFilter::Deleted => Some(b'D'),
         };
         if is_flat(key) {
-            let mut v: Vec<u32> = (0..self.items.len() as u32)
-                .filter(|&i| {
-                    let it = &self.items[i as usize];
-                    it.path != b"/"
-                        && want.map_or(true, |w| it.change == w)
-                        && (needle.is_empty() || String::from_utf8_lossy(&it.path).to_lowercase().contains(&needle))
-                })
-                .collect();
+            let mut v: Vec<u32> = Vec::new();
+            self.items.each_path(|i, path| {
+                let it = &self.items.items[i];
+                if it.depth > 0
+                    && want.map_or(true, |w| it.change == w)
+                    && (needle.is_empty() || String::from_utf8_lossy(path).to_lowercase().contains(&needle))
+                {
+                    v.push(i as u32);
+                }
+                true
+            });
             if key.sort == Sort::Size {
                 let size = |i: u32| {
-                    let it = &self.items[i as usize];
+                    let it = &self.items.items[i as usize];
                     self.tree_of(it).node(it.ino).size()
                 };
                 v.sort_by(|&a, &b| size(b).cmp(&size(a)).then(a.cmp(&b)));
             }
             return v;
         }
-        let collapsed: Vec<Vec<u8>> = key.collapsed.iter().map(|c| c.as_bytes().to_vec()).collect();
+        if key.collapsed.is_empty() {
+            return (0..self.items.len() as u32).collect();
+        }
+        let collapsed: Vec<&[u8]> = key.collapsed.iter().map(|c| c.as_bytes()).collect();
         let mut out = Vec::with_capacity(self.items.len());
-        let mut skip: Option<&[u8]> = None;
-        for (i, it) in self.items.iter().enumerate() {
-            if let Some(p) = skip {
-                if is_under(&it.path, p) {
-                    continue;
+        // Depth of the collapsed directory whose entries are being skipped.
+        let mut skip: Option<u16> = None;
+        self.items.each_path(|i, path| {
+            let it = &self.items.items[i];
+            if let Some(d) = skip {
+                if it.depth > d {
+                    return true;
                 }
                 skip = None;
             }
             out.push(i as u32);
-            if it.has_children && !collapsed.is_empty() && collapsed.iter().any(|c| *c == esc(&it.path).as_bytes()) {
-                skip = Some(&it.path);
+            if it.has_children && collapsed.iter().any(|c| *c == esc(path).as_bytes()) {
+                skip = Some(it.depth);
             }
-        }
+            true
+        });
         out
     }
 
-    fn row(&self, it: &Item, flat: bool, collapsed: &[String]) -> Row {
+    fn row(&self, i: usize, flat: bool, collapsed: &[String]) -> Row {
+        let it = &self.items.items[i];
         let node = self.tree_of(it).node(it.ino);
-        let path = esc(&it.path);
-        let (_, name) = split_last(&it.path);
-        let depth = if it.path == b"/" { 0 } else { it.path.iter().filter(|&&b| b == b'/').count() as u16 };
+        let raw = self.items.path(i);
+        let path = esc(&raw);
+        let depth = it.depth;
         let kind = if node.is_whiteout() && matches!(self.scope, Some(Scope::Layer(_))) { 'w' } else { node.type_char().letter() };
         Row {
-            name: if flat || it.path == b"/" { String::from_utf8_lossy(&it.path).into_owned() } else { String::from_utf8_lossy(name).into_owned() },
+            name: if flat || depth == 0 { String::from_utf8_lossy(&raw).into_owned() } else { String::from_utf8_lossy(self.items.name(it)).into_owned() },
             collapsed: it.has_children && collapsed.contains(&path),
             path,
             depth: if flat { 0 } else { depth },
@@ -308,7 +411,7 @@ impl Engine {
                 _ => None,
             },
             layer: Some(it.layer),
-            shadows: it.shadows.clone(),
+            shadows: self.items.shadows(it).to_vec(),
             change: it.change as char,
             opaque: node.opaque.is_some(),
             has_children: it.has_children,
@@ -318,11 +421,15 @@ impl Engine {
     /// Reads a file of the current scope (by display path): at most `limit` bytes (all with
     /// `None`), fed to `sink`.
     pub fn read(&self, path: &str, limit: Option<u64>, sink: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<FileInfo> {
-        let it = self
-            .items
-            .iter()
-            .find(|it| esc(&it.path) == path)
-            .ok_or_else(|| Error::not_found(format!("'{path}' is not in this view any more")))?;
+        let mut found = None;
+        self.items.each_path(|i, p| {
+            if esc(p) == path {
+                found = Some((i, p.to_vec()));
+            }
+            found.is_none()
+        });
+        let (i, raw) = found.ok_or_else(|| Error::not_found(format!("'{path}' is not in this view any more")))?;
+        let it = &self.items.items[i];
         let path = path.to_string();
         let node = self.tree_of(it).node(it.ino);
         let size = node.size();
@@ -335,9 +442,10 @@ impl Engine {
             Kind::Symlink(t) => sink(t)?,
             _ => return Err(Error::not_found(format!("'{path}' is not a regular file"))),
         }
-        let rel = &it.path[1..];
-        let lower = it
-            .shadows
+        let rel = &raw[1..];
+        let lower = self
+            .items
+            .shadows(it)
             .iter()
             .filter_map(|&id| {
                 let t = &self.layers[id as usize].tree;
@@ -421,14 +529,6 @@ impl Engine {
 
 fn is_flat(key: &ViewKey) -> bool {
     !key.filter.is_empty() || key.change != ChangeFilter::All || key.sort == Sort::Size
-}
-
-/// True if `p` is strictly below directory `dir` (both `/`-rooted).
-fn is_under(p: &[u8], dir: &[u8]) -> bool {
-    if dir == b"/" {
-        return p.len() > 1;
-    }
-    p.len() > dir.len() && p.starts_with(dir) && p[dir.len()] == b'/'
 }
 
 /// Splits `/a/b/c` into (`/a/b`, `c`).

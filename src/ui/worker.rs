@@ -83,12 +83,17 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Engine, data: JsValue
                 last: 0.0,
             }));
             let r2 = reporter.clone();
-            let src: Source = Arc::new(Watched { inner: blob, on_read: Box::new(move |n| r2.borrow_mut().read(n)) });
+            let watched = Arc::new(Watched { inner: blob, on_read: Box::new(move |n| r2.borrow_mut().read(n)) });
+            let src: Source = watched.clone();
+            let t0 = now(scope);
             let mut progress = |p: ProgressInfo| {
                 reporter.borrow_mut().indexed(p);
                 true
             };
-            match open_archive(src, &name, verify, job, engine.next_id(), &mut progress) {
+            let res = open_archive(src, &name, verify, job, engine.next_id(), &mut progress);
+            let (reads, bytes, ms) = watched.inner.stats.get();
+            web_sys::console::log_1(&format!("layerlab: opened {name} in {:.0} ms; {reads} browser reads, {:.1} MiB, {ms:.0} ms", now(scope) - t0, bytes as f64 / 1048576.0).into());
+            match res {
                 Ok(opened) => {
                     engine.add(&opened);
                     let layers = opened.layers.iter().map(|l| l.info.clone()).collect();

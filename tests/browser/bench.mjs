@@ -56,6 +56,7 @@ const initScript = () => {
 
 async function load(files, verify) {
   const t = await start({ initScript });
+  if (process.env.VERBOSE) t.page.on('console', (m) => { if (m.text().startsWith('layerlab:')) console.log(`  ${m.text()}`); });
   try {
     const { page } = t;
     if (!verify) await page.getByLabel('Verify digests').uncheck();
@@ -65,6 +66,7 @@ async function load(files, verify) {
     await page.waitForFunction((n) => !document.querySelector('.jobs') && document.querySelector('[role=treeitem]')
       && document.body.innerText.includes(`${n} entries`), entries, { timeout: 600000, polling: 20 });
     const took = performance.now() - t0;
+    if (process.env.VERBOSE) console.log(`  ${Math.round(took)} ms; ${await page.locator('footer').textContent()}`);
     await page.evaluate(() => window.layerlabStats());
     await page.waitForFunction(() => window.layerlabWorkerWasmBytes > 0);
     const m = await page.evaluate(() => ({
@@ -91,8 +93,10 @@ const best = async (files, verify) => {
 
 const rows = [];
 const results = {};
-const ONLY = process.env.ONLY || ''; // 'load' or 'toggle' runs one part
-for (const [name, files, base] of ONLY === 'toggle' ? [] : [['uncompressed (docker save)', path.join(BIG, 'big.docker.tar'), gnuPlain], ['gzip (3 bare layers)', gz, gnuGz]]) {
+const ONLY = process.env.ONLY || ''; // 'load', 'plain', 'gzip' or 'toggle' runs one part
+const loads = [['uncompressed (docker save)', path.join(BIG, 'big.docker.tar'), gnuPlain, 'plain'], ['gzip (3 bare layers)', gz, gnuGz, 'gzip']]
+  .filter((l) => !ONLY || ONLY === 'load' || ONLY === l[3]);
+for (const [name, files, base] of ONLY === 'toggle' ? [] : loads) {
   for (const verify of [false, true]) {
     const r = await best(files, verify);
     results[`${name}/${verify}`] = r;
@@ -107,8 +111,8 @@ const many = path.join(tmp, 'many.tar');
 writeManyEntries(many, 400, 250);
 const small = path.join(tmp, 'small.tar');
 fs.writeFileSync(small, Buffer.concat([header('top.txt', { size: 0 }), Buffer.alloc(1024)]));
-let toggle = { median: NaN, worker: NaN, longest: NaN };
-if (ONLY !== 'load') {
+let toggle = { median: NaN, worker: NaN, page: NaN, longest: NaN };
+if (!ONLY || ONLY === 'toggle') {
   const t = await start({ initScript });
   try {
     const { page } = t;
@@ -119,6 +123,19 @@ if (ONLY !== 'load') {
     await page.evaluate(() => { window.__long = []; });
     const times = [];
     const worker = [];
+    // In the page: from the click event to the frame after the new count is in the DOM (the
+    // driver's own click and polling overhead left out).
+    await page.evaluate(() => {
+      window.__toggle = [];
+      document.addEventListener('click', () => { window.__clickAt = performance.now(); }, true);
+      const el = document.querySelector('.files-head .muted');
+      new MutationObserver(() => {
+        const t0 = window.__clickAt;
+        if (t0 === undefined) return;
+        window.__clickAt = undefined;
+        requestAnimationFrame(() => window.__toggle.push(performance.now() - t0));
+      }).observe(el, { childList: true, characterData: true, subtree: true });
+    });
     for (let i = 0; i < 6; i++) {
       const want = i % 2 === 0 ? '100402 entries' : '100403 entries';
       const box = page.getByRole('list', { name: 'Layers' }).getByRole('checkbox').first();
@@ -129,9 +146,11 @@ if (ONLY !== 'load') {
       worker.push(await page.evaluate(() => Number(/stack applied in ([\d.]+) ms · view in ([\d.]+)/.exec(document.querySelector('footer').textContent).slice(1).reduce((a, b) => a + Number(b), 0))));
     }
     const longest = await page.evaluate(() => Math.max(0, ...window.__long));
+    const inPage = await page.evaluate(() => window.__toggle.slice());
     times.sort((a, b) => a - b);
     worker.sort((a, b) => a - b);
-    toggle = { median: times[3], worker: worker[3], longest };
+    inPage.sort((a, b) => a - b);
+    toggle = { median: times[3], worker: worker[3], page: inPage[Math.floor(inPage.length / 2)], longest };
   } finally {
     await t.close();
   }
@@ -151,6 +170,6 @@ console.log(`\nGNU tar: 'tar -tvf' (uncompressed) and 'tar -tzvf' (gzip) on the 
 console.log(`targets: uncompressed ratio <= 0.5, gzip ratio <= 0.6, memory <= 64 MiB, no main-thread task > 100 ms`);
 const r0 = results['uncompressed (docker save)/true'];
 if (r0) console.log(`memory detail (uncompressed, verified): worker wasm ${mib(r0.worker)}, page wasm ${mib(r0.page)}, page JS heap ${mib(r0.js)}`);
-console.log(`layer toggle at 100k entries: ${ms(toggle.median)} end to end (median of 6; worker ${toggle.worker.toFixed(1)} ms), longest main task ${ms(toggle.longest)}; target <= 30 ms`);
+console.log(`layer toggle at 100k entries: ${ms(toggle.median)} end to end from the driver's click, ${ms(toggle.page)} in the page from the click event to the next frame (medians of 6; worker ${toggle.worker.toFixed(1)} ms), longest main task ${ms(toggle.longest)}; target <= 30 ms`);
 console.log(`wasm gzipped: ${gzSizes.map(([f, n]) => `${f} ${(n / 1024).toFixed(0)} KB`).join(', ')}; total ${(gzSizes.reduce((s, x) => s + x[1], 0) / 1024).toFixed(0)} KB (target <= 600 KB)`);
 fs.rmSync(tmp, { recursive: true, force: true });

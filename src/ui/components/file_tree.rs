@@ -11,9 +11,9 @@ use yew::prelude::*;
 
 pub const ROW_H: u32 = 24;
 /// Rows fetched beyond the visible ones, on each side.
-const MARGIN: u32 = 60;
+const MARGIN: u32 = 30;
 /// Window starts are rounded to this, so small scrolls need no new query.
-const STEP: u32 = 30;
+const STEP: u32 = 20;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -186,7 +186,7 @@ pub fn file_tree(p: &Props) -> Html {
                         let layer_hue = r.layer.map(hue).unwrap_or(0);
                         let shadows: Vec<String> = r.shadows.iter().map(|&s| label(Some(s))).collect();
                         html! {
-                            <div role="treeitem" id={format!("row-{i}")} class={classes!("row", (*active == i).then_some("active"), (p.selected.as_deref() == Some(&path)).then_some("selected"))}
+                            <div key={i} role="treeitem" id={format!("row-{i}")} class={classes!("row", (*active == i).then_some("active"), (p.selected.as_deref() == Some(&path)).then_some("selected"))}
                                 aria-level={(r.depth + 1).to_string()} aria-setsize={total.to_string()} aria-posinset={(i + 1).to_string()}
                                 aria-expanded={(is_dir && r.has_children).then(|| (!r.collapsed).to_string())}
                                 aria-selected={(p.selected.as_deref() == Some(&path)).to_string()}
