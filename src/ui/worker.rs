@@ -92,7 +92,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Engine, data: JsValue
             };
             let res = open_archive(src, &name, verify, job, engine.next_id(), &mut progress);
             let (reads, bytes, ms) = watched.inner.stats.get();
-            web_sys::console::log_1(&format!("layerlab: opened {name} in {:.0} ms; {reads} browser reads, {:.1} MiB, {ms:.0} ms", now(scope) - t0, bytes as f64 / 1048576.0).into());
+            web_sys::console::debug_1(&format!("layerlab: opened {name} in {:.0} ms; {reads} browser reads, {:.1} MiB, {ms:.0} ms", now(scope) - t0, bytes as f64 / 1048576.0).into());
             match res {
                 Ok(opened) => {
                     engine.add(&opened);
