@@ -5,4 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # A clean dist/: a stale snippets/ file would fail its integrity check and stop the page.
 rm -rf dist
-trunk build --release --offline "$@"
+# wasm-opt (binaryen 132, pure JS) comes from the npm packages.
+[ -x node_modules/.bin/wasm-opt ] || npm ci --no-audit --no-fund
+PATH="$PWD/node_modules/.bin:$PATH" trunk build --release --offline "$@"
