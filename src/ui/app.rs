@@ -59,6 +59,8 @@ fn query(link: &crate::ui::hooks::use_worker::WorkerLink, seq: &std::rc::Rc<std:
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(AppState::default);
+    // The stack last sent straight from a toggle or move (the effect below then skips it).
+    let sent_order = use_mut_ref(|| None::<Vec<(crate::ui::protocol::LayerId, bool)>>);
     let link = use_worker(state.dispatcher());
     let next_job = use_mut_ref(|| 1u32);
     let seq = use_mut_ref(|| 0u32);
@@ -88,9 +90,13 @@ pub fn app() -> Html {
         let link = link.clone();
         let seq = seq.clone();
         let (view, window) = (state.view.clone(), state.window);
+        let sent = sent_order.clone();
         use_effect_with(state.order.clone(), move |order| {
-            link.send(&Request::SetStack { layers: order.clone() });
-            query(&link, &seq, &view, window);
+            // A toggle or move sent it already, before the page drew the change.
+            if sent.borrow_mut().take().as_ref() != Some(order) {
+                link.send(&Request::SetStack { layers: order.clone() });
+                query(&link, &seq, &view, window);
+            }
         });
     }
     // CONTAINER: a restored session's container is replayed once its stack is sent.
@@ -297,8 +303,46 @@ pub fn app() -> Html {
     let on_cancel = { let link = link.clone(); Callback::from(move |job: u32| link.cancel(job)) };
     let on_dismiss = { let d = d.clone(); Callback::from(move |id| d.dispatch(Action::DismissNotice(id))) };
     let on_verify = { let d = d.clone(); Callback::from(move |v| d.dispatch(Action::SetVerify(v))) };
-    let on_toggle_layer = { let d = d.clone(); Callback::from(move |id| d.dispatch(Action::ToggleLayer(id))) };
-    let on_move = { let d = d.clone(); Callback::from(move |(id, by)| d.dispatch(Action::MoveLayer(id, by))) };
+    // A toggle or move goes to the worker at once, so it works while the page draws the change.
+    let send_order = {
+        let link = link.clone();
+        let seq = seq.clone();
+        let sent = sent_order.clone();
+        let (view, window) = (state.view.clone(), state.window);
+        move |order: Vec<(crate::ui::protocol::LayerId, bool)>| {
+            link.send(&Request::SetStack { layers: order.clone() });
+            query(&link, &seq, &view, window);
+            *sent.borrow_mut() = Some(order);
+        }
+    };
+    let on_toggle_layer = {
+        let d = d.clone();
+        let order = state.order.clone();
+        let send_order = send_order.clone();
+        Callback::from(move |id| {
+            let mut next = order.clone();
+            if let Some(x) = next.iter_mut().find(|x| x.0 == id) {
+                x.1 = !x.1;
+                send_order(next);
+            }
+            d.dispatch(Action::ToggleLayer(id))
+        })
+    };
+    let on_move = {
+        let d = d.clone();
+        let order = state.order.clone();
+        Callback::from(move |(id, by): (crate::ui::protocol::LayerId, i32)| {
+            let mut next = order.clone();
+            if let Some(i) = next.iter().position(|x| x.0 == id) {
+                let j = i as i64 + by as i64;
+                if j >= 0 && j < next.len() as i64 {
+                    next.swap(i, j as usize);
+                    send_order(next);
+                }
+            }
+            d.dispatch(Action::MoveLayer(id, by))
+        })
+    };
     let on_scope = { let d = d.clone(); Callback::from(move |s| d.dispatch(Action::SelectScope(s))) };
     let on_window = { let d = d.clone(); Callback::from(move |(a, b)| d.dispatch(Action::SetWindow(a, b))) };
     let on_toggle_dir = {

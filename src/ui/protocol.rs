@@ -101,8 +101,9 @@ pub enum Response {
     Progress(ProgressInfo),
     Opened { job: u32, archive: ArchiveInfo, layers: Vec<LayerInfo> },
     Failed { job: u32, error: String },
-    /// The stack was applied: this many entries in the merged view.
-    Stacked { entries: u64, millis: f64 },
+    /// The stack was applied: this many entries in the merged view, and the fresh container
+    /// over it (one message, so the page draws once).
+    Stacked { entries: u64, millis: f64, container: ShellResult },
     Rows(Rows),
     /// A file's bytes (preview or whole) are in the envelope's `bytes`.
     File(FileInfo),
@@ -119,9 +120,6 @@ pub enum Response {
     Committed { job: u32, archive: ArchiveInfo, layers: Vec<LayerInfo>, config: String, base: Vec<(u32, u32)>, tags: Vec<String>, replay: bool },
     /// COMMIT: a save or export is done; the file is in the envelope's `blob`.
     Written { job: u32, name: String, bytes: u64 },
-    /// CONTAINER: the container's state after the stack changed (a fresh container); nothing
-    /// was run, so the page does not re-query for it.
-    ContainerStatus(ShellResult),
 }
 
 /// CONTAINER: what the page can do to a path of the merged view. Paths are display paths

@@ -200,7 +200,7 @@ pub enum Action {
     Opened { job: u32, archive: ArchiveInfo, layers: Vec<LayerInfo> },
     Failed { job: u32, error: String },
     Cancelled { job: u32 },
-    Stacked { entries: u64, millis: f64 },
+    Stacked { entries: u64, millis: f64, container: ShellResult },
     Rows(Rows),
     Preview(Preview),
     Notice { text: String, error: bool },
@@ -225,8 +225,6 @@ pub enum Action {
     Committed { job: u32, archive: ArchiveInfo, layers: Vec<LayerInfo>, origin: Origin, replay: bool },
     /// COMMIT: a save or export is done and downloaded.
     Written { job: u32, name: String, bytes: u64 },
-    /// CONTAINER: the fresh container after a stack change.
-    ContainerStatus(ShellResult),
     /// CONTAINER: a line or file action was sent to the container (kept for the session).
     Journal(JournalItem),
     /// CONTAINER: the mount options were switched (the container restarts empty).
@@ -309,10 +307,14 @@ impl Reducible for AppState {
                     s.notice(t, false);
                 }
             }
-            Action::Stacked { entries, millis } => {
-                s.stack_version += 1;
+            Action::Stacked { entries, millis, container: r } => {
+                // The view was queried together with the stack (see app.rs): no re-query here.
                 s.merged_entries = entries;
                 s.stack_millis = millis;
+                s.diff = r.diff;
+                s.container_ready = r.ready;
+                s.set_status(&r.config, r.usage, r.can_undo, r.empty);
+                s.copies.clear();
             }
             Action::Rows(rows) => {
                 if rows.seq < s.rows.seq {
@@ -391,12 +393,6 @@ impl Reducible for AppState {
                 }
                 // A write changes the merged view: views re-query.
                 s.stack_version += 1;
-            }
-            Action::ContainerStatus(r) => {
-                s.diff = r.diff;
-                s.container_ready = r.ready;
-                s.set_status(&r.config, r.usage, r.can_undo, r.empty);
-                s.copies.clear();
             }
             Action::Journal(item) => {
                 if s.order.is_empty() {

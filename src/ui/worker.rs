@@ -105,8 +105,8 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Engine, data: JsValue
         Request::SetStack { layers } => {
             let t = now(scope);
             let entries = engine.set_stack(layers);
-            post(scope, &Response::Stacked { entries, millis: now(scope) - t }, None, None);
-            post(scope, &Response::ContainerStatus(engine.container_status()), None, None);
+            let millis = now(scope) - t;
+            post(scope, &Response::Stacked { entries, millis, container: engine.container_status() }, None, None);
         }
         Request::Query(q) => {
             let t = now(scope);

@@ -188,7 +188,7 @@ impl WorkerLink {
                 self.0.opens.borrow_mut().retain(|o| o.job != job);
                 d.dispatch(Action::Failed { job, error });
             }
-            Response::Stacked { entries, millis } => d.dispatch(Action::Stacked { entries, millis }),
+            Response::Stacked { entries, millis, container } => d.dispatch(Action::Stacked { entries, millis, container }),
             Response::Rows(rows) => d.dispatch(Action::Rows(rows)),
             Response::File(info) => {
                 let bytes = Reflect::get(&data, &"bytes".into())
@@ -230,7 +230,6 @@ impl WorkerLink {
                 }
                 d.dispatch(Action::Written { job, name, bytes });
             }
-            Response::ContainerStatus(r) => d.dispatch(Action::ContainerStatus(r)),
             Response::Stats { wasm_bytes } => {
                 // For the benchmark (tests/browser/bench.mjs): kept on the page's window.
                 let _ = Reflect::set(&gloo::utils::window(), &"layerlabWorkerWasmBytes".into(), &(wasm_bytes as f64).into());
