@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { start, waitLayers, shot, downloadListing, openWithPicker, ROOT } from './helpers.mjs';
+import { start, waitLayers, shot, downloadListing, openWithPicker, ROOT, sh } from './helpers.mjs';
 import { writeBigFile } from './tar.mjs';
 
 const TIME = 1700000000; // the commit time the page is given (Date.now is fixed below)
@@ -24,13 +24,6 @@ function have(cmd) {
 }
 function tarJson(file, member) {
   return JSON.parse(execFileSync('tar', ['-xOf', file, member], { encoding: 'utf8' }));
-}
-
-async function sh(page, line) {
-  const input = page.getByRole('textbox', { name: 'Container shell' });
-  await input.fill(line);
-  await input.press('Enter');
-  await page.getByRole('region', { name: 'Shell output' }).getByText(`# ${line}`, { exact: true }).last().waitFor();
 }
 
 async function saveDownload(page, click, dir) {

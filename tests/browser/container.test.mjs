@@ -2,14 +2,7 @@
 // container layer), errors are worded like coreutils, undo and reset.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, waitLayers, shot } from './helpers.mjs';
-
-async function sh(page, line) {
-  const input = page.getByRole('textbox', { name: 'Container shell' });
-  await input.fill(line);
-  await input.press('Enter');
-  await page.getByRole('region', { name: 'Shell output' }).getByText(`# ${line}`, { exact: true }).last().waitFor();
-}
+import { start, waitLayers, shot, sh } from './helpers.mjs';
 
 test('container shell: copy-up, whiteout, errors, undo, reset', async () => {
   const t = await start();

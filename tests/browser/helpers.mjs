@@ -110,3 +110,11 @@ export async function shot(page, name) {
 export async function visiblePaths(page) {
   return page.getByRole('tree', { name: 'Files' }).getByRole('treeitem').evaluateAll((els) => els.map((e) => e.dataset.path));
 }
+
+/** Types a line into the "Container shell" and waits for its echo in "Shell output". */
+export async function sh(page, line) {
+  const input = page.getByRole('textbox', { name: 'Container shell' });
+  await input.fill(line);
+  await input.press('Enter');
+  await page.getByRole('region', { name: 'Shell output' }).getByText(`# ${line}`, { exact: true }).last().waitFor();
+}

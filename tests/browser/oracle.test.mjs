@@ -15,7 +15,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { start, openWithPicker, waitLayers, shot, SHARED } from './helpers.mjs';
+import { start, openWithPicker, waitLayers, shot, SHARED, sh } from './helpers.mjs';
 import { unionPaths } from './tar.mjs';
 
 const SCEN = path.join(SHARED, 'oracle', 'scenarios');
@@ -137,13 +137,6 @@ function dockerDiff(diff, lower) {
     else out.push(`${lower.has(p) ? 'C' : 'A'} ${p}`);
   }
   return out.sort();
-}
-
-async function sh(page, line) {
-  const input = page.getByRole('textbox', { name: 'Container shell' });
-  await input.fill(line);
-  await input.press('Enter');
-  await page.getByRole('region', { name: 'Shell output' }).getByText(`# ${line}`, { exact: true }).last().waitFor();
 }
 
 const events = (page) => page.locator('.events .event').evaluateAll((els) => els.map((e) => ({
