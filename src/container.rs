@@ -103,6 +103,18 @@ pub struct Outcome {
     pub upper_bytes: u64,
 }
 
+/// Bytes of one layer directory as `docker ps -s` counts them (each inode once).
+pub fn layer_bytes(l: &Tree) -> u64 {
+    let mut seen = std::collections::HashSet::new();
+    let mut n = 0u64;
+    for (_, ino) in l.walk() {
+        if seen.insert(ino) {
+            n += l.node(ino).size();
+        }
+    }
+    n
+}
+
 /// Disk use as `docker ps -s` reports it under overlay2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Usage {
@@ -182,15 +194,13 @@ impl Container {
 
     /// `docker ps -s` figures.
     pub fn usage(&self) -> Usage {
-        let mut image = 0u64;
-        for l in &self.lower.layers {
-            let mut seen = std::collections::HashSet::new();
-            for (_, ino) in l.walk() {
-                if seen.insert(ino) {
-                    image += l.node(ino).size();
-                }
-            }
-        }
+        let image = self.lower.layers.iter().map(|l| layer_bytes(l)).sum();
+        self.usage_over(image)
+    }
+
+    /// `docker ps -s` figures, given the image's bytes (the sum of [`layer_bytes`] of the lower
+    /// layers, which a caller may keep instead of walking every layer again).
+    pub fn usage_over(&self, image: u64) -> Usage {
         let size = self.upper_bytes();
         Usage { size, virtual_size: image + size, copied_up: self.copied_total }
     }

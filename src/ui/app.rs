@@ -39,12 +39,17 @@ async fn fetch_blob(url: &str) -> Result<Blob, String> {
 /// Asks the worker for the rows of `window` of `view` (a new sequence number: older answers
 /// are dropped).
 fn query(link: &crate::ui::hooks::use_worker::WorkerLink, seq: &std::rc::Rc<std::cell::RefCell<u32>>, view: &crate::ui::state::ViewParams, window: (u32, u32)) {
+    link.send(&Request::Query(make_query(seq, view, window)));
+}
+
+/// The query for `window` of `view`, with a new sequence number.
+fn make_query(seq: &std::rc::Rc<std::cell::RefCell<u32>>, view: &crate::ui::state::ViewParams, window: (u32, u32)) -> Query {
     let n = {
         let mut s = seq.borrow_mut();
         *s += 1;
         *s
     };
-    link.send(&Request::Query(Query {
+    Query {
         seq: n,
         scope: view.scope(),
         filter: view.filter.clone(),
@@ -53,14 +58,15 @@ fn query(link: &crate::ui::hooks::use_worker::WorkerLink, seq: &std::rc::Rc<std:
         collapsed: view.collapsed.clone(),
         start: window.0,
         count: window.1,
-    }));
+    }
 }
 
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(AppState::default);
-    // The stack last sent straight from a toggle or move (the effect below then skips it).
-    let sent_order = use_mut_ref(|| None::<Vec<(crate::ui::protocol::LayerId, bool)>>);
+    // Stacks sent straight from a toggle or move, oldest first, not yet shown: the page draws
+    // them when the worker's answer (with the new rows) comes, and the effect below skips them.
+    let sent_order = use_mut_ref(Vec::<Vec<(crate::ui::protocol::LayerId, bool)>>::new);
     let link = use_worker(state.dispatcher());
     let next_job = use_mut_ref(|| 1u32);
     let seq = use_mut_ref(|| 0u32);
@@ -92,10 +98,12 @@ pub fn app() -> Html {
         let (view, window) = (state.view.clone(), state.window);
         let sent = sent_order.clone();
         use_effect_with(state.order.clone(), move |order| {
-            // A toggle or move sent it already, before the page drew the change.
-            if sent.borrow_mut().take().as_ref() != Some(order) {
-                link.send(&Request::SetStack { layers: order.clone() });
-                query(&link, &seq, &view, window);
+            // A toggle or move sent it already, with its query.
+            let mut sent = sent.borrow_mut();
+            if let Some(i) = sent.iter().position(|o| o == order) {
+                sent.drain(..=i);
+            } else {
+                link.send(&Request::SetStack { layers: order.clone(), query: Some(make_query(&seq, &view, window)) });
             }
         });
     }
@@ -309,38 +317,39 @@ pub fn app() -> Html {
         let seq = seq.clone();
         let sent = sent_order.clone();
         let (view, window) = (state.view.clone(), state.window);
-        move |order: Vec<(crate::ui::protocol::LayerId, bool)>| {
-            link.send(&Request::SetStack { layers: order.clone() });
-            query(&link, &seq, &view, window);
-            *sent.borrow_mut() = Some(order);
+        let order = state.order.clone();
+        // The stack a click changes: the last one sent, else the one shown.
+        move |change: &dyn Fn(&mut Vec<(crate::ui::protocol::LayerId, bool)>) -> bool| {
+            let mut next = sent.borrow().last().cloned().unwrap_or_else(|| order.clone());
+            if change(&mut next) {
+                link.send(&Request::SetStack { layers: next.clone(), query: Some(make_query(&seq, &view, window)) });
+                sent.borrow_mut().push(next);
+            }
         }
     };
     let on_toggle_layer = {
-        let d = d.clone();
-        let order = state.order.clone();
         let send_order = send_order.clone();
         Callback::from(move |id| {
-            let mut next = order.clone();
-            if let Some(x) = next.iter_mut().find(|x| x.0 == id) {
-                x.1 = !x.1;
-                send_order(next);
-            }
-            d.dispatch(Action::ToggleLayer(id))
+            send_order(&|next| match next.iter_mut().find(|x| x.0 == id) {
+                Some(x) => {
+                    x.1 = !x.1;
+                    true
+                }
+                None => false,
+            })
         })
     };
     let on_move = {
-        let d = d.clone();
-        let order = state.order.clone();
         Callback::from(move |(id, by): (crate::ui::protocol::LayerId, i32)| {
-            let mut next = order.clone();
-            if let Some(i) = next.iter().position(|x| x.0 == id) {
+            send_order(&|next| {
+                let Some(i) = next.iter().position(|x| x.0 == id) else { return false };
                 let j = i as i64 + by as i64;
-                if j >= 0 && j < next.len() as i64 {
-                    next.swap(i, j as usize);
-                    send_order(next);
+                if j < 0 || j >= next.len() as i64 {
+                    return false;
                 }
-            }
-            d.dispatch(Action::MoveLayer(id, by))
+                next.swap(i, j as usize);
+                true
+            })
         })
     };
     let on_scope = { let d = d.clone(); Callback::from(move |s| d.dispatch(Action::SelectScope(s))) };

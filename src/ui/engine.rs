@@ -30,6 +30,8 @@ pub const CONTAINER_LAYER: LayerId = u32::MAX;
 struct Loaded {
     info: LayerInfo,
     tree: Arc<Tree>,
+    /// Bytes of the layer directory (`docker ps -s` virtual size), counted once at load.
+    bytes: u64,
 }
 
 /// One entry of a scope (the merged view or one layer's directory), depth-first. No
@@ -200,7 +202,7 @@ impl Engine {
     pub fn add(&mut self, opened: &Opened) {
         for l in &opened.layers {
             debug_assert_eq!(l.info.id, self.next_id());
-            self.layers.push(Loaded { info: l.info.clone(), tree: l.tree.clone() });
+            self.layers.push(Loaded { info: l.info.clone(), tree: l.tree.clone(), bytes: crate::container::layer_bytes(&l.tree) });
         }
         self.images.extend(opened.images.iter().cloned());
         self.archives.push(opened.layers.iter().map(|l| l.info.id).collect());

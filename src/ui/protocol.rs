@@ -18,7 +18,8 @@ pub enum Request {
     /// Open the archive in the envelope's `blob`.
     Open { job: u32, name: String, verify: bool },
     /// The stack, bottom first, with each layer's on/off switch.
-    SetStack { layers: Vec<(LayerId, bool)> },
+    /// With a view query, its rows come back in the same answer (one message, one draw).
+    SetStack { layers: Vec<(LayerId, bool)>, query: Option<Query> },
     /// A window of rows of a view.
     Query(Query),
     /// Read a file of the current scope (by display path): a preview, or all of it for download.
@@ -103,7 +104,9 @@ pub enum Response {
     Failed { job: u32, error: String },
     /// The stack was applied: this many entries in the merged view, and the fresh container
     /// over it (one message, so the page draws once).
-    Stacked { entries: u64, millis: f64, container: ShellResult },
+    /// `layers` echoes the stack applied (the page shows a toggle once it is applied), and
+    /// `rows` answers the query that came with it.
+    Stacked { entries: u64, millis: f64, container: ShellResult, layers: Vec<(LayerId, bool)>, rows: Option<Rows> },
     Rows(Rows),
     /// A file's bytes (preview or whole) are in the envelope's `bytes`.
     File(FileInfo),

@@ -200,7 +200,8 @@ pub enum Action {
     Opened { job: u32, archive: ArchiveInfo, layers: Vec<LayerInfo> },
     Failed { job: u32, error: String },
     Cancelled { job: u32 },
-    Stacked { entries: u64, millis: f64, container: ShellResult },
+    /// The worker applied a stack (`layers`, as sent) and answered the view query sent with it.
+    Stacked { entries: u64, millis: f64, container: ShellResult, layers: Vec<(LayerId, bool)>, rows: Option<Rows> },
     Rows(Rows),
     Preview(Preview),
     Notice { text: String, error: bool },
@@ -307,8 +308,19 @@ impl Reducible for AppState {
                     s.notice(t, false);
                 }
             }
-            Action::Stacked { entries, millis, container: r } => {
-                // The view was queried together with the stack (see app.rs): no re-query here.
+            Action::Stacked { entries, millis, container: r, layers, rows } => {
+                // A toggle or move is shown once applied: the page sent it from the click
+                // (see app.rs) and did not draw it before. Only known layers are taken.
+                if layers != s.order && layers.len() == s.order.len() && layers.iter().all(|x| s.order.iter().any(|y| y.0 == x.0)) {
+                    s.order = layers;
+                    s.clear_journal();
+                }
+                // The view was queried together with the stack: no re-query here.
+                if let Some(rows) = rows {
+                    if rows.seq >= s.rows.seq {
+                        s.rows = rows;
+                    }
+                }
                 s.merged_entries = entries;
                 s.stack_millis = millis;
                 s.diff = r.diff;

@@ -102,11 +102,17 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Engine, data: JsValue
                 Err(e) => post(scope, &Response::Failed { job, error: e.to_string() }, None, None),
             }
         }
-        Request::SetStack { layers } => {
+        Request::SetStack { layers, query } => {
             let t = now(scope);
-            let entries = engine.set_stack(layers);
+            let entries = engine.set_stack(layers.clone());
             let millis = now(scope) - t;
-            post(scope, &Response::Stacked { entries, millis, container: engine.container_status() }, None, None);
+            let rows = query.map(|q| {
+                let t = now(scope);
+                let mut rows = engine.query(&q);
+                rows.millis = now(scope) - t;
+                rows
+            });
+            post(scope, &Response::Stacked { entries, millis, container: engine.container_status(), layers, rows }, None, None);
         }
         Request::Query(q) => {
             let t = now(scope);

@@ -129,7 +129,7 @@ impl Engine {
         let top = &mut img.layers[k];
         let info = layer_info(top, new_id, &name, created_by);
         top.entries = Vec::new();
-        self.layers.push(Loaded { info: info.clone(), tree: top.tree.clone() });
+        self.layers.push(Loaded { info: info.clone(), tree: top.tree.clone(), bytes: crate::container::layer_bytes(&top.tree) });
         let mut ids = base_ids.clone();
         ids.push(new_id);
         let image = image_info(&img, &ids);

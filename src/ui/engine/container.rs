@@ -93,7 +93,9 @@ impl Engine {
         let Some(c) = self.container.as_ref() else { return };
         r.ready = true;
         r.config = c.config().name().into();
-        r.usage = usage(c);
+        // The image's bytes were counted per layer at load: a stack change walks nothing.
+        let image = self.union_ids.iter().map(|&id| self.layers[id as usize].bytes).sum();
+        r.usage = usage(c, image);
         r.can_undo = !self.undo.is_empty();
         r.empty = c.upper().node(crate::tree::ROOT).children().map_or(true, |m| m.is_empty());
         r.diff = docker_diff(c);
@@ -230,8 +232,8 @@ impl Engine {
 }
 
 /// `docker ps -s` figures and the counts of the container layer.
-fn usage(c: &Container) -> ContainerUsage {
-    let u = c.usage();
+fn usage(c: &Container, image: u64) -> ContainerUsage {
+    let u = c.usage_over(image);
     let (mut copied, mut whiteouts, mut opaque) = (0, 0, 0);
     let upper = c.upper();
     let lower = c.lower();

@@ -188,7 +188,7 @@ impl WorkerLink {
                 self.0.opens.borrow_mut().retain(|o| o.job != job);
                 d.dispatch(Action::Failed { job, error });
             }
-            Response::Stacked { entries, millis, container } => d.dispatch(Action::Stacked { entries, millis, container }),
+            Response::Stacked { entries, millis, container, layers, rows } => d.dispatch(Action::Stacked { entries, millis, container, layers, rows }),
             Response::Rows(rows) => d.dispatch(Action::Rows(rows)),
             Response::File(info) => {
                 let bytes = Reflect::get(&data, &"bytes".into())
