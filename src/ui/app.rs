@@ -1,7 +1,9 @@
 //! The page: wires state, worker and components together.
 //!
-//! Effects: the stack goes to the worker whenever it changes; the current view window is
-//! queried whenever the applied stack, the view parameters or the scroll window change.
+//! Effects: the stack goes to the worker whenever it changes, with the view query; the view
+//! window is queried again whenever the view parameters, the scroll window or the container
+//! change. A toggle or move is sent from the click itself and drawn when the worker has applied
+//! it (one draw, measured by `tests/browser/bench.mjs`).
 use crate::ui::components::commit_panel::{CommitForm, CommitPanel};
 use crate::ui::components::container_controls::ContainerControls;
 use crate::ui::components::diff_view::DiffView;
@@ -89,9 +91,8 @@ pub fn app() -> Html {
         });
     }
 
-    // The stack goes to the worker whenever it changes, and the view window right after it:
-    // the worker answers in order, so the new rows come without waiting for `Stacked` first
-    // (the `Stacked` answer queries again; that answer is the same view, already built).
+    // The stack goes to the worker whenever it changes, with the view query: one answer
+    // (`Stacked`) brings the stack's count, the fresh container and the new rows.
     {
         let link = link.clone();
         let seq = seq.clone();
