@@ -5,7 +5,9 @@
 //! The page holds only what it shows: archive and layer descriptions, the stack order, the
 //! view parameters and one window of rows. The worker holds the data.
 //!
-//! Places for the modules still to come are marked `CONTAINER (issue 3)` and `COMMIT (issue 5)`.
+//! The parts for the container layer and for commit/save/export are marked `CONTAINER` and
+//! `COMMIT`. Toggles and moves are not actions: they are sent to the worker from the click and
+//! reach the state with its answer ([`Action::Stacked`]).
 
 use crate::ui::protocol::{
     short_digest, ArchiveInfo, ChangeFilter, ContainerUsage, CopyUp, FileAction, FileInfo, JournalItem, LayerId, LayerInfo, ProgressInfo, Rows, Scope,
@@ -207,9 +209,6 @@ pub enum Action {
     Notice { text: String, error: bool },
     DismissNotice(u32),
     SetVerify(bool),
-    ToggleLayer(LayerId),
-    /// Moves a layer up (+1, towards the top) or down (-1) in the stack.
-    MoveLayer(LayerId, i32),
     /// Shows one layer's own changes (`None`: the merged view).
     SelectScope(Option<LayerId>),
     SetFilter(String),
@@ -338,21 +337,6 @@ impl Reducible for AppState {
             Action::Notice { text, error } => s.notice(text, error),
             Action::DismissNotice(id) => s.notices.retain(|n| n.id != id),
             Action::SetVerify(v) => s.verify = v,
-            Action::ToggleLayer(id) => {
-                if let Some(x) = s.order.iter_mut().find(|x| x.0 == id) {
-                    x.1 = !x.1;
-                }
-                s.clear_journal();
-            }
-            Action::MoveLayer(id, delta) => {
-                let Some(i) = s.order.iter().position(|x| x.0 == id) else { return self };
-                let j = i as i64 + delta as i64;
-                if j < 0 || j >= s.order.len() as i64 {
-                    return self;
-                }
-                s.order.swap(i, j as usize);
-                s.clear_journal();
-            }
             Action::SelectScope(scope) => {
                 s.view.scope = scope;
                 s.view.collapsed.clear();

@@ -21,7 +21,7 @@ use crate::commit::loaded::{as_image, commit_container, from_parts};
 use crate::commit::save::{SaveFormat, SaveImage, SaveLayer};
 use crate::commit::{CommitOptions, Committed};
 use crate::error::{Error, Result};
-use crate::image::{Image, Layer};
+use crate::image::Layer;
 use crate::ui::engine::open::{image_info, layer_info};
 use crate::ui::protocol::{short_digest, ArchiveInfo, LayerId, LayerInfo};
 use std::io::Write;
@@ -188,10 +188,5 @@ impl Engine {
         let items = nodes.iter().map(|(p, n, id)| crate::commit::export::ExportItem { path: p, node: n, identity: *id });
         crate::commit::export::export(items, out)?;
         Ok(())
-    }
-
-    /// Every image loaded or committed (for tests and the benchmark).
-    pub fn images(&self) -> impl Iterator<Item = &Image> {
-        self.images.iter().map(|(i, _)| i)
     }
 }
