@@ -20,7 +20,7 @@ use crate::ui::components::shell::Shell;
 use crate::ui::hooks::use_worker::use_worker;
 use crate::ui::protocol::{FileAction, JournalItem, Query, Request, Row};
 use crate::ui::session::{self, Origin, Saved};
-use crate::ui::state::{Action, AppState};
+use crate::ui::state::{Action, AppState, Task};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{Blob, DragEvent, Response};
@@ -433,7 +433,7 @@ pub fn app() -> Html {
             let time = (js_sys::Date::now() / 1000.0).floor() as i64;
             let name = if f.tag.is_empty() { "docker commit".to_string() } else { f.tag.clone() };
             let req = Request::Commit { job, message: f.message, author: f.author, changes: f.changes, tag: f.tag, time };
-            link.task(job, name, "Committing", &req);
+            link.task(job, name, Task::Committing, &req);
         })
     };
     let on_export = {
@@ -442,7 +442,7 @@ pub fn app() -> Html {
         Callback::from(move |_| {
             let job = new_job();
             let name = "container-export.tar".to_string();
-            link.task(job, name.clone(), "Exporting", &Request::Export { job, name });
+            link.task(job, name.clone(), Task::Exporting, &Request::Export { job, name });
         })
     };
     let on_save = {
@@ -450,7 +450,7 @@ pub fn app() -> Html {
         let new_job = new_job.clone();
         Callback::from(move |(images, format, name): (Vec<String>, String, String)| {
             let job = new_job();
-            link.task(job, name.clone(), "Saving", &Request::Save { job, images, format, name });
+            link.task(job, name.clone(), Task::Saving, &Request::Save { job, images, format, name });
         })
     };
 

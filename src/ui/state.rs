@@ -23,11 +23,38 @@ use yew::Reducible;
 pub struct Job {
     pub id: u32,
     pub name: String,
-    /// What is done: `Opening`, `Committing`, `Saving`, `Exporting`, `Restoring`.
-    pub task: String,
+    pub task: Task,
     pub progress: ProgressInfo,
     /// Where an archive being opened comes from (none for saves and exports).
     pub origin: Option<Origin>,
+}
+
+/// What a job does; shown as its verb ("Saving big_1.tar").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Task {
+    /// An archive being read.
+    Opening,
+    /// A commit kept by the session being made again.
+    Restoring,
+    Committing,
+    Saving,
+    Exporting,
+}
+
+impl Task {
+    pub fn verb(self) -> &'static str {
+        match self {
+            Task::Opening => "Opening",
+            Task::Restoring => "Restoring",
+            Task::Committing => "Committing",
+            Task::Saving => "Saving",
+            Task::Exporting => "Exporting",
+        }
+    }
+    /// True for jobs a restarted worker replays (opens and kept commits).
+    pub fn replayed(self) -> bool {
+        matches!(self, Task::Opening | Task::Restoring)
+    }
 }
 
 /// A message for the user (an error in one sentence, or a warning).
@@ -194,7 +221,7 @@ impl Default for AppState {
 pub enum Action {
     WorkerReady,
     /// A job was sent to the worker.
-    JobStarted { id: u32, name: String, task: String, origin: Option<Origin> },
+    JobStarted { id: u32, name: String, task: Task, origin: Option<Origin> },
     /// A saved session is being restored: `expected` archives will be opened (`None`: nothing
     /// to restore).
     Restore(Option<(Saved, u32)>),
@@ -281,9 +308,9 @@ impl Reducible for AppState {
                 s.add_archive(job, archive, layers, origin);
             }
             Action::Written { job, name, bytes } => {
-                let task = s.jobs.iter().find(|j| j.id == job).map(|j| j.task.clone()).unwrap_or_default();
+                let task = s.jobs.iter().find(|j| j.id == job).map(|j| j.task);
                 s.jobs.retain(|j| j.id != job);
-                let verb = if task == "Exporting" { "Exported" } else { "Saved" };
+                let verb = if task == Some(Task::Exporting) { "Exported" } else { "Saved" };
                 s.notice(format!("{verb} {name} ({})", crate::ui::components::human(bytes)), false);
             }
             Action::Failed { job, error } => {
@@ -296,13 +323,13 @@ impl Reducible for AppState {
             }
             Action::Cancelled { job } => {
                 if let Some(j) = s.jobs.iter().find(|j| j.id == job) {
-                    let text = format!("{}: {} cancelled", j.name, j.task.to_lowercase());
+                    let text = format!("{}: {} cancelled", j.name, j.task.verb().to_lowercase());
                     s.jobs.retain(|j| j.id != job);
                     s.notice(text, false);
                 }
                 // The worker was restarted: a commit, save or export waiting behind it is gone.
-                let lost: Vec<String> = s.jobs.iter().filter(|j| j.origin.is_none()).map(|j| format!("{}: {} interrupted, start it again", j.name, j.task.to_lowercase())).collect();
-                s.jobs.retain(|j| j.origin.is_some());
+                let lost: Vec<String> = s.jobs.iter().filter(|j| !j.task.replayed()).map(|j| format!("{}: {} interrupted, start it again", j.name, j.task.verb().to_lowercase())).collect();
+                s.jobs.retain(|j| j.task.replayed());
                 for t in lost {
                     s.notice(t, false);
                 }

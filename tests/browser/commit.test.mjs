@@ -228,9 +228,7 @@ test('a commit survives a cancelled open (the restarted worker makes it again)',
     await page.getByRole('button', { name: 'Cancel opening big.tar' }).click();
     await page.getByText('big.tar: opening cancelled').waitFor();
     assert.equal(await downloadListing(page), before);
-    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save worker:2' }).click()]);
-    const out = path.join(tmp, 'w.tar');
-    await dl.saveAs(out);
+    const out = await saveDownload(page, () => page.getByRole('button', { name: 'Save worker:2' }).click(), tmp);
     assert.equal(cli('ls', out), before);
     assert.deepEqual(t.errors, []);
   } finally {

@@ -1,7 +1,7 @@
 //! Work in the worker: archives being opened (layer, bytes, entries), images being committed,
 //! saved or exported (bytes written); a progress bar per job and a cancel button.
 use crate::ui::components::human;
-use crate::ui::state::Job;
+use crate::ui::state::{Job, Task};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -22,8 +22,8 @@ pub fn jobs(p: &Props) -> Html {
                 let id = j.id;
                 let cb = p.on_cancel.clone();
                 let layer = if pr.layers > 1 { format!("layer {} of {} · ", pr.layer + 1, pr.layers) } else { String::new() };
-                let task = j.task.clone();
-                let text = if task == "Opening" {
+                let task = j.task.verb();
+                let text = if j.task == Task::Opening {
                     format!("{layer}{} of {} · {} entries", human(pr.bytes), human(pr.total), pr.entries)
                 } else if pr.total > 0 {
                     format!("{} of about {}", human(pr.bytes), human(pr.total))
@@ -32,7 +32,7 @@ pub fn jobs(p: &Props) -> Html {
                 };
                 html! {
                     <li class="job">
-                        <span class="job-name">{ format!("{} {}", j.task, j.name) }</span>
+                        <span class="job-name">{ format!("{task} {}", j.name) }</span>
                         <progress max={pr.total.max(1).to_string()} value={pr.bytes.to_string()}
                             aria-label={format!("{task} {}", j.name)} />
                         <span class="job-text">{ text }</span>

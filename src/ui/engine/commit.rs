@@ -175,10 +175,13 @@ impl Engine {
         Ok(())
     }
 
-    /// Bytes `docker export` of the container will about write.
+    /// Bytes `docker export` of the container will about write (for progress): the stack's
+    /// file bytes counted at load plus the container's, and a header per entry, without
+    /// walking the merged view a second time.
     pub fn export_size(&self) -> u64 {
         let Some(c) = &self.container else { return 0 };
-        c.merged_nodes().iter().map(|(_, n, _)| 512 + n.size().div_ceil(512) * 512).sum::<u64>() + 1024
+        let stack: u64 = self.union_ids.iter().map(|&id| &self.layers[id as usize]).map(|l| l.bytes + l.info.entries * 1024).sum();
+        stack + c.usage_over(0).size + 1024
     }
 
     /// `docker export`: the merged view with the container's writes, as one rootfs tar.

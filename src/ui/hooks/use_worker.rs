@@ -7,7 +7,7 @@
 
 use crate::ui::protocol::{Request, Response};
 use crate::ui::session::{Origin, SavedCommit};
-use crate::ui::state::{Action, AppState, Preview};
+use crate::ui::state::{Action, AppState, Preview, Task};
 use js_sys::{Object, Reflect, Uint8Array};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -120,16 +120,16 @@ impl WorkerLink {
             Origin::Commit(c, _) => Request::AddCommitted { job, config: c.config.clone(), base: c.base.clone(), tags: c.tags.clone() },
             _ => Request::Open { job, name: name.clone(), verify },
         };
-        let task = if matches!(origin, Origin::Commit(..)) { "Restoring" } else { "Opening" };
-        self.0.dispatch.dispatch(Action::JobStarted { id: job, name, task: task.into(), origin: Some(origin) });
+        let task = if matches!(origin, Origin::Commit(..)) { Task::Restoring } else { Task::Opening };
+        self.0.dispatch.dispatch(Action::JobStarted { id: job, name, task, origin: Some(origin) });
         let env = envelope(&req, Some(blob));
         self.0.opens.borrow_mut().push(OpenRec { job, env: env.clone(), done: false });
         self.post(env);
     }
 
     /// COMMIT: starts a commit, save or export (`task` names it in the progress list).
-    pub fn task(&self, job: u32, name: String, task: &str, req: &Request) {
-        self.0.dispatch.dispatch(Action::JobStarted { id: job, name, task: task.into(), origin: None });
+    pub fn task(&self, job: u32, name: String, task: Task, req: &Request) {
+        self.0.dispatch.dispatch(Action::JobStarted { id: job, name, task, origin: None });
         self.post(envelope(req, None));
     }
 
