@@ -36,9 +36,11 @@ use std::sync::Arc;
 pub const MAX_FILE_SIZE: u64 = 256 << 20;
 
 /// The overlay mount options of the container (SPEC §1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Config {
     /// `redirect_dir=off,index=off,metacopy=off`: Docker's overlay2 default; native diff.
+    #[default]
     Default,
     /// `redirect_dir=on,index=off,metacopy=off`; naive diff.
     Redirect,
@@ -60,6 +62,24 @@ impl Config {
             Config::Default => "default",
             Config::Redirect => "redirect",
             Config::Metacopy => "metacopy",
+        }
+    }
+    /// Every config, in the order the page offers them.
+    pub const ALL: [Config; 3] = [Config::Default, Config::Redirect, Config::Metacopy];
+    /// The overlay mount options this config stands for (SPEC §1).
+    pub fn options(self) -> &'static str {
+        match self {
+            Config::Default => "redirect_dir=off,index=off,metacopy=off",
+            Config::Redirect => "redirect_dir=on,index=off,metacopy=off",
+            Config::Metacopy => "redirect_dir=on,index=off,metacopy=on",
+        }
+    }
+    /// How a person names it: the options that differ from Docker's default.
+    pub fn label(self) -> &'static str {
+        match self {
+            Config::Default => "default (redirect_dir=off, metacopy=off)",
+            Config::Redirect => "redirect_dir=on",
+            Config::Metacopy => "metacopy=on (and redirect_dir=on)",
         }
     }
     pub fn redirect_dir(self) -> bool {

@@ -20,6 +20,7 @@ pub mod cli;
 pub mod commit;
 pub mod container;
 pub mod error;
+pub mod host;
 pub mod image;
 pub mod layer;
 pub mod listing;

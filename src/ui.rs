@@ -3,12 +3,13 @@
 //! Rules (see issue 4 and STYLE.md "UI"):
 //! - The core never sees this module; this module converts. Bytes of a browser `File` reach the
 //!   core through [`blob_file::BrowserBlob`], a `BlobSource` that only works in the worker.
-//! - All archive reading, indexing, merging and file reading happens in the worker
-//!   ([`worker`] + [`engine`]); the page ([`app`]) holds only what it shows and never freezes.
-//!   They speak [`protocol`].
+//! - All archive reading, indexing, merging and file reading happens in the worker, which
+//!   drives the core's [`crate::host::Host`] ([`worker`]); the page ([`app`]) holds only what
+//!   it shows and never freezes. They speak [`protocol`].
 //! - State changes go through the reducer in [`state`]; side effects live in [`hooks`] and
 //!   callbacks. One component per file under [`components`].
-//! - Opening an archive happens in one place: [`engine::open`].
+//! - No domain rule lives here: what a layer, a view, a container or `docker diff` is, and how
+//!   it is worded, is the core's; this module converts and draws.
 
 // The core shares sources as `Arc<dyn BlobSource>` (no Send bound); in the browser there is one
 // thread per agent, so that is fine.
@@ -17,7 +18,6 @@
 pub mod app;
 pub mod blob_file;
 pub mod components;
-pub mod engine;
 pub mod hooks;
 pub mod protocol;
 pub mod session;

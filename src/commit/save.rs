@@ -140,7 +140,7 @@ impl SaveImage {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SaveFormat {
     /// `docker save` (Docker 25+ layout: OCI layout + manifest.json).
     Docker,

@@ -279,3 +279,120 @@ pub fn naive_entries(c: &Container) -> Result<Vec<DiffEntry>> {
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
 }
+
+/// What `docker diff` says of one path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ChangeKind {
+    /// `A`: the path is new.
+    Added,
+    /// `C`: the path exists below and was changed (or a directory had a change inside).
+    Changed,
+    /// `D`: the path was deleted (a whiteout).
+    Deleted,
+}
+
+impl ChangeKind {
+    pub fn letter(self) -> char {
+        match self {
+            ChangeKind::Added => 'A',
+            ChangeKind::Changed => 'C',
+            ChangeKind::Deleted => 'D',
+        }
+    }
+}
+
+/// One line of `docker diff` (`C /etc`); sorts by path, as Docker prints them.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DockerChange {
+    /// `/`-rooted path bytes.
+    pub path: Vec<u8>,
+    pub kind: ChangeKind,
+}
+
+impl std::fmt::Display for DockerChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.kind.letter(), esc(&self.path))
+    }
+}
+
+/// What the container layer holds beyond its bytes: entries that also exist below (copied
+/// up), whiteouts, opaque directories.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LayerCounts {
+    pub copied: u32,
+    pub whiteouts: u32,
+    pub opaque: u32,
+}
+
+impl Container {
+    /// `docker diff` as moby's overlay2 driver reports it, sorted by path: with native diff
+    /// (config `default`) the upper dir walked (`OverlayChanges`: a whiteout is `D`, a name
+    /// that exists below `C`, else `A`); otherwise the naive comparison of the merged view with
+    /// the lower layers (`ChangesDirs`), the same entries `docker commit` writes, a whiteout
+    /// marker read back as `D` of the name it hides and the opaque marker dropped.
+    pub fn docker_diff(&self) -> Vec<DockerChange> {
+        let naive = if self.config().native_diff() { None } else { self.diff_entries().ok() };
+        let Some(entries) = naive else { return self.docker_diff_native() };
+        let lower = self.lower();
+        let mut out = Vec::new();
+        for e in entries {
+            let (parent, name) = split_parent(&e.path);
+            match &e.kind {
+                DiffKind::Marker { .. } if name == b".wh..wh..opq" => {}
+                DiffKind::Marker { .. } if name.starts_with(b".wh.") => {
+                    out.push(DockerChange { path: join(parent, &name[4..]), kind: ChangeKind::Deleted });
+                }
+                _ => {
+                    let found = lower.dir_stack(parent).and_then(|ds| lower.lookup_child(&ds, name)).is_some();
+                    out.push(DockerChange { path: e.path.clone(), kind: if found { ChangeKind::Changed } else { ChangeKind::Added } });
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    fn docker_diff_native(&self) -> Vec<DockerChange> {
+        let upper = self.upper();
+        let lower = self.lower();
+        let mut out = Vec::new();
+        for (path, ino) in upper.walk().into_iter().skip(1) {
+            let kind = if upper.node(ino).is_whiteout() {
+                ChangeKind::Deleted
+            } else {
+                let (parent, name) = split_parent(&path);
+                let found = lower.dir_stack(parent).and_then(|ds| lower.lookup_child(&ds, name)).is_some();
+                if found {
+                    ChangeKind::Changed
+                } else {
+                    ChangeKind::Added
+                }
+            };
+            out.push(DockerChange { path, kind });
+        }
+        out.sort();
+        out
+    }
+
+    /// Entries of the upper dir that also exist below, whiteouts and opaque directories.
+    pub fn counts(&self) -> LayerCounts {
+        let mut c = LayerCounts::default();
+        let upper = self.upper();
+        let lower = self.lower();
+        for (path, ino) in upper.walk().into_iter().skip(1) {
+            let n = upper.node(ino);
+            if n.is_whiteout() {
+                c.whiteouts += 1;
+                continue;
+            }
+            if n.opaque.is_some() {
+                c.opaque += 1;
+            }
+            let (parent, name) = split_parent(&path);
+            if lower.dir_stack(parent).and_then(|ds| lower.lookup_child(&ds, name)).is_some() {
+                c.copied += 1;
+            }
+        }
+        c
+    }
+}

@@ -88,7 +88,7 @@ impl fmt::Display for Errno {
 }
 
 /// How a copy-up moved a file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CopyKind {
     /// Metadata and data (overlay2's default, or a write).
     Full,

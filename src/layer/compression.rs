@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::source::{BlobSource, Source, SourceReader};
 use std::io::{self, Read};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Compression {
     None,

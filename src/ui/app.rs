@@ -395,8 +395,8 @@ pub fn app() -> Html {
     let on_mount = {
         let link = link.clone();
         let d = d.clone();
-        Callback::from(move |config: String| {
-            d.dispatch(Action::SetMount(config.clone()));
+        Callback::from(move |config: crate::container::Config| {
+            d.dispatch(Action::SetMount(config));
             link.send(&Request::MountConfig { config })
         })
     };
@@ -450,6 +450,7 @@ pub fn app() -> Html {
         let new_job = new_job.clone();
         Callback::from(move |(images, format, name): (Vec<String>, String, String)| {
             let job = new_job();
+            let format = if format == "oci" { crate::commit::save::SaveFormat::Oci } else { crate::commit::save::SaveFormat::Docker };
             link.task(job, name.clone(), Task::Saving, &Request::Save { job, images, format, name });
         })
     };

@@ -115,7 +115,7 @@ pub struct Saved {
 /// The container of a session: mount config and what was done to it, in order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct SavedContainer {
-    pub mount: String,
+    pub mount: crate::container::Config,
     pub journal: Vec<JournalItem>,
     /// True if later writes could not be kept (the journal was full).
     #[serde(default)]
@@ -166,7 +166,7 @@ impl Saved {
             f.push_str(&format!("&scope={a}.{p}"));
         }
         if let Some(c) = &self.container {
-            f.push_str(&format!("&mount={}", pct(&c.mount)));
+            f.push_str(&format!("&mount={}", c.mount.name()));
             let json = serde_json::to_string(&c.journal).unwrap_or_default();
             if !c.journal.is_empty() && json.len() <= MAX_FRAGMENT_JOURNAL {
                 f.push_str(&format!("&container={}", pct(&json)));
@@ -205,14 +205,9 @@ impl Saved {
                     }
                 }
                 "scope" => s.scope = pair(v),
-                "mount" => s.container.get_or_insert_with(Default::default).mount = unpct(v)?,
+                "mount" => s.container.get_or_insert_with(Default::default).mount = crate::container::Config::parse(&unpct(v)?).ok()?,
                 "container" => s.container.get_or_insert_with(Default::default).journal = serde_json::from_str(&unpct(v)?).ok()?,
                 _ => {}
-            }
-        }
-        if let Some(c) = s.container.as_mut() {
-            if c.mount.is_empty() {
-                c.mount = "default".into();
             }
         }
         (!s.archives.is_empty()).then_some(s)

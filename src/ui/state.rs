@@ -10,9 +10,11 @@
 //! reach the state with its answer ([`Action::Stacked`]).
 
 use crate::ui::protocol::{
-    short_digest, ArchiveInfo, ChangeFilter, ContainerUsage, CopyUp, FileAction, FileInfo, JournalItem, LayerId, LayerInfo, ProgressInfo, Rows, Scope,
+    ArchiveInfo, ChangeFilter, ContainerUsage, CopyUp, FileAction, FileInfo, JournalItem, LayerId, LayerInfo, ProgressInfo, Rows, Scope,
     ShellResult, Sort,
 };
+use crate::container::Config;
+use crate::ui::protocol::EventLine;
 use crate::ui::session::{Origin, Saved, SavedArchive, SavedContainer};
 use std::rc::Rc;
 use yew::Reducible;
@@ -88,13 +90,6 @@ pub struct Preview {
     pub bytes: Rc<[u8]>,
 }
 
-/// One line of the event log. CONTAINER (issue 3): copy-up, whiteout, opaque, redirect, error.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Event {
-    pub kind: String,
-    pub text: String,
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppState {
     pub ready: bool,
@@ -129,14 +124,14 @@ pub struct AppState {
     pub selected: Option<String>,
     pub preview: Option<Preview>,
     /// CONTAINER (issue 3): the container layer's events and `docker diff`.
-    pub events: Vec<Event>,
+    pub events: Vec<EventLine>,
     pub shell_output: Vec<String>,
     pub diff: Vec<String>,
     /// True once the worker has a container layer (enables the shell).
     pub container_ready: bool,
     /// CONTAINER: the mount config (`default`, `redirect`, `metacopy`), `docker ps -s` figures,
     /// whether undo and reset have anything to do.
-    pub mount: String,
+    pub mount: Config,
     pub usage: ContainerUsage,
     pub can_undo: bool,
     pub container_empty: bool,
@@ -148,7 +143,7 @@ pub struct AppState {
     pub journal: Vec<JournalItem>,
     pub journal_full: bool,
     /// A restored container to replay once the restored stack is applied, and a counter.
-    pub pending_replay: Option<(String, Vec<JournalItem>)>,
+    pub pending_replay: Option<(Config, Vec<JournalItem>)>,
     pub replay_seq: u32,
     /// Bumped when the open file was edited (the viewer reads it again).
     pub reread_seq: u32,
@@ -201,7 +196,7 @@ impl Default for AppState {
             shell_output: Vec::new(),
             diff: Vec::new(),
             container_ready: false,
-            mount: "default".into(),
+            mount: Config::Default,
             usage: ContainerUsage::default(),
             can_undo: false,
             container_empty: true,
@@ -249,13 +244,13 @@ pub enum Action {
     /// CONTAINER (issue 3): the result of a shell line.
     Shell(ShellResult),
     /// COMMIT (issue 5): an image was committed (or made again after a reload: `replay`).
-    Committed { job: u32, archive: ArchiveInfo, layers: Vec<LayerInfo>, origin: Origin, replay: bool },
+    Committed { job: u32, archive: ArchiveInfo, layers: Vec<LayerInfo>, origin: Origin, event: Option<EventLine> },
     /// COMMIT: a save or export is done and downloaded.
     Written { job: u32, name: String, bytes: u64 },
     /// CONTAINER: a line or file action was sent to the container (kept for the session).
     Journal(JournalItem),
     /// CONTAINER: the mount options were switched (the container restarts empty).
-    SetMount(String),
+    SetMount(Config),
     /// CONTAINER: the entry file actions act on.
     Target(Option<(String, char)>),
 }
@@ -289,20 +284,13 @@ impl Reducible for AppState {
                 let origin = s.jobs.iter().find(|j| j.id == job).and_then(|j| j.origin.clone());
                 s.add_archive(job, archive, layers, origin.unwrap_or(Origin::Sample(String::new())));
             }
-            Action::Committed { job, archive, layers, origin, replay } => {
+            Action::Committed { job, archive, layers, origin, event } => {
                 if s.done_jobs.contains(&job) {
                     return self;
                 }
-                if !replay {
-                    let id = archive.images.first().map(|i| short_digest(&i.id)).unwrap_or_default();
-                    let layer = layers.first().map(|l| l.short_id.clone()).unwrap_or_default();
-                    s.events.push(Event {
-                        kind: "commit".into(),
-                        text: format!(
-                            "the container layer became layer {layer} of the new image {id} ({}); the next container starts empty on top of it",
-                            archive.name
-                        ),
-                    });
+                // A new commit (not one made again after a reload) says what became of the layer.
+                if let Some(e) = event {
+                    s.events.push(e);
                     s.diff.clear();
                 }
                 s.add_archive(job, archive, layers, origin);
@@ -351,7 +339,7 @@ impl Reducible for AppState {
                 s.stack_millis = millis;
                 s.diff = r.diff;
                 s.container_ready = r.ready;
-                s.set_status(&r.config, r.usage, r.can_undo, r.empty);
+                s.set_status(r.ready.then_some(r.config), r.usage, r.can_undo, r.empty);
                 s.copies.clear();
             }
             Action::Rows(rows) => {
@@ -405,10 +393,10 @@ impl Reducible for AppState {
             Action::Queried(seq) => s.query_seq = seq,
             Action::Shell(r) => {
                 s.shell_output.extend(r.output);
-                s.events.extend(r.events.into_iter().map(|e| Event { kind: e.kind, text: e.text }));
+                s.events.extend(r.events);
                 s.diff = r.diff;
                 s.container_ready = r.ready;
-                s.set_status(&r.config, r.usage, r.can_undo, r.empty);
+                s.set_status(r.ready.then_some(r.config), r.usage, r.can_undo, r.empty);
                 s.copies = r.copies;
                 s.shell_seq += 1;
                 if std::mem::take(&mut s.reread_pending) {
@@ -538,8 +526,8 @@ impl AppState {
         self.view.sort = saved.sort;
         self.verify = saved.verify;
         if let Some(c) = saved.container {
-            if c.mount != "default" || !c.journal.is_empty() {
-                self.mount = c.mount.clone();
+            if c.mount != Config::Default || !c.journal.is_empty() {
+                self.mount = c.mount;
                 self.journal = c.journal.clone();
                 self.journal_full = c.full;
                 self.pending_replay = Some((c.mount, c.journal));
@@ -582,8 +570,8 @@ impl AppState {
             change: self.view.change,
             sort: self.view.sort,
             verify: self.verify,
-            container: (self.mount != "default" || !self.journal.is_empty())
-                .then(|| SavedContainer { mount: self.mount.clone(), journal: self.journal.clone(), full: self.journal_full }),
+            container: (self.mount != Config::Default || !self.journal.is_empty())
+                .then(|| SavedContainer { mount: self.mount, journal: self.journal.clone(), full: self.journal_full }),
         }
     }
 
@@ -593,9 +581,9 @@ impl AppState {
         self.journal_full = false;
     }
 
-    fn set_status(&mut self, config: &str, usage: ContainerUsage, can_undo: bool, empty: bool) {
-        if !config.is_empty() {
-            self.mount = config.to_string();
+    fn set_status(&mut self, config: Option<Config>, usage: ContainerUsage, can_undo: bool, empty: bool) {
+        if let Some(c) = config {
+            self.mount = c;
         }
         self.usage = usage;
         self.can_undo = can_undo;

@@ -1,4 +1,4 @@
-//! The worker side: receives [`Request`]s, runs the [`Engine`], posts [`Response`]s.
+//! The worker side: receives [`Request`]s, runs the core's [`Host`], posts [`Response`]s.
 //!
 //! Rules: everything here runs synchronously in the worker, so the page never waits on it.
 //! Archives are read from the `File` with `FileReaderSync` ([`BrowserBlob`]). Progress is posted
@@ -8,7 +8,7 @@
 
 use crate::source::Source;
 use crate::ui::blob_file::BrowserBlob;
-use crate::ui::engine::{open_archive, Engine};
+use crate::host::{open_archive, Host};
 use crate::source::BlobSource;
 use crate::ui::protocol::{ProgressInfo, Request, Response, PREVIEW};
 use js_sys::{Array, Object, Reflect, Uint8Array};
@@ -23,7 +23,7 @@ use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
 pub fn run() {
     console_error_panic_hook::set_once();
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let engine = Rc::new(RefCell::new(Engine::new()));
+    let engine = Rc::new(RefCell::new(Host::new()));
     let s2 = scope.clone();
     let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
         handle(&s2, &mut engine.borrow_mut(), ev.data());
@@ -53,7 +53,7 @@ fn post(scope: &DedicatedWorkerGlobalScope, resp: &Response, bytes: Option<Uint8
     let _ = scope.post_message_with_transfer(&env, &transfer);
 }
 
-fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Engine, data: JsValue) {
+fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) {
     let msg = Reflect::get(&data, &"msg".into()).ok().and_then(|m| m.as_string()).unwrap_or_default();
     let req: Request = match serde_json::from_str(&msg) {
         Ok(r) => r,
@@ -149,9 +149,9 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Engine, data: JsValue
             post(scope, &Response::Shell(r), None, None);
         }
         Request::Commit { job, message, author, changes, tag, time } => {
-            let req = crate::ui::engine::CommitRequest { message, author, changes, tag, time };
+            let req = crate::host::CommitRequest { message, author, changes, tag, time };
             match engine.commit(&req) {
-                Ok(done) => post_committed(scope, job, done, false),
+                Ok(done) => post_committed(scope, job, done),
                 Err(e) => post(scope, &Response::Failed { job, error: format!("docker commit: {e}") }, None, None),
             }
         }
@@ -164,12 +164,11 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Engine, data: JsValue
                 .and_then(|b| crate::source::read_range(&b, 0, b.len()).map_err(|e| e.to_string()));
             let res = bytes.and_then(|gz| engine.add_committed(&config, &base, tags, gz).map_err(|e| e.to_string()));
             match res {
-                Ok(done) => post_committed(scope, job, done, true),
+                Ok(done) => post_committed(scope, job, done),
                 Err(e) => post(scope, &Response::Failed { job, error: format!("a committed image could not be restored: {e}") }, None, None),
             }
         }
         Request::Save { job, images, format, name } => {
-            let format = if format == "oci" { crate::commit::save::SaveFormat::Oci } else { crate::commit::save::SaveFormat::Docker };
             let res = engine.save_plan(&images).and_then(|(imgs, total)| {
                 let mut w = BlobWriter::new(scope, job, total);
                 engine.save_to(&imgs, format, 0, &mut w)?;
@@ -183,7 +182,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Engine, data: JsValue
             finish_written(scope, job, name, res);
         }
         Request::MountConfig { config } => {
-            let r = engine.set_config(&config);
+            let r = engine.set_config(config);
             post(scope, &Response::Shell(r), None, None);
         }
         Request::FileAction(a) => {
@@ -191,7 +190,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Engine, data: JsValue
             post(scope, &Response::Shell(r), None, None);
         }
         Request::Replay { config, journal } => {
-            let r = engine.replay(&config, &journal);
+            let r = engine.replay(config, &journal);
             post(scope, &Response::Shell(r), None, None);
         }
         Request::Stats => {
@@ -212,12 +211,12 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Engine, data: JsValue
     }
 }
 
-fn post_committed(scope: &DedicatedWorkerGlobalScope, job: u32, d: crate::ui::engine::CommitDone, replay: bool) {
+fn post_committed(scope: &DedicatedWorkerGlobalScope, job: u32, d: crate::host::CommitDone) {
     let parts = Array::of1(&Uint8Array::from(&d.layer_gz[..]));
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type("application/gzip");
     let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &opts).ok();
-    let resp = Response::Committed { job, archive: d.archive, layers: d.layers, config: d.config, base: d.base, tags: d.tags, replay };
+    let resp = Response::Committed { job, archive: d.archive, layers: d.layers, config: d.config, base: d.base, tags: d.tags, event: d.event };
     post(scope, &resp, None, blob);
 }
 

@@ -1,34 +1,32 @@
 //! CONTAINER: the container's controls: its mount options (a labelled select, "Mount options";
 //! switching restarts the container empty), Undo and Reset (disabled when there is nothing to
 //! undo, or the container layer is empty).
+use crate::container::Config;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    /// `default`, `redirect` or `metacopy`.
-    pub mount: String,
+    pub mount: Config,
     pub can_undo: bool,
     pub empty: bool,
     /// False until there is a container (a stack).
     pub enabled: bool,
-    pub on_mount: Callback<String>,
+    pub on_mount: Callback<Config>,
     pub on_undo: Callback<()>,
     pub on_reset: Callback<()>,
 }
 
-/// The configs and how the select names them (SPEC §1).
-pub const MOUNTS: [(&str, &str); 3] = [
-    ("default", "default (redirect_dir=off, metacopy=off)"),
-    ("redirect", "redirect_dir=on"),
-    ("metacopy", "metacopy=on (and redirect_dir=on)"),
-];
 
 #[function_component(ContainerControls)]
 pub fn container_controls(p: &Props) -> Html {
     let on_change = {
         let cb = p.on_mount.clone();
-        Callback::from(move |e: Event| cb.emit(e.target_unchecked_into::<HtmlSelectElement>().value()))
+        Callback::from(move |e: Event| {
+            if let Ok(c) = Config::parse(&e.target_unchecked_into::<HtmlSelectElement>().value()) {
+                cb.emit(c)
+            }
+        })
     };
     let undo = { let cb = p.on_undo.clone(); move |_| cb.emit(()) };
     let reset = { let cb = p.on_reset.clone(); move |_| cb.emit(()) };
@@ -37,7 +35,7 @@ pub fn container_controls(p: &Props) -> Html {
             <label class="mount">{ "Mount options " }
                 <select aria-label="Mount options" disabled={!p.enabled} onchange={on_change}
                     title="overlayfs options of the container's mount; switching restarts the container with an empty layer">
-                    { for MOUNTS.iter().map(|(v, label)| html! { <option value={*v} selected={p.mount == *v}>{ *label }</option> }) }
+                    { for Config::ALL.iter().map(|c| html! { <option value={c.name()} selected={p.mount == *c}>{ c.label() }</option> }) }
                 </select>
             </label>
             <span class="row-buttons">

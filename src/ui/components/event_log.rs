@@ -1,11 +1,11 @@
 //! CONTAINER (issue 3): every copy-up, whiteout, opaque dir, redirect and error, one line each
 //! with a one-line explanation (role `log`, named "Events"); it keeps the newest line in view.
-use crate::ui::state::Event;
+use crate::ui::protocol::EventLine;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub events: Vec<Event>,
+    pub events: Vec<EventLine>,
 }
 
 #[function_component(EventLog)]
@@ -21,7 +21,7 @@ pub fn event_log(p: &Props) -> Html {
     }
     html! {
         <div class="events" role="log" aria-label="Events" ref={el}>
-            { for p.events.iter().map(|e| html! { <div class={classes!("event", format!("e-{}", e.kind))}><strong>{ &e.kind }</strong>{ " " }{ &e.text }</div> }) }
+            { for p.events.iter().map(|e| html! { <div class={classes!("event", format!("e-{}", e.kind.label()))}><strong>{ e.kind.label() }</strong>{ " " }{ &e.text }</div> }) }
         </div>
     }
 }

@@ -147,7 +147,7 @@ pub fn file_tree(p: &Props) -> Html {
     let listing = { let cb = p.on_listing.clone(); move |_| cb.emit(()) };
 
     let label = |id: Option<LayerId>| match id {
-        Some(crate::ui::engine::CONTAINER_LAYER) => "C container".to_string(),
+        Some(crate::host::CONTAINER_LAYER) => "C container".to_string(),
         _ => id.and_then(|i| p.labels.get(i as usize)).cloned().unwrap_or_default(),
     };
     let active_id = format!("row-{}", *active);

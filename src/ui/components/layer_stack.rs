@@ -12,6 +12,7 @@ use crate::ui::components::{human, hue};
 use crate::ui::protocol::{ContainerUsage, CopyUp, LayerId, LayerInfo};
 use web_sys::HtmlElement;
 use wasm_bindgen::JsCast;
+use crate::container::{Config, CopyKind};
 use yew::prelude::*;
 
 /// Chips drawn for one line (the last copy-ups).
@@ -19,8 +20,8 @@ const CHIPS: usize = 3;
 
 /// `/etc/passwd · 1.2 KiB` (or `· metadata only`).
 fn copy_text(c: &CopyUp) -> String {
-    match c.kind.as_str() {
-        "metadata" => format!("{} · metadata only", c.path),
+    match c.kind {
+        CopyKind::MetadataOnly => format!("{} · metadata only", c.path),
         _ => format!("{} · {}", c.path, human(c.bytes)),
     }
 }
@@ -36,7 +37,7 @@ pub struct Props {
     pub on_scope: Callback<Option<LayerId>>,
     /// CONTAINER: mount config, usage, the copy-ups of the last line and a counter of lines.
     #[prop_or_default]
-    pub mount: String,
+    pub mount: Config,
     #[prop_or_default]
     pub usage: ContainerUsage,
     #[prop_or_default]
@@ -73,9 +74,9 @@ pub fn layer_stack(p: &Props) -> Html {
         });
     }
     let sources: Vec<LayerId> = p.copies.iter().map(|c| c.layer).collect();
-    let last = p.copies.iter().rev().find(|c| c.kind != "full" || c.bytes > 0).or(p.copies.last());
+    let last = p.copies.iter().rev().find(|c| c.kind != CopyKind::Full || c.bytes > 0).or(p.copies.last());
     let u = &p.usage;
-    let mount = crate::ui::components::container_controls::MOUNTS.iter().find(|m| m.0 == p.mount).map_or(p.mount.as_str(), |m| m.1);
+    let mount = p.mount.label();
     html! {
         <section class="panel stack" aria-labelledby="stack-h">
             <h2 id="stack-h">{ "Stack" }</h2>
@@ -118,7 +119,7 @@ pub fn layer_stack(p: &Props) -> Html {
                             <input type="checkbox" checked={on} onchange={toggle}
                                 aria-label={format!("Use layer {name}")} />
                             <button class="layer-main" onclick={select} aria-pressed={selected.to_string()}
-                                title={format!("{}\n{} · {}\n{} entries, {} of files{}", l.diff_id.clone().unwrap_or_default(), l.archive, l.compression, l.entries, human(l.content_bytes),
+                                title={format!("{}\n{} · {}\n{} entries, {} of files{}", l.diff_id.clone().unwrap_or_default(), l.archive, l.compression.name(), l.entries, human(l.content_bytes),
                                     if l.warnings.is_empty() { String::new() } else { format!("\n{}", l.warnings.join("\n")) })}>
                                 <span class="chip">{ format!("L{pos}") }</span>
                                 <code class="short-id">{ &l.short_id }</code>

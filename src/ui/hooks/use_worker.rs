@@ -205,7 +205,7 @@ impl WorkerLink {
             }
             Response::Error { error } => d.dispatch(Action::Notice { text: error, error: true }),
             Response::Shell(r) => d.dispatch(Action::Shell(r)),
-            Response::Committed { job, archive, layers, config, base, tags, replay } => {
+            Response::Committed { job, archive, layers, config, base, tags, event } => {
                 let Some(blob) = Reflect::get(&data, &"blob".into()).ok().and_then(|b| b.dyn_into::<Blob>().ok()) else {
                     d.dispatch(Action::Failed { job, error: "docker commit: the worker sent no layer".into() });
                     return;
@@ -222,7 +222,7 @@ impl WorkerLink {
                     }),
                 }
                 drop(opens);
-                d.dispatch(Action::Committed { job, archive, layers, origin: Origin::Commit(kept, blob), replay });
+                d.dispatch(Action::Committed { job, archive, layers, origin: Origin::Commit(kept, blob), event });
             }
             Response::Written { job, name, bytes } => {
                 if let Some(blob) = Reflect::get(&data, &"blob".into()).ok().and_then(|b| b.dyn_into::<Blob>().ok()) {

@@ -1,8 +1,9 @@
-//! Opening an archive: the one place the page turns a `File` into layers.
+//! Opening an archive: the one place the host turns a blob (a browser `File`, a file on
+//! disk, bytes in memory) into layers.
 //!
 //! Rules: the image module ([`crate::image::Archive`]) decides the format and reads every image
 //! (docker save, Docker 25+ save, OCI layout / oci-archive, bare layer tarball); this file only
-//! turns what it returns into what the page shows ([`ArchiveInfo`], [`LayerInfo`]). A layer
+//! turns what it returns into what the host keeps and the page shows ([`ArchiveInfo`], [`LayerInfo`]). A layer
 //! shared by several images of one archive (same member) gets one [`LayerId`]. Progress is
 //! reported per layer; the callback returning `false` cancels. The loaded [`Image`]s are kept
 //! for commit and save.
@@ -12,8 +13,81 @@ use crate::image::{Archive, Format, Image, LoadOptions, LoadProgress, Selector};
 use crate::layer::{Compression, EntryKind};
 use crate::source::{read_range, Source};
 use crate::tree::Tree;
-use crate::ui::protocol::{short_digest, ArchiveInfo, HistoryRow, ImageInfo, LayerId, LayerInfo, ProgressInfo};
+use super::LayerId;
+use crate::image::digest::short;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct ProgressInfo {
+    pub job: u32,
+    /// Which layer of the archive (0-based) and how many there are (0 while unknown).
+    pub layer: u32,
+    pub layers: u32,
+    /// Bytes of the archive read so far, and its size.
+    pub bytes: u64,
+    pub total: u64,
+    /// Entries indexed so far in the current layer.
+    pub entries: u64,
+}
+
+/// An opened archive (one `File` or sample).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ArchiveInfo {
+    pub name: String,
+    /// `bare layer`, `docker save`, ...
+    pub format: String,
+    pub size: u64,
+    pub images: Vec<ImageInfo>,
+    pub warnings: Vec<String>,
+}
+
+/// What `docker image inspect` and `docker history` would say about one image of an archive.
+/// Filled by the archive opener; empty for a bare layer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct ImageInfo {
+    pub tags: Vec<String>,
+    /// `sha256:` of the config blob.
+    pub id: String,
+    pub manifest_digest: Option<String>,
+    pub os: String,
+    pub architecture: String,
+    pub created: String,
+    pub layers: Vec<LayerId>,
+    pub history: Vec<HistoryRow>,
+    /// The config, pretty-printed JSON.
+    pub config_json: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct HistoryRow {
+    pub created: String,
+    pub created_by: String,
+    pub empty_layer: bool,
+    pub comment: String,
+    /// The layer this step made (none for an empty layer).
+    pub layer: Option<LayerId>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LayerInfo {
+    pub id: LayerId,
+    /// Where it came from, e.g. `layered.docker.tar`, layer 3.
+    pub archive: String,
+    pub position: u32,
+    /// `sha256:...` of the uncompressed stream (when verified).
+    pub diff_id: Option<String>,
+    /// The 12 hex digits users see (`docker history` style).
+    pub short_id: String,
+    pub compression: Compression,
+    pub compressed_size: u64,
+    pub uncompressed_size: u64,
+    pub entries: u64,
+    /// Sum of regular file sizes in the layer.
+    pub content_bytes: u64,
+    pub created_by: String,
+    pub warnings: Vec<String>,
+}
 
 /// A layer ready to stack.
 pub struct OpenedLayer {
@@ -134,8 +208,8 @@ pub fn layer_info(l: &crate::image::Layer, id: LayerId, archive: &str, created_b
         archive: archive.to_string(),
         position: l.index as u32,
         diff_id: l.diff_id.clone(),
-        short_id: l.diff_id.as_deref().or(l.blob_digest.as_deref()).map(short_digest).unwrap_or_else(|| "(unverified)".into()),
-        compression: l.compression.name().to_string(),
+        short_id: l.diff_id.as_deref().or(l.blob_digest.as_deref()).map(|d| short(d).to_string()).unwrap_or_else(|| "(unverified)".into()),
+        compression: l.compression,
         compressed_size: l.compressed_size,
         uncompressed_size: l.uncompressed_size,
         entries: l.entries.len() as u64,

@@ -1,5 +1,4 @@
-//! Commit, save and export from the page (issue 5): the worker's side of the Commit, Save and
-//! Export buttons.
+//! Commit, save and export: what the page's Commit, Save and Export buttons ask the host.
 //!
 //! Rules: the same core as `layerlab commit/save/export` ([`crate::commit`]), so the page's
 //! bytes are the CLI's bytes for the same inputs and time.
@@ -10,20 +9,20 @@
 //!   `docker import` would give. The new image is kept beside the old ones: its base layers
 //!   are the same loaded layers (shared, not copied), its new layer gets the next [`LayerId`].
 //! - A commit is kept by the page as its parts (config, the new layer's gzip bytes, the base
-//!   layer ids) and replayed with [`Engine::add_committed`] after a reload or a worker
+//!   layer ids) and replayed with [`Host::add_committed`] after a reload or a worker
 //!   restart; layer ids are handed out in the same order, so the replay gets the same ids.
 //! - Save writes any loaded or committed images, blobs copied byte for byte; export writes the
 //!   merged view with the container's writes. Both stream into a writer, with a size
 //!   estimate for progress.
 
-use super::{Engine, Loaded};
+use super::open::{image_info, layer_info, ArchiveInfo, LayerInfo};
+use super::{Host, LayerId, Loaded};
 use crate::commit::loaded::{as_image, commit_container, from_parts};
 use crate::commit::save::{SaveFormat, SaveImage, SaveLayer};
 use crate::commit::{CommitOptions, Committed};
 use crate::error::{Error, Result};
 use crate::image::Layer;
-use crate::ui::engine::open::{image_info, layer_info};
-use crate::ui::protocol::{short_digest, ArchiveInfo, LayerId, LayerInfo};
+use crate::image::digest::short;
 use std::io::Write;
 use std::sync::Arc;
 
@@ -48,9 +47,11 @@ pub struct CommitDone {
     /// The base layers as (archive, position) in the order archives were added.
     pub base: Vec<(u32, u32)>,
     pub tags: Vec<String>,
+    /// For the event log: what became of the container layer (none for a commit re-added).
+    pub event: Option<super::EventLine>,
 }
 
-impl Engine {
+impl Host {
     /// The loaded layer with this id and the blob digest its manifest claimed.
     fn layer_of(&self, id: LayerId) -> Result<(Layer, Option<String>)> {
         for (img, ids) in &self.images {
@@ -96,7 +97,17 @@ impl Engine {
             tags: tags.clone(),
         };
         let done = commit_container(config.as_deref(), &save, c, &opts)?;
-        self.register(layers, base_ids, done, tags)
+        let mut done = self.register(layers, base_ids, done, tags)?;
+        let id = done.archive.images.first().map(|i| short(&i.id).to_string()).unwrap_or_default();
+        let layer = done.layers.first().map(|l| l.short_id.clone()).unwrap_or_default();
+        done.event = Some(super::EventLine {
+            kind: super::EventKind::Commit,
+            text: format!(
+                "the container layer became layer {layer} of the new image {id} ({}); the next container starts empty on top of it",
+                done.archive.name
+            ),
+        });
+        Ok(done)
     }
 
     /// Adds a commit made earlier (kept by the page): its config, the new layer's gzip bytes
@@ -119,7 +130,7 @@ impl Engine {
 
     fn register(&mut self, base: Vec<Layer>, base_ids: Vec<LayerId>, done: Committed, tags: Vec<String>) -> Result<CommitDone> {
         let id = done.image.id();
-        let name = tags.first().cloned().unwrap_or_else(|| format!("commit {}", short_digest(&id)));
+        let name = tags.first().cloned().unwrap_or_else(|| format!("commit {}", short(&id)));
         let mut img = as_image(&base, &done, &name)?;
         let refs = base_ids.iter().map(|&b| self.locate(b).ok_or_else(|| Error::not_found(format!("layer #{b} is not open")))).collect::<Result<Vec<_>>>()?;
         let bytes = crate::source::read_range(&*done.layer.blob, 0, done.layer.blob.len()).map_err(|e| Error::io(&e))?;
@@ -142,6 +153,7 @@ impl Engine {
             layer_gz: Arc::from(bytes),
             base: refs,
             tags,
+            event: None,
         })
     }
 
@@ -153,7 +165,7 @@ impl Engine {
                 .images
                 .iter()
                 .find(|(img, _)| img.id() == Some(want.as_str()))
-                .ok_or_else(|| Error::not_found(format!("image {} is not loaded", short_digest(want))))?;
+                .ok_or_else(|| Error::not_found(format!("image {} is not loaded", short(want))))?;
             out.push(SaveImage::from_image(img)?);
         }
         let mut seen = std::collections::HashSet::new();

@@ -1,43 +1,118 @@
-//! The worker's model: loaded layers, the current stack and its merged view, and the views the
-//! page scrolls through.
+//! Views of the host's trees: the merged view of the stack (with the container's writes), or
+//! one layer's own directory with its A/M/D changes against the enabled layers below it.
 //!
-//! Rules: pure Rust over the core (no browser API here, so the same engine could run natively).
-//! The merged view is computed by [`crate::union::Stack`] once per stack change and kept in
-//! depth-first order, with no allocation per entry: an entry is its parent's index, a range of
-//! one names array and a range of one shadows array, and paths are rebuilt only for the rows
-//! shown (100k entries: ~16 ms in the worker, measured by the browser bench). A view (filter,
-//! change type, sort, collapsed directories) is a list of indices into it, rebuilt only when its
-//! parameters change, and the page asks for windows of rows. A layer's own view shows its
-//! directory with A/M/D against the enabled layers below it.
+//! Rules: the merged view is computed by [`crate::union::Stack`] (or the container, once it
+//! holds writes) once per stack change and kept in depth-first order, with no allocation per
+//! entry: an entry is its parent's index, a range of one names array and a range of one
+//! shadows array, and paths are rebuilt only for the rows shown (100k entries: ~16 ms in the
+//! worker, measured by the browser bench). A view (filter, change type, sort, collapsed
+//! directories) is a list of indices into it, rebuilt only when its parameters change; the
+//! page asks for windows of rows ([`Query`] → [`Rows`]). Paths travel as display paths,
+//! escaped as in listings (`\xHH`, [`crate::listing::esc`]).
 
-pub mod commit;
-pub mod container;
-pub mod open;
-
+use super::{Host, LayerId, CONTAINER_LAYER};
 use crate::error::{Error, Result};
 use crate::listing::esc;
 use crate::tree::{Ino, Kind, Tree};
-use crate::ui::protocol::{EventLine, ChangeFilter, FileInfo, LayerId, LayerInfo, Query, Row, Rows, Scope, ShellResult, Sort};
 use crate::union::Stack;
-use std::sync::Arc;
+use serde::{Deserialize, Serialize};
 
-pub use commit::{CommitDone, CommitRequest};
-pub use open::{open_archive, Opened};
+/// Which tree a view shows.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// The union of the stack, as a container sees it.
+    Merged,
+    /// One layer's own directory, with its changes against the enabled layers below it.
+    Layer(LayerId),
+}
 
-/// The id rows of the container (upper) layer carry (shown as "C").
-pub const CONTAINER_LAYER: LayerId = u32::MAX;
+/// Which changes a view keeps.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, Default)]
+pub enum ChangeFilter {
+    #[default]
+    All,
+    Added,
+    Modified,
+    Deleted,
+}
 
-struct Loaded {
-    info: LayerInfo,
-    tree: Arc<Tree>,
-    /// Bytes of the layer directory (`docker ps -s` virtual size), counted once at load.
-    bytes: u64,
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, Default)]
+pub enum Sort {
+    /// The directory tree, names in byte order.
+    #[default]
+    Tree,
+    /// Largest first, as a flat list.
+    Size,
+}
+
+/// What a view shows, and which window of it the page needs.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Hash)]
+pub struct Query {
+    pub seq: u32,
+    pub scope: Scope,
+    /// Case-insensitive substring of the path; non-empty makes the view a flat list.
+    pub filter: String,
+    pub change: ChangeFilter,
+    pub sort: Sort,
+    /// Display paths of collapsed directories (tree view only).
+    pub collapsed: Vec<String>,
+    pub start: u32,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct Rows {
+    pub seq: u32,
+    /// Rows in the whole view.
+    pub total: u32,
+    pub start: u32,
+    pub rows: Vec<Row>,
+    /// Time the worker spent building the view (ms), for the benchmark.
+    pub millis: f64,
+}
+
+/// One line of a view.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct Row {
+    /// `/`-rooted display path (escaped as in listings).
+    pub path: String,
+    /// Last component (or the whole path in flat views).
+    pub name: String,
+    pub depth: u16,
+    /// Listing type letter: d f l c b p s, and w for a whiteout in a layer view.
+    pub kind: char,
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    pub size: u64,
+    pub nlink: u32,
+    pub target: Option<String>,
+    /// The layer that supplies the entry.
+    pub layer: Option<LayerId>,
+    /// Lower layers holding the same name, hidden by it (top first).
+    pub shadows: Vec<LayerId>,
+    /// 'A' added, 'M' modified, 'D' deleted (whiteout), ' ' unchanged parent.
+    pub change: char,
+    pub opaque: bool,
+    pub has_children: bool,
+    pub collapsed: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FileInfo {
+    pub path: String,
+    pub size: u64,
+    /// Bytes in the envelope (at most the preview size unless downloading).
+    pub shown: u64,
+    pub layer: Option<LayerId>,
+    /// Lower versions hidden by this one (merged view), top first: layer, type letter, size.
+    pub lower: Vec<(LayerId, char, u64)>,
 }
 
 /// One entry of a scope (the merged view or one layer's directory), depth-first. No
 /// allocation of its own: the path is the parent chain, the name and the shadows are ranges of
 /// the scope's flat arrays ([`Items`]).
-struct Item {
+pub(super) struct Item {
     /// Index of the parent entry (the root's is 0, itself).
     parent: u32,
     /// 0 for the root.
@@ -55,7 +130,7 @@ struct Item {
 
 /// The entries of a scope, depth first, with the bytes of their names and their shadow lists.
 #[derive(Default)]
-struct Items {
+pub(super) struct Items {
     items: Vec<Item>,
     names: Vec<u8>,
     shadows: Vec<LayerId>,
@@ -64,7 +139,7 @@ struct Items {
 }
 
 impl Items {
-    fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.items.len()
     }
 
@@ -155,7 +230,7 @@ impl Items {
 }
 
 #[derive(PartialEq)]
-struct ViewKey {
+pub(super) struct ViewKey {
     scope: Scope,
     filter: String,
     change: ChangeFilter,
@@ -164,69 +239,8 @@ struct ViewKey {
     version: u32,
 }
 
-#[derive(Default)]
-pub struct Engine {
-    layers: Vec<Loaded>,
-    /// Full order with enabled flags (bottom first).
-    order: Vec<(LayerId, bool)>,
-    union: Stack,
-    /// LayerId of each position of `union`.
-    union_ids: Vec<LayerId>,
-    /// Items of the current scope.
-    scope: Option<Scope>,
-    items: Items,
-    version: u32,
-    view: Option<(ViewKey, Vec<u32>)>,
-    /// CONTAINER: the container layer over the current stack (reset when the stack changes).
-    container: Option<crate::container::Container>,
-    /// Snapshots before each line that changed the container layer (undo).
-    undo: Vec<crate::container::Container>,
-    /// COMMIT: every image loaded or committed, with the ids of its layers (bottom first).
-    images: Vec<(crate::image::Image, Vec<LayerId>)>,
-    /// The layers each archive added (opened archives and commits, in order), as the page
-    /// numbers them: a commit names its base layers by (archive, position) in this list.
-    archives: Vec<Vec<LayerId>>,
-}
-
-impl Engine {
-    pub fn new() -> Self {
-        Engine::default()
-    }
-
-    /// The id the next opened layer gets.
-    pub fn next_id(&self) -> LayerId {
-        self.layers.len() as LayerId
-    }
-
-    /// Keeps the layers of an opened archive (ids were given out from [`Engine::next_id`]).
-    pub fn add(&mut self, opened: &Opened) {
-        for l in &opened.layers {
-            debug_assert_eq!(l.info.id, self.next_id());
-            self.layers.push(Loaded { info: l.info.clone(), tree: l.tree.clone(), bytes: crate::container::layer_bytes(&l.tree) });
-        }
-        self.images.extend(opened.images.iter().cloned());
-        self.archives.push(opened.layers.iter().map(|l| l.info.id).collect());
-    }
-
-    /// Sets the stack; returns the number of merged entries.
-    pub fn set_stack(&mut self, order: Vec<(LayerId, bool)>) -> u64 {
-        let order: Vec<(LayerId, bool)> = order.into_iter().filter(|(id, _)| (*id as usize) < self.layers.len()).collect();
-        self.union_ids = order.iter().filter(|x| x.1).map(|x| x.0).collect();
-        self.union = Stack::new(self.union_ids.iter().map(|&id| self.layers[id as usize].tree.clone()).collect());
-        self.order = order;
-        // A stack change starts a fresh container over the new stack (like `docker run`), with
-        // the mount options it had.
-        let config = self.container.as_ref().map_or(crate::container::Config::Default, |c| c.config());
-        self.container = Some(crate::container::Container::new(self.union.clone(), config));
-        self.undo.clear();
-        self.version += 1;
-        self.scope = None;
-        self.view = None;
-        self.build_scope(Scope::Merged);
-        self.items.len() as u64
-    }
-
-    fn build_scope(&mut self, scope: Scope) {
+impl Host {
+    pub(super) fn build_scope(&mut self, scope: Scope) {
         if self.scope == Some(scope) {
             return;
         }
@@ -479,54 +493,6 @@ impl Engine {
         Ok((s, name))
     }
 
-    /// CONTAINER: runs one shell line in the container layer (`undo` and `reset` are
-    /// understood here), returning its output, events and `docker diff`.
-    pub fn shell(&mut self, line: &str) -> ShellResult {
-        let mut output = vec![format!("# {line}")];
-        let mut events = Vec::new();
-        let mut copies = Vec::new();
-        let Some(c) = self.container.as_mut() else {
-            output.push("open an image first: the container runs over the stack".into());
-            return ShellResult { output, ..Default::default() };
-        };
-        match line.trim() {
-            "undo" => match self.undo.pop() {
-                Some(prev) => {
-                    *c = prev;
-                    events.push(EventLine { kind: "undo".into(), text: "undo: the container layer is back as it was before the last change".into() });
-                }
-                None => output.push("undo: nothing to undo".into()),
-            },
-            "reset" => {
-                self.undo.push(c.clone());
-                c.reset();
-                events.push(EventLine { kind: "reset".into(), text: "reset: the container layer is empty again (docker rm + docker run)".into() });
-            }
-            _ => {
-                let before = c.clone();
-                let r = crate::container::shell::run(c, line);
-                if r.changed {
-                    self.undo.push(before);
-                }
-                output.extend(r.output);
-                let names = self.layer_names();
-                for e in &r.events {
-                    events.push(event_line(e, &names));
-                }
-                copies = self.copies_of(&r.events);
-            }
-        }
-        self.version += 1;
-        self.scope = None;
-        self.view = None;
-        let mut res = ShellResult { output, events, copies, ..Default::default() };
-        self.fill_status(&mut res);
-        res
-    }
-
-    pub fn layer_info(&self, id: LayerId) -> Option<&LayerInfo> {
-        self.layers.get(id as usize).map(|l| &l.info)
-    }
 }
 
 fn is_flat(key: &ViewKey) -> bool {
@@ -534,51 +500,10 @@ fn is_flat(key: &ViewKey) -> bool {
 }
 
 /// Splits `/a/b/c` into (`/a/b`, `c`).
-fn split_last(p: &[u8]) -> (&[u8], &[u8]) {
+pub(super) fn split_last(p: &[u8]) -> (&[u8], &[u8]) {
     match p.iter().rposition(|&b| b == b'/') {
         Some(i) => (&p[..i], &p[i + 1..]),
         None => (b"", p),
     }
 }
 
-/// One line of the event log: its kind and a one-line explanation. The log shows the kind
-/// first (`copy-up /a from L0 …`), so the text does not repeat it.
-fn event_line(e: &crate::container::Event, layers: &[String]) -> EventLine {
-    use crate::container::{CopyKind, Event};
-    let name = |l: &usize| layers.get(*l).cloned().unwrap_or_else(|| format!("layer {l}"));
-    let (kind, text) = match e {
-        Event::CopyUp { path, layer, bytes, kind } => ("copy-up", match kind {
-            CopyKind::Full => format!("{} from {} to the container layer: {bytes} bytes copied (lower layers are read-only, so overlayfs copies a file up before changing it)", esc(path), name(layer)),
-            CopyKind::MetadataOnly => format!("{} from {}: metadata only (metacopy=on leaves the data below until it is written)", esc(path), name(layer)),
-            CopyKind::DataOnly => format!("of the data of {} from {}: {bytes} bytes (first write after a metadata-only copy-up)", esc(path), name(layer)),
-        }),
-        Event::Whiteout { path, hides_layer } => ("whiteout", format!("{}: a 0/0 character device in the container layer hides {}", esc(path), hides_layer.as_ref().map(name).unwrap_or_else(|| "the lower entry".into()))),
-        Event::OpaqueSet { path } => ("opaque", format!("directory {}: trusted.overlay.opaque=y hides everything below it in lower layers", esc(path))),
-        Event::RedirectSet { path, value } => ("redirect", format!("{} gets trusted.overlay.redirect={}: renamed in the container layer, it keeps finding its lower layers' contents under the old name", esc(path), esc(value))),
-        Event::Error { .. } => ("error", e.to_string()),
-        _ => ("change", e.to_string()),
-    };
-    EventLine { kind: kind.into(), text }
-}
-
-/// `docker diff` of the container layer with native diff (overlay2 `OverlayChanges`): every
-/// entry of the upper dir is `D` (a whiteout), `C` (the name exists below) or `A`; sorted by
-/// path. Other configs: [`container::docker_diff`].
-fn docker_diff_native(c: &crate::container::Container) -> Vec<String> {
-    let upper = c.upper();
-    let lower = c.lower();
-    let mut out: Vec<(Vec<u8>, char)> = Vec::new();
-    for (path, ino) in upper.walk().into_iter().skip(1) {
-        let n = upper.node(ino);
-        let k = if n.is_whiteout() {
-            'D'
-        } else {
-            let (parent, name) = split_last(&path);
-            let found = lower.dir_stack(parent).and_then(|ds| lower.lookup_child(&ds, name)).is_some();
-            if found { 'C' } else { 'A' }
-        };
-        out.push((path, k));
-    }
-    out.sort();
-    out.into_iter().map(|(p, k)| format!("{k} {}", esc(&p))).collect()
-}

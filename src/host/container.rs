@@ -1,0 +1,417 @@
+//! The host's container: shell lines, the mount options switch, the page's file actions
+//! (edit, delete, rename, new file, new directory), undo and reset, the replay of a saved
+//! journal, and what every answer carries (`docker ps -s` figures, the copy-ups of the line,
+//! the event log's lines, `docker diff`).
+//!
+//! Rules: a file action runs as container [`Op`]s (never as pasted shell text), so a name with
+//! quotes or spaces is just bytes; its shell output starts with the equivalent command, quoted
+//! as `sh` would need it, so the user learns the command. Errors are worded like coreutils.
+//! `docker diff` and the layer's counts come from the container module
+//! ([`Container::docker_diff`], [`Container::counts`]); this file only packs them into answers.
+
+use super::{Host, LayerId};
+use crate::container::shell::strerror;
+use crate::container::{Config, Container, CopyKind, Event, Op};
+use crate::listing::esc;
+use serde::{Deserialize, Serialize};
+
+/// What the page can do to a path of the merged view. Paths are display paths
+/// (escaped as in listings, `\xHH`), new ones included.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub enum FileAction {
+    /// Replace a file's content (`echo -n '…' > FILE`: copy-up, then write).
+    Write { path: String, text: String },
+    /// `rm FILE`, or `rm -r DIR`.
+    Delete { path: String, dir: bool },
+    /// `mv -T SRC DST` (rename(2), with the EXDEV fallback of coreutils mv).
+    Rename { from: String, to: String },
+    /// `touch FILE` (only if FILE does not exist yet).
+    NewFile { path: String },
+    /// `mkdir DIR`.
+    NewDir { path: String },
+}
+
+/// One thing done to the container, as the session keeps it (replayed in order).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub enum JournalItem {
+    /// A shell line (`undo` and `reset` included).
+    Line(String),
+    Action(FileAction),
+}
+
+/// What `docker ps -s` shows for the container, and what its layer holds.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct ContainerUsage {
+    /// Bytes of file data in the upper dir (`docker ps -s` size).
+    pub size: u64,
+    /// The image's bytes plus the container's.
+    pub virtual_size: u64,
+    /// Bytes copied up since the container started.
+    pub copied_bytes: u64,
+    /// Entries of the upper dir that also exist below (copied up), whiteouts, opaque dirs.
+    pub copied: u32,
+    pub whiteouts: u32,
+    pub opaque: u32,
+}
+
+/// One copy-up of a line, for the diagram (the chip that travels).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CopyUp {
+    /// Display path.
+    pub path: String,
+    /// The layer the entry came from.
+    pub layer: LayerId,
+    pub bytes: u64,
+    /// Whole file, metadata only (metacopy) or the data of an earlier metadata-only copy-up.
+    pub kind: CopyKind,
+}
+
+/// The answer to anything done to the container (a shell line, a file action, a mount
+/// switch, a replay): output, events, and the container as it is after it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct ShellResult {
+    /// The command echoed, then its output and errors (worded like coreutils).
+    pub output: Vec<String>,
+    /// Copy-up, whiteout, opaque, redirect, error: one line each with its explanation.
+    pub events: Vec<EventLine>,
+    /// `docker diff` of the container layer after the line (`A /x`, `C /y`, `D /z`).
+    pub diff: Vec<String>,
+    /// True if the container layer exists (the shell is usable).
+    pub ready: bool,
+    /// The mount config the container runs with.
+    #[serde(default)]
+    pub config: Config,
+    #[serde(default)]
+    pub usage: ContainerUsage,
+    /// The copy-ups this line did, in order.
+    #[serde(default)]
+    pub copies: Vec<CopyUp>,
+    /// True if `undo` has something to undo; `empty` if the container layer holds nothing.
+    #[serde(default)]
+    pub can_undo: bool,
+    #[serde(default)]
+    pub empty: bool,
+}
+
+/// What an event log line is about; the log shows it first ([`EventKind::label`]).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+pub enum EventKind {
+    CopyUp,
+    Whiteout,
+    Opaque,
+    Redirect,
+    Error,
+    /// Any other change the container layer saw (a file created, removed, ...).
+    #[default]
+    Change,
+    Undo,
+    Reset,
+    /// The mount options were switched (the container restarted).
+    Mount,
+    /// A saved session's writes were replayed.
+    Restore,
+    /// The container was committed.
+    Commit,
+}
+
+impl EventKind {
+    /// The word the log shows (also the CSS class of the line).
+    pub fn label(self) -> &'static str {
+        match self {
+            EventKind::CopyUp => "copy-up",
+            EventKind::Whiteout => "whiteout",
+            EventKind::Opaque => "opaque",
+            EventKind::Redirect => "redirect",
+            EventKind::Error => "error",
+            EventKind::Change => "change",
+            EventKind::Undo => "undo",
+            EventKind::Reset => "reset",
+            EventKind::Mount => "mount",
+            EventKind::Restore => "restore",
+            EventKind::Commit => "commit",
+        }
+    }
+}
+
+/// One line of the event log: what happened, explained in one line.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct EventLine {
+    pub kind: EventKind,
+    pub text: String,
+}
+
+/// Turns a display path (escaped as in listings: `\xHH`) back into bytes.
+pub fn unescape(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' && b.get(i + 1) == Some(&b'x') {
+            if let Some(v) = b.get(i + 2..i + 4).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(v);
+                i += 4;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    out
+}
+
+/// Quotes a word for `sh` (single quotes unless it is plainly safe).
+pub fn sh_quote(b: &[u8]) -> String {
+    let s = String::from_utf8_lossy(b);
+    if !s.is_empty() && s.bytes().all(|c| c.is_ascii_alphanumeric() || b"/._-+,:@%=".contains(&c)) {
+        return s.into_owned();
+    }
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// Text shown in the echo of an edit: at most this many characters of the content.
+const ECHO_TEXT: usize = 120;
+
+impl Host {
+    /// Runs one shell line in the container layer (`undo` and `reset` are
+    /// understood here), returning its output, events and `docker diff`.
+    pub fn shell(&mut self, line: &str) -> ShellResult {
+        let mut output = vec![format!("# {line}")];
+        let mut events = Vec::new();
+        let mut copies = Vec::new();
+        let Some(c) = self.container.as_mut() else {
+            output.push("open an image first: the container runs over the stack".into());
+            return ShellResult { output, ..Default::default() };
+        };
+        match line.trim() {
+            "undo" => match self.undo.pop() {
+                Some(prev) => {
+                    *c = prev;
+                    events.push(EventLine { kind: EventKind::Undo, text: "undo: the container layer is back as it was before the last change".into() });
+                }
+                None => output.push("undo: nothing to undo".into()),
+            },
+            "reset" => {
+                self.undo.push(c.clone());
+                c.reset();
+                events.push(EventLine { kind: EventKind::Reset, text: "reset: the container layer is empty again (docker rm + docker run)".into() });
+            }
+            _ => {
+                let before = c.clone();
+                let r = crate::container::shell::run(c, line);
+                if r.changed {
+                    self.undo.push(before);
+                }
+                output.extend(r.output);
+                let names = self.layer_names();
+                for e in &r.events {
+                    events.push(event_line(e, &names));
+                }
+                copies = self.copies_of(&r.events);
+            }
+        }
+        self.touched();
+        let mut res = ShellResult { output, events, copies, ..Default::default() };
+        self.fill_status(&mut res);
+        res
+    }
+
+
+    /// `L3 1a2b3c4d5e6f` for each position of the union (what events name).
+    pub(super) fn layer_names(&self) -> Vec<String> {
+        self.union_ids
+            .iter()
+            .map(|&id| {
+                let pos = self.order.iter().position(|x| x.0 == id).unwrap_or(0);
+                format!("L{pos} {}", self.layers[id as usize].info.short_id)
+            })
+            .collect()
+    }
+
+    /// The copy-ups among `events`, with the layer ids they came from.
+    pub(super) fn copies_of(&self, events: &[Event]) -> Vec<CopyUp> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                Event::CopyUp { path, layer, bytes, kind } => Some(CopyUp {
+                    path: esc(path),
+                    layer: self.union_ids.get(*layer).copied().unwrap_or(0),
+                    bytes: *bytes,
+                    kind: *kind,
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Fills what every container answer carries: config, usage, undo/reset state, diff.
+    pub(super) fn fill_status(&self, r: &mut ShellResult) {
+        let Some(c) = self.container.as_ref() else { return };
+        r.ready = true;
+        r.config = c.config();
+        // The image's bytes were counted per layer at load: a stack change walks nothing.
+        let image = self.union_ids.iter().map(|&id| self.layers[id as usize].bytes).sum();
+        let u = c.usage_over(image);
+        let n = c.counts();
+        r.usage = ContainerUsage {
+            size: u.size,
+            virtual_size: u.virtual_size,
+            copied_bytes: u.copied_up,
+            copied: n.copied,
+            whiteouts: n.whiteouts,
+            opaque: n.opaque,
+        };
+        r.can_undo = !self.undo.is_empty();
+        r.empty = c.upper().node(crate::tree::ROOT).children().map_or(true, |m| m.is_empty());
+        r.diff = c.docker_diff().iter().map(|d| d.to_string()).collect();
+    }
+
+    /// The container as it is now (after a stack change), without running anything.
+    pub fn container_status(&self) -> ShellResult {
+        let mut r = ShellResult::default();
+        self.fill_status(&mut r);
+        r
+    }
+
+    /// Restarts the container with other mount options (the layer starts empty, like a new
+    /// `docker run`; undo history is dropped).
+    pub fn set_config(&mut self, cfg: Config) -> ShellResult {
+        let mut r = ShellResult::default();
+        let was = self.container.as_ref().map(|c| c.config());
+        self.container = Some(Container::new(self.union.clone(), cfg));
+        self.undo.clear();
+        let why = match was {
+            Some(w) if w != cfg => format!("the container restarted with {} (was {}): its layer starts empty", cfg.options(), w.options()),
+            _ => format!("the container restarted with {}: its layer starts empty", cfg.options()),
+        };
+        r.events.push(EventLine { kind: EventKind::Mount, text: why });
+        self.touched();
+        self.fill_status(&mut r);
+        r
+    }
+
+    /// Runs a file action of the page as container ops.
+    pub fn file_action(&mut self, a: &FileAction) -> ShellResult {
+        let mut r = ShellResult::default();
+        let Some(c) = self.container.as_mut() else {
+            r.output.push("open an image first: the container runs over the stack".into());
+            return r;
+        };
+        let before = c.clone();
+        let (echo, op, fail): (String, Op, Box<dyn Fn(&str) -> String>) = match a {
+            FileAction::Write { path, text } => {
+                let p = unescape(path);
+                let shown: String = text.chars().take(ECHO_TEXT).collect();
+                let more = if shown.len() < text.len() { format!(" # … {} bytes in all", text.len()) } else { String::new() };
+                let q = sh_quote(&p);
+                (
+                    format!("echo -n {} > {q}{more}", sh_quote(shown.as_bytes())),
+                    Op::Write { path: p, text: text.as_bytes().to_vec() },
+                    Box::new(move |e| format!("sh: {q}: {e}")),
+                )
+            }
+            FileAction::Delete { path, dir } => {
+                let p = unescape(path);
+                let q = sh_quote(&p);
+                let echo = if *dir { format!("rm -r {q}") } else { format!("rm {q}") };
+                let op = if *dir { Op::RmR { path: p.clone() } } else { Op::Unlink { path: p.clone() } };
+                let shown = String::from_utf8_lossy(&p).into_owned();
+                (echo, op, Box::new(move |e| format!("rm: cannot remove '{shown}': {e}")))
+            }
+            FileAction::Rename { from, to } => {
+                let (s, d) = (unescape(from), unescape(to));
+                let (ss, ds) = (String::from_utf8_lossy(&s).into_owned(), String::from_utf8_lossy(&d).into_owned());
+                (
+                    format!("mv -T {} {}", sh_quote(&s), sh_quote(&d)),
+                    Op::Mv { src: s, dst: d },
+                    Box::new(move |e| format!("mv: cannot move '{ss}' to '{ds}': {e}")),
+                )
+            }
+            FileAction::NewFile { path } => {
+                let p = unescape(path);
+                let shown = String::from_utf8_lossy(&p).into_owned();
+                // `touch` of an existing file only changes its times: refuse, as the button says "new".
+                if c.clone().apply(&Op::Stat { path: p.clone() }).errno.is_none() {
+                    r.output.push(format!("# touch {}", sh_quote(&p)));
+                    r.output.push(format!("touch: '{shown}' already exists: nothing done"));
+                    self.fill_status(&mut r);
+                    return r;
+                }
+                (format!("touch {}", sh_quote(&p)), Op::Touch { path: p }, Box::new(move |e| format!("touch: cannot touch '{shown}': {e}")))
+            }
+            FileAction::NewDir { path } => {
+                let p = unescape(path);
+                let shown = String::from_utf8_lossy(&p).into_owned();
+                (format!("mkdir {}", sh_quote(&p)), Op::Mkdir { path: p }, Box::new(move |e| format!("mkdir: cannot create directory '{shown}': {e}")))
+            }
+        };
+        r.output.push(format!("# {echo}"));
+        let o = c.apply(&op);
+        if let Some(e) = o.errno {
+            r.output.push(fail(strerror(e)));
+        }
+        if o.events.iter().any(|e| !matches!(e, Event::Error { .. })) {
+            self.undo.push(before);
+        }
+        let names = self.layer_names();
+        r.events = o.events.iter().map(|e| event_line(e, &names)).collect();
+        r.copies = self.copies_of(&o.events);
+        self.touched();
+        self.fill_status(&mut r);
+        r
+    }
+
+    /// A restored session: restarts the container with `config` and replays the journal.
+    pub fn replay(&mut self, config: Config, journal: &[JournalItem]) -> ShellResult {
+        let mut all = self.set_config(config);
+        all.events.clear();
+        for item in journal {
+            let r = match item {
+                JournalItem::Line(l) => self.shell(l),
+                JournalItem::Action(a) => self.file_action(a),
+            };
+            all.output.extend(r.output);
+            all.events.extend(r.events);
+        }
+        if !journal.is_empty() {
+            all.events.push(EventLine {
+                kind: EventKind::Restore,
+                text: format!("{} container write(s) of the saved session replayed over the restored stack", journal.len()),
+            });
+        }
+        self.fill_status(&mut all);
+        all
+    }
+}
+
+/// One line of the event log: its kind and a one-line explanation. The log shows the kind
+/// first (`copy-up /a from L0 …`), so the text does not repeat it.
+fn event_line(e: &Event, layers: &[String]) -> EventLine {
+    let name = |l: &usize| layers.get(*l).cloned().unwrap_or_else(|| format!("layer {l}"));
+    let (kind, text) = match e {
+        Event::CopyUp { path, layer, bytes, kind } => (EventKind::CopyUp, match kind {
+            CopyKind::Full => format!("{} from {} to the container layer: {bytes} bytes copied (lower layers are read-only, so overlayfs copies a file up before changing it)", esc(path), name(layer)),
+            CopyKind::MetadataOnly => format!("{} from {}: metadata only (metacopy=on leaves the data below until it is written)", esc(path), name(layer)),
+            CopyKind::DataOnly => format!("of the data of {} from {}: {bytes} bytes (first write after a metadata-only copy-up)", esc(path), name(layer)),
+        }),
+        Event::Whiteout { path, hides_layer } => (EventKind::Whiteout, format!("{}: a 0/0 character device in the container layer hides {}", esc(path), hides_layer.as_ref().map(name).unwrap_or_else(|| "the lower entry".into()))),
+        Event::OpaqueSet { path } => (EventKind::Opaque, format!("directory {}: trusted.overlay.opaque=y hides everything below it in lower layers", esc(path))),
+        Event::RedirectSet { path, value } => (EventKind::Redirect, format!("{} gets trusted.overlay.redirect={}: renamed in the container layer, it keeps finding its lower layers' contents under the old name", esc(path), esc(value))),
+        Event::Error { .. } => (EventKind::Error, e.to_string()),
+        _ => (EventKind::Change, e.to_string()),
+    };
+    EventLine { kind, text }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unescape_and_quote() {
+        assert_eq!(unescape("/a\\x20b\\x5c"), b"/a b\\");
+        assert_eq!(sh_quote(b"/etc/motd"), "/etc/motd");
+        assert_eq!(sh_quote(b"it's"), "'it'\\''s'");
+        assert_eq!(sh_quote(b""), "''");
+    }
+}
