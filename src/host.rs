@@ -50,8 +50,10 @@ pub struct Host {
     union: Stack,
     /// LayerId of each position of `union`.
     union_ids: Vec<LayerId>,
-    /// The scope whose entries are in `items`, its entries, and the view built over them.
+    /// The scope whose entries are in `items` (the last one queried), whether they are still
+    /// up to date, its entries, and the view built over them.
     scope: Option<Scope>,
+    fresh: bool,
     items: view::Items,
     version: u32,
     view: Option<(view::ViewKey, Vec<u32>)>,
@@ -115,7 +117,7 @@ impl Host {
     /// The merged view changed (stack, container write): views are rebuilt on the next query.
     fn touched(&mut self) {
         self.version += 1;
-        self.scope = None;
+        self.fresh = false;
         self.view = None;
     }
 }

@@ -241,7 +241,7 @@ pub(super) struct ViewKey {
 
 impl Host {
     pub(super) fn build_scope(&mut self, scope: Scope) {
-        if self.scope == Some(scope) {
+        if self.fresh && self.scope == Some(scope) {
             return;
         }
         let mut items = match scope {
@@ -251,6 +251,7 @@ impl Host {
         items.finish();
         self.items = items;
         self.scope = Some(scope);
+        self.fresh = true;
     }
 
     fn merged_items(&self) -> Items {
@@ -436,7 +437,8 @@ impl Host {
 
     /// Reads a file of the current scope (by display path): at most `limit` bytes (all with
     /// `None`), fed to `sink`.
-    pub fn read(&self, path: &str, limit: Option<u64>, sink: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<FileInfo> {
+    pub fn read(&mut self, path: &str, limit: Option<u64>, sink: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<FileInfo> {
+        self.build_scope(self.scope.unwrap_or(Scope::Merged));
         let mut found = None;
         self.items.each_path(|i, p| {
             if esc(p) == path {
@@ -476,14 +478,18 @@ impl Host {
 
     /// The listing (SPEC §5) of what is shown, one line per entry, newline-terminated, and a
     /// file name for it: the merged view (no xattrs), or one layer's directory as overlay2
-    /// extracts it (whiteouts as char devices, opaque markers).
+    /// extracts it (whiteouts as `w` lines, opaque markers).
     pub fn listing(&self) -> Result<(String, String)> {
         let (lines, name) = match self.scope {
             Some(Scope::Layer(id)) if (id as usize) < self.layers.len() => {
                 let l = &self.layers[id as usize];
                 (l.tree.listing(true)?, format!("layer-{}.txt", l.info.short_id))
             }
-            _ => (self.union.listing()?, "merged.txt".to_string()),
+            // With container writes, the merged view is the container's (as the tree shows it).
+            _ => match self.container.as_ref().filter(|c| !c.upper().node(crate::tree::ROOT).children().map_or(true, |m| m.is_empty())) {
+                Some(c) => (c.merged_listing()?, "merged.txt".to_string()),
+                None => (self.union.listing()?, "merged.txt".to_string()),
+            },
         };
         let mut s = String::new();
         for l in lines {

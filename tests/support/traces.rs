@@ -26,3 +26,51 @@ pub fn section(trace: &str, name: &str) -> Vec<String> {
     }
     out
 }
+
+/// The result line of each op (`OK …` or an errno name), in order.
+pub fn op_results(trace: &str) -> Vec<String> {
+    let lines: Vec<&str> = trace.lines().collect();
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        if l.starts_with("== OP ") {
+            out.push(lines.get(i + 1).map(|s| s.to_string()).unwrap_or_default());
+        }
+    }
+    out
+}
+
+/// The upper dir after each op, path (escaped, as listed) to listing line; `None` where the
+/// trace says `unchanged`.
+pub fn uppers(trace: &str) -> Vec<Option<std::collections::HashMap<String, String>>> {
+    let mut out = Vec::new();
+    let mut cur: Option<std::collections::HashMap<String, String>> = None;
+    let mut first = true;
+    for l in trace.lines() {
+        if let Some(rest) = l.strip_prefix("== UPPER ") {
+            if let Some(c) = cur.take() {
+                if !first {
+                    out.push(Some(c));
+                }
+            }
+            if rest.ends_with(" unchanged") {
+                out.push(None);
+            } else {
+                first = rest == "0";
+                cur = Some(Default::default());
+            }
+            continue;
+        }
+        if l.starts_with("== ") {
+            if let Some(c) = cur.take() {
+                if !first {
+                    out.push(Some(c));
+                }
+            }
+            continue;
+        }
+        if let Some(c) = cur.as_mut() {
+            c.insert(l.split(' ').nth(5).unwrap_or("").to_string(), l.to_string());
+        }
+    }
+    out
+}

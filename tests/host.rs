@@ -1,0 +1,469 @@
+//! The host (`layerlab::host`, the model the page's worker drives) under plain `cargo test`:
+//! opening archives, the stack (toggles, reordering), views (filters, change types, sort by
+//! size, collapsed directories, windows), one layer's own view, file reads, the container
+//! (shell lines with their events, file actions, undo/reset, mount options) and `docker diff`.
+//!
+//! Modules:
+//! - `stack`: real fixture archives (`../shared/fixtures`) against the kernel's merged-view
+//!   goldens, all layers on and with the top layers switched off.
+//! - `views`: archives built in memory (`support/tarkit.rs`), one scenario per test.
+//! - `container`: shell lines and file actions, events, `docker ps -s` figures, undo/reset.
+//! - `kernel`: every public kernel scenario of `../shared/oracle` whose ops the shell can type,
+//!   in all three mount configs, through `Host::shell`: `docker diff` equals the kernel's DIFF
+//!   turned into A/C/D, failed ops log the kernel's errno and succeeded ones none, and every
+//!   entry the kernel copied up has a copy-up event.
+
+#[path = "support/tarkit.rs"]
+mod tarkit;
+#[path = "support/traces.rs"]
+mod traces;
+
+use layerlab::host::{open_archive, ChangeFilter, EventKind, FileAction, Host, JournalItem, LayerId, Query, Row, Scope, ShellResult, Sort};
+use layerlab::source::{FileSource, MemSource, Source};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Opens an archive's bytes into the host; returns the ids of its layers.
+fn open(host: &mut Host, name: &str, bytes: Vec<u8>) -> Vec<LayerId> {
+    let src: Source = Arc::new(MemSource::new(bytes));
+    open_src(host, name, src)
+}
+
+fn open_src(host: &mut Host, name: &str, src: Source) -> Vec<LayerId> {
+    let opened = open_archive(src, name, true, 1, host.next_id(), &mut |_| true).unwrap_or_else(|e| panic!("{name}: {e}"));
+    host.add(&opened);
+    opened.layers.iter().map(|l| l.info.id).collect()
+}
+
+fn open_file(host: &mut Host, path: &Path) -> Vec<LayerId> {
+    let src: Source = Arc::new(FileSource::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())));
+    open_src(host, &path.display().to_string(), src)
+}
+
+fn all_on(ids: &[LayerId]) -> Vec<(LayerId, bool)> {
+    ids.iter().map(|&i| (i, true)).collect()
+}
+
+fn query(scope: Scope) -> Query {
+    Query { seq: 1, scope, filter: String::new(), change: ChangeFilter::All, sort: Sort::Tree, collapsed: Vec::new(), start: 0, count: u32::MAX }
+}
+
+/// Every row of a view.
+fn rows(host: &mut Host, q: Query) -> Vec<Row> {
+    host.query(&q).rows
+}
+
+fn row<'a>(rows: &'a [Row], path: &str) -> &'a Row {
+    rows.iter().find(|r| r.path == path).unwrap_or_else(|| panic!("{path} is not in the view: {:?}", rows.iter().map(|r| &r.path).collect::<Vec<_>>()))
+}
+
+fn read(host: &mut Host, path: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    host.read(path, None, &mut |c| {
+        out.extend_from_slice(c);
+        Ok(())
+    })
+    .unwrap_or_else(|e| panic!("read {path}: {e}"));
+    out
+}
+
+fn kinds(r: &ShellResult) -> Vec<EventKind> {
+    r.events.iter().map(|e| e.kind).collect()
+}
+
+mod stack {
+    use super::*;
+
+    fn golden(name: &str) -> String {
+        std::fs::read_to_string(traces::shared().join("fixtures/goldens").join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    /// The merged view of the whole stack, then of each prefix (the layers above switched
+    /// off, as the page's toggles do), byte for byte the kernel's goldens.
+    #[test]
+    fn toggles_give_the_kernels_merged_views() {
+        let mut host = Host::new();
+        let ids = open_file(&mut host, &traces::shared().join("fixtures/generated/layered.docker.tar"));
+        assert_eq!(ids.len(), 8);
+        let n = host.set_stack(all_on(&ids));
+        assert_eq!(host.listing().unwrap().0, golden("layered.merged.txt"));
+        assert_eq!(n as usize, golden("layered.merged.txt").lines().count());
+        for k in 1..ids.len() {
+            let order: Vec<(LayerId, bool)> = ids.iter().enumerate().map(|(i, &id)| (id, i < k)).collect();
+            host.set_stack(order);
+            assert_eq!(host.listing().unwrap().0, golden(&format!("by-layer/layered.L{k}.merged.txt")), "first {k} layers on");
+        }
+        // Back on: the same view again.
+        host.set_stack(all_on(&ids));
+        assert_eq!(host.listing().unwrap().0, golden("layered.merged.txt"));
+    }
+
+    /// Two archives sharing a base opened one after the other keep their own ids; a stack of
+    /// one of them is that image's merged view.
+    #[test]
+    fn archives_opened_one_after_another() {
+        let mut host = Host::new();
+        let a = open_file(&mut host, &traces::shared().join("fixtures/generated/layered.docker.tar"));
+        let b = open_file(&mut host, &traces::shared().join("fixtures/generated/sibling.docker.tar"));
+        assert_eq!(b[0], a.len() as LayerId, "ids go on from the last archive");
+        host.set_stack(all_on(&b));
+        assert_eq!(host.listing().unwrap().0, golden("sibling.merged.txt"));
+        assert_eq!(host.layer_info(b[0]).unwrap().diff_id, host.layer_info(a[0]).unwrap().diff_id, "the shared base");
+    }
+}
+
+mod views {
+    use super::*;
+    use tarkit::Tar;
+
+    fn two_layers(host: &mut Host) -> (LayerId, LayerId) {
+        let l0 = Tar::new().dir("etc/", 0o755).file("etc/a", b"zero").file("etc/gone", b"x").dir("data/", 0o755).file("data/big", &[7u8; 5000]).finish();
+        let l1 = Tar::new()
+            .dir("etc/", 0o755)
+            .file("etc/a", b"one!")
+            .file("etc/.wh.gone", b"")
+            .file("etc/new", b"new")
+            .dir("data/", 0o755)
+            .file("data/small", b"s")
+            .finish();
+        let ids = open(host, "two.tar", tarkit::docker_save(&[l0, l1], "two:1"));
+        (ids[0], ids[1])
+    }
+
+    #[test]
+    fn provenance_and_reordering() {
+        let mut host = Host::new();
+        let (l0, l1) = two_layers(&mut host);
+        host.set_stack(vec![(l0, true), (l1, true)]);
+        let v = rows(&mut host, query(Scope::Merged));
+        let a = row(&v, "/etc/a");
+        assert_eq!((a.layer, a.shadows.clone(), a.change), (Some(l1), vec![l0], 'M'));
+        assert!(v.iter().all(|r| r.path != "/etc/gone"), "the whiteout hides /etc/gone");
+        assert_eq!(read(&mut host, "/etc/a"), b"one!");
+        // Reordered: the old bottom layer now wins, and the whiteout is below what it hid.
+        host.set_stack(vec![(l1, true), (l0, true)]);
+        let v = rows(&mut host, query(Scope::Merged));
+        assert_eq!((row(&v, "/etc/a").layer, row(&v, "/etc/a").shadows.clone()), (Some(l0), vec![l1]));
+        assert_eq!(row(&v, "/etc/gone").layer, Some(l0));
+        assert_eq!(read(&mut host, "/etc/a"), b"zero");
+        // Switched off: gone from the view.
+        host.set_stack(vec![(l0, false), (l1, true)]);
+        let v = rows(&mut host, query(Scope::Merged));
+        assert_eq!(v.iter().map(|r| r.path.as_str()).collect::<Vec<_>>(), ["/", "/data", "/data/small", "/etc", "/etc/a", "/etc/new"]);
+        assert_eq!(host.stack(), [(l0, false), (l1, true)]);
+    }
+
+    #[test]
+    fn filters_sort_collapse_and_windows() {
+        let mut host = Host::new();
+        let (l0, l1) = two_layers(&mut host);
+        host.set_stack(vec![(l0, true), (l1, true)]);
+        // A filter is a flat, case-insensitive list of matching paths.
+        let v = rows(&mut host, Query { filter: "ETC/".into(), ..query(Scope::Merged) });
+        assert_eq!(v.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["/etc/a", "/etc/new"]);
+        assert!(v.iter().all(|r| r.depth == 0));
+        // Change filters: added entries (only in the top layer) and modified ones.
+        let added = rows(&mut host, Query { change: ChangeFilter::Added, ..query(Scope::Merged) });
+        assert!(added.iter().any(|r| r.path == "/etc/new") && added.iter().any(|r| r.path == "/data/big"));
+        let modified = rows(&mut host, Query { change: ChangeFilter::Modified, ..query(Scope::Merged) });
+        assert_eq!(modified.iter().map(|r| r.path.as_str()).collect::<Vec<_>>(), ["/data", "/etc", "/etc/a"]);
+        // Sort by size: largest first.
+        let by_size = rows(&mut host, Query { sort: Sort::Size, ..query(Scope::Merged) });
+        assert_eq!(by_size[0].path, "/data/big");
+        assert_eq!(by_size[0].size, 5000);
+        // Collapsing /etc hides what is inside it, and the row says so.
+        let v = rows(&mut host, Query { collapsed: vec!["/etc".into()], ..query(Scope::Merged) });
+        assert!(row(&v, "/etc").collapsed && v.iter().all(|r| !r.path.starts_with("/etc/")));
+        // Windows: a slice of the view and its total.
+        let all = rows(&mut host, query(Scope::Merged));
+        let w = host.query(&Query { start: 2, count: 3, ..query(Scope::Merged) });
+        assert_eq!((w.total as usize, w.start), (all.len(), 2));
+        assert_eq!(w.rows, all[2..5].to_vec());
+        let past = host.query(&Query { start: 100, count: 3, ..query(Scope::Merged) });
+        assert!(past.rows.is_empty());
+    }
+
+    #[test]
+    fn a_layers_own_view_shows_its_changes() {
+        let mut host = Host::new();
+        let (l0, l1) = two_layers(&mut host);
+        host.set_stack(vec![(l0, true), (l1, true)]);
+        let v = rows(&mut host, query(Scope::Layer(l1)));
+        let got: Vec<(String, char, char)> = v.iter().map(|r| (r.path.clone(), r.kind, r.change)).collect();
+        let want: Vec<(String, char, char)> = [
+            ("/", 'd', ' '),
+            ("/data", 'd', ' '),
+            ("/data/small", 'f', 'A'),
+            ("/etc", 'd', ' '),
+            ("/etc/a", 'f', 'M'),
+            ("/etc/gone", 'w', 'D'),
+            ("/etc/new", 'f', 'A'),
+        ]
+        .iter()
+        .map(|(p, k, c)| (p.to_string(), *k, *c))
+        .collect();
+        assert_eq!(got, want);
+        let deleted = rows(&mut host, Query { change: ChangeFilter::Deleted, ..query(Scope::Layer(l1)) });
+        assert_eq!(deleted.iter().map(|r| r.path.as_str()).collect::<Vec<_>>(), ["/etc/gone"]);
+        // The layer's listing is its directory as overlay2 extracts it (whiteout as 0/0 char dev).
+        let (text, name) = host.listing().unwrap();
+        assert!(name.starts_with("layer-"), "{name}");
+        assert!(text.lines().any(|l| l == "w 0000 0:0 - - /etc/gone"), "{text}");
+    }
+
+    #[test]
+    fn names_that_need_escaping() {
+        let mut host = Host::new();
+        let l0 = Tar::new().dir("d/", 0o755).file("d/with space", b"1").file("d/back\\slash", b"2").finish();
+        let ids = open(&mut host, "esc.tar", tarkit::docker_save(&[l0], "esc:1"));
+        host.set_stack(all_on(&ids));
+        let v = rows(&mut host, query(Scope::Merged));
+        assert_eq!(row(&v, "/d/with\\x20space").name, "with space");
+        assert_eq!(read(&mut host, "/d/back\\x5cslash"), b"2");
+        let r = host.shell("echo -n hi > '/d/with space'");
+        assert_eq!(r.diff, ["C /d", "C /d/with\\x20space"]);
+        assert_eq!(read(&mut host, "/d/with\\x20space"), b"hi");
+    }
+}
+
+mod container {
+    use super::*;
+    use layerlab::container::{Config, CopyKind};
+    use tarkit::Tar;
+
+    fn image(host: &mut Host) -> Vec<LayerId> {
+        let l0 = Tar::new().dir("etc/", 0o755).file("etc/motd", b"hello\n").dir("srv/", 0o755).file("srv/x", b"x").dir("srv/sub/", 0o755).finish();
+        let l1 = Tar::new().dir("etc/", 0o755).file("etc/passwd", b"root:x:0:0::/root:/bin/sh\n").finish();
+        let ids = open(host, "img.tar", tarkit::docker_save(&[l0, l1], "img:1"));
+        host.set_stack(all_on(&ids));
+        ids
+    }
+
+    #[test]
+    fn a_write_copies_up_and_docker_diff_shows_it() {
+        let mut host = Host::new();
+        let ids = image(&mut host);
+        let fresh = host.container_status();
+        assert!(fresh.ready && fresh.empty && !fresh.can_undo && fresh.diff.is_empty());
+        assert_eq!(fresh.usage.size, 0);
+        let image_bytes = fresh.usage.virtual_size;
+        assert_eq!(image_bytes, 6 + 1 + 26);
+
+        let r = host.shell("echo more >> /etc/passwd");
+        assert_eq!(r.output, ["# echo more >> /etc/passwd"]);
+        // The parent directory is copied up first, then the file.
+        assert_eq!(kinds(&r), [EventKind::CopyUp, EventKind::CopyUp, EventKind::Change]);
+        let copies: Vec<_> = r.copies.iter().map(|c| (c.path.as_str(), c.layer, c.bytes, c.kind)).collect();
+        assert_eq!(copies, [("/etc", ids[1], 0, CopyKind::Full), ("/etc/passwd", ids[1], 26, CopyKind::Full)]);
+        assert_eq!(r.diff, ["C /etc", "C /etc/passwd"]);
+        assert_eq!((r.usage.size, r.usage.virtual_size, r.usage.copied_bytes, r.usage.copied), (31, image_bytes + 31, 26, 2));
+        assert!(r.can_undo && !r.empty);
+        // The merged view now shows the container's version.
+        let v = rows(&mut host, query(Scope::Merged));
+        let p = row(&v, "/etc/passwd");
+        assert_eq!((p.layer, p.shadows.clone(), p.size), (Some(layerlab::host::CONTAINER_LAYER), vec![ids[1]], 31));
+        assert_eq!(read(&mut host, "/etc/passwd"), b"root:x:0:0::/root:/bin/sh\nmore\n");
+
+        let r = host.shell("rm /etc/motd");
+        assert_eq!(kinds(&r), [EventKind::Whiteout]);
+        assert_eq!(r.diff, ["C /etc", "D /etc/motd", "C /etc/passwd"]);
+        assert_eq!(r.usage.whiteouts, 1);
+        let r = host.shell("cat /etc/motd");
+        assert_eq!(r.output, ["# cat /etc/motd", "cat: /etc/motd: No such file or directory"]);
+        assert_eq!(kinds(&r), [EventKind::Error]);
+
+        // Undo brings the file back; reset empties the layer.
+        let r = host.shell("undo");
+        assert_eq!(kinds(&r), [EventKind::Undo]);
+        assert_eq!(r.diff, ["C /etc", "C /etc/passwd"]);
+        let r = host.shell("reset");
+        assert_eq!(kinds(&r), [EventKind::Reset]);
+        assert!(r.empty && r.diff.is_empty());
+        // A stack change starts a fresh container.
+        host.shell("touch /new");
+        host.set_stack(all_on(&ids));
+        assert!(host.container_status().diff.is_empty());
+    }
+
+    #[test]
+    fn mount_options_and_a_directory_rename() {
+        let mut host = Host::new();
+        image(&mut host);
+        // redirect_dir=off: rename(2) of a lower directory is EXDEV, mv copies it.
+        let r = host.file_action(&FileAction::Rename { from: "/srv".into(), to: "/srv2".into() });
+        assert_eq!(r.output[0], "# mv -T /srv /srv2");
+        assert!(r.events.iter().any(|e| e.kind == EventKind::CopyUp), "{:?}", r.events);
+        assert!(r.diff.contains(&"A /srv2".to_string()) && r.diff.contains(&"D /srv".to_string()), "{:?}", r.diff);
+        // redirect_dir=on: the directory is renamed in the container layer with a redirect, and
+        // docker diff is the naive comparison Docker then uses.
+        let r = host.set_config(Config::Redirect);
+        assert_eq!(r.config, Config::Redirect);
+        assert!(r.empty && r.events[0].text.contains("redirect_dir=on,index=off,metacopy=off"));
+        let r = host.shell("mv -T /srv /srv2");
+        assert_eq!(kinds(&r).iter().filter(|k| **k == EventKind::Redirect).count(), 1, "{:?}", r.events);
+        assert_eq!(r.diff, ["D /srv", "A /srv2", "A /srv2/sub", "A /srv2/x"]);
+    }
+
+    #[test]
+    fn file_actions_quote_like_sh_and_replay() {
+        let mut host = Host::new();
+        let ids = image(&mut host);
+        let journal = vec![
+            JournalItem::Action(FileAction::NewDir { path: "/it's".into() }),
+            JournalItem::Action(FileAction::Write { path: "/it's/a\\x20b".into(), text: "x".into() }),
+            JournalItem::Line("chmod 600 /etc/motd".into()),
+            JournalItem::Action(FileAction::Delete { path: "/srv".into(), dir: true }),
+        ];
+        let mut outputs = Vec::new();
+        for j in &journal {
+            let r = match j {
+                JournalItem::Line(l) => host.shell(l),
+                JournalItem::Action(a) => host.file_action(a),
+            };
+            outputs.push(r.output[0].clone());
+        }
+        assert_eq!(outputs, ["# mkdir '/it'\\''s'", "# echo -n x > '/it'\\''s/a b'", "# chmod 600 /etc/motd", "# rm -r /srv"]);
+        let diff = host.container_status().diff;
+        assert_eq!(diff, ["C /etc", "C /etc/motd", "A /it's", "A /it's/a\\x20b", "D /srv"]);
+        // A new file where one exists is refused (the button says "new").
+        let r = host.file_action(&FileAction::NewFile { path: "/etc/motd".into() });
+        assert_eq!(r.output[1], "touch: '/etc/motd' already exists: nothing done");
+        // Replaying the journal over a fresh stack gives the same container.
+        host.set_stack(all_on(&ids));
+        let r = host.replay(Config::Default, &journal);
+        assert_eq!(r.diff, diff);
+        assert_eq!(r.events.last().unwrap().kind, EventKind::Restore);
+    }
+}
+
+mod kernel {
+    use super::*;
+    use layerlab::container::Config;
+    use std::collections::{BTreeSet, HashMap};
+
+    /// The shell line doing what one SPEC §3 op does, or None (no such shell command).
+    fn to_shell(t: &[Vec<u8>], config: Config) -> Option<String> {
+        let q = |b: &[u8]| layerlab::host::container::sh_quote(b);
+        let s = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        let a = &t[1..];
+        Some(match t[0].as_slice() {
+            b"write" => format!("echo -n {} > {}", q(&a[1]), q(&a[0])),
+            b"append" => format!("echo -n {} >> {}", q(&a[1]), q(&a[0])),
+            b"read" => format!("cat {}", q(&a[0])),
+            b"mkdir" => format!("mkdir {}", q(&a[0])),
+            b"rmdir" => format!("rmdir {}", q(&a[0])),
+            b"unlink" => format!("rm {}", q(&a[0])),
+            b"rm-r" => format!("rm -r {}", q(&a[0])),
+            b"mv" => format!("mv -T {} {}", q(&a[0]), q(&a[1])),
+            // rename(2) is mv -T as long as it cannot say EXDEV (mv would fall back).
+            b"rename" if config != Config::Default => format!("mv -T {} {}", q(&a[0]), q(&a[1])),
+            b"link" => format!("ln {} {}", q(&a[0]), q(&a[1])),
+            b"symlink" => format!("ln -s {} {}", q(&a[0]), q(&a[1])),
+            b"chmod" => format!("chmod {} {}", s(&a[0]), q(&a[1])),
+            b"chown" => format!("chown {} {}", s(&a[0]), q(&a[1])),
+            b"readlink" => format!("readlink {}", q(&a[0])),
+            b"stat" => format!("stat {}", q(&a[0])),
+            b"ls" => format!("ls {}", q(&a[0])),
+            b"truncate" => format!("truncate -s {} {}", s(&a[1]), q(&a[0])),
+            b"touch" => format!("touch {}", q(&a[0])),
+            _ => return None,
+        })
+    }
+
+    /// The path field of a listing line (escaped).
+    fn path_of(line: &str) -> &str {
+        line.split(' ').nth(5).unwrap_or("")
+    }
+
+    /// The kernel's DIFF as docker diff lines: `.wh.NAME` is `D NAME`, the opaque marker adds
+    /// nothing, any other path is `C` if the lower layers have it, else `A`.
+    fn docker_diff(diff: &[String], lower: &BTreeSet<String>) -> Vec<String> {
+        let mut out = Vec::new();
+        for l in diff {
+            let p = path_of(l);
+            let (dir, base) = p.rsplit_once('/').unwrap();
+            if base == ".wh..wh..opq" {
+                continue;
+            }
+            match base.strip_prefix(".wh.") {
+                Some(name) => out.push((format!("{dir}/{name}"), 'D')),
+                None => out.push((p.to_string(), if lower.contains(p) { 'C' } else { 'A' })),
+            }
+        }
+        // Sorted by path bytes, as docker diff prints them (`\xHH` escapes sort like the bytes
+        // they stand for only roughly: compare unescaped).
+        out.sort_by_key(|(p, _)| layerlab::host::container::unescape(p));
+        out.into_iter().map(|(p, k)| format!("{k} {p}")).collect()
+    }
+
+    #[test]
+    fn every_typeable_scenario_matches_the_kernel() {
+        let set = traces::shared().join("oracle/scenarios");
+        let mut dirs: Vec<_> = std::fs::read_dir(&set).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.join("ops").is_file()).collect();
+        dirs.sort();
+        let (mut ran, mut skipped) = (0, 0);
+        let mut fails = Vec::new();
+        for dir in dirs {
+            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+            let script = layerlab::container::ops::parse(&std::fs::read(dir.join("ops")).unwrap()).unwrap();
+            let mut tars: Vec<_> = std::fs::read_dir(dir.join("layers")).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).collect();
+            tars.sort_by_key(|p| p.file_stem().unwrap().to_string_lossy().parse::<u32>().unwrap());
+            for config in Config::ALL {
+                let Ok(expected) = std::fs::read_to_string(dir.join(format!("expected.{}.txt", config.name()))) else { continue };
+                let lines: Option<Vec<String>> = script.iter().map(|op| to_shell(&[vec![op.name.as_bytes().to_vec()], op.tokens.clone()].concat(), config)).collect();
+                let Some(lines) = lines else {
+                    skipped += 1;
+                    continue;
+                };
+                let mut host = Host::new();
+                let mut ids = Vec::new();
+                for t in &tars {
+                    ids.extend(open_file(&mut host, t));
+                }
+                host.set_stack(all_on(&ids));
+                let lower: BTreeSet<String> = host.listing().unwrap().0.lines().map(|l| path_of(l).to_string()).collect();
+                host.set_config(config);
+                let results = traces::op_results(&expected);
+                let uppers = traces::uppers(&expected);
+                let mut prev: HashMap<String, String> = HashMap::new();
+                let mut last = None;
+                for (k, line) in lines.iter().enumerate() {
+                    let r = host.shell(line);
+                    let what = format!("{name} [{}] op {} `{line}`", config.name(), k + 1);
+                    let errors: Vec<&str> = r.events.iter().filter(|e| e.kind == EventKind::Error).map(|e| e.text.as_str()).collect();
+                    let result = &results[k];
+                    if result.starts_with('E') && result.chars().all(|c| c.is_ascii_uppercase()) {
+                        if !errors.iter().any(|e| e.contains(result.as_str())) {
+                            fails.push(format!("{what}: the kernel said {result}, the events {errors:?}"));
+                        }
+                    } else if !errors.is_empty() {
+                        fails.push(format!("{what}: the kernel said {result}, the events {errors:?}"));
+                    }
+                    // Every entry the kernel copied up (a new upper entry for a lower path) has
+                    // a copy-up event.
+                    let upper = uppers[k].clone().unwrap_or_else(|| prev.clone());
+                    let copied: Vec<&str> = r.copies.iter().map(|c| c.path.as_str()).collect();
+                    for (p, l) in &upper {
+                        if p != "/" && !l.starts_with("w ") && !prev.contains_key(p) && lower.contains(p) && !copied.contains(&p.as_str()) {
+                            fails.push(format!("{what}: the kernel copied up {p}; events named {copied:?}"));
+                        }
+                    }
+                    prev = upper;
+                    last = Some(r);
+                }
+                let want = docker_diff(&traces::section(&expected, "== DIFF"), &lower);
+                let got = last.map(|r| r.diff).unwrap_or_default();
+                if got != want {
+                    fails.push(format!("{name} [{}]: docker diff {got:?}, kernel {want:?}", config.name()));
+                }
+                ran += 1;
+            }
+        }
+        println!("kernel scenarios through the host's shell: {ran} ran, {skipped} with ops the shell has no command for");
+        for f in &fails {
+            println!("FAIL {f}");
+        }
+        assert!(ran >= 200, "expected most of the corpus, ran {ran}");
+        assert!(fails.is_empty(), "{} mismatches with the kernel", fails.len());
+    }
+}
