@@ -174,6 +174,47 @@ fn metacopy_copies_metadata_then_data_on_write() {
 }
 
 #[test]
+fn ops_answer_typed_replies_that_render_as_spec_result_lines() {
+    use crate::listing::TypeChar;
+    let mut c = c(Config::Default);
+    let cases: Vec<(&str, Reply, &str)> = vec![
+        ("mkdir /t/new", Reply::Ok, "OK"),
+        ("read /t/foo", Reply::Read(b"hello world\n".to_vec()), "OK 12 a948904f2f0f479b"),
+        ("readlink /t/sym", Reply::Readlink(b"foo".to_vec()), "OK foo"),
+        ("ls /t/dir", Reply::Ls(vec![b"a".to_vec(), b"pop".to_vec()]), "OK a pop"),
+        ("ls /t/empty", Reply::Ls(vec![]), "OK"),
+        ("readlink /t/foo", Reply::Err(Errno::EINVAL), "EINVAL"),
+        (
+            "stat /t/null",
+            Reply::Stat(Stat {
+                path: b"/t/null".to_vec(),
+                kind: TypeChar::Char,
+                mode: 0o666,
+                uid: 0,
+                gid: 0,
+                size: None,
+                digest: None,
+                target: None,
+                rdev: Some((1, 3)),
+                nlink: 1,
+            }),
+            "OK c 0666 0:0 - - /t/null rdev=1,3",
+        ),
+    ];
+    for (line, reply, rendered) in cases {
+        let out = run(&mut c, line);
+        assert_eq!(out.reply, reply, "{line}");
+        assert_eq!(out.render(), rendered, "{line}");
+        assert_eq!(out.errno, reply.errno(), "{line}");
+    }
+    // A stat keeps raw bytes: the path as given and the target, escaped only when rendered.
+    run(&mut c, "symlink \"a b\\xff\" \"/t/odd name\"");
+    let Reply::Stat(st) = run(&mut c, "stat \"/t/odd name\"").reply else { panic!("a stat") };
+    assert_eq!((st.kind, st.mode, &st.path[..], st.target.as_deref()), (TypeChar::Symlink, 0o777, &b"/t/odd name"[..], Some(&b"a b\xff"[..])));
+    assert_eq!(Reply::Stat(st).render(), "OK l 0777 0:0 - - /t/odd\\x20name -> a\\x20b\\xff");
+}
+
+#[test]
 fn copy_up_breaks_lower_hardlinks_with_stale_nlink() {
     let mut c = c(Config::Default);
     run(&mut c, "open-rw /t/hl1");
