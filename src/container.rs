@@ -11,8 +11,9 @@
 //!   (redirect_dir=on) and `metacopy` (metacopy=on, redirect_dir=on).
 //! - The state is a value: cloning a [`Container`] is cheap (the trees are shared until written),
 //!   so the UI can keep snapshots for undo, and [`Container::reset`] empties the layer.
-//! - Each op returns an [`Outcome`]: the result line (SPEC §4), the [`Event`]s in order, and
-//!   the overlay2 cost (bytes copied up, bytes now in the container layer).
+//! - Each op returns an [`Outcome`]: its typed [`Reply`] (rendered, it is the result line of
+//!   SPEC §4), the [`Event`]s in order, and the overlay2 cost (bytes copied up, bytes now in
+//!   the container layer).
 //! - The kernel traces in shared/oracle/scenarios are the judge; where they and intuition
 //!   disagreed, the code follows the traces.
 
@@ -24,7 +25,7 @@ pub mod shell;
 pub mod trace;
 
 pub use events::{CopyKind, Errno, Event};
-pub use ops::{Op, ScriptOp};
+pub use ops::{Op, Reply, ScriptOp, Stat};
 
 use crate::error::{Error, Result};
 use crate::tree::{Kind, Tree};
@@ -113,14 +114,22 @@ pub struct Container {
 /// What one op did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
-    /// The result line of SPEC §4 (`OK`, `OK ...` or the errno name).
-    pub result: String,
+    /// What the op answered; [`Outcome::render`] prints it as the result line of SPEC §4.
+    pub reply: Reply,
+    /// The errno, if the op failed (the same as in a [`Reply::Err`]).
     pub errno: Option<Errno>,
     pub events: Vec<Event>,
     /// Bytes copied up from lower layers during this op.
     pub bytes_copied: u64,
     /// Bytes in the container layer after the op (`docker ps -s` "size").
     pub upper_bytes: u64,
+}
+
+impl Outcome {
+    /// The result line of SPEC §4 (`OK`, `OK ...` or the errno name).
+    pub fn render(&self) -> String {
+        self.reply.render()
+    }
 }
 
 /// Bytes of one layer directory as `docker ps -s` counts them (each inode once).
@@ -173,14 +182,15 @@ impl Container {
     pub fn apply(&mut self, op: &Op) -> Outcome {
         self.log.clear();
         let res = self.run_op(op);
-        let (result, errno) = match res {
-            Ok(s) => (s, None),
+        let reply = match res {
+            Ok(r) => r,
             Err(e) => {
                 let call = fs::call_name(op);
                 self.log.push(Event::Error { call, errno: e, sentence: e.sentence(call) });
-                (e.name().to_string(), Some(e))
+                Reply::Err(e)
             }
         };
+        let errno = reply.errno();
         let events = std::mem::take(&mut self.log);
         let bytes_copied = events
             .iter()
@@ -190,7 +200,7 @@ impl Container {
             })
             .sum();
         self.copied_total += bytes_copied;
-        Outcome { result, errno, events, bytes_copied, upper_bytes: self.upper_bytes() }
+        Outcome { reply, errno, events, bytes_copied, upper_bytes: self.upper_bytes() }
     }
 
     /// Bytes of file data held by the container layer (metacopy files hold none; hardlinks

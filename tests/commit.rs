@@ -199,7 +199,7 @@ fn commits_chain_and_are_deterministic() {
         let mut c = Container::new(img.stack(None), Config::Default);
         let script = ops::parse(format!("write /etc/step.txt {text}\nunlink {victim}\n").as_bytes()).unwrap();
         for op in &script {
-            assert_eq!(c.apply(&op.op).result, "OK");
+            assert_eq!(c.apply(&op.op).render(), "OK");
         }
         let opts = CommitOptions { message: msg.into(), author: "tests".into(), created: t, created_by: "sh".into(), tags: vec!["chain:latest".into()], ..Default::default() };
         let diff: Vec<_> = c.diff_entries().unwrap().iter().filter_map(|e| e.tar_entry(t)).collect();

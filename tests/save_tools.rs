@@ -123,7 +123,7 @@ fn skopeo_accepts_commits_of_fixture_images() {
         let base = layerlab::commit::save::SaveImage::from_image(&img).unwrap();
         let mut c = Container::new(img.stack(None), Config::Default);
         for op in ops::parse(b"mkdir /layerlab\nwrite /layerlab/note hello\n").unwrap() {
-            assert_eq!(c.apply(&op.op).result, "OK", "{fx}");
+            assert_eq!(c.apply(&op.op).render(), "OK", "{fx}");
         }
         let opts = CommitOptions { message: "note".into(), created: 1_700_000_000, tags: vec!["fixture/commit:v1".into()], ..Default::default() };
         let diff: Vec<_> = c.diff_entries().unwrap().iter().filter_map(|e| e.tar_entry(opts.created)).collect();

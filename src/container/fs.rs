@@ -22,7 +22,7 @@
 //!   absolute otherwise) or opaque, and a whiteout at the source if a lower has its name.
 
 use super::events::{CopyKind, Errno, Event};
-use super::ops::Op;
+use super::ops::{Op, Reply, Stat};
 use super::Container;
 use crate::listing::join;
 use crate::tree::{Content, Ino, Kind, Node, Tree, ROOT};
@@ -735,7 +735,7 @@ impl Container {
 
     // ------------------------------------------------------------------ ops
 
-    pub(crate) fn run_op(&mut self, op: &Op) -> R<String> {
+    pub(crate) fn run_op(&mut self, op: &Op) -> R<Reply> {
         // getname(): every path (and a symlink's target) must fit in PATH_MAX with its NUL.
         let args: Vec<&[u8]> = match op {
             Op::Rename { src, dst } | Op::Mv { src, dst } | Op::Link { src, dst } => vec![src, dst],
@@ -766,48 +766,42 @@ impl Container {
             }
         }
         match op {
-            Op::Write { path, text } => self.open_write(path, text, true, false, false).map(|_| "OK".into()),
-            Op::Append { path, text } => self.open_write(path, text, false, false, true).map(|_| "OK".into()),
-            Op::CreateExcl { path, text } => self.open_write(path, text, false, true, false).map(|_| "OK".into()),
+            Op::Write { path, text } => self.open_write(path, text, true, false, false).map(|_| Reply::Ok),
+            Op::Append { path, text } => self.open_write(path, text, false, false, true).map(|_| Reply::Ok),
+            Op::CreateExcl { path, text } => self.open_write(path, text, false, true, false).map(|_| Reply::Ok),
             Op::OpenRw { path } => self
                 .open(path, OpenFlags { write: true, rdwr: true, creat: false, excl: false, trunc: false, mode: 0 })
-                .map(|_| "OK".into()),
-            Op::Read { path } => {
-                let data = self.read_path(path)?;
-                Ok(format!("OK {} {}", data.len(), crate::listing::sha16(&crate::listing::sha256(&data))))
-            }
-            Op::Truncate { path, size } => self.truncate(path, *size).map(|_| "OK".into()),
-            Op::Touch { path } => self.touch(path).map(|_| "OK".into()),
-            Op::Mkdir { path } => self.mkdir(path, 0o755).map(|_| "OK".into()),
-            Op::Rmdir { path } => self.rmdir(path).map(|_| "OK".into()),
-            Op::Unlink { path } => self.unlink(path).map(|_| "OK".into()),
-            Op::Rename { src, dst } => self.rename(src, dst).map(|_| "OK".into()),
-            Op::Mv { src, dst } => self.mv(src, dst).map(|_| "OK".into()),
-            Op::RmR { path } => self.rm_r(path).map(|_| "OK".into()),
-            Op::Link { src, dst } => self.link(src, dst).map(|_| "OK".into()),
-            Op::Symlink { target, path } => self.symlink(target, path).map(|_| "OK".into()),
-            Op::Chmod { mode, path } => self.chmod(path, *mode, true).map(|_| "OK".into()),
-            Op::Chown { uid, gid, path } => self.chown(path, *uid, *gid, true).map(|_| "OK".into()),
+                .map(|_| Reply::Ok),
+            Op::Read { path } => self.read_path(path).map(Reply::Read),
+            Op::Truncate { path, size } => self.truncate(path, *size).map(|_| Reply::Ok),
+            Op::Touch { path } => self.touch(path).map(|_| Reply::Ok),
+            Op::Mkdir { path } => self.mkdir(path, 0o755).map(|_| Reply::Ok),
+            Op::Rmdir { path } => self.rmdir(path).map(|_| Reply::Ok),
+            Op::Unlink { path } => self.unlink(path).map(|_| Reply::Ok),
+            Op::Rename { src, dst } => self.rename(src, dst).map(|_| Reply::Ok),
+            Op::Mv { src, dst } => self.mv(src, dst).map(|_| Reply::Ok),
+            Op::RmR { path } => self.rm_r(path).map(|_| Reply::Ok),
+            Op::Link { src, dst } => self.link(src, dst).map(|_| Reply::Ok),
+            Op::Symlink { target, path } => self.symlink(target, path).map(|_| Reply::Ok),
+            Op::Chmod { mode, path } => self.chmod(path, *mode, true).map(|_| Reply::Ok),
+            Op::Chown { uid, gid, path } => self.chown(path, *uid, *gid, true).map(|_| Reply::Ok),
             Op::Readlink { path } => {
                 let chain = self.resolve(path, false, false)?;
                 match &self.dnode(&chain.last().expect("entry").1).kind {
-                    Kind::Symlink(t) => Ok(format!("OK {}", crate::listing::esc(t))),
+                    Kind::Symlink(t) => Ok(Reply::Readlink(t.to_vec())),
                     _ => Err(Errno::EINVAL),
                 }
             }
             Op::Stat { path } => {
                 let chain = self.resolve(path, false, false)?;
-                let line = self.dnode(&chain.last().expect("entry").1).line(path, false).map_err(|_| Errno::EACCES)?;
-                Ok(format!("OK {}", line.render()))
+                // A lower file whose bytes cannot be digested: the line cannot be printed.
+                let st = Stat::of(self.dnode(&chain.last().expect("entry").1), path).map_err(|_| Errno::EACCES)?;
+                Ok(Reply::Stat(st))
             }
             Op::Ls { path } => {
                 let chain = self.resolve(path, true, true)?;
-                let mut s = String::from("OK");
-                for (name, _) in self.readdir_raw(&chain.last().expect("dir").1) {
-                    s.push(' ');
-                    s.push_str(&crate::listing::esc(&name));
-                }
-                Ok(s)
+                let names = self.readdir_raw(&chain.last().expect("dir").1).into_iter().map(|(name, _)| name).collect();
+                Ok(Reply::Ls(names))
             }
         }
     }

@@ -1,4 +1,4 @@
-//! The OPS script (SPEC §3): parsing, and the canonical echo of SPEC §4.
+//! The OPS script (SPEC §3): parsing, the canonical echo of SPEC §4, and what each op answers.
 //!
 //! Rules: the script is bytes split on `\n` (a trailing `\r` dropped, blank lines ignored);
 //! tokens are separated by spaces or tabs; `#` at the start of a token comments out the rest of
@@ -7,8 +7,16 @@
 //! line. PATH starts with `/`, MODE is 1-4 octal digits, SIZE is decimal, UID:GID decimal.
 //! The echo prints a token raw if it is non-empty, all bytes 0x21-0x7e except `"` and `\`, and
 //! does not start with `#`; otherwise quoted. Parsing an echo gives back the same op.
+//! - An op answers a [`Reply`]: `OK`, the errno, or for `read`, `readlink`, `stat` and `ls` the
+//!   typed values SPEC §3 adds (content, link target, lstat fields, names). [`Reply::render`]
+//!   prints the result line of SPEC §4 (`OK SIZE DIGEST`, `OK ESCAPED-TARGET`, `OK ` + the §5
+//!   listing line, `OK` + ` NAME` per name); callers that show values to people format the
+//!   typed fields themselves and never parse that line back.
 
+use super::events::Errno;
 use crate::error::{Error, Result};
+use crate::listing::{esc, sha16, sha256, Line, TypeChar};
+use crate::tree::Node;
 
 /// One parsed operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +61,106 @@ impl ScriptOp {
             s.push_str(&echo_token(t));
         }
         s
+    }
+}
+
+/// What one op answered (SPEC §3 results, printed by [`Reply::render`] as SPEC §4 says).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    /// The op succeeded and answers nothing more.
+    Ok,
+    /// `read`: the bytes read to EOF (printed as `OK SIZE DIGEST`).
+    Read(Vec<u8>),
+    /// `readlink`: the raw link target (printed escaped).
+    Readlink(Vec<u8>),
+    /// `stat`: what `lstat` said (printed as the §5 listing line).
+    Stat(Stat),
+    /// `ls`: the names of the directory without `.` and `..`, sorted by bytes (printed escaped).
+    Ls(Vec<Vec<u8>>),
+    /// The errno of the call that failed.
+    Err(Errno),
+}
+
+impl Reply {
+    /// The result line of SPEC §4.
+    pub fn render(&self) -> String {
+        match self {
+            Reply::Ok => "OK".into(),
+            Reply::Read(data) => format!("OK {} {}", data.len(), sha16(&sha256(data))),
+            Reply::Readlink(target) => format!("OK {}", esc(target)),
+            Reply::Stat(st) => format!("OK {}", st.line().render()),
+            Reply::Ls(names) => {
+                let mut s = String::from("OK");
+                for n in names {
+                    s.push(' ');
+                    s.push_str(&esc(n));
+                }
+                s
+            }
+            Reply::Err(e) => e.name().into(),
+        }
+    }
+
+    /// The errno, if the op failed.
+    pub fn errno(&self) -> Option<Errno> {
+        match self {
+            Reply::Err(e) => Some(*e),
+            _ => None,
+        }
+    }
+}
+
+/// The `lstat` of an entry of the merged view: the fields of its SPEC §5 listing line. The
+/// overlay xattr markers are absent because overlayfs hides `trusted.overlay.*` in the merged
+/// view (§5), which is where `stat` looks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stat {
+    /// The path as the op gave it (the line shows it so).
+    pub path: Vec<u8>,
+    pub kind: TypeChar,
+    /// `st_mode & 07777` (0777 for a symlink, as `lstat` says).
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    /// `st_size` of a regular file; `None` for every other type.
+    pub size: Option<u64>,
+    /// SHA-256 of a regular file's content.
+    pub digest: Option<[u8; 32]>,
+    /// A symlink's raw target.
+    pub target: Option<Vec<u8>>,
+    /// Major and minor of a char or block device.
+    pub rdev: Option<(u32, u32)>,
+    /// `st_nlink` of a regular file; 1 for every other type (the listing leaves them out).
+    pub nlink: u32,
+}
+
+impl Stat {
+    /// The stat of `node` shown at `path` (fails if a lower file's bytes cannot be digested).
+    pub fn of(node: &Node, path: &[u8]) -> Result<Stat> {
+        let l = node.line(path, false)?;
+        Ok(Stat {
+            path: path.to_vec(),
+            kind: l.kind,
+            mode: if l.kind == TypeChar::Symlink { 0o777 } else { l.mode & 0o7777 },
+            uid: l.uid,
+            gid: l.gid,
+            size: l.size,
+            digest: l.digest,
+            target: l.target.map(<[u8]>::to_vec),
+            rdev: l.rdev,
+            nlink: l.nlink,
+        })
+    }
+
+    /// The listing line (SPEC §5, merged view: no xattr markers).
+    pub fn line(&self) -> Line<'_> {
+        let mut l = Line::new(self.kind, self.mode, self.uid, self.gid, &self.path);
+        l.size = self.size;
+        l.digest = self.digest;
+        l.target = self.target.as_deref();
+        l.rdev = self.rdev;
+        l.nlink = self.nlink;
+        l
     }
 }
 
@@ -144,7 +252,7 @@ pub fn tokenize(line: &[u8], lineno: usize) -> Result<Vec<Vec<u8>>> {
                             i += 4;
                             continue;
                         }
-                        e => return Err(perr(lineno, format!("bad escape \\{}", crate::listing::esc(&[e])))),
+                        e => return Err(perr(lineno, format!("bad escape \\{}", esc(&[e])))),
                     }
                     i += 2;
                 } else {
@@ -188,7 +296,7 @@ pub fn parse(data: &[u8]) -> Result<Vec<ScriptOp>> {
             continue;
         }
         let Some(&(name, kinds)) = OPS.iter().find(|(n, _)| n.as_bytes() == &toks[0][..]) else {
-            return Err(perr(lineno, format!("unknown op '{}'", crate::listing::esc(&toks[0]))));
+            return Err(perr(lineno, format!("unknown op '{}'", esc(&toks[0]))));
         };
         if toks.len() - 1 != kinds.len() {
             return Err(perr(lineno, format!("{name} takes {} argument(s)", kinds.len())));
@@ -197,7 +305,7 @@ pub fn parse(data: &[u8]) -> Result<Vec<ScriptOp>> {
         for (k, t) in kinds.iter().zip(args) {
             match k {
                 ArgKind::Path if !t.starts_with(b"/") || t.contains(&0) => {
-                    return Err(perr(lineno, format!("path must be absolute: '{}'", crate::listing::esc(t))))
+                    return Err(perr(lineno, format!("path must be absolute: '{}'", esc(t))))
                 }
                 ArgKind::Size if dec(t).is_none() => return Err(perr(lineno, "bad size")),
                 ArgKind::Mode if !(1..=4).contains(&t.len()) || !t.iter().all(|b| (b'0'..=b'7').contains(b)) => {

@@ -12,10 +12,17 @@
 //! - The working directory is always `/`: relative paths are taken against it.
 //! - Output and error messages are worded like GNU coreutils and bash
 //!   (`rm: cannot remove 'x': No such file or directory`); a path is quoted as the user typed it.
+//!   `ls -l` has busybox's columns (numeric owner, no date).
+//! - What is printed comes from the ops' typed [`Reply`] values (names, link targets and stat
+//!   fields as bytes), never from the rendered TRACE line (SPEC §4 escapes it). A name in `ls`
+//!   and `stat` output is quoted as GNU `ls` does on a terminal ([`quote_name`]: `'a b'`,
+//!   `'a'$'\n''b'`), so one name is one word on one line; `cat` and `readlink` print the bytes
+//!   (as lossy UTF-8, one output line per `\n`).
 //! - The events of every op run are returned in order, errors included (an error that the
 //!   command itself ignores, like `rm -f` of a missing file, is dropped).
 
-use super::{Container, Errno, Event, Op};
+use super::{Container, Errno, Event, Op, Reply, Stat};
+use crate::listing::TypeChar;
 
 /// What one command line printed and did.
 #[derive(Debug, Clone, Default)]
@@ -172,77 +179,144 @@ fn show(p: &[u8]) -> String {
     String::from_utf8_lossy(p).into_owned()
 }
 
-/// What `lstat` says about a path, from its listing line (SPEC §5).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatInfo {
-    /// Listing type letter: d f l c b p s w.
-    pub kind: char,
-    pub mode: u32,
-    pub uid: u32,
-    pub gid: u32,
-    pub size: Option<u64>,
-    pub nlink: u32,
-    pub target: Option<String>,
+/// Quotes a word for `sh`: as it is if it is plainly safe, else in single quotes.
+pub fn sh_quote(b: &[u8]) -> String {
+    let s = String::from_utf8_lossy(b);
+    if !s.is_empty() && s.bytes().all(|c| c.is_ascii_alphanumeric() || b"/._-+,:@%=".contains(&c)) {
+        return s.into_owned();
+    }
+    format!("'{}'", s.replace('\'', "'\\''"))
 }
 
-impl StatInfo {
-    fn parse(line: &str) -> Option<StatInfo> {
-        let mut f = line.splitn(6, ' ');
-        let kind = f.next()?.chars().next()?;
-        let mode = u32::from_str_radix(f.next()?, 8).ok()?;
-        let (u, g) = f.next()?.split_once(':')?;
-        let size = f.next()?.parse().ok();
-        let _digest = f.next()?;
-        let rest = f.next().unwrap_or("");
-        let nlink = rest.rsplit_once(" nlink=").and_then(|(_, n)| n.parse().ok()).unwrap_or(1);
-        let target = rest.split_once(" -> ").map(|(_, t)| t.split(' ').next().unwrap_or("").to_string());
-        Some(StatInfo { kind, mode, uid: u.parse().ok()?, gid: g.parse().ok()?, size, nlink, target })
-    }
-
-    /// `ls -l`'s mode column: `drwxr-xr-x`.
-    pub fn mode_string(&self) -> String {
-        let t = match self.kind {
-            'd' => 'd',
-            'l' => 'l',
-            'c' | 'w' => 'c',
-            'b' => 'b',
-            'p' => 'p',
-            's' => 's',
-            _ => '-',
-        };
-        let m = self.mode;
-        let bit = |mask: u32, c: char| if m & mask != 0 { c } else { '-' };
-        let x = |exec: u32, special: u32, on: char, off: char| match (m & exec != 0, m & special != 0) {
-            (true, true) => on,
-            (false, true) => off,
-            (true, false) => 'x',
-            (false, false) => '-',
-        };
-        let mut s = String::with_capacity(10);
-        s.push(t);
-        s.push(bit(0o400, 'r'));
-        s.push(bit(0o200, 'w'));
-        s.push(x(0o100, 0o4000, 's', 'S'));
-        s.push(bit(0o040, 'r'));
-        s.push(bit(0o020, 'w'));
-        s.push(x(0o010, 0o2000, 's', 'S'));
-        s.push(bit(0o004, 'r'));
-        s.push(bit(0o002, 'w'));
-        s.push(x(0o001, 0o1000, 't', 'T'));
-        s
-    }
-
-    fn type_name(&self) -> &'static str {
-        match self.kind {
-            'd' => "directory",
-            'l' => "symbolic link",
-            'c' | 'w' => "character special file",
-            'b' => "block special file",
-            'p' => "fifo",
-            's' => "socket",
-            _ if self.size == Some(0) => "regular empty file",
-            _ => "regular file",
+/// A file name as GNU `ls` shows it on a terminal (and `stat` in its `File:` line), quoting
+/// style `shell-escape`: as it is if no shell would misread it; otherwise in single quotes
+/// (double quotes if it holds a `'` and nothing `"…"` would expand), with control bytes and bytes
+/// that are not UTF-8 written `$'\n'`, `$'\377'` outside the quotes. The result is one line
+/// and, pasted into `sh`, gives back the exact bytes.
+pub fn quote_name(b: &[u8]) -> String {
+    let safe = |c: char| c.is_alphanumeric() || "%+,-./:@_".contains(c);
+    let s = std::str::from_utf8(b).ok();
+    if let Some(s) = s {
+        // `#` and `~` are special only at the start of a word.
+        let first_ok = s.chars().next().is_some_and(safe);
+        if first_ok && s.chars().all(|c| safe(c) || c == '#' || c == '~') {
+            return s.to_string();
         }
+        if !s.chars().any(|c| c.is_control()) {
+            if s.contains('\'') && !s.contains(['"', '$', '`', '\\', '!']) {
+                return format!("\"{s}\"");
+            }
+            return format!("'{}'", s.replace('\'', "'\\''"));
+        }
+    }
+    // Printable runs in single quotes, everything else as $'...' escapes.
+    let mut out = String::new();
+    let mut quoted = String::new();
+    let mut escaped = String::new();
+    let flush_quoted = |out: &mut String, q: &mut String| {
+        if !q.is_empty() {
+            out.push('\'');
+            out.push_str(&q.replace('\'', "'\\''"));
+            out.push('\'');
+            q.clear();
+        }
+    };
+    let flush_escaped = |out: &mut String, e: &mut String| {
+        if !e.is_empty() {
+            out.push_str("$'");
+            out.push_str(e);
+            out.push('\'');
+            e.clear();
+        }
+    };
+    for chunk in b.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c.is_control() {
+                flush_quoted(&mut out, &mut quoted);
+                match c {
+                    '\n' => escaped.push_str("\\n"),
+                    '\t' => escaped.push_str("\\t"),
+                    '\r' => escaped.push_str("\\r"),
+                    c if (c as u32) < 0x100 => escaped.push_str(&format!("\\{:03o}", c as u32)),
+                    c => {
+                        // C1 controls: their UTF-8 bytes.
+                        let mut buf = [0u8; 4];
+                        for byte in c.encode_utf8(&mut buf).bytes() {
+                            escaped.push_str(&format!("\\{byte:03o}"));
+                        }
+                    }
+                }
+            } else {
+                flush_escaped(&mut out, &mut escaped);
+                quoted.push(c);
+            }
+        }
+        if !chunk.invalid().is_empty() {
+            flush_quoted(&mut out, &mut quoted);
+            for byte in chunk.invalid() {
+                escaped.push_str(&format!("\\{byte:03o}"));
+            }
+        }
+    }
+    flush_quoted(&mut out, &mut quoted);
+    flush_escaped(&mut out, &mut escaped);
+    out
+}
+
+/// `ls -l`'s mode column: `drwxr-xr-x`.
+pub fn mode_string(st: &Stat) -> String {
+    let t = match st.kind {
+        TypeChar::Dir => 'd',
+        TypeChar::Symlink => 'l',
+        TypeChar::Char | TypeChar::Whiteout => 'c',
+        TypeChar::Block => 'b',
+        TypeChar::Fifo => 'p',
+        TypeChar::Socket => 's',
+        TypeChar::File | TypeChar::Hardlink => '-',
+    };
+    let m = st.mode;
+    let bit = |mask: u32, c: char| if m & mask != 0 { c } else { '-' };
+    let x = |exec: u32, special: u32, on: char, off: char| match (m & exec != 0, m & special != 0) {
+        (true, true) => on,
+        (false, true) => off,
+        (true, false) => 'x',
+        (false, false) => '-',
+    };
+    let mut s = String::with_capacity(10);
+    s.push(t);
+    s.push(bit(0o400, 'r'));
+    s.push(bit(0o200, 'w'));
+    s.push(x(0o100, 0o4000, 's', 'S'));
+    s.push(bit(0o040, 'r'));
+    s.push(bit(0o020, 'w'));
+    s.push(x(0o010, 0o2000, 's', 'S'));
+    s.push(bit(0o004, 'r'));
+    s.push(bit(0o002, 'w'));
+    s.push(x(0o001, 0o1000, 't', 'T'));
+    s
+}
+
+/// `stat`'s file type words.
+fn type_name(st: &Stat) -> &'static str {
+    match st.kind {
+        TypeChar::Dir => "directory",
+        TypeChar::Symlink => "symbolic link",
+        TypeChar::Char | TypeChar::Whiteout => "character special file",
+        TypeChar::Block => "block special file",
+        TypeChar::Fifo => "fifo",
+        TypeChar::Socket => "socket",
+        TypeChar::File | TypeChar::Hardlink if st.size == Some(0) => "regular empty file",
+        TypeChar::File | TypeChar::Hardlink => "regular file",
+    }
+}
+
+/// The size `ls -l` and `stat` show: a file's length, a symlink's target length, 4096 for a
+/// directory (what ext4 and tmpfs say for a small one), 0 otherwise.
+fn shown_size(st: &Stat) -> u64 {
+    match st.kind {
+        TypeChar::Dir => 4096,
+        TypeChar::Symlink => st.target.as_ref().map_or(0, |t| t.len() as u64),
+        _ => st.size.unwrap_or(0),
     }
 }
 
@@ -261,19 +335,19 @@ impl Sh<'_> {
     }
 
     /// Runs an op for real, keeping its events.
-    fn op(&mut self, op: Op) -> Result<String, Errno> {
+    fn op(&mut self, op: Op) -> Result<Reply, Errno> {
         let o = self.c.apply(&op);
         self.run.bytes_copied += o.bytes_copied;
         self.run.changed |= o.events.iter().any(|e| !matches!(e, Event::Error { .. }));
         self.run.events.extend(o.events);
-        match o.errno {
-            Some(e) => Err(e),
-            None => Ok(o.result),
+        match o.reply {
+            Reply::Err(e) => Err(e),
+            r => Ok(r),
         }
     }
 
     /// Runs an op that the command ignores if it fails: its error event is dropped.
-    fn op_quiet(&mut self, op: Op) -> Result<String, Errno> {
+    fn op_quiet(&mut self, op: Op) -> Result<Reply, Errno> {
         let r = self.op(op);
         if r.is_err() && matches!(self.run.events.last(), Some(Event::Error { .. })) {
             self.run.events.pop();
@@ -282,11 +356,10 @@ impl Sh<'_> {
     }
 
     /// Runs an op on a copy: nothing changes, nothing is logged.
-    fn probe(&self, op: Op) -> Result<String, Errno> {
-        let o = self.c.clone().apply(&op);
-        match o.errno {
-            Some(e) => Err(e),
-            None => Ok(o.result),
+    fn probe(&self, op: Op) -> Result<Reply, Errno> {
+        match self.c.clone().apply(&op).reply {
+            Reply::Err(e) => Err(e),
+            r => Ok(r),
         }
     }
 
@@ -294,33 +367,34 @@ impl Sh<'_> {
         self.run.events.push(Event::Error { call, errno: e, sentence: e.sentence(call) });
     }
 
-    fn stat(&self, path: &[u8]) -> Result<StatInfo, Errno> {
-        let r = self.probe(Op::Stat { path: path.to_vec() })?;
-        StatInfo::parse(r.strip_prefix("OK ").unwrap_or(&r)).ok_or(Errno::EIO)
+    fn stat(&self, path: &[u8]) -> Result<Stat, Errno> {
+        match self.probe(Op::Stat { path: path.to_vec() })? {
+            Reply::Stat(st) => Ok(st),
+            r => unreachable!("stat answers a stat: {r:?}"),
+        }
     }
 
     fn is_dir(&self, path: &[u8]) -> bool {
         self.probe(Op::Ls { path: path.to_vec() }).is_ok()
     }
 
-    fn names(&self, path: &[u8]) -> Result<Vec<String>, Errno> {
-        let r = self.probe(Op::Ls { path: path.to_vec() })?;
-        Ok(r.split(' ').skip(1).map(String::from).collect())
-    }
-
-    fn long(&self, st: &StatInfo, name: &str) -> String {
-        let size = match st.kind {
-            'd' => 4096,
-            'l' => st.target.as_ref().map_or(0, |t| t.len() as u64),
-            _ => st.size.unwrap_or(0),
-        };
-        let mut s = format!("{} {} {} {} {:>6} {}", st.mode_string(), st.nlink, st.uid, st.gid, size, name);
-        if let Some(t) = &st.target {
-            s.push_str(" -> ");
-            s.push_str(t);
+    /// The names `ls` lists in a directory (raw bytes, sorted).
+    fn names(&self, path: &[u8]) -> Result<Vec<Vec<u8>>, Errno> {
+        match self.probe(Op::Ls { path: path.to_vec() })? {
+            Reply::Ls(names) => Ok(names),
+            r => unreachable!("ls answers names: {r:?}"),
         }
-        s
     }
+}
+
+/// One `ls -l` line (busybox's columns: numeric owner, no date) for `name`.
+fn long(st: &Stat, name: &[u8]) -> String {
+    let mut s = format!("{} {} {} {} {:>6} {}", mode_string(st), st.nlink, st.uid, st.gid, shown_size(st), quote_name(name));
+    if let Some(t) = &st.target {
+        s.push_str(" -> ");
+        s.push_str(&quote_name(t));
+    }
+    s
 }
 
 /// Splits leading `-xyz` flags (until `--` or the first non-flag word) from the operands.
@@ -487,7 +561,9 @@ pub fn run(c: &mut Container, line: &str) -> Run {
         "readlink" => {
             for a in args.iter().filter(|a| !a.starts_with(b"-")) {
                 match sh.probe(Op::Readlink { path: abs(a) }) {
-                    Ok(r) => sh.say(r.strip_prefix("OK ").unwrap_or(&r).to_string()),
+                    // The target as it is, then a newline, as readlink(1) prints it.
+                    Ok(Reply::Readlink(t)) => String::from_utf8_lossy(&t).split('\n').for_each(|l| sh.say(l)),
+                    Ok(r) => unreachable!("readlink answers a target: {r:?}"),
                     Err(_) => sh.run.status = 1,
                 }
             }
@@ -583,11 +659,9 @@ fn cat(sh: &mut Sh, args: &[Vec<u8>]) {
     let mut out: Vec<u8> = Vec::new();
     for f in &files {
         let path = abs(f);
-        match sh.op(Op::Read { path: path.clone() }) {
-            Ok(_) => match sh.c.read_file(&path) {
-                Ok(data) => out.extend_from_slice(&data),
-                Err(e) => sh.fail(format!("cat: {}: {}", show(f), strerror(e))),
-            },
+        match sh.op(Op::Read { path }) {
+            Ok(Reply::Read(data)) => out.extend_from_slice(&data),
+            Ok(r) => unreachable!("read answers bytes: {r:?}"),
             Err(e) => {
                 // Show what came before the error first, as a terminal would.
                 flush_text(sh, &mut out);
@@ -616,7 +690,7 @@ fn flush_text(sh: &mut Sh, out: &mut Vec<u8>) {
 
 fn ls(sh: &mut Sh, args: &[Vec<u8>]) {
     let (f, mut paths) = flags(args);
-    let long = f.contains('l');
+    let long_listing = f.contains('l');
     let all = f.contains('a');
     if paths.is_empty() {
         paths.push(b"/".to_vec());
@@ -630,38 +704,28 @@ fn ls(sh: &mut Sh, args: &[Vec<u8>]) {
                     if k > 0 {
                         sh.say("");
                     }
-                    sh.say(format!("{}:", show(a)));
+                    sh.say(format!("{}:", quote_name(a)));
                 }
                 if all {
-                    names.splice(0..0, [".".to_string(), "..".to_string()]);
+                    names.splice(0..0, [b".".to_vec(), b"..".to_vec()]);
                 }
-                if long {
-                    sh.say(format!("total {}", names.len()));
-                }
-                let mut short = Vec::new();
-                for n in names {
-                    if !long {
-                        short.push(n);
-                        continue;
+                if !long_listing {
+                    if !names.is_empty() {
+                        sh.say(names.iter().map(|n| quote_name(n)).collect::<Vec<_>>().join("  "));
                     }
-                    let child = if n == "." || n == ".." { path.clone() } else { join(&path, n.as_bytes()) };
+                    continue;
+                }
+                sh.say(format!("total {}", names.len()));
+                for n in names {
+                    let child = if n == b"." || n == b".." { path.clone() } else { join(&path, &n) };
                     match sh.stat(&child) {
-                        Ok(st) => {
-                            let l = sh.long(&st, &n);
-                            sh.say(l);
-                        }
+                        Ok(st) => sh.say(long(&st, &n)),
                         Err(e) => sh.fail(format!("ls: cannot access '{}': {}", show(&child), strerror(e))),
                     }
                 }
-                if !short.is_empty() {
-                    sh.say(short.join("  "));
-                }
             }
             Err(Errno::ENOTDIR) => match sh.stat(&path) {
-                Ok(st) => {
-                    let l = if long { sh.long(&st, &show(a)) } else { show(a) };
-                    sh.say(l);
-                }
+                Ok(st) => sh.say(if long_listing { long(&st, a) } else { quote_name(a) }),
                 Err(e) => sh.fail(format!("ls: cannot access '{}': {}", show(a), strerror(e))),
             },
             Err(e) => {
@@ -681,20 +745,14 @@ fn stat(sh: &mut Sh, args: &[Vec<u8>]) {
     for a in &paths {
         match sh.stat(&abs(a)) {
             Ok(st) => {
-                let mut file = format!("  File: {}", show(a));
+                let mut file = format!("  File: {}", quote_name(a));
                 if let Some(t) = &st.target {
-                    file.push_str(&format!(" -> {t}"));
+                    file.push_str(" -> ");
+                    file.push_str(&quote_name(t));
                 }
                 sh.say(file);
-                let size = st.size.unwrap_or(if st.kind == 'd' { 4096 } else { 0 });
-                sh.say(format!("  Size: {size:<15} Links: {:<6} {}", st.nlink, st.type_name()));
-                sh.say(format!(
-                    "Access: ({:04o}/{})  Uid: ({:>5})   Gid: ({:>5})",
-                    st.mode & 0o7777,
-                    st.mode_string(),
-                    st.uid,
-                    st.gid
-                ));
+                sh.say(format!("  Size: {:<15} Links: {:<6} {}", shown_size(&st), st.nlink, type_name(&st)));
+                sh.say(format!("Access: ({:04o}/{})  Uid: ({:>5})   Gid: ({:>5})", st.mode, mode_string(&st), st.uid, st.gid));
             }
             Err(e) => {
                 sh.log_error("lstat", e);
@@ -1105,6 +1163,87 @@ mod tests {
         // The redirect is reported on the entry where it now is (the kernel's upper dir has the
         // xattr on /sbin), with the old name as its value.
         assert!(r.events.iter().any(|e| matches!(e, Event::RedirectSet { path, value } if path == b"/sbin" && value == b"bin")), "{:?}", r.events);
+    }
+
+    /// A lower dir /d holding names a text round trip gets wrong: a space, a backslash, a
+    /// newline, a byte that is not UTF-8, and symlinks whose targets hold such bytes.
+    fn odd_names() -> Container {
+        let file = |data: &[u8]| Node::new(Kind::File(Content::Bytes(Arc::from(data))), 0o644, 0, 0);
+        let link = |t: &[u8]| Node::new(Kind::Symlink(t.into()), 0o777, 0, 0);
+        let mut t = Tree::new();
+        let d = t.insert(ROOT, b"d", Node::dir(0o755, 0, 0));
+        t.insert(d, b"a b", file(b"one\n"));
+        t.insert(d, b"back\\slash", file(b"two\n"));
+        t.insert(d, b"bad\xff", file(b"three\n"));
+        t.insert(d, b"nl\nname", file(b"four\n"));
+        t.insert(d, b"lnk", link(b"a b"));
+        t.insert(d, b"lnk2", link(b"t\xff"));
+        t.insert(d, b"lnk3", link(b"x\ny"));
+        Container::new(Stack::new(vec![Arc::new(t)]), Config::Default)
+    }
+
+    #[test]
+    fn ls_shows_odd_names_quoted_and_long_listing_stats_them() {
+        let mut c = odd_names();
+        let r = sh(&mut c, "ls /d");
+        assert_eq!(r.output, vec![r"'a b'  'back\slash'  'bad'$'\377'  lnk  lnk2  lnk3  'nl'$'\n''name'"]);
+        let r = sh(&mut c, "ls -l /d");
+        assert_eq!(r.status, 0, "{:?}", r.output);
+        assert_eq!(
+            r.output,
+            vec![
+                "total 7",
+                "-rw-r--r-- 1 0 0      4 'a b'",
+                r"-rw-r--r-- 1 0 0      4 'back\slash'",
+                r"-rw-r--r-- 1 0 0      6 'bad'$'\377'",
+                "lrwxrwxrwx 1 0 0      3 lnk -> 'a b'",
+                r"lrwxrwxrwx 1 0 0      2 lnk2 -> 't'$'\377'",
+                r"lrwxrwxrwx 1 0 0      3 lnk3 -> 'x'$'\n''y'",
+                r"-rw-r--r-- 1 0 0      5 'nl'$'\n''name'",
+            ]
+        );
+        assert_eq!(sh(&mut c, "ls -l '/d/a b'").output, vec!["-rw-r--r-- 1 0 0      4 '/d/a b'"]);
+        assert!(c.upper_listing().unwrap().len() == 1, "nothing was copied up");
+    }
+
+    #[test]
+    fn stat_cat_and_readlink_of_odd_names() {
+        let mut c = odd_names();
+        let st = sh(&mut c, "stat '/d/a b' /d/lnk").output;
+        assert_eq!(st[0], "  File: '/d/a b'");
+        assert_eq!(st[1], "  Size: 4               Links: 1      regular file");
+        assert_eq!(st[3], "  File: /d/lnk -> 'a b'");
+        assert_eq!(st[4], "  Size: 3               Links: 1      symbolic link");
+        let st = sh(&mut c, "stat \"/d/nl\nname\"").output;
+        assert_eq!(st[0], r"  File: '/d/nl'$'\n''name'");
+        assert_eq!(sh(&mut c, "cat '/d/a b' /d/back\\\\slash \"/d/nl\nname\"").output, vec!["one", "two", "four"]);
+        assert_eq!(sh(&mut c, "readlink /d/lnk").output, vec!["a b"]);
+        // A target with a newline prints as two lines, as on a terminal; bytes that are not
+        // UTF-8 print as U+FFFD.
+        assert_eq!(sh(&mut c, "readlink /d/lnk3").output, vec!["x", "y"]);
+        assert_eq!(sh(&mut c, "readlink /d/lnk2").output, vec!["t\u{fffd}"]);
+        assert_eq!(sh(&mut c, "cat /d/lnk").output, vec!["one"]);
+    }
+
+    #[test]
+    fn quote_name_follows_gnu_shell_escape() {
+        assert_eq!(quote_name(b"plain-name_1.txt"), "plain-name_1.txt");
+        assert_eq!(quote_name("héllo".as_bytes()), "héllo");
+        assert_eq!(quote_name(b"a b"), "'a b'");
+        assert_eq!(quote_name(b"#x"), "'#x'");
+        assert_eq!(quote_name(b"x#"), "x#");
+        assert_eq!(quote_name(b"it's"), "\"it's\"");
+        assert_eq!(quote_name(b"it's $x"), r"'it'\''s $x'");
+        assert_eq!(quote_name(b"a\nb"), r"'a'$'\n''b'");
+        assert_eq!(quote_name(b"\x01\xff"), r"$'\001\377'");
+        assert_eq!(quote_name(b""), "''");
+    }
+
+    #[test]
+    fn sh_quote_quotes_for_sh() {
+        assert_eq!(sh_quote(b"/etc/motd"), "/etc/motd");
+        assert_eq!(sh_quote(b"it's"), "'it'\\''s'");
+        assert_eq!(sh_quote(b""), "''");
     }
 
     #[test]

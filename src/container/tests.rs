@@ -70,7 +70,7 @@ fn upper(c: &Container) -> String {
 fn read_never_copies_up() {
     let mut c = c(Config::Default);
     let out = run(&mut c, "read /t/foo");
-    assert_eq!(out.result, "OK 12 a948904f2f0f479b");
+    assert_eq!(out.render(), "OK 12 a948904f2f0f479b");
     assert!(out.events.is_empty());
     assert_eq!(upper(&c), "d 0755 0:0 - - /");
 }
@@ -79,7 +79,7 @@ fn read_never_copies_up() {
 fn open_rw_copies_up_parents_first_without_writing() {
     let mut c = c(Config::Default);
     let out = run(&mut c, "open-rw /t/dir/pop/b");
-    assert_eq!(out.result, "OK");
+    assert_eq!(out.render(), "OK");
     let paths: Vec<String> = out
         .events
         .iter()
@@ -98,7 +98,7 @@ fn unlink_of_lower_leaves_whiteout_and_of_new_file_does_not() {
     let mut c = c(Config::Default);
     let out = run(&mut c, "unlink /t/foo");
     assert!(out.events.contains(&Event::Whiteout { path: b"/t/foo".to_vec(), hides_layer: Some(0) }));
-    assert_eq!(run(&mut c, "read /t/foo").result, "ENOENT");
+    assert_eq!(run(&mut c, "read /t/foo").render(), "ENOENT");
     run(&mut c, "write /t/new x");
     run(&mut c, "unlink /t/new");
     assert_eq!(upper(&c), "d 0755 0:0 - - /\nd 0755 0:0 - - /t\nw 0000 0:0 - - /t/foo");
@@ -107,8 +107,8 @@ fn unlink_of_lower_leaves_whiteout_and_of_new_file_does_not() {
 #[test]
 fn lower_whiteout_hides_and_create_needs_no_upper_whiteout() {
     let mut c = c(Config::Default);
-    assert_eq!(run(&mut c, "stat /t/gone").result, "ENOENT");
-    assert_eq!(run(&mut c, "mkdir /t/gone").result, "OK");
+    assert_eq!(run(&mut c, "stat /t/gone").render(), "ENOENT");
+    assert_eq!(run(&mut c, "mkdir /t/gone").render(), "OK");
     // not over an upper whiteout and default config: not opaque
     assert!(upper(&c).contains("d 0755 0:0 - - /t/gone\n") || upper(&c).ends_with("d 0755 0:0 - - /t/gone"));
 }
@@ -116,7 +116,7 @@ fn lower_whiteout_hides_and_create_needs_no_upper_whiteout() {
 #[test]
 fn rmdir_then_mkdir_gives_opaque_dir() {
     let mut c = c(Config::Default);
-    assert_eq!(run(&mut c, "rmdir /t/dir").result, "ENOTEMPTY");
+    assert_eq!(run(&mut c, "rmdir /t/dir").render(), "ENOTEMPTY");
     assert_eq!(upper(&c), "d 0755 0:0 - - /", "ENOTEMPTY is checked before any copy-up");
     run(&mut c, "rmdir /t/empty");
     let out = run(&mut c, "mkdir /t/empty");
@@ -138,26 +138,26 @@ fn new_dir_in_merged_parent_is_opaque_only_with_new_features() {
 fn renaming_a_lower_dir_needs_redirect_dir() {
     let mut d = c(Config::Default);
     let out = run(&mut d, "rename /t/dir /t/dir2");
-    assert_eq!(out.result, "EXDEV");
+    assert_eq!(out.render(), "EXDEV");
     assert!(matches!(out.events.last(), Some(Event::Error { errno: Errno::EXDEV, sentence, .. }) if sentence.contains("mv")));
     let mut r = c(Config::Redirect);
-    assert_eq!(run(&mut r, "rename /t/dir /t/dir2").result, "OK");
+    assert_eq!(run(&mut r, "rename /t/dir /t/dir2").render(), "OK");
     assert!(upper(&r).contains("/t/dir2 redirect=dir"));
     run(&mut r, "rename /t/dir2 /t/empty/d3");
     assert!(upper(&r).contains("/t/empty/d3 redirect=/t/dir"));
-    assert_eq!(run(&mut r, "ls /t/empty/d3").result, "OK a pop");
+    assert_eq!(run(&mut r, "ls /t/empty/d3").render(), "OK a pop");
 }
 
 #[test]
 fn mv_falls_back_to_copy_and_delete_on_exdev() {
     let mut d = c(Config::Default);
     let out = run(&mut d, "mv /t/dir /t/dir2");
-    assert_eq!(out.result, "OK");
+    assert_eq!(out.render(), "OK");
     assert_eq!(out.events[0], Event::MvFallback { from: b"/t/dir".to_vec(), to: b"/t/dir2".to_vec() });
     assert!(out.events.iter().any(|e| matches!(e, Event::Created { path, .. } if path == b"/t/dir2/pop/b")));
-    assert_eq!(run(&mut d, "ls /t/dir2").result, "OK a pop");
-    assert_eq!(run(&mut d, "read /t/dir2/pop/b").result, "OK 1 3e23e8160039594a");
-    assert_eq!(run(&mut d, "stat /t/dir").result, "ENOENT");
+    assert_eq!(run(&mut d, "ls /t/dir2").render(), "OK a pop");
+    assert_eq!(run(&mut d, "read /t/dir2/pop/b").render(), "OK 1 3e23e8160039594a");
+    assert_eq!(run(&mut d, "stat /t/dir").render(), "ENOENT");
     assert!(upper(&d).contains("w 0000 0:0 - - /t/dir\n"));
 }
 
@@ -167,18 +167,59 @@ fn metacopy_copies_metadata_then_data_on_write() {
     let out = run(&mut m, "chmod 600 /t/foo");
     assert!(out.events.iter().any(|e| matches!(e, Event::CopyUp { kind: CopyKind::MetadataOnly, bytes: 0, .. })));
     assert!(upper(&m).ends_with("f 0600 0:0 12 - /t/foo metacopy"));
-    assert_eq!(run(&mut m, "read /t/foo").result, "OK 12 a948904f2f0f479b");
+    assert_eq!(run(&mut m, "read /t/foo").render(), "OK 12 a948904f2f0f479b");
     let out = run(&mut m, "append /t/foo !");
     assert!(out.events.iter().any(|e| matches!(e, Event::CopyUp { kind: CopyKind::DataOnly, bytes: 12, .. })));
     assert!(!upper(&m).contains("metacopy"));
 }
 
 #[test]
+fn ops_answer_typed_replies_that_render_as_spec_result_lines() {
+    use crate::listing::TypeChar;
+    let mut c = c(Config::Default);
+    let cases: Vec<(&str, Reply, &str)> = vec![
+        ("mkdir /t/new", Reply::Ok, "OK"),
+        ("read /t/foo", Reply::Read(b"hello world\n".to_vec()), "OK 12 a948904f2f0f479b"),
+        ("readlink /t/sym", Reply::Readlink(b"foo".to_vec()), "OK foo"),
+        ("ls /t/dir", Reply::Ls(vec![b"a".to_vec(), b"pop".to_vec()]), "OK a pop"),
+        ("ls /t/empty", Reply::Ls(vec![]), "OK"),
+        ("readlink /t/foo", Reply::Err(Errno::EINVAL), "EINVAL"),
+        (
+            "stat /t/null",
+            Reply::Stat(Stat {
+                path: b"/t/null".to_vec(),
+                kind: TypeChar::Char,
+                mode: 0o666,
+                uid: 0,
+                gid: 0,
+                size: None,
+                digest: None,
+                target: None,
+                rdev: Some((1, 3)),
+                nlink: 1,
+            }),
+            "OK c 0666 0:0 - - /t/null rdev=1,3",
+        ),
+    ];
+    for (line, reply, rendered) in cases {
+        let out = run(&mut c, line);
+        assert_eq!(out.reply, reply, "{line}");
+        assert_eq!(out.render(), rendered, "{line}");
+        assert_eq!(out.errno, reply.errno(), "{line}");
+    }
+    // A stat keeps raw bytes: the path as given and the target, escaped only when rendered.
+    run(&mut c, "symlink \"a b\\xff\" \"/t/odd name\"");
+    let Reply::Stat(st) = run(&mut c, "stat \"/t/odd name\"").reply else { panic!("a stat") };
+    assert_eq!((st.kind, st.mode, &st.path[..], st.target.as_deref()), (TypeChar::Symlink, 0o777, &b"/t/odd name"[..], Some(&b"a b\xff"[..])));
+    assert_eq!(Reply::Stat(st).render(), "OK l 0777 0:0 - - /t/odd\\x20name -> a\\x20b\\xff");
+}
+
+#[test]
 fn copy_up_breaks_lower_hardlinks_with_stale_nlink() {
     let mut c = c(Config::Default);
     run(&mut c, "open-rw /t/hl1");
-    assert_eq!(run(&mut c, "stat /t/hl1").result, "OK f 0644 0:0 10 5375224247ce9d7d /t/hl1");
-    assert_eq!(run(&mut c, "stat /t/hl2").result, "OK f 0644 0:0 10 5375224247ce9d7d /t/hl2 nlink=2");
+    assert_eq!(run(&mut c, "stat /t/hl1").render(), "OK f 0644 0:0 10 5375224247ce9d7d /t/hl1");
+    assert_eq!(run(&mut c, "stat /t/hl2").render(), "OK f 0644 0:0 10 5375224247ce9d7d /t/hl2 nlink=2");
 }
 
 #[test]
@@ -190,42 +231,42 @@ fn symlinks_resolve_in_the_root_and_loop_after_40() {
         put(&mut l0, &format!("/s{i}"), sym(&format!("s{}", i - 1)));
     }
     let mut c = Container::new(Stack::new(vec![std::sync::Arc::new(l0)]), Config::Default);
-    assert_eq!(run(&mut c, "read /s39").result, "OK 1 2d711642b726b044", "40 links are fine");
-    assert_eq!(run(&mut c, "read /s40").result, "ELOOP");
-    assert_eq!(run(&mut c, "read /s0/../f").result, "ENOTDIR");
-    assert_eq!(run(&mut c, "read /../../f").result, "OK 1 2d711642b726b044");
+    assert_eq!(run(&mut c, "read /s39").render(), "OK 1 2d711642b726b044", "40 links are fine");
+    assert_eq!(run(&mut c, "read /s40").render(), "ELOOP");
+    assert_eq!(run(&mut c, "read /s0/../f").render(), "ENOTDIR");
+    assert_eq!(run(&mut c, "read /../../f").render(), "OK 1 2d711642b726b044");
 }
 
 #[test]
 fn special_files_on_a_nodev_mount() {
     let mut c = c(Config::Default);
-    assert_eq!(run(&mut c, "read /t/null").result, "EACCES");
-    assert_eq!(run(&mut c, "write /t/fifo x").result, "ENXIO");
-    assert_eq!(run(&mut c, "open-rw /t/fifo").result, "OK");
-    assert_eq!(run(&mut c, "read /t/fifo").result, "OK 0 e3b0c44298fc1c14");
+    assert_eq!(run(&mut c, "read /t/null").render(), "EACCES");
+    assert_eq!(run(&mut c, "write /t/fifo x").render(), "ENXIO");
+    assert_eq!(run(&mut c, "open-rw /t/fifo").render(), "OK");
+    assert_eq!(run(&mut c, "read /t/fifo").render(), "OK 0 e3b0c44298fc1c14");
     assert_eq!(upper(&c), "d 0755 0:0 - - /", "opening special files never copies up");
 }
 
 #[test]
 fn trailing_slashes() {
     let mut c = c(Config::Default);
-    assert_eq!(run(&mut c, "write /t/foo/ x").result, "EISDIR");
-    assert_eq!(run(&mut c, "write /t/newf/ x").result, "EISDIR");
-    assert_eq!(run(&mut c, "read /t/foo/").result, "ENOTDIR");
-    assert_eq!(run(&mut c, "unlink /t/foo/").result, "ENOTDIR");
-    assert_eq!(run(&mut c, "mkdir /t/nd/").result, "OK");
-    assert_eq!(run(&mut c, "rmdir /t/nd/").result, "OK");
+    assert_eq!(run(&mut c, "write /t/foo/ x").render(), "EISDIR");
+    assert_eq!(run(&mut c, "write /t/newf/ x").render(), "EISDIR");
+    assert_eq!(run(&mut c, "read /t/foo/").render(), "ENOTDIR");
+    assert_eq!(run(&mut c, "unlink /t/foo/").render(), "ENOTDIR");
+    assert_eq!(run(&mut c, "mkdir /t/nd/").render(), "OK");
+    assert_eq!(run(&mut c, "rmdir /t/nd/").render(), "OK");
 }
 
 #[test]
 fn rename_error_precedence() {
     let mut c = c(Config::Default);
-    assert_eq!(run(&mut c, "rename /t/foo /t/dir").result, "EISDIR");
-    assert_eq!(run(&mut c, "rename /t/dir /t/foo").result, "ENOTDIR");
-    assert_eq!(run(&mut c, "rename /t/dir /t/dir/pop/x").result, "EINVAL");
-    assert_eq!(run(&mut c, "rename /t/dir/pop /t").result, "ENOTEMPTY");
-    assert_eq!(run(&mut c, "rename /t/empty /t/dir").result, "EXDEV");
-    assert_eq!(run(&mut c, "rename / /x").result, "EBUSY");
+    assert_eq!(run(&mut c, "rename /t/foo /t/dir").render(), "EISDIR");
+    assert_eq!(run(&mut c, "rename /t/dir /t/foo").render(), "ENOTDIR");
+    assert_eq!(run(&mut c, "rename /t/dir /t/dir/pop/x").render(), "EINVAL");
+    assert_eq!(run(&mut c, "rename /t/dir/pop /t").render(), "ENOTEMPTY");
+    assert_eq!(run(&mut c, "rename /t/empty /t/dir").render(), "EXDEV");
+    assert_eq!(run(&mut c, "rename / /x").render(), "EBUSY");
     assert_eq!(upper(&c), "d 0755 0:0 - - /");
 }
 
@@ -306,10 +347,10 @@ fn a_dir_from_one_lower_layer_is_read_directly_with_its_whiteouts() {
     put(&mut l1, "/n/f", file("f", 0o644));
     put(&mut l1, "/n/g", whiteout());
     let mut c = Container::new(Stack::new(vec![std::sync::Arc::new(l0), std::sync::Arc::new(l1)]), Config::Default);
-    assert_eq!(run(&mut c, "ls /n").result, "OK f g");
-    assert_eq!(run(&mut c, "stat /n/g").result, "ENOENT");
-    assert_eq!(run(&mut c, "rm-r /n").result, "ENOENT", "rm -r stops at the whiteout's lstat");
-    assert_eq!(run(&mut c, "ls /n").result, "OK", "copied up: now a merged dir");
+    assert_eq!(run(&mut c, "ls /n").render(), "OK f g");
+    assert_eq!(run(&mut c, "stat /n/g").render(), "ENOENT");
+    assert_eq!(run(&mut c, "rm-r /n").render(), "ENOENT", "rm -r stops at the whiteout's lstat");
+    assert_eq!(run(&mut c, "ls /n").render(), "OK", "copied up: now a merged dir");
 }
 
 mod prop {
@@ -367,7 +408,7 @@ mod prop {
             let mut c = c(Config::Default);
             for s in &script {
                 let out = run(&mut c, s);
-                prop_assert!(out.result == "OK" || out.result.starts_with("OK ") || out.errno.is_some());
+                prop_assert_eq!(out.errno, out.reply.errno());
                 prop_assert!(nlinks_consistent(c.upper()), "after {s}");
                 prop_assert_eq!(c.upper_bytes(), c.upper_bytes_scan(), "after {}", s);
             }
@@ -398,10 +439,10 @@ mod prop {
 fn truncate_past_the_memory_cap_is_efbig_and_copies_nothing() {
     let mut ct = c(Config::Default);
     let out = ct.apply(&op(&format!("truncate /t/foo {}", MAX_FILE_SIZE + 1)));
-    assert_eq!(out.result, "EFBIG");
+    assert_eq!(out.render(), "EFBIG");
     assert!(out.events.iter().all(|e| !matches!(e, Event::CopyUp { .. })));
     assert_eq!(ct.upper_listing().unwrap(), vec!["d 0755 0:0 - - /".to_string()]);
-    assert_eq!(ct.apply(&op("truncate /t/foo 3")).result, "OK");
+    assert_eq!(ct.apply(&op("truncate /t/foo 3")).render(), "OK");
 }
 
 /// A lower file whose bytes cannot be read from the archive (a truncated layer) gives EIO
@@ -417,6 +458,6 @@ fn unreadable_lower_content_is_eio() {
     let mut l0 = Tree::new();
     put(&mut l0, "/f", Node::new(Kind::File(Content::Blob { blob, offset: 5, size: 100 }), 0o644, 0, 0));
     let mut ct = Container::new(Stack::new(vec![std::sync::Arc::new(l0)]), Config::Default);
-    assert_eq!(ct.apply(&op("read /f")).result, "EIO");
-    assert_eq!(ct.apply(&op("append /f x")).result, "EIO");
+    assert_eq!(ct.apply(&op("read /f")).render(), "EIO");
+    assert_eq!(ct.apply(&op("append /f x")).render(), "EIO");
 }

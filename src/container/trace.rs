@@ -22,7 +22,7 @@ pub fn trace(lower: Stack, ops: &[ScriptOp], config: Config) -> Result<String> {
         let k = i + 1;
         lines.push(format!("== OP {k} {}", op.echo()));
         let out = c.apply(&op.op);
-        lines.push(out.result);
+        lines.push(out.render());
         let cur = c.upper_listing()?;
         if cur == prev {
             lines.push(format!("== UPPER {k} unchanged"));
