@@ -959,8 +959,9 @@ fn chown(sh: &mut Sh, args: &[Vec<u8>]) {
 }
 
 fn truncate(sh: &mut Sh, args: &[Vec<u8>]) {
-    // truncate -s SIZE FILE... (also -sSIZE and --size=SIZE)
+    // truncate [-c] -s SIZE FILE... (also -sSIZE and --size=SIZE; -c/--no-create)
     let mut size = None;
+    let mut create = true;
     let mut files = Vec::new();
     let mut i = 0;
     while i < args.len() {
@@ -970,7 +971,9 @@ fn truncate(sh: &mut Sh, args: &[Vec<u8>]) {
             i += 2;
             continue;
         }
-        if let Some(s) = a.strip_prefix(b"--size=").or_else(|| a.strip_prefix(b"-s")) {
+        if a == b"-c" || a == b"--no-create" {
+            create = false;
+        } else if let Some(s) = a.strip_prefix(b"--size=").or_else(|| a.strip_prefix(b"-s")) {
             size = Some(s.to_vec());
         } else {
             files.push(a.clone());
@@ -991,8 +994,12 @@ fn truncate(sh: &mut Sh, args: &[Vec<u8>]) {
     }
     for f in &files {
         let path = abs(f);
-        // coreutils opens with O_CREAT: a missing file is created empty first.
+        // coreutils opens with O_CREAT: a missing file is created empty first (with -c it is
+        // left alone, silently).
         if sh.stat(&path) == Err(Errno::ENOENT) {
+            if !create {
+                continue;
+            }
             if let Err(e) = sh.op(Op::Write { path: path.clone(), text: Vec::new() }) {
                 sh.fail(format!("truncate: cannot open '{}' for writing: {}", show(f), strerror(e)));
                 continue;

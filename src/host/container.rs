@@ -10,7 +10,7 @@
 //! ([`Container::docker_diff`], [`Container::counts`]); this file only packs them into answers.
 
 use super::{Host, LayerId};
-use crate::container::shell::strerror;
+use crate::container::shell::{sh_quote, strerror};
 use crate::container::{Config, Container, CopyKind, Event, Op};
 use crate::listing::esc;
 use serde::{Deserialize, Serialize};
@@ -157,15 +157,6 @@ pub fn unescape(s: &str) -> Vec<u8> {
         i += 1;
     }
     out
-}
-
-/// Quotes a word for `sh` (single quotes unless it is plainly safe).
-pub fn sh_quote(b: &[u8]) -> String {
-    let s = String::from_utf8_lossy(b);
-    if !s.is_empty() && s.bytes().all(|c| c.is_ascii_alphanumeric() || b"/._-+,:@%=".contains(&c)) {
-        return s.into_owned();
-    }
-    format!("'{}'", s.replace('\'', "'\\''"))
 }
 
 /// Text shown in the echo of an edit: at most this many characters of the content.
@@ -400,18 +391,4 @@ fn event_line(e: &Event, layers: &[String]) -> EventLine {
         _ => (EventKind::Change, e.to_string()),
     };
     EventLine { kind, text }
-}
-
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unescape_and_quote() {
-        assert_eq!(unescape("/a\\x20b\\x5c"), b"/a b\\");
-        assert_eq!(sh_quote(b"/etc/motd"), "/etc/motd");
-        assert_eq!(sh_quote(b"it's"), "'it'\\''s'");
-        assert_eq!(sh_quote(b""), "''");
-    }
 }

@@ -265,8 +265,11 @@ impl Host {
             for (path, up, lowers) in all {
                 match up {
                     Some(ino) if path != b"/" || lowers.is_empty() => {
-                        let change = if lowers.is_empty() { b'A' } else { b'M' };
-                        out.push_path(&path, CONTAINER_LAYER, ino, ids(&lowers), change)
+                        // The kernel looks no further down than a non-directory in the upper
+                        // layer; the lower versions it hides are still there (a copied-up file).
+                        let shadows = if lowers.is_empty() { self.lower_holders(&path) } else { ids(&lowers) };
+                        let change = if shadows.is_empty() { b'A' } else { b'M' };
+                        out.push_path(&path, CONTAINER_LAYER, ino, shadows, change)
                     }
                     _ => {
                         let change = if lowers.len() <= 1 { b'A' } else { b'M' };
@@ -280,6 +283,23 @@ impl Host {
             let change = if v.shadows.is_empty() { b'A' } else { b'M' };
             out.push(v.depth, v.name, self.union_ids[v.layer], v.ino, v.shadows.iter().map(|&s| self.union_ids[s]), change);
         });
+        out
+    }
+
+    /// The enabled layers (top first) whose merged directory holds `path`'s name, below a
+    /// whiteout or opaque directory that hides it.
+    fn lower_holders(&self, path: &[u8]) -> Vec<LayerId> {
+        let (parent, name) = split_last(path);
+        let Some(dirs) = self.union.dir_stack(if parent.is_empty() { b"/" } else { parent }) else { return Vec::new() };
+        let mut out = Vec::new();
+        for (layer, dir) in dirs {
+            let tree = &self.union.layers[layer];
+            let Some(ino) = tree.child(dir, name) else { continue };
+            if tree.node(ino).is_whiteout() {
+                break;
+            }
+            out.push(self.union_ids[layer]);
+        }
         out
     }
 
