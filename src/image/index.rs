@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 pub struct ImageIndex {
     /// "This REQUIRED property specifies the image manifest schema version. For this version of
     /// the specification, this MUST be `2`."
-    #[serde(default = "two")]
+    #[serde(default = "super::manifest::schema_version_2")]
     pub schema_version: u32,
     /// "When used, this field MUST contain the media type
     /// `application/vnd.oci.image.index.v1+json`."
@@ -34,10 +34,6 @@ pub struct ImageIndex {
     pub annotations: Option<BTreeMap<String, String>>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
-}
-
-fn two() -> u32 {
-    2
 }
 
 impl ImageIndex {

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 pub struct ImageManifest {
     /// "This REQUIRED property specifies the image manifest schema version. For this version of
     /// the specification, this MUST be `2`."
-    #[serde(default = "two")]
+    #[serde(default = "schema_version_2")]
     pub schema_version: u32,
     /// "This property SHOULD be used and remain compatible with earlier versions of this
     /// specification and with other similar external formats. When used, this field MUST
@@ -41,7 +41,8 @@ pub struct ImageManifest {
     pub extra: Map<String, Value>,
 }
 
-fn two() -> u32 {
+/// `schemaVersion` when a manifest or index omits it: the only version, 2.
+pub(crate) fn schema_version_2() -> u32 {
     2
 }
 
