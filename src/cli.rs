@@ -150,37 +150,6 @@ pub fn emit(out: &mut dyn Write, s: &str) -> Result<()> {
     out.write_all(s.as_bytes()).map_err(|e| Error::io(&e))
 }
 
-/// Docker's human size (`units.HumanSizeWithPrecision(size, 3)`): decimal units, 3 significant
-/// digits, `%g` style.
-pub fn human_size(n: u64) -> String {
-    const UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
-    let mut v = n as f64;
-    let mut i = 0;
-    while v >= 1000.0 && i < UNITS.len() - 1 {
-        v /= 1000.0;
-        i += 1;
-    }
-    format!("{}{}", fmt_g3(v), UNITS[i])
-}
-
-/// `%.3g` for 0 <= v < 1000.
-fn fmt_g3(v: f64) -> String {
-    if v == 0.0 {
-        return "0".into();
-    }
-    let digits = if v >= 100.0 { 0 } else if v >= 10.0 { 1 } else { 2 };
-    let s = format!("{v:.digits$}");
-    // Rounding may carry into a new digit (999.5 -> "1000", which %g writes as "1e+03").
-    if s == "1000" {
-        return "1e+03".into();
-    }
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
-}
-
 /// Lays out rows like Go's tabwriter as Docker uses it (min width 10, padding 3); the last
 /// column is not padded.
 pub fn table(rows: &[Vec<String>]) -> String {
@@ -207,19 +176,4 @@ pub fn table(rows: &[Vec<String>]) -> String {
         s.push('\n');
     }
     s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn human_sizes_like_docker() {
-        assert_eq!(human_size(0), "0B");
-        assert_eq!(human_size(999), "999B");
-        assert_eq!(human_size(1024), "1.02kB");
-        assert_eq!(human_size(27648), "27.6kB");
-        assert_eq!(human_size(5_245_440), "5.25MB");
-        assert_eq!(human_size(1_000_000), "1MB");
-    }
 }

@@ -8,6 +8,8 @@
 //!   entry appended (`created`, `created_by`, `author`, `comment`), `-c` changes applied
 //!   (`CMD`, `ENTRYPOINT`, `ENV`, `WORKDIR`, `LABEL`, `USER`, `EXPOSE`), and `created`/`author`
 //!   set. Its digest is the image ID.
+//! - A stack that is not one image starts from [`crate::image::config::import_config`]; an
+//!   existing config is edited as JSON in place (its key order and unknown fields are kept).
 //! - Output is deterministic: entries sorted, timestamps from the commit time, JSON with sorted
 //!   keys, so the same inputs and time give the same bytes and digests.
 
@@ -113,13 +115,10 @@ pub fn commit(config: Option<&[u8]>, layers: &[SaveLayer], diff: &[TarEntry], op
     let new_layer = SaveLayer { blob: MemSource::shared(gz), digest, diff_id: diff_id.clone(), compression: Compression::Gzip };
     let mut cfg: Value = match config {
         Some(bytes) => serde_json::from_slice(bytes).map_err(|e| Error::corrupt(format!("the image config is not valid JSON ({e})")))?,
-        None => json!({
-            "architecture": "amd64",
-            "os": "linux",
-            "config": {},
-            "rootfs": {"type": "layers", "diff_ids": layers.iter().map(|l| l.diff_id.clone()).collect::<Vec<_>>()},
-            "history": layers.iter().map(|_| json!({"created": rfc3339(0), "created_by": "layer tarball"})).collect::<Vec<_>>(),
-        }),
+        None => {
+            let ids: Vec<String> = layers.iter().map(|l| l.diff_id.clone()).collect();
+            serde_json::from_slice(&crate::image::config::import_config(&ids)).expect("json")
+        }
     };
     let obj = cfg.as_object_mut().ok_or_else(|| Error::corrupt("the image config is not a JSON object"))?;
     let created = rfc3339(opts.created);

@@ -14,12 +14,26 @@
 //!   descriptors. A mismatch is a [`ErrorKind::DigestMismatch`] naming archive, layer, member.
 //! - Loading reports progress per layer and can be cancelled (the callback returns `false`).
 //!   The result holds layer trees (`Arc<Tree>`) and metadata only, never layer bytes.
+//! - The documents an archive holds have one module each, named after the spec's word, with
+//!   serde types used both to read them here and to write them (`commit::save`):
+//!   [`descriptor`], [`manifest`], [`index`], [`layout`], [`config`], [`docker_manifest`]
+//!   (`manifest.json`), [`repositories`]; their [`media_type`]s, [`annotations`] and image
+//!   [`reference`]s likewise.
 
+pub mod annotations;
 pub mod config;
+pub mod descriptor;
 pub mod digest;
 pub mod docker;
+pub mod docker_manifest;
+pub mod index;
+pub mod layout;
+pub mod manifest;
+pub mod media_type;
 pub mod members;
 pub mod oci;
+pub mod reference;
+pub mod repositories;
 
 use crate::changes::{self, Changes};
 use crate::error::{Error, ErrorKind, Result};

@@ -27,6 +27,7 @@ pub mod listing;
 pub mod source;
 pub mod tree;
 pub mod union;
+pub mod units;
 
 /// The web page (Yew) and its worker; browser-only.
 #[cfg(target_arch = "wasm32")]

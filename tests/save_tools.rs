@@ -141,3 +141,74 @@ fn skopeo_accepts_commits_of_fixture_images() {
     }
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+/// Members of a tar archive by name (regular files only).
+fn tar_members(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
+    use std::io::Read;
+    let mut out = std::collections::BTreeMap::new();
+    let mut ar = tar::Archive::new(bytes);
+    for e in ar.entries().unwrap() {
+        let mut e = e.unwrap();
+        if e.header().entry_type().is_file() {
+            let name = String::from_utf8_lossy(&e.path_bytes()).into_owned();
+            let mut v = Vec::new();
+            e.read_to_end(&mut v).unwrap();
+            out.insert(name, v);
+        }
+    }
+    out
+}
+
+/// `repositories` as real `docker save` writes it: `{"<familiar repo>":{"<tag>":"<hex>"}}`
+/// and a newline, the hex naming the image's top layer as `manifest.json` `Layers` names it
+/// (Docker 20.10: the `<v1 id>/layer.tar` directory; our Docker 25+ layout: the top layer's
+/// diff_id blob), never the image ID; no file at all when nothing is tagged.
+#[test]
+fn repositories_like_real_docker() {
+    use layerlab::commit::save::SaveImage;
+    use layerlab::image::docker_manifest::ManifestItem;
+    use layerlab::image::repositories::Repositories;
+    use layerlab::image::{Archive, LoadOptions, Selector};
+    // A real `docker save` (dive's test image: legacy layout, built with Docker 18.09).
+    let path = shared().join("fixtures/public/dive/test-docker-image.tar");
+    let real = tar_members(&std::fs::read(&path).unwrap());
+    let real_repos = &real["repositories"];
+    assert_eq!(real_repos.last(), Some(&b'\n'), "Docker's json.Encoder ends the file with a newline");
+    let real_repos = Repositories::parse(real_repos).unwrap();
+    let real_items: Vec<ManifestItem> = serde_json::from_slice(&real["manifest.json"]).unwrap();
+    let top_v1 = real_items[0].layers.last().unwrap().strip_suffix("/layer.tar").unwrap().to_string();
+    assert_eq!(real_repos.0["dive-test"]["latest"], top_v1);
+    assert!(!real_items[0].config.starts_with(&top_v1), "the value is not the image ID");
+    assert_eq!(real_items[0].repo_tags.as_deref(), Some(&["dive-test:latest".to_string()][..]));
+
+    // The docker oracle's commit-save scenario (Docker 20.10.24): same rule, placeholders.
+    let expected = std::fs::read_to_string(shared().join("docker-oracle/scenarios/commit-save/expected.txt")).unwrap();
+    let after = |cmd: &str| expected.lines().skip_while(|l| *l != cmd).nth(1).unwrap().to_string();
+    assert_eq!(after("$ tar -xOf saved.tar repositories"), r#"{"saved":{"1":"<v1:1>"}}"#);
+    assert!(after("$ tar -xOf saved.tar manifest.json").ends_with(r#""<v1:1>/layer.tar"]}]"#));
+
+    // Ours, for the same image: same keys, the top layer of our Layers, a newline.
+    let src: Source = Arc::new(FileSource::open(&path).unwrap());
+    let ar = Archive::open(src, "dive", true, None).unwrap();
+    let opts = LoadOptions { changes: false, hash_compressed: false, ..Default::default() };
+    let img = ar.load(&Selector::Default, &opts, &mut |_| true).unwrap();
+    let mut saved = SaveImage::from_image(&img).unwrap();
+    let ours = tar_members(&save(&[saved.clone()], SaveFormat::Docker, 0, Vec::new()).unwrap());
+    assert_eq!(ours["repositories"].last(), Some(&b'\n'));
+    assert_eq!(ours["manifest.json"].last(), Some(&b'\n'));
+    let repos = Repositories::parse(&ours["repositories"]).unwrap();
+    let items: Vec<ManifestItem> = serde_json::from_slice(&ours["manifest.json"]).unwrap();
+    let top = items[0].layers.last().unwrap().strip_prefix("blobs/sha256/").unwrap();
+    assert_eq!(repos.0.keys().collect::<Vec<_>>(), real_repos.0.keys().collect::<Vec<_>>());
+    assert_eq!(repos.0["dive-test"]["latest"], top);
+    assert_eq!(format!("sha256:{top}"), img.layers.last().unwrap().diff_id.clone().unwrap());
+    assert_eq!(items[0].repo_tags, real_items[0].repo_tags);
+
+    // Untagged: no repositories file, "RepoTags":null (Go's nil slice), still one index entry.
+    saved.tags.clear();
+    let ours = tar_members(&save(&[saved], SaveFormat::Docker, 0, Vec::new()).unwrap());
+    assert!(!ours.contains_key("repositories"));
+    assert!(String::from_utf8_lossy(&ours["manifest.json"]).contains(r#""RepoTags":null"#));
+    let index: serde_json::Value = serde_json::from_slice(&ours["index.json"]).unwrap();
+    assert_eq!(index["manifests"].as_array().unwrap().len(), 1);
+}

@@ -2,7 +2,8 @@
 //! folder (default `www/samples/`), with `index.json` listing them for the page.
 //!
 //! Reproducible: fixed mtimes, uid/gid 0, entries sorted by path, pseudo-random bytes from a
-//! fixed seed, JSON with sorted keys. Running it twice gives identical bytes (checked by
+//! fixed seed, JSON in a fixed key order. The archives are written by `commit::save` (the one
+//! archive writer), so they are what `layerlab save` would write for these images. Running it twice gives identical bytes (checked by
 //! `scripts/web-test.sh`).
 //!
 //! The stories (one layer each, see `webapp_layers`): a base layer (with symlinks and a
@@ -24,10 +25,14 @@ fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 mod samples {
-    use serde_json::{json, Value};
+    use layerlab::commit::save::{save, SaveFormat, SaveImage, SaveLayer};
+    use layerlab::layer::Compression;
+    use layerlab::source::MemSource;
+    use serde_json::json;
     use sha2::{Digest, Sha256};
     use std::io;
     use std::path::Path;
+    use std::sync::Arc;
 
     /// 2024-01-01T00:00:00Z; layer N is stamped N hours later.
     const EPOCH: u64 = 1_704_067_200;
@@ -227,16 +232,7 @@ mod samples {
         d.iter().map(|x| format!("{x:02x}")).collect()
     }
 
-    struct Image {
-        tag: &'static str,
-        config: Vec<u8>,
-        config_hex: String,
-        manifest: Vec<u8>,
-        manifest_hex: String,
-        layers: Vec<(String, Vec<u8>)>,
-    }
-
-    fn image(tag: &'static str, layers: Vec<Layer>, cmd: &[&str], empty_after: &[(usize, &str)]) -> io::Result<Image> {
+    fn image(tag: &str, layers: Vec<Layer>, cmd: &[&str], empty_after: &[(usize, &str)]) -> io::Result<SaveImage> {
         let mut blobs = Vec::new();
         let mut history = Vec::new();
         for (i, l) in layers.iter().enumerate() {
@@ -247,7 +243,9 @@ mod samples {
                     history.push(json!({"created": created(i), "created_by": what, "empty_layer": true}));
                 }
             }
-            blobs.push((sha_hex(&t), t));
+            // Uncompressed: the blob digest is the diff_id.
+            let digest = format!("sha256:{}", sha_hex(&t));
+            blobs.push(SaveLayer { blob: MemSource::shared(t), digest: digest.clone(), diff_id: digest, compression: Compression::None });
         }
         let config = json!({
             "architecture": "amd64",
@@ -260,89 +258,22 @@ mod samples {
                 "User": "app",
                 "Labels": {"org.opencontainers.image.source": "layerlab make-samples"},
             },
-            "rootfs": {"type": "layers", "diff_ids": blobs.iter().map(|(h, _)| format!("sha256:{h}")).collect::<Vec<_>>()},
+            "rootfs": {"type": "layers", "diff_ids": blobs.iter().map(|l| l.diff_id.clone()).collect::<Vec<_>>()},
             "history": history,
         });
-        let config = serde_json::to_vec(&config)?;
-        let config_hex = sha_hex(&config);
-        let manifest = json!({
-            "schemaVersion": 2,
-            "mediaType": "application/vnd.oci.image.manifest.v1+json",
-            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": format!("sha256:{config_hex}"), "size": config.len()},
-            "layers": blobs.iter().map(|(h, b)| json!({"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": format!("sha256:{h}"), "size": b.len()})).collect::<Vec<_>>(),
-        });
-        let manifest = serde_json::to_vec(&manifest)?;
-        let manifest_hex = sha_hex(&manifest);
-        Ok(Image { tag, config, config_hex, manifest, manifest_hex, layers: blobs })
+        let config: Arc<[u8]> = Arc::from(serde_json::to_vec(&config)?);
+        Ok(SaveImage { config, layers: blobs, tags: vec![tag.to_string()], ref_names: Vec::new() })
     }
 
     fn created(i: usize) -> String {
         format!("2024-01-01T{:02}:00:00Z", i)
     }
 
-    /// A `docker save` archive (docker 25+ layout: OCI layout plus `manifest.json`).
-    fn docker_save(images: &[&Image]) -> io::Result<Vec<u8>> {
-        let mut blobs: std::collections::BTreeMap<String, &[u8]> = Default::default();
-        for img in images {
-            blobs.insert(img.config_hex.clone(), &img.config);
-            blobs.insert(img.manifest_hex.clone(), &img.manifest);
-            for (h, b) in &img.layers {
-                blobs.insert(h.clone(), b);
-            }
-        }
-        let manifest: Value = images
-            .iter()
-            .map(|i| {
-                json!({
-                    "Config": format!("blobs/sha256/{}", i.config_hex),
-                    "RepoTags": [i.tag],
-                    "Layers": i.layers.iter().map(|(h, _)| format!("blobs/sha256/{h}")).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        let index = json!({
-            "schemaVersion": 2,
-            "mediaType": "application/vnd.oci.image.index.v1+json",
-            "manifests": images.iter().map(|i| json!({
-                "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                "digest": format!("sha256:{}", i.manifest_hex),
-                "size": i.manifest.len(),
-                "annotations": {"io.containerd.image.name": format!("docker.io/library/{}", i.tag), "org.opencontainers.image.ref.name": i.tag.split(':').nth(1).unwrap_or("latest")},
-            })).collect::<Vec<_>>(),
-        });
-        let mut repos = serde_json::Map::new();
-        for i in images {
-            let (name, tag) = i.tag.split_once(':').unwrap_or((i.tag, "latest"));
-            repos.insert(name.into(), json!({ tag: i.config_hex }));
-        }
-        let mut b = tar::Builder::new(Vec::new());
-        let mut add = |path: &str, data: &[u8], dir: bool| -> io::Result<()> {
-            let mut h = tar::Header::new_ustar();
-            h.set_mtime(0);
-            h.set_uid(0);
-            h.set_gid(0);
-            if dir {
-                h.set_entry_type(tar::EntryType::Directory);
-                h.set_mode(0o755);
-                h.set_size(0);
-            } else {
-                h.set_entry_type(tar::EntryType::Regular);
-                h.set_mode(0o444);
-                h.set_size(data.len() as u64);
-            }
-            b.append_data(&mut h, path, data)
-        };
-        add("blobs/", &[], true)?;
-        add("blobs/sha256/", &[], true)?;
-        for (h, data) in &blobs {
-            add(&format!("blobs/sha256/{h}"), data, false)?;
-        }
-        add("index.json", &serde_json::to_vec(&index)?, false)?;
-        add("manifest.json", &serde_json::to_vec(&manifest)?, false)?;
-        add("oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#, false)?;
-        add("repositories", &serde_json::to_vec(&Value::Object(repos))?, false)?;
-        drop(add);
-        b.into_inner()
+    /// A `docker save` archive (docker 25+ layout: OCI layout plus `manifest.json`), written
+    /// by the one archive writer, [`layerlab::commit::save`], with mtime 0.
+    fn docker_save(images: &[&SaveImage]) -> io::Result<Vec<u8>> {
+        let images: Vec<SaveImage> = images.iter().map(|i| (*i).clone()).collect();
+        save(&images, SaveFormat::Docker, 0, Vec::new()).map_err(|e| io::Error::other(e.to_string()))
     }
 
     pub fn write_all(dir: &Path) -> io::Result<()> {

@@ -1,9 +1,10 @@
 //! `layerlab history ARCHIVE`: shaped like `docker history --no-trunc`: newest first, columns
 //! IMAGE, CREATED, CREATED BY, SIZE, COMMENT. The top row shows the image ID, the rows below
-//! `<missing>` (as after `docker load`); empty-layer entries show `0B`. CREATED is the
+//! `<missing>` (as after `docker load`); empty-layer entries show `0B`; SIZE is
+//! [`crate::units::docker_size`] (go-units at precision 3, as the docker CLI prints it). CREATED is the
 //! timestamp as recorded (Docker would print it relative to now).
 
-use super::{emit, human_size, load, table, ImageArgs};
+use super::{emit, load, table, ImageArgs};
 use crate::error::Result;
 use std::io::Write;
 
@@ -18,7 +19,7 @@ pub fn run(a: &ImageArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()
             id,
             h.entry.created.clone().unwrap_or_default(),
             h.entry.created_by.clone().unwrap_or_default().replace('\n', " "),
-            human_size(size),
+            crate::units::docker_size(size),
             h.entry.comment.clone().unwrap_or_default(),
         ]);
     }

@@ -91,7 +91,7 @@ pub fn as_image(base: &[Layer], done: &Committed, archive: &str) -> Result<Image
         manifest_digest: Some(format!("sha256:{}", crate::listing::hex(&crate::listing::sha256(&done.image.manifest())))),
         config: Some(BlobRef {
             path: format!("blobs/sha256/{}", hex(&id)),
-            media_type: Some("application/vnd.oci.image.config.v1+json".into()),
+            media_type: Some(crate::image::media_type::OCI_CONFIG.into()),
             digest: Some(id.clone()),
             size: Some(done.image.config.len() as u64),
         }),

@@ -1,23 +1,39 @@
 //! `docker save`: images written as an archive that `docker load`, skopeo and umoci accept.
 //!
 //! Rules:
-//! - [`SaveFormat::Docker`] writes the Docker 25+ layout: an OCI image layout (`oci-layout`,
-//!   `index.json`, `blobs/sha256/…`) plus `manifest.json` (`Config`, `RepoTags`, `Layers` as
-//!   blob paths) and `repositories`, which both `docker load` and OCI tools read.
+//! - [`SaveFormat::Docker`] writes the Docker 25+ layout (moby `image/tarexport/save.go`): an
+//!   OCI image layout (`oci-layout`, `index.json`, `blobs/sha256/…`) plus `manifest.json`
+//!   (`Config`, `RepoTags` familiar, `Layers` as blob paths; `"RepoTags":null` when untagged)
+//!   and, when some image is tagged, `repositories` (repo -> tag -> top layer diff_id hex, see
+//!   [`crate::image::repositories`]), which both `docker load` and OCI tools read. Each tag
+//!   gets its own `index.json` descriptor, annotated with the full name
+//!   (`io.containerd.image.name`) and the tag (`org.opencontainers.image.ref.name`).
 //! - [`SaveFormat::Oci`] writes a plain OCI image layout (image-spec `image-layout.md`), each
 //!   manifest annotated with `org.opencontainers.image.ref.name`.
 //! - Layer blobs are copied byte for byte from their sources (a gzip blob stays the same gzip
 //!   blob, so its digest is unchanged); a blob shared by several images is written once.
-//! - Manifests, index and `manifest.json` are compact JSON; entries are written in a fixed
-//!   order with a fixed mtime, so the same images give the same bytes.
+//! - Every document is a serde type of [`crate::image`] (`manifest`, `index`, `layout`,
+//!   `docker_manifest`, `repositories`), written as compact JSON in the spec's field order;
+//!   `manifest.json` and `repositories` end with a newline as Docker's `json.Encoder` writes
+//!   them. Entries are written in a fixed order with a fixed mtime, so the same images give
+//!   the same bytes.
+//! - This is the one writer of image archives: the CLI, the page and `make-samples` use it.
 
 use super::tarwriter::{TarEntry, TarKind, TarWriter};
 use crate::error::Result;
+use crate::image::annotations::{CONTAINERD_IMAGE_NAME, REF_NAME};
+use crate::image::descriptor::Descriptor;
+use crate::image::docker_manifest::{self, ManifestItem, MANIFEST_FILE};
+use crate::image::index::ImageIndex;
+use crate::image::layout::{OciLayout, INDEX_FILE, OCI_LAYOUT_FILE};
+use crate::image::manifest::ImageManifest;
+use crate::image::media_type;
+use crate::image::reference::{familiar_tag, full_tag, split_tag};
+use crate::image::repositories::{Repositories, REPOSITORIES_FILE};
 use crate::layer::{Compression, LayerBlob};
 use crate::source::Source;
 use crate::tree::Content;
-use serde_json::json;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::sync::Arc;
 
@@ -53,11 +69,7 @@ impl SaveLayer {
     }
 
     pub fn media_type(&self) -> &'static str {
-        match self.compression {
-            Compression::None => "application/vnd.oci.image.layer.v1.tar",
-            Compression::Gzip => "application/vnd.oci.image.layer.v1.tar+gzip",
-            Compression::Zstd => "application/vnd.oci.image.layer.v1.tar+zstd",
-        }
+        media_type::oci_layer(self.compression)
     }
 }
 
@@ -91,14 +103,8 @@ impl SaveImage {
             Some(c) => c.bytes.clone(),
             None => {
                 // Bare layers: a minimal config, as `docker import` would make.
-                let cfg = json!({
-                    "architecture": "amd64",
-                    "os": "linux",
-                    "config": {},
-                    "rootfs": {"type": "layers", "diff_ids": layers.iter().map(|l| l.diff_id.clone()).collect::<Vec<_>>()},
-                    "history": layers.iter().map(|_| json!({"created": "1970-01-01T00:00:00Z", "created_by": "layer tarball"})).collect::<Vec<_>>(),
-                });
-                Arc::from(serde_json::to_vec(&cfg).expect("json"))
+                let ids: Vec<String> = layers.iter().map(|l| l.diff_id.clone()).collect();
+                Arc::from(crate::image::config::import_config(&ids))
             }
         };
         let ref_names: Vec<String> = img.reference.ref_name.iter().cloned().collect();
@@ -119,24 +125,15 @@ impl SaveImage {
         format!("sha256:{}", crate::listing::hex(&crate::listing::sha256(&self.config)))
     }
 
+    /// The OCI manifest of this image.
+    pub fn manifest_doc(&self) -> ImageManifest {
+        let layers = self.layers.iter().map(|l| Descriptor::new(l.media_type(), l.digest.clone(), l.blob.len())).collect();
+        ImageManifest::oci(Descriptor::new(media_type::OCI_CONFIG, self.id(), self.config.len() as u64), layers)
+    }
+
     /// The OCI manifest of this image (compact JSON bytes).
     pub fn manifest(&self) -> Vec<u8> {
-        let layers: Vec<_> = self
-            .layers
-            .iter()
-            .map(|l| json!({"mediaType": l.media_type(), "digest": l.digest, "size": l.blob.len()}))
-            .collect();
-        let m = json!({
-            "schemaVersion": 2,
-            "mediaType": "application/vnd.oci.image.manifest.v1+json",
-            "config": {
-                "mediaType": "application/vnd.oci.image.config.v1+json",
-                "digest": self.id(),
-                "size": self.config.len(),
-            },
-            "layers": layers,
-        });
-        serde_json::to_vec(&m).expect("json")
+        self.manifest_doc().to_bytes()
     }
 }
 
@@ -165,15 +162,6 @@ fn blob_sha256(src: &Source) -> crate::error::Result<String> {
 
 fn hex_of(digest: &str) -> &str {
     digest.strip_prefix("sha256:").unwrap_or(digest)
-}
-
-/// Splits `repo:tag` (the tag is after the last `:` that follows the last `/`).
-fn split_tag(t: &str) -> (&str, &str) {
-    let slash = t.rfind('/').map_or(0, |i| i + 1);
-    match t[slash..].rfind(':') {
-        Some(i) => (&t[..slash + i], &t[slash + i + 1..]),
-        None => (t, "latest"),
-    }
 }
 
 /// Writes `images` as one archive; returns the writer.
@@ -214,89 +202,53 @@ pub fn save<W: Write>(images: &[SaveImage], format: SaveFormat, mtime: i64, out:
         }
     }
 
-    // index.json
-    let manifests: Vec<_> = images
-        .iter()
-        .flat_map(|img| {
-            let manifest = img.manifest();
-            let md = format!("sha256:{}", crate::listing::hex(&crate::listing::sha256(&manifest)));
-            let desc = move |ann: Option<serde_json::Value>| {
-                let mut d = json!({
-                    "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                    "digest": md.clone(),
-                    "size": manifest.len(),
-                });
-                if let Some(a) = ann {
-                    d["annotations"] = a;
-                }
-                d
-            };
-            let anns: Vec<serde_json::Value> = match format {
-                SaveFormat::Docker => img
-                    .tags
-                    .iter()
-                    .map(|t| json!({"io.containerd.image.name": t, "org.opencontainers.image.ref.name": split_tag(t).1}))
-                    .collect(),
-                SaveFormat::Oci if !img.ref_names.is_empty() => {
-                    img.ref_names.iter().map(|r| json!({"org.opencontainers.image.ref.name": r})).collect()
-                }
-                SaveFormat::Oci => img.tags.iter().map(|t| json!({"org.opencontainers.image.ref.name": split_tag(t).1})).collect(),
-            };
-            if anns.is_empty() {
-                vec![desc(None)]
-            } else {
-                anns.into_iter().map(|a| desc(Some(a))).collect()
+    // index.json: one descriptor per tag (Docker) or ref name (OCI), else one untagged.
+    let annotated = |pairs: &[(&str, &str)]| Some(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<BTreeMap<_, _>>());
+    let mut manifests = Vec::new();
+    for img in images {
+        let manifest = img.manifest();
+        let md = format!("sha256:{}", crate::listing::hex(&crate::listing::sha256(&manifest)));
+        let plain = Descriptor::new(media_type::OCI_MANIFEST, md, manifest.len() as u64);
+        let anns: Vec<_> = match format {
+            SaveFormat::Docker => {
+                img.tags.iter().map(|t| annotated(&[(CONTAINERD_IMAGE_NAME, &full_tag(t)), (REF_NAME, split_tag(t).1)])).collect()
             }
-        })
-        .collect();
-    let index = json!({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.index.v1+json",
-        "manifests": manifests,
-    });
-    w.append(&file("index.json", serde_json::to_vec(&index).expect("json")))?;
+            SaveFormat::Oci if !img.ref_names.is_empty() => img.ref_names.iter().map(|r| annotated(&[(REF_NAME, r)])).collect(),
+            SaveFormat::Oci => img.tags.iter().map(|t| annotated(&[(REF_NAME, split_tag(t).1)])).collect(),
+        };
+        if anns.is_empty() {
+            manifests.push(plain);
+        } else {
+            manifests.extend(anns.into_iter().map(|a| Descriptor { annotations: a, ..plain.clone() }));
+        }
+    }
+    w.append(&file(INDEX_FILE, ImageIndex::oci(manifests).to_bytes()))?;
 
     if format == SaveFormat::Docker {
-        let entries: Vec<_> = images
+        let items: Vec<ManifestItem> = images
             .iter()
-            .map(|img| {
-                json!({
-                    "Config": format!("blobs/sha256/{}", hex_of(&img.id())),
-                    "RepoTags": img.tags,
-                    "Layers": img.layers.iter().map(|l| format!("blobs/sha256/{}", hex_of(&l.digest))).collect::<Vec<_>>(),
-                })
+            .map(|img| ManifestItem {
+                config: format!("blobs/sha256/{}", hex_of(&img.id())),
+                repo_tags: (!img.tags.is_empty()).then(|| img.tags.iter().map(|t| familiar_tag(t)).collect()),
+                layers: img.layers.iter().map(|l| format!("blobs/sha256/{}", hex_of(&l.digest))).collect(),
+                ..Default::default()
             })
             .collect();
-        w.append(&file("manifest.json", serde_json::to_vec(&entries).expect("json")))?;
+        w.append(&file(MANIFEST_FILE, docker_manifest::encode(&items)))?;
     }
-    w.append(&file("oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec()))?;
+    w.append(&file(OCI_LAYOUT_FILE, OciLayout::to_bytes()))?;
     if format == SaveFormat::Docker {
-        // repositories: {"repo": {"tag": "<top layer v1 id>"}}; Docker writes the top layer's
-        // chain id hex here for legacy tools.
-        let mut repos = serde_json::Map::new();
+        // Docker 25+ names each image's top layer by its diff_id (the blob it writes for it).
+        let mut repos = Repositories::default();
         for img in images {
-            let top = img.layers.last().map(|l| hex_of(&l.diff_id).to_string()).unwrap_or_default();
+            let top = img.layers.last().map(|l| l.diff_id.as_str()).unwrap_or_default();
             for t in &img.tags {
-                let (repo, tag) = split_tag(t);
-                let entry = repos.entry(repo.to_string()).or_insert_with(|| json!({}));
-                entry[tag] = json!(top);
+                repos.add(t, top);
             }
         }
-        if !repos.is_empty() {
-            w.append(&file("repositories", serde_json::to_vec(&repos).expect("json")))?;
+        if let Some(bytes) = repos.encode() {
+            w.append(&file(REPOSITORIES_FILE, bytes))?;
         }
     }
     w.finish()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tags_split_after_registry_port() {
-        assert_eq!(split_tag("localhost:5000/app:v2"), ("localhost:5000/app", "v2"));
-        assert_eq!(split_tag("docker.io/fixtures/layered:latest"), ("docker.io/fixtures/layered", "latest"));
-        assert_eq!(split_tag("app"), ("app", "latest"));
-    }
 }

@@ -78,7 +78,8 @@ pub struct History {
     pub empty_layer: bool,
 }
 
-fn null_as_default<'de, D, T>(d: D) -> std::result::Result<T, D::Error>
+/// Reads `null` as the type's default (Docker and Go tools write `null` for empty lists).
+pub(crate) fn null_as_default<'de, D, T>(d: D) -> std::result::Result<T, D::Error>
 where
     D: serde::Deserializer<'de>,
     T: Default + Deserialize<'de>,
@@ -129,6 +130,34 @@ impl Config {
     }
 }
 
+/// The config of an image made of bare layers (`diff_ids`, bottom first), as `docker import`
+/// would give one: linux/amd64, an empty `config`, one history entry per layer created at the
+/// epoch. Compact JSON in this field order (the image ID is its digest, so it must not change).
+pub fn import_config(diff_ids: &[String]) -> Vec<u8> {
+    #[derive(serde::Serialize)]
+    struct Import<'a> {
+        architecture: &'a str,
+        os: &'a str,
+        config: BTreeMap<String, String>,
+        rootfs: Rootfs<'a>,
+        history: Vec<Entry<'a>>,
+    }
+    #[derive(serde::Serialize)]
+    struct Rootfs<'a> {
+        #[serde(rename = "type")]
+        kind: &'a str,
+        diff_ids: &'a [String],
+    }
+    #[derive(serde::Serialize)]
+    struct Entry<'a> {
+        created: &'a str,
+        created_by: &'a str,
+    }
+    let history = diff_ids.iter().map(|_| Entry { created: "1970-01-01T00:00:00Z", created_by: "layer tarball" }).collect();
+    let c = Import { architecture: "amd64", os: "linux", config: BTreeMap::new(), rootfs: Rootfs { kind: "layers", diff_ids }, history };
+    serde_json::to_vec(&c).expect("json")
+}
+
 /// One row of `history`: a history entry and the layer it made, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryRow {
@@ -167,6 +196,13 @@ mod tests {
         assert!(c.file.config.as_ref().unwrap().env.is_empty());
         assert!(c.diff_ids().is_empty());
         assert!(c.file.history.is_empty());
+    }
+
+    #[test]
+    fn import_config_bytes_are_stable() {
+        let got = import_config(&["sha256:aa".into(), "sha256:bb".into()]);
+        let want = br#"{"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":["sha256:aa","sha256:bb"]},"history":[{"created":"1970-01-01T00:00:00Z","created_by":"layer tarball"},{"created":"1970-01-01T00:00:00Z","created_by":"layer tarball"}]}"#;
+        assert_eq!(String::from_utf8(got).unwrap(), String::from_utf8(want.to_vec()).unwrap());
     }
 
     #[test]

@@ -9,35 +9,23 @@
 //! - Docker 25+ layout: the same `manifest.json`, with paths into an OCI layout
 //!   (`blobs/sha256/<hex>`) and `LayerSources` descriptors; the manifest digest is found in
 //!   `index.json` when it lists the manifest whose config this image uses.
+//! - `manifest.json` is read as [`ManifestItem`]s ([`super::docker_manifest`]).
 //! - `manifest.json` wins over `index.json` when both exist: it carries the repo tags, and
 //!   `index.json` may be `"manifests": null`.
 
 use super::digest;
+use super::docker_manifest::{ManifestItem, MANIFEST_FILE};
 use super::members::Members;
 use super::oci;
 use super::{BlobRef, ImageRef};
 use crate::error::{Error, Result};
 use crate::source::Source;
-use serde::Deserialize;
-use std::collections::BTreeMap;
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct ManifestEntry {
-    pub config: String,
-    #[serde(default)]
-    pub repo_tags: Option<Vec<String>>,
-    #[serde(default)]
-    pub layers: Option<Vec<String>>,
-    #[serde(default)]
-    pub layer_sources: Option<BTreeMap<String, oci::Descriptor>>,
-}
 
 /// The images of a docker-save archive.
 pub fn list(m: &Members, src: &Source, verify: bool, platform: Option<&str>) -> Result<Vec<ImageRef>> {
-    let bytes = m.read_small(src, "manifest.json", super::config::MAX_JSON)?;
-    let entries: Vec<ManifestEntry> = serde_json::from_slice(&bytes)
-        .map_err(|e| Error::corrupt(format!("manifest.json is not a docker-save manifest ({e})")).at_entry("manifest.json"))?;
+    let bytes = m.read_small(src, MANIFEST_FILE, super::config::MAX_JSON)?;
+    let entries: Vec<ManifestItem> = serde_json::from_slice(&bytes)
+        .map_err(|e| Error::corrupt(format!("manifest.json is not a docker-save manifest ({e})")).at_entry(MANIFEST_FILE))?;
     // Docker 25+: manifests in index.json, matched by config digest.
     let oci_images = if m.contains("index.json") {
         oci::list(m, src, verify, platform).unwrap_or_default()
@@ -49,7 +37,6 @@ pub fn list(m: &Members, src: &Source, verify: bool, platform: Option<&str>) -> 
         let sources = e.layer_sources.unwrap_or_default();
         let layers = e
             .layers
-            .unwrap_or_default()
             .into_iter()
             .map(|path| {
                 let claimed = if path.starts_with("blobs/") { digest::digest_in_name(&path) } else { None };

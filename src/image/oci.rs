@@ -9,82 +9,23 @@
 //! - A descriptor that is itself an index (multi-arch, or nested indexes) is resolved to one
 //!   manifest by platform: the one asked for, else the first `linux/amd64`, else the first.
 //!   Nesting deeper than [`MAX_DEPTH`] is an error.
+//! - The documents are the serde types of [`super::descriptor`], [`super::index`] and
+//!   [`super::manifest`]; this module only walks them.
 //! - Manifests and indexes are checked against their descriptor's digest and size when
 //!   verifying; blob paths come from validated digests only.
 
+use super::annotations::{CONTAINERD_IMAGE_NAME, REF_NAME};
+use super::descriptor::Descriptor;
 use super::digest;
+use super::index::ImageIndex;
+use super::manifest::ImageManifest;
+use super::media_type;
 use super::members::Members;
 use super::{BlobRef, ImageRef};
 use crate::error::{Error, Result};
 use crate::source::Source;
-use serde::Deserialize;
-use std::collections::BTreeMap;
 
 pub const MAX_DEPTH: usize = 8;
-
-pub const MT_OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
-pub const MT_DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
-pub const REF_NAME: &str = "org.opencontainers.image.ref.name";
-pub const CONTAINERD_NAME: &str = "io.containerd.image.name";
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Platform {
-    #[serde(default)]
-    pub architecture: String,
-    #[serde(default)]
-    pub os: String,
-    #[serde(default)]
-    pub variant: Option<String>,
-}
-
-impl Platform {
-    pub fn render(&self) -> String {
-        match &self.variant {
-            Some(v) if !v.is_empty() => format!("{}/{}/{}", self.os, self.architecture, v),
-            _ => format!("{}/{}", self.os, self.architecture),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Descriptor {
-    #[serde(default)]
-    pub media_type: Option<String>,
-    pub digest: String,
-    #[serde(default)]
-    pub size: Option<u64>,
-    #[serde(default)]
-    pub annotations: Option<BTreeMap<String, String>>,
-    #[serde(default)]
-    pub platform: Option<Platform>,
-}
-
-impl Descriptor {
-    fn annotation(&self, key: &str) -> Option<&str> {
-        self.annotations.as_ref()?.get(key).map(|s| s.as_str())
-    }
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Index {
-    #[serde(default)]
-    pub media_type: Option<String>,
-    #[serde(default)]
-    pub manifests: Option<Vec<Descriptor>>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Manifest {
-    #[serde(default)]
-    pub media_type: Option<String>,
-    pub config: Descriptor,
-    #[serde(default)]
-    pub layers: Option<Vec<Descriptor>>,
-}
 
 /// Reads a blob named by a descriptor (small JSON), checking digest and size when verifying.
 fn read_blob(m: &Members, src: &Source, d: &Descriptor, verify: bool) -> Result<(String, Vec<u8>)> {
@@ -114,8 +55,7 @@ fn read_blob(m: &Members, src: &Source, d: &Descriptor, verify: bool) -> Result<
 
 fn is_index(d: &Descriptor, bytes: &[u8]) -> bool {
     match d.media_type.as_deref() {
-        Some(MT_OCI_INDEX) | Some(MT_DOCKER_LIST) => true,
-        Some(_) => false,
+        Some(t) => media_type::is_index(t),
         // No media type: sniff for a `manifests` member.
         None => serde_json::from_slice::<serde_json::Value>(bytes).is_ok_and(|v| v.get("manifests").is_some()),
     }
@@ -137,7 +77,7 @@ pub fn pick_platform(descs: &[Descriptor], want: Option<&str>) -> Option<usize> 
 }
 
 /// Parses `index.json` of a layout.
-pub fn read_index(m: &Members, src: &Source) -> Result<Index> {
+pub fn read_index(m: &Members, src: &Source) -> Result<ImageIndex> {
     let bytes = m.read_small(src, "index.json", super::config::MAX_JSON)?;
     serde_json::from_slice(&bytes)
         .map_err(|e| Error::corrupt(format!("index.json is not a valid image index ({e})")).at_entry("index.json"))
@@ -147,11 +87,11 @@ pub fn read_index(m: &Members, src: &Source) -> Result<Index> {
 pub fn list(m: &Members, src: &Source, verify: bool, platform: Option<&str>) -> Result<Vec<ImageRef>> {
     let index = read_index(m, src)?;
     let mut out = Vec::new();
-    for (i, d) in index.manifests.unwrap_or_default().iter().enumerate() {
+    for (i, d) in index.manifests.iter().enumerate() {
         let mut img = resolve(m, src, d, verify, platform, 0)?;
         img.index = i;
         img.ref_name = d.annotation(REF_NAME).map(str::to_string);
-        if let Some(n) = d.annotation(CONTAINERD_NAME) {
+        if let Some(n) = d.annotation(CONTAINERD_IMAGE_NAME) {
             img.repo_tags.push(n.to_string());
         }
         if img.platform.is_none() {
@@ -169,9 +109,9 @@ fn resolve(m: &Members, src: &Source, d: &Descriptor, verify: bool, platform: Op
     }
     let (path, bytes) = read_blob(m, src, d, verify)?;
     if is_index(d, &bytes) {
-        let idx: Index = serde_json::from_slice(&bytes)
+        let idx: ImageIndex = serde_json::from_slice(&bytes)
             .map_err(|e| Error::corrupt(format!("not a valid image index ({e})")).at_entry(path.clone()))?;
-        let list = idx.manifests.unwrap_or_default();
+        let list = idx.manifests;
         let Some(k) = pick_platform(&list, platform) else {
             let what = platform.map_or(String::from("any manifest"), |p| format!("a manifest for {p}"));
             return Err(Error::not_found(format!("the image index has no {what}")).at_entry(path));
@@ -182,11 +122,10 @@ fn resolve(m: &Members, src: &Source, d: &Descriptor, verify: bool, platform: Op
         }
         return Ok(img);
     }
-    let man: Manifest = serde_json::from_slice(&bytes)
+    let man: ImageManifest = serde_json::from_slice(&bytes)
         .map_err(|e| Error::corrupt(format!("not a valid image manifest ({e})")).at_entry(path.clone()))?;
     let layers = man
         .layers
-        .unwrap_or_default()
         .into_iter()
         .map(|l| {
             Ok(BlobRef {

@@ -23,28 +23,7 @@ fn ago(created: &str) -> String {
         return created.to_string();
     }
     let secs = ((js_sys::Date::now() - t) / 1000.0).max(0.0);
-    let (m, h, d) = (secs / 60.0, secs / 3600.0, secs / 86400.0);
-    let s = if secs < 1.0 {
-        "Less than a second".to_string()
-    } else if secs < 60.0 {
-        format!("{} seconds", secs as u64)
-    } else if m < 2.0 {
-        "About a minute".to_string()
-    } else if m < 60.0 {
-        format!("{} minutes", m as u64)
-    } else if h < 2.0 {
-        "About an hour".to_string()
-    } else if h < 48.0 {
-        format!("{} hours", h as u64)
-    } else if h < 24.0 * 7.0 * 2.0 {
-        format!("{} days", d as u64)
-    } else if h < 24.0 * 30.0 * 2.0 {
-        format!("{} weeks", (d / 7.0) as u64)
-    } else if h < 24.0 * 365.0 * 2.0 {
-        format!("{} months", (d / 30.0) as u64)
-    } else {
-        format!("{} years", (d / 365.0) as u64)
-    };
+    let s = crate::units::human_duration(std::time::Duration::from_secs_f64(secs));
     format!("{s} ago")
 }
 

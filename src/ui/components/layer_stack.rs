@@ -88,7 +88,7 @@ pub fn layer_stack(p: &Props) -> Html {
                             <span class="chip c-chip">{ "C" }</span>
                             <strong>{ "Container layer" }</strong>
                             <span class="size" title="docker ps -s: size (virtual size)">
-                                { format!("{} (virtual {})", human(u.size), human(u.virtual_size)) }</span>
+                                { crate::units::ps_size(u.size, u.virtual_size) }</span>
                         </div>
                         <div class="container-stats muted">
                             { format!("{} copied up · {} copied-up · {} whiteout{} · {} opaque · {}",
