@@ -15,13 +15,11 @@ pub mod changes;
 pub mod export;
 pub mod loaded;
 pub mod save;
-pub mod tarwriter;
 
 pub use changes::apply_changes;
-pub use tarwriter::{TarEntry, TarKind, TarWriter};
 
 use crate::error::{Error, Result};
-use crate::layer::Compression;
+use crate::layer::{Compression, TarEntry, TarWriter};
 use crate::source::MemSource;
 use save::{SaveImage, SaveLayer};
 use serde_json::{json, Value};
@@ -169,6 +167,7 @@ pub fn commit(config: Option<&[u8]>, layers: &[SaveLayer], diff: &[TarEntry], op
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layer::{Content, TarKind};
 
     #[test]
     fn rfc3339_dates() {
@@ -189,7 +188,7 @@ mod tests {
             created_by: "/bin/sh".into(),
             tags: vec!["app:v2".into()],
         };
-        let diff = vec![TarEntry { path: b"x".to_vec(), kind: TarKind::File(crate::tree::Content::Bytes(Arc::from(&b"hi"[..]))), mode: 0o644, uid: 0, gid: 0, mtime: opts.created }];
+        let diff = vec![TarEntry { path: b"x".to_vec(), kind: TarKind::File(Content::Bytes(Arc::from(&b"hi"[..]))), mode: 0o644, uid: 0, gid: 0, mtime: opts.created }];
         let a = commit(Some(cfg), &[], &diff, &opts).unwrap();
         let b = commit(Some(cfg), &[], &diff, &opts).unwrap();
         assert_eq!(a.image.id(), b.image.id());

@@ -1,4 +1,5 @@
-//! One image layer: a tar stream (plain, gzip or zstd) turned into an index of entries.
+//! One image layer: a tar stream (plain, gzip or zstd) turned into an index of entries, and
+//! the writer that makes such streams ([`tarwriter`]): reading and writing tar live together.
 //!
 //! Rules:
 //! - Compression is detected by magic bytes ([`compression::detect`]), never trusted from a
@@ -15,8 +16,10 @@
 //!   streams, decompression bombs ([`Limits`]), unsupported entry types.
 
 pub mod compression;
+pub mod content;
 pub mod tarindex;
 pub mod tarlist;
+pub mod tarwriter;
 pub mod whiteout;
 
 use crate::error::{Error, Result};
@@ -25,7 +28,9 @@ use std::io::Read;
 use std::sync::Arc;
 
 pub use compression::Compression;
+pub use content::Content;
 pub use tarindex::{index_layer, IndexOptions, Limits, Progress};
+pub use tarwriter::{TarEntry, TarKind, TarWriter};
 
 /// What a tar entry is, after whiteout recognition.
 #[derive(Debug, Clone, PartialEq, Eq)]

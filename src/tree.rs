@@ -17,7 +17,11 @@
 //! [`Content`] says where to read it.
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::layer::tarwriter::{TarEntry, TarKind};
 use crate::layer::{Entry, EntryKind, LayerBlob};
+/// File content lives in the layer module (it is a range of a layer blob's uncompressed
+/// stream, or bytes); re-exported here because every node holds one.
+pub use crate::layer::Content;
 use crate::listing::{Line, TypeChar};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -27,41 +31,6 @@ pub type Ino = u32;
 
 /// The root directory's inode.
 pub const ROOT: Ino = 0;
-
-/// Where a regular file's bytes are.
-#[derive(Debug, Clone)]
-pub enum Content {
-    /// A range of a layer's uncompressed tar stream, read on demand.
-    Blob { blob: Arc<LayerBlob>, offset: u64, size: u64 },
-    /// Bytes in memory (files written in the container).
-    Bytes(Arc<[u8]>),
-}
-
-impl Content {
-    pub fn empty() -> Self {
-        Content::Bytes(Arc::from(&[][..]))
-    }
-    pub fn size(&self) -> u64 {
-        match self {
-            Content::Blob { size, .. } => *size,
-            Content::Bytes(b) => b.len() as u64,
-        }
-    }
-    /// Reads the whole content.
-    pub fn read(&self) -> Result<Vec<u8>> {
-        match self {
-            Content::Blob { blob, offset, size } => blob.read_content(*offset, *size),
-            Content::Bytes(b) => Ok(b.to_vec()),
-        }
-    }
-    /// SHA-256 of the content.
-    pub fn digest(&self) -> Result<[u8; 32]> {
-        match self {
-            Content::Blob { blob, offset, size } => blob.digest_content(*offset, *size),
-            Content::Bytes(b) => Ok(crate::listing::sha256(b)),
-        }
-    }
-}
 
 /// What an inode is.
 #[derive(Debug, Clone)]
@@ -140,6 +109,21 @@ impl Node {
             _ => Ok(None),
         }
     }
+    /// The tar entry of this node at a relative path (no leading `/`), with its own metadata
+    /// and content, or `None` for sockets (tar cannot hold them; moby's `archive` skips them).
+    pub fn tar_entry(&self, rel: &[u8]) -> Option<TarEntry> {
+        let kind = match &self.kind {
+            Kind::Dir(_) => TarKind::Dir,
+            Kind::File(c) => TarKind::File(c.clone()),
+            Kind::Symlink(t) => TarKind::Symlink(t.to_vec()),
+            Kind::Char(a, b) => TarKind::Char(*a, *b),
+            Kind::Block(a, b) => TarKind::Block(*a, *b),
+            Kind::Fifo => TarKind::Fifo,
+            Kind::Socket => return None,
+        };
+        Some(TarEntry { path: rel.to_vec(), kind, mode: self.mode, uid: self.uid, gid: self.gid, mtime: self.mtime })
+    }
+
     /// The listing line of this node shown at `path` (SPEC §5). `xattrs` adds the overlay
     /// markers (upper listings); merged views leave them out.
     pub fn line<'a>(&'a self, path: &'a [u8], xattrs: bool) -> Result<Line<'a>> {

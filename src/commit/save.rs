@@ -11,11 +11,11 @@
 //! - Manifests, index and `manifest.json` are compact JSON; entries are written in a fixed
 //!   order with a fixed mtime, so the same images give the same bytes.
 
-use super::tarwriter::{TarEntry, TarKind, TarWriter};
+use crate::layer::{TarEntry, TarKind, TarWriter};
 use crate::error::Result;
 use crate::layer::{Compression, LayerBlob};
 use crate::source::Source;
-use crate::tree::Content;
+use crate::layer::Content;
 use serde_json::json;
 use std::collections::BTreeSet;
 use std::io::Write;

@@ -15,7 +15,7 @@
 
 use super::fs::D;
 use super::Container;
-use crate::commit::{TarEntry, TarKind};
+use crate::layer::{Content, TarEntry, TarKind};
 use crate::error::Result;
 use crate::listing::{esc, join, Line, TypeChar, EMPTY_SHA16};
 use crate::tree::{Ino, Kind, Node, Tree};
@@ -71,10 +71,10 @@ impl DiffEntry {
     pub fn tar_entry(&self, mtime: i64) -> Option<TarEntry> {
         let rel = self.path.strip_prefix(b"/").unwrap_or(&self.path).to_vec();
         let mut e = match &self.kind {
-            DiffKind::Node(n) => crate::commit::export::tar_entry(&rel, n)?,
+            DiffKind::Node(n) => n.tar_entry(&rel)?,
             DiffKind::Marker { mode, uid, gid } => TarEntry {
                 path: rel,
-                kind: TarKind::File(crate::tree::Content::empty()),
+                kind: TarKind::File(Content::empty()),
                 mode: *mode,
                 uid: *uid,
                 gid: *gid,
