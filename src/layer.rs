@@ -22,6 +22,7 @@ pub mod tarlist;
 pub mod tarwriter;
 pub mod whiteout;
 
+use crate::digest::Hasher;
 use crate::error::{Error, Result};
 use crate::source::Source;
 use std::io::Read;
@@ -211,11 +212,10 @@ impl LayerBlob {
 
     /// `sha256:…` of the whole uncompressed stream (the layer's diff_id).
     pub fn diff_id(&self) -> Result<String> {
-        use sha2::Digest as _;
         let label = self.label.clone();
         let wrap = |e: Error| e.in_layer(label.to_string());
         let mut r = self.compression.decoder(self.source.clone()).map_err(&wrap)?;
-        let mut h = sha2::Sha256::new();
+        let mut h = Hasher::new();
         let mut buf = vec![0u8; 1 << 20];
         loop {
             let n = r.read(&mut buf).map_err(|e| wrap(Error::io(&e)))?;
@@ -224,24 +224,22 @@ impl LayerBlob {
             }
             h.update(&buf[..n]);
         }
-        Ok(format!("sha256:{}", crate::listing::hex(&h.finalize())))
+        Ok(crate::digest::prefixed(&h.finalize()))
     }
 
     /// SHA-256 of a content range, read in chunks.
     pub fn digest_content(&self, offset: u64, size: u64) -> Result<[u8; 32]> {
-        use sha2::Digest as _;
-        let mut h = sha2::Sha256::new();
+        let mut h = Hasher::new();
         self.for_each_chunk(offset, size, &mut |c| {
             h.update(c);
             Ok(())
         })?;
-        Ok(h.finalize().into())
+        Ok(h.finalize())
     }
 
     /// SHA-256 of several content ranges. An uncompressed layer reads each range in place; a
     /// compressed one is decompressed once, front to back, instead of once per range.
     pub fn digest_ranges(&self, ranges: &[(u64, u64)]) -> Result<Vec<[u8; 32]>> {
-        use sha2::Digest as _;
         if self.compression == Compression::None || ranges.len() < 2 {
             return ranges.iter().map(|&(o, s)| self.digest_content(o, s)).collect();
         }
@@ -268,7 +266,7 @@ impl LayerBlob {
                 continue;
             }
             std::io::copy(&mut (&mut r).take(off - pos), &mut std::io::sink()).map_err(wrap)?;
-            let mut h = sha2::Sha256::new();
+            let mut h = Hasher::new();
             let mut left = size;
             while left > 0 {
                 let want = (left as usize).min(buf.len());
@@ -280,7 +278,7 @@ impl LayerBlob {
                 left -= n as u64;
             }
             pos = off + size;
-            out[i] = h.finalize().into();
+            out[i] = h.finalize();
             prev = Some(((off, size), out[i]));
         }
         Ok(out)
@@ -303,7 +301,7 @@ mod tests {
         let ranges = [(150_000, 10), (0, 1000), (70_000, 50_000), (0, 1000), (100_000, 60_000)];
         let got = blob.digest_ranges(&ranges).unwrap();
         for (d, &(o, s)) in got.iter().zip(&ranges) {
-            assert_eq!(*d, crate::listing::sha256(&data[o as usize..(o + s) as usize]), "range {o}+{s}");
+            assert_eq!(*d, crate::digest::sha256(&data[o as usize..(o + s) as usize]), "range {o}+{s}");
         }
         assert!(blob.digest_ranges(&[(0, 1), (199_990, 100)]).is_err());
     }

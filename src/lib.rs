@@ -19,6 +19,7 @@ pub mod changes;
 pub mod cli;
 pub mod commit;
 pub mod container;
+pub mod digest;
 pub mod error;
 pub mod image;
 pub mod layer;

@@ -5,10 +5,10 @@
 //! ```
 //! Rules: lines sort by raw path bytes; names are escaped (`\xHH` for 0x00-0x20, `\`, 0x7f and
 //! bytes that are not part of well-formed UTF-8); DIGEST is the first 16 hex digits of the
-//! SHA-256 of a regular file's content. This module only formats: what goes into a line is
+//! SHA-256 of a regular file's content ([`crate::digest::sha16`]). This module only formats: what goes into a line is
 //! decided by the tree that is listed.
 
-use sha2::{Digest as _, Sha256};
+use crate::digest::sha16;
 use std::fmt::Write as _;
 
 /// Escapes a byte string for a listing line (SPEC §5 "Escaping").
@@ -45,32 +45,6 @@ fn push_valid(out: &mut String, s: &str) {
         }
     }
 }
-
-/// Full SHA-256 of a byte string.
-pub fn sha256(data: &[u8]) -> [u8; 32] {
-    let mut h = Sha256::new();
-    for chunk in data.chunks(1 << 20) {
-        h.update(chunk);
-    }
-    h.finalize().into()
-}
-
-/// Lowercase hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
-}
-
-/// The 16-hex-digit digest prefix used in listings.
-pub fn sha16(digest: &[u8; 32]) -> String {
-    hex(&digest[..8])
-}
-
-/// The listing digest of empty content (`E` in SPEC §6).
-pub const EMPTY_SHA16: &str = "e3b0c44298fc1c14";
 
 /// The type letter of a listing line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -225,7 +199,7 @@ mod tests {
     fn line_rendering() {
         let mut l = Line::new(TypeChar::File, 0o755, 0, 0, b"/usr/bin/tool");
         l.size = Some(0);
-        l.digest = Some(sha256(b""));
+        l.digest = Some(crate::digest::sha256(b""));
         l.nlink = 2;
         assert_eq!(l.render(), "f 0755 0:0 0 e3b0c44298fc1c14 /usr/bin/tool nlink=2");
         let mut l = Line::new(TypeChar::Symlink, 0o644, 0, 0, b"/a");

@@ -25,7 +25,6 @@ fn main() {}
 #[cfg(not(target_arch = "wasm32"))]
 mod samples {
     use serde_json::{json, Value};
-    use sha2::{Digest, Sha256};
     use std::io;
     use std::path::Path;
 
@@ -223,8 +222,7 @@ mod samples {
     }
 
     fn sha_hex(b: &[u8]) -> String {
-        let d = Sha256::digest(b);
-        d.iter().map(|x| format!("{x:02x}")).collect()
+        layerlab::digest::hex(&layerlab::digest::sha256(b))
     }
 
     struct Image {

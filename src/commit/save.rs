@@ -116,7 +116,7 @@ impl SaveImage {
 
     /// `sha256:…` of the config: the image ID.
     pub fn id(&self) -> String {
-        format!("sha256:{}", crate::listing::hex(&crate::listing::sha256(&self.config)))
+        crate::digest::sha256_digest(&self.config)
     }
 
     /// The OCI manifest of this image (compact JSON bytes).
@@ -150,8 +150,7 @@ pub enum SaveFormat {
 
 /// `sha256:…` of a whole blob, read in chunks.
 fn blob_sha256(src: &Source) -> crate::error::Result<String> {
-    use sha2::Digest as _;
-    let mut h = sha2::Sha256::new();
+    let mut h = crate::digest::Hasher::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut off = 0u64;
     while off < src.len() {
@@ -160,12 +159,9 @@ fn blob_sha256(src: &Source) -> crate::error::Result<String> {
         h.update(&buf[..n]);
         off += n as u64;
     }
-    Ok(format!("sha256:{}", crate::listing::hex(&h.finalize())))
+    Ok(crate::digest::prefixed(&h.finalize()))
 }
 
-fn hex_of(digest: &str) -> &str {
-    digest.strip_prefix("sha256:").unwrap_or(digest)
-}
 
 /// Splits `repo:tag` (the tag is after the last `:` that follows the last `/`).
 fn split_tag(t: &str) -> (&str, &str) {
@@ -196,7 +192,7 @@ pub fn save<W: Write>(images: &[SaveImage], format: SaveFormat, mtime: i64, out:
     let mut blobs: Vec<(String, TarKind)> = Vec::new();
     for img in images {
         let manifest = img.manifest();
-        let md = format!("sha256:{}", crate::listing::hex(&crate::listing::sha256(&manifest)));
+        let md = crate::digest::sha256_digest(&manifest);
         blobs.push((img.id(), TarKind::File(Content::Bytes(img.config.clone()))));
         blobs.push((md, TarKind::File(Content::Bytes(Arc::from(manifest)))));
         for l in &img.layers {
@@ -210,7 +206,7 @@ pub fn save<W: Write>(images: &[SaveImage], format: SaveFormat, mtime: i64, out:
     blobs.sort_by(|a, b| a.0.cmp(&b.0));
     for (digest, kind) in blobs {
         if written.insert(digest.clone()) {
-            w.append(&TarEntry { kind, ..file(&format!("blobs/sha256/{}", hex_of(&digest)), Vec::new()) })?;
+            w.append(&TarEntry { kind, ..file(&format!("blobs/sha256/{}", crate::digest::encoded(&digest)), Vec::new()) })?;
         }
     }
 
@@ -219,7 +215,7 @@ pub fn save<W: Write>(images: &[SaveImage], format: SaveFormat, mtime: i64, out:
         .iter()
         .flat_map(|img| {
             let manifest = img.manifest();
-            let md = format!("sha256:{}", crate::listing::hex(&crate::listing::sha256(&manifest)));
+            let md = crate::digest::sha256_digest(&manifest);
             let desc = move |ann: Option<serde_json::Value>| {
                 let mut d = json!({
                     "mediaType": "application/vnd.oci.image.manifest.v1+json",
@@ -261,9 +257,9 @@ pub fn save<W: Write>(images: &[SaveImage], format: SaveFormat, mtime: i64, out:
             .iter()
             .map(|img| {
                 json!({
-                    "Config": format!("blobs/sha256/{}", hex_of(&img.id())),
+                    "Config": format!("blobs/sha256/{}", crate::digest::encoded(&img.id())),
                     "RepoTags": img.tags,
-                    "Layers": img.layers.iter().map(|l| format!("blobs/sha256/{}", hex_of(&l.digest))).collect::<Vec<_>>(),
+                    "Layers": img.layers.iter().map(|l| format!("blobs/sha256/{}", crate::digest::encoded(&l.digest))).collect::<Vec<_>>(),
                 })
             })
             .collect();
@@ -275,7 +271,7 @@ pub fn save<W: Write>(images: &[SaveImage], format: SaveFormat, mtime: i64, out:
         // chain id hex here for legacy tools.
         let mut repos = serde_json::Map::new();
         for img in images {
-            let top = img.layers.last().map(|l| hex_of(&l.diff_id).to_string()).unwrap_or_default();
+            let top = img.layers.last().map(|l| crate::digest::encoded(&l.diff_id).to_string()).unwrap_or_default();
             for t in &img.tags {
                 let (repo, tag) = split_tag(t);
                 let entry = repos.entry(repo.to_string()).or_insert_with(|| json!({}));

@@ -17,7 +17,8 @@ use super::fs::D;
 use super::Container;
 use crate::layer::{Content, TarEntry, TarKind};
 use crate::error::Result;
-use crate::listing::{esc, join, Line, TypeChar, EMPTY_SHA16};
+use crate::digest::EMPTY_SHA16;
+use crate::listing::{esc, join, Line, TypeChar};
 use crate::tree::{Ino, Kind, Node, Tree};
 use std::collections::{BTreeMap, HashMap};
 

@@ -774,7 +774,7 @@ impl Container {
                 .map(|_| "OK".into()),
             Op::Read { path } => {
                 let data = self.read_path(path)?;
-                Ok(format!("OK {} {}", data.len(), crate::listing::sha16(&crate::listing::sha256(&data))))
+                Ok(format!("OK {} {}", data.len(), crate::digest::sha16(&crate::digest::sha256(&data))))
             }
             Op::Truncate { path, size } => self.truncate(path, *size).map(|_| "OK".into()),
             Op::Touch { path } => self.touch(path).map(|_| "OK".into()),

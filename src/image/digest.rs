@@ -3,17 +3,12 @@
 //! (`config.md`, "Layer ChainID": `ChainID(L0) = DiffID(L0)`,
 //! `ChainID(L0..Ln) = sha256(ChainID(L0..Ln-1) + " " + DiffID(Ln))`).
 //!
-//! Rules: a digest read from an archive is validated before it is used as a path
+//! Hashing and writing digests is [`crate::digest`]; this module checks the ones an archive
+//! names. Rules: a digest read from an archive is validated before it is used as a path
 //! (`blobs/sha256/<hex>`), so a hostile manifest cannot name `../../etc/passwd`.
 
 use crate::error::{Error, Result};
-use crate::listing::hex;
-use sha2::{Digest as _, Sha256};
-
-/// `sha256:<hex>` of bytes.
-pub fn sha256_digest(data: &[u8]) -> String {
-    format!("sha256:{}", hex(&crate::listing::sha256(data)))
-}
+use crate::digest::sha256_digest;
 
 /// Checks that `d` is `sha256:` followed by 64 lowercase hex digits; returns the hex part.
 pub fn parse(d: &str) -> Result<&str> {
@@ -59,24 +54,11 @@ pub fn chain_ids(diff_ids: &[String]) -> Vec<String> {
     for d in diff_ids {
         let next = match out.last() {
             None => d.clone(),
-            Some(prev) => {
-                let mut h = Sha256::new();
-                h.update(prev.as_bytes());
-                h.update(b" ");
-                h.update(d.as_bytes());
-                format!("sha256:{}", hex(&h.finalize()))
-            }
+            Some(prev) => sha256_digest(format!("{prev} {d}").as_bytes()),
         };
         out.push(next);
     }
     out
-}
-
-/// The 12-hex-digit short form Docker prints (`sha256:` dropped).
-pub fn short(d: &str) -> &str {
-    let h = d.strip_prefix("sha256:").unwrap_or(d);
-    // By characters: a hostile config may put anything in a diff_id.
-    h.char_indices().nth(12).map_or(h, |(i, _)| &h[..i])
 }
 
 #[cfg(test)]
@@ -98,13 +80,6 @@ mod tests {
         let c = chain_ids(&[a.clone(), b.clone()]);
         assert_eq!(c[0], a);
         assert_eq!(c[1], sha256_digest(format!("{a} {b}").as_bytes()));
-    }
-
-    #[test]
-    fn short_form_never_splits_a_character() {
-        assert_eq!(short("sha256:0123456789abcdef"), "0123456789ab");
-        assert_eq!(short("sha256:ééééééééééééééé"), "éééééééééééé");
-        assert_eq!(short("x"), "x");
     }
 
     #[test]

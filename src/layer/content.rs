@@ -43,7 +43,7 @@ impl Content {
     pub fn digest(&self) -> Result<[u8; 32]> {
         match self {
             Content::Blob { blob, offset, size } => blob.digest_content(*offset, *size),
-            Content::Bytes(b) => Ok(crate::listing::sha256(b)),
+            Content::Bytes(b) => Ok(crate::digest::sha256(b)),
         }
     }
 }

@@ -334,6 +334,5 @@ pub const PREVIEW: u64 = 64 * 1024;
 
 /// The 12 hex digits of a `sha256:...` digest.
 pub fn short_digest(d: &str) -> String {
-    let hex = d.strip_prefix("sha256:").unwrap_or(d);
-    hex.chars().take(12).collect()
+    crate::digest::short_id(d)
 }
