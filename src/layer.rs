@@ -72,24 +72,18 @@ pub struct Entry {
 impl Entry {
     /// The last path component.
     pub fn name(&self) -> &[u8] {
-        match self.path.iter().rposition(|&b| b == b'/') {
-            Some(i) => &self.path[i + 1..],
-            None => &self.path,
-        }
+        crate::path::split_rel(&self.path).1
     }
     /// The parent path (`""` for the layer root).
     pub fn parent(&self) -> &[u8] {
-        match self.path.iter().rposition(|&b| b == b'/') {
-            Some(i) => &self.path[..i],
-            None => b"",
-        }
+        crate::path::split_rel(&self.path).0
     }
     /// For a whiteout, the path it hides; for an opaque marker, the directory it makes opaque.
     pub fn whiteout_target(&self) -> Option<Vec<u8>> {
         match self.kind {
             EntryKind::Whiteout => {
                 let hidden = &self.name()[whiteout::PREFIX.len()..];
-                Some(join_rel(self.parent(), hidden))
+                Some(crate::path::join_rel(self.parent(), hidden))
             }
             EntryKind::Opaque => Some(self.parent().to_vec()),
             _ => None,
@@ -104,32 +98,12 @@ impl Entry {
     }
 }
 
-/// Joins two relative paths (`""` is the root).
-pub fn join_rel(parent: &[u8], name: &[u8]) -> Vec<u8> {
-    if parent.is_empty() {
-        return name.to_vec();
-    }
-    let mut v = Vec::with_capacity(parent.len() + 1 + name.len());
-    v.extend_from_slice(parent);
-    v.push(b'/');
-    v.extend_from_slice(name);
-    v
-}
-
 /// Cleans a tar member name (SPEC §2 rule 1). `Ok(None)` for the root entry; an error for a
 /// name that leaves the layer.
 pub fn clean_name(name: &[u8]) -> std::result::Result<Option<Vec<u8>>, &'static str> {
-    let mut parts: Vec<&[u8]> = Vec::new();
-    for comp in name.split(|&b| b == b'/') {
-        match comp {
-            b"" | b"." => {}
-            b".." => {
-                if parts.pop().is_none() {
-                    return Err("the name leaves the layer root ('..')");
-                }
-            }
-            c => parts.push(c),
-        }
+    let (parts, escaped) = crate::path::resolve(name);
+    if escaped {
+        return Err("the name leaves the layer root ('..')");
     }
     if parts.is_empty() {
         return Ok(None);

@@ -24,6 +24,7 @@ pub mod error;
 pub mod image;
 pub mod layer;
 pub mod listing;
+pub mod path;
 pub mod source;
 pub mod tree;
 pub mod union;

@@ -5,8 +5,9 @@
 //! ```
 //! Rules: lines sort by raw path bytes; names are escaped (`\xHH` for 0x00-0x20, `\`, 0x7f and
 //! bytes that are not part of well-formed UTF-8); DIGEST is the first 16 hex digits of the
-//! SHA-256 of a regular file's content ([`crate::digest::sha16`]). This module only formats: what goes into a line is
-//! decided by the tree that is listed.
+//! SHA-256 of a regular file's content ([`crate::digest::sha16`]). This module only formats
+//! (and reads an escaped name back, [`unescape`]): what goes into a line is decided by the tree
+//! that is listed.
 
 use crate::digest::sha16;
 use std::fmt::Write as _;
@@ -31,6 +32,29 @@ pub fn esc(bytes: &[u8]) -> String {
                 rest = &rest[good + bad..];
             }
         }
+    }
+    out
+}
+
+/// The inverse of [`esc`]: `\xHH` (two hex digits) becomes the byte 0xHH, everything else is
+/// kept. `unescape(&esc(b)) == b` for every byte string `b`.
+pub fn unescape(s: &str) -> Vec<u8> {
+    fn hex_digit(c: u8) -> Option<u8> {
+        (c as char).to_digit(16).map(|d| d as u8)
+    }
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' && b.get(i + 1) == Some(&b'x') {
+            if let (Some(hi), Some(lo)) = (b.get(i + 2).and_then(|&c| hex_digit(c)), b.get(i + 3).and_then(|&c| hex_digit(c))) {
+                out.push(hi << 4 | lo);
+                i += 4;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
     }
     out
 }
@@ -166,17 +190,6 @@ impl<'a> Line<'a> {
     }
 }
 
-/// Joins a display path and a name (`/` + `a` = `/a`, `/a` + `b` = `/a/b`).
-pub fn join(parent: &[u8], name: &[u8]) -> Vec<u8> {
-    let mut v = Vec::with_capacity(parent.len() + 1 + name.len());
-    v.extend_from_slice(parent);
-    if !parent.ends_with(b"/") {
-        v.push(b'/');
-    }
-    v.extend_from_slice(name);
-    v
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,6 +206,19 @@ mod tests {
         assert_eq!(esc(b"\xed\xa0\x80"), "\\xed\\xa0\\x80");
         // a truncated sequence at the end
         assert_eq!(esc(b"x\xe6\x97"), "x\\xe6\\x97");
+    }
+
+    #[test]
+    fn unescape_reads_escapes_back() {
+        assert_eq!(unescape("/a\\x20b\\x5c"), b"/a b\\");
+        assert_eq!(unescape("\\xZZ\\x4"), b"\\xZZ\\x4");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn unescape_inverts_esc(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..64)) {
+            proptest::prop_assert_eq!(unescape(&esc(&bytes)), bytes);
+        }
     }
 
     #[test]

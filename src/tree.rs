@@ -23,6 +23,7 @@ use crate::layer::{Entry, EntryKind, LayerBlob};
 /// stream, or bytes); re-exported here because every node holds one.
 pub use crate::layer::Content;
 use crate::listing::{Line, TypeChar};
+use crate::path::{components, join};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -186,7 +187,7 @@ impl Tree {
     /// Looks up a relative path component by component, without following symlinks.
     pub fn lookup(&self, path: &[u8]) -> Option<Ino> {
         let mut cur = ROOT;
-        for comp in path.split(|&b| b == b'/').filter(|c| !c.is_empty()) {
+        for comp in components(path) {
             cur = self.child(cur, comp)?;
         }
         Some(cur)
@@ -241,10 +242,7 @@ impl Tree {
     fn walk_into(&self, dir: Ino, prefix: &[u8], out: &mut Vec<(Vec<u8>, Ino)>) {
         if let Some(c) = self.node(dir).children() {
             for (name, &ino) in c {
-                let mut p = Vec::with_capacity(prefix.len() + 1 + name.len());
-                p.extend_from_slice(prefix);
-                p.push(b'/');
-                p.extend_from_slice(name);
+                let p = join(prefix, name);
                 out.push((p.clone(), ino));
                 self.walk_into(ino, &p, out);
             }
@@ -271,7 +269,7 @@ impl Tree {
     /// Finds the parent directory of `path` (relative), creating implied dirs (0755 0:0).
     fn implied_parent(&mut self, parent: &[u8]) -> Result<Ino> {
         let mut cur = ROOT;
-        for comp in parent.split(|&b| b == b'/').filter(|c| !c.is_empty()) {
+        for comp in components(parent) {
             cur = match self.child(cur, comp) {
                 Some(i) if self.node(i).is_dir() => i,
                 Some(_) => {
@@ -289,7 +287,7 @@ impl Tree {
     /// True if an existing ancestor of `parent` (inside this layer) is not a directory.
     fn ancestor_not_dir(&self, parent: &[u8]) -> bool {
         let mut cur = ROOT;
-        for comp in parent.split(|&b| b == b'/').filter(|c| !c.is_empty()) {
+        for comp in components(parent) {
             match self.child(cur, comp) {
                 None => return false,
                 Some(i) if !self.node(i).is_dir() => return true,

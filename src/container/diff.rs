@@ -18,15 +18,10 @@ use super::Container;
 use crate::layer::{Content, TarEntry, TarKind};
 use crate::error::Result;
 use crate::digest::EMPTY_SHA16;
-use crate::listing::{esc, join, Line, TypeChar};
+use crate::listing::{esc, Line, TypeChar};
+use crate::path::{join, split};
 use crate::tree::{Ino, Kind, Node, Tree};
 use std::collections::{BTreeMap, HashMap};
-
-fn split_parent(path: &[u8]) -> (&[u8], &[u8]) {
-    let i = path.iter().rposition(|&b| b == b'/').unwrap_or(0);
-    let parent = if i == 0 { &b"/"[..] } else { &path[..i] };
-    (parent, &path[i + 1..])
-}
 
 /// What one entry of the container layer's diff is.
 #[derive(Debug, Clone)]
@@ -113,7 +108,7 @@ fn shallow(n: &Node) -> Node {
 }
 
 fn marker_path(path: &[u8]) -> Vec<u8> {
-    let (parent, name) = split_parent(path);
+    let (parent, name) = split(path);
     let mut w = b".wh.".to_vec();
     w.extend_from_slice(name);
     join(parent, &w)

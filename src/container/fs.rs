@@ -24,7 +24,7 @@
 use super::events::{CopyKind, Errno, Event};
 use super::ops::Op;
 use super::Container;
-use crate::listing::join;
+use crate::path::join;
 use crate::tree::{Content, Ino, Kind, Node, Tree, ROOT};
 use std::collections::BTreeSet;
 use std::sync::Arc;

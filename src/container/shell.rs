@@ -16,6 +16,7 @@
 //!   command itself ignores, like `rm -f` of a missing file, is dropped).
 
 use super::{Container, Errno, Event, Op};
+use crate::path::{basename, join};
 
 /// What one command line printed and did.
 #[derive(Debug, Clone, Default)]
@@ -139,32 +140,6 @@ fn abs(p: &[u8]) -> Vec<u8> {
         let mut v = b"/".to_vec();
         v.extend_from_slice(p);
         v
-    }
-}
-
-fn join(dir: &[u8], name: &[u8]) -> Vec<u8> {
-    let mut v = dir.to_vec();
-    while v.len() > 1 && v.ends_with(b"/") {
-        v.pop();
-    }
-    if !v.ends_with(b"/") {
-        v.push(b'/');
-    }
-    v.extend_from_slice(name);
-    v
-}
-
-fn basename(p: &[u8]) -> &[u8] {
-    let t = {
-        let mut e = p.len();
-        while e > 1 && p[e - 1] == b'/' {
-            e -= 1;
-        }
-        &p[..e]
-    };
-    match t.iter().rposition(|&c| c == b'/') {
-        Some(i) if i + 1 < t.len() => &t[i + 1..],
-        _ => t,
     }
 }
 

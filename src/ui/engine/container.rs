@@ -269,7 +269,7 @@ pub(super) fn docker_diff(c: &Container) -> Vec<String> {
             DiffKind::Marker { .. } if name == b".wh..wh..opq" => {}
             DiffKind::Marker { .. } if name.starts_with(b".wh.") => {
                 let mut p = if parent.is_empty() { b"/".to_vec() } else { parent.to_vec() };
-                p = crate::listing::join(&p, &name[4..]);
+                p = crate::path::join(&p, &name[4..]);
                 out.push((p, 'D'));
             }
             _ => {
