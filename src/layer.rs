@@ -81,10 +81,7 @@ impl Entry {
     /// For a whiteout, the path it hides; for an opaque marker, the directory it makes opaque.
     pub fn whiteout_target(&self) -> Option<Vec<u8>> {
         match self.kind {
-            EntryKind::Whiteout => {
-                let hidden = &self.name()[whiteout::PREFIX.len()..];
-                Some(crate::path::join_rel(self.parent(), hidden))
-            }
+            EntryKind::Whiteout => whiteout::whiteout_target(self.name()).map(|hidden| crate::path::join_rel(self.parent(), hidden)),
             EntryKind::Opaque => Some(self.parent().to_vec()),
             _ => None,
         }

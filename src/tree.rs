@@ -18,7 +18,7 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::layer::tarwriter::{TarEntry, TarKind};
-use crate::layer::{Entry, EntryKind, LayerBlob};
+use crate::layer::{whiteout, Entry, EntryKind, LayerBlob};
 /// File content lives in the layer module (it is a range of a layer blob's uncompressed
 /// stream, or bytes); re-exported here because every node holds one.
 pub use crate::layer::Content;
@@ -322,7 +322,7 @@ impl Tree {
                 return Ok(());
             }
             EntryKind::Whiteout => {
-                let hidden = &name[crate::layer::whiteout::PREFIX.len()..];
+                let hidden = whiteout::whiteout_target(name).ok_or_else(|| Error::corrupt("a whiteout entry whose name is not a whiteout name"))?;
                 if self.child(dir, hidden).is_some() {
                     // mknod would fail with EEXIST; the later entry wins, as a re-extraction would.
                     self.remove(dir, hidden);

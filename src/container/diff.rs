@@ -15,7 +15,7 @@
 
 use super::fs::D;
 use super::Container;
-use crate::layer::{Content, TarEntry, TarKind};
+use crate::layer::{whiteout, Content, TarEntry, TarKind};
 use crate::error::Result;
 use crate::digest::EMPTY_SHA16;
 use crate::listing::{esc, Line, TypeChar};
@@ -109,9 +109,7 @@ fn shallow(n: &Node) -> Node {
 
 fn marker_path(path: &[u8]) -> Vec<u8> {
     let (parent, name) = split(path);
-    let mut w = b".wh.".to_vec();
-    w.extend_from_slice(name);
-    join(parent, &w)
+    join(parent, &whiteout::marker_name(name))
 }
 
 /// The lines of a diff.
@@ -148,7 +146,7 @@ pub fn native_entries(upper: &Tree) -> Vec<DiffEntry> {
         out.push(DiffEntry { path: path.clone(), kind: DiffKind::Node(shallow(n)) });
         if n.is_dir() && n.opaque.as_deref() == Some(&b"y"[..]) {
             let kind = DiffKind::Marker { mode: n.mode & 0o777, uid: n.uid, gid: n.gid };
-            out.push(DiffEntry { path: join(&path, b".wh..wh..opq"), kind });
+            out.push(DiffEntry { path: join(&path, whiteout::OPAQUE), kind });
         }
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
