@@ -45,11 +45,7 @@ pub fn sh_quote(b: &[u8]) -> String {
 
 /// The mount options a config stands for (SPEC §1).
 pub fn mount_options(c: Config) -> &'static str {
-    match c {
-        Config::Default => "redirect_dir=off,index=off,metacopy=off",
-        Config::Redirect => "redirect_dir=on,index=off,metacopy=off",
-        Config::Metacopy => "redirect_dir=on,index=off,metacopy=on",
-    }
+    c.options()
 }
 
 /// Text shown in the echo of an edit: at most this many characters of the content.
