@@ -12,7 +12,14 @@
 //!                                                  │
 //!                                                  v
 //!                                  union (merged view of a stack, with provenance)
+//!                                                  │
+//!                                                  v
+//!                         container (upper dir, overlayfs ops)  ──>  commit (docker commit, save)
+//!
+//!  at the bottom, used by all: error, digest (sha256, hex), path (byte paths), listing (SPEC §5)
 //! ```
+//!
+//! No two of these modules import each other (`tests/architecture.rs`).
 
 pub mod changes;
 #[cfg(not(target_arch = "wasm32"))]

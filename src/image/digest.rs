@@ -8,12 +8,12 @@
 //! (`blobs/sha256/<hex>`), so a hostile manifest cannot name `../../etc/passwd`.
 
 use crate::error::{Error, Result};
-use crate::digest::sha256_digest;
+use crate::digest::{encoded, sha256_digest, PREFIX};
 
 /// Checks that `d` is `sha256:` followed by 64 lowercase hex digits; returns the hex part.
 pub fn parse(d: &str) -> Result<&str> {
     let hexpart = d
-        .strip_prefix("sha256:")
+        .strip_prefix(PREFIX)
         .ok_or_else(|| Error::corrupt(format!("'{d}' is not a sha256 digest")))?;
     if hexpart.len() != 64 || !hexpart.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
         return Err(Error::corrupt(format!("'{d}' is not a well-formed sha256 digest")));
@@ -30,13 +30,13 @@ pub fn blob_path(d: &str) -> Result<String> {
 /// `<hex>.tar.gz`, `sha256:<hex>`), the digest its name claims.
 pub fn digest_in_name(path: &str) -> Option<String> {
     let base = path.rsplit('/').next().unwrap_or(path);
-    let base = base.strip_prefix("sha256:").unwrap_or(base);
+    let base = encoded(base);
     let stem = base
         .strip_suffix(".json")
         .or_else(|| base.strip_suffix(".tar.gz"))
         .or_else(|| base.strip_suffix(".tar"))
         .unwrap_or(base);
-    let d = format!("sha256:{stem}");
+    let d = format!("{PREFIX}{stem}");
     if parse(&d).is_err() {
         return None;
     }
