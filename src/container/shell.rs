@@ -16,7 +16,7 @@
 //!   command itself ignores, like `rm -f` of a missing file, is dropped).
 
 use super::{Container, Errno, Event, Op};
-use crate::path::{basename, join};
+use crate::path::{basename, components, join};
 
 /// What one command line printed and did.
 #[derive(Debug, Clone, Default)]
@@ -690,7 +690,7 @@ fn mkdir(sh: &mut Sh, args: &[Vec<u8>]) {
         let path = abs(a);
         if parents {
             // Each missing ancestor in turn; an existing directory is fine.
-            let comps: Vec<&[u8]> = path.split(|&b| b == b'/').filter(|c| !c.is_empty()).collect();
+            let comps: Vec<&[u8]> = components(&path).collect();
             let mut cur = Vec::new();
             for c in comps {
                 cur.push(b'/');

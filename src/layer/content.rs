@@ -1,5 +1,7 @@
 //! Where a regular file's bytes are: a range of a layer blob's uncompressed tar stream (read on
 //! demand), or bytes in memory (files written in the container, documents of a saved archive).
+//! The range is the data blocks that follow the file's tar header (POSIX `ustar`/pax: `size`
+//! bytes from the block after the header), as the tar index recorded it.
 //!
 //! Rules: content is never read whole unless asked ([`Content::read`]); digests and the tar
 //! writer stream it in chunks of at most 1 MiB ([`LayerBlob::for_each_chunk`]).

@@ -342,7 +342,7 @@ fn convert<R: Read>(e: &mut tar::Entry<'_, R>, opts: &IndexOptions) -> Result<En
         }
         Ok(l)
     };
-    let name = path.rsplit(|&b| b == b'/').next().unwrap_or(b"");
+    let name = crate::path::split_rel(&path).1;
     let marker = whiteout::classify(name);
     let kind = if path.is_empty() {
         EntryKind::Dir
