@@ -17,17 +17,15 @@ pub mod changes;
 pub mod export;
 pub mod loaded;
 pub mod save;
-pub mod tarwriter;
 
 pub use changes::apply_changes;
-pub use tarwriter::{TarEntry, TarKind, TarWriter};
 
+use crate::digest::Hasher;
 use crate::error::{Error, Result};
-use crate::layer::Compression;
+use crate::layer::{Compression, TarEntry, TarWriter};
 use crate::source::MemSource;
 use save::{SaveImage, SaveLayer};
 use serde_json::{json, Value};
-use std::io::Write;
 use std::sync::Arc;
 
 /// What `docker commit` is told.
@@ -78,40 +76,23 @@ pub fn rfc3339(secs: i64) -> String {
 /// Writes `entries` (already in path order) as a gzip layer tar; returns (gzip bytes, diff_id,
 /// uncompressed size).
 pub fn write_layer(entries: &[TarEntry]) -> Result<(Vec<u8>, String, u64)> {
-    struct Hashing<W: Write> {
-        inner: W,
-        hash: sha2::Sha256,
-        n: u64,
-    }
-    impl<W: Write> Write for Hashing<W> {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            use sha2::Digest as _;
-            let n = self.inner.write(b)?;
-            self.hash.update(&b[..n]);
-            self.n += n as u64;
-            Ok(n)
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            self.inner.flush()
-        }
-    }
-    use sha2::Digest as _;
     let gz = flate2::GzBuilder::new().write(Vec::new(), flate2::Compression::default());
-    let mut w = TarWriter::new(Hashing { inner: gz, hash: sha2::Sha256::new(), n: 0 });
+    let mut w = TarWriter::new(Hasher::tee(gz));
     for e in entries {
         w.append(e)?;
     }
     let h = w.finish()?;
-    let diff_id = format!("sha256:{}", crate::listing::hex(&h.hash.finalize()));
-    let bytes = h.inner.finish().map_err(|e| Error::io(&e))?;
-    Ok((bytes, diff_id, h.n))
+    let size = h.len();
+    let (diff_id, gz) = h.into_parts();
+    let bytes = gz.finish().map_err(|e| Error::io(&e))?;
+    Ok((bytes, crate::digest::prefixed(&diff_id), size))
 }
 
 /// Commits `diff` (the container layer's entries, in path order) on top of an image given by
 /// its config bytes (`None` for bare layers) and layers.
 pub fn commit(config: Option<&[u8]>, layers: &[SaveLayer], diff: &[TarEntry], opts: &CommitOptions) -> Result<Committed> {
     let (gz, diff_id, layer_size) = write_layer(diff)?;
-    let digest = format!("sha256:{}", crate::listing::hex(&crate::listing::sha256(&gz)));
+    let digest = crate::digest::sha256_digest(&gz);
     let new_layer = SaveLayer { blob: MemSource::shared(gz), digest, diff_id: diff_id.clone(), compression: Compression::Gzip };
     let mut cfg: Value = match config {
         Some(bytes) => serde_json::from_slice(bytes).map_err(|e| Error::corrupt(format!("the image config is not valid JSON ({e})")))?,
@@ -168,6 +149,7 @@ pub fn commit(config: Option<&[u8]>, layers: &[SaveLayer], diff: &[TarEntry], op
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layer::{Content, TarKind};
 
     #[test]
     fn rfc3339_dates() {
@@ -188,7 +170,7 @@ mod tests {
             created_by: "/bin/sh".into(),
             tags: vec!["app:v2".into()],
         };
-        let diff = vec![TarEntry { path: b"x".to_vec(), kind: TarKind::File(crate::tree::Content::Bytes(Arc::from(&b"hi"[..]))), mode: 0o644, uid: 0, gid: 0, mtime: opts.created }];
+        let diff = vec![TarEntry { path: b"x".to_vec(), kind: TarKind::File(Content::Bytes(Arc::from(&b"hi"[..]))), mode: 0o644, uid: 0, gid: 0, mtime: opts.created }];
         let a = commit(Some(cfg), &[], &diff, &opts).unwrap();
         let b = commit(Some(cfg), &[], &diff, &opts).unwrap();
         assert_eq!(a.image.id(), b.image.id());

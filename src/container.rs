@@ -36,7 +36,9 @@ use std::sync::Arc;
 /// write past it fails with EFBIG, where the kernel would make a sparse file.
 pub const MAX_FILE_SIZE: u64 = 256 << 20;
 
-/// The overlay mount options of the container (SPEC §1).
+/// The overlay mount options of the container (SPEC §1). Their names and option strings live
+/// here only ([`Config::ALL`], [`Config::name`], [`Config::options`]); the CLI, the trace and
+/// the page ask.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Config {
@@ -50,14 +52,17 @@ pub enum Config {
 }
 
 impl Config {
+    /// Every config, in the order of SPEC §1.
+    pub const ALL: [Config; 3] = [Config::Default, Config::Redirect, Config::Metacopy];
+
+    /// The config named `s` (`default`, `redirect`, `metacopy`).
     pub fn parse(s: &str) -> Result<Config> {
-        match s {
-            "default" => Ok(Config::Default),
-            "redirect" => Ok(Config::Redirect),
-            "metacopy" => Ok(Config::Metacopy),
-            _ => Err(Error::usage(format!("unknown config '{s}' (known: default, redirect, metacopy)"))),
-        }
+        Config::ALL.into_iter().find(|c| c.name() == s).ok_or_else(|| {
+            let known: Vec<&str> = Config::ALL.iter().map(|c| c.name()).collect();
+            Error::usage(format!("unknown config '{s}' (known: {})", known.join(", ")))
+        })
     }
+    /// The name the oracle and the CLI use (SPEC §1, first column).
     pub fn name(self) -> &'static str {
         match self {
             Config::Default => "default",
@@ -65,9 +70,7 @@ impl Config {
             Config::Metacopy => "metacopy",
         }
     }
-    /// Every config, in the order the page offers them.
-    pub const ALL: [Config; 3] = [Config::Default, Config::Redirect, Config::Metacopy];
-    /// The overlay mount options this config stands for (SPEC §1).
+    /// The overlay mount options it stands for (SPEC §1, second column).
     pub fn options(self) -> &'static str {
         match self {
             Config::Default => "redirect_dir=off,index=off,metacopy=off",
@@ -96,6 +99,28 @@ impl Config {
     /// Docker turns native diff off when redirect_dir or metacopy is on.
     pub fn native_diff(self) -> bool {
         self == Config::Default
+    }
+}
+
+#[cfg(test)]
+mod config_tests {
+    use super::Config;
+
+    /// Names and options are those of the table in SPEC §1, and `parse` inverts `name`.
+    #[test]
+    fn configs_are_the_spec_table() {
+        let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/oracle/SPEC.md");
+        let Ok(spec) = std::fs::read_to_string(&spec) else {
+            eprintln!("skipped: {} is missing", spec.display());
+            return;
+        };
+        for c in Config::ALL {
+            let row = format!("| `{}`", c.name());
+            let line = spec.lines().find(|l| l.starts_with(&row)).unwrap_or_else(|| panic!("no SPEC §1 row for {c:?}"));
+            assert!(line.contains(&format!("`{}`", c.options())), "{line}");
+            assert_eq!(Config::parse(c.name()).unwrap(), c);
+        }
+        assert!(Config::parse("index").is_err());
     }
 }
 

@@ -350,7 +350,7 @@ impl Archive {
         warnings: &mut Vec<String>,
     ) -> Result<Layer> {
         let bref = &r.layers[i];
-        let short = bref.digest.as_deref().or(diff_id.map(|s| s.as_str())).map(digest::short);
+        let short = bref.digest.as_deref().or(diff_id.map(|s| s.as_str())).map(crate::digest::short_id);
         let label = match short {
             Some(s) => format!("layer {i} (sha256:{s})"),
             None => format!("layer {i}"),

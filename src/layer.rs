@@ -1,4 +1,5 @@
-//! One image layer: a tar stream (plain, gzip or zstd) turned into an index of entries.
+//! One image layer: a tar stream (plain, gzip or zstd) turned into an index of entries, and
+//! the writer that makes such streams ([`tarwriter`]): reading and writing tar live together.
 //!
 //! Rules:
 //! - Compression is detected by magic bytes ([`compression::detect`]), never trusted from a
@@ -15,17 +16,22 @@
 //!   streams, decompression bombs ([`Limits`]), unsupported entry types.
 
 pub mod compression;
+pub mod content;
 pub mod tarindex;
 pub mod tarlist;
+pub mod tarwriter;
 pub mod whiteout;
 
+use crate::digest::Hasher;
 use crate::error::{Error, Result};
 use crate::source::Source;
 use std::io::Read;
 use std::sync::Arc;
 
 pub use compression::Compression;
+pub use content::Content;
 pub use tarindex::{index_layer, IndexOptions, Limits, Progress};
+pub use tarwriter::{TarEntry, TarKind, TarWriter};
 
 /// What a tar entry is, after whiteout recognition.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,25 +72,16 @@ pub struct Entry {
 impl Entry {
     /// The last path component.
     pub fn name(&self) -> &[u8] {
-        match self.path.iter().rposition(|&b| b == b'/') {
-            Some(i) => &self.path[i + 1..],
-            None => &self.path,
-        }
+        crate::path::split_rel(&self.path).1
     }
     /// The parent path (`""` for the layer root).
     pub fn parent(&self) -> &[u8] {
-        match self.path.iter().rposition(|&b| b == b'/') {
-            Some(i) => &self.path[..i],
-            None => b"",
-        }
+        crate::path::split_rel(&self.path).0
     }
     /// For a whiteout, the path it hides; for an opaque marker, the directory it makes opaque.
     pub fn whiteout_target(&self) -> Option<Vec<u8>> {
         match self.kind {
-            EntryKind::Whiteout => {
-                let hidden = &self.name()[whiteout::PREFIX.len()..];
-                Some(join_rel(self.parent(), hidden))
-            }
+            EntryKind::Whiteout => whiteout::whiteout_target(self.name()).map(|hidden| crate::path::join_rel(self.parent(), hidden)),
             EntryKind::Opaque => Some(self.parent().to_vec()),
             _ => None,
         }
@@ -98,32 +95,12 @@ impl Entry {
     }
 }
 
-/// Joins two relative paths (`""` is the root).
-pub fn join_rel(parent: &[u8], name: &[u8]) -> Vec<u8> {
-    if parent.is_empty() {
-        return name.to_vec();
-    }
-    let mut v = Vec::with_capacity(parent.len() + 1 + name.len());
-    v.extend_from_slice(parent);
-    v.push(b'/');
-    v.extend_from_slice(name);
-    v
-}
-
 /// Cleans a tar member name (SPEC §2 rule 1). `Ok(None)` for the root entry; an error for a
 /// name that leaves the layer.
 pub fn clean_name(name: &[u8]) -> std::result::Result<Option<Vec<u8>>, &'static str> {
-    let mut parts: Vec<&[u8]> = Vec::new();
-    for comp in name.split(|&b| b == b'/') {
-        match comp {
-            b"" | b"." => {}
-            b".." => {
-                if parts.pop().is_none() {
-                    return Err("the name leaves the layer root ('..')");
-                }
-            }
-            c => parts.push(c),
-        }
+    let (parts, escaped) = crate::path::resolve(name);
+    if escaped {
+        return Err("the name leaves the layer root ('..')");
     }
     if parts.is_empty() {
         return Ok(None);
@@ -206,11 +183,10 @@ impl LayerBlob {
 
     /// `sha256:…` of the whole uncompressed stream (the layer's diff_id).
     pub fn diff_id(&self) -> Result<String> {
-        use sha2::Digest as _;
         let label = self.label.clone();
         let wrap = |e: Error| e.in_layer(label.to_string());
         let mut r = self.compression.decoder(self.source.clone()).map_err(&wrap)?;
-        let mut h = sha2::Sha256::new();
+        let mut h = Hasher::new();
         let mut buf = vec![0u8; 1 << 20];
         loop {
             let n = r.read(&mut buf).map_err(|e| wrap(Error::io(&e)))?;
@@ -219,24 +195,22 @@ impl LayerBlob {
             }
             h.update(&buf[..n]);
         }
-        Ok(format!("sha256:{}", crate::listing::hex(&h.finalize())))
+        Ok(crate::digest::prefixed(&h.finalize()))
     }
 
     /// SHA-256 of a content range, read in chunks.
     pub fn digest_content(&self, offset: u64, size: u64) -> Result<[u8; 32]> {
-        use sha2::Digest as _;
-        let mut h = sha2::Sha256::new();
+        let mut h = Hasher::new();
         self.for_each_chunk(offset, size, &mut |c| {
             h.update(c);
             Ok(())
         })?;
-        Ok(h.finalize().into())
+        Ok(h.finalize())
     }
 
     /// SHA-256 of several content ranges. An uncompressed layer reads each range in place; a
     /// compressed one is decompressed once, front to back, instead of once per range.
     pub fn digest_ranges(&self, ranges: &[(u64, u64)]) -> Result<Vec<[u8; 32]>> {
-        use sha2::Digest as _;
         if self.compression == Compression::None || ranges.len() < 2 {
             return ranges.iter().map(|&(o, s)| self.digest_content(o, s)).collect();
         }
@@ -263,7 +237,7 @@ impl LayerBlob {
                 continue;
             }
             std::io::copy(&mut (&mut r).take(off - pos), &mut std::io::sink()).map_err(wrap)?;
-            let mut h = sha2::Sha256::new();
+            let mut h = Hasher::new();
             let mut left = size;
             while left > 0 {
                 let want = (left as usize).min(buf.len());
@@ -275,7 +249,7 @@ impl LayerBlob {
                 left -= n as u64;
             }
             pos = off + size;
-            out[i] = h.finalize().into();
+            out[i] = h.finalize();
             prev = Some(((off, size), out[i]));
         }
         Ok(out)
@@ -298,7 +272,7 @@ mod tests {
         let ranges = [(150_000, 10), (0, 1000), (70_000, 50_000), (0, 1000), (100_000, 60_000)];
         let got = blob.digest_ranges(&ranges).unwrap();
         for (d, &(o, s)) in got.iter().zip(&ranges) {
-            assert_eq!(*d, crate::listing::sha256(&data[o as usize..(o + s) as usize]), "range {o}+{s}");
+            assert_eq!(*d, crate::digest::sha256(&data[o as usize..(o + s) as usize]), "range {o}+{s}");
         }
         assert!(blob.digest_ranges(&[(0, 1), (199_990, 100)]).is_err());
     }

@@ -12,18 +12,27 @@
 //!                                                  │
 //!                                                  v
 //!                                  union (merged view of a stack, with provenance)
+//!                                                  │
+//!                                                  v
+//!                         container (upper dir, overlayfs ops)  ──>  commit (docker commit, save)
+//!
+//!  at the bottom, used by all: error, digest (sha256, hex), path (byte paths), listing (SPEC §5)
 //! ```
+//!
+//! No two of these modules import each other (`tests/architecture.rs`).
 
 pub mod changes;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod commit;
 pub mod container;
+pub mod digest;
 pub mod error;
 pub mod host;
 pub mod image;
 pub mod layer;
 pub mod listing;
+pub mod path;
 pub mod source;
 pub mod tree;
 pub mod union;

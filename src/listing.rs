@@ -5,10 +5,11 @@
 //! ```
 //! Rules: lines sort by raw path bytes; names are escaped (`\xHH` for 0x00-0x20, `\`, 0x7f and
 //! bytes that are not part of well-formed UTF-8); DIGEST is the first 16 hex digits of the
-//! SHA-256 of a regular file's content. This module only formats: what goes into a line is
-//! decided by the tree that is listed.
+//! SHA-256 of a regular file's content ([`crate::digest::sha16`]). This module only formats
+//! (and reads an escaped name back, [`unescape`]): what goes into a line is decided by the tree
+//! that is listed.
 
-use sha2::{Digest as _, Sha256};
+use crate::digest::sha16;
 use std::fmt::Write as _;
 
 /// Escapes a byte string for a listing line (SPEC §5 "Escaping").
@@ -35,6 +36,29 @@ pub fn esc(bytes: &[u8]) -> String {
     out
 }
 
+/// The inverse of [`esc`]: `\xHH` (two hex digits) becomes the byte 0xHH, everything else is
+/// kept. `unescape(&esc(b)) == b` for every byte string `b`.
+pub fn unescape(s: &str) -> Vec<u8> {
+    fn hex_digit(c: u8) -> Option<u8> {
+        (c as char).to_digit(16).map(|d| d as u8)
+    }
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' && b.get(i + 1) == Some(&b'x') {
+            if let (Some(hi), Some(lo)) = (b.get(i + 2).and_then(|&c| hex_digit(c)), b.get(i + 3).and_then(|&c| hex_digit(c))) {
+                out.push(hi << 4 | lo);
+                i += 4;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    out
+}
+
 fn push_valid(out: &mut String, s: &str) {
     for ch in s.chars() {
         let o = ch as u32;
@@ -45,32 +69,6 @@ fn push_valid(out: &mut String, s: &str) {
         }
     }
 }
-
-/// Full SHA-256 of a byte string.
-pub fn sha256(data: &[u8]) -> [u8; 32] {
-    let mut h = Sha256::new();
-    for chunk in data.chunks(1 << 20) {
-        h.update(chunk);
-    }
-    h.finalize().into()
-}
-
-/// Lowercase hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
-}
-
-/// The 16-hex-digit digest prefix used in listings.
-pub fn sha16(digest: &[u8; 32]) -> String {
-    hex(&digest[..8])
-}
-
-/// The listing digest of empty content (`E` in SPEC §6).
-pub const EMPTY_SHA16: &str = "e3b0c44298fc1c14";
 
 /// The type letter of a listing line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -192,17 +190,6 @@ impl<'a> Line<'a> {
     }
 }
 
-/// Joins a display path and a name (`/` + `a` = `/a`, `/a` + `b` = `/a/b`).
-pub fn join(parent: &[u8], name: &[u8]) -> Vec<u8> {
-    let mut v = Vec::with_capacity(parent.len() + 1 + name.len());
-    v.extend_from_slice(parent);
-    if !parent.ends_with(b"/") {
-        v.push(b'/');
-    }
-    v.extend_from_slice(name);
-    v
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,10 +209,23 @@ mod tests {
     }
 
     #[test]
+    fn unescape_reads_escapes_back() {
+        assert_eq!(unescape("/a\\x20b\\x5c"), b"/a b\\");
+        assert_eq!(unescape("\\xZZ\\x4"), b"\\xZZ\\x4");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn unescape_inverts_esc(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..64)) {
+            proptest::prop_assert_eq!(unescape(&esc(&bytes)), bytes);
+        }
+    }
+
+    #[test]
     fn line_rendering() {
         let mut l = Line::new(TypeChar::File, 0o755, 0, 0, b"/usr/bin/tool");
         l.size = Some(0);
-        l.digest = Some(sha256(b""));
+        l.digest = Some(crate::digest::sha256(b""));
         l.nlink = 2;
         assert_eq!(l.render(), "f 0755 0:0 0 e3b0c44298fc1c14 /usr/bin/tool nlink=2");
         let mut l = Line::new(TypeChar::Symlink, 0o644, 0, 0, b"/a");

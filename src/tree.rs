@@ -17,8 +17,13 @@
 //! [`Content`] says where to read it.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::layer::{Entry, EntryKind, LayerBlob};
+use crate::layer::tarwriter::{TarEntry, TarKind};
+use crate::layer::{whiteout, Entry, EntryKind, LayerBlob};
+/// File content lives in the layer module (it is a range of a layer blob's uncompressed
+/// stream, or bytes); re-exported here because every node holds one.
+pub use crate::layer::Content;
 use crate::listing::{Line, TypeChar};
+use crate::path::{components, join};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -27,41 +32,6 @@ pub type Ino = u32;
 
 /// The root directory's inode.
 pub const ROOT: Ino = 0;
-
-/// Where a regular file's bytes are.
-#[derive(Debug, Clone)]
-pub enum Content {
-    /// A range of a layer's uncompressed tar stream, read on demand.
-    Blob { blob: Arc<LayerBlob>, offset: u64, size: u64 },
-    /// Bytes in memory (files written in the container).
-    Bytes(Arc<[u8]>),
-}
-
-impl Content {
-    pub fn empty() -> Self {
-        Content::Bytes(Arc::from(&[][..]))
-    }
-    pub fn size(&self) -> u64 {
-        match self {
-            Content::Blob { size, .. } => *size,
-            Content::Bytes(b) => b.len() as u64,
-        }
-    }
-    /// Reads the whole content.
-    pub fn read(&self) -> Result<Vec<u8>> {
-        match self {
-            Content::Blob { blob, offset, size } => blob.read_content(*offset, *size),
-            Content::Bytes(b) => Ok(b.to_vec()),
-        }
-    }
-    /// SHA-256 of the content.
-    pub fn digest(&self) -> Result<[u8; 32]> {
-        match self {
-            Content::Blob { blob, offset, size } => blob.digest_content(*offset, *size),
-            Content::Bytes(b) => Ok(crate::listing::sha256(b)),
-        }
-    }
-}
 
 /// What an inode is.
 #[derive(Debug, Clone)]
@@ -140,6 +110,21 @@ impl Node {
             _ => Ok(None),
         }
     }
+    /// The tar entry of this node at a relative path (no leading `/`), with its own metadata
+    /// and content, or `None` for sockets (tar cannot hold them; moby's `archive` skips them).
+    pub fn tar_entry(&self, rel: &[u8]) -> Option<TarEntry> {
+        let kind = match &self.kind {
+            Kind::Dir(_) => TarKind::Dir,
+            Kind::File(c) => TarKind::File(c.clone()),
+            Kind::Symlink(t) => TarKind::Symlink(t.to_vec()),
+            Kind::Char(a, b) => TarKind::Char(*a, *b),
+            Kind::Block(a, b) => TarKind::Block(*a, *b),
+            Kind::Fifo => TarKind::Fifo,
+            Kind::Socket => return None,
+        };
+        Some(TarEntry { path: rel.to_vec(), kind, mode: self.mode, uid: self.uid, gid: self.gid, mtime: self.mtime })
+    }
+
     /// The listing line of this node shown at `path` (SPEC §5). `xattrs` adds the overlay
     /// markers (upper listings); merged views leave them out.
     pub fn line<'a>(&'a self, path: &'a [u8], xattrs: bool) -> Result<Line<'a>> {
@@ -202,7 +187,7 @@ impl Tree {
     /// Looks up a relative path component by component, without following symlinks.
     pub fn lookup(&self, path: &[u8]) -> Option<Ino> {
         let mut cur = ROOT;
-        for comp in path.split(|&b| b == b'/').filter(|c| !c.is_empty()) {
+        for comp in components(path) {
             cur = self.child(cur, comp)?;
         }
         Some(cur)
@@ -257,10 +242,7 @@ impl Tree {
     fn walk_into(&self, dir: Ino, prefix: &[u8], out: &mut Vec<(Vec<u8>, Ino)>) {
         if let Some(c) = self.node(dir).children() {
             for (name, &ino) in c {
-                let mut p = Vec::with_capacity(prefix.len() + 1 + name.len());
-                p.extend_from_slice(prefix);
-                p.push(b'/');
-                p.extend_from_slice(name);
+                let p = join(prefix, name);
                 out.push((p.clone(), ino));
                 self.walk_into(ino, &p, out);
             }
@@ -287,7 +269,7 @@ impl Tree {
     /// Finds the parent directory of `path` (relative), creating implied dirs (0755 0:0).
     fn implied_parent(&mut self, parent: &[u8]) -> Result<Ino> {
         let mut cur = ROOT;
-        for comp in parent.split(|&b| b == b'/').filter(|c| !c.is_empty()) {
+        for comp in components(parent) {
             cur = match self.child(cur, comp) {
                 Some(i) if self.node(i).is_dir() => i,
                 Some(_) => {
@@ -305,7 +287,7 @@ impl Tree {
     /// True if an existing ancestor of `parent` (inside this layer) is not a directory.
     fn ancestor_not_dir(&self, parent: &[u8]) -> bool {
         let mut cur = ROOT;
-        for comp in parent.split(|&b| b == b'/').filter(|c| !c.is_empty()) {
+        for comp in components(parent) {
             match self.child(cur, comp) {
                 None => return false,
                 Some(i) if !self.node(i).is_dir() => return true,
@@ -340,7 +322,7 @@ impl Tree {
                 return Ok(());
             }
             EntryKind::Whiteout => {
-                let hidden = &name[crate::layer::whiteout::PREFIX.len()..];
+                let hidden = whiteout::whiteout_target(name).ok_or_else(|| Error::corrupt("a whiteout entry whose name is not a whiteout name"))?;
                 if self.child(dir, hidden).is_some() {
                     // mknod would fail with EEXIST; the later entry wins, as a re-extraction would.
                     self.remove(dir, hidden);

@@ -65,7 +65,7 @@ impl Stack {
     /// the path is not a directory in the merged view.
     pub fn dir_stack(&self, path: &[u8]) -> Option<Vec<(usize, Ino)>> {
         let mut stack: Vec<(usize, Ino)> = self.root_stack();
-        for comp in path.split(|&b| b == b'/').filter(|c| !c.is_empty()) {
+        for comp in crate::path::components(path) {
             let (top, lowers) = self.lookup_child(&stack, comp)?;
             if !self.node(top.0, top.1).is_dir() {
                 return None;

@@ -395,7 +395,7 @@ mod kernel {
         }
         // Sorted by path bytes, as docker diff prints them (`\xHH` escapes sort like the bytes
         // they stand for only roughly: compare unescaped).
-        out.sort_by_key(|(p, _)| layerlab::host::container::unescape(p));
+        out.sort_by_key(|(p, _)| layerlab::listing::unescape(p));
         out.into_iter().map(|(p, k)| format!("{k} {p}")).collect()
     }
 

@@ -2,10 +2,10 @@
 //! umoci read what `commit::save` writes. `scripts/test.sh` installs both (Debian packages).
 
 use layerlab::commit::save::{save, SaveFormat, SaveLayer};
-use layerlab::commit::{commit, CommitOptions, TarEntry, TarKind};
+use layerlab::commit::{commit, CommitOptions};
+use layerlab::layer::{Content, TarEntry, TarKind};
 use layerlab::layer::{index_layer, IndexOptions};
 use layerlab::source::{FileSource, Source};
-use layerlab::tree::Content;
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;

@@ -29,7 +29,6 @@ mod samples {
     use layerlab::layer::Compression;
     use layerlab::source::MemSource;
     use serde_json::json;
-    use sha2::{Digest, Sha256};
     use std::io;
     use std::path::Path;
     use std::sync::Arc;
@@ -228,8 +227,7 @@ mod samples {
     }
 
     fn sha_hex(b: &[u8]) -> String {
-        let d = Sha256::digest(b);
-        d.iter().map(|x| format!("{x:02x}")).collect()
+        layerlab::digest::hex(&layerlab::digest::sha256(b))
     }
 
     fn image(tag: &str, layers: Vec<Layer>, cmd: &[&str], empty_after: &[(usize, &str)]) -> io::Result<SaveImage> {

@@ -4,7 +4,7 @@
 
 use super::{emit, load, table, ImageArgs};
 use crate::error::Result;
-use crate::image::digest::short;
+use crate::digest::short_id;
 use std::io::Write;
 
 pub fn run(a: &ImageArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
@@ -22,7 +22,7 @@ pub fn run(a: &ImageArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()
             .unwrap_or_default();
         rows.push(vec![
             l.index.to_string(),
-            l.diff_id.as_deref().map_or("-".into(), |d| short(d).to_string()),
+            l.diff_id.as_deref().map_or("-".into(), short_id),
             l.blob_digest.clone().unwrap_or_else(|| "-".into()),
             l.compressed_size.to_string(),
             l.uncompressed_size.to_string(),

@@ -60,7 +60,7 @@ pub fn apply_changes(config: &mut Map<String, Value>, changes: &[String]) -> Res
                 } else {
                     format!("{}/{}", cur.trim_end_matches('/'), dir)
                 };
-                config.insert("WorkingDir".into(), Value::String(clean_abs(&joined)));
+                config.insert("WorkingDir".into(), Value::String(String::from_utf8_lossy(&crate::path::clean(joined.as_bytes())).into_owned()));
             }
             "LABEL" => {
                 let pairs = key_values(rest, false).map_err(|w| bad(&w))?;
@@ -211,21 +211,6 @@ fn split_words(s: &str) -> Vec<String> {
         out.push(cur);
     }
     out
-}
-
-/// Normalizes an absolute path (`/a/./b/../c` = `/a/c`).
-fn clean_abs(p: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for c in p.split('/') {
-        match c {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            c => parts.push(c),
-        }
-    }
-    format!("/{}", parts.join("/"))
 }
 
 #[cfg(test)]

@@ -5,9 +5,9 @@
 //! own mtime; names that share an inode in the merged view are written once, the later ones as
 //! tar hardlinks to the first.
 
-use super::tarwriter::{TarEntry, TarKind, TarWriter};
 use crate::error::Result;
-use crate::tree::{Kind, Node};
+use crate::layer::{TarKind, TarWriter};
+use crate::tree::Node;
 use std::collections::HashMap;
 use std::io::Write;
 
@@ -20,20 +20,6 @@ pub struct ExportItem<'a> {
     pub identity: (usize, u32),
 }
 
-/// The tar entry of a node at a (relative) path, or `None` for sockets.
-pub fn tar_entry(rel: &[u8], node: &Node) -> Option<TarEntry> {
-    let kind = match &node.kind {
-        Kind::Dir(_) => TarKind::Dir,
-        Kind::File(c) => TarKind::File(c.clone()),
-        Kind::Symlink(t) => TarKind::Symlink(t.to_vec()),
-        Kind::Char(a, b) => TarKind::Char(*a, *b),
-        Kind::Block(a, b) => TarKind::Block(*a, *b),
-        Kind::Fifo => TarKind::Fifo,
-        Kind::Socket => return None,
-    };
-    Some(TarEntry { path: rel.to_vec(), kind, mode: node.mode, uid: node.uid, gid: node.gid, mtime: node.mtime })
-}
-
 /// Writes the items (in path order) as a rootfs tar.
 pub fn export<'a, W: Write>(items: impl IntoIterator<Item = ExportItem<'a>>, out: W) -> Result<W> {
     let mut w = TarWriter::new(out);
@@ -43,7 +29,7 @@ pub fn export<'a, W: Write>(items: impl IntoIterator<Item = ExportItem<'a>>, out
         if rel.is_empty() {
             continue;
         }
-        let Some(mut e) = tar_entry(rel, it.node) else { continue };
+        let Some(mut e) = it.node.tar_entry(rel) else { continue };
         if !it.node.is_dir() && it.node.nlink > 1 {
             match first.get(&it.identity) {
                 Some(target) => e.kind = TarKind::Hardlink(target.clone()),

@@ -13,6 +13,7 @@
 use super::save::{SaveImage, SaveLayer};
 use super::{commit, CommitOptions, Committed};
 use crate::container::Container;
+use crate::digest::{encoded, short_id};
 use crate::error::{Error, Result};
 use crate::image::config::{map_history, Config};
 use crate::image::{Archive, BlobRef, Format, Image, ImageRef, Layer, LoadOptions, Selector};
@@ -45,7 +46,7 @@ pub fn commit_container(config: Option<&[u8]>, layers: &[SaveLayer], c: &Contain
 /// layer's gzip bytes. The config must name the layers' diff_ids in order.
 pub fn from_parts(config: Arc<[u8]>, base: &[SaveLayer], layer_gz: Vec<u8>, tags: Vec<String>) -> Result<Committed> {
     let cfg = Config::parse(&config)?;
-    let digest = format!("sha256:{}", crate::listing::hex(&crate::listing::sha256(&layer_gz)));
+    let digest = crate::digest::sha256_digest(&layer_gz);
     let blob: Source = MemSource::shared(layer_gz);
     let idx = crate::layer::index_layer(blob.clone(), &Default::default(), &mut |_| true).map_err(|e| e.in_layer("the committed layer"))?;
     if idx.compression != Compression::Gzip {
@@ -73,8 +74,8 @@ pub fn as_image(base: &[Layer], done: &Committed, archive: &str) -> Result<Image
     let mut top = ar.load(&Selector::Index(0), &opts, &mut |_| true)?;
     let mut new = top.layers.pop().ok_or_else(|| Error::corrupt("the committed layer could not be read"))?;
     new.index = base.len();
-    new.member = format!("blobs/sha256/{}", hex(&done.layer.digest));
-    new.label = format!("layer {} ({})", base.len(), short(&done.layer.diff_id));
+    new.member = format!("blobs/sha256/{}", encoded(&done.layer.digest));
+    new.label = format!("layer {} ({})", base.len(), short_id(&done.layer.diff_id));
     let mut layers: Vec<Layer> = base.to_vec();
     for (i, l) in layers.iter_mut().enumerate() {
         l.index = i;
@@ -88,9 +89,9 @@ pub fn as_image(base: &[Layer], done: &Committed, archive: &str) -> Result<Image
         repo_tags: done.image.tags.clone(),
         ref_name: None,
         platform: Some(config.platform()),
-        manifest_digest: Some(format!("sha256:{}", crate::listing::hex(&crate::listing::sha256(&done.image.manifest())))),
+        manifest_digest: Some(crate::digest::sha256_digest(&done.image.manifest())),
         config: Some(BlobRef {
-            path: format!("blobs/sha256/{}", hex(&id)),
+            path: format!("blobs/sha256/{}", encoded(&id)),
             media_type: Some(crate::image::media_type::OCI_CONFIG.into()),
             digest: Some(id.clone()),
             size: Some(done.image.config.len() as u64),
@@ -100,7 +101,7 @@ pub fn as_image(base: &[Layer], done: &Committed, archive: &str) -> Result<Image
             .layers
             .iter()
             .map(|l| BlobRef {
-                path: format!("blobs/sha256/{}", hex(&l.digest)),
+                path: format!("blobs/sha256/{}", encoded(&l.digest)),
                 media_type: Some(l.media_type().into()),
                 digest: Some(l.digest.clone()),
                 size: Some(l.blob.len()),
@@ -109,14 +110,6 @@ pub fn as_image(base: &[Layer], done: &Committed, archive: &str) -> Result<Image
     };
     let total_layers = layers.len();
     Ok(Image { archive: archive.to_string(), format: Format::DockerOci, reference, config: Some(config), layers, total_layers, history, warnings: Vec::new() })
-}
-
-fn hex(d: &str) -> &str {
-    d.strip_prefix("sha256:").unwrap_or(d)
-}
-
-fn short(d: &str) -> String {
-    hex(d).chars().take(12).collect()
 }
 
 #[cfg(test)]

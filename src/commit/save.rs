@@ -19,7 +19,7 @@
 //!   the same bytes.
 //! - This is the one writer of image archives: the CLI, the page and `make-samples` use it.
 
-use super::tarwriter::{TarEntry, TarKind, TarWriter};
+use crate::layer::{TarEntry, TarKind, TarWriter};
 use crate::error::Result;
 use crate::image::annotations::{CONTAINERD_IMAGE_NAME, REF_NAME};
 use crate::image::descriptor::Descriptor;
@@ -32,7 +32,7 @@ use crate::image::reference::{familiar_tag, full_tag, split_tag};
 use crate::image::repositories::{Repositories, REPOSITORIES_FILE};
 use crate::layer::{Compression, LayerBlob};
 use crate::source::Source;
-use crate::tree::Content;
+use crate::layer::Content;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::sync::Arc;
@@ -122,7 +122,7 @@ impl SaveImage {
 
     /// `sha256:…` of the config: the image ID.
     pub fn id(&self) -> String {
-        format!("sha256:{}", crate::listing::hex(&crate::listing::sha256(&self.config)))
+        crate::digest::sha256_digest(&self.config)
     }
 
     /// The OCI manifest of this image.
@@ -147,8 +147,7 @@ pub enum SaveFormat {
 
 /// `sha256:…` of a whole blob, read in chunks.
 fn blob_sha256(src: &Source) -> crate::error::Result<String> {
-    use sha2::Digest as _;
-    let mut h = sha2::Sha256::new();
+    let mut h = crate::digest::Hasher::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut off = 0u64;
     while off < src.len() {
@@ -157,12 +156,9 @@ fn blob_sha256(src: &Source) -> crate::error::Result<String> {
         h.update(&buf[..n]);
         off += n as u64;
     }
-    Ok(format!("sha256:{}", crate::listing::hex(&h.finalize())))
+    Ok(crate::digest::prefixed(&h.finalize()))
 }
 
-fn hex_of(digest: &str) -> &str {
-    digest.strip_prefix("sha256:").unwrap_or(digest)
-}
 
 /// Writes `images` as one archive; returns the writer.
 pub fn save<W: Write>(images: &[SaveImage], format: SaveFormat, mtime: i64, out: W) -> Result<W> {
@@ -184,7 +180,7 @@ pub fn save<W: Write>(images: &[SaveImage], format: SaveFormat, mtime: i64, out:
     let mut blobs: Vec<(String, TarKind)> = Vec::new();
     for img in images {
         let manifest = img.manifest();
-        let md = format!("sha256:{}", crate::listing::hex(&crate::listing::sha256(&manifest)));
+        let md = crate::digest::sha256_digest(&manifest);
         blobs.push((img.id(), TarKind::File(Content::Bytes(img.config.clone()))));
         blobs.push((md, TarKind::File(Content::Bytes(Arc::from(manifest)))));
         for l in &img.layers {
@@ -198,7 +194,7 @@ pub fn save<W: Write>(images: &[SaveImage], format: SaveFormat, mtime: i64, out:
     blobs.sort_by(|a, b| a.0.cmp(&b.0));
     for (digest, kind) in blobs {
         if written.insert(digest.clone()) {
-            w.append(&TarEntry { kind, ..file(&format!("blobs/sha256/{}", hex_of(&digest)), Vec::new()) })?;
+            w.append(&TarEntry { kind, ..file(&format!("blobs/sha256/{}", crate::digest::encoded(&digest)), Vec::new()) })?;
         }
     }
 
@@ -207,7 +203,7 @@ pub fn save<W: Write>(images: &[SaveImage], format: SaveFormat, mtime: i64, out:
     let mut manifests = Vec::new();
     for img in images {
         let manifest = img.manifest();
-        let md = format!("sha256:{}", crate::listing::hex(&crate::listing::sha256(&manifest)));
+        let md = crate::digest::sha256_digest(&manifest);
         let plain = Descriptor::new(media_type::OCI_MANIFEST, md, manifest.len() as u64);
         let anns: Vec<_> = match format {
             SaveFormat::Docker => {
@@ -228,9 +224,9 @@ pub fn save<W: Write>(images: &[SaveImage], format: SaveFormat, mtime: i64, out:
         let items: Vec<ManifestItem> = images
             .iter()
             .map(|img| ManifestItem {
-                config: format!("blobs/sha256/{}", hex_of(&img.id())),
+                config: format!("blobs/sha256/{}", crate::digest::encoded(&img.id())),
                 repo_tags: (!img.tags.is_empty()).then(|| img.tags.iter().map(|t| familiar_tag(t)).collect()),
-                layers: img.layers.iter().map(|l| format!("blobs/sha256/{}", hex_of(&l.digest))).collect(),
+                layers: img.layers.iter().map(|l| format!("blobs/sha256/{}", crate::digest::encoded(&l.digest))).collect(),
                 ..Default::default()
             })
             .collect();

@@ -15,17 +15,13 @@
 
 use super::fs::D;
 use super::Container;
-use crate::commit::{TarEntry, TarKind};
+use crate::layer::{whiteout, Content, TarEntry, TarKind};
 use crate::error::Result;
-use crate::listing::{esc, join, Line, TypeChar, EMPTY_SHA16};
+use crate::digest::EMPTY_SHA16;
+use crate::listing::{esc, Line, TypeChar};
+use crate::path::{join, split};
 use crate::tree::{Ino, Kind, Node, Tree};
 use std::collections::{BTreeMap, HashMap};
-
-fn split_parent(path: &[u8]) -> (&[u8], &[u8]) {
-    let i = path.iter().rposition(|&b| b == b'/').unwrap_or(0);
-    let parent = if i == 0 { &b"/"[..] } else { &path[..i] };
-    (parent, &path[i + 1..])
-}
 
 /// What one entry of the container layer's diff is.
 #[derive(Debug, Clone)]
@@ -71,10 +67,10 @@ impl DiffEntry {
     pub fn tar_entry(&self, mtime: i64) -> Option<TarEntry> {
         let rel = self.path.strip_prefix(b"/").unwrap_or(&self.path).to_vec();
         let mut e = match &self.kind {
-            DiffKind::Node(n) => crate::commit::export::tar_entry(&rel, n)?,
+            DiffKind::Node(n) => n.tar_entry(&rel)?,
             DiffKind::Marker { mode, uid, gid } => TarEntry {
                 path: rel,
-                kind: TarKind::File(crate::tree::Content::empty()),
+                kind: TarKind::File(Content::empty()),
                 mode: *mode,
                 uid: *uid,
                 gid: *gid,
@@ -112,10 +108,8 @@ fn shallow(n: &Node) -> Node {
 }
 
 fn marker_path(path: &[u8]) -> Vec<u8> {
-    let (parent, name) = split_parent(path);
-    let mut w = b".wh.".to_vec();
-    w.extend_from_slice(name);
-    join(parent, &w)
+    let (parent, name) = split(path);
+    join(parent, &whiteout::marker_name(name))
 }
 
 /// The lines of a diff.
@@ -152,7 +146,7 @@ pub fn native_entries(upper: &Tree) -> Vec<DiffEntry> {
         out.push(DiffEntry { path: path.clone(), kind: DiffKind::Node(shallow(n)) });
         if n.is_dir() && n.opaque.as_deref() == Some(&b"y"[..]) {
             let kind = DiffKind::Marker { mode: n.mode & 0o777, uid: n.uid, gid: n.gid };
-            out.push(DiffEntry { path: join(&path, b".wh..wh..opq"), kind });
+            out.push(DiffEntry { path: join(&path, whiteout::OPAQUE), kind });
         }
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
@@ -336,11 +330,12 @@ impl Container {
         let lower = self.lower();
         let mut out = Vec::new();
         for e in entries {
-            let (parent, name) = split_parent(&e.path);
+            let (parent, name) = split(&e.path);
             match &e.kind {
-                DiffKind::Marker { .. } if name == b".wh..wh..opq" => {}
-                DiffKind::Marker { .. } if name.starts_with(b".wh.") => {
-                    out.push(DockerChange { path: join(parent, &name[4..]), kind: ChangeKind::Deleted });
+                DiffKind::Marker { .. } if name == whiteout::OPAQUE => {}
+                DiffKind::Marker { .. } if whiteout::whiteout_target(name).is_some() => {
+                    let hidden = whiteout::whiteout_target(name).unwrap_or_default();
+                    out.push(DockerChange { path: join(parent, hidden), kind: ChangeKind::Deleted });
                 }
                 _ => {
                     let found = lower.dir_stack(parent).and_then(|ds| lower.lookup_child(&ds, name)).is_some();
@@ -360,7 +355,7 @@ impl Container {
             let kind = if upper.node(ino).is_whiteout() {
                 ChangeKind::Deleted
             } else {
-                let (parent, name) = split_parent(&path);
+                let (parent, name) = split(&path);
                 let found = lower.dir_stack(parent).and_then(|ds| lower.lookup_child(&ds, name)).is_some();
                 if found {
                     ChangeKind::Changed
@@ -388,7 +383,7 @@ impl Container {
             if n.opaque.is_some() {
                 c.opaque += 1;
             }
-            let (parent, name) = split_parent(&path);
+            let (parent, name) = split(&path);
             if lower.dir_stack(parent).and_then(|ds| lower.lookup_child(&ds, name)).is_some() {
                 c.copied += 1;
             }

@@ -24,7 +24,7 @@
 use super::events::{CopyKind, Errno, Event};
 use super::ops::{Op, Reply, Stat};
 use super::Container;
-use crate::listing::join;
+use crate::path::{components, join};
 use crate::tree::{Content, Ino, Kind, Node, Tree, ROOT};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -163,7 +163,7 @@ impl Container {
     /// Walks an absolute redirect inside one lower layer: (entry, stop after this layer).
     fn lower_abs(&self, layer: usize, path: &[u8]) -> (Option<Ino>, bool) {
         let t = &self.lower.layers[layer];
-        let comps: Vec<&[u8]> = path.split(|&b| b == b'/').filter(|c| !c.is_empty()).collect();
+        let comps: Vec<&[u8]> = components(path).collect();
         let mut cur = ROOT;
         let mut stop = false;
         for (i, c) in comps.iter().enumerate() {
@@ -387,7 +387,7 @@ impl Container {
         if path[0] == b'/' {
             chain.truncate(1);
         }
-        let comps: Vec<&[u8]> = path.split(|&b| b == b'/').filter(|c| !c.is_empty()).collect();
+        let comps: Vec<&[u8]> = components(path).collect();
         let Some((last, mid)) = comps.split_last() else { return Ok((chain, Last::Root)) };
         for c in mid {
             chain = self.step(chain, c, links)?;

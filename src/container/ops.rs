@@ -15,7 +15,8 @@
 
 use super::events::Errno;
 use crate::error::{Error, Result};
-use crate::listing::{esc, sha16, sha256, Line, TypeChar};
+use crate::digest::{sha16, sha256};
+use crate::listing::{esc, Line, TypeChar};
 use crate::tree::Node;
 
 /// One parsed operation.

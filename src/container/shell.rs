@@ -23,6 +23,7 @@
 
 use super::{Container, Errno, Event, Op, Reply, Stat};
 use crate::listing::TypeChar;
+use crate::path::{basename, components, join};
 
 /// What one command line printed and did.
 #[derive(Debug, Clone, Default)]
@@ -146,32 +147,6 @@ fn abs(p: &[u8]) -> Vec<u8> {
         let mut v = b"/".to_vec();
         v.extend_from_slice(p);
         v
-    }
-}
-
-fn join(dir: &[u8], name: &[u8]) -> Vec<u8> {
-    let mut v = dir.to_vec();
-    while v.len() > 1 && v.ends_with(b"/") {
-        v.pop();
-    }
-    if !v.ends_with(b"/") {
-        v.push(b'/');
-    }
-    v.extend_from_slice(name);
-    v
-}
-
-fn basename(p: &[u8]) -> &[u8] {
-    let t = {
-        let mut e = p.len();
-        while e > 1 && p[e - 1] == b'/' {
-            e -= 1;
-        }
-        &p[..e]
-    };
-    match t.iter().rposition(|&c| c == b'/') {
-        Some(i) if i + 1 < t.len() => &t[i + 1..],
-        _ => t,
     }
 }
 
@@ -773,7 +748,7 @@ fn mkdir(sh: &mut Sh, args: &[Vec<u8>]) {
         let path = abs(a);
         if parents {
             // Each missing ancestor in turn; an existing directory is fine.
-            let comps: Vec<&[u8]> = path.split(|&b| b == b'/').filter(|c| !c.is_empty()).collect();
+            let comps: Vec<&[u8]> = components(&path).collect();
             let mut cur = Vec::new();
             for c in comps {
                 cur.push(b'/');

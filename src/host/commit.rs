@@ -22,7 +22,7 @@ use crate::commit::save::{SaveFormat, SaveImage, SaveLayer};
 use crate::commit::{CommitOptions, Committed};
 use crate::error::{Error, Result};
 use crate::image::Layer;
-use crate::image::digest::short;
+use crate::digest::short_id;
 use std::io::Write;
 use std::sync::Arc;
 
@@ -98,7 +98,7 @@ impl Host {
         };
         let done = commit_container(config.as_deref(), &save, c, &opts)?;
         let mut done = self.register(layers, base_ids, done, tags)?;
-        let id = done.archive.images.first().map(|i| short(&i.id).to_string()).unwrap_or_default();
+        let id = done.archive.images.first().map(|i| short_id(&i.id)).unwrap_or_default();
         let layer = done.layers.first().map(|l| l.short_id.clone()).unwrap_or_default();
         done.event = Some(super::EventLine {
             kind: super::EventKind::Commit,
@@ -130,7 +130,7 @@ impl Host {
 
     fn register(&mut self, base: Vec<Layer>, base_ids: Vec<LayerId>, done: Committed, tags: Vec<String>) -> Result<CommitDone> {
         let id = done.image.id();
-        let name = tags.first().cloned().unwrap_or_else(|| format!("commit {}", short(&id)));
+        let name = tags.first().cloned().unwrap_or_else(|| format!("commit {}", short_id(&id)));
         let mut img = as_image(&base, &done, &name)?;
         let refs = base_ids.iter().map(|&b| self.locate(b).ok_or_else(|| Error::not_found(format!("layer #{b} is not open")))).collect::<Result<Vec<_>>>()?;
         let bytes = crate::source::read_range(&*done.layer.blob, 0, done.layer.blob.len()).map_err(|e| Error::io(&e))?;
@@ -165,7 +165,7 @@ impl Host {
                 .images
                 .iter()
                 .find(|(img, _)| img.id() == Some(want.as_str()))
-                .ok_or_else(|| Error::not_found(format!("image {} is not loaded", short(want))))?;
+                .ok_or_else(|| Error::not_found(format!("image {} is not loaded", short_id(want))))?;
             out.push(SaveImage::from_image(img)?);
         }
         let mut seen = std::collections::HashSet::new();

@@ -12,7 +12,7 @@
 use super::{Host, LayerId};
 use crate::container::shell::{sh_quote, strerror};
 use crate::container::{Config, Container, CopyKind, Event, Op};
-use crate::listing::esc;
+use crate::listing::{esc, unescape};
 use serde::{Deserialize, Serialize};
 
 /// What the page can do to a path of the merged view. Paths are display paths
@@ -140,24 +140,6 @@ pub struct EventLine {
     pub text: String,
 }
 
-/// Turns a display path (escaped as in listings: `\xHH`) back into bytes.
-pub fn unescape(s: &str) -> Vec<u8> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'\\' && b.get(i + 1) == Some(&b'x') {
-            if let Some(v) = b.get(i + 2..i + 4).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(v);
-                i += 4;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    out
-}
 
 /// Text shown in the echo of an edit: at most this many characters of the content.
 const ECHO_TEXT: usize = 120;

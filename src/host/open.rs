@@ -14,7 +14,7 @@ use crate::layer::{Compression, EntryKind};
 use crate::source::{read_range, Source};
 use crate::tree::Tree;
 use super::LayerId;
-use crate::image::digest::short;
+use crate::digest::short_id;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -208,7 +208,7 @@ pub fn layer_info(l: &crate::image::Layer, id: LayerId, archive: &str, created_b
         archive: archive.to_string(),
         position: l.index as u32,
         diff_id: l.diff_id.clone(),
-        short_id: l.diff_id.as_deref().or(l.blob_digest.as_deref()).map(|d| short(d).to_string()).unwrap_or_else(|| "(unverified)".into()),
+        short_id: l.diff_id.as_deref().or(l.blob_digest.as_deref()).map(short_id).unwrap_or_else(|| "(unverified)".into()),
         compression: l.compression,
         compressed_size: l.compressed_size,
         uncompressed_size: l.uncompressed_size,

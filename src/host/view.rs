@@ -14,6 +14,7 @@ use super::{Host, LayerId, CONTAINER_LAYER};
 use crate::error::{Error, Result};
 use crate::listing::esc;
 use crate::tree::{Ino, Kind, Tree};
+use crate::path::split_rel;
 use crate::union::Stack;
 use serde::{Deserialize, Serialize};
 
@@ -169,7 +170,7 @@ impl Items {
     /// Appends an entry given by its `/`-rooted path (entries come depth first).
     fn push_path(&mut self, path: &[u8], layer: LayerId, ino: Ino, shadows: impl IntoIterator<Item = LayerId>, change: u8) {
         let depth = if path == b"/" { 0 } else { path.iter().filter(|&&b| b == b'/').count() };
-        let (_, name) = if depth == 0 { (&b""[..], &b""[..]) } else { split_last(path) };
+        let (_, name) = if depth == 0 { (&b""[..], &b""[..]) } else { split_rel(path) };
         self.push(depth, name, layer, ino, shadows, change);
     }
 
@@ -289,7 +290,7 @@ impl Host {
     /// The enabled layers (top first) whose merged directory holds `path`'s name, below a
     /// whiteout or opaque directory that hides it.
     fn lower_holders(&self, path: &[u8]) -> Vec<LayerId> {
-        let (parent, name) = split_last(path);
+        let (parent, name) = split_rel(path);
         let Some(dirs) = self.union.dir_stack(if parent.is_empty() { b"/" } else { parent }) else { return Vec::new() };
         let mut out = Vec::new();
         for (layer, dir) in dirs {
@@ -318,7 +319,7 @@ impl Host {
                 } else if node.is_whiteout() {
                     b'D'
                 } else {
-                    let (parent, name) = split_last(&path);
+                    let (parent, name) = split_rel(&path);
                     let lower = below
                         .dir_stack(parent)
                         .and_then(|ds| below.lookup_child(&ds, name))
@@ -525,11 +526,4 @@ fn is_flat(key: &ViewKey) -> bool {
     !key.filter.is_empty() || key.change != ChangeFilter::All || key.sort == Sort::Size
 }
 
-/// Splits `/a/b/c` into (`/a/b`, `c`).
-pub(super) fn split_last(p: &[u8]) -> (&[u8], &[u8]) {
-    match p.iter().rposition(|&b| b == b'/') {
-        Some(i) => (&p[..i], &p[i + 1..]),
-        None => (b"", p),
-    }
-}
 

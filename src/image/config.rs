@@ -108,7 +108,7 @@ impl Config {
             .map_err(|e| Error::corrupt(format!("the image config is not valid JSON ({e})")))?;
         let raw: serde_json::Value = serde_json::from_slice(bytes)
             .map_err(|e| Error::corrupt(format!("the image config is not valid JSON ({e})")))?;
-        Ok(Config { file, raw, digest: super::digest::sha256_digest(bytes), size: bytes.len() as u64, bytes: bytes.into() })
+        Ok(Config { file, raw, digest: crate::digest::sha256_digest(bytes), size: bytes.len() as u64, bytes: bytes.into() })
     }
 
     pub fn diff_ids(&self) -> &[String] {

@@ -3,22 +3,17 @@
 //! (`config.md`, "Layer ChainID": `ChainID(L0) = DiffID(L0)`,
 //! `ChainID(L0..Ln) = sha256(ChainID(L0..Ln-1) + " " + DiffID(Ln))`).
 //!
-//! Rules: a digest read from an archive is validated before it is used as a path
+//! Hashing and writing digests is [`crate::digest`]; this module checks the ones an archive
+//! names. Rules: a digest read from an archive is validated before it is used as a path
 //! (`blobs/sha256/<hex>`), so a hostile manifest cannot name `../../etc/passwd`.
 
 use crate::error::{Error, Result};
-use crate::listing::hex;
-use sha2::{Digest as _, Sha256};
-
-/// `sha256:<hex>` of bytes.
-pub fn sha256_digest(data: &[u8]) -> String {
-    format!("sha256:{}", hex(&crate::listing::sha256(data)))
-}
+use crate::digest::{encoded, sha256_digest, PREFIX};
 
 /// Checks that `d` is `sha256:` followed by 64 lowercase hex digits; returns the hex part.
 pub fn parse(d: &str) -> Result<&str> {
     let hexpart = d
-        .strip_prefix("sha256:")
+        .strip_prefix(PREFIX)
         .ok_or_else(|| Error::corrupt(format!("'{d}' is not a sha256 digest")))?;
     if hexpart.len() != 64 || !hexpart.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
         return Err(Error::corrupt(format!("'{d}' is not a well-formed sha256 digest")));
@@ -35,13 +30,13 @@ pub fn blob_path(d: &str) -> Result<String> {
 /// `<hex>.tar.gz`, `sha256:<hex>`), the digest its name claims.
 pub fn digest_in_name(path: &str) -> Option<String> {
     let base = path.rsplit('/').next().unwrap_or(path);
-    let base = base.strip_prefix("sha256:").unwrap_or(base);
+    let base = encoded(base);
     let stem = base
         .strip_suffix(".json")
         .or_else(|| base.strip_suffix(".tar.gz"))
         .or_else(|| base.strip_suffix(".tar"))
         .unwrap_or(base);
-    let d = format!("sha256:{stem}");
+    let d = format!("{PREFIX}{stem}");
     if parse(&d).is_err() {
         return None;
     }
@@ -59,24 +54,11 @@ pub fn chain_ids(diff_ids: &[String]) -> Vec<String> {
     for d in diff_ids {
         let next = match out.last() {
             None => d.clone(),
-            Some(prev) => {
-                let mut h = Sha256::new();
-                h.update(prev.as_bytes());
-                h.update(b" ");
-                h.update(d.as_bytes());
-                format!("sha256:{}", hex(&h.finalize()))
-            }
+            Some(prev) => sha256_digest(format!("{prev} {d}").as_bytes()),
         };
         out.push(next);
     }
     out
-}
-
-/// The 12-hex-digit short form Docker prints (`sha256:` dropped).
-pub fn short(d: &str) -> &str {
-    let h = d.strip_prefix("sha256:").unwrap_or(d);
-    // By characters: a hostile config may put anything in a diff_id.
-    h.char_indices().nth(12).map_or(h, |(i, _)| &h[..i])
 }
 
 #[cfg(test)]
@@ -98,13 +80,6 @@ mod tests {
         let c = chain_ids(&[a.clone(), b.clone()]);
         assert_eq!(c[0], a);
         assert_eq!(c[1], sha256_digest(format!("{a} {b}").as_bytes()));
-    }
-
-    #[test]
-    fn short_form_never_splits_a_character() {
-        assert_eq!(short("sha256:0123456789abcdef"), "0123456789ab");
-        assert_eq!(short("sha256:ééééééééééééééé"), "éééééééééééé");
-        assert_eq!(short("x"), "x");
     }
 
     #[test]

@@ -32,7 +32,7 @@ fn read_blob(m: &Members, src: &Source, d: &Descriptor, verify: bool) -> Result<
     let path = digest::blob_path(&d.digest)?;
     let bytes = m.read_small(src, &path, super::config::MAX_JSON)?;
     if verify {
-        let got = digest::sha256_digest(&bytes);
+        let got = crate::digest::sha256_digest(&bytes);
         if got != d.digest {
             return Err(Error::new(
                 crate::ErrorKind::DigestMismatch,

@@ -8,9 +8,8 @@
 
 use super::{clean_name, whiteout, Compression, Entry, EntryKind};
 use crate::error::{Error, ErrorKind, Result};
-use crate::listing::hex;
+use crate::digest::{prefixed, Hasher};
 use crate::source::{Source, SourceReader};
-use sha2::{Digest as _, Sha256};
 use std::io::{self, Read, Seek, SeekFrom};
 
 /// Bounds on what a layer may cost to read.
@@ -78,7 +77,7 @@ pub struct LayerIndex {
 struct Meter<R> {
     inner: R,
     count: u64,
-    hash: Option<Sha256>,
+    hash: Option<Hasher>,
     cap: u64,
 }
 
@@ -158,7 +157,7 @@ pub fn index_layer(
     let raw = std::rc::Rc::new(std::cell::RefCell::new(Meter {
         inner: SourceReader::new(blob.clone()),
         count: 0,
-        hash: (opts.verify && compression != Compression::None).then(Sha256::new),
+        hash: (opts.verify && compression != Compression::None).then(Hasher::new),
         cap: u64::MAX,
     }));
     let mut out = LayerIndex {
@@ -215,7 +214,7 @@ pub fn index_layer(
     let stream = std::rc::Rc::new(std::cell::RefCell::new(Meter {
         inner: decoded,
         count: 0,
-        hash: opts.verify.then(Sha256::new),
+        hash: opts.verify.then(Hasher::new),
         cap,
     }));
     {
@@ -226,7 +225,7 @@ pub fn index_layer(
             let mut entry = convert(&mut e, opts)?;
             let path = entry.display_path();
             if opts.hash_files && entry.kind == EntryKind::File {
-                let mut h = Sha256::new();
+                let mut h = Hasher::new();
                 let mut buf = vec![0u8; 64 * 1024];
                 let mut left = e.size();
                 while left > 0 {
@@ -237,7 +236,7 @@ pub fn index_layer(
                     h.update(&buf[..n]);
                     left -= n as u64;
                 }
-                entry.digest = Some(h.finalize().into());
+                entry.digest = Some(h.finalize());
             }
             if !entry.path.is_empty() {
                 push(&mut out.entries, entry, opts)?;
@@ -263,11 +262,11 @@ pub fn index_layer(
     let mut s = stream.borrow_mut();
     out.uncompressed_size = s.count;
     if let Some(h) = s.hash.take() {
-        out.diff_id = Some(format!("sha256:{}", hex(&h.finalize())));
+        out.diff_id = Some(prefixed(&h.finalize()));
     }
     let mut r = raw.borrow_mut();
     if let Some(h) = r.hash.take() {
-        out.blob_digest = Some(format!("sha256:{}", hex(&h.finalize())));
+        out.blob_digest = Some(prefixed(&h.finalize()));
     } else if compression == Compression::None {
         out.blob_digest = out.diff_id.clone();
     }
@@ -343,7 +342,7 @@ fn convert<R: Read>(e: &mut tar::Entry<'_, R>, opts: &IndexOptions) -> Result<En
         }
         Ok(l)
     };
-    let name = path.rsplit(|&b| b == b'/').next().unwrap_or(b"");
+    let name = crate::path::split_rel(&path).1;
     let marker = whiteout::classify(name);
     let kind = if path.is_empty() {
         EntryKind::Dir

@@ -27,7 +27,7 @@ pub fn entry_lines(entries: &[Entry], blob: Option<&LayerBlob>) -> Result<Vec<St
                 l.size = Some(e.size);
                 l.digest = match (e.digest, blob) {
                     (Some(d), _) => Some(d),
-                    _ if e.size == 0 => Some(crate::listing::sha256(b"")),
+                    _ if e.size == 0 => Some(crate::digest::sha256(b"")),
                     (None, Some(b)) => Some(b.digest_content(e.offset, e.size).map_err(|x| x.at_entry(e.display_path()))?),
                     (None, None) => None,
                 };

@@ -32,11 +32,21 @@ pub fn classify(name: &[u8]) -> Marker {
     }
 }
 
-/// The `.wh.NAME` file name that deletes `name`.
-pub fn whiteout_name(name: &[u8]) -> Vec<u8> {
+/// The `.wh.NAME` file name that deletes `name` (what overlay2's `Diff()` writes for a
+/// whiteout char device 0/0 named `name`).
+pub fn marker_name(name: &[u8]) -> Vec<u8> {
     let mut v = PREFIX.to_vec();
     v.extend_from_slice(name);
     v
+}
+
+/// For a whiteout name `.wh.NAME`, the `NAME` it deletes; `None` for the opaque marker (checked
+/// first: it also starts with `.wh.`) and for plain names.
+pub fn whiteout_target(name: &[u8]) -> Option<&[u8]> {
+    match classify(name) {
+        Marker::Whiteout => Some(&name[PREFIX.len()..]),
+        Marker::Opaque | Marker::None => None,
+    }
 }
 
 #[cfg(test)]
@@ -50,6 +60,9 @@ mod tests {
         assert_eq!(classify(b".wh..wh.plnk"), Marker::Whiteout);
         assert_eq!(classify(b".wh."), Marker::None);
         assert_eq!(classify(b"motd.wh."), Marker::None);
-        assert_eq!(whiteout_name(b"x"), b".wh.x");
+        assert_eq!(marker_name(b"x"), b".wh.x");
+        assert_eq!(whiteout_target(b".wh.x"), Some(&b"x"[..]));
+        assert_eq!(whiteout_target(b".wh..wh..opq"), None);
+        assert_eq!(whiteout_target(b"x"), None);
     }
 }

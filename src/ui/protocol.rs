@@ -99,5 +99,5 @@ pub const PREVIEW: u64 = 64 * 1024;
 
 /// The 12 hex digits of a `sha256:...` digest.
 pub fn short_digest(d: &str) -> String {
-    crate::image::digest::short(d).to_string()
+    crate::digest::short_id(d)
 }

@@ -6,6 +6,7 @@
 use super::Stack;
 use crate::error::{Error, ErrorKind, Result};
 use crate::listing::esc;
+use crate::path::{components, from_components};
 use crate::tree::{Ino, Kind};
 
 /// Linux's limit on symlinks followed in one resolution.
@@ -38,7 +39,7 @@ impl Stack {
                 at = Some(self.locate(&cur).ok_or_else(|| Error::not_found("no such file or directory").at_entry(shown.clone()))?);
                 continue;
             }
-            let parent = join(&cur);
+            let parent = from_components(&cur);
             let dirs = self
                 .dir_stack(&parent)
                 .ok_or_else(|| Error::not_found(format!("'{}' is not a directory (ENOTDIR)", esc(&parent))).at_entry(shown.clone()))?;
@@ -67,14 +68,14 @@ impl Stack {
             at = Some(top);
         }
         let (layer, ino) = at.ok_or_else(|| Error::not_found("the image has no layers").at_entry(shown))?;
-        Ok(Resolved { path: join(&cur), layer, ino })
+        Ok(Resolved { path: from_components(&cur), layer, ino })
     }
 
     /// The merged entry at a resolved component list (no symlinks followed).
     fn locate(&self, cur: &[Vec<u8>]) -> Option<(usize, Ino)> {
         let mut at = (self.layers.len().checked_sub(1)?, crate::tree::ROOT);
         for (i, _) in cur.iter().enumerate() {
-            let dirs = self.dir_stack(&join(&cur[..i]))?;
+            let dirs = self.dir_stack(&from_components(&cur[..i]))?;
             at = self.lookup_child(&dirs, &cur[i])?.0;
         }
         Some(at)
@@ -82,17 +83,5 @@ impl Stack {
 }
 
 fn comps(p: &[u8]) -> Vec<Vec<u8>> {
-    p.split(|&b| b == b'/').filter(|c| !c.is_empty()).map(|c| c.to_vec()).collect()
-}
-
-fn join(cur: &[Vec<u8>]) -> Vec<u8> {
-    let mut v = Vec::new();
-    for c in cur {
-        v.push(b'/');
-        v.extend_from_slice(c);
-    }
-    if v.is_empty() {
-        v.push(b'/');
-    }
-    v
+    components(p).map(<[u8]>::to_vec).collect()
 }

@@ -1,13 +1,14 @@
-//! A deterministic tar writer for layer diffs, exports and saved archives.
+//! A deterministic tar writer for layer diffs, exports and saved archives (the reading side is
+//! [`super::tarindex`]; both live in the layer module so that nothing else names `tar::Header`).
 //!
 //! Rules: GNU headers (`ustar  \0`), names as raw bytes (they may be non-UTF-8), names and link
 //! targets over 100 bytes carried by `././@LongLink` entries (type `L`/`K`, as GNU tar and Go's
 //! archive/tar write and read them); every field comes from the caller, so the same entries give
-//! the same bytes. Content is streamed from [`crate::tree::Content`] in chunks, never held whole.
+//! the same bytes. Content is streamed from [`Content`] in chunks, never held whole.
 //! The archive ends with two zero blocks.
 
 use crate::error::{Error, Result};
-use crate::tree::Content;
+use super::Content;
 use std::io::Write;
 
 /// What a tar entry is.

@@ -1,0 +1,52 @@
+//! Where a regular file's bytes are: a range of a layer blob's uncompressed tar stream (read on
+//! demand), or bytes in memory (files written in the container, documents of a saved archive).
+//! The range is the data blocks that follow the file's tar header (POSIX `ustar`/pax: `size`
+//! bytes from the block after the header), as the tar index recorded it.
+//!
+//! Rules: content is never read whole unless asked ([`Content::read`]); digests and the tar
+//! writer stream it in chunks of at most 1 MiB ([`LayerBlob::for_each_chunk`]).
+//!
+//! Why here and not in `tree` or `source`: the `Blob` variant ranges over the *uncompressed*
+//! stream of a [`LayerBlob`] (it needs the layer's decompression), so it sits above `source`;
+//! the tar writer ([`super::tarwriter`]) writes it and `tree` nodes hold it, and `tree` already
+//! depends on `layer`, so keeping it in `layer` lets both use it without a cycle.
+
+use super::LayerBlob;
+use crate::error::Result;
+use std::sync::Arc;
+
+/// Where a regular file's bytes are.
+#[derive(Debug, Clone)]
+pub enum Content {
+    /// A range of a layer's uncompressed tar stream, read on demand.
+    Blob { blob: Arc<LayerBlob>, offset: u64, size: u64 },
+    /// Bytes in memory (files written in the container).
+    Bytes(Arc<[u8]>),
+}
+
+impl Content {
+    pub fn empty() -> Self {
+        Content::Bytes(Arc::from(&[][..]))
+    }
+    pub fn size(&self) -> u64 {
+        match self {
+            Content::Blob { size, .. } => *size,
+            Content::Bytes(b) => b.len() as u64,
+        }
+    }
+    /// Reads the whole content.
+    pub fn read(&self) -> Result<Vec<u8>> {
+        match self {
+            Content::Blob { blob, offset, size } => blob.read_content(*offset, *size),
+            Content::Bytes(b) => Ok(b.to_vec()),
+        }
+    }
+    /// SHA-256 of the content.
+    pub fn digest(&self) -> Result<[u8; 32]> {
+        match self {
+            Content::Blob { blob, offset, size } => blob.digest_content(*offset, *size),
+            Content::Bytes(b) => Ok(crate::digest::sha256(b)),
+        }
+    }
+}
+
