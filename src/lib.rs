@@ -15,8 +15,12 @@
 //!                                                  │
 //!                                                  v
 //!                         container (upper dir, overlayfs ops)  ──>  commit (docker commit, save)
+//!                                                  │
+//!                                                  v
+//!                         host (the Docker host the page drives: archives, views, container, jobs)
 //!
-//!  at the bottom, used by all: error, digest (sha256, hex), path (byte paths), listing (SPEC §5)
+//!  at the bottom, used by all: error, digest (sha256, hex), path (byte paths), listing (SPEC §5),
+//!  units (Docker's wording for sizes and durations)
 //! ```
 //!
 //! No two of these modules import each other (`tests/architecture.rs`).
