@@ -37,6 +37,29 @@ pub struct CommitRequest {
     pub time: i64,
 }
 
+impl CommitRequest {
+    /// The equivalent `docker commit` command line (`CONTAINER` for the container), each word
+    /// quoted for `sh`.
+    pub fn command(&self) -> String {
+        use crate::container::shell::sh_quote;
+        let mut cmd = String::from("docker commit");
+        if !self.message.is_empty() {
+            cmd += &format!(" -m {}", sh_quote(self.message.as_bytes()));
+        }
+        if !self.author.is_empty() {
+            cmd += &format!(" -a {}", sh_quote(self.author.as_bytes()));
+        }
+        for c in &self.changes {
+            cmd += &format!(" -c {}", sh_quote(c.as_bytes()));
+        }
+        cmd += " CONTAINER";
+        if !self.tag.is_empty() {
+            cmd += &format!(" {}", sh_quote(self.tag.as_bytes()));
+        }
+        cmd
+    }
+}
+
 /// A commit done: the archive entry the page shows, the new layer, and the parts the page
 /// keeps to replay it.
 pub struct CommitDone {
