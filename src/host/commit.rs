@@ -228,3 +228,21 @@ impl Host {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::CommitRequest;
+
+    #[test]
+    fn commit_command_quotes_for_sh() {
+        let r = CommitRequest {
+            message: "add motd".into(),
+            author: "Jane <jane@example.com>".into(),
+            changes: vec![r#"CMD ["/bin/app"]"#.into(), "ENV MODE=prod".into()],
+            tag: "webapp:2.0".into(),
+            time: 0,
+        };
+        assert_eq!(r.command(), r#"docker commit -m 'add motd' -a 'Jane <jane@example.com>' -c 'CMD ["/bin/app"]' -c 'ENV MODE=prod' CONTAINER webapp:2.0"#);
+        assert_eq!(CommitRequest::default().command(), "docker commit CONTAINER");
+    }
+}

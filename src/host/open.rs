@@ -321,3 +321,33 @@ fn save_suffix(format: crate::commit::save::SaveFormat) -> &'static str {
 pub fn save_all_name(format: crate::commit::save::SaveFormat) -> String {
     format!("images{}", save_suffix(format))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commit::save::SaveFormat;
+
+    fn image(id: &str, tags: &[&str], layers: &[LayerId]) -> ImageInfo {
+        ImageInfo { id: id.into(), tags: tags.iter().map(|t| t.to_string()).collect(), layers: layers.to_vec(), ..Default::default() }
+    }
+
+    #[test]
+    fn save_names_and_titles() {
+        let tagged = image("sha256:0123456789abcdef", &["docker.io/library/webapp:2.0"], &[]);
+        assert_eq!(tagged.save_name(SaveFormat::Docker), "webapp_2.0.tar");
+        assert_eq!(tagged.save_name(SaveFormat::Oci), "webapp_2.0.oci.tar");
+        let bare = image("sha256:0123456789abcdef", &[], &[]);
+        assert_eq!(bare.title(), "<none> 0123456789ab");
+        assert_eq!(bare.save_name(SaveFormat::Docker), "image-0123456789ab.tar");
+        assert_eq!(save_all_name(SaveFormat::Oci), "images.oci.tar");
+    }
+
+    #[test]
+    fn shared_layers_name_the_other_images() {
+        let a = image("sha256:a", &["webapp:1.0"], &[0, 1]);
+        let b = image("sha256:b", &["webapp:2.0"], &[0, 1, 2]);
+        let all = [&a, &b];
+        assert_eq!(b.shared_layers(&all), vec![(0, vec!["webapp:1.0".to_string()]), (1, vec!["webapp:1.0".to_string()])]);
+        assert_eq!(a.shared_layers(&all).len(), 2);
+    }
+}

@@ -22,8 +22,10 @@
 //! | `Stacked`, no rows  | 0.13 ms                 | 0.17 ms                   |
 //!
 //! The object costs more at every step (encode ×2-3, clone ×10-20, decode ×2: many small JS
-//! values against one string), so the rows (`Rows`, and `Stacked`'s `rows`) travel as one JSON
-//! string inside the envelope; everything else is small and goes as an object.
+//! values against one string): about 1 ms more per scroll answer. Rows still travel as an
+//! object, for the wasm budget (600 kB gzipped, app + worker): rows as a JSON string made it
+//! 601.6 kB (serde_json code for `Row` on both sides), objects everywhere 598.8 kB (main before
+//! the envelope: 596.2 kB); a whole `msg` as JSON was 605.7 kB. Revisit if the budget grows.
 
 use crate::commit::save::SaveFormat;
 use crate::container::Config;
@@ -84,16 +86,8 @@ pub enum Response {
     /// over it (one message, so the page draws once).
     /// `layers` echoes the stack applied (the page shows a toggle once it is applied), and
     /// `rows` answers the query that came with it.
-    Stacked {
-        entries: u64,
-        millis: f64,
-        container: ShellResult,
-        layers: Vec<(LayerId, bool)>,
-        #[serde(with = "json")]
-        rows: Option<Rows>,
-    },
-    /// Rows travel as one JSON string (faster than an object: see the figures above).
-    Rows(#[serde(with = "json")] Rows),
+    Stacked { entries: u64, millis: f64, container: ShellResult, layers: Vec<(LayerId, bool)>, rows: Option<Rows> },
+    Rows(Rows),
     /// A file's bytes (preview or whole) are in the envelope's `bytes`.
     File(FileInfo),
     /// A listing or a whole file is in the envelope's `blob`.
@@ -154,19 +148,6 @@ impl<M: Serialize + serde::de::DeserializeOwned> Envelope<M> {
     /// An envelope received.
     pub fn from_js(v: wasm_bindgen::JsValue) -> Result<Self, String> {
         serde_wasm_bindgen::from_value(v).map_err(|e| e.to_string())
-    }
-}
-
-/// A value as one JSON string inside the envelope (the bulk rows: see the figures above).
-mod json {
-    use serde::{de::DeserializeOwned, Deserialize, Deserializer, Serialize, Serializer};
-
-    pub fn serialize<S: Serializer, T: Serialize>(v: &T, s: S) -> Result<S::Ok, S::Error> {
-        serde_json::to_string(v).map_err(serde::ser::Error::custom)?.serialize(s)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<T, D::Error> {
-        serde_json::from_str(&String::deserialize(d)?).map_err(serde::de::Error::custom)
     }
 }
 
