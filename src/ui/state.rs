@@ -5,6 +5,12 @@
 //! The page holds only what it shows: archive and layer descriptions, the stack order, the
 //! view parameters and one window of rows. The worker holds the data.
 //!
+//! The state is in parts, each behind its own `Rc`: [`SessionState`] (archives, layers, stack,
+//! restore), [`ViewState`] (view parameters, window, rows, selection, preview),
+//! [`ContainerState`] (shell output, events, diff, usage, mount, journal, copies) and
+//! [`JobsState`] (jobs, notices). An action copies only the parts it changes, so a scroll does
+//! not copy the shell output, the event log or the journal (up to [`MAX_JOURNAL_BYTES`]).
+//!
 //! The parts for the container layer and for commit/save/export are marked `CONTAINER` and
 //! `COMMIT`. Toggles and moves are not actions: they are sent to the worker from the click and
 //! reach the state with its answer ([`Action::Stacked`]).
