@@ -35,6 +35,15 @@ pub type LayerId = u32;
 /// The id rows of the container (upper) layer carry (shown as "C").
 pub const CONTAINER_LAYER: LayerId = u32::MAX;
 
+/// How the page names a layer of `order` (bottom first): `L{pos}` by its position
+/// in the stack, `#{id}` if it is not stacked.
+pub fn stack_label(order: &[(LayerId, bool)], id: LayerId) -> String {
+    match order.iter().position(|x| x.0 == id) {
+        Some(p) => format!("L{p}"),
+        None => format!("#{id}"),
+    }
+}
+
 struct Loaded {
     info: LayerInfo,
     tree: Arc<Tree>,

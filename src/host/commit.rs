@@ -37,6 +37,29 @@ pub struct CommitRequest {
     pub time: i64,
 }
 
+impl CommitRequest {
+    /// The equivalent `docker commit` command line (`CONTAINER` for the container), each word
+    /// quoted for `sh`.
+    pub fn command(&self) -> String {
+        use crate::container::shell::sh_quote;
+        let mut cmd = String::from("docker commit");
+        if !self.message.is_empty() {
+            cmd += &format!(" -m {}", sh_quote(self.message.as_bytes()));
+        }
+        if !self.author.is_empty() {
+            cmd += &format!(" -a {}", sh_quote(self.author.as_bytes()));
+        }
+        for c in &self.changes {
+            cmd += &format!(" -c {}", sh_quote(c.as_bytes()));
+        }
+        cmd += " CONTAINER";
+        if !self.tag.is_empty() {
+            cmd += &format!(" {}", sh_quote(self.tag.as_bytes()));
+        }
+        cmd
+    }
+}
+
 /// A commit done: the archive entry the page shows, the new layer, and the parts the page
 /// keeps to replay it.
 pub struct CommitDone {
@@ -203,5 +226,23 @@ impl Host {
         let items = nodes.iter().map(|(p, n, id)| crate::commit::export::ExportItem { path: p, node: n, identity: *id });
         crate::commit::export::export(items, out)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CommitRequest;
+
+    #[test]
+    fn commit_command_quotes_for_sh() {
+        let r = CommitRequest {
+            message: "add motd".into(),
+            author: "Jane <jane@example.com>".into(),
+            changes: vec![r#"CMD ["/bin/app"]"#.into(), "ENV MODE=prod".into()],
+            tag: "webapp:2.0".into(),
+            time: 0,
+        };
+        assert_eq!(r.command(), r#"docker commit -m 'add motd' -a 'Jane <jane@example.com>' -c 'CMD ["/bin/app"]' -c 'ENV MODE=prod' CONTAINER webapp:2.0"#);
+        assert_eq!(CommitRequest::default().command(), "docker commit CONTAINER");
     }
 }

@@ -265,3 +265,89 @@ fn looks_like_tar(head: &[u8]) -> bool {
     let sum: u32 = head.iter().enumerate().map(|(i, &b)| if (148..156).contains(&i) { 32 } else { b as u32 }).sum();
     sum == want
 }
+
+impl ImageInfo {
+    /// The short ID: the first 12 hex digits of the image ID.
+    pub fn short_id(&self) -> &str {
+        let hex = self.id.strip_prefix("sha256:").unwrap_or(&self.id);
+        hex.get(..12).unwrap_or(hex)
+    }
+
+    /// How the page names the image: its first tag, else `<none>` and its short ID.
+    pub fn title(&self) -> String {
+        self.tags.first().cloned().unwrap_or_else(|| format!("<none> {}", self.short_id()))
+    }
+
+    /// The file name Save suggests: the last part of the first tag with `:` as `_` (else
+    /// `image-` and the short ID), only `[A-Za-z0-9._-]`, then `.tar` or `.oci.tar`.
+    pub fn save_name(&self, format: crate::commit::save::SaveFormat) -> String {
+        let base = match self.tags.first() {
+            Some(t) => t.rsplit('/').next().unwrap_or(t).replace(':', "_"),
+            None => format!("image-{}", self.short_id()),
+        };
+        let base: String = base.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
+        format!("{base}{}", save_suffix(format))
+    }
+
+    /// Bytes of its layers, uncompressed (their tar streams).
+    pub fn size(&self, layers: &[LayerInfo]) -> u64 {
+        self.layers.iter().filter_map(|&id| layers.get(id as usize)).map(|l| l.uncompressed_size).sum()
+    }
+
+    /// For each of its layers that other images of `images` have too, those images' titles
+    /// (like `docker pull`'s "Already exists": one layer, stored once).
+    pub fn shared_layers(&self, images: &[&ImageInfo]) -> Vec<(LayerId, Vec<String>)> {
+        self.layers
+            .iter()
+            .map(|&id| {
+                let mut v: Vec<String> = images.iter().filter(|i| i.id != self.id && i.layers.contains(&id)).map(|i| i.title()).collect();
+                v.dedup();
+                (id, v)
+            })
+            .filter(|(_, o)| !o.is_empty())
+            .collect()
+    }
+}
+
+/// `.tar` for `docker save`, `.oci.tar` for an OCI layout.
+fn save_suffix(format: crate::commit::save::SaveFormat) -> &'static str {
+    match format {
+        crate::commit::save::SaveFormat::Oci => ".oci.tar",
+        _ => ".tar",
+    }
+}
+
+/// The file name "Save all" suggests.
+pub fn save_all_name(format: crate::commit::save::SaveFormat) -> String {
+    format!("images{}", save_suffix(format))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commit::save::SaveFormat;
+
+    fn image(id: &str, tags: &[&str], layers: &[LayerId]) -> ImageInfo {
+        ImageInfo { id: id.into(), tags: tags.iter().map(|t| t.to_string()).collect(), layers: layers.to_vec(), ..Default::default() }
+    }
+
+    #[test]
+    fn save_names_and_titles() {
+        let tagged = image("sha256:0123456789abcdef", &["docker.io/library/webapp:2.0"], &[]);
+        assert_eq!(tagged.save_name(SaveFormat::Docker), "webapp_2.0.tar");
+        assert_eq!(tagged.save_name(SaveFormat::Oci), "webapp_2.0.oci.tar");
+        let bare = image("sha256:0123456789abcdef", &[], &[]);
+        assert_eq!(bare.title(), "<none> 0123456789ab");
+        assert_eq!(bare.save_name(SaveFormat::Docker), "image-0123456789ab.tar");
+        assert_eq!(save_all_name(SaveFormat::Oci), "images.oci.tar");
+    }
+
+    #[test]
+    fn shared_layers_name_the_other_images() {
+        let a = image("sha256:a", &["webapp:1.0"], &[0, 1]);
+        let b = image("sha256:b", &["webapp:2.0"], &[0, 1, 2]);
+        let all = [&a, &b];
+        assert_eq!(b.shared_layers(&all), vec![(0, vec!["webapp:1.0".to_string()]), (1, vec!["webapp:1.0".to_string()])]);
+        assert_eq!(a.shared_layers(&all).len(), 2);
+    }
+}

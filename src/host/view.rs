@@ -110,6 +110,13 @@ pub struct FileInfo {
     pub lower: Vec<(LayerId, char, u64)>,
 }
 
+impl FileInfo {
+    /// Bytes of the regular files it hides: still stored in the image, unreachable.
+    pub fn hidden_bytes(&self) -> u64 {
+        self.lower.iter().filter(|x| x.1 == 'f').map(|x| x.2).sum()
+    }
+}
+
 /// One entry of a scope (the merged view or one layer's directory), depth-first. No
 /// allocation of its own: the path is the parent chain, the name and the shadows are ranges of
 /// the scope's flat arrays ([`Items`]).

@@ -4,39 +4,25 @@
 //! window is queried again whenever the view parameters, the scroll window or the container
 //! change. A toggle or move is sent from the click itself and drawn when the worker has applied
 //! it (one draw, measured by `tests/browser/bench.mjs`).
-use crate::ui::components::commit_panel::{CommitForm, CommitPanel};
-use crate::ui::components::container_controls::ContainerControls;
-use crate::ui::components::diff_view::DiffView;
-use crate::ui::components::event_log::EventLog;
-use crate::ui::components::file_tree::FileTree;
+use crate::ui::blob_file::fetch_blob;
+use crate::ui::components::commit_panel::CommitForm;
+use crate::ui::components::container_panel::ContainerPanel;
 use crate::ui::components::file_actions::FileActions;
+use crate::ui::components::file_tree::FileTree;
 use crate::ui::components::file_view::FileView;
 use crate::ui::components::image_panel::ImagePanel;
 use crate::ui::components::jobs::Jobs;
 use crate::ui::components::layer_stack::LayerStack;
 use crate::ui::components::notices::Notices;
 use crate::ui::components::open_bar::{OpenBar, Sample};
-use crate::ui::components::shell::Shell;
+use crate::ui::hooks::use_session::use_session;
 use crate::ui::hooks::use_worker::use_worker;
 use crate::ui::protocol::{FileAction, JournalItem, Query, Request, Row};
-use crate::ui::session::{self, Origin, Saved};
+use crate::ui::session::Origin;
 use crate::ui::state::{Action, AppState, Task};
-use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::{Blob, DragEvent, Response};
+use web_sys::{Blob, DragEvent};
 use yew::prelude::*;
-
-/// Fetches a same-origin relative URL as a Blob.
-async fn fetch_blob(url: &str) -> Result<Blob, String> {
-    let win = gloo::utils::window();
-    let resp = JsFuture::from(win.fetch_with_str(url)).await.map_err(|_| format!("{url}: could not be fetched"))?;
-    let resp: Response = resp.unchecked_into();
-    if !resp.ok() {
-        return Err(format!("{url}: HTTP {}", resp.status()));
-    }
-    let blob = JsFuture::from(resp.blob().map_err(|_| format!("{url}: no body"))?).await.map_err(|_| format!("{url}: read failed"))?;
-    Ok(blob.unchecked_into())
-}
 
 /// Asks the worker for the rows of `window` of `view` (a new sequence number: older answers
 /// are dropped).
@@ -70,7 +56,6 @@ pub fn app() -> Html {
     // them when the worker's answer (with the new rows) comes, and the effect below skips them.
     let sent_order = use_mut_ref(Vec::<Vec<(crate::ui::protocol::LayerId, bool)>>::new);
     let link = use_worker(state.dispatcher());
-    let next_job = use_mut_ref(|| 1u32);
     let seq = use_mut_ref(|| 0u32);
     let samples = use_state(Vec::<Sample>::new);
     let dragging = use_state(|| false);
@@ -96,9 +81,9 @@ pub fn app() -> Html {
     {
         let link = link.clone();
         let seq = seq.clone();
-        let (view, window) = (state.view.clone(), state.window);
+        let (view, window) = (state.view.params.clone(), state.view.window);
         let sent = sent_order.clone();
-        use_effect_with(state.order.clone(), move |order| {
+        use_effect_with(state.session.order.clone(), move |order| {
             // A toggle or move sent it already, with its query.
             let mut sent = sent.borrow_mut();
             if let Some(i) = sent.iter().position(|o| o == order) {
@@ -111,8 +96,8 @@ pub fn app() -> Html {
     // CONTAINER: a restored session's container is replayed once its stack is sent.
     {
         let link = link.clone();
-        let pending = state.pending_replay.clone();
-        use_effect_with(state.replay_seq, move |_| {
+        let pending = state.container.pending_replay.clone();
+        use_effect_with(state.container.replay_seq, move |_| {
             if let Some((config, journal)) = pending {
                 link.send(&Request::Replay { config, journal });
             }
@@ -122,7 +107,7 @@ pub fn app() -> Html {
     {
         let link = link.clone();
         let seq = seq.clone();
-        use_effect_with((state.stack_version, state.view.clone(), state.window), move |(_, view, window)| {
+        use_effect_with((state.view.stack_version, state.view.params.clone(), state.view.window), move |(_, view, window)| {
             query(&link, &seq, view, *window);
         });
     }
@@ -131,8 +116,8 @@ pub fn app() -> Html {
     // worker's view already has the new version).
     {
         let link = link.clone();
-        let selected = state.selected.clone();
-        use_effect_with(state.reread_seq, move |n| {
+        let selected = state.view.selected.clone();
+        use_effect_with(state.view.reread_seq, move |n| {
             if let (true, Some(path)) = (*n > 0, selected) {
                 link.send(&Request::Read { path, download: false });
             }
@@ -142,15 +127,9 @@ pub fn app() -> Html {
     // Every open goes through here (files, drops, samples, restores).
     let open_as = {
         let link = link.clone();
-        let next_job = next_job.clone();
-        let verify = state.verify;
+        let verify = state.session.verify;
         Callback::from(move |(name, blob, origin): (String, Blob, Origin)| {
-            let job = {
-                let mut j = next_job.borrow_mut();
-                *j += 1;
-                *j
-            };
-            link.open(job, name, &blob, origin, verify);
+            link.open(link.next_job(), name, &blob, origin, verify);
         })
     };
     let on_open = {
@@ -172,109 +151,7 @@ pub fn app() -> Html {
         })
     };
 
-    // Restore the session once: a URL fragment first, else IndexedDB.
-    {
-        let open_as = open_as.clone();
-        let d = state.dispatcher();
-        use_effect_with((), move |_| {
-            spawn_local(async move {
-                let hash = gloo::utils::window().location().hash().unwrap_or_default();
-                let found = match Saved::from_fragment(hash.trim_start_matches('#')) {
-                    Some(s) => {
-                        let n = s.archives.len();
-                        Some((s, vec![None; n]))
-                    }
-                    None => session::load().await,
-                };
-                let Some((saved, files)) = found else {
-                    d.dispatch(Action::Restore(None));
-                    return;
-                };
-                // Fetch every sample first, so the opens go to the worker in the saved order.
-                let mut blobs = Vec::new();
-                // Where each saved archive lands among those opened again (commits name their
-                // base layers by archive position).
-                let mut moved: Vec<Option<u32>> = Vec::new();
-                for (a, f) in saved.archives.iter().zip(files.into_iter().chain(std::iter::repeat(None))) {
-                    let before = blobs.len();
-                    match (&a.sample, f) {
-                        (Some(s), _) => match fetch_blob(&format!("samples/{s}")).await {
-                            Ok(b) => blobs.push((a.name.clone(), b, Origin::Sample(s.clone()))),
-                            Err(e) => d.dispatch(Action::Notice { text: e, error: true }),
-                        },
-                        (None, Some(b)) => match &a.commit {
-                            Some(c) => {
-                                let base: Option<Vec<(u32, u32)>> =
-                                    c.base.iter().map(|&(i, p)| moved.get(i as usize).copied().flatten().map(|n| (n, p))).collect();
-                                match base {
-                                    Some(base) => {
-                                        let c = crate::ui::session::SavedCommit { base, ..c.clone() };
-                                        blobs.push((a.name.clone(), b.clone(), Origin::Commit(c, b)));
-                                    }
-                                    None => d.dispatch(Action::Notice {
-                                        text: format!("{}: not restored, an image it was committed over is not open", a.name),
-                                        error: false,
-                                    }),
-                                }
-                            }
-                            None => blobs.push((a.name.clone(), b.clone(), Origin::File(b))),
-                        },
-                        (None, None) => d.dispatch(Action::Notice {
-                            text: format!("{}: open it again to restore it (the browser did not keep it)", a.name),
-                            error: false,
-                        }),
-                    }
-                    moved.push((blobs.len() > before).then(|| (blobs.len() - 1) as u32));
-                }
-                d.dispatch(Action::Restore(Some((saved, blobs.len() as u32))));
-                for b in blobs {
-                    open_as.emit(b);
-                }
-            });
-        });
-    }
-    // Save the session after every change (once restored), and share samples in the URL.
-    {
-        let saved = state.saved();
-        let files: Vec<Option<Blob>> = state
-            .origins
-            .iter()
-            .map(|o| match o {
-                Origin::File(b) => Some(b.clone()),
-                Origin::Commit(_, b) => Some(b.clone()),
-                Origin::Sample(_) => None,
-            })
-            .collect();
-        let restored = state.restored;
-        use_effect_with((state.archives.len(), restored), move |(_, restored)| {
-            if *restored {
-                spawn_local(async move {
-                    let _ = session::save_files(&files).await;
-                });
-            }
-        });
-        use_effect_with((saved, restored), move |(saved, restored)| {
-            if *restored {
-                let history = gloo::utils::window().history();
-                let loc = gloo::utils::window().location();
-                let bare = format!("{}{}", loc.pathname().unwrap_or_default(), loc.search().unwrap_or_default());
-                let url = match saved.fragment() {
-                    Some(f) => format!("{bare}#{f}"),
-                    None => bare.clone(),
-                };
-                // Only when it changes: a layer toggle of a session of files leaves it as it is,
-                // and replaceState costs milliseconds.
-                let now = format!("{bare}{}", loc.hash().unwrap_or_default());
-                if let (Ok(h), true) = (history, now != url) {
-                    let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url));
-                }
-                let saved = saved.clone();
-                spawn_local(async move {
-                    let _ = session::save(&saved).await;
-                });
-            }
-        });
-    }
+    use_session(&state, open_as.clone());
     let ondragover = {
         let dragging = dragging.clone();
         Callback::from(move |e: DragEvent| {
@@ -317,8 +194,8 @@ pub fn app() -> Html {
         let link = link.clone();
         let seq = seq.clone();
         let sent = sent_order.clone();
-        let (view, window) = (state.view.clone(), state.window);
-        let order = state.order.clone();
+        let (view, window) = (state.view.params.clone(), state.view.window);
+        let order = state.session.order.clone();
         // The stack a click changes: the last one sent, else the one shown.
         move |change: &dyn Fn(&mut Vec<(crate::ui::protocol::LayerId, bool)>) -> bool| {
             let mut next = sent.borrow().last().cloned().unwrap_or_else(|| order.clone());
@@ -357,7 +234,7 @@ pub fn app() -> Html {
     let on_window = { let d = d.clone(); Callback::from(move |(a, b)| d.dispatch(Action::SetWindow(a, b))) };
     let on_toggle_dir = {
         let d = d.clone();
-        let merged = state.view.scope.is_none();
+        let merged = state.view.params.scope.is_none();
         Callback::from(move |p: String| {
             if merged {
                 d.dispatch(Action::Target(Some((p.clone(), 'd'))));
@@ -368,7 +245,7 @@ pub fn app() -> Html {
     let on_filter = { let d = d.clone(); Callback::from(move |f| d.dispatch(Action::SetFilter(f))) };
     let on_change = { let d = d.clone(); Callback::from(move |c| d.dispatch(Action::SetChange(c))) };
     let on_sort = { let d = d.clone(); Callback::from(move |o| d.dispatch(Action::SetSort(o))) };
-    let merged = state.view.scope.is_none();
+    let merged = state.view.params.scope.is_none();
     let on_select = {
         let d = d.clone();
         let link = link.clone();
@@ -390,8 +267,6 @@ pub fn app() -> Html {
             link.send(&Request::Shell { line })
         })
     };
-    let on_undo = { let cb = on_command.clone(); Callback::from(move |_| cb.emit("undo".to_string())) };
-    let on_reset = { let cb = on_command.clone(); Callback::from(move |_| cb.emit("reset".to_string())) };
     let on_mount = {
         let link = link.clone();
         let d = d.clone();
@@ -408,28 +283,19 @@ pub fn app() -> Html {
             link.send(&Request::FileAction(a))
         })
     };
-    let edit_text = match (&state.preview, &state.target) {
+    let edit_text = match (&state.view.preview, &state.view.target) {
         (Some(pv), Some((path, 'f'))) if pv.info.path == *path && pv.info.shown == pv.info.size => {
             std::str::from_utf8(&pv.bytes).ok().filter(|t| !t.contains('\0')).map(String::from)
         }
         _ => None,
     };
-    let container_on = state.container_ready || !state.order.is_empty();
+    let container_on = state.container.ready || !state.session.order.is_empty();
     let on_close = { let d = d.clone(); Callback::from(move |_| d.dispatch(Action::Select(None))) };
     // COMMIT (issue 5): commit, save and export run in the worker as jobs with progress.
-    let new_job = {
-        let next_job = next_job.clone();
-        move || {
-            let mut j = next_job.borrow_mut();
-            *j += 1;
-            *j
-        }
-    };
     let on_commit = {
         let link = link.clone();
-        let new_job = new_job.clone();
         Callback::from(move |f: CommitForm| {
-            let job = new_job();
+            let job = link.next_job();
             let time = (js_sys::Date::now() / 1000.0).floor() as i64;
             let name = if f.tag.is_empty() { "docker commit".to_string() } else { f.tag.clone() };
             let req = Request::Commit { job, message: f.message, author: f.author, changes: f.changes, tag: f.tag, time };
@@ -438,29 +304,27 @@ pub fn app() -> Html {
     };
     let on_export = {
         let link = link.clone();
-        let new_job = new_job.clone();
         Callback::from(move |_| {
-            let job = new_job();
+            let job = link.next_job();
             let name = "container-export.tar".to_string();
             link.task(job, name.clone(), Task::Exporting, &Request::Export { job, name });
         })
     };
     let on_save = {
         let link = link.clone();
-        let new_job = new_job.clone();
-        Callback::from(move |(images, format, name): (Vec<String>, String, String)| {
-            let job = new_job();
-            let format = if format == "oci" { crate::commit::save::SaveFormat::Oci } else { crate::commit::save::SaveFormat::Docker };
+        Callback::from(move |(images, format, name): (Vec<String>, crate::commit::save::SaveFormat, String)| {
+            let job = link.next_job();
             link.task(job, name.clone(), Task::Saving, &Request::Save { job, images, format, name });
         })
     };
 
-    let labels: Vec<String> = (0..state.layers.len() as u32).map(|id| state.label(id)).collect();
-    let scope_label = match state.view.scope.and_then(|id| state.layer(id)) {
+    let labels: Vec<String> = (0..state.session.layers.len() as u32).map(|id| state.label(id)).collect();
+    let scope_label = match state.view.params.scope.and_then(|id| state.layer(id)) {
         Some(l) => format!("Layer {} {} — its own changes", state.label(l.id), l.short_id),
         None => "Merged view".to_string(),
     };
     let viewer_layer = state
+        .view
         .preview
         .as_ref()
         .and_then(|p| p.info.layer)
@@ -471,44 +335,35 @@ pub fn app() -> Html {
         <div class={classes!("app", dragging.then_some("dragging"))} {ondragover} {ondragleave} {ondrop}>
             <header class="top">
                 <h1>{ "layerlab" }</h1>
-                <OpenBar on_open={on_open} verify={state.verify} on_verify={on_verify} samples={(*samples).clone()} on_sample={on_sample} />
+                <OpenBar on_open={on_open} verify={state.session.verify} on_verify={on_verify} samples={(*samples).clone()} on_sample={on_sample} />
             </header>
-            <Jobs jobs={state.jobs.clone()} on_cancel={on_cancel} />
-            <Notices notices={state.notices.clone()} on_dismiss={on_dismiss} />
+            <Jobs jobs={state.jobs.list.clone()} on_cancel={on_cancel} />
+            <Notices notices={state.jobs.notices.clone()} on_dismiss={on_dismiss} />
             <main class="grid">
                 <div class="col left">
-                    <LayerStack layers={state.layers.clone()} order={state.order.clone()} scope={state.view.scope}
-                        merged_entries={state.merged_entries} on_toggle={on_toggle_layer} on_move={on_move} on_scope={on_scope}
-                        mount={state.mount.clone()} usage={state.usage.clone()} copies={state.copies.clone()} copy_seq={state.shell_seq} />
-                    <ImagePanel archives={state.archives.clone()} layers={state.layers.clone()} on_save={on_save} />
+                    <LayerStack layers={state.session.layers.clone()} order={state.session.order.clone()} scope={state.view.params.scope}
+                        merged_entries={state.view.merged_entries} on_toggle={on_toggle_layer} on_move={on_move} on_scope={on_scope}
+                        mount={state.container.mount.clone()} usage={state.container.usage.clone()} copies={state.container.copies.clone()} copy_seq={state.container.shell_seq} />
+                    <ImagePanel archives={state.session.archives.clone()} layers={state.session.layers.clone()} on_save={on_save} />
                 </div>
                 <div class="col center">
-                    <FileTree rows={state.rows.clone()} scope_label={scope_label} layer_scope={state.view.scope.is_some()}
-                        filter={state.view.filter.clone()} change={state.view.change} sort={state.view.sort}
-                        labels={labels.clone()} selected={state.selected.clone()} on_window={on_window} on_select={on_select}
+                    <FileTree rows={state.view.rows.clone()} scope_label={scope_label} layer_scope={state.view.params.scope.is_some()}
+                        filter={state.view.params.filter.clone()} change={state.view.params.change} sort={state.view.params.sort}
+                        labels={labels.clone()} selected={state.view.selected.clone()} on_window={on_window} on_select={on_select}
                         on_toggle={on_toggle_dir} on_filter={on_filter} on_change={on_change} on_sort={on_sort} on_listing={on_listing} />
                 </div>
                 <div class="col right">
-                    <FileView preview={state.preview.clone()} selected={state.selected.clone()} layer_label={viewer_layer} labels={labels.clone()}
+                    <FileView preview={state.view.preview.clone()} selected={state.view.selected.clone()} layer_label={viewer_layer} labels={labels.clone()}
                         on_download={on_download} on_close={on_close} />
-                    <FileActions target={state.target.clone()} text={edit_text} enabled={container_on && merged && !state.order.is_empty()} on_action={on_action} />
-                    <section class="panel container" aria-labelledby="container-h">
-                        <h2 id="container-h">{ "Container" }</h2>
-                        <ContainerControls mount={state.mount.clone()} can_undo={state.can_undo} empty={state.container_empty}
-                            enabled={!state.order.is_empty()} on_mount={on_mount} on_undo={on_undo} on_reset={on_reset} />
-                        <Shell output={state.shell_output.clone()} enabled={container_on} on_command={on_command} />
-                        <h3>{ "Events" }</h3>
-                        <EventLog events={state.events.clone()} />
-                        <h3>{ "docker diff" }</h3>
-                        <DiffView lines={state.diff.clone()} enabled={false} />
-                        <h3>{ "Commit" }</h3>
-                        <CommitPanel enabled={state.order.iter().any(|x| x.1)} changed={state.diff.len()} on_commit={on_commit} on_export={on_export} />
-                    </section>
+                    <FileActions target={state.view.target.clone()} text={edit_text} enabled={container_on && merged && !state.session.order.is_empty()} on_action={on_action} />
+                    <ContainerPanel container={state.container.clone()} stacked={!state.session.order.is_empty()}
+                        any_on={state.session.order.iter().any(|x| x.1)} on_command={on_command} on_mount={on_mount}
+                        on_commit={on_commit} on_export={on_export} />
                 </div>
             </main>
             if *dragging { <div class="drop-overlay" aria-hidden="true">{ "Drop to open" }</div> }
             <footer class="muted">
-                { if state.ready { format!("worker ready · stack applied in {:.1} ms · view in {:.1} ms", state.stack_millis, state.rows.millis) } else { "starting worker…".to_string() } }
+                { if state.session.ready { format!("worker ready · stack applied in {:.1} ms · view in {:.1} ms", state.view.stack_millis, state.view.rows.millis) } else { "starting worker…".to_string() } }
             </footer>
         </div>
     }

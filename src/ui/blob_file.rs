@@ -1,4 +1,5 @@
-//! A browser `File` or `Blob` as a [`BlobSource`], read with `FileReaderSync`.
+//! A browser `File` or `Blob` as a [`BlobSource`], read with `FileReaderSync` (and, for the
+//! page, [`fetch_blob`]).
 //!
 //! Rules: only usable in a worker (`FileReaderSync` does not exist on the main thread). Each
 //! browser read is one slice (`Blob.slice` + `readAsArrayBuffer`) of at most [`MAX_SLICE`]
@@ -105,4 +106,18 @@ impl BlobSource for BrowserBlob {
         buf[..n].copy_from_slice(&data[at..at + n]);
         Ok(n)
     }
+}
+
+/// Fetches a same-origin relative URL as a Blob (the page's bundled samples).
+pub async fn fetch_blob(url: &str) -> Result<web_sys::Blob, String> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let win = gloo::utils::window();
+    let resp = JsFuture::from(win.fetch_with_str(url)).await.map_err(|_| format!("{url}: could not be fetched"))?;
+    let resp: web_sys::Response = resp.unchecked_into();
+    if !resp.ok() {
+        return Err(format!("{url}: HTTP {}", resp.status()));
+    }
+    let blob = JsFuture::from(resp.blob().map_err(|_| format!("{url}: no body"))?).await.map_err(|_| format!("{url}: read failed"))?;
+    Ok(blob.unchecked_into())
 }

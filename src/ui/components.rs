@@ -1,6 +1,7 @@
 //! The page's components, one per file.
 pub mod commit_panel;
 pub mod container_controls;
+pub mod container_panel;
 pub mod diff_view;
 pub mod event_log;
 pub mod file_tree;

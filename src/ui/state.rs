@@ -5,6 +5,12 @@
 //! The page holds only what it shows: archive and layer descriptions, the stack order, the
 //! view parameters and one window of rows. The worker holds the data.
 //!
+//! The state is in parts, each behind its own `Rc`: [`SessionState`] (archives, layers, stack,
+//! restore), [`ViewState`] (view parameters, window, rows, selection, preview),
+//! [`ContainerState`] (shell output, events, diff, usage, mount, journal, copies) and
+//! [`JobsState`] (jobs, notices). An action copies only the parts it changes, so a scroll does
+//! not copy the shell output, the event log or the journal (up to [`MAX_JOURNAL_BYTES`]).
+//!
 //! The parts for the container layer and for commit/save/export are marked `CONTAINER` and
 //! `COMMIT`. Toggles and moves are not actions: they are sent to the worker from the click and
 //! reach the state with its answer ([`Action::Stacked`]).
@@ -90,8 +96,20 @@ pub struct Preview {
     pub bytes: Rc<[u8]>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// The page's state, in parts: an action clones only the parts it changes (the others are
+/// shared `Rc`s), so a scroll does not copy the shell output, the event log or the journal.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppState {
+    pub session: Rc<SessionState>,
+    pub view: Rc<ViewState>,
+    pub container: Rc<ContainerState>,
+    pub jobs: Rc<JobsState>,
+}
+
+/// What is open and stacked, and the session being restored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionState {
+    /// The worker has started.
     pub ready: bool,
     pub archives: Vec<ArchiveInfo>,
     /// Where each archive came from, and its layers (parallel to `archives`).
@@ -105,36 +123,82 @@ pub struct AppState {
     pub layers: Vec<LayerInfo>,
     /// The stack, bottom first, with on/off switches.
     pub order: Vec<(LayerId, bool)>,
-    /// Bumped when the worker has applied a stack; views re-query on it.
+    /// Jobs whose archive is loaded (a restarted worker replays them; their answers are ignored).
+    pub done_jobs: Vec<u32>,
+    pub verify: bool,
+}
+
+impl Default for SessionState {
+    fn default() -> Self {
+        SessionState {
+            ready: false,
+            archives: Vec::new(),
+            origins: Vec::new(),
+            archive_layers: Vec::new(),
+            restoring: None,
+            restored: false,
+            layers: Vec::new(),
+            order: Vec::new(),
+            done_jobs: Vec::new(),
+            verify: true,
+        }
+    }
+}
+
+/// What the file view shows: its parameters, the scroll window and its rows, the open file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ViewState {
+    pub params: ViewParams,
+    /// Bumped when the worker has applied a stack or a write; views re-query on it.
     pub stack_version: u32,
     pub merged_entries: u64,
     pub stack_millis: f64,
-    pub jobs: Vec<Job>,
-    /// Jobs whose archive is loaded (a restarted worker replays them; their answers are ignored).
-    pub done_jobs: Vec<u32>,
-    pub next_job: u32,
-    pub notices: Vec<Notice>,
-    next_notice: u32,
-    pub verify: bool,
-    pub view: ViewParams,
     /// The window of rows the tree asks for.
     pub window: (u32, u32),
     pub rows: Rows,
-    pub query_seq: u32,
     pub selected: Option<String>,
     pub preview: Option<Preview>,
-    /// CONTAINER (issue 3): the container layer's events and `docker diff`.
+    /// Bumped when the open file was edited (the viewer reads it again).
+    pub reread_seq: u32,
+    reread_pending: bool,
+    /// The entry the file actions act on (display path, type letter): the last row opened or
+    /// folded in the merged view.
+    pub target: Option<(String, char)>,
+}
+
+impl Default for ViewState {
+    fn default() -> Self {
+        ViewState {
+            params: ViewParams::default(),
+            stack_version: 0,
+            merged_entries: 0,
+            stack_millis: 0.0,
+            window: (0, 120),
+            rows: Rows::default(),
+            selected: None,
+            preview: None,
+            reread_seq: 0,
+            reread_pending: false,
+            target: None,
+        }
+    }
+}
+
+/// CONTAINER (issue 3): the container layer: shell output, events, `docker diff`, `docker ps
+/// -s` figures, mount options and the journal of what was done to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContainerState {
     pub events: Vec<EventLine>,
     pub shell_output: Vec<String>,
     pub diff: Vec<String>,
     /// True once the worker has a container layer (enables the shell).
-    pub container_ready: bool,
-    /// CONTAINER: the mount config (`default`, `redirect`, `metacopy`), `docker ps -s` figures,
-    /// whether undo and reset have anything to do.
+    pub ready: bool,
+    /// The mount config (`default`, `redirect`, `metacopy`), `docker ps -s` figures, whether
+    /// undo and reset have anything to do.
     pub mount: Config,
     pub usage: ContainerUsage,
     pub can_undo: bool,
-    pub container_empty: bool,
+    pub empty: bool,
     /// The copy-ups of the last answer, and a counter of answers (the diagram animates on it).
     pub copies: Vec<CopyUp>,
     pub shell_seq: u32,
@@ -145,12 +209,71 @@ pub struct AppState {
     /// A restored container to replay once the restored stack is applied, and a counter.
     pub pending_replay: Option<(Config, Vec<JournalItem>)>,
     pub replay_seq: u32,
-    /// Bumped when the open file was edited (the viewer reads it again).
-    pub reread_seq: u32,
-    reread_pending: bool,
-    /// The entry the file actions act on (display path, type letter): the last row opened or
-    /// folded in the merged view.
-    pub target: Option<(String, char)>,
+}
+
+impl Default for ContainerState {
+    fn default() -> Self {
+        ContainerState {
+            events: Vec::new(),
+            shell_output: Vec::new(),
+            diff: Vec::new(),
+            ready: false,
+            mount: Config::Default,
+            usage: ContainerUsage::default(),
+            can_undo: false,
+            empty: true,
+            copies: Vec::new(),
+            shell_seq: 0,
+            journal: Vec::new(),
+            journal_full: false,
+            pending_replay: None,
+            replay_seq: 0,
+        }
+    }
+}
+
+impl ContainerState {
+    /// The container restarted (stack change, mount switch): nothing is journaled any more.
+    fn clear_journal(&mut self) {
+        self.journal.clear();
+        self.journal_full = false;
+    }
+
+    fn set_status(&mut self, r: &ShellResult) {
+        self.ready = r.ready;
+        if r.ready {
+            self.mount = r.config;
+        }
+        self.usage = r.usage.clone();
+        self.can_undo = r.can_undo;
+        self.empty = r.empty;
+    }
+}
+
+/// Jobs in the worker and messages for the user.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobsState {
+    pub list: Vec<Job>,
+    pub notices: Vec<Notice>,
+    next_notice: u32,
+}
+
+impl Default for JobsState {
+    fn default() -> Self {
+        JobsState { list: Vec::new(), notices: Vec::new(), next_notice: 1 }
+    }
+}
+
+impl JobsState {
+    fn notice(&mut self, text: String, error: bool) {
+        let id = self.next_notice;
+        self.next_notice += 1;
+        self.notices.push(Notice { id, text, error });
+    }
+
+    fn task(&self, job: u32) -> Option<&Job> {
+        self.list.iter().find(|j| j.id == job)
+    }
 }
 
 /// The journal keeps at most this many bytes of text (edits carry whole files) and items.
@@ -163,53 +286,6 @@ fn item_bytes(i: &JournalItem) -> usize {
         JournalItem::Action(FileAction::Write { path, text }) => path.len() + text.len(),
         JournalItem::Action(FileAction::Rename { from, to }) => from.len() + to.len(),
         JournalItem::Action(FileAction::Delete { path, .. } | FileAction::NewFile { path } | FileAction::NewDir { path }) => path.len(),
-    }
-}
-
-impl Default for AppState {
-    fn default() -> Self {
-        AppState {
-            ready: false,
-            archives: Vec::new(),
-            origins: Vec::new(),
-            archive_layers: Vec::new(),
-            restoring: None,
-            restored: false,
-            layers: Vec::new(),
-            order: Vec::new(),
-            stack_version: 0,
-            merged_entries: 0,
-            stack_millis: 0.0,
-            jobs: Vec::new(),
-            done_jobs: Vec::new(),
-            next_job: 1,
-            notices: Vec::new(),
-            next_notice: 1,
-            verify: true,
-            view: ViewParams::default(),
-            window: (0, 120),
-            rows: Rows::default(),
-            query_seq: 0,
-            selected: None,
-            preview: None,
-            events: Vec::new(),
-            shell_output: Vec::new(),
-            diff: Vec::new(),
-            container_ready: false,
-            mount: Config::Default,
-            usage: ContainerUsage::default(),
-            can_undo: false,
-            container_empty: true,
-            copies: Vec::new(),
-            shell_seq: 0,
-            journal: Vec::new(),
-            journal_full: false,
-            pending_replay: None,
-            replay_seq: 0,
-            reread_seq: 0,
-            reread_pending: false,
-            target: None,
-        }
     }
 }
 
@@ -239,8 +315,6 @@ pub enum Action {
     ToggleCollapse(String),
     SetWindow(u32, u32),
     Select(Option<String>),
-    /// A query was sent with this sequence number.
-    Queried(u32),
     /// CONTAINER (issue 3): the result of a shell line.
     Shell(ShellResult),
     /// COMMIT (issue 5): an image was committed (or made again after a reload: `replay`).
@@ -259,177 +333,201 @@ impl Reducible for AppState {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        // Only the parts an action changes are copied (`Rc::make_mut`).
         let mut s = (*self).clone();
         match action {
-            Action::WorkerReady => s.ready = true,
+            Action::WorkerReady => s.session_mut().ready = true,
             Action::JobStarted { id, name, task, origin } => {
-                s.next_job = s.next_job.max(id + 1);
-                s.jobs.push(Job { id, name, task, origin, progress: ProgressInfo { job: id, ..Default::default() } });
+                s.jobs_mut().list.push(Job { id, name, task, origin, progress: ProgressInfo { job: id, ..Default::default() } });
             }
             Action::Restore(r) => match r {
-                Some((saved, 0)) => {
-                    s.apply_restore(saved);
-                }
-                Some(r) => s.restoring = Some(r),
-                None => s.restored = true,
+                Some((saved, 0)) => s.apply_restore(saved),
+                Some(r) => s.session_mut().restoring = Some(r),
+                None => s.session_mut().restored = true,
             },
             Action::Progress(p) => {
-                let Some(j) = s.jobs.iter_mut().find(|j| j.id == p.job) else { return self };
-                j.progress = p;
+                if s.jobs.task(p.job).is_none() {
+                    return self;
+                }
+                let jobs = s.jobs_mut();
+                if let Some(j) = jobs.list.iter_mut().find(|j| j.id == p.job) {
+                    j.progress = p;
+                }
             }
             Action::Opened { job, archive, layers } => {
-                if s.done_jobs.contains(&job) {
+                if s.session.done_jobs.contains(&job) {
                     return self; // a replay after a worker restart
                 }
-                let origin = s.jobs.iter().find(|j| j.id == job).and_then(|j| j.origin.clone());
+                let origin = s.jobs.task(job).and_then(|j| j.origin.clone());
                 s.add_archive(job, archive, layers, origin.unwrap_or(Origin::Sample(String::new())));
             }
             Action::Committed { job, archive, layers, origin, event } => {
-                if s.done_jobs.contains(&job) {
+                if s.session.done_jobs.contains(&job) {
                     return self;
                 }
                 // A new commit (not one made again after a reload) says what became of the layer.
                 if let Some(e) = event {
-                    s.events.push(e);
-                    s.diff.clear();
+                    let c = s.container_mut();
+                    c.events.push(e);
+                    c.diff.clear();
                 }
                 s.add_archive(job, archive, layers, origin);
             }
             Action::Written { job, name, bytes } => {
-                let task = s.jobs.iter().find(|j| j.id == job).map(|j| j.task);
-                s.jobs.retain(|j| j.id != job);
+                let jobs = s.jobs_mut();
+                let task = jobs.task(job).map(|j| j.task);
+                jobs.list.retain(|j| j.id != job);
                 let verb = if task == Some(Task::Exporting) { "Exported" } else { "Saved" };
-                s.notice(format!("{verb} {name} ({})", crate::ui::components::human(bytes)), false);
+                jobs.notice(format!("{verb} {name} ({})", crate::ui::components::human(bytes)), false);
             }
             Action::Failed { job, error } => {
-                if s.done_jobs.contains(&job) {
+                if s.session.done_jobs.contains(&job) {
                     return self;
                 }
-                s.jobs.retain(|j| j.id != job);
-                s.notice(error, true);
+                let jobs = s.jobs_mut();
+                jobs.list.retain(|j| j.id != job);
+                jobs.notice(error, true);
                 s.restore_step();
             }
             Action::Cancelled { job } => {
-                if let Some(j) = s.jobs.iter().find(|j| j.id == job) {
+                let jobs = s.jobs_mut();
+                if let Some(j) = jobs.task(job) {
                     let text = format!("{}: {} cancelled", j.name, j.task.verb().to_lowercase());
-                    s.jobs.retain(|j| j.id != job);
-                    s.notice(text, false);
+                    jobs.list.retain(|j| j.id != job);
+                    jobs.notice(text, false);
                 }
                 // The worker was restarted: a commit, save or export waiting behind it is gone.
-                let lost: Vec<String> = s.jobs.iter().filter(|j| !j.task.replayed()).map(|j| format!("{}: {} interrupted, start it again", j.name, j.task.verb().to_lowercase())).collect();
-                s.jobs.retain(|j| j.task.replayed());
+                let lost: Vec<String> = jobs
+                    .list
+                    .iter()
+                    .filter(|j| !j.task.replayed())
+                    .map(|j| format!("{}: {} interrupted, start it again", j.name, j.task.verb().to_lowercase()))
+                    .collect();
+                jobs.list.retain(|j| j.task.replayed());
                 for t in lost {
-                    s.notice(t, false);
+                    jobs.notice(t, false);
                 }
             }
             Action::Stacked { entries, millis, container: r, layers, rows } => {
                 // A toggle or move is shown once applied: the page sent it from the click
                 // (see app.rs) and did not draw it before. Only known layers are taken.
-                if layers != s.order && layers.len() == s.order.len() && layers.iter().all(|x| s.order.iter().any(|y| y.0 == x.0)) {
-                    s.order = layers;
-                    s.clear_journal();
+                let order = &s.session.order;
+                let changed = layers != *order && layers.len() == order.len() && layers.iter().all(|x| order.iter().any(|y| y.0 == x.0));
+                if changed {
+                    s.session_mut().order = layers;
                 }
+                let view = s.view_mut();
                 // The view was queried together with the stack: no re-query here.
                 if let Some(rows) = rows {
-                    if rows.seq >= s.rows.seq {
-                        s.rows = rows;
+                    if rows.seq >= view.rows.seq {
+                        view.rows = rows;
                     }
                 }
-                s.merged_entries = entries;
-                s.stack_millis = millis;
-                s.diff = r.diff;
-                s.container_ready = r.ready;
-                s.set_status(r.ready.then_some(r.config), r.usage, r.can_undo, r.empty);
-                s.copies.clear();
+                view.merged_entries = entries;
+                view.stack_millis = millis;
+                let c = s.container_mut();
+                if changed {
+                    c.clear_journal();
+                }
+                c.set_status(&r);
+                c.diff = r.diff;
+                c.copies.clear();
             }
             Action::Rows(rows) => {
-                if rows.seq < s.rows.seq {
+                if rows.seq < s.view.rows.seq {
                     return self;
                 }
-                s.rows = rows;
+                s.view_mut().rows = rows;
             }
-            Action::Preview(p) => s.preview = Some(p),
-            Action::Notice { text, error } => s.notice(text, error),
-            Action::DismissNotice(id) => s.notices.retain(|n| n.id != id),
-            Action::SetVerify(v) => s.verify = v,
+            Action::Preview(p) => s.view_mut().preview = Some(p),
+            Action::Notice { text, error } => s.jobs_mut().notice(text, error),
+            Action::DismissNotice(id) => s.jobs_mut().notices.retain(|n| n.id != id),
+            Action::SetVerify(v) => s.session_mut().verify = v,
             Action::SelectScope(scope) => {
-                s.view.scope = scope;
-                s.view.collapsed.clear();
-                s.window.0 = 0;
-                s.selected = None;
-                s.preview = None;
+                let v = s.view_mut();
+                v.params.scope = scope;
+                v.params.collapsed.clear();
+                v.window.0 = 0;
+                v.selected = None;
+                v.preview = None;
             }
             Action::SetFilter(f) => {
-                s.view.filter = f;
-                s.window.0 = 0;
+                let v = s.view_mut();
+                v.params.filter = f;
+                v.window.0 = 0;
             }
             Action::SetChange(c) => {
-                s.view.change = c;
-                s.window.0 = 0;
+                let v = s.view_mut();
+                v.params.change = c;
+                v.window.0 = 0;
             }
             Action::SetSort(o) => {
-                s.view.sort = o;
-                s.window.0 = 0;
+                let v = s.view_mut();
+                v.params.sort = o;
+                v.window.0 = 0;
             }
             Action::ToggleCollapse(p) => {
-                if let Some(i) = s.view.collapsed.iter().position(|c| *c == p) {
-                    s.view.collapsed.remove(i);
+                let c = &mut s.view_mut().params.collapsed;
+                if let Some(i) = c.iter().position(|c| *c == p) {
+                    c.remove(i);
                 } else {
-                    s.view.collapsed.push(p);
+                    c.push(p);
                 }
             }
             Action::SetWindow(a, b) => {
-                if s.window == (a, b) {
+                if s.view.window == (a, b) {
                     return self;
                 }
-                s.window = (a, b);
+                s.view_mut().window = (a, b);
             }
             Action::Select(p) => {
+                let v = s.view_mut();
                 if p.is_none() {
-                    s.preview = None;
+                    v.preview = None;
                 }
-                s.selected = p;
+                v.selected = p;
             }
-            Action::Queried(seq) => s.query_seq = seq,
             Action::Shell(r) => {
-                s.shell_output.extend(r.output);
-                s.events.extend(r.events);
-                s.diff = r.diff;
-                s.container_ready = r.ready;
-                s.set_status(r.ready.then_some(r.config), r.usage, r.can_undo, r.empty);
-                s.copies = r.copies;
-                s.shell_seq += 1;
-                if std::mem::take(&mut s.reread_pending) {
-                    s.reread_seq += 1;
+                let c = s.container_mut();
+                c.set_status(&r);
+                c.shell_output.extend(r.output);
+                c.events.extend(r.events);
+                c.diff = r.diff;
+                c.copies = r.copies;
+                c.shell_seq += 1;
+                let v = s.view_mut();
+                if std::mem::take(&mut v.reread_pending) {
+                    v.reread_seq += 1;
                 }
                 // A write changes the merged view: views re-query.
-                s.stack_version += 1;
+                v.stack_version += 1;
             }
             Action::Journal(item) => {
-                if s.order.is_empty() {
+                if s.session.order.is_empty() {
                     return self;
                 }
                 match &item {
-                    JournalItem::Action(FileAction::Write { path, .. }) if s.selected.as_deref() == Some(path) => s.reread_pending = true,
+                    JournalItem::Action(FileAction::Write { path, .. }) if s.view.selected.as_deref() == Some(path) => s.view_mut().reread_pending = true,
                     JournalItem::Action(FileAction::Delete { path, .. } | FileAction::Rename { from: path, .. }) => {
                         let gone = |p: &str| p == path || p.starts_with(&format!("{path}/"));
-                        if s.selected.as_deref().is_some_and(gone) {
-                            s.selected = None;
-                            s.preview = None;
+                        if s.view.selected.as_deref().is_some_and(gone) {
+                            let v = s.view_mut();
+                            v.selected = None;
+                            v.preview = None;
                         }
-                        if s.target.as_ref().is_some_and(|t| gone(&t.0)) {
-                            s.target = None;
+                        if s.view.target.as_ref().is_some_and(|t| gone(&t.0)) {
+                            s.view_mut().target = None;
                         }
                     }
                     _ => {}
                 }
-                if s.journal_full {
+                if s.container.journal_full {
                     return Rc::new(s);
                 }
-                let used: usize = s.journal.iter().map(item_bytes).sum();
-                if s.journal.len() >= MAX_JOURNAL_ITEMS || used + item_bytes(&item) > MAX_JOURNAL_BYTES {
-                    s.journal_full = true;
-                    s.notice(
+                let used: usize = s.container.journal.iter().map(item_bytes).sum();
+                if s.container.journal.len() >= MAX_JOURNAL_ITEMS || used + item_bytes(&item) > MAX_JOURNAL_BYTES {
+                    s.container_mut().journal_full = true;
+                    s.jobs_mut().notice(
                         format!(
                             "the session keeps at most {} KiB of container writes: this one and later ones will be missing after a reload",
                             MAX_JOURNAL_BYTES / 1024
@@ -437,13 +535,19 @@ impl Reducible for AppState {
                         false,
                     );
                 } else {
-                    s.journal.push(item);
+                    s.container_mut().journal.push(item);
                 }
             }
-            Action::Target(t) => s.target = t,
+            Action::Target(t) => {
+                if s.view.target == t {
+                    return self;
+                }
+                s.view_mut().target = t;
+            }
             Action::SetMount(m) => {
-                s.mount = m;
-                s.clear_journal();
+                let c = s.container_mut();
+                c.mount = m;
+                c.clear_journal();
             }
         }
         Rc::new(s)
@@ -451,18 +555,32 @@ impl Reducible for AppState {
 }
 
 impl AppState {
+    fn session_mut(&mut self) -> &mut SessionState {
+        Rc::make_mut(&mut self.session)
+    }
+    fn view_mut(&mut self) -> &mut ViewState {
+        Rc::make_mut(&mut self.view)
+    }
+    fn container_mut(&mut self) -> &mut ContainerState {
+        Rc::make_mut(&mut self.container)
+    }
+    fn jobs_mut(&mut self) -> &mut JobsState {
+        Rc::make_mut(&mut self.jobs)
+    }
+
     /// An archive (or a commit) is open: its layers go on top of the stack.
     fn add_archive(&mut self, job: u32, archive: ArchiveInfo, layers: Vec<LayerInfo>, origin: Origin) {
-        let s = self;
-        s.done_jobs.push(job);
-        s.jobs.retain(|j| j.id != job);
-        s.origins.push(origin);
-        s.archive_layers.push(layers.iter().map(|l| l.id).collect());
+        let jobs = self.jobs_mut();
+        jobs.list.retain(|j| j.id != job);
         for w in &archive.warnings {
-            s.notice(format!("warning: {w}"), false);
+            jobs.notice(format!("warning: {w}"), false);
         }
         // An image's layers go on top of the stack, bottom first (a new container).
-        s.clear_journal();
+        self.container_mut().clear_journal();
+        let s = self.session_mut();
+        s.done_jobs.push(job);
+        s.origins.push(origin);
+        s.archive_layers.push(layers.iter().map(|l| l.id).collect());
         for l in &layers {
             s.order.push((l.id, true));
         }
@@ -474,37 +592,41 @@ impl AppState {
             s.layers[i] = l;
         }
         s.archives.push(archive);
-        s.restore_step();
+        self.restore_step();
     }
 
     /// One archive of a restore is done (opened or failed).
     fn restore_step(&mut self) {
-        if let Some((saved, left)) = self.restoring.take() {
+        if self.session.restoring.is_none() {
+            return;
+        }
+        if let Some((saved, left)) = self.session_mut().restoring.take() {
             if left <= 1 {
                 self.apply_restore(saved);
             } else {
-                self.restoring = Some((saved, left - 1));
+                self.session_mut().restoring = Some((saved, left - 1));
             }
         }
     }
 
     /// Puts back the stack and view of a saved session over the archives now open.
     fn apply_restore(&mut self, saved: Saved) {
+        let s = &*self.session;
         let here: Vec<Option<usize>> = saved
             .archives
             .iter()
             .map(|sa| {
-                (0..self.archives.len()).find(|&i| match (&sa.sample, &self.origins[i]) {
+                (0..s.archives.len()).find(|&i| match (&sa.sample, &s.origins[i]) {
                     (Some(name), Origin::Sample(o)) => name == o,
-                    (None, Origin::File(_)) => sa.commit.is_none() && self.archives[i].name == sa.name && self.archives[i].size == sa.size,
-                    (None, Origin::Commit(c, _)) => sa.commit.as_ref().is_some_and(|s| s.config == c.config) && self.archives[i].name == sa.name,
+                    (None, Origin::File(_)) => sa.commit.is_none() && s.archives[i].name == sa.name && s.archives[i].size == sa.size,
+                    (None, Origin::Commit(c, _)) => sa.commit.as_ref().is_some_and(|x| x.config == c.config) && s.archives[i].name == sa.name,
                     _ => false,
                 })
             })
             .collect();
         let find = |(a, p): (u32, u32)| -> Option<LayerId> {
             let i = (*here.get(a as usize)?)?;
-            self.archive_layers.get(i)?.get(p as usize).copied()
+            s.archive_layers.get(i)?.get(p as usize).copied()
         };
         let mut order: Vec<(LayerId, bool)> = Vec::new();
         for &(a, p, on) in &saved.order {
@@ -514,43 +636,47 @@ impl AppState {
                 }
             }
         }
-        for &(id, on) in &self.order {
+        for &(id, on) in &s.order {
             if !order.iter().any(|x| x.0 == id) {
                 order.push((id, on));
             }
         }
-        self.order = order;
-        self.view.scope = saved.scope.and_then(find);
-        self.view.filter = saved.filter;
-        self.view.change = saved.change;
-        self.view.sort = saved.sort;
-        self.verify = saved.verify;
+        let scope = saved.scope.and_then(find);
+        let session = self.session_mut();
+        session.order = order;
+        session.verify = saved.verify;
+        session.restoring = None;
+        session.restored = true;
+        let v = &mut self.view_mut().params;
+        v.scope = scope;
+        v.filter = saved.filter;
+        v.change = saved.change;
+        v.sort = saved.sort;
         if let Some(c) = saved.container {
             if c.mount != Config::Default || !c.journal.is_empty() {
-                self.mount = c.mount;
-                self.journal = c.journal.clone();
-                self.journal_full = c.full;
-                self.pending_replay = Some((c.mount, c.journal));
-                self.replay_seq += 1;
+                let k = self.container_mut();
+                k.mount = c.mount;
+                k.journal = c.journal.clone();
+                k.journal_full = c.full;
+                k.pending_replay = Some((c.mount, c.journal));
+                k.replay_seq += 1;
             }
         }
-        self.restoring = None;
-        self.restored = true;
     }
 
     /// The session as saved (see [`crate::ui::session`]).
     pub fn saved(&self) -> Saved {
+        let s = &*self.session;
         let locate = |id: LayerId| -> Option<(u32, u32)> {
-            self.archive_layers
-                .iter()
-                .enumerate()
-                .find_map(|(a, ls)| ls.iter().position(|&l| l == id).map(|p| (a as u32, p as u32)))
+            s.archive_layers.iter().enumerate().find_map(|(a, ls)| ls.iter().position(|&l| l == id).map(|p| (a as u32, p as u32)))
         };
+        let c = &*self.container;
+        let v = &self.view.params;
         Saved {
-            archives: self
+            archives: s
                 .archives
                 .iter()
-                .zip(&self.origins)
+                .zip(&s.origins)
                 .map(|(a, o)| SavedArchive {
                     name: a.name.clone(),
                     size: a.size,
@@ -564,47 +690,23 @@ impl AppState {
                     },
                 })
                 .collect(),
-            order: self.order.iter().filter_map(|&(id, on)| locate(id).map(|(a, p)| (a, p, on))).collect(),
-            scope: self.view.scope.and_then(locate),
-            filter: self.view.filter.clone(),
-            change: self.view.change,
-            sort: self.view.sort,
-            verify: self.verify,
-            container: (self.mount != Config::Default || !self.journal.is_empty())
-                .then(|| SavedContainer { mount: self.mount, journal: self.journal.clone(), full: self.journal_full }),
+            order: s.order.iter().filter_map(|&(id, on)| locate(id).map(|(a, p)| (a, p, on))).collect(),
+            scope: v.scope.and_then(locate),
+            filter: v.filter.clone(),
+            change: v.change,
+            sort: v.sort,
+            verify: s.verify,
+            container: (c.mount != Config::Default || !c.journal.is_empty())
+                .then(|| SavedContainer { mount: c.mount, journal: c.journal.clone(), full: c.journal_full }),
         }
-    }
-
-    /// The container restarted (stack change, mount switch): nothing is journaled any more.
-    fn clear_journal(&mut self) {
-        self.journal.clear();
-        self.journal_full = false;
-    }
-
-    fn set_status(&mut self, config: Option<Config>, usage: ContainerUsage, can_undo: bool, empty: bool) {
-        if let Some(c) = config {
-            self.mount = c;
-        }
-        self.usage = usage;
-        self.can_undo = can_undo;
-        self.container_empty = empty;
-    }
-
-    fn notice(&mut self, text: String, error: bool) {
-        let id = self.next_notice;
-        self.next_notice += 1;
-        self.notices.push(Notice { id, text, error });
     }
 
     pub fn layer(&self, id: LayerId) -> Option<&LayerInfo> {
-        self.layers.get(id as usize)
+        self.session.layers.get(id as usize)
     }
 
     /// The stack position (0 = bottom) of a layer among the enabled ones.
     pub fn label(&self, id: LayerId) -> String {
-        match self.order.iter().position(|x| x.0 == id) {
-            Some(p) => format!("L{p}"),
-            None => format!("#{id}"),
-        }
+        crate::host::stack_label(&self.session.order, id)
     }
 }

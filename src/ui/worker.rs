@@ -10,8 +10,8 @@ use crate::source::Source;
 use crate::ui::blob_file::BrowserBlob;
 use crate::host::{open_archive, Host};
 use crate::source::BlobSource;
-use crate::ui::protocol::{ProgressInfo, Request, Response, PREVIEW};
-use js_sys::{Array, Object, Reflect, Uint8Array};
+use crate::ui::protocol::{Envelope, ProgressInfo, Request, Response, PREVIEW};
+use js_sys::{Array, Uint8Array};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -30,49 +30,50 @@ pub fn run() {
     });
     scope.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     onmessage.forget();
-    post(&scope, &Response::Ready, None, None);
+    post(&scope, Response::Ready, None, None);
 }
 
 fn now(scope: &DedicatedWorkerGlobalScope) -> f64 {
     scope.performance().map(|p| p.now()).unwrap_or_else(js_sys::Date::now)
 }
 
-/// Posts `{msg, bytes?, blob?}`; `bytes` is transferred.
-fn post(scope: &DedicatedWorkerGlobalScope, resp: &Response, bytes: Option<Uint8Array>, blob: Option<Blob>) {
-    let env = Object::new();
-    let json = serde_json::to_string(resp).unwrap_or_else(|e| format!("{{\"Error\":{{\"error\":\"{e}\"}}}}"));
-    let _ = Reflect::set(&env, &"msg".into(), &json.into());
+/// Posts an [`Envelope`]; `bytes` is transferred.
+fn post(scope: &DedicatedWorkerGlobalScope, resp: Response, bytes: Option<Uint8Array>, blob: Option<Blob>) {
     let transfer = Array::new();
-    if let Some(b) = bytes {
+    if let Some(b) = &bytes {
         transfer.push(&b.buffer());
-        let _ = Reflect::set(&env, &"bytes".into(), &b);
     }
-    if let Some(b) = blob {
-        let _ = Reflect::set(&env, &"blob".into(), &b);
+    let env = Envelope { msg: resp, blob, bytes };
+    match env.to_js() {
+        Ok(v) => {
+            let _ = scope.post_message_with_transfer(&v, &transfer);
+        }
+        Err(e) => {
+            if let Ok(v) = Envelope::new(Response::Error { error: format!("the worker could not answer: {e}") }).to_js() {
+                let _ = scope.post_message(&v);
+            }
+        }
     }
-    let _ = scope.post_message_with_transfer(&env, &transfer);
 }
 
 fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) {
-    let msg = Reflect::get(&data, &"msg".into()).ok().and_then(|m| m.as_string()).unwrap_or_default();
-    let req: Request = match serde_json::from_str(&msg) {
+    let Envelope { msg: req, blob, .. } = match Envelope::<Request>::from_js(data) {
         Ok(r) => r,
         Err(e) => {
-            post(scope, &Response::Error { error: format!("bad request to the worker: {e}") }, None, None);
+            post(scope, Response::Error { error: format!("bad request to the worker: {e}") }, None, None);
             return;
         }
     };
     match req {
         Request::Open { job, name, verify } => {
-            let blob = Reflect::get(&data, &"blob".into()).ok().and_then(|b| b.dyn_into::<Blob>().ok());
             let Some(blob) = blob else {
-                post(scope, &Response::Failed { job, error: format!("{name}: no file was given") }, None, None);
+                post(scope, Response::Failed { job, error: format!("{name}: no file was given") }, None, None);
                 return;
             };
             let blob = match BrowserBlob::new(blob) {
                 Ok(b) => b,
                 Err(e) => {
-                    post(scope, &Response::Failed { job, error: format!("{name}: {e}") }, None, None);
+                    post(scope, Response::Failed { job, error: format!("{name}: {e}") }, None, None);
                     return;
                 }
             };
@@ -97,9 +98,9 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) 
                 Ok(opened) => {
                     engine.add(&opened);
                     let layers = opened.layers.iter().map(|l| l.info.clone()).collect();
-                    post(scope, &Response::Opened { job, archive: opened.archive, layers }, None, None);
+                    post(scope, Response::Opened { job, archive: opened.archive, layers }, None, None);
                 }
-                Err(e) => post(scope, &Response::Failed { job, error: e.to_string() }, None, None),
+                Err(e) => post(scope, Response::Failed { job, error: e.to_string() }, None, None),
             }
         }
         Request::SetStack { layers, query } => {
@@ -112,13 +113,13 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) 
                 rows.millis = now(scope) - t;
                 rows
             });
-            post(scope, &Response::Stacked { entries, millis, container: engine.container_status(), layers, rows }, None, None);
+            post(scope, Response::Stacked { entries, millis, container: engine.container_status(), layers, rows }, None, None);
         }
         Request::Query(q) => {
             let t = now(scope);
             let mut rows = engine.query(&q);
             rows.millis = now(scope) - t;
-            post(scope, &Response::Rows(rows), None, None);
+            post(scope, Response::Rows(rows), None, None);
         }
         Request::Read { path, download } => {
             let mut data = Vec::new();
@@ -138,34 +139,32 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) 
                     let opts = web_sys::BlobPropertyBag::new();
                     opts.set_type("application/octet-stream");
                     let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &opts).ok();
-                    post(scope, &Response::Download { name }, None, blob);
+                    post(scope, Response::Download { name }, None, blob);
                 }
-                Ok(info) => post(scope, &Response::File(info), Some(Uint8Array::from(&data[..])), None),
-                Err(e) => post(scope, &Response::Error { error: e.to_string() }, None, None),
+                Ok(info) => post(scope, Response::File(info), Some(Uint8Array::from(&data[..])), None),
+                Err(e) => post(scope, Response::Error { error: e.to_string() }, None, None),
             }
         }
         Request::Shell { line } => {
             let r = engine.shell(&line);
-            post(scope, &Response::Shell(r), None, None);
+            post(scope, Response::Shell(r), None, None);
         }
         Request::Commit { job, message, author, changes, tag, time } => {
             let req = crate::host::CommitRequest { message, author, changes, tag, time };
             match engine.commit(&req) {
                 Ok(done) => post_committed(scope, job, done),
-                Err(e) => post(scope, &Response::Failed { job, error: format!("docker commit: {e}") }, None, None),
+                Err(e) => post(scope, Response::Failed { job, error: format!("docker commit: {e}") }, None, None),
             }
         }
         Request::AddCommitted { job, config, base, tags } => {
-            let bytes = Reflect::get(&data, &"blob".into())
-                .ok()
-                .and_then(|b| b.dyn_into::<Blob>().ok())
+            let bytes = blob
                 .ok_or_else(|| "no layer was given".to_string())
                 .and_then(|b| BrowserBlob::new(b).map_err(|e| e.to_string()))
                 .and_then(|b| crate::source::read_range(&b, 0, b.len()).map_err(|e| e.to_string()));
             let res = bytes.and_then(|gz| engine.add_committed(&config, &base, tags, gz).map_err(|e| e.to_string()));
             match res {
                 Ok(done) => post_committed(scope, job, done),
-                Err(e) => post(scope, &Response::Failed { job, error: format!("a committed image could not be restored: {e}") }, None, None),
+                Err(e) => post(scope, Response::Failed { job, error: format!("a committed image could not be restored: {e}") }, None, None),
             }
         }
         Request::Save { job, images, format, name } => {
@@ -183,20 +182,20 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) 
         }
         Request::MountConfig { config } => {
             let r = engine.set_config(config);
-            post(scope, &Response::Shell(r), None, None);
+            post(scope, Response::Shell(r), None, None);
         }
         Request::FileAction(a) => {
             let r = engine.file_action(&a);
-            post(scope, &Response::Shell(r), None, None);
+            post(scope, Response::Shell(r), None, None);
         }
         Request::Replay { config, journal } => {
             let r = engine.replay(config, &journal);
-            post(scope, &Response::Shell(r), None, None);
+            post(scope, Response::Shell(r), None, None);
         }
         Request::Stats => {
             let mem: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
             let bytes = mem.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as u64;
-            post(scope, &Response::Stats { wasm_bytes: bytes }, None, None);
+            post(scope, Response::Stats { wasm_bytes: bytes }, None, None);
         }
         Request::Listing => match engine.listing() {
             Ok((text, name)) => {
@@ -204,9 +203,9 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) 
                 let opts = web_sys::BlobPropertyBag::new();
                 opts.set_type("text/plain;charset=utf-8");
                 let blob = Blob::new_with_str_sequence_and_options(&parts, &opts).ok();
-                post(scope, &Response::Download { name }, None, blob);
+                post(scope, Response::Download { name }, None, blob);
             }
-            Err(e) => post(scope, &Response::Error { error: e.to_string() }, None, None),
+            Err(e) => post(scope, Response::Error { error: e.to_string() }, None, None),
         },
     }
 }
@@ -217,13 +216,13 @@ fn post_committed(scope: &DedicatedWorkerGlobalScope, job: u32, d: crate::host::
     opts.set_type("application/gzip");
     let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &opts).ok();
     let resp = Response::Committed { job, archive: d.archive, layers: d.layers, config: d.config, base: d.base, tags: d.tags, event: d.event };
-    post(scope, &resp, None, blob);
+    post(scope, resp, None, blob);
 }
 
 fn finish_written(scope: &DedicatedWorkerGlobalScope, job: u32, name: String, res: crate::error::Result<BlobWriter>) {
     match res.and_then(|w| w.finish()) {
-        Ok((blob, bytes)) => post(scope, &Response::Written { job, name, bytes }, None, Some(blob)),
-        Err(e) => post(scope, &Response::Failed { job, error: format!("{name}: {e}") }, None, None),
+        Ok((blob, bytes)) => post(scope, Response::Written { job, name, bytes }, None, Some(blob)),
+        Err(e) => post(scope, Response::Failed { job, error: format!("{name}: {e}") }, None, None),
     }
 }
 
@@ -330,7 +329,7 @@ impl Reporter {
         let t = now(&self.scope);
         if t - self.last >= 50.0 {
             self.last = t;
-            post(&self.scope, &Response::Progress(self.info.clone()), None, None);
+            post(&self.scope, Response::Progress(self.info.clone()), None, None);
         }
     }
 }

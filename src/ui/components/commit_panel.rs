@@ -26,14 +26,6 @@ pub struct Props {
     pub on_export: Callback<()>,
 }
 
-fn quote(s: &str) -> String {
-    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=@".contains(c)) {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
-}
-
 #[function_component(CommitPanel)]
 pub fn commit_panel(p: &Props) -> Html {
     let form = use_state(CommitForm::default);
@@ -70,20 +62,14 @@ pub fn commit_panel(p: &Props) -> Html {
         let cb = p.on_export.clone();
         Callback::from(move |_| cb.emit(()))
     };
-    let mut cmd = String::from("docker commit");
-    if !form.message.is_empty() {
-        cmd += &format!(" -m {}", quote(&form.message));
+    let cmd = crate::host::CommitRequest {
+        message: form.message.clone(),
+        author: form.author.clone(),
+        changes: changes.clone(),
+        tag: form.tag.clone(),
+        time: 0,
     }
-    if !form.author.is_empty() {
-        cmd += &format!(" -a {}", quote(&form.author));
-    }
-    for c in &changes {
-        cmd += &format!(" -c {}", quote(c));
-    }
-    cmd += " CONTAINER";
-    if !form.tag.is_empty() {
-        cmd += &format!(" {}", quote(&form.tag));
-    }
+    .command();
     html! {
         <form class="commit" aria-label="docker commit" {onsubmit}>
             <div class="fields">

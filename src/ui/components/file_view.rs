@@ -51,7 +51,7 @@ pub fn file_view(p: &Props) -> Html {
                                 html! { <span class="chip">{ format!("{l} {what}") }</span> }
                             }) }
                             { if pv.info.lower.iter().any(|x| x.1 == 'f' && x.2 > 0) {
-                                format!(" — {} still stored in the image but unreachable", human(pv.info.lower.iter().filter(|x| x.1 == 'f').map(|x| x.2).sum()))
+                                format!(" — {} still stored in the image but unreachable", human(pv.info.hidden_bytes()))
                               } else { String::new() } }
                         </p>
                     }

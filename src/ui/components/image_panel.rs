@@ -4,7 +4,8 @@
 //! as `docker pull` says "Already exists". COMMIT (issue 5): each image can be saved as a
 //! `docker save` archive or an OCI layout; "Save all" puts every image in one archive, each
 //! shared blob once.
-use crate::ui::components::human;
+use crate::commit::save::SaveFormat;
+use crate::units::docker_size;
 use crate::ui::protocol::{ArchiveInfo, LayerInfo};
 use yew::prelude::*;
 
@@ -12,8 +13,8 @@ use yew::prelude::*;
 pub struct Props {
     pub archives: Vec<ArchiveInfo>,
     pub layers: Vec<LayerInfo>,
-    /// (image IDs, `docker` or `oci`, file name).
-    pub on_save: Callback<(Vec<String>, String, String)>,
+    /// (image IDs, format, file name).
+    pub on_save: Callback<(Vec<String>, SaveFormat, String)>,
 }
 
 /// `docker history`'s CREATED: "2 years ago" (go-units `HumanDuration`), from an RFC 3339 time.
@@ -27,14 +28,9 @@ fn ago(created: &str) -> String {
     format!("{s} ago")
 }
 
-/// A file name for an image: its first tag, else its short ID.
-fn file_name(tag: Option<&String>, id: &str, format: &str) -> String {
-    let base = match tag {
-        Some(t) => t.rsplit('/').next().unwrap_or(t).replace(':', "_"),
-        None => format!("image-{}", id.strip_prefix("sha256:").unwrap_or(id).chars().take(12).collect::<String>()),
-    };
-    let base: String = base.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
-    if format == "oci" { format!("{base}.oci.tar") } else { format!("{base}.tar") }
+/// The format chosen in the "Save format" list.
+fn save_format(v: &str) -> SaveFormat {
+    if v == "oci" { SaveFormat::Oci } else { SaveFormat::Docker }
 }
 
 #[function_component(ImagePanel)]
@@ -44,15 +40,7 @@ pub fn image_panel(p: &Props) -> Html {
     if images.is_empty() {
         return html! {};
     }
-    let title_of = |img: &crate::ui::protocol::ImageInfo| {
-        img.tags.first().cloned().unwrap_or_else(|| format!("<none> {}", img.id.strip_prefix("sha256:").unwrap_or(&img.id).chars().take(12).collect::<String>()))
-    };
-    // Which images have each layer.
-    let owners = |id: u32, me: &str| -> Vec<String> {
-        let mut v: Vec<String> = images.iter().filter(|(_, i)| i.id != me && i.layers.contains(&id)).map(|(_, i)| title_of(i)).collect();
-        v.dedup();
-        v
-    };
+    let all_images: Vec<&crate::ui::protocol::ImageInfo> = images.iter().map(|(_, i)| *i).collect();
     let all_ids: Vec<String> = images.iter().map(|(_, i)| i.id.clone()).filter(|id| !id.is_empty()).collect();
     let on_format = {
         let format = format.clone();
@@ -62,8 +50,8 @@ pub fn image_panel(p: &Props) -> Html {
         let cb = p.on_save.clone();
         let ids = all_ids.clone();
         let f = (*format).clone();
-        let name = if f == "oci" { "images.oci.tar" } else { "images.tar" };
-        Callback::from(move |_| cb.emit((ids.clone(), f.clone(), name.to_string())))
+        let name = crate::host::open::save_all_name(save_format(&f));
+        Callback::from(move |_| cb.emit((ids.clone(), save_format(&f), name.clone())))
     };
     html! {
         <section class="panel images" aria-labelledby="images-h">
@@ -78,9 +66,9 @@ pub fn image_panel(p: &Props) -> Html {
                 if all_ids.len() > 1 { <button class="button" onclick={save_all}>{ "Save all" }</button> }
             </div>
             { for images.iter().map(|(a, img)| {
-                let total: u64 = img.layers.iter().filter_map(|&id| p.layers.get(id as usize)).map(|l| l.uncompressed_size).sum();
-                let title = title_of(img);
-                let shared: Vec<(u32, Vec<String>)> = img.layers.iter().map(|&id| (id, owners(id, &img.id))).filter(|(_, o)| !o.is_empty()).collect();
+                let total = img.size(&p.layers);
+                let title = img.title();
+                let shared = img.shared_layers(&all_images);
                 let mut with: Vec<String> = shared.iter().flat_map(|(_, o)| o.iter().cloned()).collect();
                 with.sort();
                 with.dedup();
@@ -88,8 +76,8 @@ pub fn image_panel(p: &Props) -> Html {
                     let cb = p.on_save.clone();
                     let f = (*format).clone();
                     let id = img.id.clone();
-                    let name = file_name(img.tags.first(), &img.id, &f);
-                    Callback::from(move |_| cb.emit((vec![id.clone()], f.clone(), name.clone())))
+                    let name = img.save_name(save_format(&f));
+                    Callback::from(move |_| cb.emit((vec![id.clone()], save_format(&f), name.clone())))
                 };
                 html! {
                     <article class="image">
@@ -100,7 +88,7 @@ pub fn image_panel(p: &Props) -> Html {
                             if let Some(d) = &img.manifest_digest { <dt>{ "Digest" }</dt><dd><code>{ d }</code></dd> }
                             <dt>{ "Platform" }</dt><dd>{ format!("{}/{}", img.os, img.architecture) }</dd>
                             <dt>{ "Created" }</dt><dd>{ &img.created }</dd>
-                            <dt>{ "Size" }</dt><dd>{ format!("{} in {} layers", human(total), img.layers.len()) }</dd>
+                            <dt>{ "Size" }</dt><dd>{ format!("{} in {} layers", docker_size(total), img.layers.len()) }</dd>
                             if !shared.is_empty() {
                                 <dt>{ "Shared" }</dt><dd class="shared">{ format!("{} of {} layers shared with {} (stored once)", shared.len(), img.layers.len(), with.join(", ")) }</dd>
                             }
@@ -122,7 +110,7 @@ pub fn image_panel(p: &Props) -> Html {
                                         <td title={h.created.clone()}>{ ago(&h.created) }</td>
                                         <td class="cmd">{ &h.created_by }
                                             if !h.comment.is_empty() { <span class="muted">{ format!(" — {}", h.comment) }</span> }</td>
-                                        <td>{ l.map(|l| human(l.content_bytes)).unwrap_or_else(|| "0 B".into()) }</td>
+                                        <td>{ docker_size(l.map_or(0, |l| l.content_bytes)) }</td>
                                     </tr> }
                                 }) }
                                 </tbody>

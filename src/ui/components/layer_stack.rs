@@ -9,6 +9,7 @@
 //! container item (a CSS animation between measured positions; with prefers-reduced-motion the
 //! chip is not shown, the highlight and the "last copy-up" line stay).
 use crate::ui::components::{human, hue};
+use crate::host::stack_label;
 use crate::ui::protocol::{ContainerUsage, CopyUp, LayerId, LayerInfo};
 use web_sys::HtmlElement;
 use wasm_bindgen::JsCast;
@@ -96,7 +97,7 @@ pub fn layer_stack(p: &Props) -> Html {
                         </div>
                         if let Some(c) = last {
                             <div class="last-copy">{ format!("copy-up: {} from {}", copy_text(c),
-                                p.order.iter().position(|x| x.0 == c.layer).map(|i| format!("L{i}")).unwrap_or_default()) }</div>
+                                p.order.iter().any(|x| x.0 == c.layer).then(|| stack_label(&p.order, c.layer)).unwrap_or_default()) }</div>
                         }
                     </li>
                 }
@@ -112,7 +113,8 @@ pub fn layer_stack(p: &Props) -> Html {
                     let selected = p.scope == Some(id);
                     let select = { let cb = p.on_scope.clone(); move |_| cb.emit(if selected { None } else { Some(id) }) };
                     let width = 4.0 + 96.0 * (l.content_bytes as f64 / max as f64);
-                    let name = format!("L{pos} {}", l.short_id);
+                    let label = stack_label(&p.order, id);
+                    let name = format!("{label} {}", l.short_id);
                     html! {
                         <li class={classes!("layer", (!on).then_some("off"), selected.then_some("selected"), sources.contains(&id).then_some("copy-src"))}
                             data-layer={id.to_string()} style={format!("--hue:{}", hue(id))}>
@@ -121,7 +123,7 @@ pub fn layer_stack(p: &Props) -> Html {
                             <button class="layer-main" onclick={select} aria-pressed={selected.to_string()}
                                 title={format!("{}\n{} · {}\n{} entries, {} of files{}", l.diff_id.clone().unwrap_or_default(), l.archive, l.compression.name(), l.entries, human(l.content_bytes),
                                     if l.warnings.is_empty() { String::new() } else { format!("\n{}", l.warnings.join("\n")) })}>
-                                <span class="chip">{ format!("L{pos}") }</span>
+                                <span class="chip">{ label }</span>
                                 <code class="short-id">{ &l.short_id }</code>
                                 <span class="size">{ human(l.uncompressed_size) }</span>
                                 <span class="created-by">{ if l.created_by.is_empty() { l.archive.clone() } else { l.created_by.clone() } }</span>

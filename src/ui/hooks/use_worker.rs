@@ -5,10 +5,10 @@
 //! new one, which is then replayed the archives already opened (same order, so the same layer
 //! ids) and the last stack; answers to replayed opens are ignored by the reducer.
 
-use crate::ui::protocol::{Request, Response};
+use crate::ui::protocol::{Envelope, Request, Response};
 use crate::ui::session::{Origin, SavedCommit};
 use crate::ui::state::{Action, AppState, Preview, Task};
-use js_sys::{Object, Reflect, Uint8Array};
+use js_sys::Reflect;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -35,6 +35,8 @@ struct Inner {
     queue: RefCell<Vec<JsValue>>,
     opens: RefCell<Vec<OpenRec>>,
     last_stack: RefCell<Option<JsValue>>,
+    /// The last job id given out ([`WorkerLink::next_job`]).
+    last_job: Cell<u32>,
     dispatch: UseReducerDispatcher<AppState>,
 }
 
@@ -48,14 +50,9 @@ impl PartialEq for WorkerLink {
     }
 }
 
+/// The JS object posted for `req` (with the archive or layer to open).
 fn envelope(req: &Request, blob: Option<&Blob>) -> JsValue {
-    let env = Object::new();
-    let json = serde_json::to_string(req).expect("requests serialize");
-    let _ = Reflect::set(&env, &"msg".into(), &json.into());
-    if let Some(b) = blob {
-        let _ = Reflect::set(&env, &"blob".into(), b);
-    }
-    env.into()
+    Envelope::with_blob(req.clone(), blob.cloned()).to_js().expect("requests serialize")
 }
 
 impl WorkerLink {
@@ -67,6 +64,7 @@ impl WorkerLink {
             queue: RefCell::new(Vec::new()),
             opens: RefCell::new(Vec::new()),
             last_stack: RefCell::new(None),
+            last_job: Cell::new(1),
             dispatch,
         }));
         link.spawn();
@@ -113,7 +111,15 @@ impl WorkerLink {
         self.post(env);
     }
 
-    /// Opens an archive (job ids come from the state's `next_job`); a kept commit is made
+    /// A new job id: the worker's jobs (opens, commits, saves, exports) are numbered here, in
+    /// the order they are sent.
+    pub fn next_job(&self) -> u32 {
+        let j = self.0.last_job.get() + 1;
+        self.0.last_job.set(j);
+        j
+    }
+
+    /// Opens an archive as job `job` ([`WorkerLink::next_job`]); a kept commit is made
     /// again instead.
     pub fn open(&self, job: u32, name: String, blob: &Blob, origin: Origin, verify: bool) {
         let req = match &origin {
@@ -159,8 +165,7 @@ impl WorkerLink {
     }
 
     fn receive(&self, data: JsValue) {
-        let msg = Reflect::get(&data, &"msg".into()).ok().and_then(|m| m.as_string()).unwrap_or_default();
-        let resp: Response = match serde_json::from_str(&msg) {
+        let Envelope { msg: resp, blob, bytes } = match Envelope::<Response>::from_js(data) {
             Ok(r) => r,
             Err(e) => {
                 self.0.dispatch.dispatch(Action::Notice { text: format!("bad message from the worker: {e}"), error: true });
@@ -191,22 +196,18 @@ impl WorkerLink {
             Response::Stacked { entries, millis, container, layers, rows } => d.dispatch(Action::Stacked { entries, millis, container, layers, rows }),
             Response::Rows(rows) => d.dispatch(Action::Rows(rows)),
             Response::File(info) => {
-                let bytes = Reflect::get(&data, &"bytes".into())
-                    .ok()
-                    .and_then(|b| b.dyn_into::<Uint8Array>().ok())
-                    .map(|a| a.to_vec())
-                    .unwrap_or_default();
+                let bytes = bytes.map(|a| a.to_vec()).unwrap_or_default();
                 d.dispatch(Action::Preview(Preview { info, bytes: bytes.into() }));
             }
             Response::Download { name } => {
-                if let Some(blob) = Reflect::get(&data, &"blob".into()).ok().and_then(|b| b.dyn_into::<Blob>().ok()) {
+                if let Some(blob) = blob {
                     download(&blob, &name);
                 }
             }
             Response::Error { error } => d.dispatch(Action::Notice { text: error, error: true }),
             Response::Shell(r) => d.dispatch(Action::Shell(r)),
             Response::Committed { job, archive, layers, config, base, tags, event } => {
-                let Some(blob) = Reflect::get(&data, &"blob".into()).ok().and_then(|b| b.dyn_into::<Blob>().ok()) else {
+                let Some(blob) = blob else {
                     d.dispatch(Action::Failed { job, error: "docker commit: the worker sent no layer".into() });
                     return;
                 };
@@ -225,7 +226,7 @@ impl WorkerLink {
                 d.dispatch(Action::Committed { job, archive, layers, origin: Origin::Commit(kept, blob), event });
             }
             Response::Written { job, name, bytes } => {
-                if let Some(blob) = Reflect::get(&data, &"blob".into()).ok().and_then(|b| b.dyn_into::<Blob>().ok()) {
+                if let Some(blob) = blob {
                     download(&blob, &name);
                 }
                 d.dispatch(Action::Written { job, name, bytes });
