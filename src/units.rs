@@ -9,6 +9,9 @@
 //!   `docker ps -s` says `13.5MB` for the same 13533844 bytes).
 //! - [`bytes_size`] = `BytesSize`: binary units (`KiB MiB ...`, base 1024), `%.4g`; for where
 //!   the page speaks for itself rather than imitating a docker command.
+//! - [`binary`]: the page's own wording, one decimal and a space (`1.0 MiB`, `65 B`), for
+//!   figures that imitate no docker command (file sizes in the tree, bytes copied up,
+//!   progress).
 //! - [`human_duration`] = `HumanDuration` ("Less than a second", "About a minute", "3 weeks");
 //!   callers add `" ago"` as docker does (`docker history` CREATED:
 //!   `units.HumanDuration(time.Now().UTC().Sub(created)) + " ago"`).
@@ -57,6 +60,22 @@ pub fn docker_size(size: u64) -> String {
 /// `docker ps -s` SIZE: `"%s (virtual %s)"`, both at precision 3.
 pub fn ps_size(size: u64, virtual_size: u64) -> String {
     format!("{} (virtual {})", docker_size(size), docker_size(virtual_size))
+}
+
+/// The page's own wording for a byte count: `65 B`, `1.5 KiB`, `1.0 MiB` (binary units, one
+/// decimal).
+pub fn binary(n: u64) -> String {
+    let mut v = n as f64;
+    let mut i = 0;
+    while v >= 1024.0 && i < BINARY.len() - 1 {
+        v /= 1024.0;
+        i += 1;
+    }
+    if i == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", BINARY[i])
+    }
 }
 
 /// `BytesSize(size)`: `"%.4g%s"` over binary units.
@@ -157,6 +176,16 @@ pub fn human_duration(d: Duration) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_pages_own_binary_wording() {
+        assert_eq!(binary(0), "0 B");
+        assert_eq!(binary(65), "65 B");
+        assert_eq!(binary(1536), "1.5 KiB");
+        assert_eq!(binary(1048576), "1.0 MiB");
+        assert_eq!(binary(400 << 20), "400.0 MiB");
+    }
+
     use super::*;
 
     /// Figures from the docker oracle's real transcripts (Docker 20.10.24,

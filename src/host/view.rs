@@ -513,11 +513,9 @@ impl Host {
                 let l = &self.layers[id as usize];
                 (l.tree.listing(true)?, format!("layer-{}.txt", l.info.short_id))
             }
-            // With container writes, the merged view is the container's (as the tree shows it).
-            _ => match self.container.as_ref().filter(|c| !c.upper().node(crate::tree::ROOT).children().map_or(true, |m| m.is_empty())) {
-                Some(c) => (c.merged_listing()?, "merged.txt".to_string()),
-                None => (self.union.listing()?, "merged.txt".to_string()),
-            },
+            // The image's merged view (the stack), as the kernel goldens list it; the
+            // container's writes are in `docker diff` and the container's own export.
+            _ => (self.union.listing()?, "merged.txt".to_string()),
         };
         let mut s = String::new();
         for l in lines {
