@@ -255,6 +255,8 @@ mod container {
         assert_eq!(kinds(&r), [EventKind::CopyUp, EventKind::CopyUp, EventKind::Change]);
         let copies: Vec<_> = r.copies.iter().map(|c| (c.path.as_str(), c.layer, c.bytes, c.kind)).collect();
         assert_eq!(copies, [("/etc", ids[1], 0, CopyKind::Full), ("/etc/passwd", ids[1], 26, CopyKind::Full)]);
+        assert!(r.events[0].text.starts_with("/etc from L1 ") && r.events[0].text.contains("the directory alone"), "{}", r.events[0].text);
+        assert!(r.events[1].text.contains("26 bytes copied"), "{}", r.events[1].text);
         assert_eq!(r.diff, ["C /etc", "C /etc/passwd"]);
         assert_eq!((r.usage.size, r.usage.virtual_size, r.usage.copied_bytes, r.usage.copied), (31, image_bytes + 31, 26, 2));
         assert!(r.can_undo && !r.empty);

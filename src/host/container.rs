@@ -13,6 +13,7 @@ use super::{Host, LayerId};
 use crate::container::shell::{sh_quote, strerror};
 use crate::container::{Config, Container, CopyKind, Event, Op};
 use crate::listing::{esc, unescape};
+use crate::tree::Tree;
 use serde::{Deserialize, Serialize};
 
 /// What the page can do to a path of the merged view. Paths are display paths
@@ -176,8 +177,8 @@ impl Host {
                 }
                 output.extend(r.output);
                 let names = self.layer_names();
-                for e in &r.events {
-                    events.push(event_line(e, &names));
+                if let Some(c) = self.container.as_ref() {
+                    events.extend(r.events.iter().map(|e| event_line(e, &names, c.upper())));
                 }
                 copies = self.copies_of(&r.events);
             }
@@ -326,7 +327,8 @@ impl Host {
             self.undo.push(before);
         }
         let names = self.layer_names();
-        r.events = o.events.iter().map(|e| event_line(e, &names)).collect();
+        let upper = self.container.as_ref().map(|c| c.upper());
+        r.events = o.events.iter().map(|e| event_line(e, &names, upper.unwrap_or(&Tree::default()))).collect();
         r.copies = self.copies_of(&o.events);
         self.touched();
         self.fill_status(&mut r);
@@ -358,9 +360,17 @@ impl Host {
 
 /// One line of the event log: its kind and a one-line explanation. The log shows the kind
 /// first (`copy-up /a from L0 …`), so the text does not repeat it.
-fn event_line(e: &Event, layers: &[String]) -> EventLine {
+fn event_line(e: &Event, layers: &[String], upper: &Tree) -> EventLine {
     let name = |l: &usize| layers.get(*l).cloned().unwrap_or_else(|| format!("layer {l}"));
     let (kind, text) = match e {
+        Event::CopyUp { path, layer, .. } if upper.lookup(path).is_some_and(|i| upper.node(i).is_dir()) => (
+            EventKind::CopyUp,
+            format!(
+                "{} from {} to the container layer: the directory alone, empty (its entries stay below; overlayfs copies up every parent of what it changes)",
+                esc(path),
+                name(layer)
+            ),
+        ),
         Event::CopyUp { path, layer, bytes, kind } => (EventKind::CopyUp, match kind {
             CopyKind::Full => format!("{} from {} to the container layer: {bytes} bytes copied (lower layers are read-only, so overlayfs copies a file up before changing it)", esc(path), name(layer)),
             CopyKind::MetadataOnly => format!("{} from {}: metadata only (metacopy=on leaves the data below until it is written)", esc(path), name(layer)),

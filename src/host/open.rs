@@ -268,9 +268,8 @@ fn looks_like_tar(head: &[u8]) -> bool {
 
 impl ImageInfo {
     /// The short ID: the first 12 hex digits of the image ID.
-    pub fn short_id(&self) -> &str {
-        let hex = self.id.strip_prefix("sha256:").unwrap_or(&self.id);
-        hex.get(..12).unwrap_or(hex)
+    pub fn short_id(&self) -> String {
+        short_id(&self.id)
     }
 
     /// How the page names the image: its first tag, else `<none>` and its short ID.

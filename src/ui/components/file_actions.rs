@@ -36,14 +36,12 @@ fn parent(p: &str) -> String {
     }
 }
 
+/// A name typed for a new entry: absolute as typed, else inside `dir`.
 fn join(dir: &str, name: &str) -> String {
     if name.starts_with('/') {
-        name.into()
-    } else if dir.ends_with('/') {
-        format!("{dir}{name}")
-    } else {
-        format!("{dir}/{name}")
+        return name.into();
     }
+    String::from_utf8_lossy(&crate::path::join(dir.as_bytes(), name.as_bytes())).into_owned()
 }
 
 #[function_component(FileActions)]

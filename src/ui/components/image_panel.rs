@@ -83,7 +83,7 @@ pub fn image_panel(p: &Props) -> Html {
                     <article class="image">
                         <h3>{ title.clone() }</h3>
                         <dl>
-                            <dt>{ "Image ID" }</dt><dd><code>{ img.id.strip_prefix("sha256:").unwrap_or(&img.id).chars().take(12).collect::<String>() }</code></dd>
+                            <dt>{ "Image ID" }</dt><dd><code>{ img.short_id() }</code></dd>
                             if img.tags.len() > 1 { <dt>{ "Tags" }</dt><dd>{ img.tags.join(", ") }</dd> }
                             if let Some(d) = &img.manifest_digest { <dt>{ "Digest" }</dt><dd><code>{ d }</code></dd> }
                             <dt>{ "Platform" }</dt><dd>{ format!("{}/{}", img.os, img.architecture) }</dd>
