@@ -9,6 +9,7 @@
 pub mod cat;
 pub mod commit;
 pub mod history;
+pub mod host;
 pub mod inspect;
 pub mod layers;
 pub mod ls;
@@ -49,6 +50,8 @@ pub enum Command {
     Save(commit::SaveArgs),
     /// Writes the merged view (after an optional OPS script) as a rootfs tar (docker export).
     Export(commit::ExportArgs),
+    /// Replays a docker-oracle SCRIPT on a simulated Docker host and prints the TRANSCRIPT.
+    Host(host::HostArgs),
 }
 
 /// Arguments every image command takes.
@@ -89,6 +92,7 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write, err: &mut dyn Wri
         Command::Commit(a) => commit::run_commit(a, out, err),
         Command::Save(a) => commit::run_save(a, out, err),
         Command::Export(a) => commit::run_export(a, out, err),
+        Command::Host(a) => host::run(a, out, err),
     };
     match r {
         Ok(()) => 0,

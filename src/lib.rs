@@ -31,6 +31,7 @@ pub mod cli;
 pub mod commit;
 pub mod container;
 pub mod digest;
+pub mod docker;
 pub mod error;
 pub mod host;
 pub mod image;

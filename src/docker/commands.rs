@@ -1,0 +1,940 @@
+//! The docker commands of the image side, printing what the Docker 20.10.24 CLI prints (after
+//! the oracle's normalization): `pull`, `images`/`image ls`, `tag`, `rmi`/`image rm`,
+//! `history`, `image inspect`/`inspect`, `load`, `image prune`, `system df [-v]`.
+//!
+//! Truth: the oracle's transcripts (`pull-*`, `inspect-*`, `rmi-shared-layers`) and NOTES
+//! 1-8, 10, 27, 31-33, 47-54. Sources: moby `distribution/pull_v2.go` (`Already exists` when
+//! the blob digest is known for the diff_id *and* the ChainID is present; no layer lines when
+//! the image ID is present), `daemon/images/image_delete.go` (untag, digest references of the
+//! same repository, `Deleted:` image then freed ChainIDs), `daemon/images/image_history.go`;
+//! docker/cli `cli/command/formatter/{image,history,disk_usage}.go`, `cli/required.go` (usage
+//! errors), `pkg/jsonmessage` (progress bars: 50 columns, `%8v/%v` in go-units `HumanSize`).
+//!
+//! Rules: a pull, load and build print their final screen (one line per layer with its last
+//! status), as the oracle records them on a terminal; relative times are `<dur> ago` (the clock
+//! is fixed); errors are Docker's sentences with its exit codes (1, 125). Commands of the
+//! container side print one line saying they are not simulated yet, exit 1.
+
+use super::reference::Named;
+use super::registry::Registry;
+use super::store::{cache_id, Store};
+use super::table::{ellipsis, render};
+use crate::digest::encoded;
+use crate::image::{Archive, Image, LoadOptions, Selector};
+use crate::units::{docker_size, human_size};
+use serde_json::{json, Map, Value};
+use std::sync::Arc;
+
+/// What a command printed (stdout and stderr in one stream) and its exit code.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Outcome {
+    pub out: String,
+    pub code: i32,
+}
+
+impl Outcome {
+    fn ok(out: String) -> Outcome {
+        Outcome { out, code: 0 }
+    }
+    fn fail(mut out: String, line: &str, code: i32) -> Outcome {
+        out.push_str(line);
+        out.push('\n');
+        Outcome { out, code }
+    }
+}
+
+/// Opens an archive a `docker load -i PATH` names (paths relative to the command's directory).
+pub type Loader = Box<dyn FnMut(&str) -> Result<Arc<Archive>, String>>;
+
+/// The docker host's image side: registry, store, and how `docker load` reads files.
+pub struct Docker {
+    pub registry: Registry,
+    pub store: Store,
+    loader: Loader,
+}
+
+const DUR: &str = "<dur> ago";
+const NOT_SIMULATED: &[&str] = &[
+    "run", "create", "start", "stop", "exec", "diff", "ps", "commit", "rm", "save", "build", "info", "export", "kill",
+    "logs", "container", "restart", "cp", "top", "wait", "port", "rename", "pause", "unpause", "attach", "update",
+    "version", "events", "push", "login", "logout", "search", "import", "network", "volume", "builder", "buildx",
+    "checkpoint", "config", "context", "manifest", "node", "plugin", "secret", "service", "stack", "swarm", "trust",
+];
+
+/// One command's flags: (short, long, takes a value).
+type Spec = &'static [(Option<char>, &'static str, bool)];
+
+struct Parsed {
+    flags: Vec<(&'static str, String)>,
+    args: Vec<String>,
+}
+
+impl Parsed {
+    fn has(&self, long: &str) -> bool {
+        self.flags.iter().any(|(l, _)| *l == long)
+    }
+    fn value(&self, long: &str) -> Option<&str> {
+        self.flags.iter().rev().find(|(l, _)| *l == long).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Parses flags as the CLI's pflag does; the error is the CLI's two lines (exit 125).
+fn parse_flags(cmd: &str, spec: Spec, argv: &[String]) -> Result<Parsed, Outcome> {
+    let mut p = Parsed { flags: Vec::new(), args: Vec::new() };
+    let bad = |msg: String| Outcome { out: format!("{msg}\nSee '{cmd} --help'.\n"), code: 125 };
+    let mut i = 0;
+    while i < argv.len() {
+        let a = &argv[i];
+        i += 1;
+        if a == "--" {
+            p.args.extend(argv[i..].iter().cloned());
+            break;
+        }
+        if let Some(long) = a.strip_prefix("--") {
+            let (name, inline) = match long.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_string())),
+                None => (long, None),
+            };
+            let Some(&(_, l, takes)) = spec.iter().find(|s| s.1 == name) else {
+                return Err(bad(format!("unknown flag: --{name}")));
+            };
+            let v = if takes {
+                match inline {
+                    Some(v) => v,
+                    None if i < argv.len() => {
+                        i += 1;
+                        argv[i - 1].clone()
+                    }
+                    None => return Err(bad(format!("flag needs an argument: --{name}"))),
+                }
+            } else {
+                inline.unwrap_or_else(|| "true".into())
+            };
+            p.flags.push((l, v));
+        } else if a.len() > 1 && a.starts_with('-') {
+            let shorts: Vec<char> = a[1..].chars().collect();
+            let mut k = 0;
+            while k < shorts.len() {
+                let c = shorts[k];
+                k += 1;
+                let Some(&(_, l, takes)) = spec.iter().find(|s| s.0 == Some(c)) else {
+                    return Err(bad(format!("unknown shorthand flag: '{c}' in {a}")));
+                };
+                if takes {
+                    let rest: String = shorts[k..].iter().collect();
+                    let v = if !rest.is_empty() {
+                        rest.strip_prefix('=').unwrap_or(&rest).to_string()
+                    } else if i < argv.len() {
+                        i += 1;
+                        argv[i - 1].clone()
+                    } else {
+                        return Err(bad(format!("flag needs an argument: '{c}' in -{c}")));
+                    };
+                    p.flags.push((l, v));
+                    break;
+                }
+                p.flags.push((l, "true".into()));
+            }
+        } else {
+            p.args.push(a.clone());
+        }
+    }
+    Ok(p)
+}
+
+enum Arity {
+    Exactly(usize),
+    AtLeast(usize),
+    AtMost(usize),
+}
+
+/// `cli/required.go`: the usage error of a wrong argument count (exit 1).
+fn check_arity(cmd: &str, n: usize, arity: Arity, usage: &str, short: &str) -> Result<(), Outcome> {
+    let plural = |k: usize| if k == 1 { "argument" } else { "arguments" };
+    let msg = match arity {
+        Arity::Exactly(k) if n != k => format!("\"{cmd}\" requires exactly {k} {}.", plural(k)),
+        Arity::AtLeast(k) if n < k => format!("\"{cmd}\" requires at least {k} {}.", plural(k)),
+        Arity::AtMost(0) if n > 0 => format!("\"{cmd}\" accepts no arguments."),
+        Arity::AtMost(k) if n > k => format!("\"{cmd}\" requires at most {k} {}.", plural(k)),
+        _ => return Ok(()),
+    };
+    Err(Outcome { out: format!("{msg}\nSee '{cmd} --help'.\n\nUsage:  {usage}\n\n{short}\n"), code: 1 })
+}
+
+fn short12(id: &str) -> String {
+    encoded(id).chars().take(12).collect()
+}
+
+/// `pkg/jsonmessage` progress of a finished transfer: `[=====>]  1.997MB/1.997MB`.
+fn full_bar(total: u64) -> String {
+    let t = human_size(total);
+    format!("[{}>] {:>8}/{}", "=".repeat(50), t, t)
+}
+
+/// Splits a familiar `repo:tag` into its two cells.
+fn repo_tag_cells(familiar: &str) -> (String, String) {
+    let slash = familiar.rfind('/').map_or(0, |i| i + 1);
+    match familiar[slash..].rfind(':') {
+        Some(i) => (familiar[..slash + i].to_string(), familiar[slash + i + 1..].to_string()),
+        None => (familiar.to_string(), "<none>".into()),
+    }
+}
+
+impl Docker {
+    pub fn new(registry: Registry, loader: Loader) -> Docker {
+        Docker { registry, store: Store::new(), loader }
+    }
+
+    /// Runs one docker command line (`argv[0]` is `docker`).
+    pub fn run(&mut self, argv: &[String]) -> Outcome {
+        let args = &argv[1.min(argv.len())..];
+        let Some(cmd) = args.first() else {
+            return Outcome::fail(String::new(), "layerlab: `docker` alone (the CLI's help) is not simulated", 1);
+        };
+        let rest = &args[1..];
+        match (cmd.as_str(), rest.first().map(String::as_str)) {
+            ("pull", _) => self.pull("docker pull", rest),
+            ("images", _) => self.images("docker images", rest),
+            ("image", Some("ls" | "list")) => self.images("docker image ls", &rest[1..]),
+            ("tag", _) => self.tag("docker tag", rest),
+            ("image", Some("tag")) => self.tag("docker image tag", &rest[1..]),
+            ("rmi", _) => self.rmi("docker rmi", rest),
+            ("image", Some("rm" | "remove")) => self.rmi("docker image rm", &rest[1..]),
+            ("history", _) => self.history("docker history", rest),
+            ("image", Some("history")) => self.history("docker image history", &rest[1..]),
+            ("image", Some("inspect")) => self.inspect("docker image inspect", &rest[1..], true),
+            ("inspect", _) => self.inspect("docker inspect", rest, false),
+            ("load", _) => self.load("docker load", rest),
+            ("image", Some("load")) => self.load("docker image load", &rest[1..]),
+            ("image", Some("prune")) => self.prune("docker image prune", &rest[1..]),
+            ("system", Some("df")) => self.system_df("docker system df", &rest[1..]),
+            (c, sub) if NOT_SIMULATED.contains(&c) || matches!(c, "image" | "system") => {
+                let what = match sub {
+                    Some(s) if matches!(c, "image" | "system" | "container") => format!("{c} {s}"),
+                    _ => c.to_string(),
+                };
+                Outcome::fail(String::new(), &format!("layerlab: `docker {what}` is not simulated yet"), 1)
+            }
+            (c, _) => Outcome { out: format!("docker: '{c}' is not a docker command.\nSee 'docker --help'\n"), code: 1 },
+        }
+    }
+
+    /// Loads a registry image's content.
+    fn registry_image(&self, content: &Option<(Arc<Archive>, Selector)>) -> Result<Image, String> {
+        let (ar, sel) = content.as_ref().ok_or("the registry has no content for this image")?;
+        let opts = LoadOptions { changes: false, ..Default::default() };
+        ar.load(sel, &opts, &mut |_| true).map_err(|e| e.to_string())
+    }
+
+    /// `docker pull NAME[:TAG|@DIGEST]`.
+    pub fn pull(&mut self, cmd: &str, argv: &[String]) -> Outcome {
+        const SPEC: Spec = &[(Some('a'), "all-tags", false), (Some('q'), "quiet", false), (None, "platform", true), (None, "disable-content-trust", false)];
+        let p = match parse_flags(cmd, SPEC, argv) {
+            Ok(p) => p,
+            Err(o) => return o,
+        };
+        if let Err(o) = check_arity(cmd, p.args.len(), Arity::Exactly(1), "docker pull [OPTIONS] NAME[:TAG|@DIGEST]", "Pull an image or a repository from a registry") {
+            return o;
+        }
+        let mut out = String::new();
+        let named = match Named::parse(&p.args[0]) {
+            Ok(n) => n,
+            Err(e) => return Outcome::fail(out, e, 1),
+        };
+        if named.tag.is_none() && named.digest.is_none() {
+            out.push_str("Using default tag: latest\n");
+        }
+        let named = named.with_default_tag();
+        let Some(ri) = self.registry.lookup(&named).cloned() else {
+            let msg = format!("Error response from daemon: manifest for {} not found: manifest unknown: manifest unknown", named.familiar());
+            return Outcome::fail(out, &msg, 1);
+        };
+        let tag_or_digest = named.digest.clone().or_else(|| named.tag.clone()).unwrap_or_default();
+        out.push_str(&format!("{tag_or_digest}: Pulling from {}\n", named.path));
+        let id = ri.config_digest.clone();
+        if !self.store.has_image(&id) {
+            let img = match self.registry_image(&ri.content) {
+                Ok(i) => i,
+                Err(e) => return Outcome::fail(out, &format!("Error response from daemon: {e}"), 1),
+            };
+            let Some(config) = img.config.clone() else {
+                return Outcome::fail(out, "Error response from daemon: the image has no config", 1);
+            };
+            let diffs: Vec<String> = img.layers.iter().map(|l| l.diff_id.clone().unwrap_or_default()).collect();
+            let chains = crate::image::digest::chain_ids(&diffs);
+            let mut new_layers: Vec<String> = Vec::new();
+            for (i, l) in img.layers.iter().enumerate() {
+                let (blob, blob_size) = ri.layers.get(i).map_or_else(|| (l.blob_digest.clone().unwrap_or_default(), l.compressed_size), |x| (x.blob.clone(), x.size));
+                let exists = self.store.knows_blob(&diffs[i], &blob) && self.store.has_layer(&chains[i]);
+                if !exists {
+                    if let Some(msg) = overlay2_refusal(&l.entries) {
+                        // The layer fails to register: its line stays at the end of extraction, and
+                        // the layers this pull registered are released with the pull (NOTES 5).
+                        out.push_str(&format!("{}: Extracting {}\n", short12(&blob), full_bar(blob_size)));
+                        for c in new_layers {
+                            self.store.remove_layer(&c);
+                        }
+                        return Outcome::fail(out, &format!("failed to register layer: Error processing tar file(exit status 1): {msg}"), 1);
+                    }
+                }
+                let status = if exists { "Already exists" } else { "Pull complete" };
+                out.push_str(&format!("{}: {status}\n", short12(&blob)));
+                if !exists {
+                    if !self.store.has_layer(&chains[i]) {
+                        new_layers.push(chains[i].clone());
+                    }
+                    let parent = i.checked_sub(1).map(|k| chains[k].as_str());
+                    self.store.add_layer(&chains[i], &diffs[i], parent, l.size, l.uncompressed_size, l.tree.clone());
+                    self.store.remember_blob(&diffs[i], &blob);
+                }
+            }
+            self.store.add_image(config, chains);
+        }
+        let was = self.store.set_ref(&named, &id);
+        if named.digest.is_none() {
+            self.store.set_ref(&named.canonical(&ri.manifest_digest), &id);
+        }
+        out.push_str(&format!("Digest: {}\n", ri.manifest_digest));
+        let status = if was.as_deref() == Some(id.as_str()) { "Image is up to date for" } else { "Downloaded newer image for" };
+        out.push_str(&format!("Status: {status} {}\n{}\n", named.familiar(), named.familiar()));
+        Outcome::ok(out)
+    }
+
+    /// `docker images [-a] [--digests] [-q] [REPOSITORY[:TAG]]`.
+    pub fn images(&mut self, cmd: &str, argv: &[String]) -> Outcome {
+        const SPEC: Spec = &[
+            (Some('a'), "all", false),
+            (None, "digests", false),
+            (Some('q'), "quiet", false),
+            (None, "no-trunc", false),
+            (Some('f'), "filter", true),
+            (None, "format", true),
+        ];
+        let p = match parse_flags(cmd, SPEC, argv) {
+            Ok(p) => p,
+            Err(o) => return o,
+        };
+        if let Err(o) = check_arity(cmd, p.args.len(), Arity::AtMost(1), &format!("{cmd} [OPTIONS] [REPOSITORY[:TAG]]"), "List images") {
+            return o;
+        }
+        let digests = p.has("digests");
+        let dangling_only = p.value("filter").is_some_and(|f| f == "dangling=true");
+        let want = p.args.first().map(|a| Named::parse(a).ok());
+        if let Some(None) = want {
+            return Outcome::ok(self.images_table(&[], digests));
+        }
+        let want = want.flatten();
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        for img in self.store.images_by_created() {
+            let refs = self.store.references(&img.id);
+            let refs: Vec<&Named> = refs
+                .into_iter()
+                .filter(|r| match &want {
+                    None => true,
+                    Some(w) => r.name() == w.name() && (w.tag.is_none() || r.tag.is_none() || r.tag == w.tag),
+                })
+                .collect();
+            if dangling_only && !self.store.references(&img.id).is_empty() {
+                continue;
+            }
+            if want.is_some() && refs.is_empty() {
+                continue;
+            }
+            let id = if p.has("no-trunc") { img.id.clone() } else { short12(&img.id) };
+            let size = docker_size(self.store.image_size(&img.id));
+            let mut mine: Vec<Vec<String>> = Vec::new();
+            let mut repos: Vec<String> = refs.iter().map(|r| r.familiar_name()).collect();
+            repos.dedup();
+            for repo in &repos {
+                let tags: Vec<&Named> = refs.iter().copied().filter(|r| &r.familiar_name() == repo && r.digest.is_none()).collect();
+                let dg: Vec<String> =
+                    refs.iter().filter(|r| &r.familiar_name() == repo).filter_map(|r| r.digest.clone()).collect();
+                let row = |tag: &str, digest: &str| {
+                    let mut r = vec![repo.clone(), tag.to_string()];
+                    if digests {
+                        r.push(digest.to_string());
+                    }
+                    r.extend([id.clone(), DUR.into(), size.clone()]);
+                    r
+                };
+                if tags.is_empty() {
+                    if digests {
+                        dg.iter().for_each(|d| mine.push(row("<none>", d)));
+                    } else {
+                        mine.push(row("<none>", "<none>"));
+                    }
+                }
+                for t in tags {
+                    let tag = t.tag.clone().unwrap_or_default();
+                    if !digests || dg.is_empty() {
+                        mine.push(row(&tag, "<none>"));
+                    } else {
+                        dg.iter().for_each(|d| mine.push(row(&tag, d)));
+                    }
+                }
+            }
+            if repos.is_empty() {
+                let mut r = vec!["<none>".to_string(), "<none>".into()];
+                if digests {
+                    r.push("<none>".into());
+                }
+                r.extend([id.clone(), DUR.into(), size.clone()]);
+                mine.push(r);
+            }
+            // The CLI walks a Go map here; the oracle sorts one image's rows by their cells.
+            mine.sort();
+            rows.extend(mine);
+        }
+        if p.has("quiet") {
+            let mut s = String::new();
+            let mut last = String::new();
+            for r in rows {
+                let id = r[if digests { 3 } else { 2 }].clone();
+                if id != last {
+                    s.push_str(&id);
+                    s.push('\n');
+                    last = id;
+                }
+            }
+            return Outcome::ok(s);
+        }
+        Outcome::ok(self.images_table(&rows, digests))
+    }
+
+    fn images_table(&self, rows: &[Vec<String>], digests: bool) -> String {
+        let mut head = vec!["REPOSITORY".to_string(), "TAG".into()];
+        if digests {
+            head.push("DIGEST".into());
+        }
+        head.extend(["IMAGE ID".to_string(), "CREATED".into(), "SIZE".into()]);
+        let mut all = vec![head];
+        all.extend(rows.iter().cloned());
+        render(&all)
+    }
+
+    /// `docker tag SOURCE TARGET`.
+    pub fn tag(&mut self, cmd: &str, argv: &[String]) -> Outcome {
+        let p = match parse_flags(cmd, &[], argv) {
+            Ok(p) => p,
+            Err(o) => return o,
+        };
+        if let Err(o) = check_arity(cmd, p.args.len(), Arity::Exactly(2), "docker tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE") {
+            return o;
+        }
+        let target = match Named::parse(&p.args[1]) {
+            Ok(n) => n,
+            Err(e) => return Outcome::fail(String::new(), &format!("Error parsing reference: {:?} is not a valid repository/tag: {e}", p.args[1]), 1),
+        };
+        if target.digest.is_some() {
+            return Outcome::fail(String::new(), "Error response from daemon: refusing to create a tag with a digest reference", 1);
+        }
+        let Some(id) = self.store.resolve(&p.args[0]) else {
+            return Outcome::fail(String::new(), &format!("Error response from daemon: No such image: {}", no_such(&p.args[0])), 1);
+        };
+        self.store.set_ref(&target.with_default_tag(), &id);
+        if let Some(img) = self.store.image_mut(&id) {
+            img.last_tag_time = Some("<time>".into());
+        }
+        Outcome::ok(String::new())
+    }
+
+    /// `docker rmi [-f] IMAGE...`.
+    pub fn rmi(&mut self, cmd: &str, argv: &[String]) -> Outcome {
+        const SPEC: Spec = &[(Some('f'), "force", false), (None, "no-prune", false)];
+        let p = match parse_flags(cmd, SPEC, argv) {
+            Ok(p) => p,
+            Err(o) => return o,
+        };
+        if let Err(o) = check_arity(cmd, p.args.len(), Arity::AtLeast(1), &format!("{cmd} [OPTIONS] IMAGE [IMAGE...]"), "Remove one or more images") {
+            return o;
+        }
+        let force = p.has("force");
+        let mut out = String::new();
+        let mut errors = Vec::new();
+        for a in &p.args {
+            match self.remove_one(a, force) {
+                Ok(lines) => lines.iter().for_each(|l| {
+                    out.push_str(l);
+                    out.push('\n');
+                }),
+                Err(e) => errors.push(e),
+            }
+        }
+        if errors.is_empty() {
+            return Outcome::ok(out);
+        }
+        Outcome::fail(out, &errors.join("\n"), 1)
+    }
+
+    /// moby `ImageDelete` without containers: the lines it prints, or its error.
+    fn remove_one(&mut self, arg: &str, force: bool) -> Result<Vec<String>, String> {
+        let Some(id) = self.store.resolve(arg) else {
+            return Err(format!("Error: No such image: {arg}"));
+        };
+        let mut lines = Vec::new();
+        let by_id = self.store.id_prefix(arg).as_deref() == Some(id.as_str()) && Named::parse(arg).ok().and_then(|r| self.store.get_ref(&r.with_default_tag()).map(str::to_string)).is_none();
+        if !by_id {
+            let r = Named::parse(arg).map_err(|e| e.to_string())?.with_default_tag();
+            self.store.remove_ref(&r);
+            lines.push(format!("Untagged: {}", r.familiar()));
+            let mut refs: Vec<Named> = self.store.references(&id).into_iter().cloned().collect();
+            if r.digest.is_none() && !refs.iter().any(|x| x.digest.is_none() && x.name() == r.name()) {
+                for x in refs.iter().filter(|x| x.digest.is_some() && x.name() == r.name()) {
+                    self.store.remove_ref(x);
+                    lines.push(format!("Untagged: {}", x.familiar()));
+                }
+                refs.retain(|x| !(x.digest.is_some() && x.name() == r.name()));
+            }
+            if !refs.is_empty() {
+                return Ok(lines);
+            }
+        } else {
+            let refs: Vec<Named> = self.store.references(&id).into_iter().cloned().collect();
+            let tags = refs.iter().filter(|r| r.digest.is_none()).count();
+            let repos: std::collections::BTreeSet<String> = refs.iter().map(|r| r.name()).collect();
+            if !refs.is_empty() && (tags > 1 || repos.len() > 1) && !force {
+                return Err(format!(
+                    "Error response from daemon: conflict: unable to delete {} (must be forced) - image is referenced in multiple repositories",
+                    short12(&id)
+                ));
+            }
+            for x in &refs {
+                self.store.remove_ref(x);
+                lines.push(format!("Untagged: {}", x.familiar()));
+            }
+        }
+        lines.push(format!("Deleted: {id}"));
+        for c in self.store.delete_image(&id) {
+            lines.push(format!("Deleted: {c}"));
+        }
+        Ok(lines)
+    }
+
+    /// `docker history [--no-trunc] IMAGE`.
+    pub fn history(&mut self, cmd: &str, argv: &[String]) -> Outcome {
+        const SPEC: Spec = &[(None, "no-trunc", false), (Some('H'), "human", false), (Some('q'), "quiet", false), (None, "format", true)];
+        let p = match parse_flags(cmd, SPEC, argv) {
+            Ok(p) => p,
+            Err(o) => return o,
+        };
+        if let Err(o) = check_arity(cmd, p.args.len(), Arity::Exactly(1), &format!("{cmd} [OPTIONS] IMAGE"), "Show the history of an image") {
+            return o;
+        }
+        let Some(id) = self.store.resolve(&p.args[0]) else {
+            return Outcome::fail(String::new(), &format!("Error response from daemon: No such image: {}", no_such(&p.args[0])), 1);
+        };
+        let trunc = !p.has("no-trunc");
+        let img = self.store.image(&id).expect("resolved");
+        let diffs = img.config.diff_ids().to_vec();
+        let chains = crate::image::digest::chain_ids(&diffs);
+        let mut rows = Vec::new();
+        let mut k = 0usize;
+        for h in &img.config.file.history {
+            let mut size = 0;
+            if !h.empty_layer {
+                size = chains.get(k).and_then(|c| self.store.layer(c)).map_or(0, |l| l.size);
+                k += 1;
+            }
+            let by = h.created_by.clone().unwrap_or_default().replace('\t', " ");
+            rows.push(vec![
+                "<missing>".to_string(),
+                DUR.to_string(),
+                if trunc { ellipsis(&by, 45) } else { by },
+                docker_size(size),
+                h.comment.clone().unwrap_or_default(),
+            ]);
+        }
+        rows.reverse();
+        if let Some(top) = rows.first_mut() {
+            top[0] = if trunc { short12(&id) } else { id.clone() };
+        }
+        let mut all = vec![["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"].iter().map(|s| s.to_string()).collect::<Vec<_>>()];
+        all.extend(rows);
+        Outcome::ok(render(&all))
+    }
+
+    /// `docker image inspect [-f FORMAT] IMAGE...` (and `docker inspect` of images).
+    pub fn inspect(&mut self, cmd: &str, argv: &[String], image_only: bool) -> Outcome {
+        const SPEC: Spec = &[(Some('f'), "format", true), (Some('s'), "size", false), (None, "type", true)];
+        let p = match parse_flags(cmd, SPEC, argv) {
+            Ok(p) => p,
+            Err(o) => return o,
+        };
+        let (usage, short) = if image_only {
+            ("docker image inspect [OPTIONS] IMAGE [IMAGE...]", "Display detailed information on one or more images")
+        } else {
+            ("docker inspect [OPTIONS] NAME|ID [NAME|ID...]", "Return low-level information on Docker objects")
+        };
+        if let Err(o) = check_arity(cmd, p.args.len(), Arity::AtLeast(1), usage, short) {
+            return o;
+        }
+        let mut found = Vec::new();
+        let mut errors = Vec::new();
+        for a in &p.args {
+            match self.store.resolve(a) {
+                Some(id) => found.push(self.inspect_value(&id)),
+                None => errors.push(if image_only { format!("Error: No such image: {a}") } else { format!("Error: No such object: {a}") }),
+            }
+        }
+        let mut out = String::new();
+        match p.value("format") {
+            Some(f) => {
+                for v in &found {
+                    match template(f, v) {
+                        Ok(s) => {
+                            out.push_str(&s);
+                            out.push('\n');
+                        }
+                        Err(e) => return Outcome::fail(out, &e, 1),
+                    }
+                }
+            }
+            None => {
+                out.push_str(&pretty(&Value::Array(found)));
+                out.push('\n');
+            }
+        }
+        if errors.is_empty() {
+            Outcome::ok(out)
+        } else {
+            Outcome::fail(out, &errors.join("\n"), 1)
+        }
+    }
+
+    /// The object `docker image inspect` prints, in Docker's key order.
+    pub fn inspect_value(&self, id: &str) -> Value {
+        let img = self.store.image(id).expect("an image of the store");
+        let raw = &img.config.raw;
+        let s = |k: &str| raw.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        let mut o = Map::new();
+        o.insert("Id".into(), json!(id));
+        o.insert("RepoTags".into(), json!(self.store.repo_tags(id)));
+        o.insert("RepoDigests".into(), json!(self.store.repo_digests(id)));
+        o.insert("Parent".into(), json!(s("parent")));
+        o.insert("Comment".into(), json!(s("comment")));
+        let created = raw.get("created").and_then(Value::as_str).unwrap_or("0001-01-01T00:00:00Z");
+        o.insert("Created".into(), json!(created));
+        o.insert("Container".into(), json!(s("container")));
+        o.insert("ContainerConfig".into(), run_config(raw.get("container_config").filter(|v| !v.is_null()).unwrap_or(&json!({}))));
+        o.insert("DockerVersion".into(), json!(s("docker_version")));
+        o.insert("Author".into(), json!(s("author")));
+        o.insert("Config".into(), raw.get("config").filter(|v| !v.is_null()).map_or(Value::Null, run_config));
+        o.insert("Architecture".into(), json!(s("architecture")));
+        if !s("variant").is_empty() {
+            o.insert("Variant".into(), json!(s("variant")));
+        }
+        o.insert("Os".into(), json!(s("os")));
+        if !s("os.version").is_empty() {
+            o.insert("OsVersion".into(), json!(s("os.version")));
+        }
+        let size = self.store.image_size(id);
+        o.insert("Size".into(), json!(size));
+        o.insert("VirtualSize".into(), json!(size));
+        let mut data = Map::new();
+        let dir = |c: &str| format!("/var/lib/docker/overlay2/{}", cache_id(c));
+        if let Some((top, lower)) = img.chains.split_last() {
+            if !lower.is_empty() {
+                let l: Vec<String> = lower.iter().rev().map(|c| format!("{}/diff", dir(c))).collect();
+                data.insert("LowerDir".into(), json!(l.join(":")));
+            }
+            data.insert("MergedDir".into(), json!(format!("{}/merged", dir(top))));
+            data.insert("UpperDir".into(), json!(format!("{}/diff", dir(top))));
+            data.insert("WorkDir".into(), json!(format!("{}/work", dir(top))));
+        }
+        o.insert("GraphDriver".into(), json!({"Data": Value::Object(data), "Name": "overlay2"}));
+        o.insert("RootFS".into(), json!({"Type": "layers", "Layers": img.config.diff_ids()}));
+        o.insert("Metadata".into(), json!({"LastTagTime": img.last_tag_time.clone().unwrap_or_else(|| "0001-01-01T00:00:00Z".into())}));
+        Value::Object(o)
+    }
+
+    /// `docker load -i FILE`.
+    pub fn load(&mut self, cmd: &str, argv: &[String]) -> Outcome {
+        const SPEC: Spec = &[(Some('i'), "input", true), (Some('q'), "quiet", false)];
+        let p = match parse_flags(cmd, SPEC, argv) {
+            Ok(p) => p,
+            Err(o) => return o,
+        };
+        if let Err(o) = check_arity(cmd, p.args.len(), Arity::AtMost(0), &format!("{cmd} [OPTIONS]"), "Load an image from a tar archive or STDIN") {
+            return o;
+        }
+        let Some(path) = p.value("input") else {
+            return Outcome::fail(String::new(), "layerlab: `docker load` from STDIN is not simulated (use -i FILE)", 1);
+        };
+        let ar = match (self.loader)(path) {
+            Ok(a) => a,
+            Err(e) => return Outcome::fail(String::new(), &format!("open {path}: {e}"), 1),
+        };
+        let mut out = String::new();
+        for i in 0..ar.images.len() {
+            let opts = LoadOptions { changes: false, ..Default::default() };
+            let img = match ar.load(&Selector::Index(i), &opts, &mut |_| true) {
+                Ok(x) => x,
+                Err(e) => return Outcome::fail(out, &format!("Error processing tar file: {e}"), 1),
+            };
+            let Some(config) = img.config.clone() else {
+                return Outcome::fail(out, "open manifest.json: the archive has no image config", 1);
+            };
+            let diffs: Vec<String> = img.layers.iter().map(|l| l.diff_id.clone().unwrap_or_default()).collect();
+            let chains = crate::image::digest::chain_ids(&diffs);
+            for (k, l) in img.layers.iter().enumerate() {
+                if self.store.has_layer(&chains[k]) {
+                    continue;
+                }
+                // The progress reaches the end of the tar before extraction fails (`pull-refused-layer`).
+                out.push_str(&format!("{}: Loading layer {}\n", short12(&diffs[k]), full_bar(l.compressed_size)));
+                if let Some(msg) = overlay2_refusal(&l.entries) {
+                    return Outcome::fail(out, &format!("Error processing tar file(exit status 1): {msg}"), 1);
+                }
+                let parent = k.checked_sub(1).map(|j| chains[j].as_str());
+                self.store.add_layer(&chains[k], &diffs[k], parent, l.size, l.uncompressed_size, l.tree.clone());
+            }
+            let id = self.store.add_image(config, chains);
+            let tags = &ar.images[i].repo_tags;
+            if tags.is_empty() {
+                out.push_str(&format!("Loaded image ID: {id}\n"));
+            }
+            for t in tags {
+                if let Ok(n) = Named::parse(t) {
+                    let n = n.with_default_tag();
+                    self.store.set_ref(&n, &id);
+                    out.push_str(&format!("Loaded image: {}\n", n.familiar()));
+                }
+            }
+        }
+        Outcome::ok(out)
+    }
+
+    /// `docker image prune -f`: removes dangling images.
+    pub fn prune(&mut self, cmd: &str, argv: &[String]) -> Outcome {
+        const SPEC: Spec = &[(Some('f'), "force", false), (Some('a'), "all", false), (None, "filter", true)];
+        let p = match parse_flags(cmd, SPEC, argv) {
+            Ok(p) => p,
+            Err(o) => return o,
+        };
+        if !p.has("force") {
+            return Outcome::fail(String::new(), "layerlab: `docker image prune` asks for confirmation; only -f is simulated", 1);
+        }
+        let dangling: Vec<String> =
+            self.store.images_by_created().iter().filter(|i| self.store.references(&i.id).is_empty()).map(|i| i.id.clone()).collect();
+        let mut out = String::new();
+        let mut reclaimed = 0u64;
+        if !dangling.is_empty() {
+            out.push_str("Deleted Images:\n");
+        }
+        for id in dangling {
+            out.push_str(&format!("deleted: {id}\n"));
+            for c in self.store.delete_image(&id) {
+                out.push_str(&format!("deleted: {c}\n"));
+            }
+            reclaimed += 0;
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&format!("Total reclaimed space: {}\n", human_size(reclaimed)));
+        Outcome::ok(out)
+    }
+
+    /// `docker system df [-v]` (no containers, volumes or build cache yet).
+    pub fn system_df(&mut self, cmd: &str, argv: &[String]) -> Outcome {
+        const SPEC: Spec = &[(Some('v'), "verbose", false), (None, "format", true)];
+        let p = match parse_flags(cmd, SPEC, argv) {
+            Ok(p) => p,
+            Err(o) => return o,
+        };
+        if let Err(o) = check_arity(cmd, p.args.len(), Arity::AtMost(0), &format!("{cmd} [OPTIONS]"), "Show docker disk usage") {
+            return o;
+        }
+        let images = self.store.images_by_created();
+        if !p.has("verbose") {
+            let total = self.store.layers_size();
+            let reclaim = if total > 0 { format!("{} ({}%)", human_size(total), total * 100 / total) } else { human_size(0) };
+            let rows: Vec<Vec<String>> = vec![
+                vec!["TYPE".into(), "TOTAL".into(), "ACTIVE".into(), "SIZE".into(), "RECLAIMABLE".into()],
+                vec!["Images".into(), images.len().to_string(), "0".into(), human_size(total), reclaim],
+                vec!["Containers".into(), "0".into(), "0".into(), "0B".into(), "0B".into()],
+                vec!["Local Volumes".into(), "0".into(), "0".into(), "0B".into(), "0B".into()],
+                vec!["Build Cache".into(), "0".into(), "0".into(), "0B".into(), "0B".into()],
+            ];
+            return Outcome::ok(render(&rows));
+        }
+        let mut rows: Vec<Vec<String>> = vec![["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", "SHARED SIZE", "UNIQUE SIZE", "CONTAINERS"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()];
+        for img in &images {
+            let (repo, tag) = match self.store.repo_tags(&img.id).first() {
+                Some(t) => repo_tag_cells(t),
+                None => ("<none>".into(), "<none>".into()),
+            };
+            let size = self.store.image_size(&img.id);
+            let shared = self.store.shared_size(&img.id);
+            rows.push(vec![
+                repo,
+                tag,
+                short12(&img.id),
+                DUR.into(),
+                human_size(size),
+                human_size(shared),
+                human_size(size - shared),
+                "0".into(),
+            ]);
+        }
+        let mut out = String::from("Images space usage:\n\n");
+        out.push_str(&render(&rows));
+        out.push_str("\nContainers space usage:\n\n");
+        out.push_str(&render(&[["CONTAINER ID", "IMAGE", "COMMAND", "LOCAL VOLUMES", "SIZE", "CREATED", "STATUS", "NAMES"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()]));
+        out.push_str("\nLocal Volumes space usage:\n\n");
+        out.push_str(&render(&[["VOLUME NAME", "LINKS", "SIZE"].iter().map(|s| s.to_string()).collect()]));
+        out.push_str("\nBuild cache usage: 0B\n\n");
+        out.push_str(&render(&[["CACHE ID", "CACHE TYPE", "SIZE", "CREATED", "LAST USED", "USAGE", "SHARED"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()]));
+        Outcome::ok(out)
+    }
+}
+
+/// Whether overlay2 refuses to extract a layer (moby `pkg/archive` `createTarFile`): a
+/// whiteout under a path an earlier entry of the same layer made a non-directory makes its
+/// `mknod` fail with ENOTDIR (NOTES 5, `pull-refused-layer`). The error as the daemon words it.
+pub fn overlay2_refusal(entries: &[crate::layer::Entry]) -> Option<String> {
+    use crate::layer::EntryKind;
+    let mut made: std::collections::BTreeMap<&[u8], bool> = std::collections::BTreeMap::new();
+    for e in entries {
+        match e.kind {
+            EntryKind::Whiteout => {
+                let mut a = e.parent();
+                while !a.is_empty() {
+                    if made.get(a) == Some(&false) {
+                        let target = e.whiteout_target().unwrap_or_default();
+                        return Some(format!("failed to mknod(\"/{}\", S_IFCHR, 0): not a directory", String::from_utf8_lossy(&target)));
+                    }
+                    a = crate::path::split_rel(a).0;
+                }
+            }
+            EntryKind::Opaque => {}
+            _ => {
+                made.insert(&e.path, e.kind == EntryKind::Dir);
+            }
+        }
+    }
+    None
+}
+
+/// How the daemon names a missing image: the familiar reference with its default tag.
+fn no_such(arg: &str) -> String {
+    match Named::parse(arg) {
+        Ok(n) => n.with_default_tag().familiar(),
+        Err(_) => arg.to_string(),
+    }
+}
+
+/// A `container.Config` as the daemon encodes it (moby `api/types/container/config.go`):
+/// every field in its order, `omitempty` ones only when set.
+fn run_config(raw: &Value) -> Value {
+    const FIELDS: &[(&str, Value, bool)] = &[];
+    let _ = FIELDS;
+    let get = |k: &str| raw.get(k).cloned().filter(|v| !v.is_null());
+    let mut o = Map::new();
+    let mut put = |k: &str, default: Value, omit: bool| match get(k) {
+        Some(v) if !(omit && is_empty(&v)) => {
+            o.insert(k.into(), sorted(v));
+        }
+        _ if omit => {}
+        _ => {
+            o.insert(k.into(), default);
+        }
+    };
+    put("Hostname", json!(""), false);
+    put("Domainname", json!(""), false);
+    put("User", json!(""), false);
+    put("AttachStdin", json!(false), false);
+    put("AttachStdout", json!(false), false);
+    put("AttachStderr", json!(false), false);
+    put("ExposedPorts", Value::Null, true);
+    put("Tty", json!(false), false);
+    put("OpenStdin", json!(false), false);
+    put("StdinOnce", json!(false), false);
+    put("Env", Value::Null, false);
+    put("Cmd", Value::Null, false);
+    put("Healthcheck", Value::Null, true);
+    put("ArgsEscaped", Value::Null, true);
+    put("Image", json!(""), false);
+    put("Volumes", Value::Null, false);
+    put("WorkingDir", json!(""), false);
+    put("Entrypoint", Value::Null, false);
+    put("NetworkDisabled", Value::Null, true);
+    put("MacAddress", Value::Null, true);
+    put("OnBuild", Value::Null, false);
+    put("Labels", Value::Null, false);
+    put("StopSignal", Value::Null, true);
+    put("StopTimeout", Value::Null, true);
+    put("Shell", Value::Null, true);
+    Value::Object(o)
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Bool(b) => !b,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(m) => m.is_empty(),
+        Value::Number(n) => n.as_f64() == Some(0.0),
+    }
+}
+
+/// Go encodes maps with sorted keys.
+fn sorted(v: Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut items: Vec<(String, Value)> = m.into_iter().collect();
+            items.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(items.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        Value::Array(a) => Value::Array(a.into_iter().map(sorted).collect()),
+        x => x,
+    }
+}
+
+/// JSON indented by 4 spaces, as `docker inspect` prints it.
+pub fn pretty(v: &Value) -> String {
+    use serde::Serialize;
+    let mut buf = Vec::new();
+    let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
+    let _ = v.serialize(&mut ser);
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// The Go templates the scenarios use: `{{json .A.B}}` and `{{.A.B}}`.
+fn template(f: &str, v: &Value) -> Result<String, String> {
+    let t = f.trim();
+    let inner = t
+        .strip_prefix("{{")
+        .and_then(|x| x.strip_suffix("}}"))
+        .ok_or_else(|| format!("layerlab: the template {f:?} is not simulated (only {{{{.Field}}}} and {{{{json .Field}}}})"))?
+        .trim();
+    let (as_json, path) = match inner.strip_prefix("json ") {
+        Some(p) => (true, p.trim()),
+        None => (false, inner),
+    };
+    let path = path.strip_prefix('.').ok_or_else(|| format!("layerlab: the template {f:?} is not simulated"))?;
+    let mut cur = v.clone();
+    for k in path.split('.').filter(|k| !k.is_empty()) {
+        cur = cur.get(k).cloned().unwrap_or(Value::Null);
+    }
+    Ok(if as_json {
+        cur.to_string()
+    } else {
+        match cur {
+            Value::String(s) => s,
+            Value::Null => "<no value>".into(),
+            x => x.to_string(),
+        }
+    })
+}

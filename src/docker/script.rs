@@ -1,0 +1,55 @@
+//! A docker-oracle SCRIPT replayed into its TRANSCRIPT (oracle README, "SCRIPT format" and
+//! "TRANSCRIPT format").
+//!
+//! Rules: lines are split on `\n`, blank lines skipped; a comment line prints itself; `#%`
+//! directives (`driver`, `image`, `oci`) print nothing (they set up the registry), a `#% disk`
+//! probe prints nothing here (true bytes on disk belong to the storage-driver issue; `check.sh
+//! -x` drops those lines), `#% write` / `#% copy` print their line; a command prints `$ LINE`,
+//! its output (with `% no newline at end of output` when it lacks one) and `[exit N]` when it
+//! fails. Words are split as [`super::argv`] says; only `docker` commands run, anything else
+//! prints one line saying it is not simulated.
+
+use super::argv::split;
+use super::commands::{Docker, Outcome};
+
+/// Replays `script` on `docker`; returns the transcript.
+pub fn replay(script: &str, docker: &mut Docker) -> String {
+    let mut t = String::new();
+    for line in script.split('\n') {
+        if line.trim().is_empty() {
+            continue;
+        }
+        if let Some(d) = line.strip_prefix("#%") {
+            let word = d.split_whitespace().next().unwrap_or("");
+            if matches!(word, "write" | "copy") {
+                t.push_str(line);
+                t.push('\n');
+            }
+            continue;
+        }
+        if line.starts_with('#') {
+            t.push_str(line);
+            t.push('\n');
+            continue;
+        }
+        t.push_str("$ ");
+        t.push_str(line);
+        t.push('\n');
+        let o = match split(line) {
+            Ok(words) if words.first().map(String::as_str) == Some("docker") => docker.run(&words),
+            Ok(words) => Outcome {
+                out: format!("layerlab: `{}` is not simulated yet\n", words.first().map_or("", String::as_str)),
+                code: 1,
+            },
+            Err(e) => Outcome { out: format!("layerlab: cannot split the line: {e}\n"), code: 2 },
+        };
+        t.push_str(&o.out);
+        if !o.out.is_empty() && !o.out.ends_with('\n') {
+            t.push_str("\n% no newline at end of output\n");
+        }
+        if o.code != 0 {
+            t.push_str(&format!("[exit {}]\n", o.code));
+        }
+    }
+    t
+}
