@@ -58,7 +58,7 @@ fn fixture() -> Fixture {
         archives.iter().find(|a| a.0 == r).map(|a| (a.1.clone(), Selector::Index(0)))
     })
     .unwrap();
-    let base_tar = docker_save(&[base.clone()], "oracle/base:1");
+    let base_tar = docker_save(std::slice::from_ref(&base), "oracle/base:1");
     let loader = Box::new(move |_: &str| Archive::open(MemSource::shared(base_tar.clone()), "base.tar", true, None).map(Arc::new).map_err(|e| e.to_string()));
     Fixture { docker: Docker::new(registry, loader), base }
 }

@@ -220,7 +220,7 @@ impl Docker {
     }
 
     /// Loads a registry image's content.
-    fn registry_image(&self, content: &Option<(Arc<Archive>, Selector)>) -> Result<Image, String> {
+    fn registry_image(&self, content: &super::registry::Content) -> Result<Image, String> {
         let (ar, sel) = content.as_ref().ok_or("the registry has no content for this image")?;
         let opts = LoadOptions { changes: false, ..Default::default() };
         ar.load(sel, &opts, &mut |_| true).map_err(|e| e.to_string())
@@ -260,6 +260,10 @@ impl Docker {
             let Some(config) = img.config.clone() else {
                 return Outcome::fail(out, "Error response from daemon: the image has no config", 1);
             };
+            if config.digest != id {
+                let msg = format!("Error response from daemon: the registry's config {id} is not the archive's ({})", config.digest);
+                return Outcome::fail(out, &msg, 1);
+            }
             let diffs: Vec<String> = img.layers.iter().map(|l| l.diff_id.clone().unwrap_or_default()).collect();
             let chains = crate::image::digest::chain_ids(&diffs);
             let mut new_layers: Vec<String> = Vec::new();
@@ -696,7 +700,9 @@ impl Docker {
             for t in tags {
                 if let Ok(n) = Named::parse(t) {
                     let n = n.with_default_tag();
-                    self.store.set_ref(&n, &id);
+                    if let Some(prev) = self.store.set_ref(&n, &id).filter(|p| *p != id) {
+                        out.push_str(&format!("The image {} already exists, renaming the old one with ID {prev} to empty string\n", n.familiar()));
+                    }
                     out.push_str(&format!("Loaded image: {}\n", n.familiar()));
                 }
             }
@@ -723,10 +729,13 @@ impl Docker {
         }
         for id in dangling {
             out.push_str(&format!("deleted: {id}\n"));
+            let sizes: Vec<(String, u64)> = self.store.image(&id).map_or(Vec::new(), |i| {
+                i.chains.iter().filter_map(|c| self.store.layer(c)).map(|l| (l.chain_id.clone(), l.size)).collect()
+            });
             for c in self.store.delete_image(&id) {
+                reclaimed += sizes.iter().find(|x| x.0 == c).map_or(0, |x| x.1);
                 out.push_str(&format!("deleted: {c}\n"));
             }
-            reclaimed += 0;
         }
         if !out.is_empty() {
             out.push('\n');
@@ -776,7 +785,7 @@ impl Docker {
                 DUR.into(),
                 human_size(size),
                 human_size(shared),
-                human_size(size - shared),
+                human_size(size.saturating_sub(shared)),
                 "0".into(),
             ]);
         }
@@ -836,8 +845,6 @@ fn no_such(arg: &str) -> String {
 /// A `container.Config` as the daemon encodes it (moby `api/types/container/config.go`):
 /// every field in its order, `omitempty` ones only when set.
 fn run_config(raw: &Value) -> Value {
-    const FIELDS: &[(&str, Value, bool)] = &[];
-    let _ = FIELDS;
     let get = |k: &str| raw.get(k).cloned().filter(|v| !v.is_null());
     let mut o = Map::new();
     let mut put = |k: &str, default: Value, omit: bool| match get(k) {

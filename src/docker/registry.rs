@@ -35,8 +35,11 @@ pub struct RegistryImage {
     pub config_digest: String,
     pub layers: Vec<RegistryLayer>,
     /// The archive holding the image's config and layers, and which image of it.
-    pub content: Option<(Arc<Archive>, Selector)>,
+    pub content: Content,
 }
+
+/// Where a registry image's content is: an archive and which image of it.
+pub type Content = Option<(Arc<Archive>, Selector)>;
 
 /// The registry: what `registry.txt` lists, with content from the archives.
 #[derive(Clone, Default)]
@@ -82,7 +85,7 @@ impl ImageSource {
 
 impl Registry {
     /// Builds the registry from `registry.txt`; `content(REF)` gives the archive of a REF.
-    pub fn from_text(text: &str, content: &mut dyn FnMut(&str) -> Option<(Arc<Archive>, Selector)>) -> Result<Registry, String> {
+    pub fn from_text(text: &str, content: &mut dyn FnMut(&str) -> Content) -> Result<Registry, String> {
         let mut reg = Registry::default();
         for (n, line) in text.lines().enumerate() {
             if line.starts_with('#') || line.trim().is_empty() {
