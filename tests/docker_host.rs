@@ -112,6 +112,26 @@ fn a_pull_after_a_load_downloads_the_layer_it_holds() {
 }
 
 #[test]
+fn a_pull_by_digest_names_the_digest_and_adds_no_tag() {
+    let mut f = fixture();
+    let d = sha(b"127.0.0.1:5000/base:1");
+    let (out, code) = run(&mut f.docker, &format!("docker pull 127.0.0.1:5000/base@{d}"));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with(&format!("{d}: Pulling from base\n")), "{out}");
+    assert!(out.ends_with(&format!("Status: Downloaded newer image for 127.0.0.1:5000/base@{d}\n127.0.0.1:5000/base@{d}\n")), "{out}");
+    let (out, _) = run(&mut f.docker, "docker images");
+    assert_eq!(out.lines().nth(1).unwrap().split_whitespace().take(2).collect::<Vec<_>>(), ["127.0.0.1:5000/base", "<none>"], "{out}");
+    let (out, _) = run(&mut f.docker, "docker images --digests");
+    assert!(out.lines().nth(1).unwrap().contains(&d), "{out}");
+    let zeros = format!("sha256:{}", "0".repeat(64));
+    let (out, code) = run(&mut f.docker, &format!("docker pull 127.0.0.1:5000/base@{zeros}"));
+    assert_eq!(code, 1);
+    assert_eq!(out, format!("Error response from daemon: manifest for 127.0.0.1:5000/base@{zeros} not found: manifest unknown: manifest unknown\n"));
+    let (out, code) = run(&mut f.docker, "docker history ghost");
+    assert_eq!((out.as_str(), code), ("Error response from daemon: No such image: ghost:latest\n", 1));
+}
+
+#[test]
 fn tag_and_untag() {
     let mut f = fixture();
     run(&mut f.docker, "docker pull 127.0.0.1:5000/base:1");

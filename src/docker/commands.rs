@@ -918,6 +918,34 @@ pub fn pretty(v: &Value) -> String {
     String::from_utf8_lossy(&buf).into_owned()
 }
 
+/// `json.Marshal` as a Go template's `json` function calls it: compact, with `<`, `>` and `&`
+/// escaped (`\u003e`; `commit-save` shows one), except in the placeholders this simulator
+/// prints where Docker prints a time or a graph-driver directory (`<time>`, `<cache:C>`).
+pub fn go_json(v: &Value) -> String {
+    let s = v.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026");
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s.as_str();
+    while let Some(i) = rest.find("\\u003c") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 6..];
+        let end = after.find("\\u003e");
+        match end {
+            Some(e) if after[..e].starts_with("cache:") || &after[..e] == "time" => {
+                out.push('<');
+                out.push_str(&after[..e]);
+                out.push('>');
+                rest = &after[e + 6..];
+            }
+            _ => {
+                out.push_str("\\u003c");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The Go templates the scenarios use: `{{json .A.B}}` and `{{.A.B}}`.
 fn template(f: &str, v: &Value) -> Result<String, String> {
     let t = f.trim();
@@ -936,7 +964,7 @@ fn template(f: &str, v: &Value) -> Result<String, String> {
         cur = cur.get(k).cloned().unwrap_or(Value::Null);
     }
     Ok(if as_json {
-        cur.to_string()
+        go_json(&cur)
     } else {
         match cur {
             Value::String(s) => s,
@@ -944,4 +972,40 @@ fn template(f: &str, v: &Value) -> Result<String, String> {
             x => x.to_string(),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_template_escapes_html_like_go_but_not_placeholders() {
+        let v = json!({"Cmd": ["sh", "-c", "echo a > /b && cat </b"], "Dir": "/var/lib/docker/overlay2/<cache:4b8d7e9ffd0b>/diff", "T": "<time>"});
+        assert_eq!(
+            go_json(&v),
+            r#"{"Cmd":["sh","-c","echo a \u003e /b \u0026\u0026 cat \u003c/b"],"Dir":"/var/lib/docker/overlay2/<cache:4b8d7e9ffd0b>/diff","T":"<time>"}"#
+        );
+        assert_eq!(template("{{json .Cmd}}", &v).unwrap(), r#"["sh","-c","echo a \u003e /b \u0026\u0026 cat \u003c/b"]"#);
+        assert_eq!(template("{{.T}}", &v).unwrap(), "<time>");
+        assert_eq!(template("{{.Nope}}", &v).unwrap(), "<no value>");
+    }
+
+    #[test]
+    fn flags_parse_like_pflag() {
+        let argv: Vec<String> = ["-af", "x", "--digests", "repo"].iter().map(|s| s.to_string()).collect();
+        const SPEC: Spec = &[(Some('a'), "all", false), (Some('f'), "filter", true), (None, "digests", false)];
+        let p = parse_flags("docker images", SPEC, &argv).unwrap_or_else(|o| panic!("{}", o.out));
+        assert!(p.has("all") && p.has("digests"));
+        assert_eq!(p.value("filter"), Some("x"));
+        assert_eq!(p.args, ["repo"]);
+        let bad = parse_flags("docker images", SPEC, &["-z".to_string()]).err().unwrap();
+        assert_eq!(bad.out, "unknown shorthand flag: 'z' in -z\nSee 'docker images --help'.\n");
+        assert_eq!(bad.code, 125);
+    }
+
+    #[test]
+    fn finished_progress_bars_like_jsonmessage() {
+        assert_eq!(full_bar(330), format!("[{}>]     330B/330B", "=".repeat(50)));
+        assert_eq!(full_bar(1996800), format!("[{}>]  1.997MB/1.997MB", "=".repeat(50)));
+    }
 }
