@@ -12,8 +12,8 @@
 //!   the mount options it had.
 //! - One room per concept: opening archives in [`open`], views of the merged tree or of one
 //!   layer in [`view`], the container in [`container`], commit/save/export in [`commit`].
-//!   The next issues (several images and containers over one layer store, pulls, builds) grow
-//!   here: a store of layers keyed by ChainID beside `layers`, containers beside `container`.
+//!   The Docker daemon's image side (registry, the store of layers keyed by ChainID, pulls,
+//!   `docker images`/`rmi`/...) is [`crate::docker`]; containers over that store come next.
 
 pub mod commit;
 pub mod container;

@@ -18,6 +18,8 @@
 //!                                                  │
 //!                                                  v
 //!                         host (the Docker host the page drives: archives, views, container, jobs)
+//!                         docker (a Docker daemon's image side: registry, layer store by ChainID,
+//!                                 docker pull/images/rmi/history/inspect/load/system df)
 //!
 //!  at the bottom, used by all: error, digest (sha256, hex), path (byte paths), listing (SPEC §5),
 //!  units (Docker's wording for sizes and durations)

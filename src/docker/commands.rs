@@ -476,7 +476,9 @@ impl Docker {
             return Err(format!("Error: No such image: {arg}"));
         };
         let mut lines = Vec::new();
-        let by_id = self.store.id_prefix(arg).as_deref() == Some(id.as_str()) && Named::parse(arg).ok().and_then(|r| self.store.get_ref(&r.with_default_tag()).map(str::to_string)).is_none();
+        // moby `isImageIDPrefix`: the argument is a prefix of the image ID (with or without
+        // `sha256:`), however it was resolved.
+        let by_id = id.starts_with(arg) || encoded(&id).starts_with(arg);
         if !by_id {
             let r = Named::parse(arg).map_err(|e| e.to_string())?.with_default_tag();
             self.store.remove_ref(&r);
