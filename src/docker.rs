@@ -23,6 +23,7 @@
 
 pub mod argv;
 pub mod commands;
+pub mod containers;
 pub mod reference;
 pub mod registry;
 pub mod script;

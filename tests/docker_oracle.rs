@@ -22,6 +22,8 @@ const COVERED: &[&str] = &[
     "inspect-bb-layered",
     "inspect-dive",
     "inspect-small-archives",
+    "containers-isolation",
+    "rmi-shared-layers",
 ];
 
 fn shared() -> PathBuf {

@@ -295,9 +295,20 @@ fn shown_size(st: &Stat) -> u64 {
     }
 }
 
+/// Whose userland words the messages: GNU coreutils and bash (the page's default), or busybox
+/// 1.35 with ash (the docker oracle's images: `cat: can't open 'X': No such file or
+/// directory`, `sh: X: not found` with status 127).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Flavor {
+    #[default]
+    Coreutils,
+    Busybox,
+}
+
 struct Sh<'a> {
     c: &'a mut Container,
     run: Run,
+    flavor: Flavor,
 }
 
 impl Sh<'_> {
@@ -474,7 +485,67 @@ const HELP: &[&str] = &[
 
 /// Runs one command line in the container.
 pub fn run(c: &mut Container, line: &str) -> Run {
-    let mut sh = Sh { c, run: Run::default() };
+    run_as(c, line, Flavor::Coreutils)
+}
+
+/// Splits a `sh -c` script into its simple commands at `;`, `&&` and `||` outside quotes;
+/// each comes with the operator that joins it to the one before (`;` for the first).
+pub fn split_list(script: &str) -> Vec<(&'static str, String)> {
+    let b = script.as_bytes();
+    let mut out = Vec::new();
+    let (mut start, mut i, mut quote, mut op) = (0, 0, 0u8, ";");
+    while i < b.len() {
+        let c = b[i];
+        if quote != 0 {
+            if c == quote {
+                quote = 0;
+            } else if c == b'\\' && quote == b'"' {
+                i += 1;
+            }
+        } else if c == b'\'' || c == b'"' {
+            quote = c;
+        } else if c == b'\\' {
+            i += 1;
+        } else if c == b';' || (c == b'&' || c == b'|') && b.get(i + 1) == Some(&c) {
+            out.push((op, script[start..i].to_string()));
+            op = match c {
+                b';' => ";",
+                b'&' => "&&",
+                _ => "||",
+            };
+            if c != b';' {
+                i += 1;
+            }
+            start = i + 1;
+        }
+        i += 1;
+    }
+    out.push((op, script[start.min(b.len())..].to_string()));
+    out.retain(|(_, l)| !l.trim().is_empty());
+    out
+}
+
+/// Runs a `sh -c` script (simple commands joined by `;`, `&&`, `||`) with `flavor`'s wording;
+/// the status is the last command's that ran, as in `sh`.
+pub fn run_script(c: &mut Container, script: &str, flavor: Flavor) -> Run {
+    let mut all = Run::default();
+    for (op, line) in split_list(script) {
+        if (op == "&&" && all.status != 0) || (op == "||" && all.status == 0) {
+            continue;
+        }
+        let r = run_as(c, &line, flavor);
+        all.output.extend(r.output);
+        all.events.extend(r.events);
+        all.bytes_copied += r.bytes_copied;
+        all.changed |= r.changed;
+        all.status = r.status;
+    }
+    all
+}
+
+/// Runs one command line in the container, messages worded as `flavor`'s userland does.
+pub fn run_as(c: &mut Container, line: &str, flavor: Flavor) -> Run {
+    let mut sh = Sh { c, run: Run::default(), flavor };
     let toks = match tokenize(line) {
         Ok(t) => t,
         Err(e) => {
@@ -511,11 +582,17 @@ pub fn run(c: &mut Container, line: &str) -> Run {
     let args = &words[1..];
     let cmd = String::from_utf8_lossy(&cmd).into_owned();
     if let Some((append, f)) = redirect {
-        if cmd != "echo" && cmd != "printf" {
-            sh.fail(format!("sh: {cmd}: output redirection is only understood for echo here"));
-            return sh.run;
-        }
-        let text = echo_text(args, cmd == "printf");
+        let text = match cmd.as_str() {
+            "echo" | "printf" => echo_text(args, cmd == "printf"),
+            "head" | "tail" => match head_tail(&mut sh, &cmd, args) {
+                Some(t) => t,
+                None => return sh.run,
+            },
+            _ => {
+                sh.fail(format!("sh: {cmd}: output redirection is only understood for echo, printf, head and tail here"));
+                return sh.run;
+            }
+        };
         write_out(&mut sh, &f, text, append);
         return sh.run;
     }
@@ -552,6 +629,18 @@ pub fn run(c: &mut Container, line: &str) -> Run {
         "chmod" => chmod(&mut sh, args),
         "chown" => chown(&mut sh, args),
         "truncate" => truncate(&mut sh, args),
+        "true" | "sleep" => {}
+        "head" | "tail" => {
+            if let Some(t) = head_tail(&mut sh, &cmd, args) {
+                let mut t = t;
+                flush_text(&mut sh, &mut t);
+            }
+        }
+        "wc" => wc(&mut sh, args),
+        _ if sh.flavor == Flavor::Busybox => {
+            sh.fail(format!("sh: {cmd}: not found"));
+            sh.run.status = 127;
+        }
         _ => sh.fail(format!("sh: {cmd}: command not found")),
     }
     sh.run
@@ -640,11 +729,69 @@ fn cat(sh: &mut Sh, args: &[Vec<u8>]) {
             Err(e) => {
                 // Show what came before the error first, as a terminal would.
                 flush_text(sh, &mut out);
-                sh.fail(format!("cat: {}: {}", show(f), strerror(e)));
+                match sh.flavor {
+                    Flavor::Busybox => sh.fail(format!("cat: can't open '{}': {}", show(f), strerror(e))),
+                    Flavor::Coreutils => sh.fail(format!("cat: {}: {}", show(f), strerror(e))),
+                }
             }
         }
     }
     flush_text(sh, &mut out);
+}
+
+/// Reads a file for `head`/`tail`/`wc`, or words the error as the command does.
+fn read_for(sh: &mut Sh, name: &str, f: &[u8]) -> Option<Vec<u8>> {
+    match sh.op(Op::Read { path: abs(f) }) {
+        Ok(Reply::Read(data)) => Some(data),
+        Ok(r) => unreachable!("read answers bytes: {r:?}"),
+        Err(e) => {
+            match sh.flavor {
+                Flavor::Busybox => sh.fail(format!("{name}: can't open '{}': {}", show(f), strerror(e))),
+                Flavor::Coreutils => sh.fail(format!("{name}: cannot open '{}' for reading: {}", show(f), strerror(e))),
+            }
+            None
+        }
+    }
+}
+
+/// `head -c N FILE` / `tail -c N FILE`: the bytes they print.
+fn head_tail(sh: &mut Sh, name: &str, args: &[Vec<u8>]) -> Option<Vec<u8>> {
+    let mut n: Option<usize> = None;
+    let mut files = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        if args[i] == b"-c" && i + 1 < args.len() {
+            n = parse_size(&args[i + 1]).map(|v| v as usize);
+            i += 2;
+            continue;
+        }
+        files.push(args[i].clone());
+        i += 1;
+    }
+    let Some(n) = n else {
+        sh.fail(format!("{name}: only -c N FILE is understood here"));
+        return None;
+    };
+    let mut out = Vec::new();
+    for f in &files {
+        let data = read_for(sh, name, f)?;
+        if name == "head" {
+            out.extend_from_slice(&data[..n.min(data.len())]);
+        } else {
+            out.extend_from_slice(&data[data.len().saturating_sub(n)..]);
+        }
+    }
+    Some(out)
+}
+
+/// `wc -c FILE...`: `N FILE` per file.
+fn wc(sh: &mut Sh, args: &[Vec<u8>]) {
+    let (_, files) = flags(args);
+    for f in &files {
+        if let Some(d) = read_for(sh, "wc", f) {
+            sh.say(format!("{} {}", d.len(), show(f)));
+        }
+    }
 }
 
 fn flush_text(sh: &mut Sh, out: &mut Vec<u8>) {
@@ -794,7 +941,10 @@ fn rm(sh: &mut Sh, args: &[Vec<u8>]) {
                     let call = if recursive { "rm -r" } else { "unlink" };
                     sh.log_error(call, e);
                 }
-                sh.fail(format!("rm: cannot remove '{}': {}", show(a), strerror(e)));
+                match sh.flavor {
+                    Flavor::Busybox => sh.fail(format!("rm: can't remove '{}': {}", show(a), strerror(e))),
+                    Flavor::Coreutils => sh.fail(format!("rm: cannot remove '{}': {}", show(a), strerror(e))),
+                }
             }
         }
     }
