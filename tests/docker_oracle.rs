@@ -25,6 +25,10 @@ const COVERED: &[&str] = &[
     "inspect-small-archives",
     "containers-isolation",
     "rmi-shared-layers",
+    "container-rm",
+    "copyup-append-big",
+    "copyup-metadata",
+    "mv-dir-exdev",
 ];
 
 fn shared() -> PathBuf {

@@ -37,6 +37,8 @@ pub struct Run {
     pub changed: bool,
     /// The exit status (0 = success).
     pub status: i32,
+    /// True if the last output line was printed without its `\n` (`printf x`, `tail -c`).
+    pub open_line: bool,
 }
 
 /// The most bytes `cat` prints.
@@ -314,9 +316,11 @@ struct Sh<'a> {
 impl Sh<'_> {
     fn say(&mut self, s: impl Into<String>) {
         self.run.output.push(s.into());
+        self.run.open_line = false;
     }
     fn fail(&mut self, s: impl Into<String>) {
         self.run.output.push(s.into());
+        self.run.open_line = false;
         self.run.status = 1;
     }
 
@@ -534,6 +538,9 @@ pub fn run_script(c: &mut Container, script: &str, flavor: Flavor) -> Run {
             continue;
         }
         let r = run_as(c, &line, flavor);
+        if !r.output.is_empty() {
+            all.open_line = r.open_line;
+        }
         all.output.extend(r.output);
         all.events.extend(r.events);
         all.bytes_copied += r.bytes_copied;
@@ -800,18 +807,71 @@ fn flush_text(sh: &mut Sh, out: &mut Vec<u8>) {
     }
     let extra = out.len().saturating_sub(CAT_LIMIT);
     let text = String::from_utf8_lossy(&out[..out.len() - extra]).into_owned();
+    let open = !text.ends_with('\n');
     let text = text.strip_suffix('\n').unwrap_or(&text);
     for l in text.split('\n') {
         sh.say(l);
     }
+    sh.run.open_line = open;
     if extra > 0 {
         sh.say(format!("… ({extra} more bytes not shown)"));
     }
     out.clear();
 }
 
+/// busybox `ls [-R] DIR...` writing to a pipe: one raw name a line; with `-R` every directory
+/// gets a `DIR:` header, its names, then its subdirectories in order, a blank line between.
+fn ls_busybox(sh: &mut Sh, f: &str, paths: Vec<Vec<u8>>) {
+    let all = f.contains('a');
+    let recursive = f.contains('R');
+    let many = paths.len() > 1 || recursive;
+    let mut first = true;
+    let mut queue: Vec<(Vec<u8>, Vec<u8>)> = paths.iter().map(|a| (a.clone(), abs(a))).collect();
+    queue.reverse();
+    while let Some((shown, path)) = queue.pop() {
+        match sh.names(&path) {
+            Ok(names) => {
+                if many {
+                    if !first {
+                        sh.say("");
+                    }
+                    sh.say(format!("{}:", String::from_utf8_lossy(&shown)));
+                }
+                first = false;
+                let names: Vec<Vec<u8>> = names.into_iter().filter(|n| all || !n.starts_with(b".")).collect();
+                let mut subdirs = Vec::new();
+                for n in &names {
+                    sh.say(String::from_utf8_lossy(n).into_owned());
+                    let child = join(&path, n);
+                    if recursive && sh.stat(&child).is_ok_and(|st| st.kind == TypeChar::Dir) {
+                        subdirs.push((join(&shown, n), child));
+                    }
+                }
+                for d in subdirs.into_iter().rev() {
+                    queue.push(d);
+                }
+            }
+            Err(Errno::ENOTDIR) => {
+                sh.say(String::from_utf8_lossy(&shown).into_owned());
+                first = false;
+            }
+            Err(e) => {
+                sh.log_error("readdir", e);
+                sh.fail(format!("ls: {}: {}", show(&shown), strerror(e)));
+            }
+        }
+    }
+}
+
 fn ls(sh: &mut Sh, args: &[Vec<u8>]) {
     let (f, mut paths) = flags(args);
+    if sh.flavor == Flavor::Busybox && !f.contains('l') {
+        if paths.is_empty() {
+            paths.push(b"/".to_vec());
+        }
+        ls_busybox(sh, &f, paths);
+        return;
+    }
     let long_listing = f.contains('l');
     let all = f.contains('a');
     if paths.is_empty() {
@@ -858,7 +918,55 @@ fn ls(sh: &mut Sh, args: &[Vec<u8>]) {
     }
 }
 
+/// `stat -c FORMAT`: `%n` name, `%s` size, `%h` links, `%a` octal mode, `%A` mode string,
+/// `%u`/`%g` owner, `%F` type, `%N` quoted name, `%%`.
+fn stat_format(fmt: &str, st: &Stat, name: &[u8]) -> String {
+    let mut o = String::new();
+    let mut it = fmt.chars();
+    while let Some(c) = it.next() {
+        if c != '%' {
+            o.push(c);
+            continue;
+        }
+        match it.next() {
+            Some('n') => o.push_str(&String::from_utf8_lossy(name)),
+            Some('N') => o.push_str(&format!("'{}'", String::from_utf8_lossy(name))),
+            Some('s') => o.push_str(&shown_size(st).to_string()),
+            Some('h') => o.push_str(&st.nlink.to_string()),
+            Some('a') => o.push_str(&format!("{:o}", st.mode)),
+            Some('A') => o.push_str(&mode_string(st)),
+            Some('u') => o.push_str(&st.uid.to_string()),
+            Some('g') => o.push_str(&st.gid.to_string()),
+            Some('F') => o.push_str(type_name(st)),
+            Some('%') => o.push('%'),
+            Some(x) => {
+                o.push('?');
+                o.push(x);
+            }
+            None => o.push('%'),
+        }
+    }
+    o
+}
+
 fn stat(sh: &mut Sh, args: &[Vec<u8>]) {
+    if let Some(k) = args.iter().position(|a| a == b"-c") {
+        let fmt = args.get(k + 1).map(|f| String::from_utf8_lossy(f).into_owned()).unwrap_or_default();
+        let paths: Vec<Vec<u8>> = args.iter().enumerate().filter(|(i, _)| *i != k && *i != k + 1).map(|(_, a)| a.clone()).collect();
+        for a in &paths {
+            match sh.stat(&abs(a)) {
+                Ok(st) => sh.say(stat_format(&fmt, &st, a)),
+                Err(e) => {
+                    sh.log_error("lstat", e);
+                    match sh.flavor {
+                        Flavor::Busybox => sh.fail(format!("stat: can't stat '{}': {}", show(a), strerror(e))),
+                        Flavor::Coreutils => sh.fail(format!("stat: cannot statx '{}': {}", show(a), strerror(e))),
+                    }
+                }
+            }
+        }
+        return;
+    }
     let (_, paths) = flags(args);
     if paths.is_empty() {
         sh.fail("stat: missing operand");

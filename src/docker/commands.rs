@@ -802,13 +802,28 @@ impl Docker {
             return o;
         }
         let images = self.store.images_by_created();
+        let users = |id: &str| self.containers.iter().filter(|c| c.image_id == id).count();
+        let mut ctrs: Vec<&Ctr> = self.containers.iter().collect();
+        ctrs.sort_by(|a, b| b.seq.cmp(&a.seq));
+        let rw = |c: &Ctr| c.fs.upper_bytes();
         if !p.has("verbose") {
             let total = self.store.layers_size();
-            let reclaim = if total > 0 { format!("{} ({}%)", human_size(total), total * 100 / total) } else { human_size(0) };
+            // docker/cli `ImagesContext.Reclaimable`: what images no container uses hold.
+            let used: u64 = images
+                .iter()
+                .filter(|i| users(&i.id) > 0)
+                .map(|i| self.store.image_size(&i.id) - self.store.shared_size(&i.id))
+                .sum();
+            let with_pct = |r: u64, t: u64| if t > 0 { format!("{} ({}%)", human_size(r), r * 100 / t) } else { human_size(r) };
+            let reclaim = with_pct(total.saturating_sub(used), total);
+            let active_images = images.iter().filter(|i| users(&i.id) > 0).count();
+            let ctr_total: u64 = ctrs.iter().map(|c| rw(c)).sum();
+            let ctr_reclaim: u64 = ctrs.iter().filter(|c| !c.running()).map(|c| rw(c)).sum();
+            let running = ctrs.iter().filter(|c| c.running()).count();
             let rows: Vec<Vec<String>> = vec![
                 vec!["TYPE".into(), "TOTAL".into(), "ACTIVE".into(), "SIZE".into(), "RECLAIMABLE".into()],
-                vec!["Images".into(), images.len().to_string(), "0".into(), human_size(total), reclaim],
-                vec!["Containers".into(), "0".into(), "0".into(), "0B".into(), "0B".into()],
+                vec!["Images".into(), images.len().to_string(), active_images.to_string(), human_size(total), reclaim],
+                vec!["Containers".into(), ctrs.len().to_string(), running.to_string(), human_size(ctr_total), with_pct(ctr_reclaim, ctr_total)],
                 vec!["Local Volumes".into(), "0".into(), "0".into(), "0B".into(), "0B".into()],
                 vec!["Build Cache".into(), "0".into(), "0".into(), "0B".into(), "0B".into()],
             ];
@@ -833,16 +848,27 @@ impl Docker {
                 human_size(size),
                 human_size(shared),
                 human_size(size.saturating_sub(shared)),
-                "0".into(),
+                users(&img.id).to_string(),
             ]);
         }
         let mut out = String::from("Images space usage:\n\n");
         out.push_str(&render(&rows));
         out.push_str("\nContainers space usage:\n\n");
-        out.push_str(&render(&[["CONTAINER ID", "IMAGE", "COMMAND", "LOCAL VOLUMES", "SIZE", "CREATED", "STATUS", "NAMES"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect()]));
+        let mut crows: Vec<Vec<String>> =
+            vec![["CONTAINER ID", "IMAGE", "COMMAND", "LOCAL VOLUMES", "SIZE", "CREATED", "STATUS", "NAMES"].iter().map(|s| s.to_string()).collect()];
+        for c in &ctrs {
+            crows.push(vec![
+                c.short_id(),
+                self.image_cell(c),
+                go_quote(&ellipsis(&c.command(), 20)),
+                "0".into(),
+                docker_size(rw(c)),
+                DUR.into(),
+                c.status(),
+                c.name.clone(),
+            ]);
+        }
+        out.push_str(&render(&crows));
         out.push_str("\nLocal Volumes space usage:\n\n");
         out.push_str(&render(&[["VOLUME NAME", "LINKS", "SIZE"].iter().map(|s| s.to_string()).collect()]));
         out.push_str("\nBuild cache usage: 0B\n\n");

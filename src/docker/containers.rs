@@ -184,7 +184,7 @@ impl Ctr {
             }
         };
         let mut out = run.output.join("\n");
-        if !run.output.is_empty() {
+        if !run.output.is_empty() && !run.open_line {
             out.push('\n');
         }
         Exec { out, status: run.status }
