@@ -29,6 +29,7 @@ const COVERED: &[&str] = &[
     "copyup-append-big",
     "copyup-metadata",
     "mv-dir-exdev",
+    "whiteouts",
 ];
 
 fn shared() -> PathBuf {

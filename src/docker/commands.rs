@@ -1141,8 +1141,8 @@ impl Docker {
             return Outcome::fail(String::new(), &format!("Error response from daemon: No such container: {}", p.args[0]), 1);
         };
         let mut out = String::new();
-        for ch in self.containers[i].fs.docker_diff() {
-            out.push_str(&ch.to_string());
+        for ch in self.containers[i].diff() {
+            out.push_str(&ch);
             out.push('\n');
         }
         Outcome::ok(out)
