@@ -30,6 +30,7 @@ const COVERED: &[&str] = &[
     "copyup-metadata",
     "mv-dir-exdev",
     "whiteouts",
+    "errors-commands",
 ];
 
 fn shared() -> PathBuf {

@@ -644,6 +644,11 @@ pub fn run_as(c: &mut Container, line: &str, flavor: Flavor) -> Run {
             }
         }
         "wc" => wc(&mut sh, args),
+        _ if sh.flavor == Flavor::Busybox && cmd.contains('/') && sh.is_dir(&abs(cmd.as_bytes())) => {
+            // ash execs a path as it is: a directory cannot be executed.
+            sh.fail(format!("sh: {cmd}: Permission denied"));
+            sh.run.status = 126;
+        }
         _ if sh.flavor == Flavor::Busybox => {
             sh.fail(format!("sh: {cmd}: not found"));
             sh.run.status = 127;
@@ -1507,5 +1512,27 @@ mod tests {
         assert_eq!(chmod_mode("z", 0o755), None);
         assert_eq!(parse_size(b"1M"), Some(1 << 20));
         assert_eq!(parse_size(b"x"), None);
+    }
+
+    /// The busybox 1.35 wordings the docker oracle's transcripts show, and `sh -c` lists.
+    #[test]
+    fn busybox_flavour_words_errors_as_busybox_and_runs_lists() {
+        let mut c = container(Config::Default);
+        let bb = |c: &mut Container, l: &str| run_script(c, l, Flavor::Busybox);
+        let r = bb(&mut c, "cat /nope; rm /gone");
+        assert_eq!(r.output, ["cat: can't open '/nope': No such file or directory", "rm: can't remove '/gone': No such file or directory"]);
+        assert_eq!(r.status, 1);
+        let r = bb(&mut c, "nosuchcmd");
+        assert_eq!((r.output.clone(), r.status), (vec!["sh: nosuchcmd: not found".to_string()], 127));
+        let r = bb(&mut c, "/srv");
+        assert_eq!((r.output.clone(), r.status), (vec!["sh: /srv: Permission denied".to_string()], 126));
+        let r = bb(&mut c, "mkdir -p /srv/a/b && echo 12345 > /srv/a/b/pid; head -c 3 /srv/a/b/pid > /srv/h; cat /srv/h; wc -c /srv/a/b/pid");
+        assert_eq!(r.output, ["123", "6 /srv/a/b/pid"]);
+        assert!(!bb(&mut c, "false && echo no").output.contains(&"no".to_string()));
+        let r = bb(&mut c, "ls -R /srv; stat -c '%h %s %n' /etc/motd; tail -c 2 /etc/motd");
+        assert_eq!(r.output, ["/srv:", "a", "h", "", "/srv/a:", "b", "", "/srv/a/b:", "pid", "1 6 /etc/motd", "o"]);
+        // The same line in coreutils words.
+        assert_eq!(run(&mut c, "cat /nope").output, ["cat: /nope: No such file or directory"]);
+        assert_eq!(split_list("echo 'a;b' && x || y; z").iter().map(|(o, _)| *o).collect::<Vec<_>>(), [";", "&&", "||", ";"]);
     }
 }

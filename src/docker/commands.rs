@@ -59,7 +59,7 @@ pub struct Docker {
 
 const DUR: &str = "<dur> ago";
 const NOT_SIMULATED: &[&str] = &[
-    "commit", "save", "build", "info", "export", "kill",
+    "save", "build", "info", "export", "kill",
     "logs", "container", "restart", "cp", "top", "wait", "port", "rename", "pause", "unpause", "attach", "update",
     "version", "events", "push", "login", "logout", "search", "import", "network", "volume", "builder", "buildx",
     "checkpoint", "config", "context", "manifest", "node", "plugin", "secret", "service", "stack", "swarm", "trust",
@@ -222,6 +222,8 @@ impl Docker {
             ("ps", _) => self.ps("docker ps", rest),
             ("container", Some("ls" | "list" | "ps")) => self.ps("docker container ls", &rest[1..]),
             ("rm", _) => self.rm("docker rm", rest),
+            ("commit", _) => self.commit("docker commit", rest),
+            ("container", Some("commit")) => self.commit("docker container commit", &rest[1..]),
             ("container", Some("rm")) => self.rm("docker container rm", &rest[1..]),
             (c, sub) if NOT_SIMULATED.contains(&c) || matches!(c, "image" | "system") => {
                 let what = match sub {
@@ -1225,6 +1227,36 @@ impl Docker {
             rows.push(r);
         }
         Outcome::ok(render(&rows))
+    }
+
+    /// `docker commit`: the daemon's checks (the container, each `-c` instruction as
+    /// `builder/dockerfile` `BuildFromConfig` accepts it); making the image is not simulated yet.
+    pub fn commit(&mut self, cmd: &str, argv: &[String]) -> Outcome {
+        const SPEC: Spec = &[(Some('m'), "message", true), (Some('a'), "author", true), (Some('c'), "change", true), (Some('p'), "pause", false)];
+        let p = match parse_flags(cmd, SPEC, argv) {
+            Ok(p) => p,
+            Err(o) => return o,
+        };
+        if p.args.is_empty() || p.args.len() > 2 {
+            let arity = if p.args.is_empty() { Arity::AtLeast(1) } else { Arity::AtMost(2) };
+            if let Err(o) = check_arity(cmd, p.args.len(), arity, &format!("{cmd} [OPTIONS] CONTAINER [REPOSITORY[:TAG]]"), "Create a new image from a container's changes") {
+                return o;
+            }
+        }
+        if self.find(&p.args[0]).is_none() {
+            return Outcome::fail(String::new(), &format!("Error response from daemon: No such container: {}", p.args[0]), 1);
+        }
+        const VALID: &[&str] = &["cmd", "entrypoint", "env", "expose", "label", "onbuild", "user", "volume", "workdir", "stopsignal"];
+        for (flag, change) in &p.flags {
+            if *flag != "change" {
+                continue;
+            }
+            let word = change.split_whitespace().next().unwrap_or("").to_lowercase();
+            if !VALID.contains(&word.as_str()) {
+                return Outcome::fail(String::new(), &format!("Error response from daemon: {word} is not a valid change command"), 1);
+            }
+        }
+        Outcome::fail(String::new(), "layerlab: `docker commit` of a container is not simulated yet", 1)
     }
 
     /// `docker rm [-f] NAME...`.
