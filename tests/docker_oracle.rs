@@ -31,6 +31,7 @@ const COVERED: &[&str] = &[
     "mv-dir-exdev",
     "whiteouts",
     "errors-commands",
+    "driver-overlay2",
 ];
 
 fn shared() -> PathBuf {

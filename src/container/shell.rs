@@ -537,7 +537,10 @@ pub fn run_script(c: &mut Container, script: &str, flavor: Flavor) -> Run {
         if (op == "&&" && all.status != 0) || (op == "||" && all.status == 0) {
             continue;
         }
-        let r = run_as(c, &line, flavor);
+        let r = match line.split_once(" | ") {
+            Some((left, right)) => pipe_to_dd(c, left, right, flavor),
+            None => run_as(c, &line, flavor),
+        };
         if !r.output.is_empty() {
             all.open_line = r.open_line;
         }
@@ -548,6 +551,48 @@ pub fn run_script(c: &mut Container, script: &str, flavor: Flavor) -> Run {
         all.status = r.status;
     }
     all
+}
+
+/// The one pipe the oracle's scripts use: `printf TEXT | dd of=FILE [bs=1] [seek=N]
+/// conv=notrunc [2>/dev/null]`: TEXT written over FILE at byte N (the file read, patched and
+/// written back, so the container layer ends as the kernel leaves it: a full copy-up).
+fn pipe_to_dd(c: &mut Container, left: &str, right: &str, flavor: Flavor) -> Run {
+    let mut sh = Sh { c, run: Run::default(), flavor };
+    let words = |l: &str| -> Vec<Vec<u8>> {
+        tokenize(l).unwrap_or_default().into_iter().filter_map(|t| if let Tok::Word(w) = t { Some(w) } else { None }).collect()
+    };
+    let lw = words(left);
+    let rw = words(right);
+    let is_dd = rw.first().is_some_and(|w| w == b"dd");
+    let printf = lw.first().is_some_and(|w| w == b"printf" || w == b"echo");
+    if !is_dd || !printf {
+        sh.fail("sh: only `printf TEXT | dd of=FILE seek=N conv=notrunc` is understood as a pipe here");
+        return sh.run;
+    }
+    let text = echo_text(&lw[1..], lw[0] == b"printf");
+    let (mut of, mut seek) = (None, 0usize);
+    for w in &rw[1..] {
+        let w = String::from_utf8_lossy(w);
+        if let Some(f) = w.strip_prefix("of=") {
+            of = Some(f.as_bytes().to_vec());
+        } else if let Some(n) = w.strip_prefix("seek=") {
+            seek = n.parse().unwrap_or(0);
+        }
+    }
+    let Some(of) = of else {
+        sh.fail("dd: only of=FILE is understood here");
+        return sh.run;
+    };
+    let mut data = match sh.probe(Op::Read { path: abs(&of) }) {
+        Ok(Reply::Read(d)) => d,
+        _ => Vec::new(),
+    };
+    if data.len() < seek + text.len() {
+        data.resize(seek + text.len(), 0);
+    }
+    data[seek..seek + text.len()].copy_from_slice(&text);
+    write_out(&mut sh, &of, data, false);
+    sh.run
 }
 
 /// Runs one command line in the container, messages worded as `flavor`'s userland does.
@@ -786,6 +831,10 @@ fn head_tail(sh: &mut Sh, name: &str, args: &[Vec<u8>]) -> Option<Vec<u8>> {
     };
     let mut out = Vec::new();
     for f in &files {
+        if f == b"/dev/zero" {
+            out.resize(out.len() + n, 0);
+            continue;
+        }
         let data = read_for(sh, name, f)?;
         if name == "head" {
             out.extend_from_slice(&data[..n.min(data.len())]);
