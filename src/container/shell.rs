@@ -10,7 +10,11 @@
 //!   lookups that must not change anything (`ls`, `stat`, `mv` into a directory) run on a
 //!   clone of the container (cheap: trees are shared) and never copy up.
 //! - The working directory is always `/`: relative paths are taken against it.
-//! - Output and error messages are worded like GNU coreutils and bash
+//! - [`run_script`] runs a `sh -c` list (`;`, `&&`, `||`) and [`run_as`] a line in a chosen
+//!   [`Flavor`]: busybox 1.35 / ash wording (`cat: can't open 'X': ...`, `sh: X: not found`
+//!   127, `ls` one name a line, `ls -R`, `stat -c`, `head`/`tail -c`, `wc -c`, the
+//!   `printf | dd conv=notrunc` pipe), as the docker oracle's images print them.
+//! - Otherwise output and error messages are worded like GNU coreutils and bash
 //!   (`rm: cannot remove 'x': No such file or directory`); a path is quoted as the user typed it.
 //!   `ls -l` has busybox's columns (numeric owner, no date).
 //! - What is printed comes from the ops' typed [`Reply`] values (names, link targets and stat

@@ -1,6 +1,9 @@
-//! The docker commands of the image side, printing what the Docker 20.10.24 CLI prints (after
-//! the oracle's normalization): `pull`, `images`/`image ls`, `tag`, `rmi`/`image rm`,
-//! `history`, `image inspect`/`inspect`, `load`, `image prune`, `system df [-v]`.
+//! The docker commands, printing what the Docker 20.10.24 CLI prints (after the oracle's
+//! normalization): `pull`, `images`/`image ls`, `tag`, `rmi`/`image rm` (refusing an image a
+//! container uses, NOTES 26), `history`, `image inspect`/`inspect`, `load`, `image prune`,
+//! `system df [-v]` (images and containers), `info` (its storage-driver block), and the
+//! container side: `run`, `create`, `start`, `stop`, `exec`, `diff`, `ps`, `rm`, and
+//! `commit`'s checks (the commit itself is not simulated yet).
 //!
 //! Truth: the oracle's transcripts (`pull-*`, `inspect-*`, `rmi-shared-layers`) and NOTES
 //! 1-8, 10, 27, 31-33, 47-54. Sources: moby `distribution/pull_v2.go` (`Already exists` when
@@ -12,8 +15,8 @@
 //!
 //! Rules: a pull, load and build print their final screen (one line per layer with its last
 //! status), as the oracle records them on a terminal; relative times are `<dur> ago` (the clock
-//! is fixed); errors are Docker's sentences with its exit codes (1, 125). Commands of the
-//! container side print one line saying they are not simulated yet, exit 1.
+//! is fixed); errors are Docker's sentences with its exit codes (1, 125, 126, 127). Commands
+//! not simulated yet (`build`, `save`, ...) print one line saying so, exit 1.
 
 use super::containers::{Ctr, State};
 use super::reference::Named;
