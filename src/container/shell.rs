@@ -10,7 +10,11 @@
 //!   lookups that must not change anything (`ls`, `stat`, `mv` into a directory) run on a
 //!   clone of the container (cheap: trees are shared) and never copy up.
 //! - The working directory is always `/`: relative paths are taken against it.
-//! - Output and error messages are worded like GNU coreutils and bash
+//! - [`run_script`] runs a `sh -c` list (`;`, `&&`, `||`) and [`run_as`] a line in a chosen
+//!   [`Flavor`]: busybox 1.35 / ash wording (`cat: can't open 'X': ...`, `sh: X: not found`
+//!   127, `ls` one name a line, `ls -R`, `stat -c`, `head`/`tail -c`, `wc -c`, the
+//!   `printf | dd conv=notrunc` pipe), as the docker oracle's images print them.
+//! - Otherwise output and error messages are worded like GNU coreutils and bash
 //!   (`rm: cannot remove 'x': No such file or directory`); a path is quoted as the user typed it.
 //!   `ls -l` has busybox's columns (numeric owner, no date).
 //! - What is printed comes from the ops' typed [`Reply`] values (names, link targets and stat
@@ -37,6 +41,8 @@ pub struct Run {
     pub changed: bool,
     /// The exit status (0 = success).
     pub status: i32,
+    /// True if the last output line was printed without its `\n` (`printf x`, `tail -c`).
+    pub open_line: bool,
 }
 
 /// The most bytes `cat` prints.
@@ -295,17 +301,30 @@ fn shown_size(st: &Stat) -> u64 {
     }
 }
 
+/// Whose userland words the messages: GNU coreutils and bash (the page's default), or busybox
+/// 1.35 with ash (the docker oracle's images: `cat: can't open 'X': No such file or
+/// directory`, `sh: X: not found` with status 127).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Flavor {
+    #[default]
+    Coreutils,
+    Busybox,
+}
+
 struct Sh<'a> {
     c: &'a mut Container,
     run: Run,
+    flavor: Flavor,
 }
 
 impl Sh<'_> {
     fn say(&mut self, s: impl Into<String>) {
         self.run.output.push(s.into());
+        self.run.open_line = false;
     }
     fn fail(&mut self, s: impl Into<String>) {
         self.run.output.push(s.into());
+        self.run.open_line = false;
         self.run.status = 1;
     }
 
@@ -474,7 +493,115 @@ const HELP: &[&str] = &[
 
 /// Runs one command line in the container.
 pub fn run(c: &mut Container, line: &str) -> Run {
-    let mut sh = Sh { c, run: Run::default() };
+    run_as(c, line, Flavor::Coreutils)
+}
+
+/// Splits a `sh -c` script into its simple commands at `;`, `&&` and `||` outside quotes;
+/// each comes with the operator that joins it to the one before (`;` for the first).
+pub fn split_list(script: &str) -> Vec<(&'static str, String)> {
+    let b = script.as_bytes();
+    let mut out = Vec::new();
+    let (mut start, mut i, mut quote, mut op) = (0, 0, 0u8, ";");
+    while i < b.len() {
+        let c = b[i];
+        if quote != 0 {
+            if c == quote {
+                quote = 0;
+            } else if c == b'\\' && quote == b'"' {
+                i += 1;
+            }
+        } else if c == b'\'' || c == b'"' {
+            quote = c;
+        } else if c == b'\\' {
+            i += 1;
+        } else if c == b';' || (c == b'&' || c == b'|') && b.get(i + 1) == Some(&c) {
+            out.push((op, script[start..i].to_string()));
+            op = match c {
+                b';' => ";",
+                b'&' => "&&",
+                _ => "||",
+            };
+            if c != b';' {
+                i += 1;
+            }
+            start = i + 1;
+        }
+        i += 1;
+    }
+    out.push((op, script[start.min(b.len())..].to_string()));
+    out.retain(|(_, l)| !l.trim().is_empty());
+    out
+}
+
+/// Runs a `sh -c` script (simple commands joined by `;`, `&&`, `||`) with `flavor`'s wording;
+/// the status is the last command's that ran, as in `sh`.
+pub fn run_script(c: &mut Container, script: &str, flavor: Flavor) -> Run {
+    let mut all = Run::default();
+    for (op, line) in split_list(script) {
+        if (op == "&&" && all.status != 0) || (op == "||" && all.status == 0) {
+            continue;
+        }
+        let r = match line.split_once(" | ") {
+            Some((left, right)) => pipe_to_dd(c, left, right, flavor),
+            None => run_as(c, &line, flavor),
+        };
+        if !r.output.is_empty() {
+            all.open_line = r.open_line;
+        }
+        all.output.extend(r.output);
+        all.events.extend(r.events);
+        all.bytes_copied += r.bytes_copied;
+        all.changed |= r.changed;
+        all.status = r.status;
+    }
+    all
+}
+
+/// The one pipe the oracle's scripts use: `printf TEXT | dd of=FILE [bs=1] [seek=N]
+/// conv=notrunc [2>/dev/null]`: TEXT written over FILE at byte N (the file read, patched and
+/// written back, so the container layer ends as the kernel leaves it: a full copy-up).
+fn pipe_to_dd(c: &mut Container, left: &str, right: &str, flavor: Flavor) -> Run {
+    let mut sh = Sh { c, run: Run::default(), flavor };
+    let words = |l: &str| -> Vec<Vec<u8>> {
+        tokenize(l).unwrap_or_default().into_iter().filter_map(|t| if let Tok::Word(w) = t { Some(w) } else { None }).collect()
+    };
+    let lw = words(left);
+    let rw = words(right);
+    let is_dd = rw.first().is_some_and(|w| w == b"dd");
+    let printf = lw.first().is_some_and(|w| w == b"printf" || w == b"echo");
+    if !is_dd || !printf {
+        sh.fail("sh: only `printf TEXT | dd of=FILE seek=N conv=notrunc` is understood as a pipe here");
+        return sh.run;
+    }
+    let text = echo_text(&lw[1..], lw[0] == b"printf");
+    let (mut of, mut seek) = (None, 0usize);
+    for w in &rw[1..] {
+        let w = String::from_utf8_lossy(w);
+        if let Some(f) = w.strip_prefix("of=") {
+            of = Some(f.as_bytes().to_vec());
+        } else if let Some(n) = w.strip_prefix("seek=") {
+            seek = n.parse().unwrap_or(0);
+        }
+    }
+    let Some(of) = of else {
+        sh.fail("dd: only of=FILE is understood here");
+        return sh.run;
+    };
+    let mut data = match sh.probe(Op::Read { path: abs(&of) }) {
+        Ok(Reply::Read(d)) => d,
+        _ => Vec::new(),
+    };
+    if data.len() < seek + text.len() {
+        data.resize(seek + text.len(), 0);
+    }
+    data[seek..seek + text.len()].copy_from_slice(&text);
+    write_out(&mut sh, &of, data, false);
+    sh.run
+}
+
+/// Runs one command line in the container, messages worded as `flavor`'s userland does.
+pub fn run_as(c: &mut Container, line: &str, flavor: Flavor) -> Run {
+    let mut sh = Sh { c, run: Run::default(), flavor };
     let toks = match tokenize(line) {
         Ok(t) => t,
         Err(e) => {
@@ -511,11 +638,17 @@ pub fn run(c: &mut Container, line: &str) -> Run {
     let args = &words[1..];
     let cmd = String::from_utf8_lossy(&cmd).into_owned();
     if let Some((append, f)) = redirect {
-        if cmd != "echo" && cmd != "printf" {
-            sh.fail(format!("sh: {cmd}: output redirection is only understood for echo here"));
-            return sh.run;
-        }
-        let text = echo_text(args, cmd == "printf");
+        let text = match cmd.as_str() {
+            "echo" | "printf" => echo_text(args, cmd == "printf"),
+            "head" | "tail" => match head_tail(&mut sh, &cmd, args) {
+                Some(t) => t,
+                None => return sh.run,
+            },
+            _ => {
+                sh.fail(format!("sh: {cmd}: output redirection is only understood for echo, printf, head and tail here"));
+                return sh.run;
+            }
+        };
         write_out(&mut sh, &f, text, append);
         return sh.run;
     }
@@ -552,6 +685,23 @@ pub fn run(c: &mut Container, line: &str) -> Run {
         "chmod" => chmod(&mut sh, args),
         "chown" => chown(&mut sh, args),
         "truncate" => truncate(&mut sh, args),
+        "true" | "sleep" => {}
+        "head" | "tail" => {
+            if let Some(t) = head_tail(&mut sh, &cmd, args) {
+                let mut t = t;
+                flush_text(&mut sh, &mut t);
+            }
+        }
+        "wc" => wc(&mut sh, args),
+        _ if sh.flavor == Flavor::Busybox && cmd.contains('/') && sh.is_dir(&abs(cmd.as_bytes())) => {
+            // ash execs a path as it is: a directory cannot be executed.
+            sh.fail(format!("sh: {cmd}: Permission denied"));
+            sh.run.status = 126;
+        }
+        _ if sh.flavor == Flavor::Busybox => {
+            sh.fail(format!("sh: {cmd}: not found"));
+            sh.run.status = 127;
+        }
         _ => sh.fail(format!("sh: {cmd}: command not found")),
     }
     sh.run
@@ -640,11 +790,73 @@ fn cat(sh: &mut Sh, args: &[Vec<u8>]) {
             Err(e) => {
                 // Show what came before the error first, as a terminal would.
                 flush_text(sh, &mut out);
-                sh.fail(format!("cat: {}: {}", show(f), strerror(e)));
+                match sh.flavor {
+                    Flavor::Busybox => sh.fail(format!("cat: can't open '{}': {}", show(f), strerror(e))),
+                    Flavor::Coreutils => sh.fail(format!("cat: {}: {}", show(f), strerror(e))),
+                }
             }
         }
     }
     flush_text(sh, &mut out);
+}
+
+/// Reads a file for `head`/`tail`/`wc`, or words the error as the command does.
+fn read_for(sh: &mut Sh, name: &str, f: &[u8]) -> Option<Vec<u8>> {
+    match sh.op(Op::Read { path: abs(f) }) {
+        Ok(Reply::Read(data)) => Some(data),
+        Ok(r) => unreachable!("read answers bytes: {r:?}"),
+        Err(e) => {
+            match sh.flavor {
+                Flavor::Busybox => sh.fail(format!("{name}: can't open '{}': {}", show(f), strerror(e))),
+                Flavor::Coreutils => sh.fail(format!("{name}: cannot open '{}' for reading: {}", show(f), strerror(e))),
+            }
+            None
+        }
+    }
+}
+
+/// `head -c N FILE` / `tail -c N FILE`: the bytes they print.
+fn head_tail(sh: &mut Sh, name: &str, args: &[Vec<u8>]) -> Option<Vec<u8>> {
+    let mut n: Option<usize> = None;
+    let mut files = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        if args[i] == b"-c" && i + 1 < args.len() {
+            n = parse_size(&args[i + 1]).map(|v| v as usize);
+            i += 2;
+            continue;
+        }
+        files.push(args[i].clone());
+        i += 1;
+    }
+    let Some(n) = n else {
+        sh.fail(format!("{name}: only -c N FILE is understood here"));
+        return None;
+    };
+    let mut out = Vec::new();
+    for f in &files {
+        if f == b"/dev/zero" {
+            out.resize(out.len() + n, 0);
+            continue;
+        }
+        let data = read_for(sh, name, f)?;
+        if name == "head" {
+            out.extend_from_slice(&data[..n.min(data.len())]);
+        } else {
+            out.extend_from_slice(&data[data.len().saturating_sub(n)..]);
+        }
+    }
+    Some(out)
+}
+
+/// `wc -c FILE...`: `N FILE` per file.
+fn wc(sh: &mut Sh, args: &[Vec<u8>]) {
+    let (_, files) = flags(args);
+    for f in &files {
+        if let Some(d) = read_for(sh, "wc", f) {
+            sh.say(format!("{} {}", d.len(), show(f)));
+        }
+    }
 }
 
 fn flush_text(sh: &mut Sh, out: &mut Vec<u8>) {
@@ -653,18 +865,71 @@ fn flush_text(sh: &mut Sh, out: &mut Vec<u8>) {
     }
     let extra = out.len().saturating_sub(CAT_LIMIT);
     let text = String::from_utf8_lossy(&out[..out.len() - extra]).into_owned();
+    let open = !text.ends_with('\n');
     let text = text.strip_suffix('\n').unwrap_or(&text);
     for l in text.split('\n') {
         sh.say(l);
     }
+    sh.run.open_line = open;
     if extra > 0 {
         sh.say(format!("… ({extra} more bytes not shown)"));
     }
     out.clear();
 }
 
+/// busybox `ls [-R] DIR...` writing to a pipe: one raw name a line; with `-R` every directory
+/// gets a `DIR:` header, its names, then its subdirectories in order, a blank line between.
+fn ls_busybox(sh: &mut Sh, f: &str, paths: Vec<Vec<u8>>) {
+    let all = f.contains('a');
+    let recursive = f.contains('R');
+    let many = paths.len() > 1 || recursive;
+    let mut first = true;
+    let mut queue: Vec<(Vec<u8>, Vec<u8>)> = paths.iter().map(|a| (a.clone(), abs(a))).collect();
+    queue.reverse();
+    while let Some((shown, path)) = queue.pop() {
+        match sh.names(&path) {
+            Ok(names) => {
+                if many {
+                    if !first {
+                        sh.say("");
+                    }
+                    sh.say(format!("{}:", String::from_utf8_lossy(&shown)));
+                }
+                first = false;
+                let names: Vec<Vec<u8>> = names.into_iter().filter(|n| all || !n.starts_with(b".")).collect();
+                let mut subdirs = Vec::new();
+                for n in &names {
+                    sh.say(String::from_utf8_lossy(n).into_owned());
+                    let child = join(&path, n);
+                    if recursive && sh.stat(&child).is_ok_and(|st| st.kind == TypeChar::Dir) {
+                        subdirs.push((join(&shown, n), child));
+                    }
+                }
+                for d in subdirs.into_iter().rev() {
+                    queue.push(d);
+                }
+            }
+            Err(Errno::ENOTDIR) => {
+                sh.say(String::from_utf8_lossy(&shown).into_owned());
+                first = false;
+            }
+            Err(e) => {
+                sh.log_error("readdir", e);
+                sh.fail(format!("ls: {}: {}", show(&shown), strerror(e)));
+            }
+        }
+    }
+}
+
 fn ls(sh: &mut Sh, args: &[Vec<u8>]) {
     let (f, mut paths) = flags(args);
+    if sh.flavor == Flavor::Busybox && !f.contains('l') {
+        if paths.is_empty() {
+            paths.push(b"/".to_vec());
+        }
+        ls_busybox(sh, &f, paths);
+        return;
+    }
     let long_listing = f.contains('l');
     let all = f.contains('a');
     if paths.is_empty() {
@@ -711,7 +976,55 @@ fn ls(sh: &mut Sh, args: &[Vec<u8>]) {
     }
 }
 
+/// `stat -c FORMAT`: `%n` name, `%s` size, `%h` links, `%a` octal mode, `%A` mode string,
+/// `%u`/`%g` owner, `%F` type, `%N` quoted name, `%%`.
+fn stat_format(fmt: &str, st: &Stat, name: &[u8]) -> String {
+    let mut o = String::new();
+    let mut it = fmt.chars();
+    while let Some(c) = it.next() {
+        if c != '%' {
+            o.push(c);
+            continue;
+        }
+        match it.next() {
+            Some('n') => o.push_str(&String::from_utf8_lossy(name)),
+            Some('N') => o.push_str(&format!("'{}'", String::from_utf8_lossy(name))),
+            Some('s') => o.push_str(&shown_size(st).to_string()),
+            Some('h') => o.push_str(&st.nlink.to_string()),
+            Some('a') => o.push_str(&format!("{:o}", st.mode)),
+            Some('A') => o.push_str(&mode_string(st)),
+            Some('u') => o.push_str(&st.uid.to_string()),
+            Some('g') => o.push_str(&st.gid.to_string()),
+            Some('F') => o.push_str(type_name(st)),
+            Some('%') => o.push('%'),
+            Some(x) => {
+                o.push('?');
+                o.push(x);
+            }
+            None => o.push('%'),
+        }
+    }
+    o
+}
+
 fn stat(sh: &mut Sh, args: &[Vec<u8>]) {
+    if let Some(k) = args.iter().position(|a| a == b"-c") {
+        let fmt = args.get(k + 1).map(|f| String::from_utf8_lossy(f).into_owned()).unwrap_or_default();
+        let paths: Vec<Vec<u8>> = args.iter().enumerate().filter(|(i, _)| *i != k && *i != k + 1).map(|(_, a)| a.clone()).collect();
+        for a in &paths {
+            match sh.stat(&abs(a)) {
+                Ok(st) => sh.say(stat_format(&fmt, &st, a)),
+                Err(e) => {
+                    sh.log_error("lstat", e);
+                    match sh.flavor {
+                        Flavor::Busybox => sh.fail(format!("stat: can't stat '{}': {}", show(a), strerror(e))),
+                        Flavor::Coreutils => sh.fail(format!("stat: cannot statx '{}': {}", show(a), strerror(e))),
+                    }
+                }
+            }
+        }
+        return;
+    }
     let (_, paths) = flags(args);
     if paths.is_empty() {
         sh.fail("stat: missing operand");
@@ -794,7 +1107,10 @@ fn rm(sh: &mut Sh, args: &[Vec<u8>]) {
                     let call = if recursive { "rm -r" } else { "unlink" };
                     sh.log_error(call, e);
                 }
-                sh.fail(format!("rm: cannot remove '{}': {}", show(a), strerror(e)));
+                match sh.flavor {
+                    Flavor::Busybox => sh.fail(format!("rm: can't remove '{}': {}", show(a), strerror(e))),
+                    Flavor::Coreutils => sh.fail(format!("rm: cannot remove '{}': {}", show(a), strerror(e))),
+                }
             }
         }
     }
@@ -1249,5 +1565,27 @@ mod tests {
         assert_eq!(chmod_mode("z", 0o755), None);
         assert_eq!(parse_size(b"1M"), Some(1 << 20));
         assert_eq!(parse_size(b"x"), None);
+    }
+
+    /// The busybox 1.35 wordings the docker oracle's transcripts show, and `sh -c` lists.
+    #[test]
+    fn busybox_flavour_words_errors_as_busybox_and_runs_lists() {
+        let mut c = container(Config::Default);
+        let bb = |c: &mut Container, l: &str| run_script(c, l, Flavor::Busybox);
+        let r = bb(&mut c, "cat /nope; rm /gone");
+        assert_eq!(r.output, ["cat: can't open '/nope': No such file or directory", "rm: can't remove '/gone': No such file or directory"]);
+        assert_eq!(r.status, 1);
+        let r = bb(&mut c, "nosuchcmd");
+        assert_eq!((r.output.clone(), r.status), (vec!["sh: nosuchcmd: not found".to_string()], 127));
+        let r = bb(&mut c, "/srv");
+        assert_eq!((r.output.clone(), r.status), (vec!["sh: /srv: Permission denied".to_string()], 126));
+        let r = bb(&mut c, "mkdir -p /srv/a/b && echo 12345 > /srv/a/b/pid; head -c 3 /srv/a/b/pid > /srv/h; cat /srv/h; wc -c /srv/a/b/pid");
+        assert_eq!(r.output, ["123", "6 /srv/a/b/pid"]);
+        assert!(!bb(&mut c, "false && echo no").output.contains(&"no".to_string()));
+        let r = bb(&mut c, "ls -R /srv; stat -c '%h %s %n' /etc/motd; tail -c 2 /etc/motd");
+        assert_eq!(r.output, ["/srv:", "a", "h", "", "/srv/a:", "b", "", "/srv/a/b:", "pid", "1 6 /etc/motd", "o"]);
+        // The same line in coreutils words.
+        assert_eq!(run(&mut c, "cat /nope").output, ["cat: /nope: No such file or directory"]);
+        assert_eq!(split_list("echo 'a;b' && x || y; z").iter().map(|(o, _)| *o).collect::<Vec<_>>(), [";", "&&", "||", ";"]);
     }
 }

@@ -1,6 +1,9 @@
-//! The docker commands of the image side, printing what the Docker 20.10.24 CLI prints (after
-//! the oracle's normalization): `pull`, `images`/`image ls`, `tag`, `rmi`/`image rm`,
-//! `history`, `image inspect`/`inspect`, `load`, `image prune`, `system df [-v]`.
+//! The docker commands, printing what the Docker 20.10.24 CLI prints (after the oracle's
+//! normalization): `pull`, `images`/`image ls`, `tag`, `rmi`/`image rm` (refusing an image a
+//! container uses, NOTES 26), `history`, `image inspect`/`inspect`, `load`, `image prune`,
+//! `system df [-v]` (images and containers), `info` (its storage-driver block), and the
+//! container side: `run`, `create`, `start`, `stop`, `exec`, `diff`, `ps`, `rm`, and
+//! `commit`'s checks (the commit itself is not simulated yet).
 //!
 //! Truth: the oracle's transcripts (`pull-*`, `inspect-*`, `rmi-shared-layers`) and NOTES
 //! 1-8, 10, 27, 31-33, 47-54. Sources: moby `distribution/pull_v2.go` (`Already exists` when
@@ -12,9 +15,10 @@
 //!
 //! Rules: a pull, load and build print their final screen (one line per layer with its last
 //! status), as the oracle records them on a terminal; relative times are `<dur> ago` (the clock
-//! is fixed); errors are Docker's sentences with its exit codes (1, 125). Commands of the
-//! container side print one line saying they are not simulated yet, exit 1.
+//! is fixed); errors are Docker's sentences with its exit codes (1, 125, 126, 127). Commands
+//! not simulated yet (`build`, `save`, ...) print one line saying so, exit 1.
 
+use super::containers::{Ctr, State};
 use super::reference::Named;
 use super::registry::Registry;
 use super::store::{cache_id, Store};
@@ -50,12 +54,15 @@ pub type Loader = Box<dyn FnMut(&str) -> Result<Arc<Archive>, String>>;
 pub struct Docker {
     pub registry: Registry,
     pub store: Store,
+    /// Containers in creation order.
+    pub containers: Vec<Ctr>,
     loader: Loader,
+    seq: u64,
 }
 
 const DUR: &str = "<dur> ago";
 const NOT_SIMULATED: &[&str] = &[
-    "run", "create", "start", "stop", "exec", "diff", "ps", "commit", "rm", "save", "build", "info", "export", "kill",
+    "save", "build", "export", "kill",
     "logs", "container", "restart", "cp", "top", "wait", "port", "rename", "pause", "unpause", "attach", "update",
     "version", "events", "push", "login", "logout", "search", "import", "network", "volume", "builder", "buildx",
     "checkpoint", "config", "context", "manifest", "node", "plugin", "secret", "service", "stack", "swarm", "trust",
@@ -182,7 +189,7 @@ fn repo_tag_cells(familiar: &str) -> (String, String) {
 
 impl Docker {
     pub fn new(registry: Registry, loader: Loader) -> Docker {
-        Docker { registry, store: Store::new(), loader }
+        Docker { registry, store: Store::new(), containers: Vec::new(), loader, seq: 0 }
     }
 
     /// Runs one docker command line (`argv[0]` is `docker`).
@@ -208,6 +215,24 @@ impl Docker {
             ("image", Some("load")) => self.load("docker image load", &rest[1..]),
             ("image", Some("prune")) => self.prune("docker image prune", &rest[1..]),
             ("system", Some("df")) => self.system_df("docker system df", &rest[1..]),
+            ("run", _) => self.run_cmd("docker run", rest, true),
+            ("create", _) => self.run_cmd("docker create", rest, false),
+            ("container", Some("create")) => self.run_cmd("docker container create", &rest[1..], false),
+            ("start", _) => self.start("docker start", rest),
+            ("stop", _) => self.stop("docker stop", rest),
+            ("exec", _) => self.exec("docker exec", rest),
+            ("diff", _) => self.diff("docker diff", rest),
+            ("ps", _) => self.ps("docker ps", rest),
+            ("container", Some("ls" | "list" | "ps")) => self.ps("docker container ls", &rest[1..]),
+            ("rm", _) => self.rm("docker rm", rest),
+            ("commit", _) => self.commit("docker commit", rest),
+            // The oracle keeps only the storage-driver block of `docker info`; the host runs
+            // overlay2 on ext4 with native diff (NOTES 29 for the other drivers).
+            ("info", _) => Outcome::ok(
+                " Storage Driver: overlay2\n  Backing Filesystem: extfs\n  Supports d_type: true\n  Native Overlay Diff: true\n  userxattr: false\n".into(),
+            ),
+            ("container", Some("commit")) => self.commit("docker container commit", &rest[1..]),
+            ("container", Some("rm")) => self.rm("docker container rm", &rest[1..]),
             (c, sub) if NOT_SIMULATED.contains(&c) || matches!(c, "image" | "system") => {
                 let what = match sub {
                     Some(s) if matches!(c, "image" | "system" | "container") => format!("{c} {s}"),
@@ -479,6 +504,36 @@ impl Docker {
         // moby `isImageIDPrefix`: the argument is a prefix of the image ID (with or without
         // `sha256:`), however it was resolved.
         let by_id = id.starts_with(arg) || encoded(&id).starts_with(arg);
+        let user = self.containers.iter().rev().find(|c| c.image_id == id).map(|c| (c.short_id(), c.running()));
+        if !by_id {
+            let r = Named::parse(arg).map_err(|e| e.to_string())?.with_default_tag();
+            let others = self
+                .store
+                .references(&id)
+                .into_iter()
+                .filter(|x| x.full() != r.full())
+                .filter(|x| !(x.digest.is_some() && x.name() == r.name()))
+                .count();
+            if let (Some((cid, running)), 0) = (&user, others) {
+                if !force {
+                    return Err(format!(
+                        "Error response from daemon: conflict: unable to remove repository reference \"{arg}\" (must force) - container {cid} is using its referenced image {}",
+                        short12(&id)
+                    ));
+                }
+                if *running {
+                    // A running container keeps the image: untagged only, it stays as `<none>`.
+                    for x in self.store.references(&id).into_iter().cloned().collect::<Vec<_>>() {
+                        self.store.remove_ref(&x);
+                        lines.push(format!("Untagged: {}", x.familiar()));
+                    }
+                    return Ok(lines);
+                }
+            }
+        } else if let (Some((cid, running)), false) = (&user, force) {
+            let how = if *running { "running" } else { "stopped" };
+            return Err(format!("Error response from daemon: conflict: unable to delete {} (cannot be forced) - image is being used by {how} container {cid}", short12(&id)));
+        }
         if !by_id {
             let r = Named::parse(arg).map_err(|e| e.to_string())?.with_default_tag();
             self.store.remove_ref(&r);
@@ -757,13 +812,28 @@ impl Docker {
             return o;
         }
         let images = self.store.images_by_created();
+        let users = |id: &str| self.containers.iter().filter(|c| c.image_id == id).count();
+        let mut ctrs: Vec<&Ctr> = self.containers.iter().collect();
+        ctrs.sort_by(|a, b| b.seq.cmp(&a.seq));
+        let rw = |c: &Ctr| c.fs.upper_bytes();
         if !p.has("verbose") {
             let total = self.store.layers_size();
-            let reclaim = if total > 0 { format!("{} ({}%)", human_size(total), total * 100 / total) } else { human_size(0) };
+            // docker/cli `ImagesContext.Reclaimable`: what images no container uses hold.
+            let used: u64 = images
+                .iter()
+                .filter(|i| users(&i.id) > 0)
+                .map(|i| self.store.image_size(&i.id) - self.store.shared_size(&i.id))
+                .sum();
+            let with_pct = |r: u64, t: u64| if t > 0 { format!("{} ({}%)", human_size(r), r * 100 / t) } else { human_size(r) };
+            let reclaim = with_pct(total.saturating_sub(used), total);
+            let active_images = images.iter().filter(|i| users(&i.id) > 0).count();
+            let ctr_total: u64 = ctrs.iter().map(|c| rw(c)).sum();
+            let ctr_reclaim: u64 = ctrs.iter().filter(|c| !c.running()).map(|c| rw(c)).sum();
+            let running = ctrs.iter().filter(|c| c.running()).count();
             let rows: Vec<Vec<String>> = vec![
                 vec!["TYPE".into(), "TOTAL".into(), "ACTIVE".into(), "SIZE".into(), "RECLAIMABLE".into()],
-                vec!["Images".into(), images.len().to_string(), "0".into(), human_size(total), reclaim],
-                vec!["Containers".into(), "0".into(), "0".into(), "0B".into(), "0B".into()],
+                vec!["Images".into(), images.len().to_string(), active_images.to_string(), human_size(total), reclaim],
+                vec!["Containers".into(), ctrs.len().to_string(), running.to_string(), human_size(ctr_total), with_pct(ctr_reclaim, ctr_total)],
                 vec!["Local Volumes".into(), "0".into(), "0".into(), "0B".into(), "0B".into()],
                 vec!["Build Cache".into(), "0".into(), "0".into(), "0B".into(), "0B".into()],
             ];
@@ -788,16 +858,27 @@ impl Docker {
                 human_size(size),
                 human_size(shared),
                 human_size(size.saturating_sub(shared)),
-                "0".into(),
+                users(&img.id).to_string(),
             ]);
         }
         let mut out = String::from("Images space usage:\n\n");
         out.push_str(&render(&rows));
         out.push_str("\nContainers space usage:\n\n");
-        out.push_str(&render(&[["CONTAINER ID", "IMAGE", "COMMAND", "LOCAL VOLUMES", "SIZE", "CREATED", "STATUS", "NAMES"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect()]));
+        let mut crows: Vec<Vec<String>> =
+            vec![["CONTAINER ID", "IMAGE", "COMMAND", "LOCAL VOLUMES", "SIZE", "CREATED", "STATUS", "NAMES"].iter().map(|s| s.to_string()).collect()];
+        for c in &ctrs {
+            crows.push(vec![
+                c.short_id(),
+                self.image_cell(c),
+                go_quote(&ellipsis(&c.command(), 20)),
+                "0".into(),
+                docker_size(rw(c)),
+                DUR.into(),
+                c.status(),
+                c.name.clone(),
+            ]);
+        }
+        out.push_str(&render(&crows));
         out.push_str("\nLocal Volumes space usage:\n\n");
         out.push_str(&render(&[["VOLUME NAME", "LINKS", "SIZE"].iter().map(|s| s.to_string()).collect()]));
         out.push_str("\nBuild cache usage: 0B\n\n");
@@ -806,6 +887,418 @@ impl Docker {
             .map(|s| s.to_string())
             .collect()]));
         Outcome::ok(out)
+    }
+}
+
+/// Go's `strconv.Quote` for the plain text `docker ps` cells hold.
+fn go_quote(s: &str) -> String {
+    let mut o = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => o.push_str("\\\""),
+            '\\' => o.push_str("\\\\"),
+            '\n' => o.push_str("\\n"),
+            '\t' => o.push_str("\\t"),
+            c => o.push(c),
+        }
+    }
+    o.push('"');
+    o
+}
+
+fn no_such_container(arg: &str) -> String {
+    format!("Error: No such container: {arg}")
+}
+
+/// The container side: `run`, `create`, `start`, `stop`, `exec`, `diff`, `ps`, `rm`
+/// (moby `daemon/create.go`, `start.go`, `exec.go`, `list.go`, `delete.go`; docker/cli
+/// `cli/command/container/*`).
+impl Docker {
+    /// The container a name or ID (prefix) names.
+    fn find(&self, arg: &str) -> Option<usize> {
+        let a = arg.strip_prefix('/').unwrap_or(arg);
+        self.containers.iter().position(|c| c.name == a || c.id() == a || c.short_id() == a)
+    }
+
+    /// Bytes of the image layers a container stands on.
+    fn ctr_image_bytes(&self, c: &Ctr) -> u64 {
+        c.chains.iter().filter_map(|ch| self.store.layer(ch)).map(|l| l.size).sum()
+    }
+
+    /// `docker run` / `docker create`.
+    pub fn run_cmd(&mut self, cmd: &str, argv: &[String], start: bool) -> Outcome {
+        const SPEC: Spec = &[
+            (None, "name", true),
+            (Some('d'), "detach", false),
+            (None, "network", true),
+            (Some('i'), "interactive", false),
+            (Some('t'), "tty", false),
+            (None, "rm", false),
+            (Some('e'), "env", true),
+            (Some('w'), "workdir", true),
+            (None, "entrypoint", true),
+            (Some('u'), "user", true),
+        ];
+        // Flags stop at the image: the rest is the command.
+        let first = argv.iter().enumerate().position(|(i, a)| {
+            !a.starts_with('-') && (i == 0 || !matches!(argv[i - 1].as_str(), "--name" | "--network" | "-e" | "--env" | "-w" | "--workdir" | "--entrypoint" | "-u" | "--user"))
+        });
+        let (flags, rest) = match first {
+            Some(i) => (&argv[..i], &argv[i..]),
+            None => (argv, &argv[argv.len()..]),
+        };
+        let p = match parse_flags(cmd, SPEC, flags) {
+            Ok(p) => p,
+            Err(o) => return o,
+        };
+        let (usage, short) = if start {
+            (format!("{cmd} [OPTIONS] IMAGE [COMMAND] [ARG...]"), "Run a command in a new container")
+        } else {
+            (format!("{cmd} [OPTIONS] IMAGE [COMMAND] [ARG...]"), "Create a new container")
+        };
+        if let Err(o) = check_arity(cmd, rest.len(), Arity::AtLeast(1), &usage, short) {
+            return o;
+        }
+        let pre = if start { "docker: " } else { "" };
+        let see = format!("See '{cmd} --help'.");
+        let image_arg = &rest[0];
+        let Some(name) = p.value("name").map(str::to_string) else {
+            return Outcome::fail(String::new(), "layerlab: containers need --name (the oracle's scripts always name them)", 125);
+        };
+        if let Some(i) = self.find(&name) {
+            let other = self.containers[i].id();
+            return Outcome::fail(
+                String::new(),
+                &format!("{pre}Error response from daemon: Conflict. The container name \"/{name}\" is already in use by container \"{other}\". You have to remove (or rename) that container to be able to reuse that name.\n{see}"),
+                125,
+            );
+        }
+        let Some(id) = self.store.resolve(image_arg) else {
+            return Outcome::fail(String::new(), &format!("layerlab: image {image_arg} is not here (run's implicit pull is not simulated)"), 125);
+        };
+        let Some(img) = self.store.image(&id) else { return Outcome::fail(String::new(), "image vanished", 125) };
+        let rc = img.config.file.config.clone().unwrap_or_default();
+        let mut command: Vec<String> = rc.entrypoint.clone().unwrap_or_default();
+        if rest.len() > 1 {
+            command.extend(rest[1..].iter().cloned());
+        } else {
+            command.extend(rc.cmd.clone().unwrap_or_default());
+        }
+        let chains = img.chains.clone();
+        let layers: Vec<Arc<crate::tree::Tree>> = chains.iter().filter_map(|c| self.store.layer(c)).map(|l| l.tree.clone()).collect();
+        self.seq += 1;
+        let mut c = Ctr::new(&name, &id, image_arg, chains.clone(), layers, command.clone(), self.seq);
+        self.store.pin(&chains);
+        let detach = p.has("detach");
+        let mut out = String::new();
+        if !start {
+            out = format!("{}\n", c.id());
+            self.containers.push(c);
+            return Outcome::ok(out);
+        }
+        if detach {
+            out = format!("{}\n", c.id());
+        }
+        let code = self.start_ctr(&mut c, &mut out, detach);
+        self.containers.push(c);
+        match code {
+            Ok(code) => Outcome { out, code: if detach { 0 } else { code } },
+            Err(e) => Outcome::fail(out, &format!("{pre}{e}"), 127),
+        }
+    }
+
+    /// Starts a container: its command runs to the end (or keeps running: a `sleep`).
+    fn start_ctr(&mut self, c: &mut Ctr, out: &mut String, detach: bool) -> Result<i32, String> {
+        let argv = c.cmd.clone();
+        let known = argv.first().is_some_and(|a| {
+            matches!(
+                a.as_str(),
+                "sh" | "/bin/sh" | "cat" | "echo" | "printf" | "ls" | "stat" | "touch" | "rm" | "mkdir" | "rmdir" | "mv" | "ln"
+                    | "chmod" | "chown" | "truncate" | "true" | "sleep" | "head" | "tail" | "wc" | "pwd" | "readlink"
+            )
+        });
+        if !known {
+            let a = argv.first().cloned().unwrap_or_default();
+            return Err(format!("Error response from daemon: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: \"{a}\": executable file not found in $PATH: unknown"));
+        }
+        let r = c.exec(&argv);
+        if !detach {
+            out.push_str(&r.out);
+        }
+        c.state = if Ctr::keeps_running(&argv) { State::Running } else { State::Exited(r.status) };
+        Ok(r.status)
+    }
+
+    /// `docker start NAME...`.
+    pub fn start(&mut self, cmd: &str, argv: &[String]) -> Outcome {
+        const SPEC: Spec = &[(Some('a'), "attach", false), (Some('i'), "interactive", false)];
+        let p = match parse_flags(cmd, SPEC, argv) {
+            Ok(p) => p,
+            Err(o) => return o,
+        };
+        if let Err(o) = check_arity(cmd, p.args.len(), Arity::AtLeast(1), &format!("{cmd} [OPTIONS] CONTAINER [CONTAINER...]"), "Start one or more stopped containers") {
+            return o;
+        }
+        let mut out = String::new();
+        let mut failed = Vec::new();
+        for a in &p.args {
+            let Some(i) = self.find(a) else {
+                out.push_str(&format!("Error response from daemon: No such container: {a}\n"));
+                failed.push(a.clone());
+                continue;
+            };
+            if self.containers[i].running() {
+                out.push_str(&format!("{a}\n"));
+                continue;
+            }
+            let mut c = self.containers[i].clone();
+            let mut sink = String::new();
+            match self.start_ctr(&mut c, &mut sink, true) {
+                Ok(_) => {
+                    self.containers[i] = c;
+                    out.push_str(&format!("{a}\n"));
+                }
+                Err(e) => {
+                    out.push_str(&e);
+                    out.push('\n');
+                    failed.push(a.clone());
+                }
+            }
+        }
+        if failed.is_empty() {
+            return Outcome::ok(out);
+        }
+        Outcome::fail(out, &format!("Error: failed to start containers: {}", failed.join(", ")), 1)
+    }
+
+    /// `docker stop NAME...`.
+    pub fn stop(&mut self, cmd: &str, argv: &[String]) -> Outcome {
+        const SPEC: Spec = &[(Some('t'), "time", true)];
+        let p = match parse_flags(cmd, SPEC, argv) {
+            Ok(p) => p,
+            Err(o) => return o,
+        };
+        if let Err(o) = check_arity(cmd, p.args.len(), Arity::AtLeast(1), &format!("{cmd} [OPTIONS] CONTAINER [CONTAINER...]"), "Stop one or more running containers") {
+            return o;
+        }
+        let mut out = String::new();
+        let mut errs = Vec::new();
+        for a in &p.args {
+            match self.find(a) {
+                Some(i) => {
+                    if self.containers[i].running() {
+                        // SIGTERM is ignored by a pid-1 sh; the SIGKILL after 10 s: 137.
+                        self.containers[i].state = State::Exited(137);
+                    }
+                    out.push_str(&format!("{a}\n"));
+                }
+                None => errs.push(format!("Error response from daemon: No such container: {a}")),
+            }
+        }
+        if errs.is_empty() {
+            return Outcome::ok(out);
+        }
+        Outcome::fail(out, &errs.join("\n"), 1)
+    }
+
+    /// `docker exec NAME CMD...`.
+    pub fn exec(&mut self, cmd: &str, argv: &[String]) -> Outcome {
+        const SPEC: Spec = &[(Some('i'), "interactive", false), (Some('t'), "tty", false), (Some('d'), "detach", false), (Some('u'), "user", true), (Some('w'), "workdir", true), (Some('e'), "env", true)];
+        let first = argv.iter().position(|a| !a.starts_with('-'));
+        let (flags, rest) = match first {
+            Some(i) => (&argv[..i], &argv[i..]),
+            None => (argv, &argv[argv.len()..]),
+        };
+        if let Err(o) = parse_flags(cmd, SPEC, flags) {
+            return o;
+        }
+        if let Err(o) = check_arity(cmd, rest.len(), Arity::AtLeast(2), &format!("{cmd} [OPTIONS] CONTAINER COMMAND [ARG...]"), "Run a command in a running container") {
+            return o;
+        }
+        let Some(i) = self.find(&rest[0]) else {
+            return Outcome::fail(String::new(), &format!("Error: No such container: {}", rest[0]), 1);
+        };
+        let c = &mut self.containers[i];
+        if !c.running() {
+            return Outcome::fail(String::new(), &format!("Error response from daemon: Container {} is not running", c.id()), 1);
+        }
+        let argv = &rest[1..];
+        if !matches!(
+            argv[0].as_str(),
+            "sh" | "/bin/sh" | "cat" | "echo" | "printf" | "ls" | "stat" | "touch" | "rm" | "mkdir" | "rmdir" | "mv" | "ln" | "chmod"
+                | "chown" | "truncate" | "true" | "sleep" | "head" | "tail" | "wc" | "pwd" | "readlink"
+        ) {
+            return Outcome::fail(
+                String::new(),
+                &format!("OCI runtime exec failed: exec failed: unable to start container process: exec: \"{}\": executable file not found in $PATH: unknown\r", argv[0]),
+                126,
+            );
+        }
+        let r = c.exec(argv);
+        Outcome { out: r.out, code: r.status }
+    }
+
+    /// `docker diff NAME`.
+    pub fn diff(&mut self, cmd: &str, argv: &[String]) -> Outcome {
+        let p = match parse_flags(cmd, &[], argv) {
+            Ok(p) => p,
+            Err(o) => return o,
+        };
+        if let Err(o) = check_arity(cmd, p.args.len(), Arity::Exactly(1), &format!("{cmd} CONTAINER"), "Inspect changes to files or directories on a container's filesystem") {
+            return o;
+        }
+        let Some(i) = self.find(&p.args[0]) else {
+            return Outcome::fail(String::new(), &format!("Error response from daemon: No such container: {}", p.args[0]), 1);
+        };
+        let mut out = String::new();
+        for ch in self.containers[i].diff() {
+            out.push_str(&ch);
+            out.push('\n');
+        }
+        Outcome::ok(out)
+    }
+
+    /// The IMAGE cell: the name typed at create while it still names the image.
+    fn image_cell(&self, c: &Ctr) -> String {
+        match self.store.resolve(&c.image_ref) {
+            Some(id) if id == c.image_id => c.image_ref.clone(),
+            _ => short12(&c.image_id),
+        }
+    }
+
+    fn size_cell(&self, c: &Ctr) -> String {
+        let u = c.fs.usage_over(self.ctr_image_bytes(c));
+        crate::units::ps_size(u.size, u.virtual_size)
+    }
+
+    /// `docker ps [-a] [-s] [--format T]`.
+    pub fn ps(&mut self, cmd: &str, argv: &[String]) -> Outcome {
+        const SPEC: Spec = &[
+            (Some('a'), "all", false),
+            (Some('s'), "size", false),
+            (Some('q'), "quiet", false),
+            (None, "no-trunc", false),
+            (None, "format", true),
+            (Some('n'), "last", true),
+            (Some('l'), "latest", false),
+            (Some('f'), "filter", true),
+        ];
+        let p = match parse_flags(cmd, SPEC, argv) {
+            Ok(p) => p,
+            Err(o) => return o,
+        };
+        if let Err(o) = check_arity(cmd, p.args.len(), Arity::AtMost(0), &format!("{cmd} [OPTIONS]"), "List containers") {
+            return o;
+        }
+        let mut list: Vec<&Ctr> = self.containers.iter().filter(|c| p.has("all") || c.running()).collect();
+        list.sort_by(|a, b| b.seq.cmp(&a.seq));
+        let trunc = !p.has("no-trunc");
+        let command = |c: &Ctr| {
+            let s = c.command();
+            go_quote(&if trunc { ellipsis(&s, 20) } else { s })
+        };
+        if let Some(f) = p.value("format") {
+            let mut out = String::new();
+            for c in &list {
+                let mut line = f.to_string();
+                for (k, v) in [
+                    ("{{.Names}}", c.name.clone()),
+                    ("{{.ID}}", if trunc { c.short_id() } else { c.id() }),
+                    ("{{.Image}}", self.image_cell(c)),
+                    ("{{.Status}}", c.status()),
+                    ("{{.Command}}", command(c)),
+                    ("{{.CreatedSince}}", DUR.into()),
+                    ("{{.Ports}}", String::new()),
+                    ("{{.Size}}", self.size_cell(c)),
+                ] {
+                    line = line.replace(k, &v);
+                }
+                out.push_str(&line);
+                out.push('\n');
+            }
+            return Outcome::ok(out);
+        }
+        if p.has("quiet") {
+            return Outcome::ok(list.iter().map(|c| format!("{}\n", c.short_id())).collect());
+        }
+        let size = p.has("size");
+        let mut head: Vec<String> = ["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"].iter().map(|s| s.to_string()).collect();
+        if size {
+            head.push("SIZE".into());
+        }
+        let mut rows = vec![head];
+        for c in &list {
+            let mut r = vec![c.short_id(), self.image_cell(c), command(c), DUR.into(), c.status(), String::new(), c.name.clone()];
+            if size {
+                r.push(self.size_cell(c));
+            }
+            rows.push(r);
+        }
+        Outcome::ok(render(&rows))
+    }
+
+    /// `docker commit`: the daemon's checks (the container, each `-c` instruction as
+    /// `builder/dockerfile` `BuildFromConfig` accepts it); making the image is not simulated yet.
+    pub fn commit(&mut self, cmd: &str, argv: &[String]) -> Outcome {
+        const SPEC: Spec = &[(Some('m'), "message", true), (Some('a'), "author", true), (Some('c'), "change", true), (Some('p'), "pause", false)];
+        let p = match parse_flags(cmd, SPEC, argv) {
+            Ok(p) => p,
+            Err(o) => return o,
+        };
+        if p.args.is_empty() || p.args.len() > 2 {
+            let arity = if p.args.is_empty() { Arity::AtLeast(1) } else { Arity::AtMost(2) };
+            if let Err(o) = check_arity(cmd, p.args.len(), arity, &format!("{cmd} [OPTIONS] CONTAINER [REPOSITORY[:TAG]]"), "Create a new image from a container's changes") {
+                return o;
+            }
+        }
+        if self.find(&p.args[0]).is_none() {
+            return Outcome::fail(String::new(), &format!("Error response from daemon: No such container: {}", p.args[0]), 1);
+        }
+        const VALID: &[&str] = &["cmd", "entrypoint", "env", "expose", "label", "onbuild", "user", "volume", "workdir", "stopsignal"];
+        for (flag, change) in &p.flags {
+            if *flag != "change" {
+                continue;
+            }
+            let word = change.split_whitespace().next().unwrap_or("").to_lowercase();
+            if !VALID.contains(&word.as_str()) {
+                return Outcome::fail(String::new(), &format!("Error response from daemon: {word} is not a valid change command"), 1);
+            }
+        }
+        Outcome::fail(String::new(), "layerlab: `docker commit` of a container is not simulated yet", 1)
+    }
+
+    /// `docker rm [-f] NAME...`.
+    pub fn rm(&mut self, cmd: &str, argv: &[String]) -> Outcome {
+        const SPEC: Spec = &[(Some('f'), "force", false), (Some('v'), "volumes", false), (Some('l'), "link", false)];
+        let p = match parse_flags(cmd, SPEC, argv) {
+            Ok(p) => p,
+            Err(o) => return o,
+        };
+        if let Err(o) = check_arity(cmd, p.args.len(), Arity::AtLeast(1), &format!("{cmd} [OPTIONS] CONTAINER [CONTAINER...]"), "Remove one or more containers") {
+            return o;
+        }
+        let mut out = String::new();
+        let mut errs = Vec::new();
+        for a in &p.args {
+            let Some(i) = self.find(a) else {
+                errs.push(no_such_container(a));
+                continue;
+            };
+            if self.containers[i].running() && !p.has("force") {
+                errs.push(format!(
+                    "Error response from daemon: You cannot remove a running container {}. Stop the container before attempting removal or force remove",
+                    self.containers[i].id()
+                ));
+                continue;
+            }
+            let c = self.containers.remove(i);
+            self.store.unpin(&c.chains);
+            out.push_str(&format!("{a}\n"));
+        }
+        if errs.is_empty() {
+            return Outcome::ok(out);
+        }
+        Outcome::fail(out, &errs.join("\n"), 1)
     }
 }
 

@@ -68,6 +68,9 @@ pub struct Store {
     /// diff_id -> blob digests seen for it.
     v2meta: BTreeMap<String, BTreeSet<String>>,
     seq: u64,
+    /// ChainID -> how many containers stand on the layer (moby's `RWLayer` holds a reference
+    /// to its parent chain, so `rmi -f` leaves the layers until `docker rm`).
+    pins: BTreeMap<String, usize>,
 }
 
 /// The graph driver's directory of a layer, as the oracle prints it.
@@ -170,7 +173,37 @@ impl Store {
 
     /// How many images use a layer (in their chain).
     pub fn layer_users(&self, chain: &str) -> usize {
-        self.images.values().filter(|i| i.chains.iter().any(|c| c == chain)).count()
+        self.images.values().filter(|i| i.chains.iter().any(|c| c == chain)).count() + self.pins.get(chain).copied().unwrap_or(0)
+    }
+
+    /// A container now stands on `chains` (bottom first): they stay while it exists.
+    pub fn pin(&mut self, chains: &[String]) {
+        for c in chains {
+            *self.pins.entry(c.clone()).or_default() += 1;
+        }
+    }
+
+    /// A container on `chains` is gone: the layers no image or container holds any more are
+    /// freed, top first (silently, as `docker rm` does); returns their ChainIDs.
+    pub fn unpin(&mut self, chains: &[String]) -> Vec<String> {
+        for c in chains {
+            if let Some(n) = self.pins.get_mut(c) {
+                *n -= 1;
+                if *n == 0 {
+                    self.pins.remove(c);
+                }
+            }
+        }
+        let mut freed = Vec::new();
+        for c in chains.iter().rev() {
+            if self.layer_users(c) > 0 {
+                break;
+            }
+            if self.layers.remove(c).is_some() {
+                freed.push(c.clone());
+            }
+        }
+        freed
     }
 
     /// Points a reference at an image; returns the image it pointed at before.
@@ -247,7 +280,7 @@ impl Store {
     /// SHARED SIZE).
     pub fn shared_size(&self, id: &str) -> u64 {
         self.images.get(id).map_or(0, |i| {
-            i.chains.iter().filter(|c| self.layer_users(c) > 1).filter_map(|c| self.layers.get(c)).map(|l| l.size).sum()
+            i.chains.iter().filter(|c| self.images.values().filter(|j| j.chains.contains(c)).count() > 1).filter_map(|c| self.layers.get(c)).map(|l| l.size).sum()
         })
     }
 
