@@ -381,7 +381,10 @@ mod kernel {
     }
 
     /// The kernel's DIFF as docker diff lines: `.wh.NAME` is `D NAME`, the opaque marker adds
-    /// nothing, any other path is `C` if the lower layers have it, else `A`.
+    /// nothing, any other path is `C` if the lower layers have it, else `A`. (Real Docker 20.10
+    /// differs in two cases the docker-oracle recorded, NOTES 14 and 15: a copied-up directory
+    /// left empty is not listed, an opaque directory lists the lower entries it hides. The page's
+    /// `docker diff` still follows this rule; `src/docker` follows Docker.)
     fn docker_diff(diff: &[String], lower: &BTreeSet<String>) -> Vec<String> {
         let mut out = Vec::new();
         for l in diff {
