@@ -209,6 +209,22 @@ impl Tree {
         ino
     }
 
+    /// Inserts `node` at the `/`-rooted `path`, making missing parents as directories 0755
+    /// 0:0 (as `mkdir -p` and moby's init layer do); like [`Tree::insert`], the caller has
+    /// checked the last name is free. Returns the new inode (the root for an empty path).
+    pub fn insert_path(&mut self, path: &[u8], node: Node) -> Ino {
+        let comps: Vec<&[u8]> = components(path).collect();
+        let Some((name, parents)) = comps.split_last() else { return ROOT };
+        let mut cur = ROOT;
+        for c in parents {
+            cur = match self.child(cur, c) {
+                Some(i) => i,
+                None => self.insert(cur, c, Node::dir(0o755, 0, 0)),
+            };
+        }
+        self.insert(cur, name, node)
+    }
+
     /// Removes `name` from `dir`, recursively for directories; returns the removed inode.
     pub fn remove(&mut self, dir: Ino, name: &[u8]) -> Option<Ino> {
         let ino = match &mut self.node_mut(dir).kind {

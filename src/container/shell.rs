@@ -1311,15 +1311,7 @@ mod tests {
     use std::sync::Arc;
 
     fn put(t: &mut Tree, path: &str, node: Node) {
-        let comps: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
-        let mut cur = ROOT;
-        for c in &comps[..comps.len() - 1] {
-            cur = match t.child(cur, c.as_bytes()) {
-                Some(i) => i,
-                None => t.insert(cur, c.as_bytes(), Node::dir(0o755, 0, 0)),
-            };
-        }
-        t.insert(cur, comps[comps.len() - 1].as_bytes(), node);
+        t.insert_path(path.as_bytes(), node);
     }
 
     /// A lower layer with /etc/motd ("hello\n"), /bin/sh and an empty dir /srv.

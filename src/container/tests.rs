@@ -1,7 +1,7 @@
 //! Unit tests of the container rules, one per rule, on small in-memory stacks.
 
 use super::*;
-use crate::tree::{Content, Kind, Node, Tree, ROOT};
+use crate::tree::{Content, Kind, Node, Tree};
 
 fn file(data: &str, mode: u32) -> Node {
     Node::new(Kind::File(Content::Bytes(std::sync::Arc::from(data.as_bytes()))), mode, 0, 0)
@@ -18,15 +18,7 @@ fn whiteout() -> Node {
 
 /// Puts `node` at `path` (implied parents 0755).
 fn put(t: &mut Tree, path: &str, node: Node) -> u32 {
-    let comps: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
-    let mut cur = ROOT;
-    for c in &comps[..comps.len() - 1] {
-        cur = match t.child(cur, c.as_bytes()) {
-            Some(i) => i,
-            None => t.insert(cur, c.as_bytes(), dir(0o755)),
-        };
-    }
-    t.insert(cur, comps[comps.len() - 1].as_bytes(), node)
+    t.insert_path(path.as_bytes(), node)
 }
 
 /// Layer 0: /t/foo, /t/hl1=/t/hl2 (hardlinks), /t/dir/{a,pop/b}, /t/empty, /t/gone, symlinks.

@@ -24,7 +24,7 @@
 use crate::container::shell::{self, Flavor};
 use crate::container::{Config as Mount, Container};
 use crate::layer::Content;
-use crate::tree::{Kind, Node, Tree, ROOT};
+use crate::tree::{Kind, Node, Tree};
 use crate::union::Stack;
 use std::sync::Arc;
 
@@ -58,11 +58,7 @@ pub struct Ctr {
 pub fn init_layer(image: &Stack, hostname: &str) -> Tree {
     let mut t = Tree::new();
     let exists = |p: &[u8]| {
-        let (parent, name) = match p.iter().rposition(|&b| b == b'/') {
-            Some(0) => (&p[..1], &p[1..]),
-            Some(i) => (&p[..i], &p[i + 1..]),
-            None => (&b"/"[..], p),
-        };
+        let (parent, name) = crate::path::split(p);
         image.dir_stack(parent).and_then(|ds| image.lookup_child(&ds, name)).is_some()
     };
     let file = |data: &[u8]| Node::new(Kind::File(Content::Bytes(Arc::from(data))), 0o755, 0, 0);
@@ -83,15 +79,7 @@ pub fn init_layer(image: &Stack, hostname: &str) -> Tree {
         if exists(path.as_bytes()) {
             continue;
         }
-        let comps: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
-        let mut cur = ROOT;
-        for c in &comps[..comps.len() - 1] {
-            cur = match t.child(cur, c.as_bytes()) {
-                Some(i) => i,
-                None => t.insert(cur, c.as_bytes(), Node::dir(0o755, 0, 0)),
-            };
-        }
-        t.insert(cur, comps[comps.len() - 1].as_bytes(), node);
+        t.insert_path(path.as_bytes(), node);
     }
     t
 }
@@ -250,6 +238,7 @@ impl Ctr {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tree::ROOT;
 
     fn image() -> Vec<Arc<Tree>> {
         let mut t = Tree::new();
