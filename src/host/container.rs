@@ -194,10 +194,7 @@ impl Host {
     pub(super) fn layer_names(&self) -> Vec<String> {
         self.union_ids
             .iter()
-            .map(|&id| {
-                let pos = self.order.iter().position(|x| x.0 == id).unwrap_or(0);
-                format!("L{pos} {}", self.layers[id as usize].info.short_id)
-            })
+            .map(|&id| format!("{} {}", super::stack_label(&self.order, id), self.layers[id as usize].info.short_id))
             .collect()
     }
 

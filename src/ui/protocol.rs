@@ -117,11 +117,6 @@ pub enum Response {
 /// Largest preview sent to the page.
 pub const PREVIEW: u64 = 64 * 1024;
 
-/// The 12 hex digits of a `sha256:...` digest.
-pub fn short_digest(d: &str) -> String {
-    crate::digest::short_id(d)
-}
-
 /// One message: `msg` and the JS values that travel beside it untouched.
 #[derive(Serialize, Deserialize)]
 pub struct Envelope<M> {
