@@ -324,8 +324,9 @@ impl Host {
             self.undo.push(before);
         }
         let names = self.layer_names();
-        let upper = self.container.as_ref().map(|c| c.upper());
-        r.events = o.events.iter().map(|e| event_line(e, &names, upper.unwrap_or(&Tree::default()))).collect();
+        if let Some(c) = self.container.as_ref() {
+            r.events = o.events.iter().map(|e| event_line(e, &names, c.upper())).collect();
+        }
         r.copies = self.copies_of(&o.events);
         self.touched();
         self.fill_status(&mut r);
