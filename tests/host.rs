@@ -295,6 +295,9 @@ mod container {
         let r = host.file_action(&FileAction::Rename { from: "/srv".into(), to: "/srv2".into() });
         assert_eq!(r.output[0], "# mv -T /srv /srv2");
         assert!(r.events.iter().any(|e| e.kind == EventKind::CopyUp), "{:?}", r.events);
+        // The source directory was copied up, then whited out by the same mv: still a directory.
+        let srv = r.events.iter().find(|e| e.kind == EventKind::CopyUp && e.text.starts_with("/srv from ")).expect("a copy-up of /srv");
+        assert!(srv.text.contains("the directory alone"), "{}", srv.text);
         assert!(r.diff.contains(&"A /srv2".to_string()) && r.diff.contains(&"D /srv".to_string()), "{:?}", r.diff);
         // redirect_dir=on: the directory is renamed in the container layer with a redirect, and
         // docker diff is the naive comparison Docker then uses.

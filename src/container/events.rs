@@ -101,7 +101,8 @@ pub enum CopyKind {
 /// One thing that happened to the container layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
-    CopyUp { path: Vec<u8>, layer: usize, bytes: u64, kind: CopyKind },
+    /// `dir`: a directory, copied up alone and empty (its entries stay below).
+    CopyUp { path: Vec<u8>, layer: usize, bytes: u64, kind: CopyKind, dir: bool },
     Whiteout { path: Vec<u8>, hides_layer: Option<usize> },
     OpaqueSet { path: Vec<u8> },
     RedirectSet { path: Vec<u8>, value: Vec<u8> },
@@ -119,7 +120,8 @@ impl fmt::Display for Event {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use crate::listing::esc;
         match self {
-            Event::CopyUp { path, layer, bytes, kind } => match kind {
+            Event::CopyUp { path, layer, dir: true, .. } => write!(f, "copy-up of directory {} from layer {layer}", esc(path)),
+            Event::CopyUp { path, layer, bytes, kind, .. } => match kind {
                 CopyKind::Full => write!(f, "copy-up {} from layer {layer}: {bytes} bytes", esc(path)),
                 CopyKind::MetadataOnly => write!(f, "copy-up {} from layer {layer}: metadata only", esc(path)),
                 CopyKind::DataOnly => write!(f, "copy-up of the data of {} from layer {layer}: {bytes} bytes", esc(path)),

@@ -515,12 +515,13 @@ impl Container {
                     let layer = chain[i].1.lowers.first().map(|x| x.0).unwrap_or(0);
                     self.up().node_mut(u).metacopy = false;
                     self.live_bytes += size;
-                    self.log.push(Event::CopyUp { path: chain_path(&chain[..=i].to_vec()), layer, bytes: size, kind: CopyKind::DataOnly });
+                    self.log.push(Event::CopyUp { path: chain_path(&chain[..=i].to_vec()), layer, bytes: size, kind: CopyKind::DataOnly, dir: false });
                 }
                 continue;
             }
             let (layer, lino) = chain[i].1.lowers[0];
             let src = self.lower.node(layer, lino);
+            let dir = src.is_dir();
             let kind = match &src.kind {
                 Kind::Dir(_) => Kind::Dir(Default::default()),
                 k => k.clone(),
@@ -538,7 +539,7 @@ impl Container {
             self.live_bytes += bytes;
             chain[i].1.upper = Some(ino);
             let kind = if meta { CopyKind::MetadataOnly } else { CopyKind::Full };
-            self.log.push(Event::CopyUp { path: chain_path(&chain[..=i].to_vec()), layer, bytes, kind });
+            self.log.push(Event::CopyUp { path: chain_path(&chain[..=i].to_vec()), layer, bytes, kind, dir });
         }
     }
 

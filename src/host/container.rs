@@ -13,7 +13,6 @@ use super::{Host, LayerId};
 use crate::container::shell::{sh_quote, strerror};
 use crate::container::{Config, Container, CopyKind, Event, Op};
 use crate::listing::{esc, unescape};
-use crate::tree::Tree;
 use serde::{Deserialize, Serialize};
 
 /// What the page can do to a path of the merged view. Paths are display paths
@@ -177,9 +176,7 @@ impl Host {
                 }
                 output.extend(r.output);
                 let names = self.layer_names();
-                if let Some(c) = self.container.as_ref() {
-                    events.extend(r.events.iter().map(|e| event_line(e, &names, c.upper())));
-                }
+                events.extend(r.events.iter().map(|e| event_line(e, &names)));
                 copies = self.copies_of(&r.events);
             }
         }
@@ -203,7 +200,7 @@ impl Host {
         events
             .iter()
             .filter_map(|e| match e {
-                Event::CopyUp { path, layer, bytes, kind } => Some(CopyUp {
+                Event::CopyUp { path, layer, bytes, kind, .. } => Some(CopyUp {
                     path: esc(path),
                     layer: self.union_ids.get(*layer).copied().unwrap_or(0),
                     bytes: *bytes,
@@ -324,9 +321,7 @@ impl Host {
             self.undo.push(before);
         }
         let names = self.layer_names();
-        if let Some(c) = self.container.as_ref() {
-            r.events = o.events.iter().map(|e| event_line(e, &names, c.upper())).collect();
-        }
+        r.events = o.events.iter().map(|e| event_line(e, &names)).collect();
         r.copies = self.copies_of(&o.events);
         self.touched();
         self.fill_status(&mut r);
@@ -358,10 +353,10 @@ impl Host {
 
 /// One line of the event log: its kind and a one-line explanation. The log shows the kind
 /// first (`copy-up /a from L0 …`), so the text does not repeat it.
-fn event_line(e: &Event, layers: &[String], upper: &Tree) -> EventLine {
+fn event_line(e: &Event, layers: &[String]) -> EventLine {
     let name = |l: &usize| layers.get(*l).cloned().unwrap_or_else(|| format!("layer {l}"));
     let (kind, text) = match e {
-        Event::CopyUp { path, layer, .. } if upper.lookup(path).is_some_and(|i| upper.node(i).is_dir()) => (
+        Event::CopyUp { path, layer, dir: true, .. } => (
             EventKind::CopyUp,
             format!(
                 "{} from {} to the container layer: the directory alone, empty (its entries stay below; overlayfs copies up every parent of what it changes)",
@@ -369,7 +364,7 @@ fn event_line(e: &Event, layers: &[String], upper: &Tree) -> EventLine {
                 name(layer)
             ),
         ),
-        Event::CopyUp { path, layer, bytes, kind } => (EventKind::CopyUp, match kind {
+        Event::CopyUp { path, layer, bytes, kind, .. } => (EventKind::CopyUp, match kind {
             CopyKind::Full => format!("{} from {} to the container layer: {bytes} bytes copied (lower layers are read-only, so overlayfs copies a file up before changing it)", esc(path), name(layer)),
             CopyKind::MetadataOnly => format!("{} from {}: metadata only (metacopy=on leaves the data below until it is written)", esc(path), name(layer)),
             CopyKind::DataOnly => format!("of the data of {} from {}: {bytes} bytes (first write after a metadata-only copy-up)", esc(path), name(layer)),
