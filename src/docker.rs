@@ -27,6 +27,7 @@
 pub mod argv;
 pub mod commands;
 pub mod containers;
+pub mod dockerfile;
 pub mod reference;
 pub mod registry;
 pub mod script;
