@@ -149,7 +149,7 @@ pub fn parse(text: &str, name: &str) -> Result<Dockerfile, ParseError> {
     if text.is_empty() {
         return Err(ParseError { line: None, msg: format!("the Dockerfile ({name}) cannot be empty") });
     }
-    let (nodes, escape, warnings) = split_lines(text)?;
+    let (nodes, escape, warnings) = split_lines(text, name)?;
     let mut df = Dockerfile { meta_args: Vec::new(), stages: Vec::new(), escape, warnings };
     for n in nodes {
         let line = n.line;
@@ -162,7 +162,9 @@ pub fn parse(text: &str, name: &str) -> Result<Dockerfile, ParseError> {
         match df.stages.last_mut() {
             Some(s) => s.commands.push(ins),
             None if matches!(ins.kind, Kind::Arg(_)) => df.meta_args.push(ins),
-            None => return err(line, "no build stage in current context"),
+            // instructions.Parse's CurrentStage error carries no `parse error line` prefix
+            // (NOTES 55, seen).
+            None => return Err(ParseError { line: None, msg: "no build stage in current context".into() }),
         }
     }
     Ok(df)
@@ -170,7 +172,7 @@ pub fn parse(text: &str, name: &str) -> Result<Dockerfile, ParseError> {
 
 /// parser.go `Parse`: directives, comments, continuations; each logical line through the
 /// dispatch table.
-fn split_lines(text: &str) -> Result<(Vec<Node>, char, Vec<String>), ParseError> {
+fn split_lines(text: &str, name: &str) -> Result<(Vec<Node>, char, Vec<String>), ParseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut escape = '\\';
     let mut directives_done = false;
@@ -232,7 +234,8 @@ fn split_lines(text: &str) -> Result<(Vec<Node>, char, Vec<String>), ParseError>
         warnings.push("[WARNING]: Empty continuation lines will become errors in a future release.".into());
     }
     if nodes.is_empty() {
-        return err(count.max(1), "file with no instructions.");
+        // NOTES 55 (seen): `failed to parse NAME: file with no instructions`.
+        return Err(ParseError { line: None, msg: format!("failed to parse {name}: file with no instructions") });
     }
     Ok((nodes, escape, warnings))
 }
@@ -987,7 +990,7 @@ mod tests {
             }
             k => panic!("{k:?}"),
         }
-        assert_eq!(e("RUN x\n"), "dockerfile parse error line 1: no build stage in current context");
+        assert_eq!(e("RUN x\n"), "no build stage in current context");
         assert_eq!(e("FROM a AS 1x\n"), "dockerfile parse error line 1: invalid name for build stage: \"1x\", name can't start with a number or contain symbols");
     }
 
@@ -1012,7 +1015,7 @@ mod tests {
         let d = p("FROM bb\nRUN a \\\n\n b\n");
         assert_eq!(d.warnings.len(), 2);
         assert_eq!(e("# escape=x\nFROM bb\n"), "dockerfile parse error line 1: invalid escape token 'x' does not match ` or \\");
-        assert_eq!(e("# only a comment\n"), "dockerfile parse error line 1: file with no instructions.");
+        assert_eq!(e("# only a comment\n"), "failed to parse Dockerfile: file with no instructions");
     }
 
     #[test]
