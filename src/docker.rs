@@ -19,6 +19,8 @@
 //!   images by ID, references, `v2metadata-by-diffid`, layers containers hold), [`containers`]
 //!   (a container's layers, init layer, state and `docker diff`), [`argv`] (a script line split as the
 //!   oracle's recorder splits it), [`table`] (Go's tabwriter as the docker CLI sets it up),
+//!   [`dockerfile`] (a Dockerfile as the classic builder parses it), [`context`] (a build
+//!   context: `.dockerignore`, the size the CLI sends, tarsum source checksums),
 //!   [`commands`] (the docker commands), [`script`] (a SCRIPT replayed into a TRANSCRIPT).
 //! - Deterministic: the clock is fixed, so every relative time prints as the oracle normalizes
 //!   it (`<dur> ago`), and graph-driver directories print as `<cache:C>`.
@@ -27,6 +29,7 @@
 pub mod argv;
 pub mod commands;
 pub mod containers;
+pub mod context;
 pub mod dockerfile;
 pub mod reference;
 pub mod registry;
