@@ -7,7 +7,7 @@
 //! "Normalization"; NOTES "Pull, push, load"), scenarios `pull-shared-base`,
 //! `pull-tags-and-errors`, `pull-different-parent`, `pull-after-load`, `rmi-shared-layers`,
 //! `inspect-*`, and for containers `containers-isolation`, `container-rm`, `whiteouts`,
-//! `copyup-*`, `mv-dir-exdev`, `driver-overlay2`, `errors-commands` (NOTES 12-19, 26). Sources followed: moby `distribution/pull_v2.go` (which layers already exist),
+//! `copyup-*`, `mv-dir-exdev`, `driver-*` (NOTES 29: [`driver`]), `errors-commands` (NOTES 12-19, 26). Sources followed: moby `distribution/pull_v2.go` (which layers already exist),
 //! `daemon/images/image_delete.go` (rmi), `layer/layer_store.go` (ChainIDs, release top first),
 //! docker/cli `cli/command/formatter` (tables, sizes, ellipsis).
 //!
@@ -17,7 +17,8 @@
 //! - One room per concept: [`reference`] (names as distribution parses them), [`registry`]
 //!   (what the registry holds, blob digests from `registry.txt`), [`store`] (layers by ChainID,
 //!   images by ID, references, `v2metadata-by-diffid`, layers containers hold), [`containers`]
-//!   (a container's layers, init layer, state and `docker diff`), [`argv`] (a script line split as the
+//!   (a container's layers, init layer, state and `docker diff`), [`driver`] (the storage driver
+//!   and what `docker info` and `GraphDriver` say of it), [`argv`] (a script line split as the
 //!   oracle's recorder splits it), [`table`] (Go's tabwriter as the docker CLI sets it up),
 //!   [`commands`] (the docker commands), [`script`] (a SCRIPT replayed into a TRANSCRIPT).
 //! - Deterministic: the clock is fixed, so every relative time prints as the oracle normalizes
@@ -27,6 +28,7 @@
 pub mod argv;
 pub mod commands;
 pub mod containers;
+pub mod driver;
 pub mod reference;
 pub mod registry;
 pub mod script;

@@ -32,6 +32,8 @@ const COVERED: &[&str] = &[
     "whiteouts",
     "errors-commands",
     "driver-overlay2",
+    "driver-vfs",
+    "driver-btrfs",
 ];
 
 fn shared() -> PathBuf {

@@ -19,6 +19,7 @@
 //! not simulated yet (`build`, `save`, ...) print one line saying so, exit 1.
 
 use super::containers::{Ctr, State};
+use super::driver::Driver;
 use super::reference::Named;
 use super::registry::Registry;
 use super::store::{cache_id, Store};
@@ -56,6 +57,8 @@ pub struct Docker {
     pub store: Store,
     /// Containers in creation order.
     pub containers: Vec<Ctr>,
+    /// The storage driver the daemon runs (`#% driver`).
+    pub driver: Driver,
     loader: Loader,
     seq: u64,
 }
@@ -189,7 +192,7 @@ fn repo_tag_cells(familiar: &str) -> (String, String) {
 
 impl Docker {
     pub fn new(registry: Registry, loader: Loader) -> Docker {
-        Docker { registry, store: Store::new(), containers: Vec::new(), loader, seq: 0 }
+        Docker { registry, store: Store::new(), containers: Vec::new(), driver: Driver::default(), loader, seq: 0 }
     }
 
     /// Runs one docker command line (`argv[0]` is `docker`).
@@ -226,11 +229,8 @@ impl Docker {
             ("container", Some("ls" | "list" | "ps")) => self.ps("docker container ls", &rest[1..]),
             ("rm", _) => self.rm("docker rm", rest),
             ("commit", _) => self.commit("docker commit", rest),
-            // The oracle keeps only the storage-driver block of `docker info`; the host runs
-            // overlay2 on ext4 with native diff (NOTES 29 for the other drivers).
-            ("info", _) => Outcome::ok(
-                " Storage Driver: overlay2\n  Backing Filesystem: extfs\n  Supports d_type: true\n  Native Overlay Diff: true\n  userxattr: false\n".into(),
-            ),
+            // The oracle keeps only the storage-driver block of `docker info`.
+            ("info", _) => Outcome::ok(self.driver.info().into()),
             ("container", Some("commit")) => self.commit("docker container commit", &rest[1..]),
             ("container", Some("rm")) => self.rm("docker container rm", &rest[1..]),
             (c, sub) if NOT_SIMULATED.contains(&c) || matches!(c, "image" | "system") => {
@@ -691,18 +691,12 @@ impl Docker {
         let size = self.store.image_size(id);
         o.insert("Size".into(), json!(size));
         o.insert("VirtualSize".into(), json!(size));
-        let mut data = Map::new();
-        let dir = |c: &str| format!("/var/lib/docker/overlay2/{}", cache_id(c));
-        if let Some((top, lower)) = img.chains.split_last() {
-            if !lower.is_empty() {
-                let l: Vec<String> = lower.iter().rev().map(|c| format!("{}/diff", dir(c))).collect();
-                data.insert("LowerDir".into(), json!(l.join(":")));
-            }
-            data.insert("MergedDir".into(), json!(format!("{}/merged", dir(top))));
-            data.insert("UpperDir".into(), json!(format!("{}/diff", dir(top))));
-            data.insert("WorkDir".into(), json!(format!("{}/work", dir(top))));
-        }
-        o.insert("GraphDriver".into(), json!({"Data": Value::Object(data), "Name": "overlay2"}));
+        let dirs: Vec<String> = img.chains.iter().map(|c| cache_id(c)).collect();
+        let data = match self.driver.graph_data(&dirs) {
+            Some(d) => Value::Object(d.into_iter().map(|(k, v)| (k.to_string(), json!(v))).collect()),
+            None => Value::Null,
+        };
+        o.insert("GraphDriver".into(), json!({"Data": data, "Name": self.driver.name()}));
         o.insert("RootFS".into(), json!({"Type": "layers", "Layers": img.config.diff_ids()}));
         o.insert("Metadata".into(), json!({"LastTagTime": img.last_tag_time.clone().unwrap_or_else(|| "0001-01-01T00:00:00Z".into())}));
         Value::Object(o)

@@ -2,7 +2,8 @@
 //! "TRANSCRIPT format").
 //!
 //! Rules: lines are split on `\n`, blank lines skipped; a comment line prints itself; `#%`
-//! directives (`driver`, `image`, `oci`) print nothing (they set up the registry), a `#% disk`
+//! directives print nothing: `image`, `oci` set up the registry (before the replay), `driver`
+//! sets the host's storage driver (a driver it does not know prints one line), a `#% disk`
 //! probe prints nothing here (true bytes on disk belong to the storage-driver issue; `check.sh
 //! -x` drops those lines), `#% write` / `#% copy` print their line; a command prints `$ LINE`,
 //! its output (with `% no newline at end of output` when it lacks one) and `[exit N]` when it
@@ -24,6 +25,15 @@ pub fn replay(script: &str, docker: &mut Docker) -> String {
             if matches!(word, "write" | "copy") {
                 t.push_str(line);
                 t.push('\n');
+            }
+            if word == "driver" {
+                match super::driver::Driver::parse(d.split_whitespace().nth(1).unwrap_or("")) {
+                    Ok(driver) => docker.driver = driver,
+                    Err(e) => {
+                        t.push_str(&e);
+                        t.push('\n');
+                    }
+                }
             }
             continue;
         }
