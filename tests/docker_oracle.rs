@@ -34,6 +34,9 @@ const COVERED: &[&str] = &[
     "driver-overlay2",
     "driver-vfs",
     "driver-btrfs",
+    "commit-history",
+    "commit-save",
+    "opaque-dirs",
 ];
 
 fn shared() -> PathBuf {

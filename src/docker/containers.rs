@@ -51,6 +51,10 @@ pub struct Ctr {
     pub fs: Container,
     /// Creation order (`docker ps` lists newest first).
     pub seq: u64,
+    /// The container's `container.Config` as the daemon keeps it (the image's config with what
+    /// `docker run` set: Hostname, Attach*, Cmd, Image as typed, Labels `{}`); a commit records
+    /// it as `ContainerConfig` and starts the new `Config` from it.
+    pub config: serde_json::Value,
 }
 
 /// The `-init` layer moby's `initlayer.Setup` makes over `image` (bottom first) for a
@@ -117,6 +121,7 @@ impl Ctr {
             state: State::Created,
             fs: Container::new(Stack::new(all), Mount::Default),
             seq,
+            config: serde_json::Value::Null,
         }
     }
     pub fn short_id_of(name: &str) -> String {
@@ -160,15 +165,32 @@ impl Ctr {
         }
     }
 
+    /// Where its processes run: `WorkingDir` and `Env` of its config (PATH and what the image
+    /// sets, README "SCRIPT format").
+    pub fn env(&self) -> shell::Env {
+        let cwd = self.config.get("WorkingDir").and_then(serde_json::Value::as_str).unwrap_or("").as_bytes().to_vec();
+        let vars = self
+            .config
+            .get("Env")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(serde_json::Value::as_str)
+            .filter_map(|e| e.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+            .collect();
+        shell::Env { cwd, vars }
+    }
+
     /// Runs `argv` in the container (busybox `sh -c` runs the script line by line).
     pub fn exec(&mut self, argv: &[String]) -> Exec {
         let fl = self.flavor();
+        let env = self.env();
         let run = match argv {
-            [sh, c, script, ..] if (sh == "sh" || sh == "/bin/sh") && c == "-c" => shell::run_script(&mut self.fs, script, fl),
+            [sh, c, script, ..] if (sh == "sh" || sh == "/bin/sh") && c == "-c" => shell::run_script_in(&mut self.fs, script, fl, &env),
             [sh] if sh == "sh" || sh == "/bin/sh" => shell::Run::default(),
             _ => {
                 let line: Vec<String> = argv.iter().map(|a| shell::sh_quote(a.as_bytes())).collect();
-                shell::run_as(&mut self.fs, &line.join(" "), fl)
+                shell::run_in(&mut self.fs, &line.join(" "), fl, &env.cwd)
             }
         };
         let mut out = run.output.join("\n");

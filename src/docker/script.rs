@@ -7,8 +7,9 @@
 //! probe prints nothing here (true bytes on disk belong to the storage-driver issue; `check.sh
 //! -x` drops those lines), `#% write` / `#% copy` print their line; a command prints `$ LINE`,
 //! its output (with `% no newline at end of output` when it lacks one) and `[exit N]` when it
-//! fails. Words are split as [`super::argv`] says; only `docker` commands run, anything else
-//! prints one line saying it is not simulated.
+//! fails. Words are split as [`super::argv`] says; `docker` commands run on the host, `tar` on
+//! the archives it saved ([`super::gnutar`]), anything else prints one line saying it is not
+//! simulated.
 
 use super::argv::split;
 use super::commands::{Docker, Outcome};
@@ -47,6 +48,7 @@ pub fn replay(script: &str, docker: &mut Docker) -> String {
         t.push('\n');
         let o = match split(line) {
             Ok(words) if words.first().map(String::as_str) == Some("docker") => docker.run(&words),
+            Ok(words) if words.first().map(String::as_str) == Some("tar") => super::gnutar::run(&docker.files, &docker.names, &words),
             Ok(words) => Outcome {
                 out: format!("layerlab: `{}` is not simulated yet\n", words.first().map_or("", String::as_str)),
                 code: 1,

@@ -19,6 +19,7 @@
 
 use super::reference::Named;
 use crate::image::config::Config;
+use crate::layer::Content;
 use crate::tree::Tree;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -36,6 +37,9 @@ pub struct StoredLayer {
     pub cache_id: String,
     /// The layer directory as overlay2 extracted it.
     pub tree: Arc<Tree>,
+    /// The uncompressed layer tar as the layer store gives it back (tar-split: the bytes it came
+    /// in), which `docker save` writes as `layer.tar`.
+    pub tar: Content,
 }
 
 /// `imagedb/content/sha256/<image id>` with the chain of its layers.
@@ -49,6 +53,8 @@ pub struct StoredImage {
     pub seq: u64,
     /// `Metadata.LastTagTime` (set by `docker tag`).
     pub last_tag_time: Option<String>,
+    /// The parent image (moby's `parent` metadata: set by a commit, not by a pull or load).
+    pub parent: Option<String>,
 }
 
 impl StoredImage {
@@ -92,7 +98,8 @@ impl Store {
     }
 
     /// Registers a layer (kept as it is if the ChainID is there). Returns whether it was new.
-    pub fn add_layer(&mut self, chain_id: &str, diff_id: &str, parent: Option<&str>, size: u64, tar_size: u64, tree: Arc<Tree>) -> bool {
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_layer(&mut self, chain_id: &str, diff_id: &str, parent: Option<&str>, size: u64, tar_size: u64, tree: Arc<Tree>, tar: Content) -> bool {
         if self.layers.contains_key(chain_id) {
             return false;
         }
@@ -106,9 +113,17 @@ impl Store {
                 tar_size,
                 cache_id: cache_id(chain_id),
                 tree,
+                tar,
             },
         );
         true
+    }
+
+    /// Names a layer's graph-driver directory (the oracle's `<cache:chain-N>` for a commit's).
+    pub fn set_cache_id(&mut self, chain: &str, cache: String) {
+        if let Some(l) = self.layers.get_mut(chain) {
+            l.cache_id = cache;
+        }
     }
 
     /// Drops a layer no image holds (a failed pull releasing what it registered).
@@ -149,7 +164,7 @@ impl Store {
         let id = config.digest.clone();
         if !self.images.contains_key(&id) {
             self.seq += 1;
-            self.images.insert(id.clone(), StoredImage { id: id.clone(), config, chains, seq: self.seq, last_tag_time: None });
+            self.images.insert(id.clone(), StoredImage { id: id.clone(), config, chains, seq: self.seq, last_tag_time: None, parent: None });
         }
         id
     }
@@ -307,7 +322,7 @@ mod tests {
     fn put(s: &mut Store, diffs: &[String], created: &str) -> String {
         let chains = chain_ids(diffs);
         for (i, c) in chains.iter().enumerate() {
-            s.add_layer(c, &diffs[i], i.checked_sub(1).map(|p| chains[p].as_str()), 10, 1024, Arc::new(Tree::default()));
+            s.add_layer(c, &diffs[i], i.checked_sub(1).map(|p| chains[p].as_str()), 10, 1024, Arc::new(Tree::default()), Content::empty());
         }
         s.add_image(config(diffs, created), chains)
     }
