@@ -1414,6 +1414,19 @@ mod tests {
     }
 
     #[test]
+    fn env_expands_outside_single_quotes_and_paths_follow_the_working_directory() {
+        let vars = vec![("A".to_string(), "1".to_string()), ("B".to_string(), "x y".to_string())];
+        assert_eq!(expand("echo A=$A ${B} '$A' \"$A\" $UNSET. $? \\$A", &vars), "echo A=1 x y '$A' \"1\" . $? \\$A");
+        let mut c = container(Config::Default);
+        let env = Env { cwd: b"/etc".to_vec(), vars };
+        let r = run_script_in(&mut c, "cat motd; echo $A > new; pwd", Flavor::Coreutils, &env);
+        assert_eq!(r.output, vec!["hello", "/etc"]);
+        assert_eq!(c.read_file(b"/etc/new").unwrap(), b"1\n");
+        let r = run_in(&mut c, "cat motd", Flavor::Coreutils, b"/");
+        assert_eq!(r.status, 1, "relative to / again: {:?}", r.output);
+    }
+
+    #[test]
     fn echo_redirect_copies_up_and_cat_reads_back() {
         let mut c = container(Config::Default);
         let r = sh(&mut c, "echo hi there >> /etc/motd");
