@@ -253,6 +253,35 @@ fn rmi_of_a_committed_image_keeps_the_parents_layers() {
 }
 
 #[test]
+fn a_parent_image_with_a_commit_on_it_is_only_untagged() {
+    let mut f = with_container();
+    run(&mut f.docker, "docker commit c1 app:c");
+    run(&mut f.docker, "docker rm c1");
+    let parent = f.docker.store.resolve("127.0.0.1:5000/app:1").unwrap();
+    let (out, code) = run(&mut f.docker, &format!("docker rmi {}", &parent[7..19]));
+    assert_eq!(code, 1);
+    assert_eq!(out, format!("Error response from daemon: conflict: unable to delete {} (cannot be forced) - image has dependent child images\n", &parent[7..19]));
+    let (out, code) = run(&mut f.docker, "docker rmi 127.0.0.1:5000/app:1");
+    assert_eq!(code, 0);
+    assert!(out.lines().all(|l| l.starts_with("Untagged: ")), "{out}");
+    assert!(f.docker.store.has_image(&parent));
+    // An intermediate image: hidden from `docker images` without -a, not pruned.
+    let (out, _) = run(&mut f.docker, "docker images");
+    assert!(!out.contains(&parent[7..19]), "{out}");
+    let (out, _) = run(&mut f.docker, "docker images -a");
+    assert!(out.contains(&parent[7..19]), "{out}");
+    let (out, _) = run(&mut f.docker, "docker image prune -f");
+    assert_eq!(out, "Total reclaimed space: 0B\n");
+    // Removing the child removes the untagged parent after it (NOTES 45), each image followed by
+    // the layers it freed.
+    let (out, _) = run(&mut f.docker, "docker rmi app:c");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[..3], ["Untagged: app:c", "Deleted: sha256:<img:1>", "Deleted: sha256:<chain:1>"], "{out}");
+    assert_eq!(lines[3], format!("Deleted: {parent}"), "{out}");
+    assert!(!f.docker.store.has_image(&parent));
+}
+
+#[test]
 fn save_then_load_gives_the_same_image_id() {
     let mut f = with_container();
     run(&mut f.docker, "docker commit -m m c1 app:c");

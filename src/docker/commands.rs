@@ -389,7 +389,11 @@ impl Docker {
                     Some(w) => r.name() == w.name() && (w.tag.is_none() || r.tag.is_none() || r.tag == w.tag),
                 })
                 .collect();
-            if dangling_only && !self.store.references(&img.id).is_empty() {
+            if dangling_only && (!self.store.references(&img.id).is_empty() || self.store.has_children(&img.id)) {
+                continue;
+            }
+            // Without -a, an untagged image with children (an intermediate image) is hidden.
+            if !p.has("all") && self.store.references(&img.id).is_empty() && self.store.has_children(&img.id) {
                 continue;
             }
             if want.is_some() && refs.is_empty() {
@@ -572,10 +576,15 @@ impl Docker {
                 }
                 refs.retain(|x| !(x.digest.is_some() && x.name() == r.name()));
             }
-            if !refs.is_empty() {
+            // An image with child images (a commit's parent) stays, untagged (moby
+            // `imageDeleteHelper`: a quiet conflict).
+            if !refs.is_empty() || self.store.has_children(&id) {
                 return Ok(lines);
             }
         } else {
+            if self.store.has_children(&id) {
+                return Err(format!("Error response from daemon: conflict: unable to delete {} (cannot be forced) - image has dependent child images", short12(&id)));
+            }
             let refs: Vec<Named> = self.store.references(&id).into_iter().cloned().collect();
             let tags = refs.iter().filter(|r| r.digest.is_none()).count();
             let repos: std::collections::BTreeSet<String> = refs.iter().map(|r| r.name()).collect();
@@ -590,9 +599,21 @@ impl Docker {
                 lines.push(format!("Untagged: {}", x.familiar()));
             }
         }
-        lines.push(format!("Deleted: {id}"));
-        for c in self.store.delete_image(&id) {
-            lines.push(format!("Deleted: {c}"));
+        // moby `imageDeleteHelper` with prune: after the image, its parents go too while they are
+        // untagged, childless and no container uses them (NOTES 45), each with its freed layers.
+        let mut next = Some(id);
+        while let Some(id) = next.take() {
+            let parent = self.store.image(&id).and_then(|i| i.parent.clone());
+            lines.push(format!("Deleted: {id}"));
+            for c in self.store.delete_image(&id) {
+                lines.push(format!("Deleted: {c}"));
+            }
+            next = parent.filter(|p| {
+                self.store.has_image(p)
+                    && self.store.references(p).is_empty()
+                    && !self.store.has_children(p)
+                    && !self.containers.iter().any(|c| &c.image_id == p)
+            });
         }
         Ok(lines)
     }
@@ -914,8 +935,14 @@ impl Docker {
         if !p.has("force") {
             return Outcome::fail(String::new(), "layerlab: `docker image prune` asks for confirmation; only -f is simulated", 1);
         }
-        let dangling: Vec<String> =
-            self.store.images_by_created().iter().filter(|i| self.store.references(&i.id).is_empty()).map(|i| i.id.clone()).collect();
+        // Dangling heads only: an untagged parent of another image is not dangling.
+        let dangling: Vec<String> = self
+            .store
+            .images_by_created()
+            .iter()
+            .filter(|i| self.store.references(&i.id).is_empty() && !self.store.has_children(&i.id))
+            .map(|i| i.id.clone())
+            .collect();
         let mut out = String::new();
         let mut reclaimed = 0u64;
         if !dangling.is_empty() {

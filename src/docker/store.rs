@@ -169,6 +169,11 @@ impl Store {
         id
     }
 
+    /// Whether some image names `id` as its parent (moby `imageStore.Children`).
+    pub fn has_children(&self, id: &str) -> bool {
+        self.images.values().any(|i| i.parent.as_deref() == Some(id))
+    }
+
     /// Bytes of an image: the sum of its layers' sizes.
     pub fn image_size(&self, id: &str) -> u64 {
         self.images.get(id).map_or(0, |i| i.chains.iter().filter_map(|c| self.layers.get(c)).map(|l| l.size).sum())
@@ -278,6 +283,10 @@ impl Store {
     /// Removes an image and its references; returns the ChainIDs of the layers freed, top first.
     pub fn delete_image(&mut self, id: &str) -> Vec<String> {
         let Some(img) = self.images.remove(id) else { return Vec::new() };
+        // Children of a deleted image lose their parent link.
+        for other in self.images.values_mut().filter(|i| i.parent.as_deref() == Some(id)) {
+            other.parent = None;
+        }
         self.refs.retain(|_, (_, i)| i != id);
         let mut freed = Vec::new();
         for c in img.chains.iter().rev() {
