@@ -1,7 +1,10 @@
 //! The docker host's image side (`layerlab::docker`) over archives built in memory: pulls that
 //! reuse layers by ChainID prefix (`Already exists` only for a known blob on the same chain),
-//! a pull after a load, tag/untag, rmi keeping shared layers. Truth: the oracle's
-//! `pull-shared-base`, `pull-different-parent`, `pull-after-load`, `rmi-shared-layers`.
+//! a pull after a load, tag/untag, rmi keeping shared layers; commits over a pulled image
+//! (shared ChainIDs, an empty commit, parent links and rmi), `docker save` and `load` back, `tar`
+//! over the saved file, the `#% driver` directive. Truth: the oracle's `pull-shared-base`,
+//! `pull-different-parent`, `pull-after-load`, `rmi-shared-layers`, `commit-history`,
+//! `commit-save`, `driver-*`; NOTES 20-24, 45.
 
 #[path = "support/tarkit.rs"]
 #[allow(dead_code)]

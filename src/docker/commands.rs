@@ -1,22 +1,28 @@
 //! The docker commands, printing what the Docker 20.10.24 CLI prints (after the oracle's
 //! normalization): `pull`, `images`/`image ls`, `tag`, `rmi`/`image rm` (refusing an image a
-//! container uses, NOTES 26), `history`, `image inspect`/`inspect`, `load`, `image prune`,
-//! `system df [-v]` (images and containers), `info` (its storage-driver block), and the
-//! container side: `run`, `create`, `start`, `stop`, `exec`, `diff`, `ps`, `rm`, and
-//! `commit`'s checks (the commit itself is not simulated yet).
+//! container uses, NOTES 26; following parent links, NOTES 45), `history` (IDs along the parent
+//! chain), `image inspect`/`inspect`, `load` (also of an archive `save` wrote), `save -o`,
+//! `image prune`, `system df [-v]` (images and containers), `info` (the driver's block), and the
+//! container side: `run`, `create`, `start`, `stop`, `exec`, `diff`, `ps`, `rm`, `commit`.
 //!
-//! Truth: the oracle's transcripts (`pull-*`, `inspect-*`, `rmi-shared-layers`) and NOTES
-//! 1-8, 10, 27, 31-33, 47-54. Sources: moby `distribution/pull_v2.go` (`Already exists` when
-//! the blob digest is known for the diff_id *and* the ChainID is present; no layer lines when
-//! the image ID is present), `daemon/images/image_delete.go` (untag, digest references of the
-//! same repository, `Deleted:` image then freed ChainIDs), `daemon/images/image_history.go`;
-//! docker/cli `cli/command/formatter/{image,history,disk_usage}.go`, `cli/required.go` (usage
-//! errors), `pkg/jsonmessage` (progress bars: 50 columns, `%8v/%v` in go-units `HumanSize`).
+//! Truth: the oracle's transcripts (`pull-*`, `inspect-*`, `rmi-shared-layers`, `commit-*`,
+//! `opaque-dirs`) and NOTES 1-8, 10, 20-24, 27, 31-33, 47-54. Sources: moby
+//! `distribution/pull_v2.go` (`Already exists` when the blob digest is known for the diff_id
+//! *and* the ChainID is present; no layer lines when the image ID is present),
+//! `daemon/images/image_delete.go` (untag, digest references of the same repository, `Deleted:`
+//! image then freed ChainIDs, untagged parents after it), `daemon/images/image_history.go`,
+//! `daemon/commit.go` + `daemon/images/image_commit.go` (commit), `image/tarexport/save.go`
+//! (20.10: which images and tags `save` writes); docker/cli
+//! `cli/command/formatter/{image,history,disk_usage}.go`, `cli/required.go` (usage errors),
+//! `pkg/jsonmessage` (progress bars: 50 columns, `%8v/%v` in go-units `HumanSize`).
 //!
 //! Rules: a pull, load and build print their final screen (one line per layer with its last
 //! status), as the oracle records them on a terminal; relative times are `<dur> ago` (the clock
-//! is fixed); errors are Docker's sentences with its exit codes (1, 125, 126, 127). Commands
-//! not simulated yet (`build`, `save`, ...) print one line saying so, exit 1.
+//! is fixed); IDs the host made print as the oracle's placeholders ([`super::names`]), table
+//! cells before the layout; errors are Docker's sentences with its exit codes (1, 125, 126,
+//! 127). `save -o FILE` keeps the archive in the host's scratch files (no file system here);
+//! `load -i FILE` reads from them first, then asks the caller's [`Loader`]. Commands not
+//! simulated yet (`build`, `export`, ...) print one line saying so, exit 1.
 
 use super::containers::{Ctr, State};
 use super::driver::Driver;

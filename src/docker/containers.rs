@@ -12,6 +12,8 @@
 //! `cli/command/formatter/container.go` (COMMAND cut to 20 runes then Go-quoted, STATUS).
 //!
 //! Rules:
+//! - A container keeps its `container.Config` (the image's with what `docker run` set): a commit
+//!   records it, and its processes run in its `WorkingDir` with its `Env` (`$NAME` expanded).
 //! - IDs are the oracle's placeholders: `<cid:NAME>` (64 hex) and `<cid12:NAME>` (12 hex); the
 //!   hostname (`/etc/hostname`, which Docker bind-mounts) holds `<cid12:NAME>`.
 //! - The init layer is a lower layer: `docker diff` (the container layer against the init

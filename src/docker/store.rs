@@ -15,7 +15,11 @@
 //! - A `docker load` adds layers but no blob digests; only a pull (or push) records a blob
 //!   digest for a diff_id. So a pull after a load downloads layers the host holds (NOTES 2).
 //! - The graph driver's directory of a layer (`cache-id`, random in Docker) is named
-//!   `<cache:C>`, C = the first 12 hex of its ChainID, as the oracle normalizes it.
+//!   `<cache:C>`, C = the first 12 hex of its ChainID, as the oracle normalizes it (a commit's
+//!   new layer `<cache:chain-N>`, set by the commit).
+//! - A layer keeps its uncompressed tar (what `docker save` writes back); an image keeps its
+//!   parent link (`imagedb/metadata/sha256/<id>/parent`: set by a commit, never by a pull or
+//!   load), which `history`, `rmi` and `images -a` follow.
 
 use super::reference::Named;
 use crate::image::config::Config;
