@@ -96,8 +96,9 @@ struct Parsed {
 }
 
 impl Parsed {
+    /// Whether a boolean flag is on (its last value is not `false`: `-p=false`, `--all=false`).
     fn has(&self, long: &str) -> bool {
-        self.flags.iter().any(|(l, _)| *l == long)
+        self.flags.iter().rev().find(|(l, _)| *l == long).is_some_and(|(_, v)| v != "false")
     }
     fn value(&self, long: &str) -> Option<&str> {
         self.flags.iter().rev().find(|(l, _)| *l == long).map(|(_, v)| v.as_str())
@@ -157,6 +158,11 @@ fn parse_flags(cmd: &str, spec: Spec, argv: &[String]) -> Result<Parsed, Outcome
                         return Err(bad(format!("flag needs an argument: '{c}' in -{c}")));
                     };
                     p.flags.push((l, v));
+                    break;
+                }
+                if shorts.get(k) == Some(&'=') {
+                    // pflag: `-p=false` gives a boolean shorthand its value.
+                    p.flags.push((l, shorts[k + 1..].iter().collect()));
                     break;
                 }
                 p.flags.push((l, "true".into()));
@@ -1674,6 +1680,8 @@ mod tests {
         assert!(p.has("all") && p.has("digests"));
         assert_eq!(p.value("filter"), Some("x"));
         assert_eq!(p.args, ["repo"]);
+        let p = parse_flags("docker commit", &[(Some('p'), "pause", false)], &["-p=false".to_string()]).unwrap_or_else(|o| panic!("{}", o.out));
+        assert_eq!(p.value("pause"), Some("false"));
         let bad = parse_flags("docker images", SPEC, &["-z".to_string()]).err().unwrap();
         assert_eq!(bad.out, "unknown shorthand flag: 'z' in -z\nSee 'docker images --help'.\n");
         assert_eq!(bad.code, 125);
