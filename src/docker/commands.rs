@@ -1613,7 +1613,7 @@ fn container_config(image: &Value, hostname: &str, image_arg: &str, cmd: &[Strin
         o.insert("User".into(), json!(u));
     }
     o.insert("Image".into(), json!(image_arg));
-    if o.get("Labels").is_none_or(Value::is_null) {
+    if o.get("Labels").map_or(true, Value::is_null) {
         o.insert("Labels".into(), json!({}));
     }
     c
