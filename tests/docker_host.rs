@@ -333,6 +333,26 @@ fn commit_errors_are_the_daemons() {
 }
 
 #[test]
+fn run_pulls_a_missing_image_first() {
+    let mut f = fixture();
+    let (out, code) = run(&mut f.docker, "docker run --name c1 --network none 127.0.0.1:5000/base:1 sh -c 'echo hi'");
+    assert_eq!(code, 0, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "Unable to find image '127.0.0.1:5000/base:1' locally");
+    assert_eq!(lines[1], "1: Pulling from base");
+    assert!(lines[2].ends_with(": Pull complete"), "{out}");
+    assert!(lines[3].starts_with("Digest: sha256:"), "{out}");
+    assert_eq!(lines[4..], ["Status: Downloaded newer image for 127.0.0.1:5000/base:1", "hi"]);
+    let (out, code) = run(&mut f.docker, "docker run --name c2 --network none 127.0.0.1:5000/nothere");
+    assert_eq!(code, 125);
+    assert_eq!(
+        out,
+        "Unable to find image '127.0.0.1:5000/nothere:latest' locally\ndocker: Error response from daemon: manifest for 127.0.0.1:5000/nothere:latest not found: manifest unknown: manifest unknown.\nSee 'docker run --help'.\n"
+    );
+    assert!(f.docker.containers.iter().all(|c| c.name != "c2"));
+}
+
+#[test]
 fn the_driver_directive_sets_info_and_graph_driver() {
     let mut f = fixture();
     let t = layerlab::docker::script::replay("#% driver btrfs\ndocker pull 127.0.0.1:5000/base:1\ndocker info\ndocker image inspect -f '{{json .GraphDriver}}' 127.0.0.1:5000/base:1\n", &mut f.docker);

@@ -3,7 +3,8 @@
 //! container uses, NOTES 26; following parent links, NOTES 45), `history` (IDs along the parent
 //! chain), `image inspect`/`inspect`, `load` (also of an archive `save` wrote), `save -o`,
 //! `image prune`, `system df [-v]` (images and containers), `info` (the driver's block), and the
-//! container side: `run`, `create`, `start`, `stop`, `exec`, `diff`, `ps`, `rm`, `commit`.
+//! container side: `run`, `create` (pulling a missing image first), `start`, `stop`, `exec`,
+//! `diff`, `ps`, `rm`, `commit`.
 //!
 //! Truth: the oracle's transcripts (`pull-*`, `inspect-*`, `rmi-shared-layers`, `commit-*`,
 //! `opaque-dirs`) and NOTES 1-8, 10, 20-24, 27, 31-33, 47-54. Sources: moby
@@ -1150,7 +1151,30 @@ impl Docker {
             );
         }
         let Some(id) = self.store.resolve(image_arg) else {
-            return Outcome::fail(String::new(), &format!("layerlab: image {image_arg} is not here (run's implicit pull is not simulated)"), 125);
+            // docker/cli `createContainer`: the daemon's "No such image" makes the CLI pull the
+            // tagged reference (no `Using default tag` line, no final name line), then create
+            // again. The pull prints its final screen, as `docker pull` on a terminal does; on a
+            // pipe Docker prints every status change (NOTES 7), which no scenario records.
+            let named = match Named::parse(image_arg) {
+                Ok(n) => n.with_default_tag(),
+                Err(e) => return Outcome::fail(String::new(), &format!("{pre}{e}.\n{see}"), 125),
+            };
+            let mut head = format!("Unable to find image '{}' locally\n", named.familiar());
+            let pulled = self.pull("docker pull", &[named.familiar()]);
+            let mut lines: Vec<&str> = pulled.out.lines().collect();
+            if pulled.code != 0 {
+                let msg = lines.pop().unwrap_or_default();
+                lines.iter().for_each(|l| head.push_str(&format!("{l}\n")));
+                return Outcome::fail(head, &format!("{pre}{msg}.\n{see}"), 125);
+            }
+            lines.pop();
+            lines.iter().for_each(|l| head.push_str(&format!("{l}\n")));
+            if self.store.resolve(image_arg).is_none() {
+                return Outcome::fail(head, &format!("{pre}Error response from daemon: No such image: {}.\n{see}", named.familiar()), 125);
+            }
+            let mut o = self.run_cmd(cmd, argv, start);
+            o.out = head + &o.out;
+            return o;
         };
         let Some(img) = self.store.image(&id) else { return Outcome::fail(String::new(), "image vanished", 125) };
         let rc = img.config.file.config.clone().unwrap_or_default();
