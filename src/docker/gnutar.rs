@@ -191,7 +191,7 @@ pub fn run(files: &BTreeMap<String, Arc<[u8]>>, names: &Names, argv: &[String]) 
             let w = width - pad + size.len();
             let json = m.name.ends_with(b".json") || m.name.ends_with(b"/json");
             if json && date(m.mtime) == "<time>" {
-                let body = bytes.get(m.offset as usize..(m.offset + m.size) as usize).unwrap_or_default();
+                let body = bytes.get(m.offset as usize..m.offset.saturating_add(m.size) as usize).unwrap_or_default();
                 if body.windows(8).any(|x| x == b"\"<time>\"") {
                     size = "<size>".into();
                 }
@@ -222,7 +222,7 @@ pub fn run(files: &BTreeMap<String, Arc<[u8]>>, names: &Names, argv: &[String]) 
     })).collect();
     let mut body = Vec::new();
     for m in members.iter().filter(|m| m.flag != b'5' && wanted(m)) {
-        body.extend_from_slice(bytes.get(m.offset as usize..(m.offset + m.size) as usize).unwrap_or_default());
+        body.extend_from_slice(bytes.get(m.offset as usize..m.offset.saturating_add(m.size) as usize).unwrap_or_default());
     }
     out.push_str(&names.normalize(&String::from_utf8_lossy(&body)));
     if missing.is_empty() {
