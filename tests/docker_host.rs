@@ -318,6 +318,28 @@ fn save_then_load_gives_the_same_image_id() {
 }
 
 #[test]
+fn a_parent_saved_with_its_child_is_linked_again_on_load() {
+    let mut f = with_container();
+    run(&mut f.docker, "docker commit c1 app:c");
+    run(&mut f.docker, "docker run --name c2 --network none app:c sh -c 'echo more > /app/more.txt'");
+    run(&mut f.docker, "docker commit c2 app:d");
+    let (c, d) = (f.docker.store.resolve("app:c").unwrap(), f.docker.store.resolve("app:d").unwrap());
+    let (out, code) = run(&mut f.docker, "docker save -o both.tar app:d app:c");
+    assert_eq!((out.as_str(), code), ("", 0));
+    let o = layerlab::docker::gnutar::run(&f.docker.files, &f.docker.names, &layerlab::docker::argv::split("tar -xOf both.tar manifest.json").unwrap());
+    assert!(o.out.contains("\"Parent\":\"sha256:<img:1>\""), "{}", o.out);
+    run(&mut f.docker, "docker rm c1 c2");
+    let (out, _) = run(&mut f.docker, "docker rmi app:d app:c");
+    assert!(out.contains("Deleted: sha256:<img:2>") && out.contains("Deleted: sha256:<img:1>"), "{out}");
+    let (out, code) = run(&mut f.docker, "docker load -i both.tar");
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(f.docker.store.image(&d).unwrap().parent.as_deref(), Some(c.as_str()));
+    let (out, _) = run(&mut f.docker, "docker history app:d");
+    let ids: Vec<&str> = out.lines().skip(1).map(|l| l.split(' ').next().unwrap()).collect();
+    assert_eq!(ids[..3], ["<img12:2>", "<img12:1>", "<missing>"], "{out}");
+}
+
+#[test]
 fn commit_errors_are_the_daemons() {
     let mut f = with_container();
     let (out, code) = run(&mut f.docker, "docker commit ghost");

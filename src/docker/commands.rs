@@ -796,6 +796,7 @@ impl Docker {
             Err(e) => return Outcome::fail(String::new(), &format!("open {path}: {e}"), 1),
         };
         let mut out = String::new();
+        let mut parent_links: Vec<(String, String)> = Vec::new();
         for i in 0..ar.images.len() {
             let opts = LoadOptions { changes: false, ..Default::default() };
             let img = match ar.load(&Selector::Index(i), &opts, &mut |_| true) {
@@ -820,6 +821,9 @@ impl Docker {
                 self.store.add_layer(&chains[k], &diffs[k], parent, l.size, l.uncompressed_size, l.tree.clone(), layer_tar(l));
             }
             let id = self.store.add_image(config, chains);
+            if let Some(p) = &ar.images[i].parent {
+                parent_links.push((id.clone(), p.clone()));
+            }
             let tags = &ar.images[i].repo_tags;
             if tags.is_empty() {
                 out.push_str(&format!("Loaded image ID: {id}\n"));
@@ -832,6 +836,21 @@ impl Docker {
                     }
                     out.push_str(&format!("Loaded image: {}\n", n.familiar()));
                 }
+            }
+        }
+        // moby 20.10 `tarexport/load.go`: `manifest.json` `Parent` links, once every image is in,
+        // kept when the parent is here and is a valid parent (`checkValidParent`: its history and
+        // diff IDs begin the child's).
+        for (child, parent) in parent_links {
+            let (Some(c), Some(p)) = (self.store.image(&child), self.store.image(&parent)) else { continue };
+            let (ch, ph) = (&c.config.file.history, &p.config.file.history);
+            let (cd, pd) = (c.config.diff_ids(), p.config.diff_ids());
+            let valid = (ch.is_empty() && ph.is_empty()) || (ph.len() < ch.len() && ph[..] == ch[..ph.len()] && pd.len() <= cd.len() && pd[..] == cd[..pd.len()]);
+            if !valid {
+                return Outcome::fail(out, &format!("image {parent} is not a valid parent for {child}"), 1);
+            }
+            if let Some(img) = self.store.image_mut(&child) {
+                img.parent = Some(parent);
             }
         }
         Outcome::ok(out)
