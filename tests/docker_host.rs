@@ -416,6 +416,13 @@ mod never_panics {
             let _ = layerlab::docker::script::replay(&format!("docker {line}\n{line}\ntar {line}\n"), &mut f.docker);
         }
 
+        /// ash-style `$NAME` expansion over any text (quotes, escapes, multi-byte characters).
+        #[test]
+        fn expand_any_script(script in "\\PC{0,40}") {
+            let vars = vec![("A".to_string(), "1".to_string())];
+            let _ = layerlab::container::shell::expand(&script, &vars);
+        }
+
         /// Commits and saves in any order, and tar over whatever was saved.
         #[test]
         fn any_commit_save_sequence(steps in proptest::collection::vec(0u8..6, 0..8)) {

@@ -566,8 +566,11 @@ pub fn expand(script: &str, vars: &[(String, String)]) -> String {
     while i < b.len() {
         let c = b[i];
         if c == b'\\' && !single && i + 1 < b.len() {
-            out.push_str(&script[i..i + 2]);
-            i += 2;
+            // The escaped character stays as it is (whole, it may be multi-byte).
+            let next = script[i + 1..].chars().next().expect("a char");
+            out.push('\\');
+            out.push(next);
+            i += 1 + next.len_utf8();
             continue;
         }
         if c == b'\'' && !double {
@@ -1417,6 +1420,7 @@ mod tests {
     fn env_expands_outside_single_quotes_and_paths_follow_the_working_directory() {
         let vars = vec![("A".to_string(), "1".to_string()), ("B".to_string(), "x y".to_string())];
         assert_eq!(expand("echo A=$A ${B} '$A' \"$A\" $UNSET. $? \\$A", &vars), "echo A=1 x y '$A' \"1\" . $? \\$A");
+        assert_eq!(expand("\\é$A ${A", &vars), "\\é1 ${A");
         let mut c = container(Config::Default);
         let env = Env { cwd: b"/etc".to_vec(), vars };
         let r = run_script_in(&mut c, "cat motd; echo $A > new; pwd", Flavor::Coreutils, &env);
