@@ -70,6 +70,9 @@ pub struct ImageRef {
     pub manifest_digest: Option<String>,
     pub config: Option<BlobRef>,
     pub layers: Vec<BlobRef>,
+    /// `manifest.json` `Parent`: the parent image ID a `docker save` recorded (Docker 20.10
+    /// writes it when the parent is saved in the same archive).
+    pub parent: Option<String>,
 }
 
 impl ImageRef {
@@ -439,6 +442,7 @@ fn bare_ref(n: usize) -> ImageRef {
         platform: None,
         manifest_digest: None,
         config: None,
+        parent: None,
         layers: (0..n)
             .map(|i| BlobRef { path: format!("layer {i}"), media_type: None, digest: None, size: None })
             .collect(),

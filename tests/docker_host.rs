@@ -1,7 +1,10 @@
 //! The docker host's image side (`layerlab::docker`) over archives built in memory: pulls that
 //! reuse layers by ChainID prefix (`Already exists` only for a known blob on the same chain),
-//! a pull after a load, tag/untag, rmi keeping shared layers. Truth: the oracle's
-//! `pull-shared-base`, `pull-different-parent`, `pull-after-load`, `rmi-shared-layers`.
+//! a pull after a load, tag/untag, rmi keeping shared layers; commits over a pulled image
+//! (shared ChainIDs, an empty commit, parent links and rmi), `docker save` and `load` back, `tar`
+//! over the saved file, the `#% driver` directive. Truth: the oracle's `pull-shared-base`,
+//! `pull-different-parent`, `pull-after-load`, `rmi-shared-layers`, `commit-history`,
+//! `commit-save`, `driver-*`; NOTES 20-24, 45.
 
 #[path = "support/tarkit.rs"]
 #[allow(dead_code)]
@@ -187,6 +190,200 @@ fn docker_errors_are_worded_like_docker() {
     assert!(out.starts_with("\"docker pull\" requires exactly 1 argument.\nSee 'docker pull --help'.\n\nUsage:  docker pull [OPTIONS] NAME[:TAG|@DIGEST]\n"), "{out}");
 }
 
+/// `r/app:1` pulled and a container `c1` that wrote a file in it.
+fn with_container() -> Fixture {
+    let mut f = fixture();
+    run(&mut f.docker, "docker pull 127.0.0.1:5000/app:1");
+    let (out, code) = run(&mut f.docker, "docker run --name c1 --network none 127.0.0.1:5000/app:1 sh -c 'echo hi > /app/new.txt'");
+    assert_eq!((out.as_str(), code), ("", 0));
+    f
+}
+
+#[test]
+fn commit_shares_the_parents_layers_by_chain_id_and_adds_one() {
+    let mut f = with_container();
+    let parent = f.docker.store.resolve("127.0.0.1:5000/app:1").unwrap();
+    let (out, code) = run(&mut f.docker, "docker commit -m 'add new' -a me -c 'ENV A=1' c1 app:c");
+    assert_eq!((out.as_str(), code), ("sha256:<img:1>\n", 0));
+    let id = f.docker.store.resolve("app:c").unwrap();
+    let (pc, cc) = (f.docker.store.image(&parent).unwrap().chains.clone(), f.docker.store.image(&id).unwrap().chains.clone());
+    assert_eq!(cc.len(), pc.len() + 1);
+    assert_eq!(cc[..pc.len()], pc[..], "the parent's layers are the same ChainIDs");
+    assert_eq!(f.docker.store.image(&id).unwrap().parent.as_deref(), Some(parent.as_str()));
+    // The new layer holds the container's change; the image runs with it and the -c change.
+    let (out, _) = run(&mut f.docker, "docker run --name c2 --network none app:c sh -c 'cat /app/new.txt; echo A=$A'");
+    assert_eq!(out, "hi\nA=1\n");
+    let (out, _) = run(&mut f.docker, "docker diff c2");
+    assert_eq!(out, "");
+    let (out, _) = run(&mut f.docker, "docker history app:c");
+    let rows: Vec<&str> = out.lines().collect();
+    assert!(rows[1].starts_with("<img12:1>   "), "{out}");
+    assert!(rows[1].ends_with("add new"), "{out}");
+    assert!(rows[2].starts_with(&parent[7..19]), "the parent row shows the parent's ID: {out}");
+    let (out, _) = run(&mut f.docker, "docker image inspect -f '{{json .RootFS.Layers}}' app:c");
+    assert!(out.trim_end().ends_with(",\"sha256:<diff:1>\"]"), "{out}");
+    for (field, want) in [("Comment", "add new"), ("Author", "me"), ("Container", "<cid:c1>"), ("Parent", parent.as_str())] {
+        let (out, _) = run(&mut f.docker, &format!("docker image inspect -f '{{{{.{field}}}}}' app:c"));
+        assert_eq!(out, format!("{want}\n"), "{field}");
+    }
+}
+
+#[test]
+fn an_unchanged_container_commits_no_layer() {
+    let mut f = with_container();
+    run(&mut f.docker, "docker create --name idle --network none 127.0.0.1:5000/app:1");
+    let (out, code) = run(&mut f.docker, "docker commit idle same:1");
+    assert_eq!((out.as_str(), code), ("sha256:<img:1>\n", 0));
+    let parent = f.docker.store.resolve("127.0.0.1:5000/app:1").unwrap();
+    let id = f.docker.store.resolve("same:1").unwrap();
+    assert_ne!(id, parent, "a new config (history, container), so a new image");
+    assert_eq!(f.docker.store.image(&id).unwrap().chains, f.docker.store.image(&parent).unwrap().chains);
+    let (out, _) = run(&mut f.docker, "docker history same:1");
+    let top: Vec<&str> = out.lines().nth(1).unwrap().split("   ").map(str::trim).filter(|c| !c.is_empty()).collect();
+    assert_eq!(top[3], "0B", "{out}");
+}
+
+#[test]
+fn rmi_of_a_committed_image_keeps_the_parents_layers() {
+    let mut f = with_container();
+    run(&mut f.docker, "docker commit c1 app:c");
+    let layers = f.docker.store.layers().count();
+    let (out, code) = run(&mut f.docker, "docker rmi app:c");
+    assert_eq!((out.as_str(), code), ("Untagged: app:c\nDeleted: sha256:<img:1>\nDeleted: sha256:<chain:1>\n", 0));
+    assert_eq!(f.docker.store.layers().count(), layers - 1);
+    let (out, code) = run(&mut f.docker, "docker run --name c3 --network none 127.0.0.1:5000/app:1 sh -c 'cat /app/one'");
+    assert_eq!((out.as_str(), code), ("1", 0));
+}
+
+#[test]
+fn a_parent_image_with_a_commit_on_it_is_only_untagged() {
+    let mut f = with_container();
+    run(&mut f.docker, "docker commit c1 app:c");
+    run(&mut f.docker, "docker rm c1");
+    let parent = f.docker.store.resolve("127.0.0.1:5000/app:1").unwrap();
+    let (out, code) = run(&mut f.docker, &format!("docker rmi {}", &parent[7..19]));
+    assert_eq!(code, 1);
+    assert_eq!(out, format!("Error response from daemon: conflict: unable to delete {} (cannot be forced) - image has dependent child images\n", &parent[7..19]));
+    let (out, code) = run(&mut f.docker, "docker rmi 127.0.0.1:5000/app:1");
+    assert_eq!(code, 0);
+    assert!(out.lines().all(|l| l.starts_with("Untagged: ")), "{out}");
+    assert!(f.docker.store.has_image(&parent));
+    // An intermediate image: hidden from `docker images` without -a, not pruned.
+    let (out, _) = run(&mut f.docker, "docker images");
+    assert!(!out.contains(&parent[7..19]), "{out}");
+    let (out, _) = run(&mut f.docker, "docker images -a");
+    assert!(out.contains(&parent[7..19]), "{out}");
+    let (out, _) = run(&mut f.docker, "docker image prune -f");
+    assert_eq!(out, "Total reclaimed space: 0B\n");
+    // Removing the child removes the untagged parent after it (NOTES 45), each image followed by
+    // the layers it freed.
+    let (out, _) = run(&mut f.docker, "docker rmi app:c");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[..3], ["Untagged: app:c", "Deleted: sha256:<img:1>", "Deleted: sha256:<chain:1>"], "{out}");
+    assert_eq!(lines[3], format!("Deleted: {parent}"), "{out}");
+    assert!(!f.docker.store.has_image(&parent));
+}
+
+#[test]
+fn save_then_load_gives_the_same_image_id() {
+    let mut f = with_container();
+    run(&mut f.docker, "docker commit -m m c1 app:c");
+    let id = f.docker.store.resolve("app:c").unwrap();
+    let (out, code) = run(&mut f.docker, "docker save -o out.tar app:c");
+    assert_eq!((out.as_str(), code), ("", 0));
+    assert!(f.docker.files.contains_key("out.tar"));
+    let tar = |f: &Fixture, line: &str| layerlab::docker::gnutar::run(&f.docker.files, &f.docker.names, &layerlab::docker::argv::split(line).unwrap());
+    let list = tar(&f, "tar -tvf out.tar").out;
+    let names: Vec<&str> = list.lines().map(|l| l.rsplit(' ').next().unwrap()).collect();
+    // Docker 20.10's legacy layout: the top layer's v1 ID depends on the commit.
+    assert_eq!(names[0], "<img:1>.json", "{list}");
+    assert!(names.contains(&"<v1:1>/layer.tar") && names.contains(&"manifest.json") && names.contains(&"repositories"), "{list}");
+    assert_eq!(names.iter().filter(|n| n.ends_with("/layer.tar")).count(), 4, "{list}");
+    assert!(list.lines().all(|l| l.contains(" root/root ")), "{list}");
+    assert_eq!(tar(&f, "tar -xOf out.tar repositories").out, "{\"app\":{\"c\":\"<v1:1>\"}}\n");
+    let (out, code) = run(&mut f.docker, "docker rmi app:c");
+    assert_eq!(code, 0, "{out}");
+    let (out, code) = run(&mut f.docker, "docker load -i out.tar");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("<diff12:1>: Loading layer ") && out.ends_with("Loaded image: app:c\n"), "{out}");
+    assert_eq!(f.docker.store.resolve("app:c").as_deref(), Some(id.as_str()));
+    // The parent link is not saved (NOTES 24): only the image's own row has an ID.
+    let (out, _) = run(&mut f.docker, "docker history app:c");
+    assert!(out.lines().nth(2).unwrap().starts_with("<missing>"), "{out}");
+    // A member the archive lacks is GNU tar's error.
+    let o = tar(&f, "tar -xOf out.tar nope");
+    assert_eq!((o.out.as_str(), o.code), ("tar: nope: Not found in archive\ntar: Exiting with failure status due to previous errors\n", 2));
+    let o = tar(&f, "tar -tvf missing.tar");
+    assert_eq!(o.code, 2);
+}
+
+#[test]
+fn a_parent_saved_with_its_child_is_linked_again_on_load() {
+    let mut f = with_container();
+    run(&mut f.docker, "docker commit c1 app:c");
+    run(&mut f.docker, "docker run --name c2 --network none app:c sh -c 'echo more > /app/more.txt'");
+    run(&mut f.docker, "docker commit c2 app:d");
+    let (c, d) = (f.docker.store.resolve("app:c").unwrap(), f.docker.store.resolve("app:d").unwrap());
+    let (out, code) = run(&mut f.docker, "docker save -o both.tar app:d app:c");
+    assert_eq!((out.as_str(), code), ("", 0));
+    let o = layerlab::docker::gnutar::run(&f.docker.files, &f.docker.names, &layerlab::docker::argv::split("tar -xOf both.tar manifest.json").unwrap());
+    assert!(o.out.contains("\"Parent\":\"sha256:<img:1>\""), "{}", o.out);
+    run(&mut f.docker, "docker rm c1 c2");
+    let (out, _) = run(&mut f.docker, "docker rmi app:d app:c");
+    assert!(out.contains("Deleted: sha256:<img:2>") && out.contains("Deleted: sha256:<img:1>"), "{out}");
+    let (out, code) = run(&mut f.docker, "docker load -i both.tar");
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(f.docker.store.image(&d).unwrap().parent.as_deref(), Some(c.as_str()));
+    let (out, _) = run(&mut f.docker, "docker history app:d");
+    let ids: Vec<&str> = out.lines().skip(1).map(|l| l.split(' ').next().unwrap()).collect();
+    assert_eq!(ids[..3], ["<img12:2>", "<img12:1>", "<missing>"], "{out}");
+}
+
+#[test]
+fn commit_errors_are_the_daemons() {
+    let mut f = with_container();
+    let (out, code) = run(&mut f.docker, "docker commit ghost");
+    assert_eq!((out.as_str(), code), ("Error response from daemon: No such container: ghost\n", 1));
+    let (out, code) = run(&mut f.docker, "docker commit -c 'RUN echo hi' c1");
+    assert_eq!((out.as_str(), code), ("Error response from daemon: run is not a valid change command\n", 1));
+    let (out, code) = run(&mut f.docker, "docker commit c1 Bad/Name");
+    assert_eq!((out.as_str(), code), ("invalid reference format: repository name must be lowercase\n", 1));
+    let (out, code) = run(&mut f.docker, "docker save app:c");
+    assert_eq!(code, 1, "{out}");
+    let (out, code) = run(&mut f.docker, "docker save -o x.tar nothere:1");
+    assert_eq!((out.as_str(), code), ("Error response from daemon: No such image: nothere:1\n", 1));
+}
+
+#[test]
+fn run_pulls_a_missing_image_first() {
+    let mut f = fixture();
+    let (out, code) = run(&mut f.docker, "docker run --name c1 --network none 127.0.0.1:5000/base:1 sh -c 'echo hi'");
+    assert_eq!(code, 0, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "Unable to find image '127.0.0.1:5000/base:1' locally");
+    assert_eq!(lines[1], "1: Pulling from base");
+    assert!(lines[2].ends_with(": Pull complete"), "{out}");
+    assert!(lines[3].starts_with("Digest: sha256:"), "{out}");
+    assert_eq!(lines[4..], ["Status: Downloaded newer image for 127.0.0.1:5000/base:1", "hi"]);
+    let (out, code) = run(&mut f.docker, "docker run --name c2 --network none 127.0.0.1:5000/nothere");
+    assert_eq!(code, 125);
+    assert_eq!(
+        out,
+        "Unable to find image '127.0.0.1:5000/nothere:latest' locally\ndocker: Error response from daemon: manifest for 127.0.0.1:5000/nothere:latest not found: manifest unknown: manifest unknown.\nSee 'docker run --help'.\n"
+    );
+    assert!(f.docker.containers.iter().all(|c| c.name != "c2"));
+}
+
+#[test]
+fn the_driver_directive_sets_info_and_graph_driver() {
+    let mut f = fixture();
+    let t = layerlab::docker::script::replay("#% driver btrfs\ndocker pull 127.0.0.1:5000/base:1\ndocker info\ndocker image inspect -f '{{json .GraphDriver}}' 127.0.0.1:5000/base:1\n", &mut f.docker);
+    assert!(t.contains("$ docker info\n Storage Driver: btrfs\n  Build Version: Btrfs v6.2\n  Library Version: 102\n"), "{t}");
+    assert!(t.ends_with("{\"Data\":null,\"Name\":\"btrfs\"}\n"), "{t}");
+    let t = layerlab::docker::script::replay("#% driver zfs\n", &mut f.docker);
+    assert!(t.starts_with("layerlab: the storage driver \"zfs\" is not simulated"), "{t}");
+}
+
 mod never_panics {
     use super::*;
     use proptest::prelude::*;
@@ -202,6 +399,8 @@ mod never_panics {
             Just("--digests".to_string()), Just("-v".to_string()), Just("127.0.0.1:5000/base:1".to_string()),
             Just("127.0.0.1:5000/app:1".to_string()), Just("--format".to_string()), Just("{{json .Config}}".to_string()),
             Just("-i".to_string()), Just("prune".to_string()), Just("ls".to_string()), Just("rm".to_string()),
+            Just("commit".to_string()), Just("save".to_string()), Just("-o".to_string()), Just("x.tar".to_string()),
+            Just("c1".to_string()), Just("-c".to_string()), Just("ENV A=1".to_string()), Just("run".to_string()), Just("--name".to_string()),
             "\\PC{0,12}",
         ], 0..6)) {
             let mut f = fixture();
@@ -214,7 +413,31 @@ mod never_panics {
         #[test]
         fn any_script_line(line in "\\PC{0,60}") {
             let mut f = fixture();
-            let _ = layerlab::docker::script::replay(&format!("docker {line}\n{line}\n"), &mut f.docker);
+            let _ = layerlab::docker::script::replay(&format!("docker {line}\n{line}\ntar {line}\n"), &mut f.docker);
+        }
+
+        /// ash-style `$NAME` expansion over any text (quotes, escapes, multi-byte characters).
+        #[test]
+        fn expand_any_script(script in "\\PC{0,40}") {
+            let vars = vec![("A".to_string(), "1".to_string())];
+            let _ = layerlab::container::shell::expand(&script, &vars);
+        }
+
+        /// Commits and saves in any order, and tar over whatever was saved.
+        #[test]
+        fn any_commit_save_sequence(steps in proptest::collection::vec(0u8..6, 0..8)) {
+            let mut f = with_container();
+            for s in steps {
+                let line = match s {
+                    0 => "docker commit c1 app:c",
+                    1 => "docker save -o a.tar app:c 127.0.0.1:5000/app:1",
+                    2 => "docker rmi -f app:c",
+                    3 => "docker load -i a.tar",
+                    4 => "tar -tvf a.tar",
+                    _ => "tar -xOf a.tar --wildcards '*.json'",
+                };
+                let _ = layerlab::docker::script::replay(&format!("{line}\n"), &mut f.docker);
+            }
         }
     }
 }

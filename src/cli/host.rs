@@ -3,7 +3,9 @@
 //! template). The registry holds what `registry.txt` lists, with content from the archives
 //! the `{images}` TSV names (`docker|oci REF ARCHIVE INDEX|REFNAME`, absolute paths);
 //! `docker load -i PATH` opens PATH relative to the current directory, as the recorder's
-//! commands did. Exit 0 whatever the commands printed (their exit codes are in the transcript).
+//! commands did; an archive a `docker save -o FILE` wrote is written to FILE at the end (the
+//! host keeps it in memory while the script runs). Exit 0 whatever the commands printed (their
+//! exit codes are in the transcript).
 
 use super::emit;
 use crate::docker::registry::{parse_images, Registry};
@@ -40,7 +42,7 @@ pub fn open_archive(path: &str) -> std::result::Result<Arc<Archive>, String> {
     Archive::open(Arc::new(src), path, true, None).map(Arc::new).map_err(|e| e.to_string())
 }
 
-pub fn run(a: &HostArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<()> {
+pub fn run(a: &HostArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     let script_text = read(&a.script)?;
     let sources = parse_images(&read(&a.images)?).map_err(Error::usage)?;
     let mut archives: BTreeMap<String, Arc<Archive>> = BTreeMap::new();
@@ -56,5 +58,13 @@ pub fn run(a: &HostArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<()
     };
     let registry = Registry::from_text(&read(&a.registry)?, &mut content).map_err(Error::corrupt)?;
     let mut docker = Docker::new(registry, Box::new(open_archive));
-    emit(out, &script::replay(&script_text, &mut docker))
+    emit(out, &script::replay(&script_text, &mut docker))?;
+    // What `docker save -o FILE` wrote lands where Docker's CLI puts it: FILE, relative to the
+    // current directory. A file that cannot be written is reported, not fatal.
+    for (path, bytes) in &docker.files {
+        if let Err(e) = std::fs::write(path, bytes) {
+            let _ = writeln!(err, "layerlab: cannot write {path} (from docker save): {e}");
+        }
+    }
+    Ok(())
 }

@@ -6,7 +6,9 @@
 //!   same commit.
 //! - `ENV k=v …` (or the legacy `ENV k v`) replaces a variable of the same name or appends it.
 //! - `WORKDIR` joins a relative path to the current working directory.
-//! - `LABEL k=v …`, `USER u`, `EXPOSE 80 443/udp` (`/tcp` by default), `VOLUME /a /b` or JSON.
+//! - `LABEL k=v …`, `USER u`, `EXPOSE 80 443/udp` (`/tcp` by default), `VOLUME /a /b` or JSON,
+//!   `STOPSIGNAL s`, `ONBUILD INSTR` (appended as written): the instructions moby's
+//!   `validCommitCommands` allows.
 //! - Anything else is an error naming the instruction.
 
 use crate::error::{Error, Result};
@@ -110,6 +112,22 @@ pub fn apply_changes(config: &mut Map<String, Value>, changes: &[String]) -> Res
                 for v in vols {
                     map.as_object_mut().expect("object").insert(v, json!({}));
                 }
+            }
+            "STOPSIGNAL" => {
+                if rest.is_empty() {
+                    return Err(bad("STOPSIGNAL needs a signal"));
+                }
+                config.insert("StopSignal".into(), Value::String(rest.to_string()));
+            }
+            "ONBUILD" => {
+                if rest.is_empty() {
+                    return Err(bad("ONBUILD needs an instruction"));
+                }
+                let list = config.entry("OnBuild").or_insert_with(|| json!([]));
+                if !list.is_array() {
+                    *list = json!([]);
+                }
+                list.as_array_mut().expect("array").push(Value::String(rest.to_string()));
             }
             "" => return Err(Error::usage("an empty change")),
             other => {
@@ -221,6 +239,13 @@ mod tests {
         let mut m = start.as_object().unwrap().clone();
         apply_changes(&mut m, &changes.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
         Value::Object(m)
+    }
+
+    #[test]
+    fn stopsignal_and_onbuild() {
+        let v = apply(json!({}), &["STOPSIGNAL SIGKILL", "ONBUILD RUN echo hi", "ONBUILD ENV A=1"]);
+        assert_eq!(v["StopSignal"], json!("SIGKILL"));
+        assert_eq!(v["OnBuild"], json!(["RUN echo hi", "ENV A=1"]));
     }
 
     #[test]

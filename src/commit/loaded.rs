@@ -86,6 +86,7 @@ pub fn as_image(base: &[Layer], done: &Committed, archive: &str) -> Result<Image
     let id = done.image.id();
     let reference = ImageRef {
         index: 0,
+        parent: None,
         repo_tags: done.image.tags.clone(),
         ref_name: None,
         platform: Some(config.platform()),

@@ -17,7 +17,17 @@
 //!   `manifest.json` and `repositories` end with a newline as Docker's `json.Encoder` writes
 //!   them. Entries are written in a fixed order with a fixed mtime, so the same images give
 //!   the same bytes.
-//! - This is the one writer of image archives: the CLI, the page and `make-samples` use it.
+//! - [`save_legacy`] writes the Docker 20.10 layout (moby 20.10 `image/tarexport/save.go`, the
+//!   oracle's `commit-save`, NOTES 23): per layer a `<v1 id>/` directory with `VERSION` (`1.0`),
+//!   `json` (the legacy image JSON) and `layer.tar` (the uncompressed layer), `<image id>.json`
+//!   (the config bytes, no newline), `manifest.json` (`Config`, `RepoTags`, `Layers` as
+//!   `<v1 id>/layer.tar`, `Parent` when the parent is saved too) and `repositories` (repo -> tag
+//!   -> top v1 ID, when something is tagged). Members in name order as dockerd's walk writes
+//!   them, owned `root/root`; every entry but the last two has the image's Created as mtime,
+//!   `manifest.json` and `repositories` the epoch. The legacy JSON and v1 IDs are the daemon's
+//!   (Go-encoded), so the caller gives them.
+//! - This is the one writer of image archives: the CLI, the page, `make-samples` and the docker
+//!   host use it.
 
 use crate::layer::{TarEntry, TarKind, TarWriter};
 use crate::error::Result;
@@ -244,6 +254,83 @@ pub fn save<W: Write>(images: &[SaveImage], format: SaveFormat, mtime: i64, out:
         }
         if let Some(bytes) = repos.encode() {
             w.append(&file(REPOSITORIES_FILE, bytes))?;
+        }
+    }
+    w.finish()
+}
+
+/// One layer of a Docker 20.10 (legacy) save: `<v1 id>/{VERSION,json,layer.tar}`.
+#[derive(Debug, Clone)]
+pub struct LegacyLayer {
+    /// The v1 ID (64 hex, no `sha256:`).
+    pub v1_id: String,
+    /// The legacy image JSON (`<v1 id>/json`).
+    pub json: Vec<u8>,
+    /// The uncompressed layer tar.
+    pub tar: Content,
+}
+
+/// One image of a Docker 20.10 (legacy) save.
+#[derive(Debug, Clone)]
+pub struct LegacyImage {
+    /// The config bytes (their digest is the image ID).
+    pub config: Arc<[u8]>,
+    /// Familiar repo tags (`saved:1`, `127.0.0.1:5000/bb:1`).
+    pub tags: Vec<String>,
+    pub layers: Vec<LegacyLayer>,
+    /// The image's Created, seconds since the epoch: the mtime of its members.
+    pub created: i64,
+    /// The parent image ID, when it is saved in the same archive.
+    pub parent: Option<String>,
+}
+
+/// Writes `images` in the Docker 20.10 layout; returns the writer.
+pub fn save_legacy<W: Write>(images: &[LegacyImage], out: W) -> Result<W> {
+    let file = |path: String, content: Content, mtime: i64| TarEntry { path: path.into_bytes(), kind: TarKind::File(content), mode: 0o644, uid: 0, gid: 0, mtime };
+    let bytes = |b: Vec<u8>| Content::Bytes(Arc::from(b));
+    // Members by top-level name: dockerd tars its temp dir, walked in name order.
+    let mut top: BTreeMap<String, Vec<TarEntry>> = BTreeMap::new();
+    for img in images {
+        let id = crate::digest::sha256_digest(&img.config);
+        let name = format!("{}.json", crate::digest::encoded(&id));
+        top.entry(name.clone()).or_insert_with(|| vec![file(name, Content::Bytes(img.config.clone()), img.created)]);
+        for l in &img.layers {
+            top.entry(format!("{}/", l.v1_id)).or_insert_with(|| {
+                let t = img.created;
+                vec![
+                    TarEntry { path: l.v1_id.clone().into_bytes(), kind: TarKind::Dir, mode: 0o755, uid: 0, gid: 0, mtime: t },
+                    file(format!("{}/VERSION", l.v1_id), bytes(b"1.0".to_vec()), t),
+                    file(format!("{}/json", l.v1_id), bytes(l.json.clone()), t),
+                    file(format!("{}/layer.tar", l.v1_id), l.tar.clone(), t),
+                ]
+            });
+        }
+    }
+    let items: Vec<ManifestItem> = images
+        .iter()
+        .map(|img| ManifestItem {
+            config: format!("{}.json", crate::digest::encoded(&crate::digest::sha256_digest(&img.config))),
+            repo_tags: (!img.tags.is_empty()).then(|| img.tags.clone()),
+            layers: img.layers.iter().map(|l| format!("{}/layer.tar", l.v1_id)).collect(),
+            parent: img.parent.clone(),
+            ..Default::default()
+        })
+        .collect();
+    top.insert(MANIFEST_FILE.into(), vec![file(MANIFEST_FILE.into(), bytes(docker_manifest::encode(&items)), 0)]);
+    let mut repos = Repositories::default();
+    for img in images {
+        let Some(last) = img.layers.last() else { continue };
+        for t in &img.tags {
+            repos.add(t, &last.v1_id);
+        }
+    }
+    if let Some(b) = repos.encode() {
+        top.insert(REPOSITORIES_FILE.into(), vec![file(REPOSITORIES_FILE.into(), bytes(b), 0)]);
+    }
+    let mut w = TarWriter::with_root_names(out);
+    for entries in top.values() {
+        for e in entries {
+            w.append(e)?;
         }
     }
     w.finish()

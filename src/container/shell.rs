@@ -9,7 +9,9 @@
 //! - Every command becomes container [`Op`]s (SPEC §3), so writes follow the kernel exactly;
 //!   lookups that must not change anything (`ls`, `stat`, `mv` into a directory) run on a
 //!   clone of the container (cheap: trees are shared) and never copy up.
-//! - The working directory is always `/`: relative paths are taken against it.
+//! - The working directory is `/` unless a caller gives one ([`Env`]: a docker container's
+//!   `WorkingDir`); relative paths are taken against it. [`run_script_in`] expands `$NAME` /
+//!   `${NAME}` from the given environment first, as ash does outside single quotes.
 //! - [`run_script`] runs a `sh -c` list (`;`, `&&`, `||`) and [`run_as`] a line in a chosen
 //!   [`Flavor`]: busybox 1.35 / ash wording (`cat: can't open 'X': ...`, `sh: X: not found`
 //!   127, `ls` one name a line, `ls -R`, `stat -c`, `head`/`tail -c`, `wc -c`, the
@@ -315,9 +317,20 @@ struct Sh<'a> {
     c: &'a mut Container,
     run: Run,
     flavor: Flavor,
+    /// The working directory (absolute).
+    cwd: Vec<u8>,
 }
 
 impl Sh<'_> {
+    /// A path as typed, made absolute against the working directory.
+    fn abs(&self, p: &[u8]) -> Vec<u8> {
+        if p.starts_with(b"/") || self.cwd.is_empty() || self.cwd == b"/" {
+            abs(p)
+        } else {
+            join(&self.cwd, p)
+        }
+    }
+
     fn say(&mut self, s: impl Into<String>) {
         self.run.output.push(s.into());
         self.run.open_line = false;
@@ -533,17 +546,84 @@ pub fn split_list(script: &str) -> Vec<(&'static str, String)> {
     out
 }
 
+/// Where a command runs: its working directory and environment (a docker container's
+/// `WorkingDir` and `Env`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Env {
+    /// Absolute; empty means `/`.
+    pub cwd: Vec<u8>,
+    /// `NAME=value` pairs.
+    pub vars: Vec<(String, String)>,
+}
+
+/// ash's parameter expansion of `$NAME` and `${NAME}` outside single quotes (an unset name is
+/// empty); other `$` forms are left as they are.
+pub fn expand(script: &str, vars: &[(String, String)]) -> String {
+    let b = script.as_bytes();
+    let mut out = String::with_capacity(script.len());
+    let (mut i, mut single, mut double) = (0, false, false);
+    let name_char = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    while i < b.len() {
+        let c = b[i];
+        if c == b'\\' && !single && i + 1 < b.len() {
+            // The escaped character stays as it is (whole, it may be multi-byte).
+            let next = script[i + 1..].chars().next().expect("a char");
+            out.push('\\');
+            out.push(next);
+            i += 1 + next.len_utf8();
+            continue;
+        }
+        if c == b'\'' && !double {
+            single = !single;
+        } else if c == b'"' && !single {
+            double = !double;
+        } else if c == b'$' && !single {
+            let (name, end) = if b.get(i + 1) == Some(&b'{') {
+                match script[i + 2..].find('}') {
+                    Some(k) => (&script[i + 2..i + 2 + k], i + 3 + k),
+                    None => ("", i),
+                }
+            } else if b.get(i + 1).is_some_and(|&x| x.is_ascii_alphabetic() || x == b'_') {
+                let mut e = i + 1;
+                while e < b.len() && name_char(b[e]) {
+                    e += 1;
+                }
+                (&script[i + 1..e], e)
+            } else {
+                ("", i)
+            };
+            if end > i && !name.is_empty() && name.bytes().all(name_char) {
+                if let Some((_, v)) = vars.iter().rev().find(|(k, _)| k == name) {
+                    out.push_str(v);
+                }
+                i = end;
+                continue;
+            }
+        }
+        let ch = script[i..].chars().next().expect("a char");
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
+
 /// Runs a `sh -c` script (simple commands joined by `;`, `&&`, `||`) with `flavor`'s wording;
 /// the status is the last command's that ran, as in `sh`.
 pub fn run_script(c: &mut Container, script: &str, flavor: Flavor) -> Run {
+    run_script_in(c, script, flavor, &Env::default())
+}
+
+/// [`run_script`] in a working directory with an environment (`$NAME` expanded first).
+pub fn run_script_in(c: &mut Container, script: &str, flavor: Flavor, env: &Env) -> Run {
     let mut all = Run::default();
-    for (op, line) in split_list(script) {
+    let script = expand(script, &env.vars);
+    for (op, line) in split_list(&script) {
         if (op == "&&" && all.status != 0) || (op == "||" && all.status == 0) {
             continue;
         }
         let r = match line.split_once(" | ") {
-            Some((left, right)) => pipe_to_dd(c, left, right, flavor),
-            None => run_as(c, &line, flavor),
+            Some((left, right)) => pipe_to_dd(c, left, right, flavor, &env.cwd),
+            None => run_in(c, &line, flavor, &env.cwd),
         };
         if !r.output.is_empty() {
             all.open_line = r.open_line;
@@ -560,8 +640,8 @@ pub fn run_script(c: &mut Container, script: &str, flavor: Flavor) -> Run {
 /// The one pipe the oracle's scripts use: `printf TEXT | dd of=FILE [bs=1] [seek=N]
 /// conv=notrunc [2>/dev/null]`: TEXT written over FILE at byte N (the file read, patched and
 /// written back, so the container layer ends as the kernel leaves it: a full copy-up).
-fn pipe_to_dd(c: &mut Container, left: &str, right: &str, flavor: Flavor) -> Run {
-    let mut sh = Sh { c, run: Run::default(), flavor };
+fn pipe_to_dd(c: &mut Container, left: &str, right: &str, flavor: Flavor, cwd: &[u8]) -> Run {
+    let mut sh = Sh { c, run: Run::default(), flavor, cwd: cwd.to_vec() };
     let words = |l: &str| -> Vec<Vec<u8>> {
         tokenize(l).unwrap_or_default().into_iter().filter_map(|t| if let Tok::Word(w) = t { Some(w) } else { None }).collect()
     };
@@ -587,7 +667,7 @@ fn pipe_to_dd(c: &mut Container, left: &str, right: &str, flavor: Flavor) -> Run
         sh.fail("dd: only of=FILE is understood here");
         return sh.run;
     };
-    let mut data = match sh.probe(Op::Read { path: abs(&of) }) {
+    let mut data = match sh.probe(Op::Read { path: sh.abs(&of) }) {
         Ok(Reply::Read(d)) => d,
         _ => Vec::new(),
     };
@@ -601,7 +681,12 @@ fn pipe_to_dd(c: &mut Container, left: &str, right: &str, flavor: Flavor) -> Run
 
 /// Runs one command line in the container, messages worded as `flavor`'s userland does.
 pub fn run_as(c: &mut Container, line: &str, flavor: Flavor) -> Run {
-    let mut sh = Sh { c, run: Run::default(), flavor };
+    run_in(c, line, flavor, b"/")
+}
+
+/// [`run_as`] with relative paths taken against `cwd`.
+pub fn run_in(c: &mut Container, line: &str, flavor: Flavor, cwd: &[u8]) -> Run {
+    let mut sh = Sh { c, run: Run::default(), flavor, cwd: cwd.to_vec() };
     let toks = match tokenize(line) {
         Ok(t) => t,
         Err(e) => {
@@ -662,13 +747,16 @@ pub fn run_as(c: &mut Container, line: &str, flavor: Flavor) -> Run {
             }
         }
         "help" => HELP.iter().for_each(|l| sh.say(*l)),
-        "pwd" => sh.say("/"),
+        "pwd" => {
+            let d = if sh.cwd.is_empty() { "/".to_string() } else { show(&sh.cwd) };
+            sh.say(d)
+        }
         "cat" => cat(&mut sh, args),
         "ls" => ls(&mut sh, args),
         "stat" => stat(&mut sh, args),
         "readlink" => {
             for a in args.iter().filter(|a| !a.starts_with(b"-")) {
-                match sh.probe(Op::Readlink { path: abs(a) }) {
+                match sh.probe(Op::Readlink { path: sh.abs(a) }) {
                     // The target as it is, then a newline, as readlink(1) prints it.
                     Ok(Reply::Readlink(t)) => String::from_utf8_lossy(&t).split('\n').for_each(|l| sh.say(l)),
                     Ok(r) => unreachable!("readlink answers a target: {r:?}"),
@@ -693,7 +781,7 @@ pub fn run_as(c: &mut Container, line: &str, flavor: Flavor) -> Run {
             }
         }
         "wc" => wc(&mut sh, args),
-        _ if sh.flavor == Flavor::Busybox && cmd.contains('/') && sh.is_dir(&abs(cmd.as_bytes())) => {
+        _ if sh.flavor == Flavor::Busybox && cmd.contains('/') && sh.is_dir(&sh.abs(cmd.as_bytes())) => {
             // ash execs a path as it is: a directory cannot be executed.
             sh.fail(format!("sh: {cmd}: Permission denied"));
             sh.run.status = 126;
@@ -758,7 +846,7 @@ fn echo_text(args: &[Vec<u8>], printf: bool) -> Vec<u8> {
 }
 
 fn write_out(sh: &mut Sh, file: &[u8], text: Vec<u8>, append: bool) {
-    let path = abs(file);
+    let path = sh.abs(file);
     let op = if append { Op::Append { path, text } } else { Op::Write { path, text } };
     if let Err(e) = sh.op(op) {
         sh.fail(format!("sh: {}: {}", show(file), strerror(e)));
@@ -773,7 +861,7 @@ fn simple(sh: &mut Sh, name: &str, args: &[Vec<u8>], op: impl Fn(Vec<u8>) -> Op,
         return;
     }
     for a in &ops {
-        if let Err(e) = sh.op(op(abs(a))) {
+        if let Err(e) = sh.op(op(sh.abs(a))) {
             sh.fail(msg(show(a), strerror(e)));
         }
     }
@@ -783,7 +871,7 @@ fn cat(sh: &mut Sh, args: &[Vec<u8>]) {
     let (_, files) = flags(args);
     let mut out: Vec<u8> = Vec::new();
     for f in &files {
-        let path = abs(f);
+        let path = sh.abs(f);
         match sh.op(Op::Read { path }) {
             Ok(Reply::Read(data)) => out.extend_from_slice(&data),
             Ok(r) => unreachable!("read answers bytes: {r:?}"),
@@ -802,7 +890,7 @@ fn cat(sh: &mut Sh, args: &[Vec<u8>]) {
 
 /// Reads a file for `head`/`tail`/`wc`, or words the error as the command does.
 fn read_for(sh: &mut Sh, name: &str, f: &[u8]) -> Option<Vec<u8>> {
-    match sh.op(Op::Read { path: abs(f) }) {
+    match sh.op(Op::Read { path: sh.abs(f) }) {
         Ok(Reply::Read(data)) => Some(data),
         Ok(r) => unreachable!("read answers bytes: {r:?}"),
         Err(e) => {
@@ -884,7 +972,7 @@ fn ls_busybox(sh: &mut Sh, f: &str, paths: Vec<Vec<u8>>) {
     let recursive = f.contains('R');
     let many = paths.len() > 1 || recursive;
     let mut first = true;
-    let mut queue: Vec<(Vec<u8>, Vec<u8>)> = paths.iter().map(|a| (a.clone(), abs(a))).collect();
+    let mut queue: Vec<(Vec<u8>, Vec<u8>)> = paths.iter().map(|a| (a.clone(), sh.abs(a))).collect();
     queue.reverse();
     while let Some((shown, path)) = queue.pop() {
         match sh.names(&path) {
@@ -937,7 +1025,7 @@ fn ls(sh: &mut Sh, args: &[Vec<u8>]) {
     }
     let many = paths.len() > 1;
     for (k, a) in paths.iter().enumerate() {
-        let path = abs(a);
+        let path = sh.abs(a);
         match sh.names(&path) {
             Ok(mut names) => {
                 if many {
@@ -1012,7 +1100,7 @@ fn stat(sh: &mut Sh, args: &[Vec<u8>]) {
         let fmt = args.get(k + 1).map(|f| String::from_utf8_lossy(f).into_owned()).unwrap_or_default();
         let paths: Vec<Vec<u8>> = args.iter().enumerate().filter(|(i, _)| *i != k && *i != k + 1).map(|(_, a)| a.clone()).collect();
         for a in &paths {
-            match sh.stat(&abs(a)) {
+            match sh.stat(&sh.abs(a)) {
                 Ok(st) => sh.say(stat_format(&fmt, &st, a)),
                 Err(e) => {
                     sh.log_error("lstat", e);
@@ -1031,7 +1119,7 @@ fn stat(sh: &mut Sh, args: &[Vec<u8>]) {
         return;
     }
     for a in &paths {
-        match sh.stat(&abs(a)) {
+        match sh.stat(&sh.abs(a)) {
             Ok(st) => {
                 let mut file = format!("  File: {}", quote_name(a));
                 if let Some(t) = &st.target {
@@ -1058,7 +1146,7 @@ fn mkdir(sh: &mut Sh, args: &[Vec<u8>]) {
     }
     let parents = f.contains('p');
     for a in &dirs {
-        let path = abs(a);
+        let path = sh.abs(a);
         if parents {
             // Each missing ancestor in turn; an existing directory is fine.
             let comps: Vec<&[u8]> = components(&path).collect();
@@ -1091,7 +1179,7 @@ fn rm(sh: &mut Sh, args: &[Vec<u8>]) {
         return;
     }
     for a in &paths {
-        let path = abs(a);
+        let path = sh.abs(a);
         if path.iter().all(|&b| b == b'/') && recursive {
             sh.fail("rm: it is dangerous to operate recursively on '/'");
             continue;
@@ -1130,24 +1218,24 @@ fn mv(sh: &mut Sh, args: &[Vec<u8>]) {
     }
     let (srcs, dst) = ops.split_at(ops.len() - 1);
     let dst = &dst[0];
-    let into = !no_target_dir && sh.is_dir(&abs(dst));
+    let into = !no_target_dir && sh.is_dir(&sh.abs(dst));
     if srcs.len() > 1 && !into {
         sh.fail(format!("mv: target '{}': Not a directory", show(dst)));
         return;
     }
     for s in srcs {
-        let src = abs(s);
+        let src = sh.abs(s);
         if let Err(e) = sh.stat(&src) {
             sh.log_error("rename", e);
             sh.fail(format!("mv: cannot stat '{}': {}", show(s), strerror(e)));
             continue;
         }
         let (to, shown) = if into {
-            let t = join(&abs(dst), basename(&src));
+            let t = join(&sh.abs(dst), basename(&src));
             let shown = show(&join(dst, basename(&src)));
             (t, shown)
         } else {
-            (abs(dst), show(dst))
+            (sh.abs(dst), show(dst))
         };
         if let Err(e) = sh.op(Op::Mv { src, dst: to }) {
             sh.fail(format!("mv: cannot move '{}' to '{}': {}", show(s), shown, strerror(e)));
@@ -1164,8 +1252,8 @@ fn ln(sh: &mut Sh, args: &[Vec<u8>]) {
     }
     let target = &ops[0];
     let (link, shown) = match ops.get(1) {
-        Some(l) if sh.is_dir(&abs(l)) => (join(&abs(l), basename(target)), show(&join(l, basename(target)))),
-        Some(l) => (abs(l), show(l)),
+        Some(l) if sh.is_dir(&sh.abs(l)) => (join(&sh.abs(l), basename(target)), show(&join(l, basename(target)))),
+        Some(l) => (sh.abs(l), show(l)),
         None => (join(b"/", basename(target)), show(basename(target))),
     };
     if symbolic {
@@ -1174,12 +1262,12 @@ fn ln(sh: &mut Sh, args: &[Vec<u8>]) {
         }
         return;
     }
-    if let Err(e) = sh.stat(&abs(target)) {
+    if let Err(e) = sh.stat(&sh.abs(target)) {
         sh.log_error("link", e);
         sh.fail(format!("ln: failed to access '{}': {}", show(target), strerror(e)));
         return;
     }
-    if let Err(e) = sh.op(Op::Link { src: abs(target), dst: link }) {
+    if let Err(e) = sh.op(Op::Link { src: sh.abs(target), dst: link }) {
         sh.fail(format!("ln: failed to create hard link '{shown}' => '{}': {}", show(target), strerror(e)));
     }
 }
@@ -1192,7 +1280,7 @@ fn chmod(sh: &mut Sh, args: &[Vec<u8>]) {
     }
     let spec = show(&args[0]);
     for a in &args[1..] {
-        let path = abs(a);
+        let path = sh.abs(a);
         let old = match sh.stat(&path) {
             Ok(st) => st.mode,
             Err(e) => {
@@ -1233,7 +1321,7 @@ fn chown(sh: &mut Sh, args: &[Vec<u8>]) {
         return;
     }
     for a in &ops[1..] {
-        let path = abs(a);
+        let path = sh.abs(a);
         let st = match sh.stat(&path) {
             Ok(st) => st,
             Err(e) => {
@@ -1284,7 +1372,7 @@ fn truncate(sh: &mut Sh, args: &[Vec<u8>]) {
         return;
     }
     for f in &files {
-        let path = abs(f);
+        let path = sh.abs(f);
         // coreutils opens with O_CREAT: a missing file is created empty first (with -c it is
         // left alone, silently).
         if sh.stat(&path) == Err(Errno::ENOENT) {
@@ -1326,6 +1414,20 @@ mod tests {
 
     fn sh(c: &mut Container, line: &str) -> Run {
         run(c, line)
+    }
+
+    #[test]
+    fn env_expands_outside_single_quotes_and_paths_follow_the_working_directory() {
+        let vars = vec![("A".to_string(), "1".to_string()), ("B".to_string(), "x y".to_string())];
+        assert_eq!(expand("echo A=$A ${B} '$A' \"$A\" $UNSET. $? \\$A", &vars), "echo A=1 x y '$A' \"1\" . $? \\$A");
+        assert_eq!(expand("\\é$A ${A", &vars), "\\é1 ${A");
+        let mut c = container(Config::Default);
+        let env = Env { cwd: b"/etc".to_vec(), vars };
+        let r = run_script_in(&mut c, "cat motd; echo $A > new; pwd", Flavor::Coreutils, &env);
+        assert_eq!(r.output, vec!["hello", "/etc"]);
+        assert_eq!(c.read_file(b"/etc/new").unwrap(), b"1\n");
+        let r = run_in(&mut c, "cat motd", Flavor::Coreutils, b"/");
+        assert_eq!(r.status, 1, "relative to / again: {:?}", r.output);
     }
 
     #[test]

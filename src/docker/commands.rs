@@ -1,24 +1,35 @@
 //! The docker commands, printing what the Docker 20.10.24 CLI prints (after the oracle's
 //! normalization): `pull`, `images`/`image ls`, `tag`, `rmi`/`image rm` (refusing an image a
-//! container uses, NOTES 26), `history`, `image inspect`/`inspect`, `load`, `image prune`,
-//! `system df [-v]` (images and containers), `info` (its storage-driver block), and the
-//! container side: `run`, `create`, `start`, `stop`, `exec`, `diff`, `ps`, `rm`, and
-//! `commit`'s checks (the commit itself is not simulated yet).
+//! container uses, NOTES 26; following parent links, NOTES 45), `history` (IDs along the parent
+//! chain), `image inspect`/`inspect`, `load` (also of an archive `save` wrote), `save -o`,
+//! `image prune`, `system df [-v]` (images and containers), `info` (the driver's block), and the
+//! container side: `run`, `create` (pulling a missing image first), `start`, `stop`, `exec`,
+//! `diff`, `ps`, `rm`, `commit`.
 //!
-//! Truth: the oracle's transcripts (`pull-*`, `inspect-*`, `rmi-shared-layers`) and NOTES
-//! 1-8, 10, 27, 31-33, 47-54. Sources: moby `distribution/pull_v2.go` (`Already exists` when
-//! the blob digest is known for the diff_id *and* the ChainID is present; no layer lines when
-//! the image ID is present), `daemon/images/image_delete.go` (untag, digest references of the
-//! same repository, `Deleted:` image then freed ChainIDs), `daemon/images/image_history.go`;
-//! docker/cli `cli/command/formatter/{image,history,disk_usage}.go`, `cli/required.go` (usage
-//! errors), `pkg/jsonmessage` (progress bars: 50 columns, `%8v/%v` in go-units `HumanSize`).
+//! Truth: the oracle's transcripts (`pull-*`, `inspect-*`, `rmi-shared-layers`, `commit-*`,
+//! `opaque-dirs`) and NOTES 1-8, 10, 20-24, 27, 31-33, 47-54. Sources: moby
+//! `distribution/pull_v2.go` (`Already exists` when the blob digest is known for the diff_id
+//! *and* the ChainID is present; no layer lines when the image ID is present),
+//! `daemon/images/image_delete.go` (untag, digest references of the same repository, `Deleted:`
+//! image then freed ChainIDs, untagged parents after it), `daemon/images/image_history.go`,
+//! `daemon/commit.go` + `daemon/images/image_commit.go` (commit), `image/tarexport/save.go`
+//! (20.10: which images and tags `save` writes); docker/cli
+//! `cli/command/formatter/{image,history,disk_usage}.go`, `cli/required.go` (usage errors),
+//! `pkg/jsonmessage` (progress bars: 50 columns, `%8v/%v` in go-units `HumanSize`).
 //!
 //! Rules: a pull, load and build print their final screen (one line per layer with its last
 //! status), as the oracle records them on a terminal; relative times are `<dur> ago` (the clock
-//! is fixed); errors are Docker's sentences with its exit codes (1, 125, 126, 127). Commands
-//! not simulated yet (`build`, `save`, ...) print one line saying so, exit 1.
+//! is fixed); IDs the host made print as the oracle's placeholders ([`super::names`]), table
+//! cells before the layout; errors are Docker's sentences with its exit codes (1, 125, 126,
+//! 127). `save -o FILE` keeps the archive in the host's scratch files (no file system here);
+//! `load -i FILE` reads from them first, then asks the caller's [`Loader`]. Commands not
+//! simulated yet (`build`, `export`, ...) print one line saying so, exit 1.
 
 use super::containers::{Ctr, State};
+use super::driver::Driver;
+use super::gojson::{go_json, pretty, run_config};
+use super::names::Names;
+use std::collections::BTreeMap;
 use super::reference::Named;
 use super::registry::Registry;
 use super::store::{cache_id, Store};
@@ -56,13 +67,22 @@ pub struct Docker {
     pub store: Store,
     /// Containers in creation order.
     pub containers: Vec<Ctr>,
+    /// The storage driver the daemon runs (`#% driver`).
+    pub driver: Driver,
+    /// Placeholders of the IDs the host made (commits, their layers, saved v1 IDs).
+    pub names: Names,
+    /// The scratch space of the commands' directory: what `docker save -o` wrote, by path.
+    pub files: BTreeMap<String, Arc<[u8]>>,
     loader: Loader,
     seq: u64,
 }
 
 const DUR: &str = "<dur> ago";
+/// The diff ID of an empty tar (1024 zero bytes): a commit of an unchanged container adds no
+/// layer (moby `layer.IsEmpty`).
+const EMPTY_LAYER: &str = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
 const NOT_SIMULATED: &[&str] = &[
-    "save", "build", "export", "kill",
+    "build", "export", "kill",
     "logs", "container", "restart", "cp", "top", "wait", "port", "rename", "pause", "unpause", "attach", "update",
     "version", "events", "push", "login", "logout", "search", "import", "network", "volume", "builder", "buildx",
     "checkpoint", "config", "context", "manifest", "node", "plugin", "secret", "service", "stack", "swarm", "trust",
@@ -77,8 +97,9 @@ struct Parsed {
 }
 
 impl Parsed {
+    /// Whether a boolean flag is on (its last value is not `false`: `-p=false`, `--all=false`).
     fn has(&self, long: &str) -> bool {
-        self.flags.iter().any(|(l, _)| *l == long)
+        self.flags.iter().rev().find(|(l, _)| *l == long).is_some_and(|(_, v)| v != "false")
     }
     fn value(&self, long: &str) -> Option<&str> {
         self.flags.iter().rev().find(|(l, _)| *l == long).map(|(_, v)| v.as_str())
@@ -140,6 +161,11 @@ fn parse_flags(cmd: &str, spec: Spec, argv: &[String]) -> Result<Parsed, Outcome
                     p.flags.push((l, v));
                     break;
                 }
+                if shorts.get(k) == Some(&'=') {
+                    // pflag: `-p=false` gives a boolean shorthand its value.
+                    p.flags.push((l, shorts[k + 1..].iter().collect()));
+                    break;
+                }
                 p.flags.push((l, "true".into()));
             }
         } else {
@@ -189,11 +215,25 @@ fn repo_tag_cells(familiar: &str) -> (String, String) {
 
 impl Docker {
     pub fn new(registry: Registry, loader: Loader) -> Docker {
-        Docker { registry, store: Store::new(), containers: Vec::new(), loader, seq: 0 }
+        Docker { registry, store: Store::new(), containers: Vec::new(), driver: Driver::default(), names: Names::default(), files: BTreeMap::new(), loader, seq: 0 }
     }
 
-    /// Runs one docker command line (`argv[0]` is `docker`).
+    /// Runs one docker command line (`argv[0]` is `docker`); IDs the host made print as the
+    /// oracle's placeholders ([`Names`]).
     pub fn run(&mut self, argv: &[String]) -> Outcome {
+        let mut o = self.dispatch(argv);
+        o.out = self.names.normalize(&o.out);
+        o
+    }
+
+    /// Renders a table (tabwriter) with its cells normalized first, as the oracle lays tables out
+    /// again around placeholders.
+    fn table(&self, rows: &[Vec<String>]) -> String {
+        let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| self.names.normalize(c)).collect()).collect();
+        render(&rows)
+    }
+
+    fn dispatch(&mut self, argv: &[String]) -> Outcome {
         let args = &argv[1.min(argv.len())..];
         let Some(cmd) = args.first() else {
             return Outcome::fail(String::new(), "layerlab: `docker` alone (the CLI's help) is not simulated", 1);
@@ -212,6 +252,8 @@ impl Docker {
             ("image", Some("inspect")) => self.inspect("docker image inspect", &rest[1..], true),
             ("inspect", _) => self.inspect("docker inspect", rest, false),
             ("load", _) => self.load("docker load", rest),
+            ("save", _) => self.save("docker save", rest),
+            ("image", Some("save")) => self.save("docker image save", &rest[1..]),
             ("image", Some("load")) => self.load("docker image load", &rest[1..]),
             ("image", Some("prune")) => self.prune("docker image prune", &rest[1..]),
             ("system", Some("df")) => self.system_df("docker system df", &rest[1..]),
@@ -226,11 +268,8 @@ impl Docker {
             ("container", Some("ls" | "list" | "ps")) => self.ps("docker container ls", &rest[1..]),
             ("rm", _) => self.rm("docker rm", rest),
             ("commit", _) => self.commit("docker commit", rest),
-            // The oracle keeps only the storage-driver block of `docker info`; the host runs
-            // overlay2 on ext4 with native diff (NOTES 29 for the other drivers).
-            ("info", _) => Outcome::ok(
-                " Storage Driver: overlay2\n  Backing Filesystem: extfs\n  Supports d_type: true\n  Native Overlay Diff: true\n  userxattr: false\n".into(),
-            ),
+            // The oracle keeps only the storage-driver block of `docker info`.
+            ("info", _) => Outcome::ok(self.driver.info().into()),
             ("container", Some("commit")) => self.commit("docker container commit", &rest[1..]),
             ("container", Some("rm")) => self.rm("docker container rm", &rest[1..]),
             (c, sub) if NOT_SIMULATED.contains(&c) || matches!(c, "image" | "system") => {
@@ -313,7 +352,7 @@ impl Docker {
                         new_layers.push(chains[i].clone());
                     }
                     let parent = i.checked_sub(1).map(|k| chains[k].as_str());
-                    self.store.add_layer(&chains[i], &diffs[i], parent, l.size, l.uncompressed_size, l.tree.clone());
+                    self.store.add_layer(&chains[i], &diffs[i], parent, l.size, l.uncompressed_size, l.tree.clone(), layer_tar(l));
                     self.store.remember_blob(&diffs[i], &blob);
                 }
             }
@@ -363,7 +402,11 @@ impl Docker {
                     Some(w) => r.name() == w.name() && (w.tag.is_none() || r.tag.is_none() || r.tag == w.tag),
                 })
                 .collect();
-            if dangling_only && !self.store.references(&img.id).is_empty() {
+            if dangling_only && (!self.store.references(&img.id).is_empty() || self.store.has_children(&img.id)) {
+                continue;
+            }
+            // Without -a, an untagged image with children (an intermediate image) is hidden.
+            if !p.has("all") && self.store.references(&img.id).is_empty() && self.store.has_children(&img.id) {
                 continue;
             }
             if want.is_some() && refs.is_empty() {
@@ -438,7 +481,7 @@ impl Docker {
         head.extend(["IMAGE ID".to_string(), "CREATED".into(), "SIZE".into()]);
         let mut all = vec![head];
         all.extend(rows.iter().cloned());
-        render(&all)
+        self.table(&all)
     }
 
     /// `docker tag SOURCE TARGET`.
@@ -546,10 +589,15 @@ impl Docker {
                 }
                 refs.retain(|x| !(x.digest.is_some() && x.name() == r.name()));
             }
-            if !refs.is_empty() {
+            // An image with child images (a commit's parent) stays, untagged (moby
+            // `imageDeleteHelper`: a quiet conflict).
+            if !refs.is_empty() || self.store.has_children(&id) {
                 return Ok(lines);
             }
         } else {
+            if self.store.has_children(&id) {
+                return Err(format!("Error response from daemon: conflict: unable to delete {} (cannot be forced) - image has dependent child images", short12(&id)));
+            }
             let refs: Vec<Named> = self.store.references(&id).into_iter().cloned().collect();
             let tags = refs.iter().filter(|r| r.digest.is_none()).count();
             let repos: std::collections::BTreeSet<String> = refs.iter().map(|r| r.name()).collect();
@@ -564,9 +612,21 @@ impl Docker {
                 lines.push(format!("Untagged: {}", x.familiar()));
             }
         }
-        lines.push(format!("Deleted: {id}"));
-        for c in self.store.delete_image(&id) {
-            lines.push(format!("Deleted: {c}"));
+        // moby `imageDeleteHelper` with prune: after the image, its parents go too while they are
+        // untagged, childless and no container uses them (NOTES 45), each with its freed layers.
+        let mut next = Some(id);
+        while let Some(id) = next.take() {
+            let parent = self.store.image(&id).and_then(|i| i.parent.clone());
+            lines.push(format!("Deleted: {id}"));
+            for c in self.store.delete_image(&id) {
+                lines.push(format!("Deleted: {c}"));
+            }
+            next = parent.filter(|p| {
+                self.store.has_image(p)
+                    && self.store.references(p).is_empty()
+                    && !self.store.has_children(p)
+                    && !self.containers.iter().any(|c| &c.image_id == p)
+            });
         }
         Ok(lines)
     }
@@ -606,12 +666,17 @@ impl Docker {
             ]);
         }
         rows.reverse();
-        if let Some(top) = rows.first_mut() {
-            top[0] = if trunc { short12(&id) } else { id.clone() };
+        // moby `image_history.go`: the rows take the IDs of the image and its parents in turn,
+        // as far as the parent chain is local; the rest are `<missing>`.
+        let mut cur = Some(id.clone());
+        for row in rows.iter_mut() {
+            let Some(c) = cur.take() else { break };
+            row[0] = if trunc { short12(&c) } else { c.clone() };
+            cur = self.store.image(&c).and_then(|i| i.parent.clone()).filter(|p| self.store.has_image(p));
         }
         let mut all = vec![["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"].iter().map(|s| s.to_string()).collect::<Vec<_>>()];
         all.extend(rows);
-        Outcome::ok(render(&all))
+        Outcome::ok(self.table(&all))
     }
 
     /// `docker image inspect [-f FORMAT] IMAGE...` (and `docker inspect` of images).
@@ -671,8 +736,13 @@ impl Docker {
         o.insert("Id".into(), json!(id));
         o.insert("RepoTags".into(), json!(self.store.repo_tags(id)));
         o.insert("RepoDigests".into(), json!(self.store.repo_digests(id)));
-        o.insert("Parent".into(), json!(s("parent")));
-        o.insert("Comment".into(), json!(s("comment")));
+        o.insert("Parent".into(), json!(img.parent.clone().unwrap_or_default()));
+        // moby `LookupImage`: an image without a comment shows its last history entry's.
+        let comment = match s("comment") {
+            c if c.is_empty() => img.config.file.history.last().and_then(|h| h.comment.clone()).unwrap_or_default(),
+            c => c,
+        };
+        o.insert("Comment".into(), json!(comment));
         let created = raw.get("created").and_then(Value::as_str).unwrap_or("0001-01-01T00:00:00Z");
         o.insert("Created".into(), json!(created));
         o.insert("Container".into(), json!(s("container")));
@@ -691,18 +761,12 @@ impl Docker {
         let size = self.store.image_size(id);
         o.insert("Size".into(), json!(size));
         o.insert("VirtualSize".into(), json!(size));
-        let mut data = Map::new();
-        let dir = |c: &str| format!("/var/lib/docker/overlay2/{}", cache_id(c));
-        if let Some((top, lower)) = img.chains.split_last() {
-            if !lower.is_empty() {
-                let l: Vec<String> = lower.iter().rev().map(|c| format!("{}/diff", dir(c))).collect();
-                data.insert("LowerDir".into(), json!(l.join(":")));
-            }
-            data.insert("MergedDir".into(), json!(format!("{}/merged", dir(top))));
-            data.insert("UpperDir".into(), json!(format!("{}/diff", dir(top))));
-            data.insert("WorkDir".into(), json!(format!("{}/work", dir(top))));
-        }
-        o.insert("GraphDriver".into(), json!({"Data": Value::Object(data), "Name": "overlay2"}));
+        let dirs: Vec<String> = img.chains.iter().map(|c| self.store.layer(c).map_or_else(|| cache_id(c), |l| l.cache_id.clone())).collect();
+        let data = match self.driver.graph_data(&dirs) {
+            Some(d) => Value::Object(d.into_iter().map(|(k, v)| (k.to_string(), json!(v))).collect()),
+            None => Value::Null,
+        };
+        o.insert("GraphDriver".into(), json!({"Data": data, "Name": self.driver.name()}));
         o.insert("RootFS".into(), json!({"Type": "layers", "Layers": img.config.diff_ids()}));
         o.insert("Metadata".into(), json!({"LastTagTime": img.last_tag_time.clone().unwrap_or_else(|| "0001-01-01T00:00:00Z".into())}));
         Value::Object(o)
@@ -721,11 +785,18 @@ impl Docker {
         let Some(path) = p.value("input") else {
             return Outcome::fail(String::new(), "layerlab: `docker load` from STDIN is not simulated (use -i FILE)", 1);
         };
-        let ar = match (self.loader)(path) {
+        let saved = self.files.get(path.strip_prefix("./").unwrap_or(path)).cloned();
+        let ar = match saved {
+            // An archive `docker save -o` wrote in this directory.
+            Some(bytes) => Archive::open(crate::source::MemSource::shared(bytes), path, true, None).map(Arc::new).map_err(|e| e.to_string()),
+            None => (self.loader)(path),
+        };
+        let ar = match ar {
             Ok(a) => a,
             Err(e) => return Outcome::fail(String::new(), &format!("open {path}: {e}"), 1),
         };
         let mut out = String::new();
+        let mut parent_links: Vec<(String, String)> = Vec::new();
         for i in 0..ar.images.len() {
             let opts = LoadOptions { changes: false, ..Default::default() };
             let img = match ar.load(&Selector::Index(i), &opts, &mut |_| true) {
@@ -747,9 +818,12 @@ impl Docker {
                     return Outcome::fail(out, &format!("Error processing tar file(exit status 1): {msg}"), 1);
                 }
                 let parent = k.checked_sub(1).map(|j| chains[j].as_str());
-                self.store.add_layer(&chains[k], &diffs[k], parent, l.size, l.uncompressed_size, l.tree.clone());
+                self.store.add_layer(&chains[k], &diffs[k], parent, l.size, l.uncompressed_size, l.tree.clone(), layer_tar(l));
             }
             let id = self.store.add_image(config, chains);
+            if let Some(p) = &ar.images[i].parent {
+                parent_links.push((id.clone(), p.clone()));
+            }
             let tags = &ar.images[i].repo_tags;
             if tags.is_empty() {
                 out.push_str(&format!("Loaded image ID: {id}\n"));
@@ -764,7 +838,123 @@ impl Docker {
                 }
             }
         }
+        // moby 20.10 `tarexport/load.go`: `manifest.json` `Parent` links, once every image is in,
+        // kept when the parent is here and is a valid parent (`checkValidParent`: its history and
+        // diff IDs begin the child's).
+        for (child, parent) in parent_links {
+            let (Some(c), Some(p)) = (self.store.image(&child), self.store.image(&parent)) else { continue };
+            let (ch, ph) = (&c.config.file.history, &p.config.file.history);
+            let (cd, pd) = (c.config.diff_ids(), p.config.diff_ids());
+            let valid = (ch.is_empty() && ph.is_empty()) || (ph.len() < ch.len() && ph[..] == ch[..ph.len()] && pd.len() <= cd.len() && pd[..] == cd[..pd.len()]);
+            if !valid {
+                return Outcome::fail(out, &format!("image {parent} is not a valid parent for {child}"), 1);
+            }
+            if let Some(img) = self.store.image_mut(&child) {
+                img.parent = Some(parent);
+            }
+        }
         Outcome::ok(out)
+    }
+
+    /// `docker save -o FILE IMAGE...`: the Docker 20.10 archive ([`crate::commit::save::save_legacy`])
+    /// kept in the host's scratch files under FILE (moby 20.10 `image/tarexport/save.go`:
+    /// `parseNames` picks the images and the tags that go with them, `saveImage` the v1 IDs).
+    pub fn save(&mut self, cmd: &str, argv: &[String]) -> Outcome {
+        const SPEC: Spec = &[(Some('o'), "output", true)];
+        let p = match parse_flags(cmd, SPEC, argv) {
+            Ok(p) => p,
+            Err(o) => return o,
+        };
+        let usage = format!("{cmd} [OPTIONS] IMAGE [IMAGE...]");
+        if let Err(o) = check_arity(cmd, p.args.len(), Arity::AtLeast(1), &usage, "Save one or more images to a tar archive (streamed to STDOUT by default)") {
+            return o;
+        }
+        let Some(path) = p.value("output").map(str::to_string) else {
+            return Outcome::fail(String::new(), "cowardly refusing to save to a terminal. Use the -o flag or redirect", 1);
+        };
+        // parseNames: an ID saves the image untagged, a bare name every tag of it, a tag itself.
+        let mut picked: Vec<(String, Vec<String>)> = Vec::new();
+        for a in &p.args {
+            let mut add = |id: String, tag: Option<String>| {
+                let i = match picked.iter().position(|x| x.0 == id) {
+                    Some(i) => i,
+                    None => {
+                        picked.push((id, Vec::new()));
+                        picked.len() - 1
+                    }
+                };
+                if let Some(t) = tag.filter(|t| !picked[i].1.contains(t)) {
+                    picked[i].1.push(t);
+                }
+            };
+            let named = Named::parse(a).ok();
+            match named {
+                Some(n) if n.tag.is_none() && n.digest.is_none() && self.store.get_ref(&n.clone().with_default_tag()).is_none() && self.store.id_prefix(a).is_none() => {
+                    let refs: Vec<(String, Named)> = self
+                        .store
+                        .images_by_created()
+                        .iter()
+                        .flat_map(|i| self.store.references(&i.id).into_iter().map(|r| (i.id.clone(), r.clone())).collect::<Vec<_>>())
+                        .filter(|(_, r)| r.name() == n.name())
+                        .collect();
+                    if refs.is_empty() {
+                        return Outcome::fail(String::new(), &format!("Error response from daemon: No such image: {}", n.familiar()), 1);
+                    }
+                    for (id, r) in refs {
+                        add(id, r.digest.is_none().then(|| r.familiar()));
+                    }
+                }
+                Some(n) if self.store.get_ref(&n.clone().with_default_tag()).is_some() => {
+                    let n = n.with_default_tag();
+                    let id = self.store.get_ref(&n).expect("checked").to_string();
+                    add(id, n.digest.is_none().then(|| n.familiar()));
+                }
+                _ => match self.store.id_prefix(a) {
+                    Some(id) => add(id, None),
+                    None => return Outcome::fail(String::new(), &format!("Error response from daemon: No such image: {}", no_such(a)), 1),
+                },
+            }
+        }
+        let mut images = Vec::new();
+        for (id, tags) in &picked {
+            let img = self.store.image(id).expect("picked from the store");
+            if img.chains.is_empty() {
+                return Outcome::fail(String::new(), "Error response from daemon: empty export - not implemented", 1);
+            }
+            let raw = &img.config.raw;
+            let os = raw.get("os").and_then(Value::as_str);
+            let mut layers = Vec::new();
+            let mut parent: Option<String> = None;
+            for (i, chain) in img.chains.iter().enumerate() {
+                let top = i + 1 == img.chains.len();
+                let fields = super::gojson::v1_fields(raw, top);
+                let v1 = super::gojson::v1_id(&fields, chain, parent.as_deref());
+                if (top && self.names.has(id)) || self.names.has(chain) {
+                    self.names.v1(&v1);
+                }
+                let json = super::gojson::v1_json(&fields, &v1, parent.as_deref(), os);
+                let Some(l) = self.store.layer(chain) else {
+                    return Outcome::fail(String::new(), &format!("Error response from daemon: layer {chain} is missing"), 1);
+                };
+                layers.push(crate::commit::save::LegacyLayer { v1_id: v1.clone(), json, tar: l.tar.clone() });
+                parent = Some(v1);
+            }
+            let parent = img.parent.clone().filter(|p| picked.iter().any(|x| &x.0 == p));
+            images.push(crate::commit::save::LegacyImage {
+                config: img.config.bytes.clone(),
+                tags: tags.clone(),
+                layers,
+                created: super::names::seconds(img.created()),
+                parent,
+            });
+        }
+        match crate::commit::save::save_legacy(&images, Vec::new()) {
+            Ok(bytes) => {
+                self.files.insert(path.strip_prefix("./").unwrap_or(&path).to_string(), Arc::from(bytes));
+                Outcome::ok(String::new())
+            }
+            Err(e) => Outcome::fail(String::new(), &format!("Error response from daemon: {e}"), 1),
+        }
     }
 
     /// `docker image prune -f`: removes dangling images.
@@ -777,8 +967,14 @@ impl Docker {
         if !p.has("force") {
             return Outcome::fail(String::new(), "layerlab: `docker image prune` asks for confirmation; only -f is simulated", 1);
         }
-        let dangling: Vec<String> =
-            self.store.images_by_created().iter().filter(|i| self.store.references(&i.id).is_empty()).map(|i| i.id.clone()).collect();
+        // Dangling heads only: an untagged parent of another image is not dangling.
+        let dangling: Vec<String> = self
+            .store
+            .images_by_created()
+            .iter()
+            .filter(|i| self.store.references(&i.id).is_empty() && !self.store.has_children(&i.id))
+            .map(|i| i.id.clone())
+            .collect();
         let mut out = String::new();
         let mut reclaimed = 0u64;
         if !dangling.is_empty() {
@@ -837,7 +1033,7 @@ impl Docker {
                 vec!["Local Volumes".into(), "0".into(), "0".into(), "0B".into(), "0B".into()],
                 vec!["Build Cache".into(), "0".into(), "0".into(), "0B".into(), "0B".into()],
             ];
-            return Outcome::ok(render(&rows));
+            return Outcome::ok(self.table(&rows));
         }
         let mut rows: Vec<Vec<String>> = vec![["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", "SHARED SIZE", "UNIQUE SIZE", "CONTAINERS"]
             .iter()
@@ -862,7 +1058,7 @@ impl Docker {
             ]);
         }
         let mut out = String::from("Images space usage:\n\n");
-        out.push_str(&render(&rows));
+        out.push_str(&self.table(&rows));
         out.push_str("\nContainers space usage:\n\n");
         let mut crows: Vec<Vec<String>> =
             vec![["CONTAINER ID", "IMAGE", "COMMAND", "LOCAL VOLUMES", "SIZE", "CREATED", "STATUS", "NAMES"].iter().map(|s| s.to_string()).collect()];
@@ -878,7 +1074,7 @@ impl Docker {
                 c.name.clone(),
             ]);
         }
-        out.push_str(&render(&crows));
+        out.push_str(&self.table(&crows));
         out.push_str("\nLocal Volumes space usage:\n\n");
         out.push_str(&render(&[["VOLUME NAME", "LINKS", "SIZE"].iter().map(|s| s.to_string()).collect()]));
         out.push_str("\nBuild cache usage: 0B\n\n");
@@ -974,7 +1170,30 @@ impl Docker {
             );
         }
         let Some(id) = self.store.resolve(image_arg) else {
-            return Outcome::fail(String::new(), &format!("layerlab: image {image_arg} is not here (run's implicit pull is not simulated)"), 125);
+            // docker/cli `createContainer`: the daemon's "No such image" makes the CLI pull the
+            // tagged reference (no `Using default tag` line, no final name line), then create
+            // again. The pull prints its final screen, as `docker pull` on a terminal does; on a
+            // pipe Docker prints every status change (NOTES 7), which no scenario records.
+            let named = match Named::parse(image_arg) {
+                Ok(n) => n.with_default_tag(),
+                Err(e) => return Outcome::fail(String::new(), &format!("{pre}{e}.\n{see}"), 125),
+            };
+            let mut head = format!("Unable to find image '{}' locally\n", named.familiar());
+            let pulled = self.pull("docker pull", &[named.familiar()]);
+            let mut lines: Vec<&str> = pulled.out.lines().collect();
+            if pulled.code != 0 {
+                let msg = lines.pop().unwrap_or_default();
+                lines.iter().for_each(|l| head.push_str(&format!("{l}\n")));
+                return Outcome::fail(head, &format!("{pre}{msg}.\n{see}"), 125);
+            }
+            lines.pop();
+            lines.iter().for_each(|l| head.push_str(&format!("{l}\n")));
+            if self.store.resolve(image_arg).is_none() {
+                return Outcome::fail(head, &format!("{pre}Error response from daemon: No such image: {}.\n{see}", named.familiar()), 125);
+            }
+            let mut o = self.run_cmd(cmd, argv, start);
+            o.out = head + &o.out;
+            return o;
         };
         let Some(img) = self.store.image(&id) else { return Outcome::fail(String::new(), "image vanished", 125) };
         let rc = img.config.file.config.clone().unwrap_or_default();
@@ -988,8 +1207,9 @@ impl Docker {
         let layers: Vec<Arc<crate::tree::Tree>> = chains.iter().filter_map(|c| self.store.layer(c)).map(|l| l.tree.clone()).collect();
         self.seq += 1;
         let mut c = Ctr::new(&name, &id, image_arg, chains.clone(), layers, command.clone(), self.seq);
-        self.store.pin(&chains);
         let detach = p.has("detach");
+        c.config = container_config(&img.config.raw, &c.short_id(), image_arg, &rest[1..], &p, !(start && detach));
+        self.store.pin(&chains);
         let mut out = String::new();
         if !start {
             out = format!("{}\n", c.id());
@@ -1234,7 +1454,7 @@ impl Docker {
             }
             rows.push(r);
         }
-        Outcome::ok(render(&rows))
+        Outcome::ok(self.table(&rows))
     }
 
     /// `docker commit`: the daemon's checks (the container, each `-c` instruction as
@@ -1251,9 +1471,15 @@ impl Docker {
                 return o;
             }
         }
-        if self.find(&p.args[0]).is_none() {
+        let Some(ci) = self.find(&p.args[0]) else {
             return Outcome::fail(String::new(), &format!("Error response from daemon: No such container: {}", p.args[0]), 1);
-        }
+        };
+        let target = match p.args.get(1).map(|r| Named::parse(r)) {
+            None => None,
+            Some(Ok(n)) if n.digest.is_none() => Some(n.with_default_tag()),
+            Some(Ok(_)) => return Outcome::fail(String::new(), "Error response from daemon: refusing to create a tag with a digest reference", 1),
+            Some(Err(e)) => return Outcome::fail(String::new(), e, 1),
+        };
         const VALID: &[&str] = &["cmd", "entrypoint", "env", "expose", "label", "onbuild", "user", "volume", "workdir", "stopsignal"];
         for (flag, change) in &p.flags {
             if *flag != "change" {
@@ -1264,7 +1490,71 @@ impl Docker {
                 return Outcome::fail(String::new(), &format!("Error response from daemon: {word} is not a valid change command"), 1);
             }
         }
-        Outcome::fail(String::new(), "layerlab: `docker commit` of a container is not simulated yet", 1)
+        let changes: Vec<String> = p.flags.iter().filter(|(f, _)| *f == "change").map(|(_, v)| v.clone()).collect();
+        match self.commit_ctr(ci, p.value("author").unwrap_or(""), p.value("message").unwrap_or(""), &changes, target.as_ref()) {
+            Ok(id) => Outcome::ok(format!("{id}\n")),
+            Err(e) => Outcome::fail(String::new(), &format!("Error response from daemon: {e}"), 1),
+        }
+    }
+
+    /// moby `daemon/commit.go` `CreateImageFromContainer` and `daemon/images/image_commit.go`
+    /// `CommitImage`: the new `Config` is the container's with the `-c` changes applied
+    /// (`builder/dockerfile` `BuildFromConfig`); the container layer, tarred as overlay2's native
+    /// diff, is registered over the image's chain (an empty tar adds no layer); the config
+    /// (`image.NewChildImage`) is stored with the container's image as its parent, and the
+    /// reference, if any, is tagged. Returns the image ID.
+    fn commit_ctr(&mut self, ci: usize, author: &str, comment: &str, changes: &[String], target: Option<&Named>) -> Result<String, String> {
+        let c = &self.containers[ci];
+        let mut config = c.config.clone();
+        if !config.is_object() {
+            config = json!({});
+        }
+        crate::commit::apply_changes(config.as_object_mut().expect("an object"), changes).map_err(|e| e.to_string())?;
+        let entries: Vec<crate::layer::TarEntry> =
+            c.fs.diff_entries().map_err(|e| e.to_string())?.iter().filter_map(|e| e.tar_entry(super::names::NOW)).collect();
+        let (gz, diff_id, _) = crate::commit::write_layer(&entries).map_err(|e| e.to_string())?;
+        let parent = self.store.image(&c.image_id).cloned();
+        let mut chains = parent.as_ref().map_or_else(|| c.chains.clone(), |i| i.chains.clone());
+        let mut new_layer = None;
+        if diff_id != EMPTY_LAYER {
+            let ar = Archive::from_layers(vec![crate::source::MemSource::shared(gz)], "the committed layer");
+            let img = ar.load(&Selector::Index(0), &LoadOptions { changes: false, ..Default::default() }, &mut |_| true).map_err(|e| e.to_string())?;
+            let l = img.layers.first().ok_or("the committed layer could not be read")?;
+            let mut diffs: Vec<String> = chains.iter().filter_map(|ch| self.store.layer(ch)).map(|x| x.diff_id.clone()).collect();
+            diffs.push(diff_id.clone());
+            let chain = crate::image::digest::chain_ids(&diffs).pop().expect("a chain");
+            let fresh = self.store.add_layer(&chain, &diff_id, chains.last().map(String::as_str), l.size, l.uncompressed_size, l.tree.clone(), layer_tar(l));
+            chains.push(chain.clone());
+            new_layer = Some((diff_id.clone(), chain, fresh));
+        }
+        let child = super::gojson::Child {
+            parent: parent.as_ref().map(|i| &i.config.raw),
+            author,
+            comment,
+            container: &c.id(),
+            container_config: &c.config,
+            config: &config,
+            diff_id: new_layer.as_ref().map(|(d, _, _)| d.as_str()),
+            created: "<time>",
+        };
+        let bytes = super::gojson::commit_config(&child);
+        let cfg = crate::image::config::Config::parse(&bytes).map_err(|e| e.to_string())?;
+        let id = self.store.add_image(cfg, chains);
+        let n = self.names.commit(&id, new_layer.as_ref().map(|(d, ch, _)| (d.as_str(), ch.as_str())));
+        if let Some((_, chain, true)) = &new_layer {
+            self.store.set_cache_id(chain, format!("<cache:chain-{n}>"));
+        }
+        let parent_id = parent.map(|i| i.id);
+        if let Some(img) = self.store.image_mut(&id) {
+            img.parent = parent_id;
+        }
+        if let Some(t) = target {
+            self.store.set_ref(t, &id);
+            if let Some(img) = self.store.image_mut(&id) {
+                img.last_tag_time = Some("<time>".into());
+            }
+        }
+        Ok(id)
     }
 
     /// `docker rm [-f] NAME...`.
@@ -1329,116 +1619,60 @@ pub fn overlay2_refusal(entries: &[crate::layer::Entry]) -> Option<String> {
     None
 }
 
+/// The `container.Config` the daemon keeps for a container made by `docker run`/`create`
+/// (docker/cli `cli/command/container/opts.go` `parse`, moby `daemon/create.go` merging the
+/// image's config): the image's config, then Hostname (the short ID), AttachStdout/Stderr
+/// (unless detached), `-e` variables before the image's others, Cmd (the given command, else
+/// the image's unless `--entrypoint` is given), `-w`, `-u`, `--entrypoint`, Image as typed, and
+/// Labels `{}` when the image has none.
+fn container_config(image: &Value, hostname: &str, image_arg: &str, cmd: &[String], p: &Parsed, attached: bool) -> Value {
+    let mut c = image.get("config").filter(|v| v.is_object()).cloned().unwrap_or_else(|| json!({}));
+    let o = c.as_object_mut().expect("an object");
+    o.insert("Hostname".into(), json!(hostname));
+    o.insert("AttachStdout".into(), json!(attached));
+    o.insert("AttachStderr".into(), json!(attached));
+    let user_env: Vec<String> = p.flags.iter().filter(|(k, _)| *k == "env").map(|(_, v)| v.clone()).collect();
+    if !user_env.is_empty() {
+        let key = |e: &str| e.split('=').next().unwrap_or("").to_string();
+        let mut env = user_env.clone();
+        for e in o.get("Env").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+            if !user_env.iter().any(|u| key(u) == key(e)) {
+                env.push(e.to_string());
+            }
+        }
+        o.insert("Env".into(), json!(env));
+    }
+    if let Some(ep) = p.value("entrypoint") {
+        o.insert("Entrypoint".into(), if ep.is_empty() { Value::Null } else { json!([ep]) });
+        o.insert("Cmd".into(), Value::Null);
+    }
+    if !cmd.is_empty() {
+        o.insert("Cmd".into(), json!(cmd));
+    }
+    if let Some(w) = p.value("workdir") {
+        o.insert("WorkingDir".into(), json!(w));
+    }
+    if let Some(u) = p.value("user") {
+        o.insert("User".into(), json!(u));
+    }
+    o.insert("Image".into(), json!(image_arg));
+    if o.get("Labels").map_or(true, Value::is_null) {
+        o.insert("Labels".into(), json!({}));
+    }
+    c
+}
+
+/// The uncompressed tar of a loaded layer (its blob, decompressed on demand).
+fn layer_tar(l: &crate::image::Layer) -> crate::layer::Content {
+    crate::layer::Content::Blob { blob: l.blob.clone(), offset: 0, size: l.uncompressed_size }
+}
+
 /// How the daemon names a missing image: the familiar reference with its default tag.
 fn no_such(arg: &str) -> String {
     match Named::parse(arg) {
         Ok(n) => n.with_default_tag().familiar(),
         Err(_) => arg.to_string(),
     }
-}
-
-/// A `container.Config` as the daemon encodes it (moby `api/types/container/config.go`):
-/// every field in its order, `omitempty` ones only when set.
-fn run_config(raw: &Value) -> Value {
-    let get = |k: &str| raw.get(k).cloned().filter(|v| !v.is_null());
-    let mut o = Map::new();
-    let mut put = |k: &str, default: Value, omit: bool| match get(k) {
-        Some(v) if !(omit && is_empty(&v)) => {
-            o.insert(k.into(), sorted(v));
-        }
-        _ if omit => {}
-        _ => {
-            o.insert(k.into(), default);
-        }
-    };
-    put("Hostname", json!(""), false);
-    put("Domainname", json!(""), false);
-    put("User", json!(""), false);
-    put("AttachStdin", json!(false), false);
-    put("AttachStdout", json!(false), false);
-    put("AttachStderr", json!(false), false);
-    put("ExposedPorts", Value::Null, true);
-    put("Tty", json!(false), false);
-    put("OpenStdin", json!(false), false);
-    put("StdinOnce", json!(false), false);
-    put("Env", Value::Null, false);
-    put("Cmd", Value::Null, false);
-    put("Healthcheck", Value::Null, true);
-    put("ArgsEscaped", Value::Null, true);
-    put("Image", json!(""), false);
-    put("Volumes", Value::Null, false);
-    put("WorkingDir", json!(""), false);
-    put("Entrypoint", Value::Null, false);
-    put("NetworkDisabled", Value::Null, true);
-    put("MacAddress", Value::Null, true);
-    put("OnBuild", Value::Null, false);
-    put("Labels", Value::Null, false);
-    put("StopSignal", Value::Null, true);
-    put("StopTimeout", Value::Null, true);
-    put("Shell", Value::Null, true);
-    Value::Object(o)
-}
-
-fn is_empty(v: &Value) -> bool {
-    match v {
-        Value::Null => true,
-        Value::Bool(b) => !b,
-        Value::String(s) => s.is_empty(),
-        Value::Array(a) => a.is_empty(),
-        Value::Object(m) => m.is_empty(),
-        Value::Number(n) => n.as_f64() == Some(0.0),
-    }
-}
-
-/// Go encodes maps with sorted keys.
-fn sorted(v: Value) -> Value {
-    match v {
-        Value::Object(m) => {
-            let mut items: Vec<(String, Value)> = m.into_iter().collect();
-            items.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Object(items.into_iter().map(|(k, v)| (k, sorted(v))).collect())
-        }
-        Value::Array(a) => Value::Array(a.into_iter().map(sorted).collect()),
-        x => x,
-    }
-}
-
-/// JSON indented by 4 spaces, as `docker inspect` prints it.
-pub fn pretty(v: &Value) -> String {
-    use serde::Serialize;
-    let mut buf = Vec::new();
-    let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
-    let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
-    let _ = v.serialize(&mut ser);
-    String::from_utf8_lossy(&buf).into_owned()
-}
-
-/// `json.Marshal` as a Go template's `json` function calls it: compact, with `<`, `>` and `&`
-/// escaped (`\u003e`; `commit-save` shows one), except in the placeholders this simulator
-/// prints where Docker prints a time or a graph-driver directory (`<time>`, `<cache:C>`).
-pub fn go_json(v: &Value) -> String {
-    let s = v.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026");
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s.as_str();
-    while let Some(i) = rest.find("\\u003c") {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 6..];
-        let end = after.find("\\u003e");
-        match end {
-            Some(e) if after[..e].starts_with("cache:") || &after[..e] == "time" => {
-                out.push('<');
-                out.push_str(&after[..e]);
-                out.push('>');
-                rest = &after[e + 6..];
-            }
-            _ => {
-                out.push_str("\\u003c");
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 /// The Go templates the scenarios use: `{{json .A.B}}` and `{{.A.B}}`.
@@ -1476,10 +1710,6 @@ mod tests {
     #[test]
     fn json_template_escapes_html_like_go_but_not_placeholders() {
         let v = json!({"Cmd": ["sh", "-c", "echo a > /b && cat </b"], "Dir": "/var/lib/docker/overlay2/<cache:4b8d7e9ffd0b>/diff", "T": "<time>"});
-        assert_eq!(
-            go_json(&v),
-            r#"{"Cmd":["sh","-c","echo a \u003e /b \u0026\u0026 cat \u003c/b"],"Dir":"/var/lib/docker/overlay2/<cache:4b8d7e9ffd0b>/diff","T":"<time>"}"#
-        );
         assert_eq!(template("{{json .Cmd}}", &v).unwrap(), r#"["sh","-c","echo a \u003e /b \u0026\u0026 cat \u003c/b"]"#);
         assert_eq!(template("{{.T}}", &v).unwrap(), "<time>");
         assert_eq!(template("{{.Nope}}", &v).unwrap(), "<no value>");
@@ -1493,6 +1723,8 @@ mod tests {
         assert!(p.has("all") && p.has("digests"));
         assert_eq!(p.value("filter"), Some("x"));
         assert_eq!(p.args, ["repo"]);
+        let p = parse_flags("docker commit", &[(Some('p'), "pause", false)], &["-p=false".to_string()]).unwrap_or_else(|o| panic!("{}", o.out));
+        assert_eq!(p.value("pause"), Some("false"));
         let bad = parse_flags("docker images", SPEC, &["-z".to_string()]).err().unwrap();
         assert_eq!(bad.out, "unknown shorthand flag: 'z' in -z\nSee 'docker images --help'.\n");
         assert_eq!(bad.code, 125);

@@ -12,6 +12,8 @@
 //! `cli/command/formatter/container.go` (COMMAND cut to 20 runes then Go-quoted, STATUS).
 //!
 //! Rules:
+//! - A container keeps its `container.Config` (the image's with what `docker run` set): a commit
+//!   records it, and its processes run in its `WorkingDir` with its `Env` (`$NAME` expanded).
 //! - IDs are the oracle's placeholders: `<cid:NAME>` (64 hex) and `<cid12:NAME>` (12 hex); the
 //!   hostname (`/etc/hostname`, which Docker bind-mounts) holds `<cid12:NAME>`.
 //! - The init layer is a lower layer: `docker diff` (the container layer against the init
@@ -51,6 +53,10 @@ pub struct Ctr {
     pub fs: Container,
     /// Creation order (`docker ps` lists newest first).
     pub seq: u64,
+    /// The container's `container.Config` as the daemon keeps it (the image's config with what
+    /// `docker run` set: Hostname, Attach*, Cmd, Image as typed, Labels `{}`); a commit records
+    /// it as `ContainerConfig` and starts the new `Config` from it.
+    pub config: serde_json::Value,
 }
 
 /// The `-init` layer moby's `initlayer.Setup` makes over `image` (bottom first) for a
@@ -117,6 +123,7 @@ impl Ctr {
             state: State::Created,
             fs: Container::new(Stack::new(all), Mount::Default),
             seq,
+            config: serde_json::Value::Null,
         }
     }
     pub fn short_id_of(name: &str) -> String {
@@ -160,15 +167,32 @@ impl Ctr {
         }
     }
 
+    /// Where its processes run: `WorkingDir` and `Env` of its config (PATH and what the image
+    /// sets, README "SCRIPT format").
+    pub fn env(&self) -> shell::Env {
+        let cwd = self.config.get("WorkingDir").and_then(serde_json::Value::as_str).unwrap_or("").as_bytes().to_vec();
+        let vars = self
+            .config
+            .get("Env")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(serde_json::Value::as_str)
+            .filter_map(|e| e.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+            .collect();
+        shell::Env { cwd, vars }
+    }
+
     /// Runs `argv` in the container (busybox `sh -c` runs the script line by line).
     pub fn exec(&mut self, argv: &[String]) -> Exec {
         let fl = self.flavor();
+        let env = self.env();
         let run = match argv {
-            [sh, c, script, ..] if (sh == "sh" || sh == "/bin/sh") && c == "-c" => shell::run_script(&mut self.fs, script, fl),
+            [sh, c, script, ..] if (sh == "sh" || sh == "/bin/sh") && c == "-c" => shell::run_script_in(&mut self.fs, script, fl, &env),
             [sh] if sh == "sh" || sh == "/bin/sh" => shell::Run::default(),
             _ => {
                 let line: Vec<String> = argv.iter().map(|a| shell::sh_quote(a.as_bytes())).collect();
-                shell::run_as(&mut self.fs, &line.join(" "), fl)
+                shell::run_in(&mut self.fs, &line.join(" "), fl, &env.cwd)
             }
         };
         let mut out = run.output.join("\n");

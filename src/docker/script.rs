@@ -2,12 +2,14 @@
 //! "TRANSCRIPT format").
 //!
 //! Rules: lines are split on `\n`, blank lines skipped; a comment line prints itself; `#%`
-//! directives (`driver`, `image`, `oci`) print nothing (they set up the registry), a `#% disk`
+//! directives print nothing: `image`, `oci` set up the registry (before the replay), `driver`
+//! sets the host's storage driver (a driver it does not know prints one line), a `#% disk`
 //! probe prints nothing here (true bytes on disk belong to the storage-driver issue; `check.sh
 //! -x` drops those lines), `#% write` / `#% copy` print their line; a command prints `$ LINE`,
 //! its output (with `% no newline at end of output` when it lacks one) and `[exit N]` when it
-//! fails. Words are split as [`super::argv`] says; only `docker` commands run, anything else
-//! prints one line saying it is not simulated.
+//! fails. Words are split as [`super::argv`] says; `docker` commands run on the host, `tar` on
+//! the archives it saved ([`super::gnutar`]), anything else prints one line saying it is not
+//! simulated.
 
 use super::argv::split;
 use super::commands::{Docker, Outcome};
@@ -25,6 +27,15 @@ pub fn replay(script: &str, docker: &mut Docker) -> String {
                 t.push_str(line);
                 t.push('\n');
             }
+            if word == "driver" {
+                match super::driver::Driver::parse(d.split_whitespace().nth(1).unwrap_or("")) {
+                    Ok(driver) => docker.driver = driver,
+                    Err(e) => {
+                        t.push_str(&e);
+                        t.push('\n');
+                    }
+                }
+            }
             continue;
         }
         if line.starts_with('#') {
@@ -37,6 +48,7 @@ pub fn replay(script: &str, docker: &mut Docker) -> String {
         t.push('\n');
         let o = match split(line) {
             Ok(words) if words.first().map(String::as_str) == Some("docker") => docker.run(&words),
+            Ok(words) if words.first().map(String::as_str) == Some("tar") => super::gnutar::run(&docker.files, &docker.names, &words),
             Ok(words) => Outcome {
                 out: format!("layerlab: `{}` is not simulated yet\n", words.first().map_or("", String::as_str)),
                 code: 1,

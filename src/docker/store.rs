@@ -15,10 +15,15 @@
 //! - A `docker load` adds layers but no blob digests; only a pull (or push) records a blob
 //!   digest for a diff_id. So a pull after a load downloads layers the host holds (NOTES 2).
 //! - The graph driver's directory of a layer (`cache-id`, random in Docker) is named
-//!   `<cache:C>`, C = the first 12 hex of its ChainID, as the oracle normalizes it.
+//!   `<cache:C>`, C = the first 12 hex of its ChainID, as the oracle normalizes it (a commit's
+//!   new layer `<cache:chain-N>`, set by the commit).
+//! - A layer keeps its uncompressed tar (what `docker save` writes back); an image keeps its
+//!   parent link (`imagedb/metadata/sha256/<id>/parent`: set by a commit, never by a pull or
+//!   load), which `history`, `rmi` and `images -a` follow.
 
 use super::reference::Named;
 use crate::image::config::Config;
+use crate::layer::Content;
 use crate::tree::Tree;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -36,6 +41,9 @@ pub struct StoredLayer {
     pub cache_id: String,
     /// The layer directory as overlay2 extracted it.
     pub tree: Arc<Tree>,
+    /// The uncompressed layer tar as the layer store gives it back (tar-split: the bytes it came
+    /// in), which `docker save` writes as `layer.tar`.
+    pub tar: Content,
 }
 
 /// `imagedb/content/sha256/<image id>` with the chain of its layers.
@@ -49,6 +57,8 @@ pub struct StoredImage {
     pub seq: u64,
     /// `Metadata.LastTagTime` (set by `docker tag`).
     pub last_tag_time: Option<String>,
+    /// The parent image (moby's `parent` metadata: set by a commit, not by a pull or load).
+    pub parent: Option<String>,
 }
 
 impl StoredImage {
@@ -92,7 +102,8 @@ impl Store {
     }
 
     /// Registers a layer (kept as it is if the ChainID is there). Returns whether it was new.
-    pub fn add_layer(&mut self, chain_id: &str, diff_id: &str, parent: Option<&str>, size: u64, tar_size: u64, tree: Arc<Tree>) -> bool {
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_layer(&mut self, chain_id: &str, diff_id: &str, parent: Option<&str>, size: u64, tar_size: u64, tree: Arc<Tree>, tar: Content) -> bool {
         if self.layers.contains_key(chain_id) {
             return false;
         }
@@ -106,9 +117,17 @@ impl Store {
                 tar_size,
                 cache_id: cache_id(chain_id),
                 tree,
+                tar,
             },
         );
         true
+    }
+
+    /// Names a layer's graph-driver directory (the oracle's `<cache:chain-N>` for a commit's).
+    pub fn set_cache_id(&mut self, chain: &str, cache: String) {
+        if let Some(l) = self.layers.get_mut(chain) {
+            l.cache_id = cache;
+        }
     }
 
     /// Drops a layer no image holds (a failed pull releasing what it registered).
@@ -149,9 +168,14 @@ impl Store {
         let id = config.digest.clone();
         if !self.images.contains_key(&id) {
             self.seq += 1;
-            self.images.insert(id.clone(), StoredImage { id: id.clone(), config, chains, seq: self.seq, last_tag_time: None });
+            self.images.insert(id.clone(), StoredImage { id: id.clone(), config, chains, seq: self.seq, last_tag_time: None, parent: None });
         }
         id
+    }
+
+    /// Whether some image names `id` as its parent (moby `imageStore.Children`).
+    pub fn has_children(&self, id: &str) -> bool {
+        self.images.values().any(|i| i.parent.as_deref() == Some(id))
     }
 
     /// Bytes of an image: the sum of its layers' sizes.
@@ -263,6 +287,10 @@ impl Store {
     /// Removes an image and its references; returns the ChainIDs of the layers freed, top first.
     pub fn delete_image(&mut self, id: &str) -> Vec<String> {
         let Some(img) = self.images.remove(id) else { return Vec::new() };
+        // Children of a deleted image lose their parent link.
+        for other in self.images.values_mut().filter(|i| i.parent.as_deref() == Some(id)) {
+            other.parent = None;
+        }
         self.refs.retain(|_, (_, i)| i != id);
         let mut freed = Vec::new();
         for c in img.chains.iter().rev() {
@@ -307,7 +335,7 @@ mod tests {
     fn put(s: &mut Store, diffs: &[String], created: &str) -> String {
         let chains = chain_ids(diffs);
         for (i, c) in chains.iter().enumerate() {
-            s.add_layer(c, &diffs[i], i.checked_sub(1).map(|p| chains[p].as_str()), 10, 1024, Arc::new(Tree::default()));
+            s.add_layer(c, &diffs[i], i.checked_sub(1).map(|p| chains[p].as_str()), 10, 1024, Arc::new(Tree::default()), Content::empty());
         }
         s.add_image(config(diffs, created), chains)
     }

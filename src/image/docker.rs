@@ -50,6 +50,7 @@ pub fn list(m: &Members, src: &Source, verify: bool, platform: Option<&str>) -> 
             })
             .collect();
         let config_digest = digest::digest_in_name(&e.config);
+        let parent = e.parent.clone().filter(|p| !p.is_empty());
         let twin = oci_images.iter().find(|o| {
             o.config.as_ref().and_then(|c| c.digest.as_ref()).is_some_and(|d| Some(d) == config_digest.as_ref())
         });
@@ -61,6 +62,7 @@ pub fn list(m: &Members, src: &Source, verify: bool, platform: Option<&str>) -> 
             manifest_digest: twin.and_then(|t| t.manifest_digest.clone()),
             config: Some(BlobRef { path: e.config, media_type: None, digest: config_digest, size: None }),
             layers,
+            parent,
         });
     }
     Ok(out)

@@ -138,6 +138,7 @@ fn resolve(m: &Members, src: &Source, d: &Descriptor, verify: bool, platform: Op
         .collect::<Result<Vec<_>>>()?;
     Ok(ImageRef {
         index: 0,
+        parent: None,
         repo_tags: Vec::new(),
         ref_name: None,
         platform: None,

@@ -274,6 +274,56 @@ pub fn index_layer(
     Ok(out)
 }
 
+/// One member of an uncompressed tar archive as stored: no name cleaning, no whiteout
+/// recognition. What `tar -tv` lists and `tar -xO` reads (the docker host's saved archives).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// The name as written (a directory keeps its trailing `/`).
+    pub name: Vec<u8>,
+    /// The tar type flag (`0` file, `5` directory, `2` symlink, `1` hardlink, ...).
+    pub flag: u8,
+    /// Permission bits (`mode & 07777`).
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+    /// Owner and group names (empty when the header has none).
+    pub uname: Vec<u8>,
+    pub gname: Vec<u8>,
+    pub size: u64,
+    pub mtime: i64,
+    /// Where the content starts.
+    pub offset: u64,
+    pub link: Vec<u8>,
+}
+
+/// The members of an uncompressed tar archive, in archive order, walked by seeking from header
+/// to header.
+pub fn members(src: Source) -> Result<Vec<Member>> {
+    if super::compression::detect_source(&*src)? != Compression::None {
+        return Err(Error::new(ErrorKind::Unsupported, "only an uncompressed tar archive can be listed"));
+    }
+    let mut ar = tar::Archive::new(SourceReader::new(src));
+    let mut out = Vec::new();
+    for e in ar.entries_with_seek().map_err(io_err)? {
+        let e = e.map_err(io_err)?;
+        let h = e.header();
+        out.push(Member {
+            name: e.path_bytes().into_owned(),
+            flag: h.entry_type().as_byte(),
+            mode: h.mode().map_err(io_err)? & 0o7777,
+            uid: h.uid().map_err(io_err)?,
+            gid: h.gid().map_err(io_err)?,
+            uname: h.username_bytes().map(<[u8]>::to_vec).unwrap_or_default(),
+            gname: h.groupname_bytes().map(<[u8]>::to_vec).unwrap_or_default(),
+            size: e.size(),
+            mtime: h.mtime().unwrap_or(0) as i64,
+            offset: e.raw_file_position(),
+            link: e.link_name_bytes().map(|c| c.into_owned()).unwrap_or_default(),
+        });
+    }
+    Ok(out)
+}
+
 fn cancelled() -> Error {
     Error::new(ErrorKind::Io, "cancelled")
 }

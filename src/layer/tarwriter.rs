@@ -4,7 +4,7 @@
 //! Rules: GNU headers (`ustar  \0`), names as raw bytes (they may be non-UTF-8), names and link
 //! targets over 100 bytes carried by `././@LongLink` entries (type `L`/`K`, as GNU tar and Go's
 //! archive/tar write and read them); every field comes from the caller, so the same entries give
-//! the same bytes. Content is streamed from [`Content`] in chunks, never held whole.
+//! the same bytes (owner names only on request, [`TarWriter::with_root_names`]). Content is streamed from [`Content`] in chunks, never held whole.
 //! The archive ends with two zero blocks.
 
 use crate::error::{Error, Result};
@@ -39,13 +39,21 @@ pub struct TarEntry {
 pub struct TarWriter<W: Write> {
     out: W,
     written: u64,
+    /// Write `root` as the owner and group name of uid/gid 0 (what Go's `archive/tar`
+    /// `FileInfoHeader` looks up on a Linux host; `docker save` archives carry it).
+    root_names: bool,
 }
 
 const BLOCK: usize = 512;
 
 impl<W: Write> TarWriter<W> {
     pub fn new(out: W) -> Self {
-        TarWriter { out, written: 0 }
+        TarWriter { out, written: 0, root_names: false }
+    }
+
+    /// A writer that names uid/gid 0 `root` in every header (as dockerd's archives do).
+    pub fn with_root_names(out: W) -> Self {
+        TarWriter { out, written: 0, root_names: true }
     }
 
     /// Bytes written so far.
@@ -116,6 +124,14 @@ impl<W: Write> TarWriter<W> {
         h.set_uid(e.uid as u64);
         h.set_gid(e.gid as u64);
         h.set_mtime(e.mtime.max(0) as u64);
+        if self.root_names {
+            if e.uid == 0 {
+                h.set_username("root").map_err(|err| Error::io(&err))?;
+            }
+            if e.gid == 0 {
+                h.set_groupname("root").map_err(|err| Error::io(&err))?;
+            }
+        }
         let (ty, size) = match &e.kind {
             TarKind::Dir => (tar::EntryType::Directory, 0),
             TarKind::File(c) => (tar::EntryType::Regular, c.size()),
