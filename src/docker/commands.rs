@@ -987,7 +987,7 @@ impl Docker {
         let chains = img.chains.clone();
         let layers: Vec<Arc<crate::tree::Tree>> = chains.iter().filter_map(|c| self.store.layer(c)).map(|l| l.tree.clone()).collect();
         self.seq += 1;
-        let mut c = Ctr::new(&name, &id, image_arg, chains.clone(), layers, command.clone(), self.seq);
+        let mut c = Ctr::new(&name, &id, image_arg, chains.clone(), layers, command.clone(), self.seq).with_config(&rc);
         self.store.pin(&chains);
         let detach = p.has("detach");
         let mut out = String::new();
