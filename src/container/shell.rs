@@ -32,6 +32,7 @@ use crate::path::{basename, components, join};
 mod applets;
 mod exec;
 mod parse;
+mod pattern;
 
 pub use exec::{run_script_in, ShellEnv, MAX_BYTES, MAX_STEPS};
 

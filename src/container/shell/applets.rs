@@ -85,7 +85,7 @@ pub(super) fn run(sh: &mut Sh, cmd: &str, args: &[Vec<u8>]) {
             };
             let mut out = Vec::new();
             let mut i = first;
-            while i <= last && out.len() < super::exec::MAX_BYTES as usize / 64 {
+            while i <= last && out.len() < 16 << 20 {
                 out.extend_from_slice(format!("{i}\n").as_bytes());
                 i += 1;
             }
@@ -202,7 +202,7 @@ fn find(sh: &mut Sh, args: &[Vec<u8>]) {
                 Some(b'l') => st.kind == TypeChar::Symlink,
                 Some(_) => false,
             };
-            let name_ok = name.as_ref().map_or(true, |p| super::exec::glob(p, crate::path::basename(&shown)));
+            let name_ok = name.as_ref().map_or(true, |p| super::pattern::glob(p, crate::path::basename(&shown)));
             if depth >= mind && type_ok && name_ok {
                 out.extend_from_slice(&shown);
                 out.push(b'\n');
