@@ -15,7 +15,7 @@ use crate::listing::TypeChar;
 use crate::path::join;
 
 /// The applets this module runs.
-pub const NAMES: &[&str] = &["find", "sort", "test", "[", "dd", "basename", "dirname", "seq", "uniq"];
+pub const NAMES: &[&str] = &["find", "sort", "test", "[", "dd", "basename", "dirname", "seq", "uniq", "printf"];
 
 pub(super) fn run(sh: &mut Sh, cmd: &str, args: &[Vec<u8>]) {
     match cmd {
@@ -42,6 +42,16 @@ pub(super) fn run(sh: &mut Sh, cmd: &str, args: &[Vec<u8>]) {
             }
         }
         "dd" => dd(sh, args),
+        "printf" => match args.split_first() {
+            Some((fmt, rest)) => {
+                let mut out = printf(fmt, rest);
+                super::flush_text(sh, &mut out);
+            }
+            None => {
+                sh.fail("printf: usage: printf FORMAT [ARGUMENT...]");
+                sh.run.status = 2;
+            }
+        },
         "basename" => match args.first() {
             Some(a) => {
                 let mut b = crate::path::basename(a).to_vec();
@@ -93,6 +103,133 @@ pub(super) fn run(sh: &mut Sh, cmd: &str, args: &[Vec<u8>]) {
         }
         _ => unreachable!("{cmd} is an applet here"),
     }
+}
+
+/// `printf FORMAT ARGS...`: `%s`, `%b`, `%c`, `%d`/`%i`/`%u`/`%x`/`%o` (with flags, width and
+/// precision for `%s` and `%d`), `%%`, and the backslash escapes; the format is used again
+/// while arguments are left.
+fn printf(fmt: &[u8], args: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut k = 0;
+    loop {
+        let mut i = 0;
+        let mut used = false;
+        while i < fmt.len() {
+            let c = fmt[i];
+            if c == b'\\' && i + 1 < fmt.len() {
+                i += 1;
+                i += escape(&fmt[i..], &mut out);
+                continue;
+            }
+            if c != b'%' {
+                out.push(c);
+                i += 1;
+                continue;
+            }
+            if fmt.get(i + 1) == Some(&b'%') {
+                out.push(b'%');
+                i += 2;
+                continue;
+            }
+            let start = i;
+            i += 1;
+            while i < fmt.len() && b"-+ #0123456789.".contains(&fmt[i]) {
+                i += 1;
+            }
+            let Some(&conv) = fmt.get(i) else {
+                out.extend_from_slice(&fmt[start..]);
+                break;
+            };
+            i += 1;
+            let spec = show(&fmt[start + 1..i - 1]);
+            let arg = args.get(k).cloned().unwrap_or_default();
+            if k < args.len() {
+                k += 1;
+            }
+            used = true;
+            let (left, zero) = (spec.starts_with('-'), spec.starts_with('0'));
+            let mut parts = spec.trim_start_matches(['-', '+', ' ', '#', '0']).splitn(2, '.');
+            let width: usize = parts.next().and_then(|w| w.parse().ok()).unwrap_or(0);
+            let prec: Option<usize> = parts.next().map(|p| p.parse().unwrap_or(0));
+            let body: Vec<u8> = match conv {
+                b's' => match prec {
+                    Some(p) => arg[..p.min(arg.len())].to_vec(),
+                    None => arg,
+                },
+                b'b' => {
+                    let mut b = Vec::new();
+                    let mut j = 0;
+                    while j < arg.len() {
+                        if arg[j] == b'\\' && j + 1 < arg.len() {
+                            j += 1 + escape(&arg[j + 1..], &mut b);
+                        } else {
+                            b.push(arg[j]);
+                            j += 1;
+                        }
+                    }
+                    b
+                }
+                b'c' => arg.first().map(|&c| vec![c]).unwrap_or_default(),
+                b'd' | b'i' | b'u' | b'x' | b'X' | b'o' => {
+                    let n: i64 = show(&arg).trim().parse().unwrap_or(0);
+                    match conv {
+                        b'x' => format!("{n:x}"),
+                        b'X' => format!("{n:X}"),
+                        b'o' => format!("{n:o}"),
+                        _ => n.to_string(),
+                    }
+                    .into_bytes()
+                }
+                _ => fmt[start..i].to_vec(),
+            };
+            let pad = width.saturating_sub(body.len()).min(1 << 16);
+            if left {
+                out.extend_from_slice(&body);
+                out.resize(out.len() + pad, b' ');
+            } else {
+                out.resize(out.len() + pad, if zero && conv != b's' { b'0' } else { b' ' });
+                out.extend_from_slice(&body);
+            }
+        }
+        if !used || k >= args.len() {
+            break;
+        }
+    }
+    out
+}
+
+/// A backslash escape (the bytes after the `\\`) into `out`; how many bytes it took.
+fn escape(b: &[u8], out: &mut Vec<u8>) -> usize {
+    let simple = match b[0] {
+        b'n' => Some(b'\n'),
+        b't' => Some(b'\t'),
+        b'r' => Some(b'\r'),
+        b'\\' => Some(b'\\'),
+        b'a' => Some(7),
+        b'b' => Some(8),
+        b'f' => Some(12),
+        b'v' => Some(11),
+        b'"' => Some(b'"'),
+        b'\'' => Some(b'\''),
+        _ => None,
+    };
+    if let Some(c) = simple {
+        out.push(c);
+        return 1;
+    }
+    if (b'0'..=b'7').contains(&b[0]) {
+        let mut n = 0u32;
+        let mut j = 0;
+        while j < b.len() && j < 4 && (b'0'..=b'7').contains(&b[j]) && (j < 3 || b[0] == b'0') {
+            n = n * 8 + u32::from(b[j] - b'0');
+            j += 1;
+        }
+        out.push(n as u8);
+        return j;
+    }
+    out.push(b'\\');
+    out.push(b[0]);
+    1
 }
 
 /// The lines of the named files, or of stdin.

@@ -13,8 +13,10 @@
 //! - stdout and stderr go to the terminal lines in the order printed; `>`, `>>`, `<`, `N>&M`,
 //!   `N>/dev/null`, pipes (stage by stage: the bytes one stage printed are the next one's
 //!   stdin) and `$(…)` (trailing newlines cut) route them.
-//! - Expansion: parameters (`${X:-w}` and friends), command substitution, then field splitting
-//!   of unquoted results on `$IFS`; no pathname expansion (globs stay as typed) and no tilde.
+//! - Expansion: parameters (`${X:-w}` and friends), command substitution, field splitting
+//!   of unquoted results on `$IFS`, then pathname expansion of unquoted `*`, `?`, `[…]`
+//!   against the container (sorted; a pattern that matches nothing stays as typed). No tilde
+//!   expansion, no arithmetic.
 //! - Bounded: at most [`MAX_STEPS`] commands and loop turns and [`MAX_BYTES`] bytes moved per
 //!   script, then it stops with one sentence and status 124 (a real shell would run on).
 //! - Builtins: `:`, `true`, `false`, `exit`, `cd`, `pwd`, `export`, `unset`, `read [-r]`, `set
@@ -26,6 +28,11 @@ use super::pattern::glob;
 use super::{abs_in, applets, strerror, Flavor, Run, Sh, CAT_LIMIT};
 use crate::container::{Container, Event, Op, Reply};
 use std::collections::BTreeMap;
+
+/// A byte of an expanded word: quoted, unquoted text, or from an unquoted expansion.
+const QUOTED: u8 = 0;
+const LITERAL: u8 = 1;
+const EXPANDED: u8 = 2;
 
 /// The most commands (and loop turns) one script runs.
 pub const MAX_STEPS: u64 = 100_000;
@@ -460,14 +467,24 @@ impl Interp<'_> {
             }
             Ok(sub_status)
         } else {
-            // Prefix assignments stay for the special built-ins; the applets read no
-            // environment, so for them they change nothing.
-            if matches!(&argv[0][..], b":" | b"export" | b"set" | b"exit" | b"eval" | b"readonly" | b"shift" | b"unset") {
-                for (n, v) in assigns {
-                    self.env.vars.insert(n, v);
+            // Prefix assignments stay for the special built-ins (XCU §2.14).
+            let special = matches!(&argv[0][..], b":" | b"export" | b"set" | b"exit" | b"eval" | b"readonly" | b"shift" | b"unset");
+            let mut saved = Vec::new();
+            for (n, v) in assigns {
+                if !special {
+                    saved.push((n.clone(), self.env.vars.get(&n).cloned()));
                 }
+                self.env.vars.insert(n, v);
             }
-            self.invoke(&argv, &io2)
+            let r = self.invoke(&argv, &io2);
+            // For any other command they last only while it runs.
+            for (n, old) in saved.into_iter().rev() {
+                match old {
+                    Some(v) => self.env.vars.insert(n, v),
+                    None => self.env.vars.remove(&n),
+                };
+            }
+            r
         };
         self.finish(pending, io)?;
         r
@@ -952,26 +969,28 @@ impl Interp<'_> {
         Ok(out)
     }
 
-    /// The bytes of a word's parts, each marked splittable (an unquoted expansion) or not,
-    /// and whether any part was quoted.
-    fn pieces(&mut self, w: &Word, io: &Io) -> Result<(Vec<(u8, bool)>, bool), Flow> {
+    /// The bytes of a word's parts, each marked [`QUOTED`], [`LITERAL`] (unquoted text: a glob
+    /// byte there is live) or [`EXPANDED`] (an unquoted expansion: split on `$IFS` too), and
+    /// whether any part was quoted.
+    fn pieces(&mut self, w: &Word, io: &Io) -> Result<(Vec<(u8, u8)>, bool), Flow> {
         let mut out = Vec::new();
         let mut quoted_any = false;
         for p in w {
             match p {
                 Part::Lit { text, quoted } => {
                     quoted_any |= quoted;
-                    out.extend(text.iter().map(|&b| (b, false)));
+                    let k = if *quoted { QUOTED } else { LITERAL };
+                    out.extend(text.iter().map(|&b| (b, k)));
                 }
                 Part::Param { name, op, quoted } => {
                     quoted_any |= quoted;
                     let v = self.param_value(name, op, io)?;
-                    out.extend(v.into_iter().map(|b| (b, !quoted)));
+                    out.extend(v.into_iter().map(|b| (b, if *quoted { QUOTED } else { EXPANDED })));
                 }
                 Part::Sub { list, quoted } => {
                     quoted_any |= quoted;
                     let v = self.substitute(list, io)?;
-                    out.extend(v.into_iter().map(|b| (b, !quoted)));
+                    out.extend(v.into_iter().map(|b| (b, if *quoted { QUOTED } else { EXPANDED })));
                 }
             }
             if out.len() > MAX_WORD {
@@ -983,28 +1002,114 @@ impl Interp<'_> {
         Ok((out, quoted_any))
     }
 
-    /// A word expanded into fields (split on `$IFS` where unquoted expansions put bytes).
+    /// A word expanded into fields: split on `$IFS` where unquoted expansions put bytes, then
+    /// each field with a live `*`, `?` or `[` replaced by the paths it matches (sorted; kept
+    /// as it is when none does).
     fn expand(&mut self, w: &Word, io: &Io) -> Result<Vec<Vec<u8>>, Flow> {
         let (pieces, quoted) = self.pieces(w, io)?;
         let ifs = self.ifs();
-        let mut fields = Vec::new();
+        let mut fields: Vec<Vec<(u8, u8)>> = Vec::new();
         let mut cur = Vec::new();
         let mut have = false;
-        for (b, split) in pieces {
-            if split && ifs.contains(&b) {
+        for (b, k) in pieces {
+            if k == EXPANDED && ifs.contains(&b) {
                 if have {
                     fields.push(std::mem::take(&mut cur));
                     have = false;
                 }
             } else {
-                cur.push(b);
+                cur.push((b, k));
                 have = true;
             }
         }
         if have || (quoted && fields.is_empty()) {
             fields.push(cur);
         }
-        Ok(fields)
+        let mut out = Vec::new();
+        for f in fields {
+            if f.iter().any(|&(b, k)| k != QUOTED && b"*?[".contains(&b)) {
+                let mut pat = Vec::new();
+                for &(b, k) in &f {
+                    if k == QUOTED && b"*?[\\".contains(&b) {
+                        pat.push(b'\\');
+                    }
+                    pat.push(b);
+                }
+                let found = self.paths_matching(&pat);
+                if !found.is_empty() {
+                    out.extend(found);
+                    continue;
+                }
+            }
+            out.push(f.into_iter().map(|(b, _)| b).collect());
+        }
+        Ok(out)
+    }
+
+    /// Pathname expansion (XCU §2.13.3): the paths `pat` matches, component by component, a
+    /// leading `.` matched only by a `.`; sorted.
+    fn paths_matching(&mut self, pat: &[u8]) -> Vec<Vec<u8>> {
+        let live = |c: &[u8]| {
+            let mut esc = false;
+            c.iter().any(|&b| {
+                let hit = !esc && b"*?[".contains(&b);
+                esc = !esc && b == b'\\';
+                hit
+            })
+        };
+        let unescape = |c: &[u8]| {
+            let mut o = Vec::new();
+            let mut esc = false;
+            for &b in c {
+                if b == b'\\' && !esc {
+                    esc = true;
+                    continue;
+                }
+                esc = false;
+                o.push(b);
+            }
+            o
+        };
+        let join_shown = |base: &[u8], n: &[u8]| {
+            let mut p = base.to_vec();
+            if !p.is_empty() && !p.ends_with(b"/") {
+                p.push(b'/');
+            }
+            p.extend_from_slice(n);
+            p
+        };
+        let mut cur: Vec<Vec<u8>> = vec![if pat.starts_with(b"/") { b"/".to_vec() } else { Vec::new() }];
+        for comp in pat.split(|&b| b == b'/').filter(|c| !c.is_empty()) {
+            let mut next = Vec::new();
+            for base in &cur {
+                let dir = abs_in(&self.env.cwd, if base.is_empty() { b"." } else { base });
+                if !live(comp) {
+                    let p = join_shown(base, &unescape(comp));
+                    if Sh::new(self.c, self.flavor).stat(&abs_in(&self.env.cwd, &p)).is_ok() {
+                        next.push(p);
+                    }
+                    continue;
+                }
+                let Ok(names) = Sh::new(self.c, self.flavor).names(&dir) else { continue };
+                for n in names {
+                    if n.starts_with(b".") && !comp.starts_with(b".") {
+                        continue;
+                    }
+                    if glob(comp, &n) {
+                        next.push(join_shown(base, &n));
+                    }
+                }
+            }
+            cur = next;
+            if cur.is_empty() || cur.len() > 100_000 {
+                break;
+            }
+        }
+        if pat.ends_with(b"/") {
+            cur.iter_mut().for_each(|p| p.push(b'/'));
+        }
+        cur.sort();
+        cur
     }
 
     /// A word expanded as one string (assignments, redirection targets, `case`).

@@ -201,6 +201,17 @@ fn compound_commands_pipes_and_expansion() {
 }
 
 #[test]
+fn globs_printf_and_prefix_assignments() {
+    let mut c = image();
+    let r = bb(&mut c, "cd /srv; echo */*.html /srv/a* '*' nomatch*; ls -d /app/*.txt; rm -r /srv/*; ls /srv | wc -l");
+    assert_eq!(out(&r), ["site/index.html /srv/app /srv/archive * nomatch*", "/app/deps.txt", "0"]);
+    let r = bb(&mut c, r"printf '%s=%d|%-4s|%03d\n' a 7 b 5 c 6; printf 'no newline'; printf '\n%b\n' 'x\ty'");
+    assert_eq!(out(&r), ["a=7|b   |005", "c=6|    |000", "no newline", "x\ty"]);
+    let r = bb(&mut c, "X=1 sh -c 'echo in:$X'; echo out:$X; Y=2 export Z=3; echo $Y$Z");
+    assert_eq!(out(&r), ["in:1", "out:", "23"]);
+}
+
+#[test]
 fn writes_go_through_ops_with_events() {
     let mut c = image();
     let r = bb(&mut c, "echo more >> /data/payload.txt; cd /data && rm payload.txt");
