@@ -1,22 +1,34 @@
-//! A shell-like command line over a [`Container`]: what a user types at the page's prompt.
+//! A shell over a [`Container`]: what a user types at the page's prompt, and the `sh -c`
+//! scripts the docker host runs (`docker run`/`exec`, soon `RUN` lines).
+//!
+//! Layout (one concept a module; spec: POSIX XCU "Shell Command Language" §2, as busybox 1.35
+//! ash behaves):
+//! - [`parse`]: the grammar (lists, and-or, pipelines, compound commands, quoting, `${…}`,
+//!   `$(…)`), ash's syntax-error sentences.
+//! - [`exec`]: the interpreter ([`run_script_in`], [`ShellEnv`]): expansion, redirections,
+//!   pipes, builtins, limits.
+//! - [`applets`]: `find`, `sort`, `test`, `dd`, `printf`, … ; [`pattern`]: `*`/`?`/`[…]`.
+//! - This file: the file commands every path shares and their wording.
 //!
 //! Rules:
-//! - One line is one command: `echo [-n] [-e] TEXT > FILE` (and `>>`, and `> FILE` alone),
-//!   `cat`, `ls [-l] [-a]`, `touch`, `rm [-r] [-f]`, `mkdir [-p]`, `rmdir`, `mv [-T]`, `ln [-s]`,
-//!   `chmod MODE` (octal or `[ugoa][+-=][rwxst]`), `chown UID[:GID]`, `truncate -s SIZE`,
-//!   `stat`, `readlink`, `pwd`, `help`. Words split on blanks; `'…'`, `"…"` and `\` quote as in
-//!   `sh`; `#` at the start of a word comments out the rest.
+//! - [`run`]/[`run_as`] run one line as the page's prompt always has: `echo [-n] [-e] TEXT >
+//!   FILE` (and `>>`, and `> FILE` alone), `cat`, `ls [-l] [-a]`, `touch`, `rm [-r] [-f]`,
+//!   `mkdir [-p]`, `rmdir`, `mv [-T]`, `ln [-s]`, `chmod MODE` (octal or `[ugoa][+-=][rwxst]`),
+//!   `chown UID[:GID]`, `truncate -s SIZE`, `stat`, `readlink`, `pwd`, `help`. Words split on
+//!   blanks; `'…'`, `"…"` and `\` quote as in `sh`; `#` at the start of a word comments out the
+//!   rest. The kernel scenarios of `tests/host.rs` are typed through it.
+//! - [`run_script`] and [`run_script_in`] run a whole `sh` script through [`exec`]; the
+//!   commands below are its applets, printing raw bytes per fd for it to route.
 //! - Every command becomes container [`Op`]s (SPEC §3), so writes follow the kernel exactly;
 //!   lookups that must not change anything (`ls`, `stat`, `mv` into a directory) run on a
 //!   clone of the container (cheap: trees are shared) and never copy up.
-//! - The working directory is always `/`: relative paths are taken against it.
-//! - [`run_script`] runs a `sh -c` list (`;`, `&&`, `||`) and [`run_as`] a line in a chosen
-//!   [`Flavor`]: busybox 1.35 / ash wording (`cat: can't open 'X': ...`, `sh: X: not found`
-//!   127, `ls` one name a line, `ls -R`, `stat -c`, `head`/`tail -c`, `wc -c`, the
-//!   `printf | dd conv=notrunc` pipe), as the docker oracle's images print them.
-//! - Otherwise output and error messages are worded like GNU coreutils and bash
-//!   (`rm: cannot remove 'x': No such file or directory`); a path is quoted as the user typed it.
-//!   `ls -l` has busybox's columns (numeric owner, no date).
+//! - Relative paths are taken against the working directory (`/` at the prompt; the script's
+//!   `cd`/`WORKDIR` in [`exec`]).
+//! - [`Flavor`] picks the wording: busybox 1.35 / ash (`cat: can't open 'X': ...`, `sh: X:
+//!   not found` 127, `ls` one name a line, `ls -R`, `stat -c`, `head`/`tail -c`, `wc -c`), as
+//!   the docker oracle's images print them; otherwise GNU coreutils and bash
+//!   (`rm: cannot remove 'x': No such file or directory`); a path is quoted as the user typed
+//!   it. `ls -l` has busybox's columns (numeric owner, no date).
 //! - What is printed comes from the ops' typed [`Reply`] values (names, link targets and stat
 //!   fields as bytes), never from the rendered TRACE line (SPEC §4 escapes it). A name in `ls`
 //!   and `stat` output is quoted as GNU `ls` does on a terminal ([`quote_name`]: `'a b'`,
@@ -34,7 +46,7 @@ mod exec;
 mod parse;
 mod pattern;
 
-pub use exec::{run_script_in, ShellEnv, MAX_BYTES, MAX_STEPS};
+pub use exec::{run_script_in, ShellEnv, MAX_BYTES, MAX_STEPS, MAX_TERM};
 
 /// The commands [`applet`] runs (the interpreter's builtins and [`applets`] come on top).
 const APPLETS: &[&str] = &[

@@ -37,7 +37,9 @@ const EXPANDED: u8 = 2;
 /// The most commands (and loop turns) one script runs.
 pub const MAX_STEPS: u64 = 100_000;
 /// The most bytes one script's commands print (to the terminal, files and pipes together).
-pub const MAX_BYTES: u64 = 512 << 20;
+pub const MAX_BYTES: u64 = 256 << 20;
+/// The most bytes of terminal output one script keeps (the rest is dropped, said once).
+pub const MAX_TERM: usize = 1 << 20;
 /// The longest word an expansion may make.
 pub const MAX_WORD: usize = 16 << 20;
 
@@ -88,7 +90,7 @@ impl ShellEnv {
 
 /// Runs `script` as `sh -c` does, in `env` (updated: variables, cwd, `$?`).
 pub fn run_script_in(c: &mut Container, script: &str, env: &mut ShellEnv, flavor: Flavor) -> Run {
-    let mut it = Interp { c, flavor, env, run: Run::default(), bufs: Vec::new(), inputs: Vec::new(), steps: 0, bytes: 0, depth: 0, cond: 0, errexit: false, sub_status: None };
+    let mut it = Interp { c, flavor, env, run: Run::default(), bufs: Vec::new(), inputs: Vec::new(), steps: 0, bytes: 0, depth: 0, cond: 0, errexit: false, sub_status: None, term_bytes: 0, term_cut: false };
     let list = match parse::parse(script) {
         Ok(l) => l,
         Err(e) => {
@@ -172,6 +174,9 @@ struct Interp<'a> {
     errexit: bool,
     /// The status of the last `$(…)` of the command being expanded.
     sub_status: Option<i32>,
+    /// Terminal bytes kept so far, and whether the rest is being dropped.
+    term_bytes: usize,
+    term_cut: bool,
 }
 
 const BUILTINS: &[&str] = &[
@@ -184,15 +189,28 @@ impl Interp<'_> {
         self.steps += 1;
         if self.steps > MAX_STEPS {
             let msg = format!("{}: stopped after {MAX_STEPS} commands (layerlab runs no more per script)\n", self.env.name);
-            self.term(msg.as_bytes());
+            self.notice(msg);
             return Err(Flow::Abort(124));
         }
         Ok(())
     }
 
+    /// A line of the shell's own on the terminal, even past [`MAX_TERM`].
+    fn notice(&mut self, msg: String) {
+        self.run.output.push(msg.trim_end().to_string());
+        self.run.open_line = false;
+    }
+
     /// Prints bytes on the terminal (lines into [`Run::output`]; a long chunk is cut as `cat`'s).
     fn term(&mut self, b: &[u8]) {
-        if b.is_empty() {
+        if b.is_empty() || self.term_cut {
+            return;
+        }
+        self.term_bytes += b.len().min(CAT_LIMIT);
+        if self.term_bytes > MAX_TERM {
+            self.term_cut = true;
+            self.run.output.push(format!("… (output past {MAX_TERM} bytes not shown)"));
+            self.run.open_line = false;
             return;
         }
         let extra = b.len().saturating_sub(CAT_LIMIT);
@@ -220,7 +238,7 @@ impl Interp<'_> {
         self.bytes += b.len() as u64;
         if self.bytes > MAX_BYTES {
             let msg = format!("{}: stopped after printing {MAX_BYTES} bytes (layerlab moves no more per script)\n", self.env.name);
-            self.term(msg.as_bytes());
+            self.notice(msg);
             return Err(Flow::Abort(124));
         }
         match t {
@@ -995,7 +1013,7 @@ impl Interp<'_> {
             }
             if out.len() > MAX_WORD {
                 let msg = format!("{}: stopped: a word grew past {MAX_WORD} bytes (layerlab's limit)\n", self.env.name);
-                self.term(msg.as_bytes());
+                self.notice(msg);
                 return Err(Flow::Abort(124));
             }
         }

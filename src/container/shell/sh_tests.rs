@@ -169,6 +169,11 @@ fn endless_loops_stop_with_a_sentence() {
     let r = bb(&mut c, "while true; do :; done");
     assert_eq!(r.status, 124);
     assert_eq!(out(&r), [format!("sh: stopped after {MAX_STEPS} commands (layerlab runs no more per script)").as_str()]);
+    let r = bb(&mut c, "while :; do echo 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef; done");
+    assert_eq!(r.status, 124);
+    assert!(r.output.len() < 70_000, "{}", r.output.len());
+    assert_eq!(r.output[r.output.len() - 2], format!("… (output past {MAX_TERM} bytes not shown)"));
+    assert!(r.output.last().unwrap().contains("stopped after"));
     let r = bb(&mut c, "X=a; while :; do X=$X$X; done");
     assert_eq!(r.status, 124, "{:?}", r.output);
     assert!(t.elapsed().as_secs() < 20, "{:?}", t.elapsed());
