@@ -46,7 +46,7 @@ mod exec;
 mod parse;
 mod pattern;
 
-pub use exec::{run_script_in, ShellEnv, MAX_BYTES, MAX_STEPS, MAX_TERM};
+pub use exec::{run_script_in, ShellEnv, MAX_BYTES, MAX_NEST, MAX_STEPS, MAX_TERM};
 
 /// The commands [`applet`] runs (the interpreter's builtins and [`applets`] come on top).
 const APPLETS: &[&str] = &[

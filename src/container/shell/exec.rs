@@ -40,6 +40,8 @@ pub const MAX_STEPS: u64 = 100_000;
 pub const MAX_BYTES: u64 = 256 << 20;
 /// The most bytes of terminal output one script keeps (the rest is dropped, said once).
 pub const MAX_TERM: usize = 1 << 20;
+/// How deep lists may nest at run time (each script, `eval` and `sh -c` adds its own).
+pub const MAX_NEST: usize = 128;
 /// The longest word an expansion may make.
 pub const MAX_WORD: usize = 16 << 20;
 
@@ -285,7 +287,22 @@ impl Interp<'_> {
         Sh::new(self.c, self.flavor).probe(op)
     }
 
+    /// Runs a list, counting how deep lists nest at run time (scripts calling scripts,
+    /// `eval`, `sh -c` inside each other): past [`MAX_NEST`] everything stops.
     fn list(&mut self, l: &List, io: &Io) -> R {
+        self.depth += 1;
+        let r = if self.depth > MAX_NEST {
+            let msg = format!("{}: stopped: commands nested more than {MAX_NEST} deep (layerlab's limit)", self.env.name);
+            self.notice(msg);
+            Err(Flow::Abort(124))
+        } else {
+            self.list_inner(l, io)
+        };
+        self.depth -= 1;
+        r
+    }
+
+    fn list_inner(&mut self, l: &List, io: &Io) -> R {
         let mut status = self.env.status;
         for ao in &l.0 {
             let quiet = !ao.rest.is_empty();
@@ -598,14 +615,19 @@ impl Interp<'_> {
 
     /// Runs a command by name: a builtin, an applet, or `not found`.
     fn invoke(&mut self, argv: &[Vec<u8>], io: &Io) -> R {
+        // `busybox APPLET ARGS` is the applet.
+        let skip = argv.iter().take_while(|a| *a == b"busybox").count().min(argv.len() - 1);
+        let argv = &argv[skip..];
         let name = String::from_utf8_lossy(&argv[0]).into_owned();
         let args = &argv[1..];
         if BUILTINS.contains(&name.as_str()) {
             return self.builtin(&name, args, io);
         }
+        let known = |c: &str| super::APPLETS.contains(&c) || applets::NAMES.contains(&c) || BUILTINS.contains(&c);
         let mut cmd = name.clone();
         if cmd.contains('/') {
-            // A path runs the applet it names (`/bin/ls`), if the file is there.
+            // A path runs the applet it names (`/bin/ls`), if the file is there, or the shell
+            // script it is.
             let path = abs_in(&self.env.cwd, cmd.as_bytes());
             let base = String::from_utf8_lossy(crate::path::basename(&path)).into_owned();
             let st = Sh::new(self.c, self.flavor).stat(&path);
@@ -615,22 +637,62 @@ impl Interp<'_> {
                     self.say(io, 2, &msg)?;
                     return Ok(126);
                 }
-                Ok(_) if super::APPLETS.contains(&base.as_str()) || applets::NAMES.contains(&base.as_str()) || BUILTINS.contains(&base.as_str()) => {
-                    cmd = base;
-                }
-                _ => return self.not_found(&cmd, io),
+                Ok(_) if known(&base) => cmd = base,
+                Ok(st) => return self.script(&cmd, &path, st.mode, args, io),
+                Err(_) => return self.not_found(&cmd, io),
             }
             if BUILTINS.contains(&cmd.as_str()) {
                 return self.builtin(&cmd, args, io);
             }
         }
-        if cmd == "busybox" && !args.is_empty() {
-            return self.invoke(args, io);
-        }
-        if !super::APPLETS.contains(&cmd.as_str()) && !applets::NAMES.contains(&cmd.as_str()) {
+        if !known(&cmd) {
+            // A script in $PATH (`CMD ["tool"]`).
+            let path_var = self.env.vars.get("PATH").cloned().unwrap_or_else(|| "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into());
+            for dir in path_var.split(':').filter(|d| !d.is_empty()) {
+                let p = abs_in(&self.env.cwd, format!("{dir}/{cmd}").as_bytes());
+                if let Ok(st) = Sh::new(self.c, self.flavor).stat(&p) {
+                    if st.kind != crate::listing::TypeChar::Dir {
+                        return self.script(&cmd, &p, st.mode, args, io);
+                    }
+                }
+            }
             return self.not_found(&cmd, io);
         }
         self.applet(&cmd, args, io)
+    }
+
+    /// Runs the file at `path` (typed as `cmd`) as ash does: a script (`#!` naming a shell, or
+    /// no `#!` at all) runs in a subshell with `$0` = `cmd`; a binary that is not an applet
+    /// cannot run here.
+    fn script(&mut self, cmd: &str, path: &[u8], mode: u32, args: &[Vec<u8>], io: &Io) -> R {
+        if mode & 0o111 == 0 {
+            let msg = format!("{}: {cmd}: Permission denied", self.env.name);
+            self.say(io, 2, &msg)?;
+            return Ok(126);
+        }
+        let data = match self.probe(Op::Read { path: path.to_vec() }) {
+            Ok(Reply::Read(d)) => d,
+            _ => Vec::new(),
+        };
+        let shell = match data.strip_prefix(b"#!") {
+            Some(rest) => {
+                let line = String::from_utf8_lossy(rest.split(|&c| c == b'\n').next().unwrap_or_default()).into_owned();
+                let mut words = line.split_whitespace();
+                let first = words.next().unwrap_or("");
+                let base = first.rsplit('/').next().unwrap_or("");
+                matches!(base, "sh" | "ash" | "bash" | "dash") || (base == "env" && matches!(words.next(), Some("sh" | "bash"))) || (base == "busybox" && words.next() == Some("sh"))
+            }
+            None => !data.iter().take(512).any(|&c| c == 0),
+        };
+        if !shell {
+            let msg = format!("{}: {cmd}: only shell scripts and busybox applets run here", self.env.name);
+            self.say(io, 2, &msg)?;
+            return Ok(126);
+        }
+        let script = String::from_utf8_lossy(&data).into_owned();
+        let mut a = vec![cmd.to_string()];
+        a.extend(args.iter().map(|x| String::from_utf8_lossy(x).into_owned()));
+        self.subshell(|it| it.nested(&script, io, Some(a)))
     }
 
     fn not_found(&mut self, cmd: &str, io: &Io) -> R {
@@ -800,14 +862,7 @@ impl Interp<'_> {
 
     /// Parses and runs a script inside this one (`eval`, `sh -c`; the latter gets `$0`…).
     fn nested(&mut self, script: &str, io: &Io, args: Option<Vec<String>>) -> R {
-        self.depth += 1;
-        if self.depth > parse::MAX_DEPTH {
-            self.depth -= 1;
-            let msg = format!("{}: nesting deeper than {} levels", self.env.name, parse::MAX_DEPTH);
-            self.say(io, 2, &msg)?;
-            return Ok(2);
-        }
-        let r = match parse::parse(script) {
+        match parse::parse(script) {
             Ok(l) => {
                 if let Some(mut a) = args {
                     if !a.is_empty() {
@@ -821,9 +876,7 @@ impl Interp<'_> {
                 let msg = format!("{}: {e}", self.env.name);
                 self.say(io, 2, &msg).map(|_| 2)
             }
-        };
-        self.depth -= 1;
-        r
+        }
     }
 
     /// `read [-r] NAME...`: one line of stdin split on `$IFS`; 1 at end of input.

@@ -217,6 +217,23 @@ fn globs_printf_and_prefix_assignments() {
 }
 
 #[test]
+fn scripts_in_path_run_in_a_subshell() {
+    let mut c = image();
+    // Not executable yet: ash's 126.
+    let r = bb(&mut c, "tool");
+    assert_eq!((out(&r), r.status), (vec!["sh: tool: Permission denied"], 126));
+    bb(&mut c, "chmod +x /usr/local/bin/tool; printf '#!/bin/sh\\necho \"$0 got $1\"; exit 4\\n' > /bin/greet; chmod 755 /bin/greet");
+    let r = bb(&mut c, "tool; greet one; echo $?; /bin/greet two; busybox echo via busybox");
+    assert_eq!(out(&r), ["tool", "greet got one", "4", "/bin/greet got two", "via busybox"]);
+    // A script that runs itself stops at the nesting limit, in one sentence.
+    let r = bb(&mut c, "echo 'echo x >> /n; loop' > /bin/loop; chmod +x /bin/loop; loop");
+    assert_eq!(r.status, 124);
+    assert_eq!(out(&r), [format!("loop: stopped: commands nested more than {MAX_NEST} deep (layerlab's limit)").as_str()]);
+    let r = bb(&mut c, "nosuch; ./nosuch");
+    assert_eq!(out(&r), ["sh: nosuch: not found", "sh: ./nosuch: not found"]);
+}
+
+#[test]
 fn writes_go_through_ops_with_events() {
     let mut c = image();
     let r = bb(&mut c, "echo more >> /data/payload.txt; cd /data && rm payload.txt");
