@@ -33,6 +33,8 @@ use std::collections::BTreeMap;
 const QUOTED: u8 = 0;
 const LITERAL: u8 = 1;
 const EXPANDED: u8 = 2;
+/// Between two fields of `"$@"` (a space where the word is taken whole).
+const BREAK: u8 = 3;
 
 /// The most commands (and loop turns) one script runs.
 pub const MAX_STEPS: u64 = 100_000;
@@ -1053,6 +1055,17 @@ impl Interp<'_> {
                     let k = if *quoted { QUOTED } else { LITERAL };
                     out.extend(text.iter().map(|&b| (b, k)));
                 }
+                Part::Param { name, op: ParamOp::Plain, quoted: true } if name == "@" => {
+                    // "$@": each positional parameter its own field (none: no field at all).
+                    let args = self.env.args.clone();
+                    for (k, a) in args.iter().enumerate() {
+                        quoted_any = true;
+                        if k > 0 {
+                            out.push((b' ', BREAK));
+                        }
+                        out.extend(a.bytes().map(|b| (b, QUOTED)));
+                    }
+                }
                 Part::Param { name, op, quoted } => {
                     quoted_any |= quoted;
                     let v = self.param_value(name, op, io)?;
@@ -1083,6 +1096,11 @@ impl Interp<'_> {
         let mut cur = Vec::new();
         let mut have = false;
         for (b, k) in pieces {
+            if k == BREAK {
+                fields.push(std::mem::take(&mut cur));
+                have = true;
+                continue;
+            }
             if k == EXPANDED && ifs.contains(&b) {
                 if have {
                     fields.push(std::mem::take(&mut cur));

@@ -212,6 +212,8 @@ fn globs_printf_and_prefix_assignments() {
     assert_eq!(out(&r), ["site/index.html /srv/app /srv/archive * nomatch*", "/app/deps.txt", "0"]);
     let r = bb(&mut c, r"printf '%s=%d|%-4s|%03d\n' a 7 b 5 c 6; printf 'no newline'; printf '\n%b\n' 'x\ty'");
     assert_eq!(out(&r), ["a=7|b   |005", "c=6|    |000", "no newline", "x\ty"]);
+    let r = bb(&mut c, r#"sh -c 'for a in "$@"; do echo "[$a]"; done; echo $# $0' zero 'a b' '' c; set -- x y; echo "$@" $1"#);
+    assert_eq!(out(&r), ["[a b]", "[]", "[c]", "3 zero", "x y x"]);
     let r = bb(&mut c, "X=1 sh -c 'echo in:$X'; echo out:$X; Y=2 export Z=3; echo $Y$Z");
     assert_eq!(out(&r), ["in:1", "out:", "23"]);
 }
