@@ -873,50 +873,72 @@ fn read_for(sh: &mut Sh, name: &str, f: &[u8]) -> Option<Vec<u8>> {
 
 /// `head -c N FILE` / `tail -c N FILE`: the bytes they print.
 fn head_tail(sh: &mut Sh, name: &str, args: &[Vec<u8>]) -> Option<Vec<u8>> {
+    // `-c N` bytes; `-n N`, `-nN` or `-N` lines (10 lines when neither is given).
     let mut n: Option<usize> = None;
+    let mut lines = true;
     let mut files = Vec::new();
     let mut i = 0;
     while i < args.len() {
-        if args[i] == b"-c" && i + 1 < args.len() {
+        let a = &args[i];
+        if (a == b"-c" || a == b"-n") && i + 1 < args.len() {
+            lines = a == b"-n";
             n = parse_size(&args[i + 1]).map(|v| v as usize);
+            if n.is_none() {
+                sh.fail(format!("{name}: invalid number '{}'", show(&args[i + 1])));
+                return None;
+            }
             i += 2;
             continue;
         }
-        files.push(args[i].clone());
+        let num = a.strip_prefix(b"-n").or_else(|| a.strip_prefix(b"-")).filter(|d| !d.is_empty() && d.iter().all(u8::is_ascii_digit));
+        if let Some(d) = num {
+            n = parse_size(d).map(|v| v as usize);
+            lines = true;
+        } else {
+            files.push(a.clone());
+        }
         i += 1;
     }
-    let Some(n) = n else {
-        sh.fail(format!("{name}: only -c N FILE is understood here"));
-        return None;
-    };
+    let n = n.unwrap_or(10);
     if files.is_empty() {
         files.push(b"-".to_vec());
     }
+    // The bytes of `data` head or tail keeps.
+    let cut = |data: &[u8]| -> Vec<u8> {
+        if !lines {
+            return if name == "head" { data[..n.min(data.len())].to_vec() } else { data[data.len().saturating_sub(n)..].to_vec() };
+        }
+        if name == "head" {
+            let end = data.iter().enumerate().filter(|(_, &c)| c == b'\n').nth(n.saturating_sub(1)).map_or(data.len(), |(k, _)| k + 1);
+            if n == 0 {
+                return Vec::new();
+            }
+            data[..end].to_vec()
+        } else {
+            let body = data.strip_suffix(b"\n").unwrap_or(data);
+            let start = if n == 0 { data.len() } else { body.iter().enumerate().rev().filter(|(_, &c)| c == b'\n').nth(n - 1).map_or(0, |(k, _)| k + 1) };
+            data[start..].to_vec()
+        }
+    };
     let mut out = Vec::new();
     for f in &files {
         if f == b"/dev/zero" {
-            if n as u64 > super::MAX_FILE_SIZE {
+            if !lines && n as u64 > super::MAX_FILE_SIZE {
                 sh.fail(format!("{name}: {}", strerror(Errno::EFBIG)));
                 return None;
             }
-            out.resize(out.len() + n, 0);
+            if !lines {
+                out.resize(out.len() + n, 0);
+            }
             continue;
         }
         if f == b"-" {
             let data = sh.stdin.take().unwrap_or_default();
-            if name == "head" {
-                out.extend_from_slice(&data[..n.min(data.len())]);
-            } else {
-                out.extend_from_slice(&data[data.len().saturating_sub(n)..]);
-            }
+            out.extend(cut(&data));
             continue;
         }
         let data = read_for(sh, name, f)?;
-        if name == "head" {
-            out.extend_from_slice(&data[..n.min(data.len())]);
-        } else {
-            out.extend_from_slice(&data[data.len().saturating_sub(n)..]);
-        }
+        out.extend(cut(&data));
     }
     Some(out)
 }

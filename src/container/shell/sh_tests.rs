@@ -236,6 +236,14 @@ fn scripts_in_path_run_in_a_subshell() {
 }
 
 #[test]
+fn head_and_tail_by_lines_and_bytes() {
+    let mut c = image();
+    bb(&mut c, "printf '1\\n2\\n3\\n4\\n' > /f");
+    let r = bb(&mut c, "head -n 2 /f; tail -n 1 /f; tail -2 /f | head -1; head -c 3 /f | wc -c; cat /f | tail -n 3 | head -n1; head -n 0 /f");
+    assert_eq!(out(&r), ["1", "2", "4", "3", "3", "2"]);
+}
+
+#[test]
 fn writes_go_through_ops_with_events() {
     let mut c = image();
     let r = bb(&mut c, "echo more >> /data/payload.txt; cd /data && rm payload.txt");
