@@ -44,6 +44,8 @@ pub const MAX_BYTES: u64 = 256 << 20;
 pub const MAX_TERM: usize = 1 << 20;
 /// How deep lists may nest at run time (each script, `eval` and `sh -c` adds its own).
 pub const MAX_NEST: usize = 128;
+/// The longest value `${X#p}` and friends trim.
+const TRIM_MAX: usize = 4096;
 /// The longest word an expansion may make.
 pub const MAX_WORD: usize = 16 << 20;
 
@@ -1014,6 +1016,30 @@ impl Interp<'_> {
                 } else {
                     self.expand_one(w, io)?
                 }
+            }
+            ParamOp::Trim(suffix, longest, w) => {
+                let v = v.unwrap_or_default().into_bytes();
+                let pat = self.pattern(w, io)?;
+                let n = v.len();
+                // Candidate cut points, shortest match first (or longest).
+                let mut cuts: Vec<usize> = (0..=n).collect();
+                if *longest {
+                    cuts.reverse();
+                }
+                let mut out = v.clone();
+                // Each try is a match over the part: values past TRIM_MAX bytes are left whole
+                // rather than risk quadratic work.
+                if n > TRIM_MAX {
+                    cuts.clear();
+                }
+                for k in cuts {
+                    let (part, rest) = if *suffix { (&v[n - k..], &v[..n - k]) } else { (&v[..k], &v[k..]) };
+                    if glob(&pat, part) {
+                        out = rest.to_vec();
+                        break;
+                    }
+                }
+                out
             }
             ParamOp::Error(colon, w) => {
                 if unset(*colon) {

@@ -9,7 +9,8 @@
 //!   `N<&M`, `N>file`), compound commands: `{ …; }`, `( … )`, `if/elif/else/fi`,
 //!   `while`/`until … do … done`, `for NAME [in WORDS]; do … done`, `case … esac`.
 //! - Words keep their quoting ([`Part`]): `'…'`, `"…"`, `\`, `$NAME`, `${NAME}`,
-//!   `${NAME:-w}` (and `-`, `:=`, `=`, `:+`, `+`, `${#NAME}`), `$?`, `$#`, `$0`-`$9`, `$@`,
+//!   `${NAME:-w}` (and `-`, `:=`, `=`, `:+`, `+`, `?`, `${#NAME}`, `${NAME#p}`, `##`, `%`,
+//!   `%%`), `$?`, `$#`, `$0`-`$9`, `$@`,
 //!   `$*`, `$$`, `$(…)` and backquotes (their text parsed as a script in turn). `#` at the
 //!   start of a word comments out the rest of the line. Reserved words count only unquoted
 //!   and in command position.
@@ -124,6 +125,8 @@ pub enum ParamOp {
     Alt(bool, Word),
     /// `${X?w}` / `${X:?w}`
     Error(bool, Word),
+    /// `${X#p}`, `${X##p}` (prefix), `${X%p}`, `${X%%p}` (suffix): (suffix, longest, pattern)
+    Trim(bool, bool, Word),
 }
 
 /// Parses a whole script.
@@ -715,6 +718,21 @@ impl Parser<'_> {
                     }
                     self.i += 1;
                     return Ok(Some(Part::Param { name, op: ParamOp::Length, quoted }));
+                }
+                if let Some(c @ (b'#' | b'%')) = self.peek() {
+                    self.i += 1;
+                    let longest = self.peek() == Some(c);
+                    if longest {
+                        self.i += 1;
+                    }
+                    self.enter()?;
+                    let w = self.word(if quoted { Ctx::BraceDq } else { Ctx::Brace })?;
+                    self.depth -= 1;
+                    if self.peek() != Some(b'}') {
+                        return Err("syntax error: missing '}'".into());
+                    }
+                    self.i += 1;
+                    return Ok(Some(Part::Param { name, op: ParamOp::Trim(c == b'%', longest, w), quoted }));
                 }
                 let colon = self.peek() == Some(b':');
                 if colon {

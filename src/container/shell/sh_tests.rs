@@ -214,6 +214,8 @@ fn globs_printf_and_prefix_assignments() {
     assert_eq!(out(&r), ["a=7|b   |005", "c=6|    |000", "no newline", "x\ty"]);
     let r = bb(&mut c, r#"sh -c 'for a in "$@"; do echo "[$a]"; done; echo $# $0' zero 'a b' '' c; set -- x y; echo "$@" $1"#);
     assert_eq!(out(&r), ["[a b]", "[]", "[c]", "3 zero", "x y x"]);
+    let r = bb(&mut c, "F=/a/b/c.tar.gz; echo ${F##*/} ${F#*/} ${F%.*} ${F%%.*} ${F%\"*\"} ${F#nomatch}");
+    assert_eq!(out(&r), ["c.tar.gz a/b/c.tar.gz /a/b/c.tar /a/b/c /a/b/c.tar.gz /a/b/c.tar.gz"]);
     let r = bb(&mut c, "X=1 sh -c 'echo in:$X'; echo out:$X; Y=2 export Z=3; echo $Y$Z");
     assert_eq!(out(&r), ["in:1", "out:", "23"]);
 }
