@@ -710,7 +710,9 @@ impl Interp<'_> {
 
     /// Runs an applet of [`super`] or [`applets`] with `io`'s stdin; routes what it prints.
     fn applet(&mut self, cmd: &str, args: &[Vec<u8>], io: &Io) -> R {
-        let stdin = io.stdin.map(|k| self.inputs[k].0[self.inputs[k].1..].to_vec());
+        // Only the applets that read stdin get a copy of what is left of it.
+        let reads = matches!(cmd, "cat" | "head" | "tail" | "wc" | "sort" | "uniq" | "dd");
+        let stdin = io.stdin.filter(|_| reads).map(|k| self.inputs[k].0[self.inputs[k].1..].to_vec());
         let had = stdin.is_some();
         let mut sh = Sh::new(self.c, self.flavor);
         sh.cwd = self.env.cwd.clone();

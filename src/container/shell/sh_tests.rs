@@ -174,6 +174,10 @@ fn endless_loops_stop_with_a_sentence() {
     assert!(r.output.len() < 70_000, "{}", r.output.len());
     assert_eq!(r.output[r.output.len() - 2], format!("… (output past {MAX_TERM} bytes not shown)"));
     assert!(r.output.last().unwrap().contains("stopped after"));
+    // A read loop over a big input copies no more than each line per command.
+    bb(&mut c, "seq 200000 > /big");
+    let r = bb(&mut c, "n=0; while read l; do n=$l; done < /big; echo $n");
+    assert_eq!(r.status, 124, "{:?}", r.output);
     let r = bb(&mut c, "X=a; while :; do X=$X$X; done");
     assert_eq!(r.status, 124, "{:?}", r.output);
     assert!(t.elapsed().as_secs() < 20, "{:?}", t.elapsed());
