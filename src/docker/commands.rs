@@ -1208,7 +1208,7 @@ impl Docker {
         self.seq += 1;
         let mut c = Ctr::new(&name, &id, image_arg, chains.clone(), layers, command.clone(), self.seq);
         let detach = p.has("detach");
-        c.config = container_config(&img.config.raw, &c.short_id(), image_arg, &rest[1..], &p, !(start && detach));
+        c.set_config(container_config(&img.config.raw, &c.short_id(), image_arg, &rest[1..], &p, !(start && detach)));
         self.store.pin(&chains);
         let mut out = String::new();
         if !start {

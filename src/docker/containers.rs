@@ -57,6 +57,9 @@ pub struct Ctr {
     /// `docker run` set: Hostname, Attach*, Cmd, Image as typed, Labels `{}`); a commit records
     /// it as `ContainerConfig` and starts the new `Config` from it.
     pub config: serde_json::Value,
+    /// The shell every command starts in: the config's `Env`, `WorkingDir` and `User`
+    /// ([`Ctr::set_config`]); each `exec` starts from it afresh.
+    pub shell: shell::ShellEnv,
 }
 
 /// The `-init` layer moby's `initlayer.Setup` makes over `image` (bottom first) for a
@@ -124,7 +127,24 @@ impl Ctr {
             fs: Container::new(Stack::new(all), Mount::Default),
             seq,
             config: serde_json::Value::Null,
+            shell: shell::ShellEnv::default(),
         }
+    }
+
+    /// The container's processes start with the image config's `Env`, `WorkingDir` and a
+    /// numeric `User` (`UID[:GID]`).
+    pub fn with_config(mut self, rc: &crate::image::config::RunConfig) -> Ctr {
+        self.shell = shell::ShellEnv::from_config(&rc.env, rc.working_dir.as_deref(), rc.user.as_deref());
+        self
+    }
+
+    /// Sets the container's `container.Config` and the shell its processes start in (its
+    /// `Env`, `WorkingDir`, `User`: what `docker run -e/-w/-u` set included).
+    pub fn set_config(&mut self, config: serde_json::Value) {
+        let s = |k: &str| config.get(k).and_then(serde_json::Value::as_str).map(str::to_string);
+        let env: Vec<String> = config.get("Env").and_then(serde_json::Value::as_array).into_iter().flatten().filter_map(serde_json::Value::as_str).map(str::to_string).collect();
+        self.shell = shell::ShellEnv::from_config(&env, s("WorkingDir").as_deref(), s("User").as_deref());
+        self.config = config;
     }
     pub fn short_id_of(name: &str) -> String {
         format!("<cid12:{name}>")
@@ -167,32 +187,23 @@ impl Ctr {
         }
     }
 
-    /// Where its processes run: `WorkingDir` and `Env` of its config (PATH and what the image
-    /// sets, README "SCRIPT format").
-    pub fn env(&self) -> shell::Env {
-        let cwd = self.config.get("WorkingDir").and_then(serde_json::Value::as_str).unwrap_or("").as_bytes().to_vec();
-        let vars = self
-            .config
-            .get("Env")
-            .and_then(serde_json::Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(serde_json::Value::as_str)
-            .filter_map(|e| e.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
-            .collect();
-        shell::Env { cwd, vars }
-    }
-
-    /// Runs `argv` in the container (busybox `sh -c` runs the script line by line).
+    /// Runs `argv` in the container: `sh -c SCRIPT [ARG0 ARGS...]` through the shell
+    /// ([`shell::run_script_in`]) in the container's environment, working directory and user;
+    /// any other command as the shell would run it typed with its words quoted.
     pub fn exec(&mut self, argv: &[String]) -> Exec {
         let fl = self.flavor();
-        let env = self.env();
+        let mut env = self.shell.clone();
+        let is_sh = |s: &String| s == "sh" || s == "/bin/sh";
         let run = match argv {
-            [sh, c, script, ..] if (sh == "sh" || sh == "/bin/sh") && c == "-c" => shell::run_script_in(&mut self.fs, script, fl, &env),
-            [sh] if sh == "sh" || sh == "/bin/sh" => shell::Run::default(),
+            [sh, c, script, rest @ ..] if is_sh(sh) && c == "-c" => {
+                env.name = rest.first().unwrap_or(sh).clone();
+                env.args = rest.iter().skip(1).cloned().collect();
+                shell::run_script_in(&mut self.fs, script, &mut env, fl)
+            }
+            [sh] if is_sh(sh) => shell::Run::default(),
             _ => {
                 let line: Vec<String> = argv.iter().map(|a| shell::sh_quote(a.as_bytes())).collect();
-                shell::run_in(&mut self.fs, &line.join(" "), fl, &env.cwd)
+                shell::run_script_in(&mut self.fs, &line.join(" "), &mut env, fl)
             }
         };
         let mut out = run.output.join("\n");
@@ -318,6 +329,27 @@ mod tests {
         let mut c = ctr("c2");
         sh(&mut c, "rm -r /data; mkdir /data");
         assert_eq!(c.diff(), ["C /data", "D /data/small.txt"]);
+    }
+
+    /// build-metadata's `docker run meta:1 '…'`: ENTRYPOINT `sh -c`, the image's Env,
+    /// WorkingDir and User, relative paths against the working directory.
+    #[test]
+    fn exec_runs_in_the_image_configs_env_workdir_and_user() {
+        let rc = crate::image::config::RunConfig {
+            env: vec!["PATH=/bin".into(), "APP_HOME=/srv/app".into(), "APP_MODE=production".into()],
+            working_dir: Some("/data".into()),
+            user: Some("1000".into()),
+            ..Default::default()
+        };
+        let mut c = ctr("c1").with_config(&rc);
+        let r = sh(&mut c, "echo uid $(id -u) in $(pwd), mode $APP_MODE; cat small.txt nope.txt 2>&1; echo $APP_HOME");
+        assert_eq!(r.out, "uid 1000 in /data, mode production\nsmall file\ncat: can't open 'nope.txt': No such file or directory\n/srv/app\n");
+        assert_eq!(r.status, 0);
+        // Each exec starts afresh: a variable or cd of one is gone in the next.
+        assert_eq!(sh(&mut c, "A=1; cd /; echo $A").out, "1\n");
+        assert_eq!(sh(&mut c, "echo A=$A; pwd").out, "A=\n/data\n");
+        let r = c.exec(&["/bin/sh".into(), "-c".into(), "[\"echo\", \"hello\"".into()]);
+        assert_eq!((r.out.as_str(), r.status), ("/bin/sh: [echo,: not found\n", 127));
     }
 
     #[test]
