@@ -19,19 +19,25 @@
 //!   images by ID, references, `v2metadata-by-diffid`, layers containers hold), [`containers`]
 //!   (a container's layers, init layer, state and `docker diff`), [`argv`] (a script line split as the
 //!   oracle's recorder splits it), [`table`] (Go's tabwriter as the docker CLI sets it up),
-//!   [`commands`] (the docker commands), [`script`] (a SCRIPT replayed into a TRANSCRIPT).
+//!   [`commands`] (the docker commands), [`script`] (a SCRIPT replayed into a TRANSCRIPT);
+//!   for the page: [`served`] (a registry of opened archives), [`complete`] (Tab completion),
+//!   [`store_map`] (which layers each image and container uses), [`var_lib`] (`/var/lib/docker`).
 //! - Deterministic: the clock is fixed, so every relative time prints as the oracle normalizes
 //!   it (`<dur> ago`), and graph-driver directories print as `<cache:C>`.
 //! - Nothing here imports `host` and `host` does not import this module.
 
 pub mod argv;
 pub mod commands;
+pub mod complete;
 pub mod containers;
 pub mod reference;
 pub mod registry;
 pub mod script;
+pub mod served;
+pub mod store_map;
 pub mod store;
 pub mod table;
+pub mod var_lib;
 
 pub use commands::{Docker, Outcome};
 pub use registry::Registry;
