@@ -21,7 +21,8 @@
 //!   oracle's recorder splits it), [`table`] (Go's tabwriter as the docker CLI sets it up),
 //!   [`commands`] (the docker commands), [`script`] (a SCRIPT replayed into a TRANSCRIPT);
 //!   for the page: [`served`] (a registry of opened archives), [`complete`] (Tab completion),
-//!   [`store_map`] (which layers each image and container uses), [`var_lib`] (`/var/lib/docker`).
+//!   [`store_map`] (which layers each image and container uses), [`var_lib`] (`/var/lib/docker`),
+//!   [`lists`] (the image and container lists).
 //! - Deterministic: the clock is fixed, so every relative time prints as the oracle normalizes
 //!   it (`<dur> ago`), and graph-driver directories print as `<cache:C>`.
 //! - Nothing here imports `host` and `host` does not import this module.
@@ -30,6 +31,7 @@ pub mod argv;
 pub mod commands;
 pub mod complete;
 pub mod containers;
+pub mod lists;
 pub mod reference;
 pub mod registry;
 pub mod script;

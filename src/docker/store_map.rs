@@ -15,14 +15,14 @@ use super::commands::Docker;
 use crate::units::docker_size;
 
 /// One column: an image (its tags, else its short ID) or a container (its name).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MapColumn {
     pub label: String,
     pub container: bool,
 }
 
 /// What a cell is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CellKind {
     /// An image layer (`layerdb/sha256/<chain id>`).
     Layer,
@@ -33,7 +33,7 @@ pub enum CellKind {
 }
 
 /// One layer, drawn once over the columns `start .. start + span`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MapCell {
     pub start: usize,
     pub span: usize,
@@ -46,7 +46,7 @@ pub struct MapCell {
 }
 
 /// The picture: columns left to right, rows top first.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StoreMap {
     pub columns: Vec<MapColumn>,
     pub rows: Vec<Vec<MapCell>>,

@@ -7,6 +7,7 @@
 use crate::ui::blob_file::fetch_blob;
 use crate::ui::components::commit_panel::CommitForm;
 use crate::ui::components::container_panel::ContainerPanel;
+use crate::ui::components::docker_panel::DockerPanel;
 use crate::ui::components::file_actions::FileActions;
 use crate::ui::components::file_tree::FileTree;
 use crate::ui::components::file_view::FileView;
@@ -59,6 +60,9 @@ pub fn app() -> Html {
     let seq = use_mut_ref(|| 0u32);
     let samples = use_state(Vec::<Sample>::new);
     let dragging = use_state(|| false);
+    // DOCKER: archives the user opened (not restores), each also a `docker load`.
+    let loads = use_mut_ref(Vec::<(String, Blob)>::new);
+    let loads_n = use_state(|| 0usize);
 
     // The bundled samples' index.
     {
@@ -132,19 +136,34 @@ pub fn app() -> Html {
             link.open(link.next_job(), name, &blob, origin, verify);
         })
     };
+    let add_load = {
+        let (loads, loads_n) = (loads.clone(), loads_n.clone());
+        move |name: String, blob: Blob| {
+            loads.borrow_mut().push((name, blob));
+            loads_n.set(loads.borrow().len());
+        }
+    };
     let on_open = {
         let open_as = open_as.clone();
-        Callback::from(move |(name, blob): (String, Blob)| open_as.emit((name, blob.clone(), Origin::File(blob))))
+        let add_load = add_load.clone();
+        Callback::from(move |(name, blob): (String, Blob)| {
+            add_load(name.clone(), blob.clone());
+            open_as.emit((name, blob.clone(), Origin::File(blob)))
+        })
     };
     let on_sample = {
         let open_as = open_as.clone();
         let d = state.dispatcher();
         Callback::from(move |s: Sample| {
             let open_as = open_as.clone();
+            let add_load = add_load.clone();
             let d = d.clone();
             spawn_local(async move {
                 match fetch_blob(&format!("samples/{}", s.file)).await {
-                    Ok(b) => open_as.emit((s.file.clone(), b, Origin::Sample(s.file.clone()))),
+                    Ok(b) => {
+                        add_load(s.file.clone(), b.clone());
+                        open_as.emit((s.file.clone(), b, Origin::Sample(s.file.clone())))
+                    }
                     Err(e) => d.dispatch(Action::Notice { text: e, error: true }),
                 }
             });
@@ -361,6 +380,7 @@ pub fn app() -> Html {
                         on_commit={on_commit} on_export={on_export} />
                 </div>
             </main>
+            <DockerPanel loads={std::rc::Rc::new(loads.borrow().clone())} />
             if *dragging { <div class="drop-overlay" aria-hidden="true">{ "Drop to open" }</div> }
             <footer class="muted">
                 { if state.session.ready { format!("worker ready · stack applied in {:.1} ms · view in {:.1} ms", state.view.stack_millis, state.view.rows.millis) } else { "starting worker…".to_string() } }

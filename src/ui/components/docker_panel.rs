@@ -1,0 +1,235 @@
+//! DOCKER (issue 10, part 4): the Docker host of the page. A "Docker terminal" (history with
+//! the arrows, Tab completion from the core) whose output is exactly what the docker commands
+//! print; the host's images and containers as lists (pick a container to see its `docker
+//! diff` and merged files; pick an image for its `docker history`); the store picture; the
+//! `/var/lib/docker` tree with a search box. The Docker worker starts the first time the
+//! panel is opened, or at once when a saved journal brings a host back.
+use crate::ui::components::docker_text as t;
+use crate::ui::components::store_view::StoreView;
+use crate::ui::components::var_lib_view::VarLibView;
+use crate::ui::docker_protocol::{DockerItem, DockerRequest};
+use crate::ui::docker_state::{DockerAction, DockerUi};
+use crate::ui::hooks::use_docker::use_docker;
+use crate::ui::session;
+use std::rc::Rc;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::Blob;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    /// Archives the user opened in the page, in order (each is also a `docker load`).
+    pub loads: Rc<Vec<(String, Blob)>>,
+}
+
+#[function_component(DockerPanel)]
+pub fn docker_panel(p: &Props) -> Html {
+    let state = use_reducer(DockerUi::default);
+    let link = use_docker(state.dispatcher());
+    let last_var = use_mut_ref(|| (String::new(), String::new()));
+
+    // The saved journal: a host that was used comes back at once.
+    {
+        let d = state.dispatcher();
+        use_effect_with((), move |_| {
+            spawn_local(async move {
+                let j = session::load_docker().await;
+                let used = j.as_ref().is_some_and(|(items, _)| !items.is_empty());
+                d.dispatch(DockerAction::Loaded(j));
+                if used {
+                    d.dispatch(DockerAction::Toggle);
+                }
+            });
+        });
+    }
+    // Started when first shown (the journal so far is replayed).
+    {
+        let link = link.clone();
+        let (journal, files) = (state.journal.clone(), state.files.clone());
+        use_effect_with((state.open, state.loaded), move |(open, loaded)| {
+            if *open && *loaded {
+                link.start(&journal, &files);
+            }
+        });
+    }
+    // Every archive opened in the page is a `docker load`.
+    {
+        let seen = use_mut_ref(|| 0usize);
+        let link = link.clone();
+        let d = state.dispatcher();
+        let loads = p.loads.clone();
+        use_effect_with(p.loads.len(), move |n| {
+            let mut s = seen.borrow_mut();
+            for (name, blob) in loads.iter().skip(*s) {
+                d.dispatch(DockerAction::Journal(DockerItem::Load { name: name.clone(), file: 0 }, Some(blob.clone())));
+                link.send(&DockerRequest::Do { items: vec![DockerItem::Load { name: name.clone(), file: 0 }], replay: false }, std::slice::from_ref(blob));
+            }
+            *s = *n;
+        });
+    }
+    // The journal is saved after every change.
+    {
+        let (journal, files) = (state.journal.clone(), state.files.clone());
+        use_effect_with((state.journal.len(), state.loaded), move |(_, loaded)| {
+            if *loaded {
+                spawn_local(async move {
+                    let _ = session::save_docker(&journal, &files).await;
+                });
+            }
+        });
+    }
+    // What shows the host again after each command: the picked container, the tree search.
+    {
+        let link = link.clone();
+        let picked = state.picked.as_ref().map(|p| p.name.clone());
+        let last_var = last_var.clone();
+        use_effect_with(state.output.len(), move |_| {
+            if let Some(name) = picked {
+                link.send(&DockerRequest::Container { name }, &[]);
+            }
+            let (under, query) = last_var.borrow().clone();
+            link.send(&DockerRequest::VarLib { under, query }, &[]);
+        });
+    }
+
+    let run = {
+        let link = link.clone();
+        let d = state.dispatcher();
+        Callback::from(move |line: String| {
+            d.dispatch(DockerAction::Journal(DockerItem::Line(line.clone()), None));
+            link.send(&DockerRequest::Do { items: vec![DockerItem::Line(line)], replay: false }, &[]);
+        })
+    };
+    let on_toggle = { let d = state.dispatcher(); Callback::from(move |_| d.dispatch(DockerAction::Toggle)) };
+
+    // The prompt: Enter runs, arrows walk the history, Tab completes.
+    let input = use_node_ref();
+    let history = use_mut_ref(Vec::<String>::new);
+    let cursor = use_mut_ref(|| 0usize);
+    let onkeydown = {
+        let run = run.clone();
+        let link = link.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let el: web_sys::HtmlInputElement = e.target_unchecked_into();
+            let mut h = history.borrow_mut();
+            let mut c = cursor.borrow_mut();
+            match e.key().as_str() {
+                "Enter" => {
+                    let line = el.value();
+                    if !line.trim().is_empty() {
+                        h.push(line.clone());
+                        run.emit(line);
+                    }
+                    *c = h.len();
+                    el.set_value("");
+                }
+                "Tab" => {
+                    e.prevent_default();
+                    link.send(&DockerRequest::Complete { line: el.value() }, &[]);
+                }
+                "ArrowUp" if *c > 0 => {
+                    e.prevent_default();
+                    *c -= 1;
+                    el.set_value(&h[*c]);
+                }
+                "ArrowDown" if *c < h.len() => {
+                    e.prevent_default();
+                    *c += 1;
+                    el.set_value(h.get(*c).map(String::as_str).unwrap_or(""));
+                }
+                _ => {}
+            }
+        })
+    };
+    {
+        let input = input.clone();
+        let completion = state.completion.clone();
+        use_effect_with(state.completion_seq, move |_| {
+            if let (Some(el), Some((line, _))) = (input.cast::<web_sys::HtmlInputElement>(), completion) {
+                if line.len() > el.value().len() {
+                    el.set_value(&line);
+                }
+            }
+        });
+    }
+    // The newest output stays in view.
+    let out = use_node_ref();
+    {
+        let out = out.clone();
+        use_effect_with(state.output.len(), move |_| {
+            if let Some(e) = out.cast::<web_sys::Element>() {
+                e.set_scroll_top(e.scroll_height());
+            }
+        });
+    }
+    let on_search = {
+        let link = link.clone();
+        Callback::from(move |(under, query): (String, String)| {
+            *last_var.borrow_mut() = (under.clone(), query.clone());
+            link.send(&DockerRequest::VarLib { under, query }, &[]);
+        })
+    };
+
+    let text: String = state
+        .output
+        .iter()
+        .map(|e| format!("$ {}\n{}{}", e.echo, e.out, if e.out.is_empty() || e.out.ends_with('\n') { "" } else { "\n" }))
+        .collect();
+    let snap = &state.snapshot;
+    html! {
+        <section class="docker-host" aria-label={t::HOST}>
+            <button class="docker-toggle" aria-expanded={state.open.to_string()} onclick={on_toggle}>{ t::HOST }</button>
+            if state.open {
+                <p class="muted">{ t::HOST_HINT }</p>
+                if let Some(e) = &state.error { <p class="error" role="alert">{ e }</p> }
+                <div class="docker-grid">
+                    <div class="docker-term">
+                        <div class="docker-output" role="log" aria-label={t::OUTPUT} ref={out}>
+                            if !state.answered && state.journal.is_empty() { <p class="muted">{ if state.started { t::STARTING } else { "" } }</p> }
+                            <pre>{ text }</pre>
+                        </div>
+                        if let Some((_, items)) = &state.completion {
+                            if !items.is_empty() {
+                                <p class="muted completions" aria-label={t::COMPLETIONS}>{ items.iter().map(|i| i.trim_end().rsplit(' ').next().unwrap_or("").to_string()).collect::<Vec<_>>().join("  ") }</p>
+                            }
+                        }
+                        <label class="prompt"><span aria-hidden="true">{ "$ " }</span>
+                            <input type="text" aria-label={t::TERMINAL} placeholder={t::TERMINAL_PLACEHOLDER} spellcheck="false" autocomplete="off" ref={input} {onkeydown} />
+                        </label>
+                    </div>
+                    <div class="docker-lists">
+                        <h3>{ t::IMAGES }</h3>
+                        if snap.images.is_empty() { <p class="muted">{ t::NO_IMAGES }</p> }
+                        <ul aria-label={t::IMAGES}>
+                            { for snap.images.iter().map(|i| {
+                                let name = i.tags.first().cloned().unwrap_or_else(|| i.id.clone());
+                                let onclick = { let run = run.clone(); let name = name.clone(); Callback::from(move |_| run.emit(format!("docker history {name}"))) };
+                                let label = if i.tags.is_empty() { "<none>".to_string() } else { i.tags.join(", ") };
+                                html! { <li><button class="link" {onclick}><code>{ label }</code>{ " " }<span class="muted">{ format!("{} · {}", i.id, i.size) }</span></button></li> }
+                            }) }
+                        </ul>
+                        <h3>{ t::CONTAINERS }</h3>
+                        if snap.containers.is_empty() { <p class="muted">{ t::NO_CONTAINERS }</p> }
+                        <ul aria-label={t::CONTAINERS}>
+                            { for snap.containers.iter().map(|c| {
+                                let onclick = { let link = link.clone(); let name = c.name.clone(); Callback::from(move |_| link.send(&DockerRequest::Container { name: name.clone() }, &[])) };
+                                html! { <li><button class="link" {onclick}><code>{ &c.name }</code>{ " " }<span class="muted">{ format!("{} · {} · {}", c.image, c.status, c.size) }</span></button></li> }
+                            }) }
+                        </ul>
+                        if let Some(pk) = &state.picked {
+                            <section class="picked" aria-label={format!("{} {}", t::CONTAINER, pk.name)}>
+                                <h4>{ format!("{} {}", t::CONTAINER, pk.name) }</h4>
+                                <h5>{ format!("{} {}", t::DIFF, pk.name) }</h5>
+                                <pre aria-label={t::DIFF}>{ &pk.diff }</pre>
+                                <h5>{ t::MERGED }</h5>
+                                <pre class="listing" aria-label={t::MERGED}>{ pk.listing.join("\n") }</pre>
+                            </section>
+                        }
+                    </div>
+                </div>
+                <StoreView map={Rc::new(snap.map.clone())} />
+                <VarLibView entries={state.var.entries.clone()} total={state.var.total} {on_search} />
+            }
+        </section>
+    }
+}
