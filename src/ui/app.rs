@@ -7,7 +7,7 @@
 use crate::ui::blob_file::fetch_blob;
 use crate::ui::components::commit_panel::CommitForm;
 use crate::ui::components::container_panel::ContainerPanel;
-use crate::ui::components::docker_panel::DockerPanel;
+use crate::ui::components::docker_launcher::DockerLauncher;
 use crate::ui::components::file_actions::FileActions;
 use crate::ui::components::file_tree::FileTree;
 use crate::ui::components::file_view::FileView;
@@ -60,9 +60,6 @@ pub fn app() -> Html {
     let seq = use_mut_ref(|| 0u32);
     let samples = use_state(Vec::<Sample>::new);
     let dragging = use_state(|| false);
-    // DOCKER: archives the user opened (not restores), each also a `docker load`.
-    let loads = use_mut_ref(Vec::<(String, Blob)>::new);
-    let loads_n = use_state(|| 0usize);
 
     // The bundled samples' index.
     {
@@ -136,13 +133,8 @@ pub fn app() -> Html {
             link.open(link.next_job(), name, &blob, origin, verify);
         })
     };
-    let add_load = {
-        let (loads, loads_n) = (loads.clone(), loads_n.clone());
-        move |name: String, blob: Blob| {
-            loads.borrow_mut().push((name, blob));
-            loads_n.set(loads.borrow().len());
-        }
-    };
+    // DOCKER: an archive the user opens (not a restore) is also a `docker load`.
+    let add_load = |name: String, blob: Blob| crate::ui::docker_bridge::push_load(&name, &blob);
     let on_open = {
         let open_as = open_as.clone();
         let add_load = add_load.clone();
@@ -380,7 +372,7 @@ pub fn app() -> Html {
                         on_commit={on_commit} on_export={on_export} />
                 </div>
             </main>
-            <DockerPanel loads={std::rc::Rc::new(loads.borrow().clone())} />
+            <DockerLauncher />
             if *dragging { <div class="drop-overlay" aria-hidden="true">{ "Drop to open" }</div> }
             <footer class="muted">
                 { if state.session.ready { format!("worker ready · stack applied in {:.1} ms · view in {:.1} ms", state.view.stack_millis, state.view.rows.millis) } else { "starting worker…".to_string() } }

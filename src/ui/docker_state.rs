@@ -29,8 +29,6 @@ pub struct VarView {
 
 #[derive(Clone, PartialEq, Default)]
 pub struct DockerUi {
-    /// The panel is shown (the worker starts the first time).
-    pub open: bool,
     pub started: bool,
     /// The worker has answered once (the lists are real).
     pub answered: bool,
@@ -49,7 +47,6 @@ pub struct DockerUi {
 }
 
 pub enum DockerAction {
-    Toggle,
     Started,
     /// The saved journal (none: nothing saved).
     Loaded(Option<(Vec<DockerItem>, Vec<Blob>)>),
@@ -67,7 +64,6 @@ impl Reducible for DockerUi {
     fn reduce(self: Rc<Self>, a: DockerAction) -> Rc<Self> {
         let mut s = (*self).clone();
         match a {
-            DockerAction::Toggle => s.open = !s.open,
             DockerAction::Started => s.started = true,
             DockerAction::Loaded(j) => {
                 s.loaded = true;

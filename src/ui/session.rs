@@ -251,48 +251,14 @@ pub async fn load() -> Option<(Saved, Vec<Option<Blob>>)> {
     Some((saved, files))
 }
 
-/// DOCKER: saves the Docker host's journal and the archives its loads name (IndexedDB key
-/// `docker`, apart from the session: the Docker worker has its own life).
-pub async fn save_docker(journal: &[crate::ui::docker_protocol::DockerItem], files: &[Blob]) -> Result<(), String> {
-    let json = serde_json::to_string(journal).map_err(|e| e.to_string())?;
-    let o = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&o, &"journal".into(), &json.into());
-    let arr = Array::new();
-    for f in files {
-        if f.size() <= MAX_KEPT_FILE {
-            arr.push(f);
-        } else {
-            arr.push(&JsValue::NULL);
-        }
-    }
-    let _ = js_sys::Reflect::set(&o, &"files".into(), &arr);
-    put("docker", &o.into()).await
+/// DOCKER: saves the Docker host's journal as the Docker panel hands it over (a JS object
+/// `{ journal: JSON string, files: [Blob|null] }`) under IndexedDB key `docker`.
+pub async fn save_docker(value: &JsValue) -> Result<(), String> {
+    put("docker", value).await
 }
 
-/// DOCKER: the saved journal and its archives (a file the browser did not keep is dropped
-/// with the loads naming it).
-pub async fn load_docker() -> Option<(Vec<crate::ui::docker_protocol::DockerItem>, Vec<Blob>)> {
-    use crate::ui::docker_protocol::DockerItem;
+/// DOCKER: the saved Docker journal object, if any.
+pub async fn load_docker() -> Option<JsValue> {
     let v = JsFuture::from(idb_get("docker").ok()?).await.ok()?;
-    let json = js_sys::Reflect::get(&v, &"journal".into()).ok()?.as_string()?;
-    let items: Vec<DockerItem> = serde_json::from_str(&json).ok()?;
-    let files: Vec<Option<Blob>> = match js_sys::Reflect::get(&v, &"files".into()).ok()?.dyn_into::<Array>() {
-        Ok(a) => a.iter().map(|f| f.dyn_into::<Blob>().ok()).collect(),
-        Err(_) => Vec::new(),
-    };
-    // Renumber: only kept files remain.
-    let mut kept = Vec::new();
-    let mut out = Vec::new();
-    for it in items {
-        match it {
-            DockerItem::Load { name, file } => {
-                if let Some(Some(b)) = files.get(file as usize) {
-                    kept.push(b.clone());
-                    out.push(DockerItem::Load { name, file: kept.len() as u32 - 1 });
-                }
-            }
-            l => out.push(l),
-        }
-    }
-    Some((out, kept))
+    (!v.is_undefined() && !v.is_null()).then_some(v)
 }

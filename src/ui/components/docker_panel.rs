@@ -2,79 +2,100 @@
 //! the arrows, Tab completion from the core) whose output is exactly what the docker commands
 //! print; the host's images and containers as lists (pick a container to see its `docker
 //! diff` and merged files; pick an image for its `docker history`); the store picture; the
-//! `/var/lib/docker` tree with a search box. The Docker worker starts the first time the
-//! panel is opened, or at once when a saved journal brings a host back.
+//! `/var/lib/docker` tree with a search box. This is the `docker-ui` app (see
+//! [`crate::ui::docker_bridge`]); its Docker worker starts with it and replays the journal.
 use crate::ui::components::docker_text as t;
 use crate::ui::components::store_view::StoreView;
 use crate::ui::components::var_lib_view::VarLibView;
 use crate::ui::docker_protocol::{DockerItem, DockerRequest};
 use crate::ui::docker_state::{DockerAction, DockerUi};
 use crate::ui::hooks::use_docker::use_docker;
-use crate::ui::session;
+use crate::ui::docker_bridge as bridge;
+use js_sys::{Array, Reflect};
 use std::rc::Rc;
-use wasm_bindgen_futures::spawn_local;
+use wasm_bindgen::JsCast;
 use web_sys::Blob;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    /// Archives the user opened in the page, in order (each is also a `docker load`).
-    pub loads: Rc<Vec<(String, Blob)>>,
+/// The saved journal the page read from IndexedDB (`window.layerlabDocker.journal`): its
+/// items, and the archives its loads name (a load whose file the browser did not keep is
+/// dropped).
+fn saved_journal() -> Option<(Vec<DockerItem>, Vec<Blob>)> {
+    let j = Reflect::get(&bridge::global(), &"journal".into()).ok()?;
+    let json = Reflect::get(&j, &"journal".into()).ok()?.as_string()?;
+    let items: Vec<DockerItem> = serde_json::from_str(&json).ok()?;
+    let files: Vec<Option<Blob>> = Reflect::get(&j, &"files".into())
+        .ok()
+        .and_then(|a| a.dyn_into::<Array>().ok())
+        .map(|a| a.iter().map(|f| f.dyn_into::<Blob>().ok()).collect())
+        .unwrap_or_default();
+    let (mut out, mut kept) = (Vec::new(), Vec::new());
+    for it in items {
+        match it {
+            DockerItem::Load { name, file } => {
+                if let Some(Some(b)) = files.get(file as usize) {
+                    kept.push(b.clone());
+                    out.push(DockerItem::Load { name, file: kept.len() as u32 - 1 });
+                }
+            }
+            l => out.push(l),
+        }
+    }
+    Some((out, kept))
 }
 
 #[function_component(DockerPanel)]
-pub fn docker_panel(p: &Props) -> Html {
+pub fn docker_panel() -> Html {
     let state = use_reducer(DockerUi::default);
     let link = use_docker(state.dispatcher());
     let last_var = use_mut_ref(|| (String::new(), String::new()));
 
-    // The saved journal: a host that was used comes back at once.
+    // The saved journal, then the archives opened in the page before the panel came, then
+    // every later one: each is a `docker load`.
     {
         let d = state.dispatcher();
+        let link = link.clone();
         use_effect_with((), move |_| {
-            spawn_local(async move {
-                let j = session::load_docker().await;
-                let used = j.as_ref().is_some_and(|(items, _)| !items.is_empty());
-                d.dispatch(DockerAction::Loaded(j));
-                if used {
-                    d.dispatch(DockerAction::Toggle);
+            d.dispatch(DockerAction::Loaded(saved_journal()));
+            let loads = Reflect::get(&bridge::global(), &"loads".into()).ok().and_then(|a| a.dyn_into::<Array>().ok());
+            for v in loads.map(|a| a.to_vec()).unwrap_or_default() {
+                if let Some((name, blob)) = bridge::read_load(&v) {
+                    d.dispatch(DockerAction::Journal(DockerItem::Load { name, file: 0 }, Some(blob)));
+                }
+            }
+            let l = gloo::events::EventListener::new(&gloo::utils::window(), bridge::EV_LOAD, move |e| {
+                let e: &web_sys::CustomEvent = e.unchecked_ref();
+                if let Some((name, blob)) = bridge::read_load(&e.detail()) {
+                    d.dispatch(DockerAction::Journal(DockerItem::Load { name: name.clone(), file: 0 }, Some(blob.clone())));
+                    link.send(&DockerRequest::Do { items: vec![DockerItem::Load { name, file: 0 }], replay: false }, &[blob]);
                 }
             });
+            move || drop(l)
         });
     }
-    // Started when first shown (the journal so far is replayed).
+    // Started once the journal is in (it is replayed).
     {
         let link = link.clone();
         let (journal, files) = (state.journal.clone(), state.files.clone());
-        use_effect_with((state.open, state.loaded), move |(open, loaded)| {
-            if *open && *loaded {
+        use_effect_with(state.loaded, move |loaded| {
+            if *loaded {
                 link.start(&journal, &files);
             }
         });
     }
-    // Every archive opened in the page is a `docker load`.
-    {
-        let seen = use_mut_ref(|| 0usize);
-        let link = link.clone();
-        let d = state.dispatcher();
-        let loads = p.loads.clone();
-        use_effect_with(p.loads.len(), move |n| {
-            let mut s = seen.borrow_mut();
-            for (name, blob) in loads.iter().skip(*s) {
-                d.dispatch(DockerAction::Journal(DockerItem::Load { name: name.clone(), file: 0 }, Some(blob.clone())));
-                link.send(&DockerRequest::Do { items: vec![DockerItem::Load { name: name.clone(), file: 0 }], replay: false }, std::slice::from_ref(blob));
-            }
-            *s = *n;
-        });
-    }
-    // The journal is saved after every change.
+    // The journal goes to the page (IndexedDB) after every change.
     {
         let (journal, files) = (state.journal.clone(), state.files.clone());
         use_effect_with((state.journal.len(), state.loaded), move |(_, loaded)| {
             if *loaded {
-                spawn_local(async move {
-                    let _ = session::save_docker(&journal, &files).await;
-                });
+                let o = js_sys::Object::new();
+                let _ = Reflect::set(&o, &"journal".into(), &serde_json::to_string(&*journal).unwrap_or_default().into());
+                let arr = Array::new();
+                for f in files.iter() {
+                    arr.push(f);
+                }
+                let _ = Reflect::set(&o, &"files".into(), &arr);
+                bridge::emit(bridge::EV_SAVE, &o);
             }
         });
     }
@@ -100,7 +121,6 @@ pub fn docker_panel(p: &Props) -> Html {
             link.send(&DockerRequest::Do { items: vec![DockerItem::Line(line)], replay: false }, &[]);
         })
     };
-    let on_toggle = { let d = state.dispatcher(); Callback::from(move |_| d.dispatch(DockerAction::Toggle)) };
 
     // The prompt: Enter runs, arrows walk the history, Tab completes.
     let input = use_node_ref();
@@ -177,9 +197,8 @@ pub fn docker_panel(p: &Props) -> Html {
         .collect();
     let snap = &state.snapshot;
     html! {
-        <section class="docker-host" aria-label={t::HOST}>
-            <button class="docker-toggle" aria-expanded={state.open.to_string()} onclick={on_toggle}>{ t::HOST }</button>
-            if state.open {
+        <div class="docker-panel">
+            <>
                 <p class="muted">{ t::HOST_HINT }</p>
                 if let Some(e) = &state.error { <p class="error" role="alert">{ e }</p> }
                 <div class="docker-grid">
@@ -229,7 +248,7 @@ pub fn docker_panel(p: &Props) -> Html {
                 </div>
                 <StoreView map={Rc::new(snap.map.clone())} />
                 <VarLibView entries={state.var.entries.clone()} total={state.var.total} {on_search} />
-            }
-        </section>
+            </>
+        </div>
     }
 }
