@@ -1,4 +1,4 @@
-// trunk post_build hook: puts the sha256 of every inline <script> trunk injected into the
+// Run after trunk build (scripts/build-web.sh): puts the sha256 of every inline <script> trunk injected into the
 // page's Content-Security-Policy (index.html's meta holds the placeholder 'trunk-inline').
 // Nothing else is allowed to run: scripts come from the page's origin only.
 import { readFileSync, writeFileSync } from 'node:fs';

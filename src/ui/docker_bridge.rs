@@ -23,6 +23,14 @@ pub const ROOT_ID: &str = "docker-host";
 pub const UI_SCRIPT: &str = "./docker-ui.js";
 pub const UI_WASM: &str = "./docker-ui_bg.wasm";
 
+// trunk's `no-modules` output declares `let wasm_bindgen` at the top of a classic script: a
+// global lexical binding, not a `window` property, that a module sees by name.
+#[wasm_bindgen(inline_js = "export function init_docker_ui(p) { return wasm_bindgen({ module_or_path: p }); }")]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    fn init_docker_ui(path: &str) -> Result<js_sys::Promise, JsValue>;
+}
+
 /// `window.layerlabDocker`, made the first time.
 pub fn global() -> Object {
     let w = gloo::utils::window();
@@ -82,12 +90,7 @@ pub fn start_ui() {
     let script: web_sys::HtmlScriptElement = el.unchecked_into();
     script.set_src(UI_SCRIPT);
     let onload = Closure::<dyn FnMut()>::new(move || {
-        let w = gloo::utils::window();
-        if let Ok(f) = Reflect::get(&w, &"wasm_bindgen".into()).and_then(|f| f.dyn_into::<js_sys::Function>().map_err(Into::into)) {
-            let arg = Object::new();
-            let _ = Reflect::set(&arg, &"module_or_path".into(), &UI_WASM.into());
-            let _ = f.call1(&JsValue::NULL, &arg);
-        }
+        let _ = init_docker_ui(UI_WASM);
     });
     script.set_onload(Some(onload.as_ref().unchecked_ref()));
     onload.forget();
