@@ -28,7 +28,9 @@ pub const VAR_NONE: &str = "No entry has that in its name.";
 
 /// `N of M entries` under the search box.
 pub fn var_count(shown: usize, total: usize) -> String {
-    if shown == total {
+    if shown == total && total == 1 {
+        "1 entry".into()
+    } else if shown == total {
         format!("{total} entries")
     } else {
         format!("{shown} of {total} entries")
