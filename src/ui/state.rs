@@ -317,6 +317,9 @@ pub enum Action {
     Select(Option<String>),
     /// CONTAINER (issue 3): the result of a shell line.
     Shell(ShellResult),
+    /// CONTAINER: the container made again in a restarted worker (a cancelled open): its state,
+    /// without repeating its lines and events.
+    ShellQuiet(ShellResult),
     /// COMMIT (issue 5): an image was committed (or made again after a reload: `replay`).
     Committed { job: u32, archive: ArchiveInfo, layers: Vec<LayerInfo>, origin: Origin, event: Option<EventLine> },
     /// COMMIT: a save or export is done and downloaded.
@@ -486,6 +489,12 @@ impl Reducible for AppState {
                     v.preview = None;
                 }
                 v.selected = p;
+            }
+            Action::ShellQuiet(r) => {
+                let c = s.container_mut();
+                c.set_status(&r);
+                c.diff = r.diff;
+                s.view_mut().stack_version += 1;
             }
             Action::Shell(r) => {
                 let c = s.container_mut();

@@ -4,7 +4,11 @@
 // shared layers once; "/var/lib/docker" is searched by name; a reload replays the journal.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, shot, waitLayers } from './helpers.mjs';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { start, shot, waitLayers, sh, openWithPicker } from './helpers.mjs';
+import { writeBigFile } from './tar.mjs';
 
 async function openDocker(page) {
   await page.getByRole('button', { name: 'Docker host' }).click();
@@ -141,5 +145,29 @@ test('opening two archives is a docker load of each: both in "Images", kept apar
     assert.deepEqual(t.errors, []);
   } finally {
     await t.close();
+  }
+});
+
+test('a cancelled open keeps the container\'s writes (the restarted worker replays them)', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'layerlab-'));
+  const file = path.join(tmp, 'big.tar');
+  writeBigFile(file, 3 * 1024 * 1024 * 1024);
+  const t = await start();
+  try {
+    const { page } = t;
+    await page.getByRole('button', { name: 'webapp:1.0' }).click();
+    await waitLayers(page, 7);
+    await sh(page, 'echo kept > /kept.txt');
+    await openWithPicker(page, file);
+    await page.getByRole('button', { name: 'Cancel opening big.tar' }).click();
+    await page.getByText('big.tar: opening cancelled').waitFor();
+    await sh(page, 'cat /kept.txt');
+    const out = await page.getByRole('region', { name: 'Shell output' }).innerText();
+    assert.match(out, /# cat \/kept\.txt\nkept(\n|$)/);
+    // Drawn once: the replay does not repeat the line.
+    assert.equal(out.split('# echo kept > /kept.txt').length - 1, 1);
+  } finally {
+    await t.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
