@@ -12,9 +12,10 @@ const hashes = [];
 for (const m of html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)) {
   hashes.push(`'sha256-${createHash('sha256').update(m[1], 'utf8').digest('base64')}'`);
 }
-if (!html.includes("'trunk-inline'")) {
+const meta = /(<meta http-equiv="Content-Security-Policy" content="[^"]*)'trunk-inline'/;
+if (!meta.test(html)) {
   console.error(`csp.mjs: ${file} has no 'trunk-inline' placeholder in its Content-Security-Policy`);
   process.exit(1);
 }
-html = html.replace("'trunk-inline'", hashes.join(' '));
+html = html.replace(meta, (_, head) => head + hashes.join(' '));
 writeFileSync(file, html);

@@ -38,6 +38,9 @@ test('docker terminal: pulls share a base, containers keep their writes, and a r
   const t = await start();
   try {
     const { page } = t;
+    // The page declares a CSP that keeps every request in its origin; trunk's scripts still run.
+    const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+    assert.match(csp, /^default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'sha256-[^']+';/);
     await openDocker(page);
     // Tab completes from the core.
     const input = page.getByRole('textbox', { name: 'Docker terminal' });
