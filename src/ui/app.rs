@@ -329,6 +329,8 @@ pub fn app() -> Html {
         })
     };
 
+    let on_show_image = { let d = d.clone(); Callback::from(move |ids| d.dispatch(Action::ShowLayers(ids))) };
+    let on_add_image = { let d = d.clone(); Callback::from(move |ids| d.dispatch(Action::AddLayers(ids))) };
     let labels: Vec<String> = (0..state.session.layers.len() as u32).map(|id| state.label(id)).collect();
     let scope_label = match state.view.params.scope.and_then(|id| state.layer(id)) {
         Some(l) => format!("Layer {} {} — its own changes", state.label(l.id), l.short_id),
@@ -355,7 +357,8 @@ pub fn app() -> Html {
                     <LayerStack layers={state.session.layers.clone()} order={state.session.order.clone()} scope={state.view.params.scope}
                         merged_entries={state.view.merged_entries} on_toggle={on_toggle_layer} on_move={on_move} on_scope={on_scope}
                         mount={state.container.mount.clone()} usage={state.container.usage.clone()} copies={state.container.copies.clone()} copy_seq={state.container.shell_seq} />
-                    <ImagePanel archives={state.session.archives.clone()} layers={state.session.layers.clone()} on_save={on_save} />
+                    <ImagePanel archives={state.session.archives.clone()} layers={state.session.layers.clone()} on_save={on_save}
+                        order={state.session.order.clone()} on_show={on_show_image} on_add={on_add_image} />
                 </div>
                 <div class="col center">
                     <FileTree rows={state.view.rows.clone()} scope_label={scope_label} layer_scope={state.view.params.scope.is_some()}

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { start, shot, waitLayers, sh, openWithPicker } from './helpers.mjs';
+import { start, shot, waitLayers, sh, openWithPicker, layerItems, downloadListing } from './helpers.mjs';
 import { writeBigFile } from './tar.mjs';
 
 async function openDocker(page) {
@@ -137,6 +137,11 @@ test('opening two archives is a docker load of each: both in "Images", kept apar
     await openDocker(page);
     await page.getByRole('button', { name: 'worker:1.0' }).click();
     await page.waitForFunction(() => document.querySelectorAll('[aria-label="Images"] li').length === 2);
+    // The page shows the first image still: the second joins the images without stacking.
+    await page.getByRole('heading', { name: 'worker:1.0' }).waitFor();
+    await page.waitForFunction(() => !document.querySelector('.jobs'));
+    assert.equal(await layerItems(page).count(), 7);
+    assert.doesNotMatch(await downloadListing(page), /worker\.py/);
     const text = await transcript(page);
     assert.match(text, /\$ docker load -i webapp\.docker\.tar\n(.*Loading layer.*\n){7}Loaded image: webapp:1\.0\n/);
     // The second load holds the shared layers already: only its own layer loads.
@@ -145,6 +150,12 @@ test('opening two archives is a docker load of each: both in "Images", kept apar
     assert.equal((await docker(page, "docker run --name w webapp:1.0 sh -c 'ls /app'")).includes('worker.py'), false);
     assert.match(await docker(page, "docker run --name k worker:1.0 sh -c 'ls /app'"), /worker\.py/);
     await shot(page, 'docker-two-archives');
+    // "Show" puts an image on screen; "Add to stack" makes a custom stack on purpose.
+    await page.getByRole('button', { name: 'Show worker:1.0' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[aria-label="Layers"] li input[type=checkbox]').length === 3);
+    assert.match(await downloadListing(page), /\/app\/worker\.py$/m);
+    await page.getByRole('button', { name: 'Add webapp:1.0 to the stack' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[aria-label="Layers"] li input[type=checkbox]').length === 10);
     assert.deepEqual(t.errors, []);
   } finally {
     await t.close();
