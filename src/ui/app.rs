@@ -163,6 +163,22 @@ pub fn app() -> Html {
     };
 
     use_session(&state, open_as.clone());
+    // DOCKER: an image picked in the Docker panel is shown here when the page has it open.
+    {
+        let d = state.dispatcher();
+        use_effect_with(state.session.archives.clone(), move |archives| {
+            let archives = archives.clone();
+            let l = gloo::events::EventListener::new(&gloo::utils::window(), crate::ui::docker_bridge::EV_SHOW, move |e| {
+                let e: &web_sys::CustomEvent = wasm_bindgen::JsCast::unchecked_ref(e);
+                let short = e.detail().as_string().unwrap_or_default();
+                let found = archives.iter().flat_map(|a| a.images.iter()).find(|i| !short.is_empty() && crate::digest::encoded(&i.id).starts_with(&short));
+                if let Some(img) = found {
+                    d.dispatch(Action::ShowLayers(img.layers.clone()));
+                }
+            });
+            move || drop(l)
+        });
+    }
     let ondragover = {
         let dragging = dragging.clone();
         Callback::from(move |e: DragEvent| {

@@ -6,8 +6,9 @@
 //! Rules: the page keeps, on `window.layerlabDocker`, the archives the user opened (`loads`:
 //! `[{name, blob}]`, each also announced with a `layerlab-docker-load` event) and the journal
 //! read from IndexedDB (`journal`: `{journal: JSON, files: [Blob|null]}`); the panel hands its
-//! journal back with a `layerlab-docker-save` event and the page stores it. No JSON is parsed
-//! on the page's side.
+//! journal back with a `layerlab-docker-save` event and the page stores it; an image picked in
+//! the panel is announced with `layerlab-docker-show` (its short ID) and the page shows it when
+//! one of its opened images has that ID. No JSON is parsed on the page's side.
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -17,6 +18,8 @@ use web_sys::Blob;
 pub const GLOBAL: &str = "layerlabDocker";
 pub const EV_LOAD: &str = "layerlab-docker-load";
 pub const EV_SAVE: &str = "layerlab-docker-save";
+/// The panel: an image was picked (detail: its short ID); the page shows it if it has it.
+pub const EV_SHOW: &str = "layerlab-docker-show";
 /// Where the panel mounts.
 pub const ROOT_ID: &str = "docker-host";
 /// The panel's script and wasm (trunk's `no-modules` output, next to `index.html`).

@@ -156,6 +156,10 @@ test('opening two archives is a docker load of each: both in "Images", kept apar
     assert.match(await downloadListing(page), /\/app\/worker\.py$/m);
     await page.getByRole('button', { name: 'Add webapp:1.0 to the stack' }).click();
     await page.waitForFunction(() => document.querySelectorAll('[aria-label="Layers"] li input[type=checkbox]').length === 10);
+    // Picking an image in the Docker panel's "Images" shows it in the page (it has it open).
+    await page.getByRole('list', { name: 'Images' }).getByRole('button', { name: /^webapp:1\.0/ }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[aria-label="Layers"] li input[type=checkbox]').length === 7);
+    assert.doesNotMatch(await downloadListing(page), /worker\.py/);
     assert.deepEqual(t.errors, []);
   } finally {
     await t.close();

@@ -222,7 +222,14 @@ pub fn docker_panel() -> Html {
                         <ul aria-label={t::IMAGES}>
                             { for snap.images.iter().map(|i| {
                                 let name = i.tags.first().cloned().unwrap_or_else(|| i.id.clone());
-                                let onclick = { let run = run.clone(); let name = name.clone(); Callback::from(move |_| run.emit(format!("docker history {name}"))) };
+                                let onclick = {
+                                    let run = run.clone();
+                                    let (name, id) = (name.clone(), i.id.clone());
+                                    Callback::from(move |_| {
+                                        bridge::emit(bridge::EV_SHOW, &id.clone().into());
+                                        run.emit(format!("docker history {name}"))
+                                    })
+                                };
                                 let label = if i.tags.is_empty() { "<none>".to_string() } else { i.tags.join(", ") };
                                 html! { <li><button class="link" {onclick}><code>{ label }</code>{ " " }<span class="muted">{ format!("{} · {}", i.id, i.size) }</span></button></li> }
                             }) }
