@@ -18,6 +18,8 @@ use web_sys::Blob;
 pub const GLOBAL: &str = "layerlabDocker";
 pub const EV_LOAD: &str = "layerlab-docker-load";
 pub const EV_SAVE: &str = "layerlab-docker-save";
+/// The panel: forget the Docker host (the page saves an empty journal and reloads).
+pub const EV_RESET: &str = "layerlab-docker-reset";
 /// The panel: an image was picked (detail: its short ID); the page shows it if it has it.
 pub const EV_SHOW: &str = "layerlab-docker-show";
 /// Where the panel mounts.

@@ -15,7 +15,9 @@ pub fn docker_launcher() -> Html {
         let shown = shown.clone();
         use_effect_with((), move |_| {
             spawn_local(async move {
-                if let Some(j) = session::load_docker().await {
+                // A host that was used (a journal with something in it) comes back at once.
+                let used = |j: &wasm_bindgen::JsValue| js_sys::Reflect::get(j, &"journal".into()).ok().and_then(|v| v.as_string()).is_some_and(|v| v != "[]");
+                if let Some(j) = session::load_docker().await.filter(used) {
                     let _ = js_sys::Reflect::set(&bridge::global(), &"journal".into(), &j);
                     shown.set(true);
                     bridge::start_ui();
@@ -29,7 +31,20 @@ pub fn docker_launcher() -> Html {
                     let _ = session::save_docker(&v).await;
                 });
             });
-            move || drop(l)
+            // A reset: an empty journal, then a fresh page (and a fresh Docker host).
+            let r = gloo::events::EventListener::new(&gloo::utils::window(), bridge::EV_RESET, |_| {
+                spawn_local(async move {
+                    let o = js_sys::Object::new();
+                    let _ = js_sys::Reflect::set(&o, &"journal".into(), &"[]".into());
+                    let _ = js_sys::Reflect::set(&o, &"files".into(), &js_sys::Array::new());
+                    let _ = session::save_docker(&o.into()).await;
+                    let _ = gloo::utils::window().location().reload();
+                });
+            });
+            move || {
+                drop(l);
+                drop(r);
+            }
         });
     }
     let onclick = {

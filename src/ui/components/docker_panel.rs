@@ -199,7 +199,8 @@ pub fn docker_panel() -> Html {
     html! {
         <div class="docker-panel">
             <>
-                <p class="muted">{ t::HOST_HINT }</p>
+                <p class="muted">{ t::HOST_HINT }{ " " }
+                    <button class="button" title={t::RESET_HINT} onclick={Callback::from(|_| bridge::emit(bridge::EV_RESET, &wasm_bindgen::JsValue::NULL))}>{ t::RESET }</button></p>
                 if let Some(e) = &state.error { <p class="error" role="alert">{ e }</p> }
                 <div class="docker-grid">
                     <div class="docker-term">

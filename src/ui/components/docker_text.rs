@@ -3,6 +3,8 @@
 
 pub const HOST: &str = "Docker host";
 pub const HOST_HINT: &str = "A Docker host in your browser: pull the bundled samples, run containers, and see which layers they share. Archives you open are loaded into it.";
+pub const RESET: &str = "Reset Docker host";
+pub const RESET_HINT: &str = "Forget every pull, container and write of this Docker host (the page reloads)";
 pub const STARTING: &str = "starting the Docker host…";
 pub const NO_WORKER: &str = "the page could not start its Docker worker: this browser may not allow web workers here";
 pub const TERMINAL: &str = "Docker terminal";
