@@ -8,3 +8,6 @@ rm -rf dist
 # wasm-opt (binaryen 132, pure JS) comes from the npm packages.
 [ -x node_modules/.bin/wasm-opt ] || npm ci --no-audit --no-fund
 PATH="$PWD/node_modules/.bin:$PATH" trunk build --release --offline "$@"
+# The Content-Security-Policy names the scripts trunk injected by their hashes (trunk writes
+# index.html after its post_build hooks, so this runs here).
+node scripts/csp.mjs dist

@@ -35,6 +35,9 @@
 //! - Commits reuse the one commit and save writer: [`crate::commit::write_layer`] tars the
 //!   container layer, [`crate::commit::apply_changes`] applies `-c`,
 //!   [`crate::commit::save::save_legacy`] lays out the 20.10 archive.
+//! - For the page: [`served`] (a registry of opened archives), [`complete`] (Tab completion),
+//!   [`store_map`] (which layers each image and container uses), [`var_lib`]
+//!   (`/var/lib/docker`), [`lists`] (the image and container lists).
 //! - Deterministic: the clock is fixed, so every relative time prints as the oracle normalizes
 //!   it (`<dur> ago`), times the host makes are `<time>`, and graph-driver directories print as
 //!   `<cache:C>`.
@@ -42,18 +45,23 @@
 
 pub mod argv;
 pub mod commands;
+pub mod complete;
 pub mod containers;
 pub mod context;
 pub mod dockerfile;
 pub mod driver;
 pub mod gnutar;
 pub mod gojson;
+pub mod lists;
 pub mod reference;
 pub mod names;
 pub mod registry;
 pub mod script;
+pub mod served;
+pub mod store_map;
 pub mod store;
 pub mod table;
+pub mod var_lib;
 
 pub use commands::{Docker, Outcome};
 pub use registry::Registry;

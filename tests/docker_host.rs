@@ -416,11 +416,12 @@ mod never_panics {
             let _ = layerlab::docker::script::replay(&format!("docker {line}\n{line}\ntar {line}\n"), &mut f.docker);
         }
 
-        /// ash-style `$NAME` expansion over any text (quotes, escapes, multi-byte characters).
+        /// Any script in a container (quotes, escapes, multi-byte characters, `$NAME`).
         #[test]
-        fn expand_any_script(script in "\\PC{0,40}") {
-            let vars = vec![("A".to_string(), "1".to_string())];
-            let _ = layerlab::container::shell::expand(&script, &vars);
+        fn any_sh_c_script(script in "\\PC{0,40}") {
+            let mut f = with_container();
+            let argv: Vec<String> = ["docker", "run", "--name", "p", "127.0.0.1:5000/app:1", "sh", "-c"].iter().map(|s| s.to_string()).chain([script]).collect();
+            let _ = f.docker.run(&argv);
         }
 
         /// Commits and saves in any order, and tar over whatever was saved.

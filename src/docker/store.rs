@@ -147,6 +147,11 @@ impl Store {
         self.v2meta.get(diff_id).is_some_and(|s| s.contains(blob))
     }
 
+    /// `v2metadata-by-diffid`: every diff_id with the blob digests seen for it.
+    pub fn v2metadata(&self) -> impl Iterator<Item = (&String, &BTreeSet<String>)> {
+        self.v2meta.iter()
+    }
+
     pub fn remember_blob(&mut self, diff_id: &str, blob: &str) {
         self.v2meta.entry(diff_id.to_string()).or_default().insert(blob.to_string());
     }

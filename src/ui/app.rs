@@ -7,6 +7,7 @@
 use crate::ui::blob_file::fetch_blob;
 use crate::ui::components::commit_panel::CommitForm;
 use crate::ui::components::container_panel::ContainerPanel;
+use crate::ui::components::docker_launcher::DockerLauncher;
 use crate::ui::components::file_actions::FileActions;
 use crate::ui::components::file_tree::FileTree;
 use crate::ui::components::file_view::FileView;
@@ -132,19 +133,29 @@ pub fn app() -> Html {
             link.open(link.next_job(), name, &blob, origin, verify);
         })
     };
+    // DOCKER: an archive the user opens (not a restore) is also a `docker load`.
+    let add_load = |name: String, blob: Blob| crate::ui::docker_bridge::push_load(&name, &blob);
     let on_open = {
         let open_as = open_as.clone();
-        Callback::from(move |(name, blob): (String, Blob)| open_as.emit((name, blob.clone(), Origin::File(blob))))
+        let add_load = add_load.clone();
+        Callback::from(move |(name, blob): (String, Blob)| {
+            add_load(name.clone(), blob.clone());
+            open_as.emit((name, blob.clone(), Origin::File(blob)))
+        })
     };
     let on_sample = {
         let open_as = open_as.clone();
         let d = state.dispatcher();
         Callback::from(move |s: Sample| {
             let open_as = open_as.clone();
+            let add_load = add_load.clone();
             let d = d.clone();
             spawn_local(async move {
                 match fetch_blob(&format!("samples/{}", s.file)).await {
-                    Ok(b) => open_as.emit((s.file.clone(), b, Origin::Sample(s.file.clone()))),
+                    Ok(b) => {
+                        add_load(s.file.clone(), b.clone());
+                        open_as.emit((s.file.clone(), b, Origin::Sample(s.file.clone())))
+                    }
                     Err(e) => d.dispatch(Action::Notice { text: e, error: true }),
                 }
             });
@@ -152,6 +163,22 @@ pub fn app() -> Html {
     };
 
     use_session(&state, open_as.clone());
+    // DOCKER: an image picked in the Docker panel is shown here when the page has it open.
+    {
+        let d = state.dispatcher();
+        use_effect_with(state.session.archives.clone(), move |archives| {
+            let archives = archives.clone();
+            let l = gloo::events::EventListener::new(&gloo::utils::window(), crate::ui::docker_bridge::EV_SHOW, move |e| {
+                let e: &web_sys::CustomEvent = wasm_bindgen::JsCast::unchecked_ref(e);
+                let short = e.detail().as_string().unwrap_or_default();
+                let found = archives.iter().flat_map(|a| a.images.iter()).find(|i| !short.is_empty() && crate::digest::encoded(&i.id).starts_with(&short));
+                if let Some(img) = found {
+                    d.dispatch(Action::ShowLayers(img.layers.clone()));
+                }
+            });
+            move || drop(l)
+        });
+    }
     let ondragover = {
         let dragging = dragging.clone();
         Callback::from(move |e: DragEvent| {
@@ -318,6 +345,8 @@ pub fn app() -> Html {
         })
     };
 
+    let on_show_image = { let d = d.clone(); Callback::from(move |ids| d.dispatch(Action::ShowLayers(ids))) };
+    let on_add_image = { let d = d.clone(); Callback::from(move |ids| d.dispatch(Action::AddLayers(ids))) };
     let labels: Vec<String> = (0..state.session.layers.len() as u32).map(|id| state.label(id)).collect();
     let scope_label = match state.view.params.scope.and_then(|id| state.layer(id)) {
         Some(l) => format!("Layer {} {} — its own changes", state.label(l.id), l.short_id),
@@ -344,7 +373,8 @@ pub fn app() -> Html {
                     <LayerStack layers={state.session.layers.clone()} order={state.session.order.clone()} scope={state.view.params.scope}
                         merged_entries={state.view.merged_entries} on_toggle={on_toggle_layer} on_move={on_move} on_scope={on_scope}
                         mount={state.container.mount.clone()} usage={state.container.usage.clone()} copies={state.container.copies.clone()} copy_seq={state.container.shell_seq} />
-                    <ImagePanel archives={state.session.archives.clone()} layers={state.session.layers.clone()} on_save={on_save} />
+                    <ImagePanel archives={state.session.archives.clone()} layers={state.session.layers.clone()} on_save={on_save}
+                        order={state.session.order.clone()} on_show={on_show_image} on_add={on_add_image} />
                 </div>
                 <div class="col center">
                     <FileTree rows={state.view.rows.clone()} scope_label={scope_label} layer_scope={state.view.params.scope.is_some()}
@@ -361,6 +391,7 @@ pub fn app() -> Html {
                         on_commit={on_commit} on_export={on_export} />
                 </div>
             </main>
+            <DockerLauncher />
             if *dragging { <div class="drop-overlay" aria-hidden="true">{ "Drop to open" }</div> }
             <footer class="muted">
                 { if state.session.ready { format!("worker ready · stack applied in {:.1} ms · view in {:.1} ms", state.view.stack_millis, state.view.rows.millis) } else { "starting worker…".to_string() } }

@@ -250,3 +250,15 @@ pub async fn load() -> Option<(Saved, Vec<Option<Blob>>)> {
     };
     Some((saved, files))
 }
+
+/// DOCKER: saves the Docker host's journal as the Docker panel hands it over (a JS object
+/// `{ journal: JSON string, files: [Blob|null] }`) under IndexedDB key `docker`.
+pub async fn save_docker(value: &JsValue) -> Result<(), String> {
+    put("docker", value).await
+}
+
+/// DOCKER: the saved Docker journal object, if any.
+pub async fn load_docker() -> Option<JsValue> {
+    let v = JsFuture::from(idb_get("docker").ok()?).await.ok()?;
+    (!v.is_undefined() && !v.is_null()).then_some(v)
+}

@@ -317,6 +317,9 @@ pub enum Action {
     Select(Option<String>),
     /// CONTAINER (issue 3): the result of a shell line.
     Shell(ShellResult),
+    /// CONTAINER: the container made again in a restarted worker (a cancelled open): its state,
+    /// without repeating its lines and events.
+    ShellQuiet(ShellResult),
     /// COMMIT (issue 5): an image was committed (or made again after a reload: `replay`).
     Committed { job: u32, archive: ArchiveInfo, layers: Vec<LayerInfo>, origin: Origin, event: Option<EventLine> },
     /// COMMIT: a save or export is done and downloaded.
@@ -327,6 +330,10 @@ pub enum Action {
     SetMount(Config),
     /// CONTAINER: the entry file actions act on.
     Target(Option<(String, char)>),
+    /// An image's layers become the stack (bottom first, all on).
+    ShowLayers(Vec<LayerId>),
+    /// A custom stack: an image's layers not on the stack yet go on top.
+    AddLayers(Vec<LayerId>),
 }
 
 impl Reducible for AppState {
@@ -487,6 +494,21 @@ impl Reducible for AppState {
                 }
                 v.selected = p;
             }
+            Action::ShowLayers(ids) => s.session_mut().order = ids.into_iter().map(|id| (id, true)).collect(),
+            Action::AddLayers(ids) => {
+                let order = &mut s.session_mut().order;
+                for id in ids {
+                    if !order.iter().any(|x| x.0 == id) {
+                        order.push((id, true));
+                    }
+                }
+            }
+            Action::ShellQuiet(r) => {
+                let c = s.container_mut();
+                c.set_status(&r);
+                c.diff = r.diff;
+                s.view_mut().stack_version += 1;
+            }
             Action::Shell(r) => {
                 let c = s.container_mut();
                 c.set_status(&r);
@@ -575,14 +597,21 @@ impl AppState {
         for w in &archive.warnings {
             jobs.notice(format!("warning: {w}"), false);
         }
-        // An image's layers go on top of the stack, bottom first (a new container).
-        self.container_mut().clear_journal();
+        // The first image opened into an empty page is shown; a later image joins the list
+        // without replacing what is on screen (a Docker host keeps images apart: issue 10), but
+        // bare layers and a commit go on top of the stack, bottom first (a new container).
+        let stack_it = self.session.order.is_empty() || archive.format == crate::host::open::format_name(crate::image::Format::Layers) || matches!(origin, Origin::Commit(..));
+        if stack_it {
+            self.container_mut().clear_journal();
+        }
         let s = self.session_mut();
         s.done_jobs.push(job);
         s.origins.push(origin);
         s.archive_layers.push(layers.iter().map(|l| l.id).collect());
-        for l in &layers {
-            s.order.push((l.id, true));
+        if stack_it {
+            for l in &layers {
+                s.order.push((l.id, true));
+            }
         }
         for l in layers {
             let i = l.id as usize;

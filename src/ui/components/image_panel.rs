@@ -15,6 +15,12 @@ pub struct Props {
     pub layers: Vec<LayerInfo>,
     /// (image IDs, format, file name).
     pub on_save: Callback<(Vec<String>, SaveFormat, String)>,
+    /// The stack (to say which image is shown).
+    pub order: Vec<(crate::ui::protocol::LayerId, bool)>,
+    /// Show an image: its layers become the stack.
+    pub on_show: Callback<Vec<crate::ui::protocol::LayerId>>,
+    /// A custom stack: put an image's layers on top of the stack.
+    pub on_add: Callback<Vec<crate::ui::protocol::LayerId>>,
 }
 
 /// `docker history`'s CREATED: "2 years ago" (go-units `HumanDuration`), from an RFC 3339 time.
@@ -79,6 +85,10 @@ pub fn image_panel(p: &Props) -> Html {
                     let name = img.save_name(save_format(&f));
                     Callback::from(move |_| cb.emit((vec![id.clone()], save_format(&f), name.clone())))
                 };
+                let shown = p.order.len() == img.layers.len() && p.order.iter().zip(&img.layers).all(|(o, l)| o.0 == *l && o.1);
+                let stacked = img.layers.iter().all(|l| p.order.iter().any(|o| o.0 == *l));
+                let on_show = { let cb = p.on_show.clone(); let ids = img.layers.clone(); Callback::from(move |_| cb.emit(ids.clone())) };
+                let on_add = { let cb = p.on_add.clone(); let ids = img.layers.clone(); Callback::from(move |_| cb.emit(ids.clone())) };
                 html! {
                     <article class="image">
                         <h3>{ title.clone() }</h3>
@@ -97,6 +107,12 @@ pub fn image_panel(p: &Props) -> Html {
                         if !img.id.is_empty() {
                             <button class="button" aria-label={format!("Save {title}")} onclick={on_save}>{ "Save" }</button>
                         }
+                        { " " }
+                        <button class="button" aria-label={format!("Show {title}")} disabled={shown} onclick={on_show}
+                            title="Its layers become the stack, with a fresh container">{ "Show" }</button>
+                        { " " }
+                        <button class="button" aria-label={format!("Add {title} to the stack")} disabled={stacked} onclick={on_add}
+                            title="A custom stack: its layers go on top of the layers shown (no Docker host would merge them)">{ "Add to stack" }</button>
                         <details>
                             <summary>{ "docker history" }</summary>
                             <table class="history">

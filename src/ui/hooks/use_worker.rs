@@ -3,7 +3,8 @@
 //! Rules: messages wait in a queue until the worker says `Ready` (a message posted before the
 //! worker's wasm has started would be lost). Cancelling a job terminates the worker and starts a
 //! new one, which is then replayed the archives already opened (same order, so the same layer
-//! ids) and the last stack; answers to replayed opens are ignored by the reducer.
+//! ids), the last stack and the container's writes since (one `Replay`, drawn without
+//! repeating its lines); answers to replayed opens are ignored by the reducer.
 
 use crate::ui::protocol::{Envelope, Request, Response};
 use crate::ui::session::{Origin, SavedCommit};
@@ -37,6 +38,12 @@ struct Inner {
     last_stack: RefCell<Option<JsValue>>,
     /// The last job id given out ([`WorkerLink::next_job`]).
     last_job: Cell<u32>,
+    /// CONTAINER: the mount options and what was done to the container since the last stack
+    /// (a restarted worker gets them back as one `Replay`, so a cancel keeps the writes).
+    ctr_config: Cell<crate::container::Config>,
+    ctr_journal: RefCell<Vec<crate::ui::protocol::JournalItem>>,
+    /// The next `Shell` answer is that replay's: drawn without repeating its lines.
+    quiet_replay: Cell<bool>,
     dispatch: UseReducerDispatcher<AppState>,
 }
 
@@ -65,6 +72,9 @@ impl WorkerLink {
             opens: RefCell::new(Vec::new()),
             last_stack: RefCell::new(None),
             last_job: Cell::new(1),
+            ctr_config: Cell::new(Default::default()),
+            ctr_journal: RefCell::new(Vec::new()),
+            quiet_replay: Cell::new(false),
             dispatch,
         }));
         link.spawn();
@@ -108,6 +118,7 @@ impl WorkerLink {
         if matches!(req, Request::SetStack { .. }) {
             *self.0.last_stack.borrow_mut() = Some(env.clone());
         }
+        self.keep_container(req);
         self.post(env);
     }
 
@@ -133,8 +144,30 @@ impl WorkerLink {
         self.post(env);
     }
 
+    /// CONTAINER: keeps what a restarted worker needs to make the container again.
+    fn keep_container(&self, req: &Request) {
+        use crate::ui::protocol::JournalItem;
+        let mut j = self.0.ctr_journal.borrow_mut();
+        match req {
+            // A new stack and a commit start an empty container; so do new mount options.
+            Request::SetStack { .. } | Request::Commit { .. } => j.clear(),
+            Request::MountConfig { config } => {
+                self.0.ctr_config.set(*config);
+                j.clear();
+            }
+            Request::Shell { line } => j.push(JournalItem::Line(line.clone())),
+            Request::FileAction(a) => j.push(JournalItem::Action(a.clone())),
+            Request::Replay { config, journal } => {
+                self.0.ctr_config.set(*config);
+                *j = journal.clone();
+            }
+            _ => {}
+        }
+    }
+
     /// COMMIT: starts a commit, save or export (`task` names it in the progress list).
     pub fn task(&self, job: u32, name: String, task: Task, req: &Request) {
+        self.keep_container(req);
         self.0.dispatch.dispatch(Action::JobStarted { id: job, name, task, origin: None });
         self.post(envelope(req, None));
     }
@@ -160,6 +193,13 @@ impl WorkerLink {
         }
         if let Some(s) = self.0.last_stack.borrow().clone() {
             self.post(s);
+            // The container's writes come back over it.
+            let journal = self.0.ctr_journal.borrow().clone();
+            let config = self.0.ctr_config.get();
+            if !journal.is_empty() || config != Default::default() {
+                self.0.quiet_replay.set(true);
+                self.post(envelope(&Request::Replay { config, journal }, None));
+            }
         }
         self.0.dispatch.dispatch(Action::Cancelled { job });
     }
@@ -205,6 +245,7 @@ impl WorkerLink {
                 }
             }
             Response::Error { error } => d.dispatch(Action::Notice { text: error, error: true }),
+            Response::Shell(r) if self.0.quiet_replay.replace(false) => d.dispatch(Action::ShellQuiet(r)),
             Response::Shell(r) => d.dispatch(Action::Shell(r)),
             Response::Committed { job, archive, layers, config, base, tags, event } => {
                 let Some(blob) = blob else {

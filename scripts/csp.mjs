@@ -1,0 +1,21 @@
+// Run after trunk build (scripts/build-web.sh): puts the sha256 of every inline <script> trunk injected into the
+// page's Content-Security-Policy (index.html's meta holds the placeholder 'trunk-inline').
+// Nothing else is allowed to run: scripts come from the page's origin only.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+
+const dir = process.env.TRUNK_STAGING_DIR || process.argv[2] || 'dist';
+const file = join(dir, 'index.html');
+let html = readFileSync(file, 'utf8');
+const hashes = [];
+for (const m of html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)) {
+  hashes.push(`'sha256-${createHash('sha256').update(m[1], 'utf8').digest('base64')}'`);
+}
+const meta = /(<meta http-equiv="Content-Security-Policy" content="[^"]*)'trunk-inline'/;
+if (!meta.test(html)) {
+  console.error(`csp.mjs: ${file} has no 'trunk-inline' placeholder in its Content-Security-Policy`);
+  process.exit(1);
+}
+html = html.replace(meta, (_, head) => head + hashes.join(' '));
+writeFileSync(file, html);

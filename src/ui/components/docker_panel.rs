@@ -1,0 +1,262 @@
+//! DOCKER (issue 10, part 4): the Docker host of the page. A "Docker terminal" (history with
+//! the arrows, Tab completion from the core) whose output is exactly what the docker commands
+//! print; the host's images and containers as lists (pick a container to see its `docker
+//! diff` and merged files; pick an image for its `docker history`); the store picture; the
+//! `/var/lib/docker` tree with a search box. This is the `docker-ui` app (see
+//! [`crate::ui::docker_bridge`]); its Docker worker starts with it and replays the journal.
+use crate::ui::components::docker_text as t;
+use crate::ui::components::store_view::StoreView;
+use crate::ui::components::var_lib_view::VarLibView;
+use crate::ui::docker_protocol::{DockerItem, DockerRequest};
+use crate::ui::docker_state::{DockerAction, DockerUi};
+use crate::ui::hooks::use_docker::use_docker;
+use crate::ui::docker_bridge as bridge;
+use js_sys::{Array, Reflect};
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use web_sys::Blob;
+use yew::prelude::*;
+
+/// The saved journal the page read from IndexedDB (`window.layerlabDocker.journal`): its
+/// items, and the archives its loads name (a load whose file the browser did not keep is
+/// dropped).
+fn saved_journal() -> Option<(Vec<DockerItem>, Vec<Blob>)> {
+    let j = Reflect::get(&bridge::global(), &"journal".into()).ok()?;
+    let json = Reflect::get(&j, &"journal".into()).ok()?.as_string()?;
+    let items: Vec<DockerItem> = serde_json::from_str(&json).ok()?;
+    let files: Vec<Option<Blob>> = Reflect::get(&j, &"files".into())
+        .ok()
+        .and_then(|a| a.dyn_into::<Array>().ok())
+        .map(|a| a.iter().map(|f| f.dyn_into::<Blob>().ok()).collect())
+        .unwrap_or_default();
+    let (mut out, mut kept) = (Vec::new(), Vec::new());
+    for it in items {
+        match it {
+            DockerItem::Load { name, file } => {
+                if let Some(Some(b)) = files.get(file as usize) {
+                    kept.push(b.clone());
+                    out.push(DockerItem::Load { name, file: kept.len() as u32 - 1 });
+                }
+            }
+            l => out.push(l),
+        }
+    }
+    Some((out, kept))
+}
+
+#[function_component(DockerPanel)]
+pub fn docker_panel() -> Html {
+    let state = use_reducer(DockerUi::default);
+    let link = use_docker(state.dispatcher());
+    let last_var = use_mut_ref(|| (String::new(), String::new()));
+
+    // The saved journal, then the archives opened in the page before the panel came, then
+    // every later one: each is a `docker load`.
+    {
+        let d = state.dispatcher();
+        let link = link.clone();
+        use_effect_with((), move |_| {
+            d.dispatch(DockerAction::Loaded(saved_journal()));
+            let loads = Reflect::get(&bridge::global(), &"loads".into()).ok().and_then(|a| a.dyn_into::<Array>().ok());
+            for v in loads.map(|a| a.to_vec()).unwrap_or_default() {
+                if let Some((name, blob)) = bridge::read_load(&v) {
+                    d.dispatch(DockerAction::Journal(DockerItem::Load { name, file: 0 }, Some(blob)));
+                }
+            }
+            let l = gloo::events::EventListener::new(&gloo::utils::window(), bridge::EV_LOAD, move |e| {
+                let e: &web_sys::CustomEvent = e.unchecked_ref();
+                if let Some((name, blob)) = bridge::read_load(&e.detail()) {
+                    d.dispatch(DockerAction::Journal(DockerItem::Load { name: name.clone(), file: 0 }, Some(blob.clone())));
+                    link.send(&DockerRequest::Do { items: vec![DockerItem::Load { name, file: 0 }], replay: false }, &[blob]);
+                }
+            });
+            move || drop(l)
+        });
+    }
+    // Started once the journal is in (it is replayed).
+    {
+        let link = link.clone();
+        let (journal, files) = (state.journal.clone(), state.files.clone());
+        use_effect_with(state.loaded, move |loaded| {
+            if *loaded {
+                link.start(&journal, &files);
+            }
+        });
+    }
+    // The journal goes to the page (IndexedDB) after every change.
+    {
+        let (journal, files) = (state.journal.clone(), state.files.clone());
+        use_effect_with((state.journal.len(), state.loaded), move |(_, loaded)| {
+            if *loaded {
+                let o = js_sys::Object::new();
+                let _ = Reflect::set(&o, &"journal".into(), &serde_json::to_string(&*journal).unwrap_or_default().into());
+                let arr = Array::new();
+                for f in files.iter() {
+                    arr.push(f);
+                }
+                let _ = Reflect::set(&o, &"files".into(), &arr);
+                bridge::emit(bridge::EV_SAVE, &o);
+            }
+        });
+    }
+    // What shows the host again after each command: the picked container, the tree search.
+    {
+        let link = link.clone();
+        let picked = state.picked.as_ref().map(|p| p.name.clone());
+        let last_var = last_var.clone();
+        use_effect_with(state.output.len(), move |_| {
+            if let Some(name) = picked {
+                link.send(&DockerRequest::Container { name }, &[]);
+            }
+            let (under, query) = last_var.borrow().clone();
+            link.send(&DockerRequest::VarLib { under, query }, &[]);
+        });
+    }
+
+    let run = {
+        let link = link.clone();
+        let d = state.dispatcher();
+        Callback::from(move |line: String| {
+            d.dispatch(DockerAction::Journal(DockerItem::Line(line.clone()), None));
+            link.send(&DockerRequest::Do { items: vec![DockerItem::Line(line)], replay: false }, &[]);
+        })
+    };
+
+    // The prompt: Enter runs, arrows walk the history, Tab completes.
+    let input = use_node_ref();
+    let history = use_mut_ref(Vec::<String>::new);
+    let cursor = use_mut_ref(|| 0usize);
+    let onkeydown = {
+        let run = run.clone();
+        let link = link.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let el: web_sys::HtmlInputElement = e.target_unchecked_into();
+            let mut h = history.borrow_mut();
+            let mut c = cursor.borrow_mut();
+            match e.key().as_str() {
+                "Enter" => {
+                    let line = el.value();
+                    if !line.trim().is_empty() {
+                        h.push(line.clone());
+                        run.emit(line);
+                    }
+                    *c = h.len();
+                    el.set_value("");
+                }
+                "Tab" => {
+                    e.prevent_default();
+                    link.send(&DockerRequest::Complete { line: el.value() }, &[]);
+                }
+                "ArrowUp" if *c > 0 => {
+                    e.prevent_default();
+                    *c -= 1;
+                    el.set_value(&h[*c]);
+                }
+                "ArrowDown" if *c < h.len() => {
+                    e.prevent_default();
+                    *c += 1;
+                    el.set_value(h.get(*c).map(String::as_str).unwrap_or(""));
+                }
+                _ => {}
+            }
+        })
+    };
+    {
+        let input = input.clone();
+        let completion = state.completion.clone();
+        use_effect_with(state.completion_seq, move |_| {
+            if let (Some(el), Some((line, _))) = (input.cast::<web_sys::HtmlInputElement>(), completion) {
+                if line.len() > el.value().len() {
+                    el.set_value(&line);
+                }
+            }
+        });
+    }
+    // The newest output stays in view.
+    let out = use_node_ref();
+    {
+        let out = out.clone();
+        use_effect_with(state.output.len(), move |_| {
+            if let Some(e) = out.cast::<web_sys::Element>() {
+                e.set_scroll_top(e.scroll_height());
+            }
+        });
+    }
+    let on_search = {
+        let link = link.clone();
+        Callback::from(move |(under, query): (String, String)| {
+            *last_var.borrow_mut() = (under.clone(), query.clone());
+            link.send(&DockerRequest::VarLib { under, query }, &[]);
+        })
+    };
+
+    let text: String = state
+        .output
+        .iter()
+        .map(|e| format!("$ {}\n{}{}", e.echo, e.out, if e.out.is_empty() || e.out.ends_with('\n') { "" } else { "\n" }))
+        .collect();
+    let snap = &state.snapshot;
+    html! {
+        <div class="docker-panel">
+            <>
+                <p class="muted">{ t::HOST_HINT }{ " " }
+                    <button class="button" title={t::RESET_HINT} onclick={Callback::from(|_| bridge::emit(bridge::EV_RESET, &wasm_bindgen::JsValue::NULL))}>{ t::RESET }</button></p>
+                if let Some(e) = &state.error { <p class="error" role="alert">{ e }</p> }
+                <div class="docker-grid">
+                    <div class="docker-term">
+                        <div class="docker-output" role="log" aria-label={t::OUTPUT} ref={out}>
+                            if !state.answered && state.journal.is_empty() { <p class="muted">{ if state.started { t::STARTING } else { "" } }</p> }
+                            <pre>{ text }</pre>
+                        </div>
+                        if let Some((_, items)) = &state.completion {
+                            if !items.is_empty() {
+                                <p class="muted completions" aria-label={t::COMPLETIONS}>{ items.iter().map(|i| i.trim_end().rsplit(' ').next().unwrap_or("").to_string()).collect::<Vec<_>>().join("  ") }</p>
+                            }
+                        }
+                        <label class="prompt"><span aria-hidden="true">{ "$ " }</span>
+                            <input type="text" aria-label={t::TERMINAL} placeholder={t::TERMINAL_PLACEHOLDER} spellcheck="false" autocomplete="off" ref={input} {onkeydown} />
+                        </label>
+                    </div>
+                    <div class="docker-lists">
+                        <h3>{ t::IMAGES }</h3>
+                        if snap.images.is_empty() { <p class="muted">{ t::NO_IMAGES }</p> }
+                        <ul aria-label={t::IMAGES}>
+                            { for snap.images.iter().map(|i| {
+                                let name = i.tags.first().cloned().unwrap_or_else(|| i.id.clone());
+                                let onclick = {
+                                    let run = run.clone();
+                                    let (name, id) = (name.clone(), i.id.clone());
+                                    Callback::from(move |_| {
+                                        bridge::emit(bridge::EV_SHOW, &id.clone().into());
+                                        run.emit(format!("docker history {name}"))
+                                    })
+                                };
+                                let label = if i.tags.is_empty() { "<none>".to_string() } else { i.tags.join(", ") };
+                                html! { <li><button class="link" {onclick}><code>{ label }</code>{ " " }<span class="muted">{ format!("{} · {}", i.id, i.size) }</span></button></li> }
+                            }) }
+                        </ul>
+                        <h3>{ t::CONTAINERS }</h3>
+                        if snap.containers.is_empty() { <p class="muted">{ t::NO_CONTAINERS }</p> }
+                        <ul aria-label={t::CONTAINERS}>
+                            { for snap.containers.iter().map(|c| {
+                                let onclick = { let link = link.clone(); let name = c.name.clone(); Callback::from(move |_| link.send(&DockerRequest::Container { name: name.clone() }, &[])) };
+                                html! { <li><button class="link" {onclick}><code>{ &c.name }</code>{ " " }<span class="muted">{ format!("{} · {} · {}", c.image, c.status, c.size) }</span></button></li> }
+                            }) }
+                        </ul>
+                        if let Some(pk) = &state.picked {
+                            <section class="picked" aria-label={format!("{} {}", t::CONTAINER, pk.name)}>
+                                <h4>{ format!("{} {}", t::CONTAINER, pk.name) }</h4>
+                                <h5>{ format!("{} {}", t::DIFF, pk.name) }</h5>
+                                <pre aria-label={t::DIFF}>{ &pk.diff }</pre>
+                                <h5>{ t::MERGED }</h5>
+                                <pre class="listing" aria-label={t::MERGED}>{ pk.listing.join("\n") }</pre>
+                            </section>
+                        }
+                    </div>
+                </div>
+                <StoreView map={Rc::new(snap.map.clone())} />
+                <VarLibView entries={state.var.entries.clone()} total={state.var.total} {on_search} />
+            </>
+        </div>
+    }
+}

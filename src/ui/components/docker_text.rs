@@ -1,0 +1,49 @@
+//! DOCKER: every word the Docker host's part of the page shows, in one place (to translate,
+//! replace this file). What the docker commands print is Docker's and is not here.
+
+pub const HOST: &str = "Docker host";
+pub const HOST_HINT: &str = "A Docker host in your browser: pull the bundled samples, run containers, and see which layers they share. Archives you open are loaded into it.";
+pub const RESET: &str = "Reset Docker host";
+pub const RESET_HINT: &str = "Forget every pull, container and write of this Docker host (the page reloads)";
+pub const STARTING: &str = "starting the Docker host…";
+pub const NO_WORKER: &str = "the page could not start its Docker worker: this browser may not allow web workers here";
+pub const TERMINAL: &str = "Docker terminal";
+pub const TERMINAL_PLACEHOLDER: &str = "docker pull webapp:1.0   (Tab completes, ↑ ↓ history)";
+pub const OUTPUT: &str = "Docker output";
+pub const COMPLETIONS: &str = "Completions";
+pub const IMAGES: &str = "Images";
+pub const NO_IMAGES: &str = "No images yet: docker pull one of the samples, or open an archive.";
+pub const CONTAINERS: &str = "Containers";
+pub const NO_CONTAINERS: &str = "No containers yet: docker run --name a IMAGE sh -c 'echo a > /a'";
+pub const CONTAINER: &str = "Container";
+pub const DIFF: &str = "docker diff";
+pub const MERGED: &str = "Merged files";
+pub const STORE: &str = "Store";
+pub const STORE_HINT: &str = "Each layer is stored once, by ChainID, and drawn once: a layer several images or containers use spans their columns.";
+pub const STORE_EMPTY: &str = "The store is empty.";
+pub const VAR: &str = "/var/lib/docker";
+pub const VAR_SEARCH: &str = "Search /var/lib/docker";
+pub const VAR_PLACEHOLDER: &str = "a name, e.g. a diff_id (sha256:…)";
+pub const VAR_UNDER: &str = "Under";
+pub const VAR_ENTRIES: &str = "Entries";
+pub const VAR_NONE: &str = "No entry has that in its name.";
+
+/// `N of M entries` under the search box.
+pub fn var_count(shown: usize, total: usize) -> String {
+    if shown == total && total == 1 {
+        "1 entry".into()
+    } else if shown == total {
+        format!("{total} entries")
+    } else {
+        format!("{shown} of {total} entries")
+    }
+}
+
+/// The tooltip of a store cell.
+pub fn used_by(n: usize) -> String {
+    if n == 1 {
+        "used by 1 column".into()
+    } else {
+        format!("shared by {n} columns")
+    }
+}

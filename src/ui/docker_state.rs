@@ -1,0 +1,103 @@
+//! The Docker host's side of the page: what its terminal printed, the host's lists and store
+//! picture, and the journal that makes the host again after a reload.
+//!
+//! Rules: one reducer ([`DockerUi`]), apart from [`crate::ui::state::AppState`] because the
+//! Docker worker is its own (started on first use); the journal ([`DockerItem`]s and the
+//! archives' blobs they name) only grows, and is saved to IndexedDB after every change.
+
+use crate::ui::docker_protocol::{DockerItem, Snapshot, Transcript};
+use crate::docker::var_lib::VarEntry;
+use std::rc::Rc;
+use web_sys::Blob;
+use yew::prelude::*;
+
+/// A container picked in the list: its `docker diff` and merged listing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Picked {
+    pub name: String,
+    pub diff: String,
+    pub listing: Vec<String>,
+}
+
+/// The `/var/lib/docker` search shown.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VarView {
+    pub query: String,
+    pub entries: Vec<VarEntry>,
+    pub total: usize,
+}
+
+#[derive(Clone, PartialEq, Default)]
+pub struct DockerUi {
+    pub started: bool,
+    /// The worker has answered once (the lists are real).
+    pub answered: bool,
+    pub output: Rc<Vec<Transcript>>,
+    pub snapshot: Rc<Snapshot>,
+    pub journal: Rc<Vec<DockerItem>>,
+    pub files: Rc<Vec<Blob>>,
+    /// The journal was read from IndexedDB (saving may start).
+    pub loaded: bool,
+    /// The last completion: the line to put in the prompt and the candidates (several).
+    pub completion: Option<(String, Vec<String>)>,
+    pub completion_seq: u32,
+    pub picked: Option<Picked>,
+    pub var: VarView,
+    pub error: Option<String>,
+}
+
+pub enum DockerAction {
+    Started,
+    /// The saved journal (none: nothing saved).
+    Loaded(Option<(Vec<DockerItem>, Vec<Blob>)>),
+    /// An item done now; a load carries its archive.
+    Journal(DockerItem, Option<Blob>),
+    Output { entries: Vec<Transcript>, snapshot: Snapshot },
+    Completions(Vec<String>),
+    Picked(Picked),
+    Var(VarView),
+    Error(String),
+}
+
+impl Reducible for DockerUi {
+    type Action = DockerAction;
+    fn reduce(self: Rc<Self>, a: DockerAction) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match a {
+            DockerAction::Started => s.started = true,
+            DockerAction::Loaded(j) => {
+                s.loaded = true;
+                if let Some((items, files)) = j {
+                    s.journal = Rc::new(items);
+                    s.files = Rc::new(files);
+                }
+            }
+            DockerAction::Journal(item, blob) => {
+                let item = match (item, blob) {
+                    (DockerItem::Load { name, .. }, Some(b)) => {
+                        let files = Rc::make_mut(&mut s.files);
+                        files.push(b);
+                        DockerItem::Load { name, file: files.len() as u32 - 1 }
+                    }
+                    (i, _) => i,
+                };
+                Rc::make_mut(&mut s.journal).push(item);
+            }
+            DockerAction::Output { entries, snapshot } => {
+                s.answered = true;
+                Rc::make_mut(&mut s.output).extend(entries);
+                s.snapshot = Rc::new(snapshot);
+                s.error = None;
+            }
+            DockerAction::Completions(items) => {
+                s.completion_seq += 1;
+                let line = crate::docker::complete::common_prefix(&items);
+                s.completion = Some((line, if items.len() > 1 { items } else { Vec::new() }));
+            }
+            DockerAction::Picked(p) => s.picked = Some(p),
+            DockerAction::Var(v) => s.var = v,
+            DockerAction::Error(e) => s.error = Some(e),
+        }
+        Rc::new(s)
+    }
+}

@@ -1,0 +1,197 @@
+// Issue 10, part 4-5: the Docker host in the page, by accessible names. The "Docker host"
+// button loads the Docker panel (its own wasm, on first use); the "Docker terminal" runs docker
+// commands printing what Docker prints; "Images" and "Containers" list the host; "Store" draws
+// shared layers once; "/var/lib/docker" is searched by name; a reload replays the journal.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { start, shot, waitLayers, sh, openWithPicker, layerItems, downloadListing } from './helpers.mjs';
+import { writeBigFile } from './tar.mjs';
+
+async function openDocker(page) {
+  await page.getByRole('button', { name: 'Docker host' }).click();
+  await page.getByRole('textbox', { name: 'Docker terminal' }).waitFor();
+}
+
+/** The whole transcript of the "Docker output" log. */
+async function transcript(page) {
+  return page.getByRole('log', { name: 'Docker output' }).locator('pre').innerText();
+}
+
+/** Runs a line in the "Docker terminal"; returns what it printed (its part of the transcript). */
+async function docker(page, line) {
+  const before = (await transcript(page)).length;
+  const input = page.getByRole('textbox', { name: 'Docker terminal' });
+  await input.fill(line);
+  await input.press('Enter');
+  await page.waitForFunction(({ n, echo }) => {
+    const t = document.querySelector('.docker-output pre')?.textContent || '';
+    return t.length > n && t.slice(n).startsWith(echo);
+  }, { n: before, echo: `$ ${line}\n` });
+  const t = await transcript(page);
+  return t.slice(before + `$ ${line}\n`.length);
+}
+
+test('docker terminal: pulls share a base, containers keep their writes, and a reload brings the host back', async () => {
+  const t = await start();
+  try {
+    const { page } = t;
+    // The page declares a CSP that keeps every request in its origin; trunk's scripts still run.
+    const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+    assert.match(csp, /^default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'sha256-[^']+';/);
+    await openDocker(page);
+    // Tab completes from the core.
+    const input = page.getByRole('textbox', { name: 'Docker terminal' });
+    await input.fill('docker pu');
+    await input.press('Tab');
+    await page.waitForFunction(() => document.querySelector('[aria-label="Docker terminal"]').value === 'docker pull ');
+    await input.fill('');
+
+    const p1 = await docker(page, 'docker pull webapp:1.0');
+    assert.match(p1, /^1\.0: Pulling from library\/webapp\n/);
+    assert.equal((p1.match(/: Pull complete\n/g) || []).length, 7, p1);
+    assert.match(p1, /Status: Downloaded newer image for webapp:1\.0\nwebapp:1\.0\n$/);
+    const p2 = await docker(page, 'docker pull worker:1.0');
+    assert.equal((p2.match(/: Already exists\n/g) || []).length, 2, p2);
+    assert.equal((p2.match(/: Pull complete\n/g) || []).length, 1, p2);
+
+    assert.equal(await docker(page, "docker run --name a webapp:1.0 sh -c 'echo a > /a'"), '');
+    assert.equal(await docker(page, "docker run --name b webapp:1.0 sh -c 'echo bbbbbbbbbb > /b'"), '');
+    const ps = await docker(page, 'docker ps -a -s');
+    assert.match(ps, /^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES +SIZE\n/);
+    assert.match(ps, / a +2B \(virtual [\d.]+MB\)\n/, ps);
+    assert.match(ps, / b +11B \(virtual [\d.]+MB\)\n/, ps);
+    assert.equal(await docker(page, 'docker diff a'), 'A /a\n');
+    assert.equal(await docker(page, 'docker diff b'), 'A /b\n');
+    const images = await docker(page, 'docker images');
+    assert.match(images, /^REPOSITORY +TAG +IMAGE ID +CREATED +SIZE\n/);
+    assert.match(images, /\nwebapp +1\.0 +[0-9a-f]{12} /);
+    assert.match(images, /\nworker +1\.0 +[0-9a-f]{12} /);
+    const df = await docker(page, 'docker system df -v');
+    assert.match(df, /^Images space usage:\n/);
+    assert.match(df, /\nContainers space usage:\n/);
+    // Bad input: one sentence, Docker's.
+    assert.equal(await docker(page, 'docker pull nope:1'), 'Error response from daemon: manifest for nope:1 not found: manifest unknown: manifest unknown\n');
+    assert.match(await docker(page, 'ls /'), /this terminal runs docker commands/);
+
+    // The lists.
+    const imgs = page.getByRole('list', { name: 'Images' }).getByRole('listitem');
+    assert.equal(await imgs.count(), 2);
+    const ctrs = page.getByRole('list', { name: 'Containers' }).getByRole('listitem');
+    assert.equal(await ctrs.count(), 2);
+    await ctrs.filter({ hasText: /^a / }).getByRole('button').click();
+    const picked = page.getByRole('region', { name: 'Container a' });
+    await picked.waitFor();
+    assert.equal((await picked.getByLabel('docker diff').innerText()).trim(), 'A /a');
+    assert.match(await picked.getByLabel('Merged files').innerText(), /\/a\n/);
+
+    // The store: the shared base spans the images and containers over it.
+    const store = page.getByRole('region', { name: 'Store' });
+    const spans = await store.locator('.store-cell').evaluateAll((els) => els.map((e) => Number(e.dataset.span)));
+    assert.ok(Math.max(...spans) >= 4, `spans ${spans}`);
+    await shot(page, 'docker-host');
+
+    // /var/lib/docker: the bottom layer's diff_id names one directory under layerdb (its ChainID).
+    const inspect = JSON.parse(await docker(page, 'docker image inspect webapp:1.0'));
+    const [bottom, second] = inspect[0].RootFS.Layers;
+    const varlib = page.getByRole('region', { name: '/var/lib/docker' });
+    await varlib.getByRole('combobox').selectOption('image/overlay2/layerdb/');
+    await varlib.getByRole('searchbox', { name: 'Search /var/lib/docker' }).fill(bottom);
+    const entries = varlib.getByRole('list', { name: 'Entries' }).getByRole('listitem');
+    await page.waitForFunction(() => document.querySelectorAll('.var-entries li').length === 1);
+    assert.equal(await entries.innerText(), `/var/lib/docker/image/overlay2/layerdb/sha256/${bottom.slice(7)}/`);
+    await varlib.getByRole('searchbox', { name: 'Search /var/lib/docker' }).fill(second);
+    await page.waitForFunction(() => document.querySelectorAll('.var-entries li').length === 0);
+    await varlib.getByRole('searchbox', { name: 'Search /var/lib/docker' }).fill(bottom);
+    await page.waitForFunction(() => document.querySelectorAll('.var-entries li').length === 1);
+    await varlib.scrollIntoViewIfNeeded();
+    await shot(page, 'docker-var-lib');
+
+    // A reload brings the host back: the journal replays.
+    await page.reload();
+    await page.getByText('worker ready').waitFor();
+    await page.getByRole('textbox', { name: 'Docker terminal' }).waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('[aria-label="Containers"] li').length === 2);
+    assert.equal(await docker(page, 'docker diff a'), 'A /a\n');
+    assert.equal(await docker(page, 'docker diff b'), 'A /b\n');
+    // Each container has its own layer: a new one over the same image does not see b's write.
+    assert.match(await docker(page, 'docker run --name c webapp:1.0 cat /b'), /No such file or directory\n$/);
+    const ps2 = await docker(page, 'docker ps -a -s');
+    assert.match(ps2, / b +11B \(virtual [\d.]+MB\)\n/, ps2);
+    await shot(page, 'docker-reloaded');
+    // "Reset Docker host" forgets it all: the page reloads with an empty host.
+    await page.getByRole('button', { name: 'Reset Docker host' }).click();
+    await page.getByText('worker ready').waitFor();
+    await page.getByRole('button', { name: 'Docker host' }).click();
+    await page.getByRole('textbox', { name: 'Docker terminal' }).waitFor();
+    assert.match(await docker(page, 'docker ps -a'), /^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES\n$/);
+    assert.deepEqual(t.offOrigin, []);
+    assert.deepEqual(t.errors, []);
+  } finally {
+    await t.close();
+  }
+});
+
+test('opening two archives is a docker load of each: both in "Images", kept apart', async () => {
+  const t = await start();
+  try {
+    const { page } = t;
+    await page.getByRole('button', { name: 'webapp:1.0' }).click();
+    await waitLayers(page, 7);
+    await openDocker(page);
+    await page.getByRole('button', { name: 'worker:1.0' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[aria-label="Images"] li').length === 2);
+    // The page shows the first image still: the second joins the images without stacking.
+    await page.getByRole('heading', { name: 'worker:1.0' }).waitFor();
+    await page.waitForFunction(() => !document.querySelector('.jobs'));
+    assert.equal(await layerItems(page).count(), 7);
+    assert.doesNotMatch(await downloadListing(page), /worker\.py/);
+    const text = await transcript(page);
+    assert.match(text, /\$ docker load -i webapp\.docker\.tar\n(.*Loading layer.*\n){7}Loaded image: webapp:1\.0\n/);
+    // The second load holds the shared layers already: only its own layer loads.
+    assert.match(text, /\$ docker load -i worker\.docker\.tar\n.*Loading layer.*\nLoaded image: worker:1\.0\n/);
+    // A container of one image sees none of the other's files.
+    assert.equal((await docker(page, "docker run --name w webapp:1.0 sh -c 'ls /app'")).includes('worker.py'), false);
+    assert.match(await docker(page, "docker run --name k worker:1.0 sh -c 'ls /app'"), /worker\.py/);
+    await shot(page, 'docker-two-archives');
+    // "Show" puts an image on screen; "Add to stack" makes a custom stack on purpose.
+    await page.getByRole('button', { name: 'Show worker:1.0' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[aria-label="Layers"] li input[type=checkbox]').length === 3);
+    assert.match(await downloadListing(page), /\/app\/worker\.py$/m);
+    await page.getByRole('button', { name: 'Add webapp:1.0 to the stack' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[aria-label="Layers"] li input[type=checkbox]').length === 10);
+    // Picking an image in the Docker panel's "Images" shows it in the page (it has it open).
+    await page.getByRole('list', { name: 'Images' }).getByRole('button', { name: /^webapp:1\.0/ }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[aria-label="Layers"] li input[type=checkbox]').length === 7);
+    assert.doesNotMatch(await downloadListing(page), /worker\.py/);
+    assert.deepEqual(t.errors, []);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a cancelled open keeps the container\'s writes (the restarted worker replays them)', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'layerlab-'));
+  const file = path.join(tmp, 'big.tar');
+  writeBigFile(file, 3 * 1024 * 1024 * 1024);
+  const t = await start();
+  try {
+    const { page } = t;
+    await page.getByRole('button', { name: 'webapp:1.0' }).click();
+    await waitLayers(page, 7);
+    await sh(page, 'echo kept > /kept.txt');
+    await openWithPicker(page, file);
+    await page.getByRole('button', { name: 'Cancel opening big.tar' }).click();
+    await page.getByText('big.tar: opening cancelled').waitFor();
+    await sh(page, 'cat /kept.txt');
+    const out = await page.getByRole('region', { name: 'Shell output' }).innerText();
+    assert.match(out, /# cat \/kept\.txt\nkept(\n|$)/);
+    // Drawn once: the replay does not repeat the line.
+    assert.equal(out.split('# echo kept > /kept.txt').length - 1, 1);
+  } finally {
+    await t.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
