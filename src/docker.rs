@@ -44,6 +44,7 @@
 //! - Nothing here imports `host` and `host` does not import this module.
 
 pub mod argv;
+pub mod build;
 pub mod commands;
 pub mod complete;
 pub mod containers;

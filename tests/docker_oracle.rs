@@ -4,40 +4,44 @@
 //! `make-images.py --check`), its stdout compared with `expected.txt` byte for byte, with the
 //! `# disk:` lines (true bytes on disk, the storage-driver issue) dropped as `check.sh -x` does.
 //!
-//! shared/ is found as ../shared next to the crate, or at $LAYERLAB_SHARED. Scenarios are listed
-//! by name: one that starts failing is a regression; the rest of the oracle's scenarios need
-//! `docker build` (see `check.sh` for the whole set).
+//! shared/ is found as ../shared next to the crate, or at $LAYERLAB_SHARED. Every public
+//! scenario runs, its `context*` build contexts staged as the recorder stages them.
 
 use layerlab::docker::argv::split;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-/// The scenarios the docker host prints exactly (no build yet).
-const COVERED: &[&str] = &[
-    "pull-shared-base",
-    "pull-tags-and-errors",
-    "pull-different-parent",
-    "pull-after-load",
-    "pull-refused-layer",
-    "inspect-bb-layered",
-    "inspect-dive",
-    "inspect-small-archives",
-    "containers-isolation",
-    "rmi-shared-layers",
-    "container-rm",
-    "copyup-append-big",
-    "copyup-metadata",
-    "mv-dir-exdev",
-    "whiteouts",
-    "errors-commands",
-    "driver-overlay2",
-    "driver-vfs",
-    "driver-btrfs",
-    "commit-history",
-    "commit-save",
-    "opaque-dirs",
-];
+/// Every scenario of a set (a directory per scenario, with a `script`).
+fn scenarios(set: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(set)
+        .map(|d| d.filter_map(|e| e.ok()).filter(|e| e.path().join("script").is_file()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// A `context*` entry staged as the recorder stages it: directories 0755, files 0755 when
+/// user-executable else 0644 (mtimes do not reach the transcripts: the builder takes the
+/// recorder's fixed one).
+fn stage(src: &Path, dst: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let md = std::fs::symlink_metadata(src).unwrap();
+    if md.file_type().is_symlink() {
+        std::os::unix::fs::symlink(std::fs::read_link(src).unwrap(), dst).unwrap();
+    } else if md.is_dir() {
+        std::fs::create_dir_all(dst).unwrap();
+        for e in std::fs::read_dir(src).unwrap() {
+            let e = e.unwrap();
+            stage(&e.path(), &dst.join(e.file_name()));
+        }
+        std::fs::set_permissions(dst, std::fs::Permissions::from_mode(0o755)).unwrap();
+    } else {
+        std::fs::copy(src, dst).unwrap();
+        let mode = if md.permissions().mode() & 0o100 != 0 { 0o755 } else { 0o644 };
+        std::fs::set_permissions(dst, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+}
 
 fn shared() -> PathBuf {
     std::env::var_os("LAYERLAB_SHARED").map(PathBuf::from).unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
@@ -79,16 +83,21 @@ fn images_tsv(script: &str) -> String {
     out
 }
 
-fn run_scenario(name: &str) -> Result<(), String> {
-    let dir = shared().join("docker-oracle/scenarios").join(name);
+fn run_scenario(set: &Path, name: &str) -> Result<(), String> {
+    let dir = set.join(name);
     let script = std::fs::read_to_string(dir.join("script")).map_err(|e| format!("{name}: {e}"))?;
     let expected = std::fs::read_to_string(dir.join("expected.txt")).map_err(|e| format!("{name}: {e}"))?;
     let expected: String = expected.split_inclusive('\n').filter(|l| !l.starts_with("# disk:")).collect();
-    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("docker-oracle-{name}"));
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("docker-oracle-{}-{name}", set.file_name().unwrap_or_default().to_string_lossy()));
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch).unwrap();
     std::os::unix::fs::symlink(shared().join("fixtures"), scratch.join("fixtures")).unwrap();
     std::os::unix::fs::symlink(built_images(), scratch.join("images")).unwrap();
+    for e in std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()) {
+        if e.file_name().to_string_lossy().starts_with("context") {
+            stage(&e.path(), &scratch.join(e.file_name()));
+        }
+    }
     let tsv = scratch.join("images.tsv");
     std::fs::write(&tsv, images_tsv(&script)).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_layerlab"))
@@ -117,9 +126,11 @@ fn run_scenario(name: &str) -> Result<(), String> {
 }
 
 #[test]
-fn covered_scenarios_print_the_recorded_transcripts() {
+fn every_public_scenario_prints_the_recorded_transcript() {
     let set = shared().join("docker-oracle/scenarios");
     assert!(set.is_dir(), "docker-oracle scenarios not found at {} (set LAYERLAB_SHARED)", set.display());
-    let failures: Vec<String> = COVERED.iter().filter_map(|n| run_scenario(n).err()).collect();
-    assert!(failures.is_empty(), "{} of {} scenarios differ:\n{}", failures.len(), COVERED.len(), failures.join("\n"));
+    let all = scenarios(&set);
+    assert!(all.len() >= 31, "only {} scenarios found in {}", all.len(), set.display());
+    let failures: Vec<String> = all.iter().filter_map(|n| run_scenario(&set, n).err()).collect();
+    assert!(failures.is_empty(), "{} of {} scenarios differ:\n{}", failures.len(), all.len(), failures.join("\n"));
 }

@@ -42,6 +42,38 @@ pub fn open_archive(path: &str) -> std::result::Result<Arc<Archive>, String> {
     Archive::open(Arc::new(src), path, true, None).map(Arc::new).map_err(|e| e.to_string())
 }
 
+/// A build context directory read from the disk: files with their permission bits,
+/// directories, symlinks (what the docker CLI tars and sends).
+pub fn load_context(dir: &str) -> std::result::Result<crate::docker::context::Context, String> {
+    use std::os::unix::fs::PermissionsExt;
+    fn walk(c: &mut crate::docker::context::Context, root: &std::path::Path, dir: &std::path::Path) -> std::io::Result<()> {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<std::io::Result<_>>()?;
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let path = e.path();
+            let rel = path.strip_prefix(root).map_err(std::io::Error::other)?.to_string_lossy().to_string();
+            let md = std::fs::symlink_metadata(&path)?;
+            let mode = md.permissions().mode() & 0o7777;
+            if md.file_type().is_symlink() {
+                c.add_symlink(&rel, &std::fs::read_link(&path)?.to_string_lossy());
+            } else if md.is_dir() {
+                c.add_dir(&rel, mode);
+                walk(c, root, &path)?;
+            } else if md.is_file() {
+                c.add_file(&rel, mode, std::fs::read(&path)?);
+            }
+        }
+        Ok(())
+    }
+    let root = std::path::Path::new(dir);
+    if !root.is_dir() {
+        return Err(format!("path \"{dir}\" not found"));
+    }
+    let mut c = crate::docker::context::Context::new();
+    walk(&mut c, root, root).map_err(|e| format!("{dir}: {e}"))?;
+    Ok(c)
+}
+
 pub fn run(a: &HostArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     let script_text = read(&a.script)?;
     let sources = parse_images(&read(&a.images)?).map_err(Error::usage)?;
@@ -58,6 +90,7 @@ pub fn run(a: &HostArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()>
     };
     let registry = Registry::from_text(&read(&a.registry)?, &mut content).map_err(Error::corrupt)?;
     let mut docker = Docker::new(registry, Box::new(open_archive));
+    docker.context_loader = Some(Box::new(load_context));
     emit(out, &script::replay(&script_text, &mut docker))?;
     // What `docker save -o FILE` wrote lands where Docker's CLI puts it: FILE, relative to the
     // current directory. A file that cannot be written is reported, not fatal.

@@ -133,6 +133,8 @@ pub struct Stat {
     pub rdev: Option<(u32, u32)>,
     /// `st_nlink` of a regular file; 1 for every other type (the listing leaves them out).
     pub nlink: u32,
+    /// `st_mtime` as the layer recorded it (seconds; 0 when nothing recorded one).
+    pub mtime: i64,
 }
 
 impl Stat {
@@ -150,6 +152,7 @@ impl Stat {
             target: l.target.map(<[u8]>::to_vec),
             rdev: l.rdev,
             nlink: l.nlink,
+            mtime: node.mtime,
         })
     }
 

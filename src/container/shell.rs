@@ -1070,6 +1070,7 @@ fn stat_format(fmt: &str, st: &Stat, name: &[u8]) -> String {
             Some('A') => o.push_str(&mode_string(st)),
             Some('u') => o.push_str(&st.uid.to_string()),
             Some('g') => o.push_str(&st.gid.to_string()),
+            Some('Y') => o.push_str(&st.mtime.to_string()),
             Some('F') => o.push_str(type_name(st)),
             Some('%') => o.push('%'),
             Some(x) => {

@@ -189,6 +189,7 @@ fn ops_answer_typed_replies_that_render_as_spec_result_lines() {
                 target: None,
                 rdev: Some((1, 3)),
                 nlink: 1,
+                mtime: 0,
             }),
             "OK c 0666 0:0 - - /t/null rdev=1,3",
         ),

@@ -48,14 +48,29 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    fn ok(out: String) -> Outcome {
+    pub(super) fn ok(out: String) -> Outcome {
         Outcome { out, code: 0 }
     }
-    fn fail(mut out: String, line: &str, code: i32) -> Outcome {
+    pub(super) fn fail(mut out: String, line: &str, code: i32) -> Outcome {
         out.push_str(line);
         out.push('\n');
         Outcome { out, code }
     }
+}
+
+/// What [`Docker::commit_image`] makes an image of.
+pub(super) struct CommitImage<'a> {
+    pub parent: Option<&'a str>,
+    /// The layers below when there is no stored parent (a build from scratch: none).
+    pub chains: Vec<String>,
+    pub entries: &'a [crate::layer::TarEntry],
+    pub author: &'a str,
+    pub comment: &'a str,
+    /// The container ID the config records (`""`: none, as for a build's COPY).
+    pub container: &'a str,
+    pub container_config: &'a Value,
+    pub config: &'a Value,
+    pub created: &'a str,
 }
 
 /// Opens an archive a `docker load -i PATH` names (paths relative to the command's directory).
@@ -73,6 +88,8 @@ pub struct Docker {
     pub names: Names,
     /// The scratch space of the commands' directory: what `docker save -o` wrote, by path.
     pub files: BTreeMap<String, Arc<[u8]>>,
+    /// Reads a `docker build` context directory (the CLI reads the disk; none: no contexts).
+    pub context_loader: Option<super::context::ContextLoader>,
     loader: Loader,
     seq: u64,
 }
@@ -82,32 +99,32 @@ const DUR: &str = "<dur> ago";
 /// layer (moby `layer.IsEmpty`).
 const EMPTY_LAYER: &str = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
 const NOT_SIMULATED: &[&str] = &[
-    "build", "export", "kill",
+    "export", "kill",
     "logs", "container", "restart", "cp", "top", "wait", "port", "rename", "pause", "unpause", "attach", "update",
     "version", "events", "push", "login", "logout", "search", "import", "network", "volume", "builder", "buildx",
     "checkpoint", "config", "context", "manifest", "node", "plugin", "secret", "service", "stack", "swarm", "trust",
 ];
 
 /// One command's flags: (short, long, takes a value).
-type Spec = &'static [(Option<char>, &'static str, bool)];
+pub(super) type Spec = &'static [(Option<char>, &'static str, bool)];
 
-struct Parsed {
-    flags: Vec<(&'static str, String)>,
-    args: Vec<String>,
+pub(super) struct Parsed {
+    pub flags: Vec<(&'static str, String)>,
+    pub args: Vec<String>,
 }
 
 impl Parsed {
     /// Whether a boolean flag is on (its last value is not `false`: `-p=false`, `--all=false`).
-    fn has(&self, long: &str) -> bool {
+    pub(super) fn has(&self, long: &str) -> bool {
         self.flags.iter().rev().find(|(l, _)| *l == long).is_some_and(|(_, v)| v != "false")
     }
-    fn value(&self, long: &str) -> Option<&str> {
+    pub(super) fn value(&self, long: &str) -> Option<&str> {
         self.flags.iter().rev().find(|(l, _)| *l == long).map(|(_, v)| v.as_str())
     }
 }
 
 /// Parses flags as the CLI's pflag does; the error is the CLI's two lines (exit 125).
-fn parse_flags(cmd: &str, spec: Spec, argv: &[String]) -> Result<Parsed, Outcome> {
+pub(super) fn parse_flags(cmd: &str, spec: Spec, argv: &[String]) -> Result<Parsed, Outcome> {
     let mut p = Parsed { flags: Vec::new(), args: Vec::new() };
     let bad = |msg: String| Outcome { out: format!("{msg}\nSee '{cmd} --help'.\n"), code: 125 };
     let mut i = 0;
@@ -175,14 +192,14 @@ fn parse_flags(cmd: &str, spec: Spec, argv: &[String]) -> Result<Parsed, Outcome
     Ok(p)
 }
 
-enum Arity {
+pub(super) enum Arity {
     Exactly(usize),
     AtLeast(usize),
     AtMost(usize),
 }
 
 /// `cli/required.go`: the usage error of a wrong argument count (exit 1).
-fn check_arity(cmd: &str, n: usize, arity: Arity, usage: &str, short: &str) -> Result<(), Outcome> {
+pub(super) fn check_arity(cmd: &str, n: usize, arity: Arity, usage: &str, short: &str) -> Result<(), Outcome> {
     let plural = |k: usize| if k == 1 { "argument" } else { "arguments" };
     let msg = match arity {
         Arity::Exactly(k) if n != k => format!("\"{cmd}\" requires exactly {k} {}.", plural(k)),
@@ -215,7 +232,13 @@ fn repo_tag_cells(familiar: &str) -> (String, String) {
 
 impl Docker {
     pub fn new(registry: Registry, loader: Loader) -> Docker {
-        Docker { registry, store: Store::new(), containers: Vec::new(), driver: Driver::default(), names: Names::default(), files: BTreeMap::new(), loader, seq: 0 }
+        Docker { registry, store: Store::new(), containers: Vec::new(), driver: Driver::default(), names: Names::default(), files: BTreeMap::new(), context_loader: None, loader, seq: 0 }
+    }
+
+    /// The next creation number of a container.
+    pub(super) fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
     }
 
     /// Runs one docker command line (`argv[0]` is `docker`); IDs the host made print as the
@@ -268,6 +291,8 @@ impl Docker {
             ("container", Some("ls" | "list" | "ps")) => self.ps("docker container ls", &rest[1..]),
             ("rm", _) => self.rm("docker rm", rest),
             ("commit", _) => self.commit("docker commit", rest),
+            ("build", _) => self.build("docker build", rest),
+            ("image", Some("build")) => self.build("docker image build", &rest[1..]),
             // The oracle keeps only the storage-driver block of `docker info`.
             ("info", _) => Outcome::ok(self.driver.info().into()),
             ("container", Some("commit")) => self.commit("docker container commit", &rest[1..]),
@@ -1237,7 +1262,8 @@ impl Docker {
                     | "chmod" | "chown" | "truncate" | "true" | "sleep" | "head" | "tail" | "wc" | "pwd" | "readlink"
             )
         });
-        if !known {
+        // runc execs argv[0]: a path, or a name found in the container's PATH.
+        if !known && !argv.first().is_some_and(|a| c.finds(a)) {
             let a = argv.first().cloned().unwrap_or_default();
             return Err(format!("Error response from daemon: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: \"{a}\": executable file not found in $PATH: unknown"));
         }
@@ -1512,9 +1538,35 @@ impl Docker {
         crate::commit::apply_changes(config.as_object_mut().expect("an object"), changes).map_err(|e| e.to_string())?;
         let entries: Vec<crate::layer::TarEntry> =
             c.fs.diff_entries().map_err(|e| e.to_string())?.iter().filter_map(|e| e.tar_entry(super::names::NOW)).collect();
-        let (gz, diff_id, _) = crate::commit::write_layer(&entries).map_err(|e| e.to_string())?;
-        let parent = self.store.image(&c.image_id).cloned();
-        let mut chains = parent.as_ref().map_or_else(|| c.chains.clone(), |i| i.chains.clone());
+        let (image_id, chains, cid, cc) = (c.image_id.clone(), c.chains.clone(), c.id(), c.config.clone());
+        let parent = self.store.has_image(&image_id).then_some(image_id);
+        let id = self.commit_image(&CommitImage {
+            parent: parent.as_deref(),
+            chains,
+            entries: &entries,
+            author,
+            comment,
+            container: &cid,
+            container_config: &cc,
+            config: &config,
+            created: "<time>",
+        })?;
+        if let Some(t) = target {
+            self.store.set_ref(t, &id);
+            if let Some(img) = self.store.image_mut(&id) {
+                img.last_tag_time = Some("<time>".into());
+            }
+        }
+        Ok(id)
+    }
+
+    /// A new image over `parent` (its chains when it is stored, else `chains`): the layer of
+    /// `entries` (none when they tar to the empty layer), a config made as `image.NewChildImage`
+    /// makes it, the parent link; the image is named for the oracle. Returns the image ID.
+    pub(super) fn commit_image(&mut self, req: &CommitImage) -> Result<String, String> {
+        let (gz, diff_id, _) = crate::commit::write_layer(req.entries).map_err(|e| e.to_string())?;
+        let parent = req.parent.and_then(|p| self.store.image(p)).cloned();
+        let mut chains = parent.as_ref().map_or_else(|| req.chains.clone(), |i| i.chains.clone());
         let mut new_layer = None;
         if diff_id != EMPTY_LAYER {
             let ar = Archive::from_layers(vec![crate::source::MemSource::shared(gz)], "the committed layer");
@@ -1529,13 +1581,13 @@ impl Docker {
         }
         let child = super::gojson::Child {
             parent: parent.as_ref().map(|i| &i.config.raw),
-            author,
-            comment,
-            container: &c.id(),
-            container_config: &c.config,
-            config: &config,
+            author: req.author,
+            comment: req.comment,
+            container: req.container,
+            container_config: req.container_config,
+            config: req.config,
             diff_id: new_layer.as_ref().map(|(d, _, _)| d.as_str()),
-            created: "<time>",
+            created: req.created,
         };
         let bytes = super::gojson::commit_config(&child);
         let cfg = crate::image::config::Config::parse(&bytes).map_err(|e| e.to_string())?;
@@ -1547,12 +1599,6 @@ impl Docker {
         let parent_id = parent.map(|i| i.id);
         if let Some(img) = self.store.image_mut(&id) {
             img.parent = parent_id;
-        }
-        if let Some(t) = target {
-            self.store.set_ref(t, &id);
-            if let Some(img) = self.store.image_mut(&id) {
-                img.last_tag_time = Some("<time>".into());
-            }
         }
         Ok(id)
     }

@@ -60,6 +60,8 @@ pub struct Ctr {
     /// The shell every command starts in: the config's `Env`, `WorkingDir` and `User`
     /// ([`Ctr::set_config`]); each `exec` starts from it afresh.
     pub shell: shell::ShellEnv,
+    /// A `docker build` step's intermediate container: its 64-hex ID (printed as `<build:K>`).
+    pub build: Option<String>,
 }
 
 /// The `-init` layer moby's `initlayer.Setup` makes over `image` (bottom first) for a
@@ -128,6 +130,7 @@ impl Ctr {
             seq,
             config: serde_json::Value::Null,
             shell: shell::ShellEnv::default(),
+            build: None,
         }
     }
 
@@ -146,15 +149,32 @@ impl Ctr {
         self.shell = shell::ShellEnv::from_config(&env, s("WorkingDir").as_deref(), s("User").as_deref());
         self.config = config;
     }
+    /// Whether runc would find `cmd`: a path that exists, or a name in one of `$PATH`'s
+    /// directories (the image's PATH, else the default).
+    pub fn finds(&self, cmd: &str) -> bool {
+        let exists = |p: &str| !matches!(self.fs.clone().apply(&crate::container::Op::Stat { path: p.as_bytes().to_vec() }).reply, crate::container::Reply::Err(_));
+        if cmd.contains('/') {
+            return exists(cmd);
+        }
+        let path = self.shell.vars.get("PATH").cloned().unwrap_or_else(|| "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into());
+        !cmd.is_empty() && path.split(':').filter(|d| !d.is_empty()).any(|d| exists(&format!("{}/{cmd}", d.trim_end_matches('/'))))
+    }
+
     pub fn short_id_of(name: &str) -> String {
         format!("<cid12:{name}>")
     }
     /// The full ID as the oracle prints it.
     pub fn id(&self) -> String {
-        format!("<cid:{}>", self.name)
+        match &self.build {
+            Some(hex) => hex.clone(),
+            None => format!("<cid:{}>", self.name),
+        }
     }
     pub fn short_id(&self) -> String {
-        Ctr::short_id_of(&self.name)
+        match &self.build {
+            Some(hex) => hex[..12.min(hex.len())].to_string(),
+            None => Ctr::short_id_of(&self.name),
+        }
     }
     pub fn running(&self) -> bool {
         self.state == State::Running
@@ -194,13 +214,19 @@ impl Ctr {
         let fl = self.flavor();
         let mut env = self.shell.clone();
         let is_sh = |s: &String| s == "sh" || s == "/bin/sh";
-        let run = match argv {
-            [sh, c, script, rest @ ..] if is_sh(sh) && c == "-c" => {
-                env.name = rest.first().unwrap_or(sh).clone();
+        // `sh [-e|-x|...] -c SCRIPT [ARG0 ARGS...]`: options before `-c` go in front of the
+        // script as a `set` (a SHELL ["/bin/sh", "-e", "-c"] build step).
+        let c_at = argv.iter().position(|a| a == "-c").filter(|&i| i >= 1 && is_sh(&argv[0]) && argv[1..i].iter().all(|o| o.starts_with('-') && o.len() > 1));
+        let run = match (c_at, argv) {
+            (Some(i), _) if argv.len() > i + 1 => {
+                let rest = &argv[i + 2..];
+                env.name = rest.first().unwrap_or(&argv[0]).clone();
                 env.args = rest.iter().skip(1).cloned().collect();
-                shell::run_script_in(&mut self.fs, script, &mut env, fl)
+                let opts: Vec<&str> = argv[1..i].iter().map(String::as_str).collect();
+                let script = if opts.is_empty() { argv[i + 1].clone() } else { format!("set {}\n{}", opts.join(" "), argv[i + 1]) };
+                shell::run_script_in(&mut self.fs, &script, &mut env, fl)
             }
-            [sh] if is_sh(sh) => shell::Run::default(),
+            (_, [sh]) if is_sh(sh) => shell::Run::default(),
             _ => {
                 let line: Vec<String> = argv.iter().map(|a| shell::sh_quote(a.as_bytes())).collect();
                 shell::run_script_in(&mut self.fs, &line.join(" "), &mut env, fl)

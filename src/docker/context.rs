@@ -25,6 +25,10 @@ use crate::digest::{hex, sha256, Hasher};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// Reads a build context directory (a path relative to the command's directory): the CLI
+/// reads the disk, the page its own files.
+pub type ContextLoader = Box<dyn FnMut(&str) -> Result<Context, String>>;
+
 /// What a context path is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {

@@ -56,6 +56,26 @@ pub struct Names {
     by_short: BTreeMap<String, String>,
     images: usize,
     v1s: usize,
+    /// Times [`Names::stamp`] gave out (printed as `<time>`).
+    times: Vec<String>,
+    builds: usize,
+}
+
+/// `t` (seconds since the epoch) as RFC 3339 UTC, the way Go marshals a whole-second time.
+pub fn rfc3339(t: i64) -> String {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs / 60 % 60, secs % 60)
 }
 
 fn hex_of(digest: &str) -> &str {
@@ -90,6 +110,24 @@ impl Names {
         n
     }
 
+    /// A moment the builder stamps into what it makes (an image's `created`, the mtimes of a
+    /// step's layer): one second after the last, so no two build steps make the same bytes (as
+    /// Docker's clock guarantees); printed as `<time>`.
+    pub fn stamp(&mut self) -> (i64, String) {
+        let t = NOW + 1 + self.times.len() as i64;
+        let s = rfc3339(t);
+        self.times.push(s.clone());
+        (t, s)
+    }
+
+    /// The next intermediate build container: a 64-hex ID printed as `<build:K>` (README rule 4).
+    pub fn build_container(&mut self) -> String {
+        self.builds += 1;
+        let hex = crate::digest::hex(&crate::digest::sha256(format!("layerlab build container {}", self.builds).as_bytes()));
+        self.put(&hex, format!("build:{}", self.builds));
+        hex
+    }
+
     /// A legacy v1 ID of a saved layer that depends on a commit: `<v1:K>`, K the next number
     /// (kept when it was named before).
     pub fn v1(&mut self, hex: &str) {
@@ -102,6 +140,20 @@ impl Names {
 
     /// `s` with every named 64-hex run and standalone 12-hex prefix replaced.
     pub fn normalize(&self, s: &str) -> String {
+        let s = &self.normalize_hex(s);
+        if self.times.is_empty() || !s.contains('T') {
+            return s.to_string();
+        }
+        let mut out = s.to_string();
+        for t in self.times.iter().rev() {
+            if out.contains(t.as_str()) {
+                out = out.replace(t.as_str(), "<time>");
+            }
+        }
+        out
+    }
+
+    fn normalize_hex(&self, s: &str) -> String {
         if self.by_hex.is_empty() {
             return s.to_string();
         }
@@ -140,6 +192,17 @@ impl Names {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stamps_tick_and_print_as_time() {
+        assert_eq!(rfc3339(978_307_200), "2001-01-01T00:00:00Z");
+        assert_eq!(seconds(&rfc3339(NOW + 12345)), NOW + 12345);
+        let mut n = Names::default();
+        let (a, sa) = n.stamp();
+        let (b, _) = n.stamp();
+        assert_eq!(b, a + 1);
+        assert_eq!(n.normalize(&format!("\"Created\": \"{sa}\"")), "\"Created\": \"<time>\"");
+    }
 
     #[test]
     fn seconds_of_document_times() {

@@ -26,6 +26,21 @@ pub fn replay(script: &str, docker: &mut Docker) -> String {
             if matches!(word, "write" | "copy") {
                 t.push_str(line);
                 t.push('\n');
+                // A step on the build contexts (README "SCRIPT format"): the host keeps the new
+                // content in its scratch files, over what the context loader reads.
+                let words = split(d).unwrap_or_default();
+                match (word, words.get(1), words.get(2)) {
+                    ("write", Some(path), Some(text)) => {
+                        docker.files.insert(path.clone(), format!("{text}\n").into_bytes().into());
+                    }
+                    ("copy", Some(src), Some(dst)) => match docker.scratch_file(src) {
+                        Some(bytes) => {
+                            docker.files.insert(dst.clone(), bytes);
+                        }
+                        None => t.push_str(&format!("layerlab: #% copy: no file {src}\n")),
+                    },
+                    _ => t.push_str("layerlab: a #% write / #% copy line needs two words\n"),
+                }
             }
             if word == "driver" {
                 match super::driver::Driver::parse(d.split_whitespace().nth(1).unwrap_or("")) {
