@@ -38,6 +38,12 @@ step "oracle: every public kernel scenario, all three configs, through the CLI (
 "$LAYERLAB_SHARED/oracle/check.sh" -q -j 2 \
   "$ROOT/target/release/layerlab trace --layers-dir {layers} --ops {ops} --config {config}"
 
+step "docker oracle: every public scenario of a real Docker 20.10 host, and ours, through the CLI (check.sh -x)"
+"$LAYERLAB_SHARED/docker-oracle/check.sh" -x -q -j 2 \
+  "$ROOT/target/release/layerlab host --script {script} --images {images} --registry {registry}"
+"$LAYERLAB_SHARED/docker-oracle/check.sh" -x -q -d "$ROOT/tests/docker-scenarios" \
+  "$ROOT/target/release/layerlab host --script {script} --images {images} --registry {registry}"
+
 if [ -f scripts/web-test.sh ]; then
   step "browser tests"
   bash scripts/web-test.sh

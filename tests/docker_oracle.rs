@@ -134,3 +134,14 @@ fn every_public_scenario_prints_the_recorded_transcript() {
     let failures: Vec<String> = all.iter().filter_map(|n| run_scenario(&set, n).err()).collect();
     assert!(failures.is_empty(), "{} of {} scenarios differ:\n{}", failures.len(), all.len(), failures.join("\n"));
 }
+
+#[test]
+fn our_recorded_scenarios_print_their_transcripts() {
+    // tests/docker-scenarios: cases the shared set does not cover, recorded with the same
+    // recorder from Docker 20.10.24 (see its README).
+    let set = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/docker-scenarios");
+    let all = scenarios(&set);
+    assert!(!all.is_empty(), "no scenarios in {}", set.display());
+    let failures: Vec<String> = all.iter().filter_map(|n| run_scenario(&set, n).err()).collect();
+    assert!(failures.is_empty(), "{} of {} scenarios differ:\n{}", failures.len(), all.len(), failures.join("\n"));
+}

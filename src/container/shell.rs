@@ -955,7 +955,7 @@ fn flush_text(sh: &mut Sh, out: &mut Vec<u8>) {
 /// busybox `ls [-R] DIR...` writing to a pipe: one raw name a line; with `-R` every directory
 /// gets a `DIR:` header, its names, then its subdirectories in order, a blank line between.
 fn ls_busybox(sh: &mut Sh, f: &str, paths: Vec<Vec<u8>>) {
-    let all = f.contains('a');
+    let all = f.contains('a') || f.contains('A');
     let recursive = f.contains('R');
     let many = paths.len() > 1 || recursive;
     let mut first = true;
@@ -971,10 +971,18 @@ fn ls_busybox(sh: &mut Sh, f: &str, paths: Vec<Vec<u8>>) {
                     sh.say(format!("{}:", String::from_utf8_lossy(&shown)));
                 }
                 first = false;
-                let names: Vec<Vec<u8>> = names.into_iter().filter(|n| all || !n.starts_with(b".")).collect();
+                let mut names: Vec<Vec<u8>> = names.into_iter().filter(|n| all || !n.starts_with(b".")).collect();
+                // `-a` lists `.` and `..` first (`-A` would not); -R never descends into them.
+                let dots = if f.contains('a') { 2 } else { 0 };
+                if dots > 0 {
+                    names.splice(0..0, [b".".to_vec(), b"..".to_vec()]);
+                }
                 let mut subdirs = Vec::new();
-                for n in &names {
+                for (i, n) in names.iter().enumerate() {
                     sh.say(String::from_utf8_lossy(n).into_owned());
+                    if i < dots {
+                        continue;
+                    }
                     let child = join(&path, n);
                     if recursive && sh.stat(&child).is_ok_and(|st| st.kind == TypeChar::Dir) {
                         subdirs.push((join(&shown, n), child));

@@ -20,7 +20,7 @@
 //!   repeats its layer byte for byte (NOTES 43).
 //! - A step that fails prints its sentence and ends the build with its exit code (a RUN's own
 //!   code, else 1); what it leaves is what Docker leaves (NOTES 40, 58).
-//! - VOLUME: a step's container gets the mountpoint in its layer, and what a RUN writes below
+//! - VOLUME: a RUN step's container gets the mountpoint in its layer when it starts, and what a RUN writes below
 //!   it goes to the anonymous volume, not the image (`tests/docker-scenarios/build-instructions`:
 //!   the RUN after VOLUME adds a `0B` layer holding only `/data`).
 //! - Not simulated (one sentence says so): remote contexts (URLs, `-`), `ADD` of a URL,
@@ -525,10 +525,6 @@ impl Docker {
         let mut cc = cc.clone();
         cc["Hostname"] = json!(c.short_id());
         c.set_config(cc);
-        // A VOLUME's mountpoint is made in the container layer when the container is created.
-        for v in volumes(st) {
-            mkdir_p(&mut c, v.as_bytes(), 0, 0);
-        }
         b.out.push_str(&format!(" ---> Running in {}\n", c.short_id()));
         c
     }
@@ -601,6 +597,10 @@ impl Docker {
             return Ok(());
         }
         let mut ctr = self.build_ctr(b, st, &cc);
+        // A VOLUME's mountpoint is made in the container layer when the container starts.
+        for v in volumes(st) {
+            mkdir_p(&mut ctr, v.as_bytes(), 0, 0);
+        }
         for (k, v) in &args {
             if !env_list(&st.run_config).iter().any(|e| e.split('=').next() == Some(k.as_str())) {
                 ctr.shell.vars.insert(k.clone(), v.clone());

@@ -27,7 +27,7 @@
 
 use super::containers::{Ctr, State};
 use super::driver::Driver;
-use super::gojson::{go_json, pretty, run_config};
+use super::gojson::{pretty, run_config};
 use super::names::Names;
 use std::collections::BTreeMap;
 use super::reference::Named;
@@ -1738,8 +1738,9 @@ fn template(f: &str, v: &Value) -> Result<String, String> {
     for k in path.split('.').filter(|k| !k.is_empty()) {
         cur = cur.get(k).cloned().unwrap_or(Value::Null);
     }
+    // docker/cli templates: `json` encodes with SetEscapeHTML(false) (`&&`, `>` as they are).
     Ok(if as_json {
-        go_json(&cur)
+        cur.to_string()
     } else {
         match cur {
             Value::String(s) => s,
