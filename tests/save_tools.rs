@@ -212,3 +212,45 @@ fn repositories_like_real_docker() {
     let index: serde_json::Value = serde_json::from_slice(&ours["index.json"]).unwrap();
     assert_eq!(index["manifests"].as_array().unwrap().len(), 1);
 }
+
+/// An image `docker build` made (the oracle's `build-cache-copy` context: COPY, RUN, CMD over
+/// the busybox base), saved by `docker save` in `layerlab host`: skopeo reads it, copies it to
+/// an OCI layout, umoci unpacks that, and the unpacked root holds what the build wrote.
+#[test]
+fn built_images_load_in_skopeo_and_umoci() {
+    use std::os::unix::fs::PermissionsExt;
+    let skopeo = tool("skopeo");
+    let umoci = tool("umoci");
+    let scen = shared().join("docker-oracle/scenarios/build-cache-copy");
+    let tmp = std::env::temp_dir().join(format!("layerlab-buildsave-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(tmp.join("context")).unwrap();
+    for e in std::fs::read_dir(scen.join("context")).unwrap() {
+        let e = e.unwrap();
+        let dst = tmp.join("context").join(e.file_name());
+        std::fs::copy(e.path(), &dst).unwrap();
+        std::fs::set_permissions(&dst, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let images = tmp.join("images");
+    let st = Command::new("python3").arg(shared().join("docker-oracle/make-images.py")).arg("--check").arg(&images).status().unwrap();
+    assert!(st.success(), "make-images.py");
+    std::fs::write(tmp.join("images.tsv"), format!("docker\t127.0.0.1:5000/bb:1\t{}\t0\n", images.join("bb.docker.tar").display())).unwrap();
+    std::fs::write(
+        tmp.join("script"),
+        "docker pull 127.0.0.1:5000/bb:1\ndocker build -t built:1 context\ndocker save -o built.tar built:1\n",
+    )
+    .unwrap();
+    let out = run(Command::new(env!("CARGO_BIN_EXE_layerlab")).current_dir(&tmp).args(["host", "--script", "script", "--images", "images.tsv", "--registry"]).arg(scen.join("registry.txt")));
+    assert!(out.contains("Successfully tagged built:1"), "{out}");
+    let archive = format!("docker-archive:{}", tmp.join("built.tar").display());
+    let inspect = run(Command::new(&skopeo).args(["inspect", &archive]));
+    assert!(inspect.contains("\"Layers\""), "{inspect}");
+    run(Command::new(&skopeo).args(["copy", &archive, &format!("oci:{}:built", tmp.join("oci").display())]));
+    run(Command::new(&umoci).args(["unpack", "--rootless", "--image", &format!("{}:built", tmp.join("oci").display())]).arg(tmp.join("bundle")));
+    let root = tmp.join("bundle/rootfs");
+    assert_eq!(std::fs::read_to_string(root.join("app/src.txt")).unwrap(), std::fs::read_to_string(scen.join("context/src.txt")).unwrap());
+    let lib: Vec<String> = std::fs::read_dir(root.join("app/lib")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(!lib.is_empty(), "the RUN step's files are in the image");
+    assert!(root.join("bin/busybox").exists());
+    let _ = std::fs::remove_dir_all(&tmp);
+}
