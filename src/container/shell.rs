@@ -587,14 +587,21 @@ fn pipe_to_dd(c: &mut Container, left: &str, right: &str, flavor: Flavor) -> Run
         sh.fail("dd: only of=FILE is understood here");
         return sh.run;
     };
+    // The patched file is made in memory: a seek past the largest file the container
+    // holds fails as the write would (EFBIG), before any allocation.
+    let end = seek.checked_add(text.len()).filter(|&e| e as u64 <= super::MAX_FILE_SIZE);
+    let Some(end) = end else {
+        sh.fail(format!("dd: error writing '{}': {}", show(&of), strerror(Errno::EFBIG)));
+        return sh.run;
+    };
     let mut data = match sh.probe(Op::Read { path: abs(&of) }) {
         Ok(Reply::Read(d)) => d,
         _ => Vec::new(),
     };
-    if data.len() < seek + text.len() {
-        data.resize(seek + text.len(), 0);
+    if data.len() < end {
+        data.resize(end, 0);
     }
-    data[seek..seek + text.len()].copy_from_slice(&text);
+    data[seek..end].copy_from_slice(&text);
     write_out(&mut sh, &of, data, false);
     sh.run
 }
@@ -836,6 +843,12 @@ fn head_tail(sh: &mut Sh, name: &str, args: &[Vec<u8>]) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     for f in &files {
         if f == b"/dev/zero" {
+            // Zeros are made in memory: past the largest file the container holds, the
+            // bytes could go nowhere (the write would fail with EFBIG anyway).
+            if (out.len() as u64).saturating_add(n as u64) > super::MAX_FILE_SIZE {
+                sh.fail(format!("{name}: /dev/zero: {}", strerror(Errno::EFBIG)));
+                return None;
+            }
             out.resize(out.len() + n, 0);
             continue;
         }
@@ -1579,5 +1592,26 @@ mod tests {
         // The same line in coreutils words.
         assert_eq!(run(&mut c, "cat /nope").output, ["cat: /nope: No such file or directory"]);
         assert_eq!(split_list("echo 'a;b' && x || y; z").iter().map(|(o, _)| *o).collect::<Vec<_>>(), [";", "&&", "||", ";"]);
+    }
+
+    /// Inputs the `shell` fuzz target found (fuzz/README.md): each once asked for an
+    /// allocation as large as a number the script typed.
+    #[test]
+    fn fuzz_found_sizes_fail_with_efbig_before_allocating() {
+        let mut c = container(Config::Default);
+        let bb = |c: &mut Container, l: &str| run_script(c, l, Flavor::Busybox);
+        let r = bb(&mut c, "head -c 1014000000000000076 /dev/zero > /srv/z");
+        assert_eq!((r.output.clone(), r.status), (vec!["head: /dev/zero: File too large".to_string()], 1));
+        // Two operands each under the limit, together over it.
+        let r = bb(&mut c, "head -c 200M /dev/zero /dev/zero > /srv/z");
+        assert_eq!(r.output, ["head: /dev/zero: File too large"]);
+        let r = bb(&mut c, "head -c 3 /dev/zero > /srv/z; wc -c /srv/z");
+        assert_eq!(r.output, ["3 /srv/z"]);
+        for seek in ["99999999999999", "18446744073709551615"] {
+            let r = bb(&mut c, &format!("printf ab | dd of=/etc/motd bs=1 seek={seek} conv=notrunc"));
+            assert_eq!((r.output.clone(), r.status), (vec!["dd: error writing '/etc/motd': File too large".to_string()], 1), "seek={seek}");
+        }
+        // Nothing was copied up by the refused writes.
+        assert_eq!(bb(&mut c, "cat /etc/motd").output, ["hello"]);
     }
 }
