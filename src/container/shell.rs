@@ -66,6 +66,7 @@ pub fn strerror(e: Errno) -> &'static str {
         Errno::ENAMETOOLONG => "File name too long",
         Errno::EIO => "Input/output error",
         Errno::EFBIG => "File too large",
+        Errno::ENOSPC => "No space left on device",
     }
 }
 
@@ -789,14 +790,20 @@ fn simple(sh: &mut Sh, name: &str, args: &[Vec<u8>], op: impl Fn(Vec<u8>) -> Op,
 fn cat(sh: &mut Sh, args: &[Vec<u8>]) {
     let (_, files) = flags(args);
     let mut out: Vec<u8> = Vec::new();
+    // Bytes past what is shown are counted, not kept (`cat BIG BIG ...` stays small).
+    let mut hidden = 0;
     for f in &files {
         let path = abs(f);
         match sh.op(Op::Read { path }) {
-            Ok(Reply::Read(data)) => out.extend_from_slice(&data),
+            Ok(Reply::Read(data)) => {
+                let keep = data.len().min(CAT_LIMIT.saturating_sub(out.len()));
+                out.extend_from_slice(&data[..keep]);
+                hidden += data.len() - keep;
+            }
             Ok(r) => unreachable!("read answers bytes: {r:?}"),
             Err(e) => {
                 // Show what came before the error first, as a terminal would.
-                flush_text(sh, &mut out);
+                flush_text_with(sh, &mut out, std::mem::take(&mut hidden));
                 match sh.flavor {
                     Flavor::Busybox => sh.fail(format!("cat: can't open '{}': {}", show(f), strerror(e))),
                     Flavor::Coreutils => sh.fail(format!("cat: {}: {}", show(f), strerror(e))),
@@ -804,7 +811,7 @@ fn cat(sh: &mut Sh, args: &[Vec<u8>]) {
             }
         }
     }
-    flush_text(sh, &mut out);
+    flush_text_with(sh, &mut out, hidden);
 }
 
 /// Reads a file for `head`/`tail`/`wc`, or words the error as the command does.
@@ -853,6 +860,10 @@ fn head_tail(sh: &mut Sh, name: &str, args: &[Vec<u8>]) -> Option<Vec<u8>> {
             continue;
         }
         let data = read_for(sh, name, f)?;
+        if (out.len() as u64).saturating_add(n.min(data.len()) as u64) > super::MAX_FILE_SIZE {
+            sh.fail(format!("{name}: {}: {}", show(f), strerror(Errno::EFBIG)));
+            return None;
+        }
         if name == "head" {
             out.extend_from_slice(&data[..n.min(data.len())]);
         } else {
@@ -873,7 +884,13 @@ fn wc(sh: &mut Sh, args: &[Vec<u8>]) {
 }
 
 fn flush_text(sh: &mut Sh, out: &mut Vec<u8>) {
-    if out.is_empty() {
+    flush_text_with(sh, out, 0);
+}
+
+/// Prints `out` (at most [`CAT_LIMIT`] bytes of it), then how many bytes were not shown:
+/// those past the limit and `hidden` more the caller did not keep.
+fn flush_text_with(sh: &mut Sh, out: &mut Vec<u8>, hidden: usize) {
+    if out.is_empty() && hidden == 0 {
         return;
     }
     let extra = out.len().saturating_sub(CAT_LIMIT);
@@ -884,8 +901,8 @@ fn flush_text(sh: &mut Sh, out: &mut Vec<u8>) {
         sh.say(l);
     }
     sh.run.open_line = open;
-    if extra > 0 {
-        sh.say(format!("… ({extra} more bytes not shown)"));
+    if extra + hidden > 0 {
+        sh.say(format!("… ({} more bytes not shown)", extra + hidden));
     }
     out.clear();
 }
@@ -1613,5 +1630,26 @@ mod tests {
         }
         // Nothing was copied up by the refused writes.
         assert_eq!(bb(&mut c, "cat /etc/motd").output, ["hello"]);
+    }
+
+    /// Linear input must not buy unbounded memory: the container layer's written bytes stop at
+    /// MAX_UPPER_SIZE (ENOSPC, freed again by `rm`), and `cat`/`head` of many big operands
+    /// keep only what they show or what a file can hold.
+    #[test]
+    fn written_bytes_are_bounded_in_all() {
+        let mut c = container(Config::Default);
+        let bb = |c: &mut Container, l: &str| run_script(c, l, Flavor::Busybox);
+        let r = bb(&mut c, "truncate -s 200M /srv/a /srv/b /srv/c");
+        assert_eq!(r.status, 1);
+        assert_eq!(r.output.len(), 1, "{:?}", r.output);
+        assert!(r.output[0].contains("'/srv/c'") && r.output[0].ends_with("No space left on device"), "{:?}", r.output);
+        assert_eq!(c.upper_bytes(), 400 << 20);
+        assert_eq!(bb(&mut c, "echo x >> /srv/b").status, 0, "room is left below the limit");
+        let r = bb(&mut c, "rm /srv/a; truncate -s 100M /srv/c; wc -c /srv/c");
+        assert_eq!(r.output, ["104857600 /srv/c"]);
+        let r = bb(&mut c, "cat /srv/b /srv/b /srv/b /srv/b");
+        assert_eq!(r.output.last().unwrap(), &format!("… ({} more bytes not shown)", 4 * ((200 << 20) + 2) - CAT_LIMIT));
+        let r = bb(&mut c, "head -c 200M /srv/b /srv/b > /srv/d");
+        assert_eq!(r.output, ["head: /srv/b: File too large"]);
     }
 }
