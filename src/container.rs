@@ -36,6 +36,11 @@ use std::sync::Arc;
 /// write past it fails with EFBIG, where the kernel would make a sparse file.
 pub const MAX_FILE_SIZE: u64 = 256 << 20;
 
+/// The most bytes the container layer's written files hold in memory in all: a write or
+/// `truncate` that would pass it fails with ENOSPC, as on a full disk (copied-up files whose
+/// bytes are still the image's do not count: they are not copied in memory).
+pub const MAX_UPPER_SIZE: u64 = 512 << 20;
+
 /// The overlay mount options of the container (SPEC §1). Their names and option strings live
 /// here only ([`Config::ALL`], [`Config::name`], [`Config::options`]); the CLI, the trace and
 /// the page ask.

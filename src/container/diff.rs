@@ -12,6 +12,30 @@
 //! - Lines are listing lines without xattr markers or nlink; sorted by path bytes.
 //! - Both diffs are first built as [`DiffEntry`] values (what the tar entry is), from which
 //!   the TRACE lines and `docker commit`'s layer tar are both made, so they cannot disagree.
+//!
+//! docker diff ([`Container::docker_diff`], the one home of this rule: the page and the docker
+//! host's `docker diff` both print it). Docker 20.10 on overlay2 answers `docker diff` with
+//! `Changes(rw, init)`; moby `daemon/graphdriver/overlay2/overlay.go` `Changes` calls the
+//! naive driver (`graphdriver.NaiveDiffDriver.Changes` → `pkg/archive/changes.go`
+//! `ChangesDirs`: the container's merged view compared with the init layer's, `addChanges`
+//! listing a directory only when `statDifferent` (mode, owner, rdev; never size or mtime for a
+//! directory) or something below it changed), not the native `archive.OverlayChanges`
+//! (`changes_linux.go` `overlayDeletedFile`), which would print an opaque directory as `D`.
+//! The docker-oracle transcripts agree with the naive walk (NOTES 13-16: `whiteouts` rmnew,
+//! `opaque-dirs` recreate/emptied/replace, `mv-dir-exdev`, `copyup-*`). Over the kernel's upper
+//! dir (config `default`) that walk is, with `lower` the merged lower layers:
+//! 1. a whiteout is `D` of the name it hides;
+//! 2. a non-directory, or a directory where `lower` has none (or a non-directory), is `C` if
+//!    `lower` has the path, else `A` (a file is copied up only by a write or a metadata
+//!    change, so it differs; a directory replaced by a file is `C`); a new directory's entries
+//!    are all listed;
+//! 3. a directory over a lower directory is `C` only if its mode or owner differs or an entry
+//!    below it is listed: a directory copied up for a file made and deleted again, or made
+//!    again empty (`rm -r d; mkdir d` of an empty `d`), is not listed (NOTES 14);
+//! 4. an opaque directory over a lower directory adds `D` for each first-level entry of the
+//!    lower directory that the upper dir does not hold again (`D /data/tree/sub`, not its
+//!    children; NOTES 15).
+//! Under `redirect`/`metacopy` the naive diff is computed directly (same rule).
 
 use super::fs::D;
 use super::Container;
@@ -319,11 +343,11 @@ pub struct LayerCounts {
 }
 
 impl Container {
-    /// `docker diff` as moby's overlay2 driver reports it, sorted by path: with native diff
-    /// (config `default`) the upper dir walked (`OverlayChanges`: a whiteout is `D`, a name
-    /// that exists below `C`, else `A`); otherwise the naive comparison of the merged view with
-    /// the lower layers (`ChangesDirs`), the same entries `docker commit` writes, a whiteout
-    /// marker read back as `D` of the name it hides and the opaque marker dropped.
+    /// `docker diff` as Docker 20.10's overlay2 driver reports it (module header, "docker
+    /// diff"), sorted by path: with native diff (config `default`) Docker's rule over the upper
+    /// dir; otherwise the naive comparison of the merged view with the lower layers
+    /// (`ChangesDirs`), the same entries `docker commit` writes, a whiteout marker read back
+    /// as `D` of the name it hides and the opaque marker dropped.
     pub fn docker_diff(&self) -> Vec<DockerChange> {
         let naive = if self.config().native_diff() { None } else { self.diff_entries().ok() };
         let Some(entries) = naive else { return self.docker_diff_native() };
@@ -347,24 +371,10 @@ impl Container {
         out
     }
 
+    /// Docker's rule over the native upper dir (module header, "docker diff").
     fn docker_diff_native(&self) -> Vec<DockerChange> {
-        let upper = self.upper();
-        let lower = self.lower();
         let mut out = Vec::new();
-        for (path, ino) in upper.walk().into_iter().skip(1) {
-            let kind = if upper.node(ino).is_whiteout() {
-                ChangeKind::Deleted
-            } else {
-                let (parent, name) = split(&path);
-                let found = lower.dir_stack(parent).and_then(|ds| lower.lookup_child(&ds, name)).is_some();
-                if found {
-                    ChangeKind::Changed
-                } else {
-                    ChangeKind::Added
-                }
-            };
-            out.push(DockerChange { path, kind });
-        }
+        docker_rule(self.upper(), self.lower(), b"/", crate::tree::ROOT, &mut out);
         out.sort();
         out
     }
@@ -390,4 +400,54 @@ impl Container {
         }
         c
     }
+}
+
+/// Docker's `docker diff` of the upper directory `dir` (at `path`) over `lower`, appended to
+/// `out` in walk order (module header, "docker diff", rules 1-4).
+fn docker_rule(upper: &Tree, lower: &crate::union::Stack, path: &[u8], dir: Ino, out: &mut Vec<DockerChange>) {
+    let Some(children) = upper.node(dir).children() else { return };
+    let below_dirs = lower.dir_stack(path);
+    for (name, &ino) in children {
+        let p = join(path, name);
+        let n = upper.node(ino);
+        let below = below_dirs.as_ref().and_then(|ds| lower.lookup_child(ds, name)).map(|((l, i), _)| lower.node(l, i));
+        if n.is_whiteout() {
+            out.push(DockerChange { path: p, kind: ChangeKind::Deleted });
+            continue;
+        }
+        let kind = if below.is_some() { ChangeKind::Changed } else { ChangeKind::Added };
+        let Some(ln) = below.filter(|b| b.is_dir() && n.is_dir()) else {
+            // New, or a file (a copy-up is made only for a write or a metadata change), or a
+            // directory in place of a non-directory or the other way round: listed.
+            out.push(DockerChange { path: p.clone(), kind });
+            if n.is_dir() {
+                docker_rule(upper, lower, &p, ino, out);
+            }
+            continue;
+        };
+        // A directory over a directory: listed only for a change of its own or below it.
+        let at = out.len();
+        if n.opaque.is_some() {
+            let mut hidden = std::collections::BTreeSet::new();
+            if let Some(ds) = lower.dir_stack(&p) {
+                for &(l, d) in &ds {
+                    for name in lower.node(l, d).children().into_iter().flat_map(|c| c.keys()) {
+                        let again = children_of(upper, ino).is_some_and(|c| c.contains_key(name));
+                        if !again && lower.lookup_child(&ds, name).is_some() {
+                            hidden.insert(name.to_vec());
+                        }
+                    }
+                }
+            }
+            out.extend(hidden.into_iter().map(|h| DockerChange { path: join(&p, &h), kind: ChangeKind::Deleted }));
+        }
+        docker_rule(upper, lower, &p, ino, out);
+        if out.len() > at || (n.mode, n.uid, n.gid) != (ln.mode, ln.uid, ln.gid) {
+            out.insert(at, DockerChange { path: p, kind: ChangeKind::Changed });
+        }
+    }
+}
+
+fn children_of(t: &Tree, ino: Ino) -> Option<&BTreeMap<Box<[u8]>, Ino>> {
+    t.node(ino).children()
 }

@@ -29,6 +29,9 @@ pub enum Errno {
     EIO,
     /// A file would grow past what the simulator keeps in memory ([`super::MAX_FILE_SIZE`]).
     EFBIG,
+    /// The container layer's written bytes would pass what the simulator keeps in memory
+    /// ([`super::MAX_UPPER_SIZE`]), as a full disk would.
+    ENOSPC,
 }
 
 impl Errno {
@@ -49,6 +52,7 @@ impl Errno {
             Errno::ENAMETOOLONG => "ENAMETOOLONG",
             Errno::EIO => "EIO",
             Errno::EFBIG => "EFBIG",
+            Errno::ENOSPC => "ENOSPC",
         }
     }
 
@@ -72,6 +76,7 @@ impl Errno {
             Errno::ENAMETOOLONG => "the name is too long",
             Errno::EIO => "the file's bytes could not be read from the image archive (a corrupt or truncated layer)",
             Errno::EFBIG => "the file would be larger than the simulator keeps in memory (a real overlay would store it sparse)",
+            Errno::ENOSPC => "the container layer's written files would hold more than the simulator keeps in memory (256 MiB each, 512 MiB in all)",
         };
         if self == Errno::EXDEV {
             format!("{call}: {why}")

@@ -673,6 +673,26 @@ impl Container {
         }
     }
 
+    /// Whether the upper dir's in-memory file bytes can grow by `growth` (MAX_UPPER_SIZE).
+    /// `live_bytes` (st_size of live upper files) bounds them from above, so the scan runs only
+    /// near the limit.
+    fn room_for(&self, growth: u64) -> bool {
+        if self.live_bytes.saturating_add(growth) <= super::MAX_UPPER_SIZE {
+            return true;
+        }
+        let in_memory: u64 = self
+            .upper
+            .nodes
+            .iter()
+            .filter(|n| n.nlink > 0)
+            .map(|n| match &n.kind {
+                Kind::File(Content::Bytes(b)) => b.len() as u64,
+                _ => 0,
+            })
+            .sum();
+        in_memory.saturating_add(growth) <= super::MAX_UPPER_SIZE
+    }
+
     fn set_content(&mut self, u: Ino, data: Vec<u8>) {
         let old = self.upper.node(u);
         if old.nlink > 0 && !old.metacopy {
@@ -704,6 +724,10 @@ impl Container {
         let old_len = if append { data.len() } else { 0 };
         if (old_len + text.len()) as u64 > super::MAX_FILE_SIZE {
             return Err(Errno::EFBIG);
+        }
+        let new_len = if append { old_len + text.len() } else { text.len().max(data.len()) };
+        if !self.room_for((new_len - data.len()) as u64) {
+            return Err(Errno::ENOSPC);
         }
         if append {
             data.extend_from_slice(text);
@@ -818,6 +842,10 @@ impl Container {
         }
         if size > super::MAX_FILE_SIZE {
             return Err(Errno::EFBIG);
+        }
+        let old = n.size();
+        if !self.room_for(size.saturating_sub(old)) {
+            return Err(Errno::ENOSPC);
         }
         self.copy_up(&mut chain, false);
         let d = chain.last().expect("entry").1.clone();

@@ -91,6 +91,7 @@ pub fn strerror(e: Errno) -> &'static str {
         Errno::ENAMETOOLONG => "File name too long",
         Errno::EIO => "Input/output error",
         Errno::EFBIG => "File too large",
+        Errno::ENOSPC => "No space left on device",
     }
 }
 
@@ -799,6 +800,8 @@ fn cat(sh: &mut Sh, args: &[Vec<u8>]) {
         files.push(b"-".to_vec());
     }
     let mut out: Vec<u8> = Vec::new();
+    // Bytes past what is shown are counted, not kept (`cat BIG BIG ...` stays small).
+    let mut hidden = 0;
     for f in &files {
         if f == b"-" {
             out.extend(sh.stdin.take().unwrap_or_default());
@@ -806,11 +809,15 @@ fn cat(sh: &mut Sh, args: &[Vec<u8>]) {
         }
         let path = sh.abs(f);
         match sh.op(Op::Read { path }) {
-            Ok(Reply::Read(data)) => out.extend_from_slice(&data),
+            Ok(Reply::Read(data)) => {
+                let keep = data.len().min(CAT_LIMIT.saturating_sub(out.len()));
+                out.extend_from_slice(&data[..keep]);
+                hidden += data.len() - keep;
+            }
             Ok(r) => unreachable!("read answers bytes: {r:?}"),
             Err(e) => {
                 // Show what came before the error first, as a terminal would.
-                flush_text(sh, &mut out);
+                flush_text_with(sh, &mut out, std::mem::take(&mut hidden));
                 match sh.flavor {
                     Flavor::Busybox => sh.fail(format!("cat: can't open '{}': {}", show(f), strerror(e))),
                     Flavor::Coreutils => sh.fail(format!("cat: {}: {}", show(f), strerror(e))),
@@ -818,7 +825,7 @@ fn cat(sh: &mut Sh, args: &[Vec<u8>]) {
             }
         }
     }
-    flush_text(sh, &mut out);
+    flush_text_with(sh, &mut out, hidden);
 }
 
 /// Reads a file for `head`/`tail`/`wc`, or words the error as the command does.
@@ -888,8 +895,10 @@ fn head_tail(sh: &mut Sh, name: &str, args: &[Vec<u8>]) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     for f in &files {
         if f == b"/dev/zero" {
-            if !lines && n as u64 > super::MAX_FILE_SIZE {
-                sh.fail(format!("{name}: {}", strerror(Errno::EFBIG)));
+            // Zeros are made in memory: past the largest file the container holds, the
+            // bytes could go nowhere (the write would fail with EFBIG anyway).
+            if !lines && (out.len() as u64).saturating_add(n as u64) > super::MAX_FILE_SIZE {
+                sh.fail(format!("{name}: /dev/zero: {}", strerror(Errno::EFBIG)));
                 return None;
             }
             if !lines {
@@ -903,6 +912,10 @@ fn head_tail(sh: &mut Sh, name: &str, args: &[Vec<u8>]) -> Option<Vec<u8>> {
             continue;
         }
         let data = read_for(sh, name, f)?;
+        if (out.len() as u64).saturating_add(n.min(data.len()) as u64) > super::MAX_FILE_SIZE {
+            sh.fail(format!("{name}: {}: {}", show(f), strerror(Errno::EFBIG)));
+            return None;
+        }
         out.extend(cut(&data));
     }
     Some(out)
@@ -931,7 +944,13 @@ fn wc(sh: &mut Sh, args: &[Vec<u8>]) {
 }
 
 fn flush_text(sh: &mut Sh, out: &mut Vec<u8>) {
-    if out.is_empty() {
+    flush_text_with(sh, out, 0);
+}
+
+/// Prints `out` (at most [`CAT_LIMIT`] bytes of it), then how many bytes were not shown:
+/// those past the limit and `hidden` more the caller did not keep.
+fn flush_text_with(sh: &mut Sh, out: &mut Vec<u8>, hidden: usize) {
+    if out.is_empty() && hidden == 0 {
         return;
     }
     if let Some(ch) = &mut sh.chunks {
@@ -946,8 +965,8 @@ fn flush_text(sh: &mut Sh, out: &mut Vec<u8>) {
         sh.say(l);
     }
     sh.run.open_line = open;
-    if extra > 0 {
-        sh.say(format!("… ({extra} more bytes not shown)"));
+    if extra + hidden > 0 {
+        sh.say(format!("… ({} more bytes not shown)", extra + hidden));
     }
     out.clear();
 }
@@ -1668,5 +1687,49 @@ mod tests {
         // The same line in coreutils words.
         assert_eq!(run(&mut c, "cat /nope").output, ["cat: /nope: No such file or directory"]);
         assert_eq!(split_list("echo 'a;b' && x || y; z").iter().map(|(o, _)| *o).collect::<Vec<_>>(), [";", "&&", "||", ";"]);
+    }
+
+    /// Inputs the `shell` fuzz target found (fuzz/README.md): each once asked for an
+    /// allocation as large as a number the script typed.
+    #[test]
+    fn fuzz_found_sizes_fail_with_efbig_before_allocating() {
+        let mut c = container(Config::Default);
+        let bb = |c: &mut Container, l: &str| run_script(c, l, Flavor::Busybox);
+        let r = bb(&mut c, "head -c 1014000000000000076 /dev/zero > /srv/z");
+        assert_eq!((r.output.clone(), r.status), (vec!["head: /dev/zero: File too large".to_string()], 1));
+        // Two operands each under the limit, together over it.
+        let r = bb(&mut c, "head -c 200M /dev/zero /dev/zero > /srv/z");
+        assert_eq!(r.output, ["head: /dev/zero: File too large"]);
+        let r = bb(&mut c, "head -c 3 /dev/zero > /srv/z; wc -c /srv/z");
+        assert_eq!(r.output, ["3 /srv/z"]);
+        for seek in ["99999999999999", "18446744073709551615"] {
+            let r = bb(&mut c, &format!("printf ab | dd of=/etc/motd bs=1 seek={seek} conv=notrunc"));
+            assert_eq!((r.output.clone(), r.status), (vec!["dd: /etc/motd: File too large".to_string()], 1), "seek={seek}");
+        }
+        // Nothing was copied up by the refused writes.
+        assert_eq!(bb(&mut c, "cat /etc/motd").output, ["hello"]);
+    }
+
+    /// Linear input must not buy unbounded memory: the container layer's written bytes stop at
+    /// MAX_UPPER_SIZE (ENOSPC, freed again by `rm`), and `cat`/`head` of many big operands
+    /// keep only what they show or what a file can hold.
+    #[test]
+    fn written_bytes_are_bounded_in_all() {
+        let mut c = container(Config::Default);
+        let bb = |c: &mut Container, l: &str| run_script(c, l, Flavor::Busybox);
+        let r = bb(&mut c, "truncate -s 200M /srv/a /srv/b /srv/c");
+        assert_eq!(r.status, 1);
+        assert_eq!(r.output.len(), 1, "{:?}", r.output);
+        assert!(r.output[0].contains("'/srv/c'") && r.output[0].ends_with("No space left on device"), "{:?}", r.output);
+        assert_eq!(c.upper_bytes(), 400 << 20);
+        assert_eq!(bb(&mut c, "echo x >> /srv/b").status, 0, "room is left below the limit");
+        let r = bb(&mut c, "rm /srv/a; truncate -s 100M /srv/c; wc -c /srv/c");
+        assert_eq!(r.output, ["104857600 /srv/c"]);
+        // 800 MiB through cat: the shell keeps at most its terminal's worth of output.
+        let r = bb(&mut c, "cat /srv/b /srv/b /srv/b /srv/b");
+        let kept: usize = r.output.iter().map(String::len).sum();
+        assert!(kept <= 2 << 20, "{kept} bytes of output kept");
+        let r = bb(&mut c, "head -c 200M /srv/b /srv/b > /srv/d");
+        assert_eq!(r.output, ["head: /srv/b: File too large"]);
     }
 }

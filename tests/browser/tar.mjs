@@ -85,7 +85,8 @@ export function readTar(file) {
     pax = null; longName = null;
     name = name.replace(/^(\.\/|\/)+/, '').replace(/\/+$/, '');
     if (name === '' || name === '.') continue;
-    out.push({ name, type });
+    const num = (a, n) => parseInt(str(a, n).trim() || '0', 8);
+    out.push({ name, type, mode: num(100, 8) & 0o7777, uid: num(108, 8), gid: num(116, 8) });
   }
   return out;
 }
@@ -121,4 +122,22 @@ export function unionPaths(files) {
     paths = next;
   }
   return paths;
+}
+
+/** The union of layer tars (bottom first) as `path → 'T MODE UID:GID'` (the first three fields
+ * of a listing line: `d 0755 0:0`), stacked as `unionPaths` stacks them; an implied parent
+ * directory without an entry of its own is `d 0755 0:0`. */
+export function unionMeta(files) {
+  const meta = new Map([['/', 'd 0755 0:0']]);
+  for (const f of files) {
+    for (const e of readTar(f)) {
+      const p = `/${e.name}`;
+      const base = p.slice(p.lastIndexOf('/') + 1);
+      if (base.startsWith('.wh.')) continue;
+      const t = { 0: 'f', 5: 'd', 2: 'l', 1: 'f', 3: 'c', 4: 'b', 6: 'p' }[e.type] || 'f';
+      meta.set(p, `${t} ${e.mode.toString(8).padStart(4, '0')} ${e.uid}:${e.gid}`);
+    }
+  }
+  const paths = unionPaths(files);
+  return new Map([...paths].map((p) => [p, meta.get(p) || 'd 0755 0:0']));
 }
