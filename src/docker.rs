@@ -8,7 +8,8 @@
 //! `pull-shared-base`, `pull-tags-and-errors`, `pull-different-parent`, `pull-after-load`,
 //! `pull-refused-layer`, `rmi-shared-layers`, `inspect-*`, and for containers
 //! `containers-isolation`, `container-rm`, `whiteouts`, `copyup-*`, `mv-dir-exdev`,
-//! `opaque-dirs`, `driver-*` (NOTES 29: [`driver`]), `commit-history`, `commit-save`,
+//! `opaque-dirs`, `driver-*` (NOTES 29: [`driver`]), `commit-history`, `commit-save`, `build-*`,
+//! `errors-build` (NOTES 34-58),
 //! `errors-commands` (NOTES 12-29). Sources followed: moby `distribution/pull_v2.go` (which
 //! layers already exist), `daemon/images/image_delete.go` (rmi), `layer/layer_store.go`
 //! (ChainIDs, release top first), `daemon/commit.go`, `image/image.go` (`NewChildImage`),
@@ -29,6 +30,7 @@
 //!   IDs), [`names`] (the oracle's placeholders for IDs the host's clock makes), [`argv`] (a
 //!   script line split as the oracle's recorder splits it), [`table`] (Go's tabwriter as the
 //!   docker CLI sets it up), [`dockerfile`] (a Dockerfile as the classic builder parses it),
+//!   [`build`] (`docker build`: the classic builder's steps, cache and stages),
 //!   [`context`] (a build context: `.dockerignore`, the size the CLI sends, tarsum source
 //!   checksums), [`commands`] (the docker commands), [`gnutar`] (GNU tar over a
 //!   saved archive), [`script`] (a SCRIPT replayed into a TRANSCRIPT).
