@@ -1,7 +1,8 @@
 // Issue 10, part 4-5: the Docker host in the page, by accessible names. The "Docker host"
 // button loads the Docker panel (its own wasm, on first use); the "Docker terminal" runs docker
 // commands printing what Docker prints; "Images" and "Containers" list the host; "Store" draws
-// shared layers once; "/var/lib/docker" is searched by name; a reload replays the journal.
+// shared layers once; "/var/lib/docker" is searched by name; a reload replays the journal;
+// `docker commit` makes an image over its parent that lists, runs and survives a reload.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -127,6 +128,62 @@ test('docker terminal: pulls share a base, containers keep their writes, and a r
     await page.getByRole('button', { name: 'Docker host' }).click();
     await page.getByRole('textbox', { name: 'Docker terminal' }).waitFor();
     assert.match(await docker(page, 'docker ps -a'), /^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES\n$/);
+    assert.deepEqual(t.offOrigin, []);
+    assert.deepEqual(t.errors, []);
+  } finally {
+    await t.close();
+  }
+});
+
+test('docker commit in the terminal: an image over its parent, listed, with its history, runnable, shared in "Store", back after a reload', async () => {
+  const t = await start();
+  try {
+    const { page } = t;
+    await openDocker(page);
+    await docker(page, 'docker pull webapp:1.0');
+    assert.equal(await docker(page, "docker run --name a webapp:1.0 sh -c 'echo a > /a'"), '');
+    assert.equal(await docker(page, "docker run --name b webapp:1.0 sh -c 'echo bbbbbbbbbb > /b'"), '');
+    const store = page.getByRole('region', { name: 'Store' });
+    const cells = () => store.locator('.store-cell').evaluateAll((els) => els.map((e) => Number(e.dataset.span)));
+    const before = await cells();
+
+    // The image ID a commit made prints as the oracle's placeholder (the core names its IDs).
+    const id = await docker(page, "docker commit -m 'one' a snap:1");
+    assert.match(id, /^sha256:(<img:1>|[0-9a-f]{64})\n$/, id);
+    const images = await docker(page, 'docker images');
+    assert.match(images, /\nsnap +1 +(<img12:1>|[0-9a-f]{12}) /, images);
+    // History: the commit's row (its 2B layer, comment "one") on top of the parent's rows.
+    const norm = (s) => s.split('\n').filter(Boolean).map((l) => l.replace(/ {2,}/g, '  ').trimEnd());
+    const hist = norm(await docker(page, 'docker history snap:1'));
+    const parent = norm(await docker(page, 'docker history webapp:1.0'));
+    assert.match(hist[1], /^(<img12:1>|[0-9a-f]{12})  .*  2B  one$/, hist.join('\n'));
+    assert.deepEqual(hist.slice(2), parent.slice(1));
+    assert.equal(await docker(page, 'docker run --name c snap:1 cat /a'), 'a\n');
+
+    // "Store": the parent's 7 layers stay drawn once, each spanning two more columns (snap:1 and
+    // the container c over it); the committed layer spans snap:1 and c; c adds its init and
+    // container layers (one column each), as a and b have.
+    await page.waitForFunction((n) => document.querySelectorAll('[aria-label="Store"] .store-cell').length > n, before.length);
+    const after = await cells();
+    const count = (xs, n) => xs.filter((x) => x === n).length;
+    const base = Math.max(...before);
+    assert.equal(count(before, base), 7, `before ${before}`);
+    assert.equal(count(after, base + 2), 7, `before ${before} after ${after}`);
+    assert.equal(count(after, 2), 1, `after ${after}`);
+    assert.equal(count(after, 1), count(before, 1) + 2, `before ${before} after ${after}`);
+    assert.equal(after.length, before.length + 3, `before ${before} after ${after}`);
+    await store.scrollIntoViewIfNeeded();
+    await shot(page, 'docker-commit-store');
+
+    // A reload replays the journal: the committed image is back, with its layer.
+    await page.reload();
+    await page.getByText('worker ready').waitFor();
+    await page.getByRole('textbox', { name: 'Docker terminal' }).waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('[aria-label="Containers"] li').length === 3);
+    assert.match(await docker(page, 'docker images'), /\nsnap +1 +(<img12:1>|[0-9a-f]{12}) /);
+    assert.equal(await docker(page, 'docker run --name d snap:1 cat /a'), 'a\n');
+    assert.equal(norm(await docker(page, 'docker history snap:1'))[1], hist[1]);
+    await shot(page, 'docker-commit-reloaded');
     assert.deepEqual(t.offOrigin, []);
     assert.deepEqual(t.errors, []);
   } finally {
