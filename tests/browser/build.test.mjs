@@ -109,6 +109,11 @@ test('docker build over the edited "Build context": every step, then the cache f
     await ctx.getByRole('button', { name: 'New file' }).click();
     const extra = ctx.getByRole('textbox', { name: 'conf/extra.txt', exact: true });
     await extra.fill('extra\n');
+    // A path the context has (a file or a directory) is refused, with a sentence.
+    await ctx.getByRole('textbox', { name: 'New file path' }).fill('conf');
+    await ctx.getByRole('button', { name: 'New file' }).click();
+    assert.equal(await ctx.getByRole('alert').innerText(), 'context/conf is already a file or a directory of the build context');
+    assert.equal(await extra.inputValue(), 'extra\n');
     await dockerfile.fill('FROM webapp:1.0\nCOPY conf /conf\nCMD ["cat", "/conf/extra.txt"]\n');
     const b4 = await docker(page, 'docker build -t demo:3 context');
     assert.match(b4, /Successfully tagged demo:3\n$/, b4);

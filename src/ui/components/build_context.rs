@@ -20,16 +20,22 @@ pub struct Props {
 #[function_component(BuildContext)]
 pub fn build_context(p: &Props) -> Html {
     let new_path = use_node_ref();
+    let clash_msg = use_state(|| None::<String>);
     let onsubmit = {
-        let (new_path, files, cb) = (new_path.clone(), p.files.clone(), p.on_edit.clone());
+        let (new_path, files, cb, clash_msg) = (new_path.clone(), p.files.clone(), p.on_edit.clone(), clash_msg.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(el) = new_path.cast::<web_sys::HtmlInputElement>() else { return };
             if let Some(path) = context_path(&el.value()) {
-                if !files.contains_key(&path) {
+                // Not over a file or a directory the context has (that would drop files).
+                let clash = files.keys().any(|k| *k == path || k.starts_with(&format!("{path}/")) || path.starts_with(&format!("{k}/")));
+                if clash {
+                    clash_msg.set(Some(t::context_clash(&path)));
+                } else {
+                    clash_msg.set(None);
                     cb.emit(DockerItem::Write { path, text: String::new() });
+                    el.set_value("");
                 }
-                el.set_value("");
             }
         })
     };
@@ -64,6 +70,7 @@ pub fn build_context(p: &Props) -> Html {
                 <input type="text" aria-label={t::NEW_FILE_PATH} placeholder={t::NEW_FILE_PLACEHOLDER} spellcheck="false" autocomplete="off" ref={new_path} />
                 <button class="button" type="submit">{ t::NEW_FILE }</button>
             </form>
+            if let Some(m) = &*clash_msg { <p class="error" role="alert">{ m }</p> }
         </section>
     }
 }

@@ -57,6 +57,11 @@ pub const NEW_FILE_PATH: &str = "New file path";
 pub const NEW_FILE_PLACEHOLDER: &str = "e.g. src/hello.txt";
 pub const DELETE: &str = "Delete";
 
+/// "New file" refused: the path is taken (a file, or a directory of the context's files).
+pub fn context_clash(path: &str) -> String {
+    format!("context/{path} is already a file or a directory of the build context")
+}
+
 /// The delete button's accessible name.
 pub fn delete_file(path: &str) -> String {
     format!("{DELETE} {path}")
