@@ -66,6 +66,7 @@ fn completion_offers_subcommands_served_refs_images_and_containers() {
     let mut h = host();
     assert_eq!(complete("", &h.docker), vec!["docker "]);
     assert_eq!(complete("docker pu", &h.docker), vec!["docker pull "]);
+    assert_eq!(complete("docker bu", &h.docker), vec!["docker build "]);
     assert_eq!(complete("docker pull ", &h.docker), vec!["docker pull app:1 ", "docker pull sib:1 "]);
     assert_eq!(complete("docker run --name a ", &h.docker), Vec::<String>::new());
     h.docker.run(&words("docker pull app:1"));
@@ -73,7 +74,7 @@ fn completion_offers_subcommands_served_refs_images_and_containers() {
     assert!(complete("docker run --name a app:1 s", &h.docker).is_empty());
     h.docker.run(&words("docker run --name web app:1 sh -c 'echo a > /a'"));
     assert_eq!(complete("docker diff w", &h.docker), vec!["docker diff web "]);
-    assert_eq!(complete("docker image ", &h.docker).len(), 7);
+    assert_eq!(complete("docker image ", &h.docker).len(), 8);
     let two = complete("docker s", &h.docker);
     assert_eq!(two, vec!["docker start ", "docker stop ", "docker system "]);
     assert_eq!(common_prefix(&two), "docker s");

@@ -14,10 +14,10 @@ use super::served::served;
 
 /// The subcommands the host simulates, as `docker` completes them.
 pub const COMMANDS: &[&str] = &[
-    "commit", "container", "create", "diff", "exec", "history", "image", "images", "info", "inspect", "load", "ps",
+    "build", "commit", "container", "create", "diff", "exec", "history", "image", "images", "info", "inspect", "load", "ps",
     "pull", "rm", "rmi", "run", "start", "stop", "system", "tag",
 ];
-const IMAGE_SUB: &[&str] = &["history", "inspect", "load", "ls", "prune", "rm", "tag"];
+const IMAGE_SUB: &[&str] = &["build", "history", "inspect", "load", "ls", "prune", "rm", "tag"];
 const CONTAINER_SUB: &[&str] = &["commit", "create", "ls", "rm"];
 const SYSTEM_SUB: &[&str] = &["df"];
 /// Flags of `run`/`create` that take a value (its word is not the image).

@@ -3,6 +3,7 @@ pub mod commit_panel;
 pub mod container_controls;
 pub mod container_panel;
 pub mod diff_view;
+pub mod build_context;
 pub mod docker_launcher;
 pub mod docker_panel;
 pub mod docker_text;

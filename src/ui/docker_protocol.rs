@@ -23,6 +23,11 @@ pub enum DockerItem {
     /// An archive opened in the page: served by the registry and `docker load`ed. `file` is
     /// its position among the message's (or the journal's) blobs.
     Load { name: String, file: u32 },
+    /// BUILD: a file of the build context (the directory `context`) written in the page's
+    /// "Build context" editor: its path in the context and its whole text.
+    Write { path: String, text: String },
+    /// BUILD: a file of the build context deleted in the editor.
+    Remove { path: String },
 }
 
 /// Page → Docker worker.
@@ -91,4 +96,53 @@ pub fn from_js<M: serde::de::DeserializeOwned>(v: &JsValue) -> Result<(M, Vec<Bl
         .map(|a| a.iter().filter_map(|b| b.dyn_into::<Blob>().ok()).collect())
         .unwrap_or_default();
     Ok((msg, blobs))
+}
+
+/// BUILD: the build context's files (path in the context → text), as the editor shows them
+/// and the worker's context loader hands them to `docker build`.
+pub type BuildFiles = std::collections::BTreeMap<String, String>;
+
+/// BUILD: the directory the terminal's `docker build` reads the edited files from.
+pub const CONTEXT_DIR: &str = "context";
+
+/// BUILD: the context before any edit (the sample the editor starts with).
+pub fn sample_context() -> BuildFiles {
+    crate::ui::components::docker_text::SAMPLE_CONTEXT.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect()
+}
+
+/// BUILD: a context path as the editor keeps it (relative, cleaned); `None` when it names no file.
+pub fn context_path(p: &str) -> Option<String> {
+    let c = crate::docker::context::clean(p.trim());
+    (!c.is_empty()).then_some(c)
+}
+
+/// BUILD: applies a journal item to the context (other items leave it as it is). A new file
+/// replaces a file or directory at its path, as the files under a path it replaces go.
+pub fn apply(files: &mut BuildFiles, item: &DockerItem) {
+    match item {
+        DockerItem::Write { path, text } => {
+            if let Some(p) = context_path(path) {
+                // A file at `p` is no directory: what was below it goes, and so do files at
+                // its parents (they become directories).
+                let below = format!("{p}/");
+                files.retain(|k, _| !k.starts_with(&below) && !p.starts_with(&format!("{k}/")));
+                files.insert(p, text.clone());
+            }
+        }
+        DockerItem::Remove { path } => {
+            if let Some(p) = context_path(path) {
+                files.remove(&p);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// BUILD: the context `docker build` sees: files 0644, their directories 0755.
+pub fn to_context(files: &BuildFiles) -> crate::docker::context::Context {
+    let mut c = crate::docker::context::Context::new();
+    for (p, t) in files {
+        c.add_file(p, 0o644, t.as_bytes().to_vec());
+    }
+    c
 }

@@ -5,7 +5,7 @@
 //! Docker worker is its own (started on first use); the journal ([`DockerItem`]s and the
 //! archives' blobs they name) only grows, and is saved to IndexedDB after every change.
 
-use crate::ui::docker_protocol::{DockerItem, Snapshot, Transcript};
+use crate::ui::docker_protocol::{self as proto, BuildFiles, DockerItem, Snapshot, Transcript};
 use crate::docker::var_lib::VarEntry;
 use std::rc::Rc;
 use web_sys::Blob;
@@ -44,6 +44,11 @@ pub struct DockerUi {
     pub picked: Option<Picked>,
     pub var: VarView,
     pub error: Option<String>,
+    /// BUILD: the build context as edited (the sample, then the journal's edits), set when the
+    /// journal is read.
+    pub context: Rc<BuildFiles>,
+    /// Counts the journal's changes (a write can replace the last item: the length stays).
+    pub journal_seq: u32,
 }
 
 pub enum DockerAction {
@@ -71,6 +76,11 @@ impl Reducible for DockerUi {
                     s.journal = Rc::new(items);
                     s.files = Rc::new(files);
                 }
+                let mut ctx = proto::sample_context();
+                for it in s.journal.iter() {
+                    proto::apply(&mut ctx, it);
+                }
+                s.context = Rc::new(ctx);
             }
             DockerAction::Journal(item, blob) => {
                 let item = match (item, blob) {
@@ -81,7 +91,15 @@ impl Reducible for DockerUi {
                     }
                     (i, _) => i,
                 };
-                Rc::make_mut(&mut s.journal).push(item);
+                s.journal_seq += 1;
+                proto::apply(Rc::make_mut(&mut s.context), &item);
+                let journal = Rc::make_mut(&mut s.journal);
+                // BUILD: typing in a file makes one write, not one per key: a write replaces
+                // the write of the same file just before it (the replay ends the same).
+                match (journal.last_mut(), &item) {
+                    (Some(DockerItem::Write { path: last, text }), DockerItem::Write { path, text: new }) if last == path => *text = new.clone(),
+                    _ => journal.push(item),
+                }
             }
             DockerAction::Output { entries, snapshot } => {
                 s.answered = true;

@@ -10,7 +10,7 @@ use crate::docker::{complete, lists, served, store_map, var_lib, Docker, Outcome
 use crate::image::Archive;
 use crate::source::Source;
 use crate::ui::blob_file::BrowserBlob;
-use crate::ui::docker_protocol::{from_js, to_js, DockerItem, DockerRequest, DockerResponse, Snapshot, Transcript};
+use crate::ui::docker_protocol::{self as proto, from_js, to_js, BuildFiles, DockerItem, DockerRequest, DockerResponse, Snapshot, Transcript};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -23,6 +23,7 @@ use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
 const MAX_VAR_ENTRIES: usize = 400;
 
 type Opened = Rc<RefCell<BTreeMap<String, Arc<Archive>>>>;
+type Files = Rc<RefCell<BuildFiles>>;
 
 /// Starts the worker.
 pub fn run() {
@@ -32,10 +33,20 @@ pub fn run() {
     let opened: Opened = Rc::new(RefCell::new(BTreeMap::new()));
     let o2 = opened.clone();
     let loader = Box::new(move |p: &str| o2.borrow().get(p).cloned().ok_or_else(|| "no such file or directory".to_string()));
-    let docker = Rc::new(RefCell::new(Docker::new(Default::default(), loader)));
+    let mut host = Docker::new(Default::default(), loader);
+    // BUILD: `docker build context` (or `.`) reads the files edited in the page.
+    let files: Files = Rc::new(RefCell::new(proto::sample_context()));
+    let f2 = files.clone();
+    host.context_loader = Some(Box::new(move |dir: &str| {
+        match crate::docker::context::clean(dir).as_str() {
+            proto::CONTEXT_DIR | "" => Ok(proto::to_context(&f2.borrow())),
+            _ => Err(format!("path \"{dir}\" not found")),
+        }
+    }));
+    let docker = Rc::new(RefCell::new(host));
     let s2 = scope.clone();
     let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-        handle(&s2, &mut docker.borrow_mut(), &opened, ev.data());
+        handle(&s2, &mut docker.borrow_mut(), &opened, &files, ev.data());
     });
     scope.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     onmessage.forget();
@@ -56,7 +67,7 @@ fn snapshot(d: &Docker) -> Snapshot {
     Snapshot { images: lists::images(d), containers: lists::containers(d), map: store_map::store_map(d) }
 }
 
-fn handle(scope: &DedicatedWorkerGlobalScope, d: &mut Docker, opened: &Opened, data: JsValue) {
+fn handle(scope: &DedicatedWorkerGlobalScope, d: &mut Docker, opened: &Opened, files: &Files, data: JsValue) {
     let (req, blobs): (DockerRequest, Vec<Blob>) = match from_js(&data) {
         Ok(x) => x,
         Err(e) => return post(scope, &DockerResponse::Error { error: format!("bad request to the Docker worker: {e}") }),
@@ -92,7 +103,15 @@ fn handle(scope: &DedicatedWorkerGlobalScope, d: &mut Docker, opened: &Opened, d
                             Err(e) => Transcript { echo, out: format!("{e}\n"), code: 1 },
                         }
                     }
+                    // BUILD: an edit of the build context prints nothing.
+                    it @ (DockerItem::Write { .. } | DockerItem::Remove { .. }) => {
+                        proto::apply(&mut files.borrow_mut(), &it);
+                        continue;
+                    }
                 });
+            }
+            if entries.is_empty() && !replay {
+                return;
             }
             post(scope, &DockerResponse::Output { entries, snapshot: snapshot(d), replay });
         }

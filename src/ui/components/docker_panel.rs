@@ -2,8 +2,10 @@
 //! the arrows, Tab completion from the core) whose output is exactly what the docker commands
 //! print; the host's images and containers as lists (pick a container to see its `docker
 //! diff` and merged files; pick an image for its `docker history`); the store picture; the
-//! `/var/lib/docker` tree with a search box. This is the `docker-ui` app (see
+//! `/var/lib/docker` tree with a search box; the "Build context" editor (issue 11) holds the
+//! files `docker build ... context` builds. This is the `docker-ui` app (see
 //! [`crate::ui::docker_bridge`]); its Docker worker starts with it and replays the journal.
+use crate::ui::components::build_context::BuildContext;
 use crate::ui::components::docker_text as t;
 use crate::ui::components::store_view::StoreView;
 use crate::ui::components::var_lib_view::VarLibView;
@@ -86,7 +88,7 @@ pub fn docker_panel() -> Html {
     // The journal goes to the page (IndexedDB) after every change.
     {
         let (journal, files) = (state.journal.clone(), state.files.clone());
-        use_effect_with((state.journal.len(), state.loaded), move |(_, loaded)| {
+        use_effect_with((state.journal_seq, state.journal.len(), state.loaded), move |(_, _, loaded)| {
             if *loaded {
                 let o = js_sys::Object::new();
                 let _ = Reflect::set(&o, &"journal".into(), &serde_json::to_string(&*journal).unwrap_or_default().into());
@@ -119,6 +121,16 @@ pub fn docker_panel() -> Html {
         Callback::from(move |line: String| {
             d.dispatch(DockerAction::Journal(DockerItem::Line(line.clone()), None));
             link.send(&DockerRequest::Do { items: vec![DockerItem::Line(line)], replay: false }, &[]);
+        })
+    };
+
+    // BUILD: an edit of the build context goes to the worker and the journal.
+    let on_edit = {
+        let link = link.clone();
+        let d = state.dispatcher();
+        Callback::from(move |item: DockerItem| {
+            d.dispatch(DockerAction::Journal(item.clone(), None));
+            link.send(&DockerRequest::Do { items: vec![item], replay: false }, &[]);
         })
     };
 
@@ -254,6 +266,7 @@ pub fn docker_panel() -> Html {
                         }
                     </div>
                 </div>
+                if state.loaded { <BuildContext files={state.context.clone()} {on_edit} /> }
                 <StoreView map={Rc::new(snap.map.clone())} />
                 <VarLibView entries={state.var.entries.clone()} total={state.var.total} {on_search} />
             </>

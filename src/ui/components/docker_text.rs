@@ -47,3 +47,32 @@ pub fn used_by(n: usize) -> String {
         format!("shared by {n} columns")
     }
 }
+
+// BUILD: the "Build context" editor.
+pub const CONTEXT: &str = "Build context";
+pub const CONTEXT_HINT: &str = "These files are the directory context of the Docker host: docker build -t demo:1 context builds them (docker build . does too). Edits take effect at the next build.";
+pub const CONTEXT_EMPTY: &str = "The context is empty: add a Dockerfile.";
+pub const NEW_FILE: &str = "New file";
+pub const NEW_FILE_PATH: &str = "New file path";
+pub const NEW_FILE_PLACEHOLDER: &str = "e.g. src/hello.txt";
+pub const DELETE: &str = "Delete";
+
+/// "New file" refused: the path is taken (a file, or a directory of the context's files).
+pub fn context_clash(path: &str) -> String {
+    format!("context/{path} is already a file or a directory of the build context")
+}
+
+/// The delete button's accessible name.
+pub fn delete_file(path: &str) -> String {
+    format!("{DELETE} {path}")
+}
+
+/// The build context the editor starts with: a Dockerfile over a bundled sample and the file
+/// it copies.
+pub const SAMPLE_CONTEXT: &[(&str, &str)] = &[
+    (
+        "Dockerfile",
+        "FROM webapp:1.0\nCOPY app.txt /app/\nRUN wc -c /app/app.txt > /app/size.txt\nCMD [\"cat\", \"/app/app.txt\"]\n",
+    ),
+    ("app.txt", "hello from the build context\n"),
+];
