@@ -28,7 +28,7 @@
 
 use super::commands::{check_arity, parse_flags, Arity, CommitImage, Docker, Outcome, Spec};
 use super::containers::{Ctr, State};
-use super::context::{multi_hash, tarsum, Context, Entry as CtxEntry, Kind as CtxKind};
+use super::context::{dir_sum, multi_hash, tarsum, Context, Entry as CtxEntry, Kind as CtxKind};
 use super::dockerfile::{self, CmdLine, Copy as CopyArgs, Kind};
 use super::reference::Named;
 use crate::container::Op;
@@ -318,9 +318,9 @@ impl Docker {
     }
 
     /// The variables words expand with: the stage's Env, then its build args.
-    fn word_env(st: &Stage, b: &Build) -> BTreeMap<String, String> {
+    fn word_env(st: &Stage) -> BTreeMap<String, String> {
         let mut m = BTreeMap::new();
-        for (k, v) in stage_args(st, b) {
+        for (k, v) in stage_args(st) {
             m.insert(k, v);
         }
         for e in env_list(&st.run_config) {
@@ -331,7 +331,7 @@ impl Docker {
     }
 
     fn build_step(&mut self, b: &mut Build, st: &mut Stage, ins: &dockerfile::Instruction, esc: char) -> Result<(), Stop> {
-        let env = Docker::word_env(st, b);
+        let env = Docker::word_env(st);
         let x = |w: &str| dockerfile::expand(w, esc, &|k| env.get(k).cloned()).map_err(|e| Stop(e, 1));
         match &ins.kind {
             Kind::Env(pairs) => {
@@ -366,15 +366,9 @@ impl Docker {
                 self.commit_meta(b, st, &format!("MAINTAINER {m}"), false)
             }
             Kind::Expose(ports) => {
-                let mut map = st.run_config.get("ExposedPorts").and_then(Value::as_object).cloned().unwrap_or_default();
-                let mut words = Vec::new();
-                for p in ports {
-                    let p = x(p)?;
-                    let key = if p.contains('/') { p.clone() } else { format!("{p}/tcp") };
-                    map.insert(key, json!({}));
-                    words.push(p);
-                }
-                st.run_config.insert("ExposedPorts".into(), Value::Object(map));
+                let words = ports.iter().map(|p| x(p)).collect::<Result<Vec<_>, _>>()?;
+                let keys = words.iter().map(|p| if p.contains('/') { p.clone() } else { format!("{p}/tcp") });
+                add_keys(&mut st.run_config, "ExposedPorts", keys);
                 self.commit_meta(b, st, &format!("EXPOSE {}", words.join(" ")), false)
             }
             Kind::User(u) => {
@@ -383,14 +377,8 @@ impl Docker {
                 self.commit_meta(b, st, &format!("USER {u}"), false)
             }
             Kind::Volume(vols) => {
-                let mut map = st.run_config.get("Volumes").and_then(Value::as_object).cloned().unwrap_or_default();
-                let mut list = Vec::new();
-                for v in vols {
-                    let v = x(v)?;
-                    map.insert(v.clone(), json!({}));
-                    list.push(v);
-                }
-                st.run_config.insert("Volumes".into(), Value::Object(map));
+                let list = vols.iter().map(|v| x(v)).collect::<Result<Vec<_>, _>>()?;
+                add_keys(&mut st.run_config, "Volumes", list.iter().cloned());
                 self.commit_meta(b, st, &format!("VOLUME [{}]", list.join(" ")), false)
             }
             Kind::StopSignal(s) => {
@@ -576,7 +564,7 @@ impl Docker {
     /// committed under a Cmd that records the build args (`|N K=V ...`).
     fn run_step(&mut self, b: &mut Build, st: &mut Stage, c: &CmdLine) -> Result<(), Stop> {
         let cmd = self.cmd_of(st, c);
-        let args = stage_args(st, b);
+        let args = stage_args(st);
         let mut save = Vec::new();
         if !args.is_empty() {
             save.push(format!("|{}", args.len()));
@@ -702,9 +690,8 @@ impl Docker {
                         }
                     }
                     SrcNode::File(bytes) => {
-                        if add && it.rel.is_empty() && is_archive(bytes) {
-                            let n = extract_tar(&mut ctr, bytes, &target_dir_for_tar(&dest_clean), &mut mtimes).map_err(|e| Stop(e, 1))?;
-                            let _ = n;
+                        if add && it.rel.is_empty() && is_archive(bytes)? {
+                            extract_tar(&mut ctr, bytes, &dest_clean, &mut mtimes).map_err(|e| Stop(e, 1))?;
                             continue;
                         }
                         ctr.fs.apply(&Op::Write { path: tb.clone(), text: bytes.to_vec() });
@@ -851,12 +838,19 @@ fn image_sources(d: &Docker, image: Option<&str>, pattern: &str) -> Result<Vec<(
     let hash = if top_is_file {
         format!("file:{}", sum(&found[0].0, &found[0].1))
     } else {
-        let mut sums: Vec<String> = found.iter().map(|(p, s)| sum(p, s)).collect();
-        sums.sort();
-        format!("dir:{}", crate::digest::hex(&crate::digest::sha256(sums.join(",").as_bytes())))
+        dir_sum(found.iter().map(|(p, s)| sum(p, s)).collect())
     };
     let items: Vec<Src> = found.into_iter().map(|(_, s)| s).collect();
     Ok(vec![(hash, items)])
+}
+
+/// Adds `keys` to the config's set-like map `field` (`ExposedPorts`, `Volumes`: key -> `{}`).
+fn add_keys(rc: &mut Map<String, Value>, field: &str, keys: impl Iterator<Item = String>) {
+    let mut map = rc.get(field).and_then(Value::as_object).cloned().unwrap_or_default();
+    for k in keys {
+        map.insert(k, json!({}));
+    }
+    rc.insert(field.into(), Value::Object(map));
 }
 
 /// The stage's VOLUME paths.
@@ -879,7 +873,7 @@ fn env_list(rc: &Map<String, Value>) -> Vec<String> {
 
 /// The stage's build args that have a value and that its Env does not set, sorted
 /// (moby `BuildArgs.FilterAllowed`).
-fn stage_args(st: &Stage, _b: &Build) -> Vec<(String, String)> {
+fn stage_args(st: &Stage) -> Vec<(String, String)> {
     let env = env_list(&st.run_config);
     let mut v: Vec<(String, String)> = st
         .args
@@ -962,22 +956,23 @@ fn parse_chown(s: &str) -> Result<(u32, u32), Stop> {
     }
 }
 
-/// Whether ADD extracts `bytes` (a tar, plain or compressed: moby `archive.IsArchive`).
-fn is_archive(bytes: &[u8]) -> bool {
-    bytes.starts_with(&[0x1f, 0x8b]) || bytes.starts_with(b"BZh") || bytes.starts_with(&[0xfd, b'7', b'z', b'X', b'Z']) || bytes.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) || (bytes.len() >= 262 && &bytes[257..262] == b"ustar")
-}
-
-fn target_dir_for_tar(dest: &str) -> String {
-    dest.to_string()
+/// Whether ADD extracts `bytes` (moby `archive.IsArchive`: a tar, plain or compressed). The
+/// layer reader's compressions (gzip, zstd) are sniffed as it sniffs them; bzip2 and xz, which
+/// Docker also extracts, are refused in one sentence rather than copied as a file.
+fn is_archive(bytes: &[u8]) -> Result<bool, Stop> {
+    use crate::layer::compression::{detect, Compression};
+    if bytes.starts_with(b"BZh") || bytes.starts_with(&[0xfd, b'7', b'z', b'X', b'Z']) {
+        return stop("layerlab: ADD of a bzip2 or xz archive is not simulated (gzip, zstd and plain tars are)", 1);
+    }
+    Ok(detect(bytes) != Compression::None || bytes.get(257..262) == Some(b"ustar".as_slice()))
 }
 
 /// ADD of a local archive: its entries extracted under `dest`, mtimes kept.
-fn extract_tar(c: &mut Ctr, bytes: &Arc<[u8]>, dest: &str, mtimes: &mut BTreeMap<Vec<u8>, i64>) -> Result<usize, String> {
+fn extract_tar(c: &mut Ctr, bytes: &Arc<[u8]>, dest: &str, mtimes: &mut BTreeMap<Vec<u8>, i64>) -> Result<(), String> {
     let ar = crate::image::Archive::from_layers(vec![crate::source::MemSource::shared(bytes.to_vec())], "the ADDed archive");
     let img = ar.load(&crate::image::Selector::Index(0), &crate::image::LoadOptions { changes: false, ..Default::default() }, &mut |_| true).map_err(|e| e.to_string())?;
     let layer = img.layers.first().ok_or("the ADDed archive is empty")?;
     mkdir_p(c, dest.as_bytes(), 0, 0);
-    let mut n = 0;
     for (p, ino) in layer.tree.walk() {
         let node = layer.tree.node(ino);
         let rel = String::from_utf8_lossy(p.strip_prefix(b"/").unwrap_or(&p)).to_string();
@@ -1001,7 +996,6 @@ fn extract_tar(c: &mut Ctr, bytes: &Arc<[u8]>, dest: &str, mtimes: &mut BTreeMap
             c.fs.apply(&Op::Chown { uid: node.uid, gid: node.gid, path: target.clone() });
         }
         mtimes.insert(target, node.mtime);
-        n += 1;
     }
-    Ok(n)
+    Ok(())
 }

@@ -188,14 +188,13 @@ impl Context {
 
     fn dir_hash(&self, dir: &str) -> String {
         let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
-        let mut sums: Vec<String> = self
+        let sums: Vec<String> = self
             .entries
             .iter()
             .filter(|(k, _)| (!dir.is_empty() && k.as_str() == dir) || k.starts_with(&prefix))
             .map(|(k, e)| tarsum(k, e, 0, 0, ""))
             .collect();
-        sums.sort();
-        format!("dir:{}", hex(&sha256(sums.join(",").as_bytes())))
+        dir_sum(sums)
     }
 
     /// The context paths a `COPY`/`ADD` source names (`filepath.Match` wildcards). The error is
@@ -254,6 +253,13 @@ pub fn tarsum(name: &str, e: &Entry, uid: u32, gid: u32, owner_name: &str) -> St
         h.update(b);
     }
     hex(&h.finalize())
+}
+
+/// `dir:` over the tarsums of a directory and everything below it (copy.go `walkSource`:
+/// sorted, comma-joined).
+pub fn dir_sum(mut sums: Vec<String>) -> String {
+    sums.sort();
+    format!("dir:{}", hex(&sha256(sums.join(",").as_bytes())))
 }
 
 /// `multi:` over several source hashes, in Dockerfile order.
