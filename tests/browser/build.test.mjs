@@ -4,30 +4,8 @@
 // an unchanged rebuild hits every step; a reload replays the edits and the builds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, shot } from './helpers.mjs';
+import { start, shot, openDocker, transcript, docker } from './helpers.mjs';
 
-async function openDocker(page) {
-  await page.getByRole('button', { name: 'Docker host' }).click();
-  await page.getByRole('textbox', { name: 'Docker terminal' }).waitFor();
-}
-
-async function transcript(page) {
-  return page.getByRole('log', { name: 'Docker output' }).locator('pre').innerText();
-}
-
-/** Runs a line in the "Docker terminal"; returns what it printed. */
-async function docker(page, line) {
-  const before = (await transcript(page)).length;
-  const input = page.getByRole('textbox', { name: 'Docker terminal' });
-  await input.fill(line);
-  await input.press('Enter');
-  await page.waitForFunction(({ n, echo }) => {
-    const t = document.querySelector('.docker-output pre')?.textContent || '';
-    return t.length > n && t.slice(n).startsWith(echo);
-  }, { n: before, echo: `$ ${line}\n` });
-  const t = await transcript(page);
-  return t.slice(before + `$ ${line}\n`.length);
-}
 
 // The host names the IDs its fixed clock makes as the oracle normalizes them (`<img12:3>`).
 const ID = String.raw`(?:[0-9a-f]{12}|<\w+:\d+>)`;

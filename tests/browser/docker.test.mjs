@@ -8,32 +8,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { start, shot, waitLayers, sh, openWithPicker, layerItems, downloadListing } from './helpers.mjs';
+import { start, shot, waitLayers, sh, openWithPicker, layerItems, downloadListing, openDocker, transcript, docker } from './helpers.mjs';
 import { writeBigFile } from './tar.mjs';
 
-async function openDocker(page) {
-  await page.getByRole('button', { name: 'Docker host' }).click();
-  await page.getByRole('textbox', { name: 'Docker terminal' }).waitFor();
-}
-
-/** The whole transcript of the "Docker output" log. */
-async function transcript(page) {
-  return page.getByRole('log', { name: 'Docker output' }).locator('pre').innerText();
-}
-
-/** Runs a line in the "Docker terminal"; returns what it printed (its part of the transcript). */
-async function docker(page, line) {
-  const before = (await transcript(page)).length;
-  const input = page.getByRole('textbox', { name: 'Docker terminal' });
-  await input.fill(line);
-  await input.press('Enter');
-  await page.waitForFunction(({ n, echo }) => {
-    const t = document.querySelector('.docker-output pre')?.textContent || '';
-    return t.length > n && t.slice(n).startsWith(echo);
-  }, { n: before, echo: `$ ${line}\n` });
-  const t = await transcript(page);
-  return t.slice(before + `$ ${line}\n`.length);
-}
 
 test('docker terminal: pulls share a base, containers keep their writes, and a reload brings the host back', async () => {
   const t = await start();

@@ -118,3 +118,27 @@ export async function sh(page, line) {
   await input.press('Enter');
   await page.getByRole('region', { name: 'Shell output' }).getByText(`# ${line}`, { exact: true }).last().waitFor();
 }
+
+// The Docker panel (issues 10 and 11): open it, read its transcript, type a line.
+export async function openDocker(page) {
+  await page.getByRole('button', { name: 'Docker host' }).click();
+  await page.getByRole('textbox', { name: 'Docker terminal' }).waitFor();
+}
+
+export async function transcript(page) {
+  return page.getByRole('log', { name: 'Docker output' }).locator('pre').innerText();
+}
+
+/** Runs a line in the "Docker terminal"; returns what it printed (its part of the transcript). */
+export async function docker(page, line) {
+  const before = (await transcript(page)).length;
+  const input = page.getByRole('textbox', { name: 'Docker terminal' });
+  await input.fill(line);
+  await input.press('Enter');
+  await page.waitForFunction(({ n, echo }) => {
+    const t = document.querySelector('.docker-output pre')?.textContent || '';
+    return t.length > n && t.slice(n).startsWith(echo);
+  }, { n: before, echo: `$ ${line}\n` });
+  const t = await transcript(page);
+  return t.slice(before + `$ ${line}\n`.length);
+}
