@@ -293,6 +293,19 @@ impl Interp<'_> {
 
     /// Runs a list, counting how deep lists nest at run time (scripts calling scripts,
     /// `eval`, `sh -c` inside each other): past [`MAX_NEST`] everything stops.
+    /// One turn of a loop body: `Some(status)` goes on (`continue` keeps `st`), `None` leaves
+    /// the loop (`break`); a `break N`/`continue N` for an outer loop goes up one level.
+    fn loop_turn(&mut self, body: &List, io: &Io, st: i32) -> Result<Option<i32>, Flow> {
+        match self.list(body, io) {
+            Ok(s) => Ok(Some(s)),
+            Err(Flow::Break(n)) if n > 1 => Err(Flow::Break(n - 1)),
+            Err(Flow::Break(_)) => Ok(None),
+            Err(Flow::Continue(n)) if n > 1 => Err(Flow::Continue(n - 1)),
+            Err(Flow::Continue(_)) => Ok(Some(st)),
+            Err(e) => Err(e),
+        }
+    }
+
     fn list(&mut self, l: &List, io: &Io) -> R {
         self.depth += 1;
         let r = if self.depth > MAX_NEST {
@@ -429,13 +442,9 @@ impl Interp<'_> {
                         Err(Flow::Break(n)) => return if n > 1 { Err(Flow::Break(n - 1)) } else { Ok(0) },
                         Err(e) => return Err(e),
                     }
-                    match self.list(body, io) {
-                        Ok(s) => st = s,
-                        Err(Flow::Break(n)) if n > 1 => return Err(Flow::Break(n - 1)),
-                        Err(Flow::Break(_)) => break,
-                        Err(Flow::Continue(n)) if n > 1 => return Err(Flow::Continue(n - 1)),
-                        Err(Flow::Continue(_)) => continue,
-                        Err(e) => return Err(e),
+                    match self.loop_turn(body, io, st)? {
+                        Some(s) => st = s,
+                        None => break,
                     }
                 }
                 Ok(st)
@@ -455,13 +464,9 @@ impl Interp<'_> {
                 for item in items {
                     self.step()?;
                     self.env.vars.insert(name.clone(), String::from_utf8_lossy(&item).into_owned());
-                    match self.list(body, io) {
-                        Ok(s) => st = s,
-                        Err(Flow::Break(n)) if n > 1 => return Err(Flow::Break(n - 1)),
-                        Err(Flow::Break(_)) => break,
-                        Err(Flow::Continue(n)) if n > 1 => return Err(Flow::Continue(n - 1)),
-                        Err(Flow::Continue(_)) => continue,
-                        Err(e) => return Err(e),
+                    match self.loop_turn(body, io, st)? {
+                        Some(s) => st = s,
+                        None => break,
                     }
                 }
                 Ok(st)
