@@ -77,7 +77,7 @@ pub fn rfc3339(secs: i64) -> String {
 /// uncompressed size).
 pub fn write_layer(entries: &[TarEntry]) -> Result<(Vec<u8>, String, u64)> {
     let gz = flate2::GzBuilder::new().write(Vec::new(), flate2::Compression::default());
-    let mut w = TarWriter::new(Hasher::tee(gz));
+    let mut w = TarWriter::docker_layer(Hasher::tee(gz));
     for e in entries {
         w.append(e)?;
     }

@@ -139,6 +139,11 @@ pub struct Container {
     copied_total: u64,
     /// Bytes of file data in the upper dir, kept up to date by every change.
     live_bytes: u64,
+    /// The clock (seconds since the epoch) stamped as `st_mtime` on what changes: a file's data
+    /// (write, truncate), a new entry and the directory whose entries change (create, unlink,
+    /// rename, link), `touch`; chmod and chown leave it (they change only ctime, which no tar
+    /// or listing shows). 0 until [`Container::set_clock`]: the kernel oracle has no clock.
+    now: i64,
 }
 
 /// What one op did.
@@ -188,7 +193,12 @@ pub struct Usage {
 impl Container {
     /// A fresh container (empty upper dir 0755 0:0) over `lower`.
     pub fn new(lower: Stack, config: Config) -> Self {
-        Container { lower, upper: Arc::new(Tree::new()), config, log: Vec::new(), copied_total: 0, live_bytes: 0 }
+        Container { lower, upper: Arc::new(Tree::new()), config, log: Vec::new(), copied_total: 0, live_bytes: 0, now: 0 }
+    }
+
+    /// Sets the clock later changes stamp as their mtime (see the field).
+    pub fn set_clock(&mut self, now: i64) {
+        self.now = now;
     }
     pub fn config(&self) -> Config {
         self.config

@@ -56,7 +56,7 @@ fn commit_scenario(dir: &Path, cfg: &str) -> (Container, Committed) {
         c.apply(&op.op);
     }
     let opts = CommitOptions { created: 1_700_000_000, created_by: "ops".into(), tags: vec!["scenario:latest".into()], ..Default::default() };
-    let diff: Vec<_> = c.diff_entries().unwrap().iter().filter_map(|e| e.tar_entry(opts.created)).collect();
+    let diff: Vec<_> = c.diff_entries().unwrap().iter().filter_map(|e| e.tar_entry(Some(opts.created))).collect();
     let done = commit(None, &layer_blobs(dir), &diff, &opts).unwrap();
     (c, done)
 }
@@ -202,7 +202,7 @@ fn commits_chain_and_are_deterministic() {
             assert_eq!(c.apply(&op.op).render(), "OK");
         }
         let opts = CommitOptions { message: msg.into(), author: "tests".into(), created: t, created_by: "sh".into(), tags: vec!["chain:latest".into()], ..Default::default() };
-        let diff: Vec<_> = c.diff_entries().unwrap().iter().filter_map(|e| e.tar_entry(t)).collect();
+        let diff: Vec<_> = c.diff_entries().unwrap().iter().filter_map(|e| e.tar_entry(Some(t))).collect();
         let done = commit(img.config.as_ref().map(|c| &c.bytes[..]), &base.layers, &diff, &opts).unwrap();
         save(&[done.image], SaveFormat::Docker, t, Vec::new()).unwrap()
     };

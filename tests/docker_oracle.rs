@@ -83,12 +83,12 @@ fn images_tsv(script: &str) -> String {
     out
 }
 
-fn run_scenario(set: &Path, name: &str) -> Result<(), String> {
+/// Runs `script` (a scenario's script, or one derived from it) with `layerlab host` in a
+/// scratch directory staged as check.sh stages it; returns the transcript, stderr and the
+/// scratch directory.
+fn host_run(set: &Path, name: &str, tag: &str, script: &str) -> Result<(String, String, PathBuf), String> {
     let dir = set.join(name);
-    let script = std::fs::read_to_string(dir.join("script")).map_err(|e| format!("{name}: {e}"))?;
-    let expected = std::fs::read_to_string(dir.join("expected.txt")).map_err(|e| format!("{name}: {e}"))?;
-    let expected: String = expected.split_inclusive('\n').filter(|l| !l.starts_with("# disk:")).collect();
-    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("docker-oracle-{}-{name}", set.file_name().unwrap_or_default().to_string_lossy()));
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("docker-oracle-{}-{name}{tag}", set.file_name().unwrap_or_default().to_string_lossy()));
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch).unwrap();
     std::os::unix::fs::symlink(shared().join("fixtures"), scratch.join("fixtures")).unwrap();
@@ -99,27 +99,36 @@ fn run_scenario(set: &Path, name: &str) -> Result<(), String> {
         }
     }
     let tsv = scratch.join("images.tsv");
-    std::fs::write(&tsv, images_tsv(&script)).unwrap();
+    std::fs::write(&tsv, images_tsv(script)).unwrap();
+    let script_path = scratch.join("script.run");
+    std::fs::write(&script_path, script).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_layerlab"))
         .current_dir(&scratch)
         .arg("host")
         .arg("--script")
-        .arg(dir.join("script"))
+        .arg(&script_path)
         .arg("--images")
         .arg(&tsv)
         .arg("--registry")
         .arg(dir.join("registry.txt"))
         .output()
         .map_err(|e| format!("{name}: {e}"))?;
-    let got = String::from_utf8_lossy(&out.stdout);
+    Ok((String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned(), scratch))
+}
+
+fn run_scenario(set: &Path, name: &str) -> Result<(), String> {
+    let dir = set.join(name);
+    let script = std::fs::read_to_string(dir.join("script")).map_err(|e| format!("{name}: {e}"))?;
+    let expected = std::fs::read_to_string(dir.join("expected.txt")).map_err(|e| format!("{name}: {e}"))?;
+    let expected: String = expected.split_inclusive('\n').filter(|l| !l.starts_with("# disk:")).collect();
+    let (got, stderr, _) = host_run(set, name, "", &script)?;
     if got != expected {
         let first = got.lines().zip(expected.lines()).position(|(a, b)| a != b).unwrap_or(got.lines().count().min(expected.lines().count()));
         return Err(format!(
-            "{name}: transcript differs at line {}:\n  got:      {:?}\n  expected: {:?}\n(stderr: {})",
+            "{name}: transcript differs at line {}:\n  got:      {:?}\n  expected: {:?}\n(stderr: {stderr})",
             first + 1,
             got.lines().nth(first),
             expected.lines().nth(first),
-            String::from_utf8_lossy(&out.stderr)
         ));
     }
     Ok(())
@@ -144,4 +153,153 @@ fn our_recorded_scenarios_print_their_transcripts() {
     assert!(!all.is_empty(), "no scenarios in {}", set.display());
     let failures: Vec<String> = all.iter().filter_map(|n| run_scenario(&set, n).err()).collect();
     assert!(failures.is_empty(), "{} of {} scenarios differ:\n{}", failures.len(), all.len(), failures.join("\n"));
+}
+
+/// From 2023 on, an mtime is the build run's own (tests/built-layers/record.py).
+const RUN_EPOCH: u64 = 1_672_531_200;
+
+/// One saved image's layers as tests/built-layers/record.py lists them (see its header for
+/// the format); `seen` holds the reproducible diff IDs listed before in the file.
+fn image_listing(archive: &[u8], seen: &mut std::collections::BTreeSet<String>) -> Vec<String> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let members = tar_members(archive);
+    let manifest: serde_json::Value = serde_json::from_slice(&members["manifest.json"]).unwrap();
+    let mut out = Vec::new();
+    for (i, name) in manifest[0]["Layers"].as_array().unwrap().iter().enumerate() {
+        let data = &members[name.as_str().unwrap()];
+        let mut lines = Vec::new();
+        let mut run_time = false;
+        let mut ar = tar::Archive::new(&data[..]);
+        for e in ar.entries().unwrap() {
+            let mut e = e.unwrap();
+            let h = e.header().clone();
+            let mtime = h.mtime().unwrap();
+            let mt = if mtime >= RUN_EPOCH {
+                run_time = true;
+                "<time>".to_string()
+            } else {
+                layerlab::docker::names::rfc3339(mtime as i64).trim_end_matches('Z').to_string()
+            };
+            let kind = match h.entry_type() {
+                tar::EntryType::Regular | tar::EntryType::Continuous => '-',
+                tar::EntryType::Directory => 'd',
+                tar::EntryType::Symlink => 'l',
+                tar::EntryType::Link => 'h',
+                tar::EntryType::Char => 'c',
+                tar::EntryType::Block => 'b',
+                tar::EntryType::Fifo => 'p',
+                _ => '?',
+            };
+            let mut xattrs = Vec::new();
+            if let Ok(Some(pax)) = e.pax_extensions() {
+                for x in pax.flatten() {
+                    if let Some(k) = x.key().ok().and_then(|k| k.strip_prefix("SCHILY.xattr.")) {
+                        xattrs.push(format!(" {k}={}", x.value_bytes().iter().map(|b| format!("{b:02x}")).collect::<String>()));
+                    }
+                }
+            }
+            xattrs.sort();
+            let path = String::from_utf8_lossy(&e.path_bytes()).trim_end_matches('/').to_string();
+            let link = e.link_name_bytes().map(|l| format!(" -> {}", String::from_utf8_lossy(&l)));
+            let mut hash = "-".to_string();
+            if kind == '-' {
+                let mut body = Vec::new();
+                e.read_to_end(&mut body).unwrap();
+                hash = layerlab::digest::hex(&Sha256::digest(&body))[..12].to_string();
+            }
+            lines.push(format!(
+                "{kind} {:04o} {}/{} {} {mt} {hash} {path}{}{}",
+                h.mode().unwrap(),
+                h.uid().unwrap(),
+                h.gid().unwrap(),
+                h.size().unwrap(),
+                link.unwrap_or_default(),
+                xattrs.concat()
+            ));
+        }
+        let diff = if run_time { "<diff>".to_string() } else { format!("sha256:{}", layerlab::digest::hex(&Sha256::digest(data))) };
+        if seen.contains(&diff) {
+            out.push(format!("# layer {i} {diff} (as above)"));
+            continue;
+        }
+        if !run_time {
+            seen.insert(diff.clone());
+        }
+        out.push(format!("# layer {i} {diff}"));
+        out.extend(lines);
+    }
+    out
+}
+
+fn tar_members(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
+    use std::io::Read;
+    let mut ar = tar::Archive::new(bytes);
+    let mut m = std::collections::BTreeMap::new();
+    for e in ar.entries().unwrap() {
+        let mut e = e.unwrap();
+        let name = String::from_utf8_lossy(&e.path_bytes()).into_owned();
+        let mut v = Vec::new();
+        e.read_to_end(&mut v).unwrap();
+        m.insert(name, v);
+    }
+    m
+}
+
+/// Issue 11: the images `docker build` makes hold, layer by layer and entry by entry, what
+/// Docker 20.10's classic builder put in them from the same Dockerfile and context: names,
+/// types, modes as the tar header holds them (Go writes the type bits), owners, sizes,
+/// content, link targets, xattrs, and the mtimes that do not come from the build's clock.
+/// Recorded by tests/built-layers/record.py for every scenario with a `docker build`.
+#[test]
+fn built_layers_equal_dockers_entry_for_entry() {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    let mut recorded: Vec<PathBuf> = std::fs::read_dir(here.join("tests/built-layers")).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "txt")).collect();
+    recorded.sort();
+    assert!(recorded.len() >= 10, "recorded listings: {recorded:?}");
+    for rec in recorded {
+        let name = rec.file_stem().unwrap().to_string_lossy().into_owned();
+        let set = if shared().join("docker-oracle/scenarios").join(&name).is_dir() { shared().join("docker-oracle/scenarios") } else { here.join("tests/docker-scenarios") };
+        let script = std::fs::read_to_string(set.join(&name).join("script")).unwrap();
+        // after every build, save its tag (a failed build's save fails and is not listed)
+        let mut derived = String::new();
+        let mut tags = Vec::new();
+        for line in script.split('\n') {
+            derived.push_str(line);
+            derived.push('\n');
+            if line.starts_with("docker build ") {
+                let w = split(line).unwrap();
+                let t = w.iter().position(|a| a == "-t").map(|i| w[i + 1].clone()).expect("scenario builds are tagged");
+                derived.push_str(&format!("docker save -o built-layers-{}.tar {t}\n", tags.len()));
+                tags.push(t);
+            }
+        }
+        let (out, stderr, scratch) = host_run(&set, &name, "-layers", &derived).unwrap();
+        let mut got = vec![format!("# {name}: the layers Docker 20.10 built (tests/built-layers/record.py)")];
+        let mut seen = Default::default();
+        let mut n = 0;
+        for (k, t) in tags.iter().enumerate() {
+            // the build's own output: from its `$ docker build` line to its save's
+            let save = format!("$ docker save -o built-layers-{k}.tar {t}\n");
+            let end = out.find(&save).unwrap_or_else(|| panic!("{name}: {save:?} not in the transcript:\n{out}\n{stderr}"));
+            let start = out[..end].rfind("$ docker build ").unwrap();
+            if !out[start..end].contains(&format!("\nSuccessfully tagged {t}\n")) {
+                continue;
+            }
+            n += 1;
+            got.push(format!("## build {n} {t}"));
+            got.extend(image_listing(&std::fs::read(scratch.join(format!("built-layers-{k}.tar"))).unwrap(), &mut seen));
+        }
+        let want = std::fs::read_to_string(&rec).unwrap();
+        let got = got.join("\n") + "\n";
+        checked += n;
+        if got != want {
+            let first = got.lines().zip(want.lines()).position(|(a, b)| a != b).unwrap_or(got.lines().count().min(want.lines().count()));
+            failures.push(format!("{name}: line {}:\n  layerlab: {:?}\n  docker:   {:?}", first + 1, got.lines().nth(first), want.lines().nth(first)));
+        }
+    }
+    assert!(checked >= 25, "only {checked} built images compared");
+    assert!(failures.is_empty(), "{} listings differ:\n{}", failures.len(), failures.join("\n"));
 }

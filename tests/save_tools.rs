@@ -126,7 +126,7 @@ fn skopeo_accepts_commits_of_fixture_images() {
             assert_eq!(c.apply(&op.op).render(), "OK", "{fx}");
         }
         let opts = CommitOptions { message: "note".into(), created: 1_700_000_000, tags: vec!["fixture/commit:v1".into()], ..Default::default() };
-        let diff: Vec<_> = c.diff_entries().unwrap().iter().filter_map(|e| e.tar_entry(opts.created)).collect();
+        let diff: Vec<_> = c.diff_entries().unwrap().iter().filter_map(|e| e.tar_entry(Some(opts.created))).collect();
         let done = commit(img.config.as_ref().map(|c| &c.bytes[..]), &base.layers, &diff, &opts).unwrap();
         for (fmt, transport) in [(SaveFormat::Docker, "docker-archive"), (SaveFormat::Oci, "oci-archive")] {
             let out = tmp.join("out.tar");

@@ -34,7 +34,7 @@ pub fn created_by(config: Option<&[u8]>) -> String {
 /// config (`None`: the stack is not one image, and the new image gets a fresh config, as
 /// `docker import` would give). An empty `opts.created_by` is filled from the config's `Cmd`.
 pub fn commit_container(config: Option<&[u8]>, layers: &[SaveLayer], c: &Container, opts: &CommitOptions) -> Result<Committed> {
-    let diff: Vec<_> = c.diff_entries()?.iter().filter_map(|e| e.tar_entry(opts.created)).collect();
+    let diff: Vec<_> = c.diff_entries()?.iter().filter_map(|e| e.tar_entry(Some(opts.created))).collect();
     let mut opts = opts.clone();
     if opts.created_by.is_empty() {
         opts.created_by = created_by(config);

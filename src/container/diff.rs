@@ -9,7 +9,8 @@
 //!   compared with the lower layers alone: added, modified (mode, owner, rdev, and for non-dirs
 //!   size and content or target), deleted (topmost only, `f 0000 0:0` whiteout lines), and
 //!   every non-root dir with a change below it. Hardlinks by merged inode, first in path order.
-//! - Lines are listing lines without xattr markers or nlink; sorted by path bytes.
+//! - Lines are listing lines without xattr markers or nlink; sorted by path bytes. The native
+//!   diff's tar keeps the upper dir's walk order instead ([`native_entries`]).
 //! - Both diffs are first built as [`DiffEntry`] values (what the tar entry is), from which
 //!   the TRACE lines and `docker commit`'s layer tar are both made, so they cannot disagree.
 //!
@@ -53,10 +54,11 @@ pub enum DiffKind {
     /// An entry written with its own metadata and content (a copy of the node, without
     /// children for directories).
     Node(Node),
-    /// A `.wh.NAME` or `.wh..wh..opq` marker: an empty regular file with this mode and owner.
-    Marker { mode: u32, uid: u32, gid: u32 },
+    /// A `.wh.NAME` or `.wh..wh..opq` marker: an empty regular file with this mode, owner and
+    /// mtime (a whiteout's own; 0 for the opaque marker, whose header moby writes without one).
+    Marker { mode: u32, uid: u32, gid: u32, mtime: i64 },
     /// A tar hardlink to the earlier entry `first` (`/`-rooted).
-    Hardlink { mode: u32, uid: u32, gid: u32, first: Vec<u8> },
+    Hardlink { mode: u32, uid: u32, gid: u32, mtime: i64, first: Vec<u8> },
 }
 
 /// One tar entry of the diff; `path` is `/`-rooted and already names the marker
@@ -76,10 +78,10 @@ impl DiffEntry {
                 l.nlink = 1;
                 l.render()
             }
-            DiffKind::Marker { mode, uid, gid } => {
+            DiffKind::Marker { mode, uid, gid, .. } => {
                 format!("f {mode:04o} {uid}:{gid} 0 {EMPTY_SHA16} {}", esc(&self.path))
             }
-            DiffKind::Hardlink { mode, uid, gid, first } => {
+            DiffKind::Hardlink { mode, uid, gid, first, .. } => {
                 let mut l = Line::new(TypeChar::Hardlink, *mode, *uid, *gid, &self.path);
                 l.target = Some(first);
                 l.render()
@@ -87,30 +89,52 @@ impl DiffEntry {
         })
     }
 
-    /// The tar entry `docker commit` writes for it (relative path), every mtime set to `mtime`.
-    pub fn tar_entry(&self, mtime: i64) -> Option<TarEntry> {
+    /// The tar entry `docker commit` writes for it (relative path), with the mtimes the
+    /// container's clock stamped, or every mtime set to `force` (a container without a clock).
+    /// Its mode holds the `S_IF*` type bits as moby's `FileInfoHeader` writes them
+    /// (`fillGo18FileTypeBits`; a hardlink keeps its file's), except on the markers, whose
+    /// headers the overlay whiteout converter writes by hand (`0600`, or the dir's permissions).
+    pub fn tar_entry(&self, force: Option<i64>) -> Option<TarEntry> {
         let rel = self.path.strip_prefix(b"/").unwrap_or(&self.path).to_vec();
         let mut e = match &self.kind {
-            DiffKind::Node(n) => n.tar_entry(&rel)?,
-            DiffKind::Marker { mode, uid, gid } => TarEntry {
+            DiffKind::Node(n) => {
+                let mut e = n.tar_entry(&rel)?;
+                e.mode = (e.mode & 0o7777) | type_bits(&e.kind);
+                e
+            }
+            DiffKind::Marker { mode, uid, gid, mtime } => TarEntry {
                 path: rel,
                 kind: TarKind::File(Content::empty()),
                 mode: *mode,
                 uid: *uid,
                 gid: *gid,
-                mtime,
+                mtime: *mtime,
             },
-            DiffKind::Hardlink { mode, uid, gid, first } => TarEntry {
+            DiffKind::Hardlink { mode, uid, gid, mtime, first } => TarEntry {
                 path: rel,
                 kind: TarKind::Hardlink(first.strip_prefix(b"/").unwrap_or(first).to_vec()),
-                mode: *mode,
+                mode: (*mode & 0o7777) | 0o100000,
                 uid: *uid,
                 gid: *gid,
-                mtime,
+                mtime: *mtime,
             },
         };
-        e.mtime = mtime;
+        if let Some(t) = force {
+            e.mtime = t;
+        }
         Some(e)
+    }
+}
+
+/// The `S_IF*` bits of a tar entry's kind (Go's `c_IS*`).
+fn type_bits(k: &TarKind) -> u32 {
+    match k {
+        TarKind::Dir => 0o040000,
+        TarKind::File(_) | TarKind::Hardlink(_) => 0o100000,
+        TarKind::Symlink(_) => 0o120000,
+        TarKind::Char(..) => 0o020000,
+        TarKind::Block(..) => 0o060000,
+        TarKind::Fifo => 0o010000,
     }
 }
 
@@ -136,9 +160,11 @@ fn marker_path(path: &[u8]) -> Vec<u8> {
     join(parent, &whiteout::marker_name(name))
 }
 
-/// The lines of a diff.
+/// The lines of a diff, sorted by path bytes (SPEC §6).
 pub fn lines(entries: &[DiffEntry]) -> Result<Vec<String>> {
-    entries.iter().map(DiffEntry::line).collect()
+    let mut sorted: Vec<&DiffEntry> = entries.iter().collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    sorted.into_iter().map(DiffEntry::line).collect()
 }
 
 /// moby overlay2 `Diff()` of the upper dir, as lines.
@@ -146,14 +172,16 @@ pub fn native(upper: &Tree) -> Result<Vec<String>> {
     lines(&native_entries(upper))
 }
 
-/// moby overlay2 `Diff()` of the upper dir.
+/// moby overlay2 `Diff()` of the upper dir, in its tar's order: `filepath.Walk` of the upper
+/// dir (depth first, names in byte order: `a`, `a/x`, `a.b`), a whiteout where its device
+/// was (`d/moved` before `d/.wh.tree`), an opaque marker right after its directory.
 pub fn native_entries(upper: &Tree) -> Vec<DiffEntry> {
     let mut out: Vec<DiffEntry> = Vec::new();
     let mut seen: HashMap<Ino, Vec<u8>> = HashMap::new();
     for (path, ino) in upper.walk().into_iter().skip(1) {
         let n = upper.node(ino);
         if n.is_whiteout() {
-            out.push(DiffEntry { path: marker_path(&path), kind: DiffKind::Marker { mode: 0o600, uid: n.uid, gid: n.gid } });
+            out.push(DiffEntry { path: marker_path(&path), kind: DiffKind::Marker { mode: 0o600, uid: n.uid, gid: n.gid, mtime: n.mtime } });
             continue;
         }
         if matches!(n.kind, Kind::Socket) {
@@ -161,7 +189,7 @@ pub fn native_entries(upper: &Tree) -> Vec<DiffEntry> {
         }
         if !n.is_dir() && n.nlink > 1 {
             if let Some(first) = seen.get(&ino) {
-                let kind = DiffKind::Hardlink { mode: n.mode, uid: n.uid, gid: n.gid, first: first.clone() };
+                let kind = DiffKind::Hardlink { mode: n.mode, uid: n.uid, gid: n.gid, mtime: n.mtime, first: first.clone() };
                 out.push(DiffEntry { path: path.clone(), kind });
                 continue;
             }
@@ -169,11 +197,10 @@ pub fn native_entries(upper: &Tree) -> Vec<DiffEntry> {
         }
         out.push(DiffEntry { path: path.clone(), kind: DiffKind::Node(shallow(n)) });
         if n.is_dir() && n.opaque.as_deref() == Some(&b"y"[..]) {
-            let kind = DiffKind::Marker { mode: n.mode & 0o777, uid: n.uid, gid: n.gid };
+            let kind = DiffKind::Marker { mode: n.mode & 0o777, uid: n.uid, gid: n.gid, mtime: 0 };
             out.push(DiffEntry { path: join(&path, whiteout::OPAQUE), kind });
         }
     }
-    out.sort_by(|a, b| a.path.cmp(&b.path));
     out
 }
 
@@ -271,7 +298,7 @@ pub fn naive_entries(c: &Container) -> Result<Vec<DiffEntry>> {
     for (path, ch) in changes {
         let d = match ch {
             Change::Delete => {
-                out.push(DiffEntry { path: marker_path(&path), kind: DiffKind::Marker { mode: 0, uid: 0, gid: 0 } });
+                out.push(DiffEntry { path: marker_path(&path), kind: DiffKind::Marker { mode: 0, uid: 0, gid: 0, mtime: 0 } });
                 continue;
             }
             Change::Add(d) | Change::Modify(d) => d,
@@ -283,7 +310,7 @@ pub fn naive_entries(c: &Container) -> Result<Vec<DiffEntry>> {
                 None => InodeId::Lower(d.lowers[0].0, d.lowers[0].1),
             };
             if let Some(first) = seen.get(&id) {
-                let kind = DiffKind::Hardlink { mode: n.mode, uid: n.uid, gid: n.gid, first: first.clone() };
+                let kind = DiffKind::Hardlink { mode: n.mode, uid: n.uid, gid: n.gid, mtime: n.mtime, first: first.clone() };
                 out.push(DiffEntry { path: path.clone(), kind });
                 continue;
             }

@@ -579,6 +579,8 @@ impl Container {
         if opaque {
             node.opaque = Some(Box::from(&b"y"[..]));
         }
+        node.mtime = self.now;
+        self.up().node_mut(pu).mtime = self.now;
         let ino = self.up().insert(pu, name, node);
         self.log.push(Event::Created { path: path.clone(), what });
         if opaque {
@@ -698,7 +700,9 @@ impl Container {
         if old.nlink > 0 && !old.metacopy {
             self.live_bytes = self.live_bytes - old.size() + data.len() as u64;
         }
+        let now = self.now;
         let n = self.up().node_mut(u);
+        n.mtime = now;
         n.digest = None;
         n.kind = Kind::File(Content::Bytes(Arc::from(data)));
     }
@@ -861,7 +865,8 @@ impl Container {
             Ok(mut chain) => {
                 self.copy_up(&mut chain, true);
                 let u = chain.last().expect("entry").1.upper.expect("copied up");
-                self.up().node_mut(u).mtime = 1_000_000_000;
+                let now = self.now;
+                self.up().node_mut(u).mtime = now;
                 self.log.push(Event::AttrChanged { path: chain_path(&chain), what: "times set on" });
                 Ok(())
             }
@@ -971,6 +976,8 @@ impl Container {
         self.copy_up(&mut parent, true);
         let pu = parent.last().expect("root").1.upper.expect("copied up");
         let path = join(&chain_path(&parent), name);
+        let now = self.now;
+        self.up().node_mut(pu).mtime = now;
         if !lower_positive {
             if is_dir {
                 let u = d.upper.expect("a pure upper dir");
@@ -985,7 +992,9 @@ impl Container {
             if d.upper.is_some() {
                 self.up_remove(pu, name);
             }
-            self.up().insert(pu, name, Node::new(Kind::Char(0, 0), 0, 0, 0));
+            let mut wh = Node::new(Kind::Char(0, 0), 0, 0, 0);
+            wh.mtime = now;
+            self.up().insert(pu, name, wh);
             self.log.push(Event::Whiteout { path, hides_layer: hides });
         }
         Ok(())
@@ -1113,6 +1122,7 @@ impl Container {
         // existing whiteout moves over (keeping its owner). Otherwise RENAME_WHITEOUT makes a new
         // one, owned like any new inode in the upper parent (setgid dirs pass their group on).
         let mut whiteout = Node::new(Kind::Char(0, 0), 0, 0, 0);
+        whiteout.mtime = self.now;
         let pn = self.upper.node(opu);
         if pn.mode & S_ISGID != 0 {
             whiteout.gid = pn.gid;
@@ -1125,7 +1135,10 @@ impl Container {
         if !(npu == opu && nname == oname) {
             self.up_remove(npu, &nname);
         }
+        let now = self.now;
         let up = self.up();
+        up.node_mut(opu).mtime = now;
+        up.node_mut(npu).mtime = now;
         if let Kind::Dir(c) = &mut up.node_mut(opu).kind {
             c.remove(&oname[..]);
         }
@@ -1173,6 +1186,8 @@ impl Container {
         if neg.upper_whiteout {
             self.up_remove(pu, &name);
         }
+        let now = self.now;
+        self.up().node_mut(pu).mtime = now;
         self.up().link(pu, &name, ou);
         self.log.push(Event::Created { path: join(&chain_path(&nchain), &name), what: "hardlink" });
         Ok(())

@@ -973,17 +973,41 @@ fn flush_text_with(sh: &mut Sh, out: &mut Vec<u8>, hidden: usize) {
 
 /// busybox `ls [-R] DIR...` writing to a pipe: one raw name a line; with `-R` every directory
 /// gets a `DIR:` header, its names, then its subdirectories in order, a blank line between.
+/// busybox `ls` (not `-l`), as `ls.c` does it: every operand is stat'ed first (a missing one
+/// is reported then), the non-directories are listed (sorted), then each directory (sorted),
+/// under a `DIR:` header when more than one operand was given (a blank line between groups);
+/// names print with every byte outside printable ASCII as `?` (busybox in the C locale:
+/// `printable_string`).
 fn ls_busybox(sh: &mut Sh, f: &str, paths: Vec<Vec<u8>>) {
     let all = f.contains('a') || f.contains('A');
     let recursive = f.contains('R');
-    let many = paths.len() > 1 || recursive;
-    let mut first = true;
-    let mut queue: Vec<(Vec<u8>, Vec<u8>)> = paths.iter().map(|a| (a.clone(), sh.abs(a))).collect();
+    let headers = paths.len() > 1 || recursive;
+    let printable = |n: &[u8]| -> String { n.iter().map(|&c| if (0x20..0x7f).contains(&c) { c as char } else { '?' }).collect() };
+    let mut files: Vec<Vec<u8>> = Vec::new();
+    let mut dirs: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    for a in &paths {
+        let abs = sh.abs(a);
+        match sh.stat(&abs) {
+            Ok(st) if st.kind == TypeChar::Dir => dirs.push((a.clone(), abs)),
+            Ok(_) => files.push(a.clone()),
+            Err(e) => {
+                sh.log_error("stat", e);
+                sh.fail(format!("ls: {}: {}", show(a), strerror(e)));
+            }
+        }
+    }
+    files.sort();
+    dirs.sort();
+    for n in &files {
+        sh.say(printable(n));
+    }
+    let mut first = files.is_empty();
+    let mut queue = dirs;
     queue.reverse();
     while let Some((shown, path)) = queue.pop() {
         match sh.names(&path) {
             Ok(names) => {
-                if many {
+                if headers {
                     if !first {
                         sh.say("");
                     }
@@ -998,7 +1022,7 @@ fn ls_busybox(sh: &mut Sh, f: &str, paths: Vec<Vec<u8>>) {
                 }
                 let mut subdirs = Vec::new();
                 for (i, n) in names.iter().enumerate() {
-                    sh.say(String::from_utf8_lossy(n).into_owned());
+                    sh.say(printable(n));
                     if i < dots {
                         continue;
                     }
@@ -1010,10 +1034,6 @@ fn ls_busybox(sh: &mut Sh, f: &str, paths: Vec<Vec<u8>>) {
                 for d in subdirs.into_iter().rev() {
                     queue.push(d);
                 }
-            }
-            Err(Errno::ENOTDIR) => {
-                sh.say(String::from_utf8_lossy(&shown).into_owned());
-                first = false;
             }
             Err(e) => {
                 sh.log_error("readdir", e);

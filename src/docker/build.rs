@@ -510,6 +510,9 @@ impl Docker {
         let hex = self.names.build_container();
         let mut c = self.new_ctr_over(st.image.as_deref(), &format!("build-{}", &hex[..12]));
         c.build = Some(hex);
+        let stamp = self.names.stamp();
+        c.fs.set_clock(stamp.0);
+        c.stamp = Some(stamp);
         let mut cc = cc.clone();
         cc["Hostname"] = json!(c.short_id());
         c.set_config(cc);
@@ -529,8 +532,8 @@ impl Docker {
     }
 
     /// Commits a step's container (its layer, if it changed anything) and removes it.
-    fn commit_ctr_step(&mut self, b: &mut Build, st: &mut Stage, c: Ctr) -> Result<(), Stop> {
-        let (t, created) = self.names.stamp();
+    fn commit_ctr_step(&mut self, b: &mut Build, st: &mut Stage, mut c: Ctr) -> Result<(), Stop> {
+        let (_, created) = c.stamp.take().unwrap_or_else(|| self.names.stamp());
         // What a step wrote below a VOLUME went to the anonymous volume, not the layer.
         let vols: Vec<Vec<u8>> = volumes(st).iter().map(|v| format!("{}/", v.trim_start_matches('/')).into_bytes()).collect();
         let entries: Vec<crate::layer::TarEntry> = c
@@ -538,7 +541,7 @@ impl Docker {
             .diff_entries()
             .map_err(|e| Stop(e.to_string(), 1))?
             .iter()
-            .filter_map(|e| e.tar_entry(t))
+            .filter_map(|e| e.tar_entry(None))
             .filter(|e| !vols.iter().any(|v| e.path.starts_with(v)))
             .collect();
         let config = step_config(st);
@@ -707,7 +710,7 @@ impl Docker {
             }
         }
         let mut entries: Vec<crate::layer::TarEntry> =
-            ctr.fs.diff_entries().map_err(|e| Stop(e.to_string(), 1))?.iter().filter_map(|e| e.tar_entry(t)).collect();
+            ctr.fs.diff_entries().map_err(|e| Stop(e.to_string(), 1))?.iter().filter_map(|e| e.tar_entry(Some(t))).collect();
         for e in &mut entries {
             let abs = [b"/".as_slice(), &e.path].concat();
             if let Some(m) = mtimes.get(&abs) {

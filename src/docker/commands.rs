@@ -1537,7 +1537,7 @@ impl Docker {
         }
         crate::commit::apply_changes(config.as_object_mut().expect("an object"), changes).map_err(|e| e.to_string())?;
         let entries: Vec<crate::layer::TarEntry> =
-            c.fs.diff_entries().map_err(|e| e.to_string())?.iter().filter_map(|e| e.tar_entry(super::names::NOW)).collect();
+            c.fs.diff_entries().map_err(|e| e.to_string())?.iter().filter_map(|e| e.tar_entry(None)).collect();
         let (image_id, chains, cid, cc) = (c.image_id.clone(), c.chains.clone(), c.id(), c.config.clone());
         let parent = self.store.has_image(&image_id).then_some(image_id);
         let id = self.commit_image(&CommitImage {

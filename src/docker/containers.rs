@@ -62,10 +62,13 @@ pub struct Ctr {
     pub shell: shell::ShellEnv,
     /// A `docker build` step's intermediate container: its 64-hex ID (printed as `<build:K>`).
     pub build: Option<String>,
+    /// A build step's moment (`Names::stamp`): its container's clock, and its commit's time.
+    pub stamp: Option<(i64, String)>,
 }
 
 /// The `-init` layer moby's `initlayer.Setup` makes over `image` (bottom first) for a
-/// container whose short ID prints as `hostname`.
+/// container whose short ID prints as `hostname`, every entry stamped with the host's clock (a
+/// step that copies `/etc` up ships it with that mtime, as Docker's layers show).
 pub fn init_layer(image: &Stack, hostname: &str) -> Tree {
     let mut t = Tree::new();
     let exists = |p: &[u8]| {
@@ -91,6 +94,10 @@ pub fn init_layer(image: &Stack, hostname: &str) -> Tree {
             continue;
         }
         t.insert_path(path.as_bytes(), node);
+    }
+    // moby makes them all (parents too) when the container is created: their mtimes are now
+    for (_, ino) in t.walk() {
+        t.node_mut(ino).mtime = super::names::NOW;
     }
     t
 }
@@ -126,11 +133,16 @@ impl Ctr {
             chains,
             cmd,
             state: State::Created,
-            fs: Container::new(Stack::new(all), Mount::Default),
+            fs: {
+                let mut fs = Container::new(Stack::new(all), Mount::Default);
+                fs.set_clock(super::names::NOW);
+                fs
+            },
             seq,
             config: serde_json::Value::Null,
             shell: shell::ShellEnv::default(),
             build: None,
+            stamp: None,
         }
     }
 

@@ -10,7 +10,8 @@
 //!   and whiteouts stay kernel-exact and the events are kept in order. A `> FILE` redirection
 //!   is checked before the command runs (on a copy of the container: no events) and written
 //!   once with everything the command printed when it ends (`>>`: appended).
-//! - stdout and stderr go to the terminal lines in the order printed; `>`, `>>`, `<`, `N>&M`,
+//! - stdout and stderr go to the terminal lines in the order printed, except that an applet's
+//!   stdout is block-buffered (a pipe: stderr first, see [`STDIO_BUFSIZ`]); `>`, `>>`, `<`, `N>&M`,
 //!   `N>/dev/null`, pipes (stage by stage: the bytes one stage printed are the next one's
 //!   stdin) and `$(…)` (trailing newlines cut) route them.
 //! - Expansion: parameters (`${X:-w}` and friends), command substitution, field splitting
@@ -35,6 +36,10 @@ const LITERAL: u8 = 1;
 const EXPANDED: u8 = 2;
 /// Between two fields of `"$@"` (a space where the word is taken whole).
 const BREAK: u8 = 3;
+
+/// glibc's stdio buffer for a pipe (`st_blksize`, one page): an applet's stdout goes out in
+/// blocks of this size.
+const STDIO_BUFSIZ: usize = 4096;
 
 /// The most commands (and loop turns) one script runs.
 pub const MAX_STEPS: u64 = 100_000;
@@ -107,7 +112,7 @@ pub fn run_script_in(c: &mut Container, script: &str, env: &mut ShellEnv, flavor
             return it.run;
         }
     };
-    let io = Io { out: Target::Term, err: Target::Term, stdin: None };
+    let io = Io { out: Target::Term, err: Target::TermErr, stdin: None };
     let status = match it.list(&list, &io) {
         Ok(s) | Err(Flow::Exit(s)) => s,
         Err(Flow::Break(_) | Flow::Continue(_)) => 0,
@@ -121,7 +126,10 @@ pub fn run_script_in(c: &mut Container, script: &str, env: &mut ShellEnv, flavor
 /// Where a file descriptor writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Target {
+    /// The container's stdout (a pipe to Docker: what `docker run` prints).
     Term,
+    /// The container's stderr: another pipe to the same terminal.
+    TermErr,
     Null,
     /// A capture buffer (a pipe, `$(…)`, a file being written).
     Buf(usize),
@@ -248,7 +256,7 @@ impl Interp<'_> {
             return Err(Flow::Abort(124));
         }
         match t {
-            Target::Term => self.term(b),
+            Target::Term | Target::TermErr => self.term(b),
             Target::Null => {}
             Target::Buf(i) => self.bufs[i].extend_from_slice(b),
         }
@@ -737,8 +745,33 @@ impl Interp<'_> {
             }
         }
         self.merge(&mut run);
+        // An applet's stdout is a pipe (`docker run` without -t): stdio buffers it and writes
+        // it in BUFSIZ blocks and at exit, while stderr goes out at once. So what it says on
+        // stderr comes before the stdout it printed earlier (`ls: /x: No such file or
+        // directory` above the listing), as Docker shows. `cat` writes with write(2) as it
+        // goes (`bb_copyfd_eof`): into one pipe (`2>&1`) its order stays; on the terminal the
+        // two streams reach Docker through two pipes, and the recordings show stderr first.
+        let unbuffered = cmd == "cat" && io.out == io.err;
+        let mut out: Vec<u8> = Vec::new();
         for (fd, b) in chunks {
-            self.emit(io.fd(fd), &b)?;
+            if unbuffered {
+                self.emit(io.fd(fd), &b)?;
+                continue;
+            }
+            if fd == 2 {
+                self.emit(io.fd(fd), &b)?;
+                continue;
+            }
+            out.extend_from_slice(&b);
+            if out.len() >= STDIO_BUFSIZ {
+                let n = out.len() / STDIO_BUFSIZ * STDIO_BUFSIZ;
+                let rest = out.split_off(n);
+                self.emit(io.fd(1), &out)?;
+                out = rest;
+            }
+        }
+        if !out.is_empty() {
+            self.emit(io.fd(1), &out)?;
         }
         Ok(run.status)
     }
