@@ -144,6 +144,19 @@ pub struct Container {
     /// rename, link), `touch`; chmod and chown leave it (they change only ctime, which no tar
     /// or listing shows). 0 until [`Container::set_clock`]: the kernel oracle has no clock.
     now: i64,
+    /// Who makes the changes: `None` is root (the kernel oracle's ops, Docker's own work),
+    /// which passes every permission check; a [`Cred`] gets the kernel's DAC checks.
+    cred: Option<Cred>,
+}
+
+/// A process's credentials for the kernel's discretionary access checks (`generic_permission`,
+/// `may_create`, `may_delete`, the owner checks of chmod/chown/utimes).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Cred {
+    pub uid: u32,
+    pub gid: u32,
+    /// Supplementary groups.
+    pub groups: Vec<u32>,
 }
 
 /// What one op did.
@@ -193,12 +206,17 @@ pub struct Usage {
 impl Container {
     /// A fresh container (empty upper dir 0755 0:0) over `lower`.
     pub fn new(lower: Stack, config: Config) -> Self {
-        Container { lower, upper: Arc::new(Tree::new()), config, log: Vec::new(), copied_total: 0, live_bytes: 0, now: 0 }
+        Container { lower, upper: Arc::new(Tree::new()), config, log: Vec::new(), copied_total: 0, live_bytes: 0, now: 0, cred: None }
     }
 
     /// Sets the clock later changes stamp as their mtime (see the field).
     pub fn set_clock(&mut self, now: i64) {
         self.now = now;
+    }
+
+    /// Sets who makes the following changes (`None`, or uid 0: root). Returns the previous.
+    pub fn set_cred(&mut self, cred: Option<Cred>) -> Option<Cred> {
+        std::mem::replace(&mut self.cred, cred.filter(|c| c.uid != 0))
     }
     pub fn config(&self) -> Config {
         self.config

@@ -112,7 +112,55 @@ fn is_opaque(n: &Node) -> bool {
     n.opaque.as_deref() == Some(&b"y"[..])
 }
 
+/// `inode_permission` masks.
+const MAY_EXEC: u32 = 1;
+const MAY_WRITE: u32 = 2;
+const MAY_READ: u32 = 4;
+
 impl Container {
+    // ------------------------------------------------------------------ permissions
+
+    /// `generic_permission`: root passes (a file to execute would still need an x bit, which
+    /// no op here asks); anyone else gets the owner's, the group's (primary or supplementary)
+    /// or the others' bits of the entry's mode. EACCES otherwise.
+    fn may(&self, d: &D, mask: u32) -> R<()> {
+        let Some(c) = &self.cred else { return Ok(()) };
+        if !d.positive() {
+            return Ok(());
+        }
+        let n = self.dnode(d);
+        let bits = if c.uid == n.uid {
+            n.mode >> 6
+        } else if c.gid == n.gid || c.groups.contains(&n.gid) {
+            n.mode >> 3
+        } else {
+            n.mode
+        } & 7;
+        if bits & mask == mask {
+            Ok(())
+        } else {
+            Err(Errno::EACCES)
+        }
+    }
+
+    /// `inode_owner_or_capable`: root or the entry's owner.
+    fn owns(&self, d: &D) -> bool {
+        self.cred.as_ref().is_none_or(|c| !d.positive() || self.dnode(d).uid == c.uid)
+    }
+
+    /// `may_delete`: write and search on the parent; in a sticky parent, only the entry's or
+    /// the parent's owner (EPERM).
+    fn may_delete(&self, parent: &D, victim: &D) -> R<()> {
+        self.may(parent, MAY_WRITE | MAY_EXEC)?;
+        if let Some(c) = &self.cred {
+            let p = self.dnode(parent);
+            if p.mode & 0o1000 != 0 && p.uid != c.uid && victim.positive() && self.dnode(victim).uid != c.uid {
+                return Err(Errno::EPERM);
+            }
+        }
+        Ok(())
+    }
+
     // ------------------------------------------------------------------ nodes and lookup
 
     fn up(&mut self) -> &mut Tree {
@@ -261,6 +309,7 @@ impl Container {
         if name.len() > NAME_MAX {
             return Err(Errno::ENAMETOOLONG);
         }
+        self.may(parent, MAY_EXEC)?;
         Ok(self.lookup(parent, name))
     }
 
@@ -412,6 +461,7 @@ impl Container {
                 if name.len() > NAME_MAX {
                     return Err(Errno::ENAMETOOLONG);
                 }
+                self.may(&chain.last().expect("chain has a root").1, MAY_EXEC)?;
                 let d = self.lookup(&chain.last().expect("chain has a root").1, name);
                 if !d.positive() {
                     return Err(Errno::ENOENT);
@@ -454,6 +504,7 @@ impl Container {
         if name.len() > NAME_MAX {
             return Err(Errno::ENAMETOOLONG);
         }
+        self.may(&chain.last().expect("root").1, MAY_EXEC)?;
         let d = self.lookup(&chain.last().expect("root").1, &name);
         if !d.positive() {
             return Err(Errno::ENOENT);
@@ -490,6 +541,7 @@ impl Container {
         if name.len() > NAME_MAX {
             return Err(Errno::ENAMETOOLONG);
         }
+        self.may(&chain.last().expect("root").1, MAY_EXEC)?;
         let d = self.lookup(&chain.last().expect("root").1, &name);
         if d.positive() {
             return Err(Errno::EEXIST);
@@ -497,6 +549,8 @@ impl Container {
         if trailing && !want_dir {
             return Err(Errno::ENOENT);
         }
+        // may_create
+        self.may(&chain.last().expect("root").1, MAY_WRITE | MAY_EXEC)?;
         Ok((chain, name, d))
     }
 
@@ -551,8 +605,8 @@ impl Container {
         let pd = parent.last().expect("root").1.clone();
         let pu = pd.upper.expect("parent copied up");
         let pn = self.upper.node(pu);
-        node.uid = 0;
-        node.gid = 0;
+        node.uid = self.cred.as_ref().map_or(0, |c| c.uid);
+        node.gid = self.cred.as_ref().map_or(0, |c| c.gid);
         if pn.mode & S_ISGID != 0 {
             node.gid = pn.gid;
             if node.is_dir() {
@@ -618,11 +672,14 @@ impl Container {
             if name.len() > NAME_MAX {
                 return Err(Errno::ENAMETOOLONG);
             }
+            self.may(&chain.last().expect("root").1, MAY_EXEC)?;
             let d = self.lookup(&chain.last().expect("root").1, &name);
             if !d.positive() {
                 if !f.creat {
                     return Err(Errno::ENOENT);
                 }
+                // may_o_create
+                self.may(&chain.last().expect("root").1, MAY_WRITE | MAY_EXEC)?;
                 let node = Node::new(Kind::File(Content::empty()), f.mode, 0, 0);
                 self.create(&mut chain, &name, &d, node);
                 self.refresh(&mut chain);
@@ -651,11 +708,20 @@ impl Container {
             }
             let is_dir = n.is_dir();
             let kind = n.kind.clone();
+            if is_dir && (f.creat || f.write) {
+                return Err(Errno::EISDIR);
+            }
+            // may_open: the access the flags ask for
+            let want = if f.rdwr {
+                MAY_READ | MAY_WRITE
+            } else if f.write || f.trunc {
+                MAY_WRITE
+            } else {
+                MAY_READ
+            };
+            self.may(&d, want)?;
             chain.push((name, d));
             if is_dir {
-                if f.creat || f.write {
-                    return Err(Errno::EISDIR);
-                }
                 return Ok(chain);
             }
             match kind {
@@ -752,6 +818,10 @@ impl Container {
     pub(crate) fn read_path(&self, path: &[u8]) -> R<Vec<u8>> {
         let chain = self.resolve(path, true, false)?;
         let d = &chain.last().expect("entry").1;
+        // open(O_RDONLY) first
+        if !matches!(self.dnode(d).kind, Kind::Char(..) | Kind::Block(..) | Kind::Socket) {
+            self.may(d, MAY_READ)?;
+        }
         match &self.dnode(d).kind {
             Kind::Dir(_) => Err(Errno::EISDIR),
             Kind::Char(..) | Kind::Block(..) => Err(Errno::EACCES),
@@ -829,6 +899,7 @@ impl Container {
             }
             Op::Ls { path } => {
                 let chain = self.resolve(path, true, true)?;
+                self.may(&chain.last().expect("dir").1, MAY_READ)?;
                 let names = self.readdir_raw(&chain.last().expect("dir").1).into_iter().map(|(name, _)| name).collect();
                 Ok(Reply::Ls(names))
             }
@@ -847,6 +918,8 @@ impl Container {
         if size > super::MAX_FILE_SIZE {
             return Err(Errno::EFBIG);
         }
+        self.may(&chain.last().expect("entry").1, MAY_WRITE)?;
+        let n = self.dnode(&chain.last().expect("entry").1);
         let old = n.size();
         if !self.room_for(size.saturating_sub(old)) {
             return Err(Errno::ENOSPC);
@@ -863,6 +936,11 @@ impl Container {
     fn touch(&mut self, path: &[u8]) -> R<()> {
         match self.resolve(path, true, false) {
             Ok(mut chain) => {
+                // utimes to now: the owner, or anyone who may write the file
+                let d = chain.last().expect("entry").1.clone();
+                if !self.owns(&d) {
+                    self.may(&d, MAY_WRITE)?;
+                }
                 self.copy_up(&mut chain, true);
                 let u = chain.last().expect("entry").1.upper.expect("copied up");
                 let now = self.now;
@@ -900,6 +978,9 @@ impl Container {
 
     fn chmod(&mut self, path: &[u8], mode: u32, follow: bool) -> R<()> {
         let mut chain = self.resolve(path, follow, false)?;
+        if !self.owns(&chain.last().expect("entry").1) {
+            return Err(Errno::EPERM);
+        }
         self.copy_up(&mut chain, true);
         let u = chain.last().expect("entry").1.upper.expect("copied up");
         self.up().node_mut(u).mode = mode & 0o7777;
@@ -909,6 +990,13 @@ impl Container {
 
     fn chown(&mut self, path: &[u8], uid: u32, gid: u32, follow: bool) -> R<()> {
         let mut chain = self.resolve(path, follow, false)?;
+        // CAP_CHOWN, or the owner keeping the owner and giving a group of their own
+        if let Some(c) = &self.cred {
+            let n = self.dnode(&chain.last().expect("entry").1);
+            if n.uid != c.uid || uid != n.uid || !(gid == c.gid || c.groups.contains(&gid)) {
+                return Err(Errno::EPERM);
+            }
+        }
         self.copy_up(&mut chain, true);
         let u = chain.last().expect("entry").1.upper.expect("copied up");
         let n = self.up().node_mut(u);
@@ -969,6 +1057,7 @@ impl Container {
     /// `ovl_do_remove`.
     fn remove(&mut self, mut parent: Chain, name: &[u8], d: D, is_dir: bool) -> R<()> {
         let pd = parent.last().expect("root").1.clone();
+        self.may_delete(&pd, &d)?;
         let lower_positive = self.lower_positive(&pd, name, &d);
         if is_dir && (lower_positive || !Self::pure_upper(&d)) && !self.merged_empty(&d) {
             return Err(Errno::ENOTEMPTY);
@@ -1058,6 +1147,13 @@ impl Container {
         let is_dir = self.dnode(&old).is_dir();
         if !is_dir && (otrail || ntrail) {
             return Err(Errno::ENOTDIR);
+        }
+        // vfs_rename: may_delete the old name, may_create (or may_delete) the new one
+        self.may_delete(&ochain.last().expect("root").1, &old)?;
+        if new.positive() {
+            self.may_delete(&nchain.last().expect("root").1, &new)?;
+        } else {
+            self.may(&nchain.last().expect("root").1, MAY_WRITE | MAY_EXEC)?;
         }
         let op: Vec<&[u8]> = ochain[1..].iter().map(|x| &x.0[..]).collect();
         let np: Vec<&[u8]> = nchain[1..].iter().map(|x| &x.0[..]).collect();

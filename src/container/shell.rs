@@ -692,7 +692,10 @@ fn applet(sh: &mut Sh, cmd: &str, args: &[Vec<u8>]) {
                 }
             }
         }
+        // busybox words these `bb_perror_msg("%s", file)` / `("'%s'", dir)`; coreutils as GNU.
+        "touch" if sh.flavor == Flavor::Busybox => simple(sh, "touch", args, |p| Op::Touch { path: p }, |a, e| format!("touch: {a}: {e}")),
         "touch" => simple(sh, "touch", args, |p| Op::Touch { path: p }, |a, e| format!("touch: cannot touch '{a}': {e}")),
+        "rmdir" if sh.flavor == Flavor::Busybox => simple(sh, "rmdir", args, |p| Op::Rmdir { path: p }, |a, e| format!("rmdir: '{a}': {e}")),
         "rmdir" => simple(sh, "rmdir", args, |p| Op::Rmdir { path: p }, |a, e| format!("rmdir: failed to remove '{a}': {e}")),
         "mkdir" => mkdir(sh, args),
         "rm" => rm(sh, args),
@@ -1193,12 +1196,12 @@ fn mkdir(sh: &mut Sh, args: &[Vec<u8>]) {
                     continue;
                 }
                 if let Err(e) = sh.op(Op::Mkdir { path: cur.clone() }) {
-                    sh.fail(format!("mkdir: cannot create directory '{}': {}", show(a), strerror(e)));
+                    sh.fail(if sh.flavor == Flavor::Busybox { format!("mkdir: can't create directory '{}': {}", show(a), strerror(e)) } else { format!("mkdir: cannot create directory '{}': {}", show(a), strerror(e)) });
                     break;
                 }
             }
         } else if let Err(e) = sh.op(Op::Mkdir { path }) {
-            sh.fail(format!("mkdir: cannot create directory '{}': {}", show(a), strerror(e)));
+            sh.fail(if sh.flavor == Flavor::Busybox { format!("mkdir: can't create directory '{}': {}", show(a), strerror(e)) } else { format!("mkdir: cannot create directory '{}': {}", show(a), strerror(e)) });
         }
     }
 }
@@ -1329,7 +1332,7 @@ fn chmod(sh: &mut Sh, args: &[Vec<u8>]) {
             return;
         };
         if let Err(e) = sh.op(Op::Chmod { mode, path }) {
-            sh.fail(format!("chmod: changing permissions of '{}': {}", show(a), strerror(e)));
+            sh.fail(if sh.flavor == Flavor::Busybox { format!("chmod: {}: {}", show(a), strerror(e)) } else { format!("chmod: changing permissions of '{}': {}", show(a), strerror(e)) });
         }
     }
 }
@@ -1367,7 +1370,7 @@ fn chown(sh: &mut Sh, args: &[Vec<u8>]) {
         };
         let op = Op::Chown { uid: uid.flatten().unwrap_or(st.uid), gid: gid.flatten().unwrap_or(st.gid), path };
         if let Err(e) = sh.op(op) {
-            sh.fail(format!("chown: changing ownership of '{}': {}", show(a), strerror(e)));
+            sh.fail(if sh.flavor == Flavor::Busybox { format!("chown: {}: {}", show(a), strerror(e)) } else { format!("chown: changing ownership of '{}': {}", show(a), strerror(e)) });
         }
     }
 }

@@ -600,6 +600,12 @@ impl Docker {
         if cmd.is_empty() {
             return stop("layerlab: RUN without a command", 1);
         }
+        // A USER that cannot be found stops the build at this RUN with the daemon's sentence.
+        if let Err(e) = ctr.ident() {
+            self.store.pin(&ctr.chains);
+            self.containers.push(ctr);
+            return stop(e, 1);
+        }
         let r = ctr.exec(&cmd);
         b.out.push_str(&r.out);
         if r.status != 0 {

@@ -1248,12 +1248,19 @@ impl Docker {
         self.containers.push(c);
         match code {
             Ok(code) => Outcome { out, code: if detach { 0 } else { code } },
-            Err(e) => Outcome::fail(out, &format!("{pre}{e}"), 127),
+            // The CLI words a daemon error as a sentence; attached, its wait for the
+            // container is cancelled and logrus says so (exit 125: the daemon's error; 127:
+            // runc did not find the command).
+            Err((e, code)) if start && !detach => {
+                out.push_str(&format!("{pre}{e}.\n"));
+                Outcome::fail(out, "time=\"<time>\" level=error msg=\"error waiting for container: context canceled\"", code)
+            }
+            Err((e, code)) => Outcome::fail(out, &format!("{pre}{e}"), code),
         }
     }
 
     /// Starts a container: its command runs to the end (or keeps running: a `sleep`).
-    fn start_ctr(&mut self, c: &mut Ctr, out: &mut String, detach: bool) -> Result<i32, String> {
+    fn start_ctr(&mut self, c: &mut Ctr, out: &mut String, detach: bool) -> Result<i32, (String, i32)> {
         let argv = c.cmd.clone();
         let known = argv.first().is_some_and(|a| {
             matches!(
@@ -1262,10 +1269,14 @@ impl Docker {
                     | "chmod" | "chown" | "truncate" | "true" | "sleep" | "head" | "tail" | "wc" | "pwd" | "readlink"
             )
         });
+        // The daemon resolves the user when it makes the runtime spec, before runc runs.
+        if let Err(e) = c.ident() {
+            return Err((format!("Error response from daemon: {e}"), 125));
+        }
         // runc execs argv[0]: a path, or a name found in the container's PATH.
         if !known && !argv.first().is_some_and(|a| c.finds(a)) {
             let a = argv.first().cloned().unwrap_or_default();
-            return Err(format!("Error response from daemon: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: \"{a}\": executable file not found in $PATH: unknown"));
+            return Err((format!("Error response from daemon: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: \"{a}\": executable file not found in $PATH: unknown"), 127));
         }
         let r = c.exec(&argv);
         if !detach {
@@ -1304,7 +1315,7 @@ impl Docker {
                     self.containers[i] = c;
                     out.push_str(&format!("{a}\n"));
                 }
-                Err(e) => {
+                Err((e, _)) => {
                     out.push_str(&e);
                     out.push('\n');
                     failed.push(a.clone());

@@ -112,6 +112,16 @@ pub fn flavor(image: &Stack) -> Flavor {
     }
 }
 
+/// Who a container's processes run as ([`Ctr::ident`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ident {
+    pub uid: u32,
+    pub gid: u32,
+    /// Supplementary groups.
+    pub groups: Vec<u32>,
+    pub home: String,
+}
+
 /// What a command run in a container printed and its exit status.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Exec {
@@ -219,12 +229,80 @@ impl Ctr {
         }
     }
 
+    /// The identity runc gives the container's processes for its `Config.User`
+    /// (`USER[:GROUP]`), looked up in the container's `/etc/passwd` and `/etc/group` when it
+    /// starts, as libcontainer's `user.GetExecUser` does: a name must have a passwd entry; a
+    /// number need not (then gid 0, HOME `/`); a matched name brings its gid, HOME and, when no
+    /// group is given, the groups that list it as a member; an explicit group (name or number)
+    /// replaces the gid and brings no supplementary groups. Errors are Docker's sentences
+    /// (recorded in `tests/docker-scenarios/build-user`).
+    pub fn ident(&self) -> Result<Ident, String> {
+        let spec = self.config.get("User").and_then(serde_json::Value::as_str).unwrap_or("");
+        let (user, group) = spec.split_once(':').unwrap_or((spec, ""));
+        let read = |p: &str| match self.fs.clone().apply(&crate::container::Op::Read { path: p.as_bytes().to_vec() }).reply {
+            crate::container::Reply::Read(b) => String::from_utf8_lossy(&b).into_owned(),
+            _ => String::new(),
+        };
+        let passwd = read("/etc/passwd");
+        let groups_db = read("/etc/group");
+        let rows = |db: &str| -> Vec<Vec<String>> { db.lines().filter(|l| !l.trim().is_empty()).map(|l| l.split(':').map(str::to_string).collect()).collect() };
+        let num = |s: &str| s.parse::<u32>().ok();
+        let mut id = Ident { uid: 0, gid: 0, groups: Vec::new(), home: "/".into() };
+        let mut matched = None;
+        let entry = rows(&passwd).into_iter().find(|f| {
+            f.len() >= 6
+                && match (user.is_empty(), num(user)) {
+                    (true, _) => num(&f[2]) == Some(0),
+                    (false, Some(n)) => num(&f[2]) == Some(n),
+                    (false, None) => f[0] == user,
+                }
+        });
+        match entry {
+            Some(f) => {
+                id.uid = num(&f[2]).unwrap_or(0);
+                id.gid = num(&f[3]).unwrap_or(0);
+                id.home = f[5].clone();
+                matched = Some(f[0].clone());
+            }
+            None if !user.is_empty() => match num(user) {
+                Some(n) => id.uid = n,
+                None => return Err(format!("unable to find user {user}: no matching entries in passwd file")),
+            },
+            None => {}
+        }
+        if !group.is_empty() {
+            let g = rows(&groups_db).into_iter().find(|f| {
+                f.len() >= 3
+                    && match num(group) {
+                        Some(n) => num(&f[2]) == Some(n),
+                        None => f[0] == group,
+                    }
+            });
+            id.gid = match (g, num(group)) {
+                (Some(f), _) => num(&f[2]).unwrap_or(0),
+                (None, Some(n)) => n,
+                (None, None) => return Err(format!("unable to find group {group}: no matching entries in group file")),
+            };
+        } else if let Some(name) = matched {
+            id.groups = rows(&groups_db).into_iter().filter(|f| f.len() >= 4 && f[3].split(',').any(|m| m == name)).filter_map(|f| num(&f[2])).collect();
+        }
+        Ok(id)
+    }
+
     /// Runs `argv` in the container: `sh -c SCRIPT [ARG0 ARGS...]` through the shell
     /// ([`shell::run_script_in`]) in the container's environment, working directory and user;
     /// any other command as the shell would run it typed with its words quoted.
     pub fn exec(&mut self, argv: &[String]) -> Exec {
         let fl = self.flavor();
         let mut env = self.shell.clone();
+        // runc sets the user and, when the environment has none, HOME (callers check
+        // [`Ctr::ident`] first: a user that cannot be found never starts).
+        if let Some(id) = self.config.get("User").and_then(|_| self.ident().ok()) {
+            env.uid = id.uid;
+            env.gid = id.gid;
+            env.groups = id.groups;
+            env.vars.entry("HOME".into()).or_insert(id.home);
+        }
         let is_sh = |s: &String| s == "sh" || s == "/bin/sh";
         // `sh [-e|-x|...] -c SCRIPT [ARG0 ARGS...]`: options before `-c` go in front of the
         // script as a `set` (a SHELL ["/bin/sh", "-e", "-c"] build step).

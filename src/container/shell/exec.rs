@@ -64,6 +64,8 @@ pub struct ShellEnv {
     pub cwd: Vec<u8>,
     pub uid: u32,
     pub gid: u32,
+    /// Supplementary groups (`id` prints them with `gid`, sorted).
+    pub groups: Vec<u32>,
     /// `$?`
     pub status: i32,
     /// `$0`: how the shell was called (`sh`, `/bin/sh`); it prefixes the shell's messages.
@@ -74,7 +76,7 @@ pub struct ShellEnv {
 
 impl Default for ShellEnv {
     fn default() -> Self {
-        ShellEnv { vars: BTreeMap::new(), cwd: b"/".to_vec(), uid: 0, gid: 0, status: 0, name: "sh".into(), args: Vec::new() }
+        ShellEnv { vars: BTreeMap::new(), cwd: b"/".to_vec(), uid: 0, gid: 0, groups: Vec::new(), status: 0, name: "sh".into(), args: Vec::new() }
     }
 }
 
@@ -101,6 +103,15 @@ impl ShellEnv {
 
 /// Runs `script` as `sh -c` does, in `env` (updated: variables, cwd, `$?`).
 pub fn run_script_in(c: &mut Container, script: &str, env: &mut ShellEnv, flavor: Flavor) -> Run {
+    // The script's changes are made as its user (the kernel's permission checks apply).
+    let cred = crate::container::Cred { uid: env.uid, gid: env.gid, groups: env.groups.clone() };
+    let before = c.set_cred(Some(cred));
+    let run = run_script_as(c, script, env, flavor);
+    c.set_cred(before);
+    run
+}
+
+fn run_script_as(c: &mut Container, script: &str, env: &mut ShellEnv, flavor: Flavor) -> Run {
     let mut it = Interp { c, flavor, env, run: Run::default(), bufs: Vec::new(), inputs: Vec::new(), steps: 0, bytes: 0, depth: 0, cond: 0, errexit: false, sub_status: None, term_bytes: 0, term_cut: false };
     let list = match parse::parse(script) {
         Ok(l) => l,
@@ -994,7 +1005,18 @@ impl Interp<'_> {
                 _ => n.to_string(),
             }
         } else {
-            format!("uid={} gid={} groups={}", named(uid, &user), named(gid, &group), named(gid, &group))
+            let mut groups = self.env.groups.clone();
+            groups.push(gid);
+            groups.sort_unstable();
+            groups.dedup();
+            let list: Vec<String> = groups
+                .iter()
+                .map(|&g| {
+                    let name = self.db_name(b"/etc/group", g);
+                    named(g, &name)
+                })
+                .collect();
+            format!("uid={} gid={} groups={}", named(uid, &user), named(gid, &group), list.join(","))
         };
         self.say(io, 1, &line)?;
         Ok(0)

@@ -283,3 +283,37 @@ proptest! {
         prop_assert!(r.status <= 255);
     }
 }
+
+/// A non-root user meets the kernel's permission checks (`generic_permission`, `may_create`,
+/// `may_delete`, owner checks), worded as busybox words the errors; what it creates is its own.
+#[test]
+fn a_non_root_user_meets_the_kernels_permission_checks() {
+    let mut c = image();
+    let as_root = bb(&mut c, "mkdir -p /home/app /tmp && chown 1000:1000 /home/app && chmod 1777 /tmp && echo secret > /srv/key && chmod 600 /srv/key && echo mine > /tmp/rootfile");
+    assert_eq!((out(&as_root), as_root.status), (vec![], 0));
+    let mut env = ShellEnv::from_config(&[], Some("/"), Some("1000:1000"));
+    let r = run_script_in(
+        &mut c,
+        "touch /srv/x; mkdir /srv/d; rm /srv/site/index.html; cat /srv/key; chmod 777 /srv/site; chown 1000 /srv/site; \
+         echo hi > /home/app/f && stat -c '%u:%g %a' /home/app/f; rm /tmp/rootfile; echo ok > /tmp/own && rm /tmp/own && echo removed",
+        &mut env,
+        Flavor::Busybox,
+    );
+    assert_eq!(
+        out(&r),
+        [
+            "touch: /srv/x: Permission denied",
+            "mkdir: can't create directory '/srv/d': Permission denied",
+            "rm: can't remove '/srv/site/index.html': Permission denied",
+            "cat: can't open '/srv/key': Permission denied",
+            "chmod: /srv/site: Operation not permitted",
+            "chown: /srv/site: Operation not permitted",
+            "1000:1000 644",
+            "rm: can't remove '/tmp/rootfile': Operation not permitted",
+            "removed",
+        ]
+    );
+    // root is not checked, and nothing the user was refused happened
+    let r = bb(&mut c, "cat /srv/key; ls /srv /tmp");
+    assert_eq!(out(&r), ["secret", "/srv:", "app", "archive", "key", "site", "", "/tmp:", "rootfile"]);
+}
