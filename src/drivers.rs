@@ -177,8 +177,6 @@ pub struct Entry {
     pub rdev: Option<(u32, u32)>,
     /// The container layer supplies it (overlay: it is in the upper dir).
     pub upper: bool,
-    /// Its bytes were written in the container (not the image's any more).
-    pub rewritten: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -204,8 +202,7 @@ pub fn view(c: &Container) -> View {
                 Kind::Char(a, b) | Kind::Block(a, b) => (EntryKind::Other, 0, Some((*a, *b))),
                 _ => (EntryKind::Other, 0, None),
             };
-            let rewritten = matches!(&n.kind, Kind::File(Content::Bytes(_))) && id.0 == usize::MAX;
-            let e = Entry { kind, size, mode: n.mode & 0o7777, uid: n.uid, gid: n.gid, mtime: n.mtime, rdev, upper: id.0 == usize::MAX, rewritten };
+            let e = Entry { kind, size, mode: n.mode & 0o7777, uid: n.uid, gid: n.gid, mtime: n.mtime, rdev, upper: id.0 == usize::MAX };
             (path, e)
         })
         .collect()
@@ -240,15 +237,16 @@ pub fn upper_dir_size(upper: &Tree) -> u64 {
 /// moby's naive `ChangesSize(ChangesDirs(container, image))`: the full `st_size` of every
 /// non-directory that is added or modified, modified meaning mode, owner, rdev, size or mtime
 /// differ (`statDifferent`, `pkg/archive/changes_unix.go`; a write changes mtime, which the
-/// simulated clock does not, so a file whose bytes were written counts as modified). Deletes
-/// count 0; hardlinks once. `image` is the image's merged view (the container's parent).
-pub fn naive_size(c: &Container, image: &View) -> u64 {
+/// simulated clock does not, so a file whose bytes were written counts as modified, and one
+/// only copied up, by an open for writing, does not). Deletes count 0; hardlinks once.
+pub fn naive_size(c: &Container) -> u64 {
     let upper = c.upper();
     let mut seen = HashSet::new();
     let mut total = 0u64;
-    for (path, ino) in upper.walk() {
-        let n = upper.node(ino);
-        if n.is_dir() || n.is_whiteout() || n.nlink == 0 || !seen.insert(ino) {
+    for (path, u, _) in c.merged_provenance() {
+        let Some(u) = u else { continue };
+        let n = upper.node(u);
+        if n.is_dir() || !seen.insert(u) {
             continue;
         }
         let (size, rdev) = match &n.kind {
@@ -257,11 +255,23 @@ pub fn naive_size(c: &Container, image: &View) -> u64 {
             Kind::Char(a, b) | Kind::Block(a, b) => (0, Some((*a, *b))),
             _ => (0, None),
         };
-        let changed = match image.get(&path) {
+        let (dir, name) = split(&path);
+        let lower = c.lower().dir_stack(dir).and_then(|dirs| c.lower().lookup_child(&dirs, name)).map(|t| t.0);
+        let changed = match lower {
             None => true,
-            Some(e) => {
-                let rewritten = matches!(&n.kind, Kind::File(Content::Bytes(_)));
-                rewritten || e.kind == EntryKind::Dir || e.mode != n.mode & 0o7777 || e.uid != n.uid || e.gid != n.gid || e.rdev != rdev || e.size != size || e.mtime != n.mtime
+            Some((layer, ino)) => {
+                let l = c.lower().node(layer, ino);
+                let lrdev = match &l.kind {
+                    Kind::Char(a, b) | Kind::Block(a, b) => Some((*a, *b)),
+                    _ => None,
+                };
+                let same_bytes = match (&n.kind, &l.kind) {
+                    (Kind::File(a), Kind::File(b)) => same_content(a, b),
+                    (Kind::Symlink(a), Kind::Symlink(b)) => a == b,
+                    (Kind::File(_) | Kind::Symlink(_), _) => false,
+                    _ => std::mem::discriminant(&n.kind) == std::mem::discriminant(&l.kind),
+                };
+                !same_bytes || l.mode & 0o7777 != n.mode & 0o7777 || l.uid != n.uid || l.gid != n.gid || lrdev != rdev || l.mtime != n.mtime
             }
         };
         if changed {
@@ -269,6 +279,15 @@ pub fn naive_size(c: &Container, image: &View) -> u64 {
         }
     }
     total
+}
+
+/// The container still holds the image's bytes (a copy-up shares them until a write).
+fn same_content(a: &Content, b: &Content) -> bool {
+    match (a, b) {
+        (Content::Blob { blob: x, offset: o1, size: s1 }, Content::Blob { blob: y, offset: o2, size: s2 }) => std::sync::Arc::ptr_eq(x, y) && o1 == o2 && s1 == s2,
+        (Content::Bytes(x), Content::Bytes(y)) => std::sync::Arc::ptr_eq(x, y) || (x.is_empty() && y.is_empty()),
+        _ => false,
+    }
 }
 
 // ---------------------------------------------------------------------------- changes
@@ -605,17 +624,17 @@ impl Drivers {
         for &d in drivers {
             let mut m = model(d, &image);
             let p = m.create(&image, c);
-            let ps_size = Self::ps(d, c, &image);
+            let ps_size = Self::ps(d, c);
             columns.push(Column { driver: d, label: d.label().into(), steps: vec![Step { op: 0, bytes: p.bytes, ps_size, copied: p.copied, why: p.why }] });
             models.push((d, m));
         }
         Drivers { before: image.clone(), image, models, columns, ops: 0 }
     }
 
-    fn ps(d: Driver, c: &Container, image: &View) -> u64 {
+    fn ps(d: Driver, c: &Container) -> u64 {
         match d.diff_size() {
             DiffSize::UpperDir => upper_dir_size(c.upper()),
-            DiffSize::Naive => naive_size(c, image),
+            DiffSize::Naive => naive_size(c),
         }
     }
 
@@ -630,11 +649,16 @@ impl Drivers {
             let p = m.observe(&cx);
             let ps_size = match d.diff_size() {
                 DiffSize::UpperDir => upper_dir_size(after.upper()),
-                DiffSize::Naive => *naive.get_or_insert_with(|| naive_size(after, &self.image)),
+                DiffSize::Naive => *naive.get_or_insert_with(|| naive_size(after)),
             };
             col.steps.push(Step { op: self.ops, bytes: p.bytes, ps_size, copied: p.copied, why: p.why });
         }
         self.before = after_view;
+    }
+
+    /// The image's merged view (the container's parent).
+    pub fn image(&self) -> &View {
+        &self.image
     }
 
     pub fn columns(&self) -> &[Column] {
