@@ -202,9 +202,7 @@ impl Devicemapper {
 
     fn forget(&mut self, path: &[u8]) {
         let below = [path, b"/"].concat();
-        for m in [&mut self.extents] {
-            m.retain(|p, _| p != path && !p.starts_with(&below));
-        }
+        self.extents.retain(|p, _| p != path && !p.starts_with(&below));
         self.inodes.retain(|p, _| p != path && !p.starts_with(&below));
         self.dir_blocks.retain(|p, _| p != path && !p.starts_with(&below));
     }

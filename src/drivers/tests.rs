@@ -8,6 +8,7 @@ use crate::tree::Node;
 use crate::union::Stack;
 use std::sync::Arc;
 
+#[allow(clippy::arc_with_non_send_sync)] // Stack holds Arc<Tree>, as everywhere in the core
 fn image() -> Stack {
     let mut l0 = Tree::new();
     let f = |n: usize| Node::new(Kind::File(Content::Bytes(Arc::from(vec![7u8; n]))), 0o644, 0, 0);
