@@ -8,6 +8,7 @@
 
 pub mod cat;
 pub mod commit;
+pub mod drivers;
 pub mod history;
 pub mod host;
 pub mod inspect;
@@ -50,6 +51,8 @@ pub enum Command {
     Save(commit::SaveArgs),
     /// Writes the merged view (after an optional OPS script) as a rootfs tar (docker export).
     Export(commit::ExportArgs),
+    /// Prices an OPS script on every storage driver: bytes allocated and `docker ps -s` SIZE.
+    Drivers(drivers::DriversArgs),
     /// Replays a docker-oracle SCRIPT on a simulated Docker host and prints the TRANSCRIPT.
     Host(host::HostArgs),
 }
@@ -93,6 +96,7 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write, err: &mut dyn Wri
         Command::Save(a) => commit::run_save(a, out, err),
         Command::Export(a) => commit::run_export(a, out, err),
         Command::Host(a) => host::run(a, out, err),
+        Command::Drivers(a) => drivers::run(a, out, err),
     };
     match r {
         Ok(()) => 0,

@@ -34,6 +34,7 @@ pub mod commit;
 pub mod container;
 pub mod digest;
 pub mod docker;
+pub mod drivers;
 pub mod error;
 pub mod host;
 pub mod image;

@@ -78,7 +78,7 @@ struct OpenFlags {
 
 pub(crate) fn call_name(op: &Op) -> &'static str {
     match op {
-        Op::Write { .. } | Op::Append { .. } | Op::CreateExcl { .. } | Op::OpenRw { .. } | Op::Read { .. } => "open",
+        Op::Write { .. } | Op::Append { .. } | Op::Pwrite { .. } | Op::CreateExcl { .. } | Op::OpenRw { .. } | Op::Read { .. } => "open",
         Op::Truncate { .. } => "truncate",
         Op::Touch { .. } => "utimensat",
         Op::Mkdir { .. } => "mkdir",
@@ -815,6 +815,38 @@ impl Container {
         Ok(())
     }
 
+    /// `open(PATH, O_WRONLY|O_CREAT, 0644)`, `pwrite(fd, TEXT, OFFSET)` (no call if TEXT is
+    /// empty), `close`: the open copies the whole file up, then the bytes land at OFFSET, the
+    /// gap below it (if the file was shorter) reading as zeros.
+    fn pwrite(&mut self, path: &[u8], offset: u64, text: &[u8]) -> R<()> {
+        let chain = self.open(path, OpenFlags { write: true, rdwr: false, creat: true, excl: false, trunc: false, mode: 0o644 })?;
+        if text.is_empty() {
+            return Ok(());
+        }
+        let d = chain.last().expect("file").1.clone();
+        let Some(u) = d.upper else { return Ok(()) };
+        if !matches!(self.upper.node(u).kind, Kind::File(_)) {
+            return Ok(());
+        }
+        let end = offset.saturating_add(text.len() as u64);
+        if end > super::MAX_FILE_SIZE {
+            return Err(Errno::EFBIG);
+        }
+        let mut data = self.content_of(&d)?;
+        if !self.room_for(end.saturating_sub(data.len() as u64)) {
+            return Err(Errno::ENOSPC);
+        }
+        let (off, end) = (offset as usize, end as usize);
+        if data.len() < end {
+            data.resize(end, 0);
+        }
+        data[off..end].copy_from_slice(text);
+        let size = data.len() as u64;
+        self.set_content(u, data);
+        self.log.push(Event::Written { path: chain_path(&chain), size });
+        Ok(())
+    }
+
     pub(crate) fn read_path(&self, path: &[u8]) -> R<Vec<u8>> {
         let chain = self.resolve(path, true, false)?;
         let d = &chain.last().expect("entry").1;
@@ -841,6 +873,7 @@ impl Container {
             Op::Symlink { target, path } => vec![target, path],
             Op::Write { path, .. }
             | Op::Append { path, .. }
+            | Op::Pwrite { path, .. }
             | Op::CreateExcl { path, .. }
             | Op::OpenRw { path }
             | Op::Read { path }
@@ -867,6 +900,7 @@ impl Container {
         match op {
             Op::Write { path, text } => self.open_write(path, text, true, false, false).map(|_| Reply::Ok),
             Op::Append { path, text } => self.open_write(path, text, false, false, true).map(|_| Reply::Ok),
+            Op::Pwrite { path, offset, text } => self.pwrite(path, *offset, text).map(|_| Reply::Ok),
             Op::CreateExcl { path, text } => self.open_write(path, text, false, true, false).map(|_| Reply::Ok),
             Op::OpenRw { path } => self
                 .open(path, OpenFlags { write: true, rdwr: true, creat: false, excl: false, trunc: false, mode: 0 })

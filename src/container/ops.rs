@@ -24,6 +24,9 @@ use crate::tree::Node;
 pub enum Op {
     Write { path: Vec<u8>, text: Vec<u8> },
     Append { path: Vec<u8>, text: Vec<u8> },
+    /// `pwrite PATH OFFSET TEXT`: write at an offset without truncating (a hole below it if
+    /// the file is shorter).
+    Pwrite { path: Vec<u8>, offset: u64, text: Vec<u8> },
     CreateExcl { path: Vec<u8>, text: Vec<u8> },
     OpenRw { path: Vec<u8> },
     Read { path: Vec<u8> },
@@ -182,6 +185,7 @@ const OPS: &[(&str, &[ArgKind])] = {
     &[
         ("write", &[Path, Text]),
         ("append", &[Path, Text]),
+        ("pwrite", &[Path, Size, Text]),
         ("create-excl", &[Path, Text]),
         ("open-rw", &[Path]),
         ("read", &[Path]),
@@ -330,6 +334,7 @@ pub fn parse(data: &[u8]) -> Result<Vec<ScriptOp>> {
         let op = match name {
             "write" => Op::Write { path: a(0), text: a(1) },
             "append" => Op::Append { path: a(0), text: a(1) },
+            "pwrite" => Op::Pwrite { path: a(0), offset: dec(&args[1]).unwrap_or(0), text: a(2) },
             "create-excl" => Op::CreateExcl { path: a(0), text: a(1) },
             "open-rw" => Op::OpenRw { path: a(0) },
             "read" => Op::Read { path: a(0) },
@@ -396,6 +401,10 @@ mod tests {
         assert_eq!(ops[0].echo(), "write /a \"x y\\nA\"");
         assert_eq!(ops[1].op, Op::Chmod { mode: 0o755, path: b"/a".to_vec() });
         assert_eq!(ops[2].op, Op::Chown { uid: 1, gid: 2, path: b"/a".to_vec() });
+        let p = parse(b"pwrite /big 4096 x\n").unwrap();
+        assert_eq!(p[0].op, Op::Pwrite { path: b"/big".to_vec(), offset: 4096, text: b"x".to_vec() });
+        assert_eq!(p[0].echo(), "pwrite /big 4096 x");
+        assert!(parse(b"pwrite /big x y").is_err());
     }
 
     #[test]

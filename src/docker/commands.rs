@@ -1036,7 +1036,7 @@ impl Docker {
         let users = |id: &str| self.containers.iter().filter(|c| c.image_id == id).count();
         let mut ctrs: Vec<&Ctr> = self.containers.iter().collect();
         ctrs.sort_by(|a, b| b.seq.cmp(&a.seq));
-        let rw = |c: &Ctr| c.fs.upper_bytes();
+        let rw = |c: &Ctr| self.rw_size(c);
         if !p.has("verbose") {
             let total = self.store.layers_size();
             // docker/cli `ImagesContext.Reclaimable`: what images no container uses hold.
@@ -1424,8 +1424,18 @@ impl Docker {
     }
 
     fn size_cell(&self, c: &Ctr) -> String {
-        let u = c.fs.usage_over(self.ctr_image_bytes(c));
-        crate::units::ps_size(u.size, u.virtual_size)
+        let size = self.rw_size(c);
+        crate::units::ps_size(size, self.ctr_image_bytes(c) + size)
+    }
+
+    /// The container layer's SIZE (`docker ps -s`, `docker system df`) by the driver's
+    /// `DiffSize`: overlay2 sums the upper dir, vfs and btrfs take moby's naive diff size
+    /// (`crate::drivers`).
+    pub fn rw_size(&self, c: &Ctr) -> u64 {
+        match self.driver.model().diff_size() {
+            crate::drivers::DiffSize::UpperDir => c.fs.upper_bytes(),
+            crate::drivers::DiffSize::Naive => crate::drivers::naive_size(&c.fs),
+        }
     }
 
     /// `docker ps [-a] [-s] [--format T]`.

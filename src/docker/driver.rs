@@ -10,10 +10,11 @@
 //!
 //! Rules:
 //! - Only what the daemon prints lives here. vfs and btrfs are naive-diff drivers (moby
-//!   `graphdriver.NewNaiveDiffDriver`): `docker diff` and `ps -s` SIZE come from comparing the
-//!   container's tree with its image; for the writes of the `driver-*` scenarios that gives what
-//!   overlay2's native diff gives (NOTES 29), so the container side does not ask the driver.
-//! - True bytes on disk (`# disk:` probes) are not simulated.
+//!   `graphdriver.NewNaiveDiffDriver`): `ps -s` and `system df` SIZE come from
+//!   [`Driver::model`]'s formula (`crate::drivers::naive_size`: the full size of every added or
+//!   modified file), overlay2's from its upper dir; `docker diff` is the same walk on every
+//!   driver (NOTES 29).
+//! - True bytes on disk (`# disk:` probes) are priced by `crate::drivers`, not printed here.
 
 use std::fmt;
 
@@ -43,6 +44,16 @@ impl Driver {
             Driver::Overlay2 => "overlay2",
             Driver::Vfs => "vfs",
             Driver::Btrfs => "btrfs",
+        }
+    }
+
+    /// The model of this driver in the storage-driver comparison (`crate::drivers`): its
+    /// `docker ps -s` formula and what its writes cost.
+    pub fn model(self) -> crate::drivers::Driver {
+        match self {
+            Driver::Overlay2 => crate::drivers::Driver::Overlay2,
+            Driver::Vfs => crate::drivers::Driver::Vfs,
+            Driver::Btrfs => crate::drivers::Driver::Btrfs,
         }
     }
 

@@ -56,8 +56,8 @@ pub fn containers(d: &Docker) -> Vec<CtrItem> {
     v.into_iter()
         .map(|c| {
             let image_bytes: u64 = c.chains.iter().filter_map(|ch| d.store.layer(ch)).map(|l| l.size).sum();
-            let u = c.fs.usage_over(image_bytes);
-            CtrItem { name: c.name.clone(), id: c.short_id(), image: c.image_ref.clone(), status: c.status(), size: ps_size(u.size, u.virtual_size) }
+            let size = d.rw_size(c);
+            CtrItem { name: c.name.clone(), id: c.short_id(), image: c.image_ref.clone(), status: c.status(), size: ps_size(size, image_bytes + size) }
         })
         .collect()
 }

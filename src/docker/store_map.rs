@@ -74,9 +74,8 @@ pub fn store_map(d: &Docker) -> StoreMap {
     }
     for c in &d.containers {
         let mut st = layer_stack(&c.chains);
-        let image_bytes: u64 = c.chains.iter().filter_map(|ch| d.store.layer(ch)).map(|l| l.size).sum();
         st.push((format!("{}-init", c.name), format!("{}-init", c.name), String::new(), CellKind::Init, None));
-        let size = docker_size(c.fs.usage_over(image_bytes).size);
+        let size = docker_size(d.rw_size(c));
         st.push((c.name.clone(), c.name.clone(), size, CellKind::Container, None));
         cols.push((c.chains.clone(), 1, c.name.clone(), MapColumn { label: c.name.clone(), container: true }, st));
     }
