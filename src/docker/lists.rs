@@ -57,7 +57,7 @@ pub fn containers(d: &Docker) -> Vec<CtrItem> {
         .map(|c| {
             let image_bytes: u64 = c.chains.iter().filter_map(|ch| d.store.layer(ch)).map(|l| l.size).sum();
             let u = c.fs.usage_over(image_bytes);
-            CtrItem { name: c.name.clone(), id: c.short_id(), image: c.image_ref.clone(), status: c.status(), size: ps_size(u.size, u.virtual_size) }
+            CtrItem { name: c.name.clone(), id: d.print(&c.short_id()), image: c.image_ref.clone(), status: d.print(&d.status_of(c)), size: ps_size(u.size, u.virtual_size) }
         })
         .collect()
 }
