@@ -95,7 +95,8 @@ test('docker build over the edited "Build context": every step, then the cache f
     assert.match(r1[3].text, new RegExp(`Image ${built1}`));
     const stack = region.getByRole('list', { name: 'Image layers' }).getByRole('listitem');
     assert.equal(await stack.count(), 9);
-    assert.deepEqual((await stack.allInnerTexts()).map((s) => /\bnew\b/.test(s)), [true, true, false, false, false, false, false, false, false]);
+    const marks = async () => (await stack.allInnerTexts()).map((s) => (s.match(/\b(new|cache)$/) || [''])[0]);
+    assert.deepEqual(await marks(), ['new', 'new', '', '', '', '', '', '', '']);
     // The image "Images" lists is the one built.
     assert.match(await page.getByRole('list', { name: 'Images' }).getByRole('listitem').filter({ hasText: 'demo:1' }).innerText(), new RegExp(`demo:1 ${built1} · `));
     await shot(page, 'build-steps-done');
@@ -120,6 +121,8 @@ test('docker build over the edited "Build context": every step, then the cache f
     const r3 = await buildSteps(page, 4);
     assert.deepEqual(r3.map((s) => s.cached), [false, true, true, true]);
     assert.ok(r3.slice(1).every((s) => !/Container|Committed/.test(s.text)), r3.map((s) => s.text).join('\n---\n'));
+    // Its layers came from the cache (the rebuild before made them).
+    assert.deepEqual(await marks(), ['cache', 'cache', '', '', '', '', '', '', '']);
     await region.scrollIntoViewIfNeeded();
     await shot(page, 'build-steps-cached');
     // The picture: the rebuild all from cache in the terminal, the edited file in the editor.
@@ -171,6 +174,14 @@ test('docker build over the edited "Build context": every step, then the cache f
     const again = await docker(page, 'docker build -t demo:2 context');
     assert.deepEqual(steps(again).map((s) => s.cached), [false, true, true, true], again);
     assert.equal(again.match(new RegExp(`Successfully built (${ID})`))[1], b2.match(new RegExp(`Successfully built (${ID})`))[1]);
+    // With reduced motion the finished view shows at once (no replay, no "Show all").
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    const b5 = await docker(page, 'docker build --no-cache -t demo:5 context');
+    assert.match(b5, /Successfully tagged demo:5\n$/, b5);
+    const r5 = page.getByRole('region', { name: 'Build steps' });
+    assert.equal(await r5.getByText('4 steps', { exact: true }).count(), 1);
+    assert.equal(await r5.getByRole('button', { name: 'Show all' }).count(), 0);
+    assert.equal(await r5.getByText('Using cache').count(), 0);
     assert.deepEqual(t.offOrigin, []);
     assert.deepEqual(t.errors, []);
   } finally {

@@ -3,7 +3,8 @@
 //! (copy-ups, new entries, whiteouts, opaque directories), the commit (a layer joining the
 //! image's stack, or a history row only), the container removed; cache hits marked with a
 //! "Using cache" badge (text, not only colour). Beside the steps, the image's layers (top
-//! first) as of the step shown last, the ones this build made marked.
+//! first) as of the step shown last, the Dockerfile's layers marked "new" (committed now) or
+//! "cache" (an earlier build's, reused).
 //!
 //! Rules: the steps come from the core ([`crate::docker::build_steps`]) with the command's
 //! output; this component only draws them. A new build plays one step per [`STEP_MS`]; "Show
@@ -90,7 +91,16 @@ pub fn build_steps(p: &Props) -> Html {
     let steps = &p.build.steps[..n];
     // The stack as of the last step shown; layers above the latest FROM's are this build's.
     let stack: Vec<Layer> = steps.iter().rev().find(|s| s.done).map(|s| s.stack.clone()).unwrap_or_default();
-    let base = steps.iter().rev().find(|s| s.from).map_or(0, |s| s.stack.len());
+    // Which step of the stage brought each layer above the base: Some(cached).
+    let mut origin: Vec<Option<bool>> = vec![None; stack.len()];
+    let stage_at = steps.iter().rposition(|s| s.from).unwrap_or(0);
+    let mut below = steps.get(stage_at).map_or(0, |s| s.stack.len());
+    for s in steps.iter().skip(stage_at + 1).filter(|s| s.done) {
+        for o in origin.iter_mut().take(s.stack.len()).skip(below) {
+            *o = Some(s.cached);
+        }
+        below = below.max(s.stack.len());
+    }
     let joined = steps.last().and_then(|s| s.layer.as_ref()).map(|l| l.diff_id.clone());
     let skip = {
         let (shown, cur) = (shown.clone(), cur.clone());
@@ -118,14 +128,16 @@ pub fn build_steps(p: &Props) -> Html {
                     if stack.is_empty() { <p class="muted">{ t::STACK_EMPTY }</p> }
                     <ol class="stack-col" aria-label={t::STACK} reversed=true>
                         { for stack.iter().enumerate().rev().map(|(i, l)| {
-                            let mine = i >= base;
+                            let mine = origin.get(i).copied().flatten();
                             let join = joined.as_deref() == Some(l.diff_id.as_str()) && i + 1 == stack.len();
-                            let class = classes!("stack-layer", mine.then_some("mine"), join.then_some("joined"));
+                            let class = classes!("stack-layer", mine.is_some().then_some("mine"), join.then_some("joined"));
                             html! {
                                 <li {class} aria-label={format!("{} {}", short(&l.diff_id), l.size_text)}>
                                     <code>{ short(&l.diff_id) }</code>
                                     <span class="size">{ &l.size_text }</span>
-                                    if mine { <span class="badge new-layer">{ t::NEW_LAYER }</span> }
+                                    if let Some(cached) = mine {
+                                        <span class={classes!("badge", if cached { "cached" } else { "new-layer" })}>{ if cached { t::CACHED_LAYER } else { t::NEW_LAYER } }</span>
+                                    }
                                 </li>
                             }
                         }) }
