@@ -74,7 +74,9 @@ test('docker build over the edited "Build context": every step, then the cache f
     // "Build steps" plays the build: mid-build first ("Show all" offered), then all of it.
     const region = page.getByRole('region', { name: 'Build steps' });
     await region.getByRole('button', { name: 'Show all' }).waitFor();
+    await region.getByText(/^Step 3 of 4…/).waitFor();
     await region.scrollIntoViewIfNeeded();
+    await page.waitForTimeout(400);
     await shot(page, 'build-steps-playing');
     const r1 = await buildSteps(page, 4);
     assert.deepEqual(r1.map((s) => s.name), ['Step 1/4: FROM webapp:1.0', 'Step 2/4: COPY app.txt /app/', `Step 3/4: ${s1[2].step}`, `Step 4/4: ${s1[3].step}`]);
