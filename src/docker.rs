@@ -30,7 +30,8 @@
 //!   IDs), [`names`] (the oracle's placeholders for IDs the host's clock makes), [`argv`] (a
 //!   script line split as the oracle's recorder splits it), [`table`] (Go's tabwriter as the
 //!   docker CLI sets it up), [`dockerfile`] (a Dockerfile as the classic builder parses it),
-//!   [`build`] (`docker build`: the classic builder's steps, cache and stages),
+//!   [`build`] (`docker build`: the classic builder's steps, cache and stages), [`build_steps`] (what
+//!   each build step did, for the page),
 //!   [`context`] (a build context: `.dockerignore`, the size the CLI sends, tarsum source
 //!   checksums), [`commands`] (the docker commands), [`gnutar`] (GNU tar over a
 //!   saved archive), [`script`] (a SCRIPT replayed into a TRANSCRIPT).
@@ -47,6 +48,7 @@
 
 pub mod argv;
 pub mod build;
+pub mod build_steps;
 pub mod commands;
 pub mod complete;
 pub mod containers;

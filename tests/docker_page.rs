@@ -128,3 +128,83 @@ fn searching_a_diff_id_finds_only_the_bottom_layer_dir_under_layerdb() {
     assert!(t.iter().any(|e| e.path == "containers/<cid:a>/hostname"));
     assert!(t.iter().any(|e| e.path == "image/overlay2/repositories.json" && e.content.as_deref().unwrap_or("").contains("app:1")));
 }
+
+// Issue 11, the page's build: what each step did (`Docker::build_steps`), and the host in
+// display mode printing real IDs and durations (the oracle's placeholders only for scripts).
+const DOCKERFILE: &str = "FROM app:1\nCOPY app.txt /app/\nRUN echo changed > /app/one && rm /bin/busybox && echo new > /new.txt\nCMD [\"cat\", \"/app/app.txt\"]\n";
+
+fn build_host(text: &'static str) -> Host {
+    let mut h = host();
+    h.docker.display = true;
+    h.docker.context_loader = Some(Box::new(move |_dir: &str| {
+        let mut c = layerlab::docker::context::Context::new();
+        c.add_file("Dockerfile", 0o644, DOCKERFILE.as_bytes().to_vec());
+        c.add_file("app.txt", 0o644, text.as_bytes().to_vec());
+        Ok(c)
+    }));
+    h
+}
+
+fn is_hex(s: &str, n: usize) -> bool {
+    s.len() == n && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+#[test]
+fn a_build_reports_each_step_its_container_changes_and_layer() {
+    use layerlab::docker::build_steps::ChangeKind::*;
+    let mut h = build_host("hi\n");
+    let o = h.docker.run(&words("docker build -t demo:1 context"));
+    assert_eq!(o.code, 0, "{}", o.out);
+    let steps = std::mem::take(&mut h.docker.build_steps);
+    assert_eq!(steps.iter().map(|s| (s.n, s.total, s.done, s.cached)).collect::<Vec<_>>(), vec![(1, 4, true, false), (2, 4, true, false), (3, 4, true, false), (4, 4, true, false)]);
+    assert!(steps[0].from && steps[0].layer.is_none() && steps[0].stack.len() == 2);
+    // COPY: no printed container; the new file in a copied-up /app; a layer joins the stack.
+    assert_eq!(steps[1].container, None);
+    let ch = |i: usize| steps[i].changes.iter().map(|c| (c.kind, c.path.as_str())).collect::<Vec<_>>();
+    assert_eq!(ch(1), vec![(CopyUp, "/app"), (New, "/app/app.txt")]);
+    assert_eq!(steps[1].stack.len(), 3);
+    assert_eq!(steps[1].layer.as_ref(), steps[1].stack.last());
+    // RUN: its container printed as Docker prints it, a copy-up, a whiteout, a new file.
+    let ctr = steps[2].container.clone().unwrap();
+    assert!(is_hex(&ctr, 64), "{ctr}");
+    assert!(o.out.contains(&format!(" ---> Running in {}\nRemoving intermediate container {}\n", &ctr[..12], &ctr[..12])), "{}", o.out);
+    assert_eq!(ch(2), vec![(CopyUp, "/app"), (CopyUp, "/app/one"), (CopyUp, "/bin"), (Whiteout, "/bin/busybox"), (New, "/new.txt")]);
+    let layer = steps[2].layer.clone().unwrap();
+    assert!(layer.diff_id.starts_with("sha256:") && layer.size_text.ends_with('B'), "{layer:?}");
+    assert_eq!(steps[2].stack.len(), 4);
+    // CMD: a container, no layer (a history row only).
+    assert!(steps[3].container.is_some() && steps[3].empty_layer && steps[3].layer.is_none() && steps[3].stack.len() == 4);
+    // Real IDs: the transcript's equal the report's and `docker images`'.
+    let id = steps[3].image.clone().unwrap();
+    let short = &id["sha256:".len()..]["".len()..12];
+    assert!(o.out.ends_with(&format!("Successfully built {short}\nSuccessfully tagged demo:1\n")), "{}", o.out);
+    assert!(!o.out.contains('<'), "{}", o.out);
+    let images = h.docker.run(&words("docker images")).out;
+    assert!(images.lines().any(|l| l.starts_with("demo ") && l.contains(short) && l.contains(" ago ")), "{images}");
+    assert!(!images.contains("<dur>"), "{images}");
+
+    // An unchanged rebuild: every step after FROM from the cache, nothing committed.
+    let o = h.docker.run(&words("docker build -t demo:1 context"));
+    let steps = std::mem::take(&mut h.docker.build_steps);
+    assert_eq!(steps.iter().map(|s| s.cached).collect::<Vec<_>>(), vec![false, true, true, true], "{}", o.out);
+    assert!(steps.iter().all(|s| s.container.is_none() && s.changes.is_empty() && s.layer.is_none()));
+    assert_eq!(steps[3].image.as_deref(), Some(id.as_str()));
+
+    // A container prints a real ID and durations.
+    h.docker.run(&words("docker run --name web demo:1"));
+    let ps = h.docker.run(&words("docker ps -a")).out;
+    let row = ps.lines().nth(1).unwrap();
+    assert!(is_hex(&row[..12], 12), "{ps}");
+    assert!(row.contains("Less than a second ago") && row.contains("Exited (0) Less than a second ago"), "{ps}");
+    assert!(!ps.contains('<'), "{ps}");
+}
+
+#[test]
+fn scripts_keep_the_oracles_placeholders() {
+    let mut h = build_host("hi\n");
+    h.docker.display = false;
+    let o = h.docker.run(&words("docker build -t demo:1 context"));
+    assert!(o.out.contains(" ---> Running in <build12:1>\n"), "{}", o.out);
+    assert!(o.out.contains("Successfully built <img12:"), "{}", o.out);
+    assert_eq!(h.docker.build_steps.len(), 4);
+}

@@ -30,6 +30,7 @@ use super::commands::{check_arity, parse_flags, Arity, CommitImage, Docker, Outc
 use super::containers::{Ctr, State};
 use super::context::{dir_sum, multi_hash, tarsum, Context, Entry as CtxEntry, Kind as CtxKind};
 use super::dockerfile::{self, CmdLine, Copy as CopyArgs, Kind};
+use super::build_steps::{self, Step};
 use super::reference::Named;
 use crate::container::Op;
 use crate::tree::{Kind as NodeKind, Tree};
@@ -88,11 +89,14 @@ struct Build {
     /// Each finished stage's image, with its name.
     stages: Vec<(Option<String>, Option<String>)>,
     out: String,
+    /// What each step did, for the page ([`super::build_steps`]).
+    steps: Vec<Step>,
 }
 
 impl Docker {
     /// `docker build [OPTIONS] PATH`.
     pub fn build(&mut self, cmd: &str, argv: &[String]) -> Outcome {
+        self.build_steps.clear();
         const SPEC: Spec = &[
             (Some('t'), "tag", true),
             (Some('f'), "file", true),
@@ -157,6 +161,7 @@ impl Docker {
             no_cache: p.has("no-cache"),
             stages: Vec::new(),
             out: String::new(),
+            steps: Vec::new(),
         };
         for a in p.flags.iter().filter(|(k, _)| *k == "build-arg").map(|(_, v)| v) {
             if let Some((k, v)) = a.split_once('=') {
@@ -170,7 +175,9 @@ impl Docker {
             Ok(d) => d,
             Err(e) => return Outcome::fail(b.out, &format!("Error response from daemon: {e}"), 1),
         };
-        match self.run_build(&mut b, &df) {
+        let built = self.run_build(&mut b, &df);
+        self.build_steps = std::mem::take(&mut b.steps);
+        match built {
             Ok(id) => {
                 let unused: Vec<&String> = b.build_args.keys().filter(|k| !b.consumed.contains(*k)).collect();
                 if !unused.is_empty() {
@@ -226,6 +233,7 @@ impl Docker {
         for m in &df.meta_args {
             step += 1;
             b.out.push_str(&format!("Step {step}/{total} : {}\n", m.original));
+            b.steps.push(Step { n: step, total, instruction: m.original.clone(), done: true, ..Default::default() });
             if let Kind::Arg(pairs) = &m.kind {
                 for (k, v) in pairs {
                     let v = b.build_args.get(k).cloned().or_else(|| v.clone());
@@ -238,6 +246,7 @@ impl Docker {
         for stage in &df.stages {
             step += 1;
             b.out.push_str(&format!("Step {step}/{total} : {}\n", stage.original));
+            b.steps.push(Step { n: step, total, instruction: stage.original.clone(), from: true, ..Default::default() });
             let meta = b.meta.clone();
             let base = dockerfile::expand(&stage.base, df.escape, &|k| meta.get(k).cloned().flatten()).map_err(|e| Stop(e, 1))?;
             if base.is_empty() {
@@ -259,10 +268,13 @@ impl Docker {
                 Some(id) => format!(" ---> {}\n", short12(id)),
                 None => " --->\n".to_string(),
             });
+            self.step_done(b, &st);
             for ins in &stage.commands {
                 step += 1;
                 b.out.push_str(&format!("Step {step}/{total} : {}\n", ins.original));
+                b.steps.push(Step { n: step, total, instruction: ins.original.clone(), ..Default::default() });
                 self.build_step(b, &mut st, ins, df.escape)?;
+                self.step_done(b, &st);
                 b.out.push_str(&format!(" ---> {}\n", st.image.as_deref().map(short12).unwrap_or_default()));
             }
             b.stages.push((stage.name.clone(), st.image.clone()));
@@ -494,6 +506,9 @@ impl Docker {
         let cc = Value::Object(cc);
         if let Some(hit) = self.cache_hit(b, st.image.as_deref(), &cc) {
             b.out.push_str(" ---> Using cache\n");
+            if let Some(s) = b.steps.last_mut() {
+                s.cached = true;
+            }
             st.image = Some(hit);
             return Ok(());
         }
@@ -509,6 +524,9 @@ impl Docker {
     fn build_ctr(&mut self, b: &mut Build, st: &Stage, cc: &Value) -> Ctr {
         let hex = self.names.build_container();
         let mut c = self.new_ctr_over(st.image.as_deref(), &format!("build-{}", &hex[..12]));
+        if let Some(s) = b.steps.last_mut() {
+            s.container = Some(hex.clone());
+        }
         c.build = Some(hex);
         let stamp = self.names.stamp();
         c.fs.set_clock(stamp.0);
@@ -536,14 +554,15 @@ impl Docker {
         let (_, created) = c.stamp.take().unwrap_or_else(|| self.names.stamp());
         // What a step wrote below a VOLUME went to the anonymous volume, not the layer.
         let vols: Vec<Vec<u8>> = volumes(st).iter().map(|v| format!("{}/", v.trim_start_matches('/')).into_bytes()).collect();
-        let entries: Vec<crate::layer::TarEntry> = c
+        let diff: Vec<crate::container::diff::DiffEntry> = c
             .fs
             .diff_entries()
             .map_err(|e| Stop(e.to_string(), 1))?
-            .iter()
-            .filter_map(|e| e.tar_entry(None))
-            .filter(|e| !vols.iter().any(|v| e.path.starts_with(v)))
+            .into_iter()
+            .filter(|e| !vols.iter().any(|v| e.path.strip_prefix(b"/").unwrap_or(&e.path).starts_with(v)))
             .collect();
+        let entries: Vec<crate::layer::TarEntry> = diff.iter().filter_map(|e| e.tar_entry(None)).collect();
+        let changes = build_steps::changes(&diff, c.fs.lower());
         let config = step_config(st);
         let id = self
             .commit_image(&CommitImage {
@@ -559,6 +578,7 @@ impl Docker {
             })
             .map_err(|e| Stop(e, 1))?;
         b.out.push_str(&format!("Removing intermediate container {}\n", c.short_id()));
+        self.step_commit(b, c.chains.len(), &id, changes);
         st.image = Some(id);
         Ok(())
     }
@@ -584,6 +604,9 @@ impl Docker {
         let cc = Value::Object(cc);
         if let Some(hit) = self.cache_hit(b, st.image.as_deref(), &cc) {
             b.out.push_str(" ---> Using cache\n");
+            if let Some(s) = b.steps.last_mut() {
+                s.cached = true;
+            }
             st.image = Some(hit);
             return Ok(());
         }
@@ -658,6 +681,9 @@ impl Docker {
         let cc = Value::Object(cc);
         if let Some(hit) = self.cache_hit(b, st.image.as_deref(), &cc) {
             b.out.push_str(" ---> Using cache\n");
+            if let Some(s) = b.steps.last_mut() {
+                s.cached = true;
+            }
             st.image = Some(hit);
             return Ok(());
         }
@@ -715,8 +741,9 @@ impl Docker {
                 }
             }
         }
-        let mut entries: Vec<crate::layer::TarEntry> =
-            ctr.fs.diff_entries().map_err(|e| Stop(e.to_string(), 1))?.iter().filter_map(|e| e.tar_entry(Some(t))).collect();
+        let diff = ctr.fs.diff_entries().map_err(|e| Stop(e.to_string(), 1))?;
+        let changes = build_steps::changes(&diff, ctr.fs.lower());
+        let mut entries: Vec<crate::layer::TarEntry> = diff.iter().filter_map(|e| e.tar_entry(Some(t))).collect();
         for e in &mut entries {
             let abs = [b"/".as_slice(), &e.path].concat();
             if let Some(m) = mtimes.get(&abs) {
@@ -737,8 +764,42 @@ impl Docker {
                 created: &created,
             })
             .map_err(|e| Stop(e, 1))?;
+        self.step_commit(b, ctr.chains.len(), &id, changes);
         st.image = Some(id);
         Ok(())
+    }
+
+    /// BUILD steps: the commit of the current step made `id` over `below` layers: a layer
+    /// joined the stack, or only a history row.
+    fn step_commit(&self, b: &mut Build, below: usize, id: &str, changes: Vec<build_steps::Change>) {
+        let stack = self.step_stack(Some(id));
+        let Some(s) = b.steps.last_mut() else { return };
+        s.changes = changes;
+        if stack.len() > below {
+            s.layer = stack.last().cloned();
+        } else {
+            s.empty_layer = true;
+        }
+    }
+
+    /// BUILD steps: the current step ends with the stage's image.
+    fn step_done(&self, b: &mut Build, st: &Stage) {
+        let stack = self.step_stack(st.image.as_deref());
+        if let Some(s) = b.steps.last_mut() {
+            s.image = st.image.clone();
+            s.stack = stack;
+            s.done = true;
+        }
+    }
+
+    /// An image's layers, bottom first, with their sizes.
+    fn step_stack(&self, id: Option<&str>) -> Vec<build_steps::Layer> {
+        let chains = id.and_then(|i| self.store.image(i)).map(|i| i.chains.clone()).unwrap_or_default();
+        chains
+            .iter()
+            .filter_map(|c| self.store.layer(c))
+            .map(|l| build_steps::Layer { diff_id: l.diff_id.clone(), size: l.size, size_text: crate::units::docker_size(l.size) })
+            .collect()
     }
 
     /// `--from=NAME|INDEX|IMAGE`: a stage's image or an image (pulled when missing).

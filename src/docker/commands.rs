@@ -90,8 +90,16 @@ pub struct Docker {
     pub files: BTreeMap<String, Arc<[u8]>>,
     /// Reads a `docker build` context directory (the CLI reads the disk; none: no contexts).
     pub context_loader: Option<super::context::ContextLoader>,
+    /// DISPLAY: print as a real daemon does (the page): real IDs, times and durations from the
+    /// host's clock ([`Names::show`]); off (the oracle's placeholders) for `layerlab host`
+    /// scripts and the oracle tests.
+    pub display: bool,
+    /// BUILD: the steps of the last `docker build`, for the page to draw (taken by the caller).
+    pub build_steps: Vec<super::build_steps::Step>,
     loader: Loader,
     seq: u64,
+    /// The host's clock when each container was made, by creation number.
+    ctr_times: BTreeMap<u64, i64>,
 }
 
 const DUR: &str = "<dur> ago";
@@ -232,27 +240,80 @@ fn repo_tag_cells(familiar: &str) -> (String, String) {
 
 impl Docker {
     pub fn new(registry: Registry, loader: Loader) -> Docker {
-        Docker { registry, store: Store::new(), containers: Vec::new(), driver: Driver::default(), names: Names::default(), files: BTreeMap::new(), context_loader: None, loader, seq: 0 }
+        Docker {
+            registry,
+            store: Store::new(),
+            containers: Vec::new(),
+            driver: Driver::default(),
+            names: Names::default(),
+            files: BTreeMap::new(),
+            context_loader: None,
+            display: false,
+            build_steps: Vec::new(),
+            loader,
+            seq: 0,
+            ctr_times: BTreeMap::new(),
+        }
     }
 
     /// The next creation number of a container.
     pub(super) fn next_seq(&mut self) -> u64 {
         self.seq += 1;
+        self.ctr_times.insert(self.seq, self.names.now());
         self.seq
+    }
+
+    /// What the host prints of `s`: the oracle's placeholders, or (display) a daemon's values.
+    pub fn print(&self, s: &str) -> String {
+        if self.display {
+            self.names.show(s)
+        } else {
+            self.names.normalize(s)
+        }
+    }
+
+    /// CREATED of something made at `t` (seconds): `<dur> ago`, or (display) go-units
+    /// `HumanDuration` of the host's clock since then.
+    pub(super) fn ago(&self, t: i64) -> String {
+        if !self.display {
+            return DUR.into();
+        }
+        format!("{} ago", crate::units::human_duration(std::time::Duration::from_secs((self.names.now() - t).max(0) as u64)))
+    }
+
+    /// CREATED of an image (its config's `created`).
+    fn image_ago(&self, id: &str) -> String {
+        let t = self.store.image(id).and_then(|i| i.config.raw.get("created").and_then(Value::as_str).map(super::names::seconds)).unwrap_or(0);
+        self.ago(t)
+    }
+
+    /// CREATED of a container.
+    fn ctr_ago(&self, c: &Ctr) -> String {
+        self.ago(self.ctr_times.get(&c.seq).copied().unwrap_or(super::names::NOW))
+    }
+
+    /// STATUS of a container (`Up <dur>`, `Exited (0) <dur> ago`; display: real durations).
+    pub fn status_of(&self, c: &Ctr) -> String {
+        let s = c.status();
+        if !self.display {
+            return s;
+        }
+        let t = self.ctr_times.get(&c.seq).copied().unwrap_or(super::names::NOW);
+        s.replace("<dur>", &crate::units::human_duration(std::time::Duration::from_secs((self.names.now() - t).max(0) as u64)))
     }
 
     /// Runs one docker command line (`argv[0]` is `docker`); IDs the host made print as the
     /// oracle's placeholders ([`Names`]).
     pub fn run(&mut self, argv: &[String]) -> Outcome {
         let mut o = self.dispatch(argv);
-        o.out = self.names.normalize(&o.out);
+        o.out = self.print(&o.out);
         o
     }
 
     /// Renders a table (tabwriter) with its cells normalized first, as the oracle lays tables out
     /// again around placeholders.
     fn table(&self, rows: &[Vec<String>]) -> String {
-        let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| self.names.normalize(c)).collect()).collect();
+        let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| self.print(c)).collect()).collect();
         render(&rows)
     }
 
@@ -439,6 +500,7 @@ impl Docker {
             }
             let id = if p.has("no-trunc") { img.id.clone() } else { short12(&img.id) };
             let size = docker_size(self.store.image_size(&img.id));
+            let created = self.image_ago(&img.id);
             let mut mine: Vec<Vec<String>> = Vec::new();
             let mut repos: Vec<String> = refs.iter().map(|r| r.familiar_name()).collect();
             repos.dedup();
@@ -451,7 +513,7 @@ impl Docker {
                     if digests {
                         r.push(digest.to_string());
                     }
-                    r.extend([id.clone(), DUR.into(), size.clone()]);
+                    r.extend([id.clone(), created.clone(), size.clone()]);
                     r
                 };
                 if tags.is_empty() {
@@ -475,7 +537,7 @@ impl Docker {
                 if digests {
                     r.push("<none>".into());
                 }
-                r.extend([id.clone(), DUR.into(), size.clone()]);
+                r.extend([id.clone(), created.clone(), size.clone()]);
                 mine.push(r);
             }
             // The CLI walks a Go map here; the oracle sorts one image's rows by their cells.
@@ -684,7 +746,7 @@ impl Docker {
             let by = h.created_by.clone().unwrap_or_default().replace('\t', " ");
             rows.push(vec![
                 "<missing>".to_string(),
-                DUR.to_string(),
+                self.ago(h.created.as_deref().map_or(0, super::names::seconds)),
                 if trunc { ellipsis(&by, 45) } else { by },
                 docker_size(size),
                 h.comment.clone().unwrap_or_default(),
@@ -1075,7 +1137,7 @@ impl Docker {
                 repo,
                 tag,
                 short12(&img.id),
-                DUR.into(),
+                self.image_ago(&img.id),
                 human_size(size),
                 human_size(shared),
                 human_size(size.saturating_sub(shared)),
@@ -1094,8 +1156,8 @@ impl Docker {
                 go_quote(&ellipsis(&c.command(), 20)),
                 "0".into(),
                 docker_size(rw(c)),
-                DUR.into(),
-                c.status(),
+                self.ctr_ago(c),
+                self.status_of(c),
                 c.name.clone(),
             ]);
         }
@@ -1231,6 +1293,7 @@ impl Docker {
         let chains = img.chains.clone();
         let layers: Vec<Arc<crate::tree::Tree>> = chains.iter().filter_map(|c| self.store.layer(c)).map(|l| l.tree.clone()).collect();
         self.seq += 1;
+        self.ctr_times.insert(self.seq, self.names.now());
         let mut c = Ctr::new(&name, &id, image_arg, chains.clone(), layers, command.clone(), self.seq);
         let detach = p.has("detach");
         c.set_config(container_config(&img.config.raw, &c.short_id(), image_arg, &rest[1..], &p, !(start && detach)));
@@ -1472,9 +1535,9 @@ impl Docker {
                     ("{{.Names}}", c.name.clone()),
                     ("{{.ID}}", if trunc { c.short_id() } else { c.id() }),
                     ("{{.Image}}", self.image_cell(c)),
-                    ("{{.Status}}", c.status()),
+                    ("{{.Status}}", self.status_of(c)),
                     ("{{.Command}}", command(c)),
-                    ("{{.CreatedSince}}", DUR.into()),
+                    ("{{.CreatedSince}}", self.ctr_ago(c)),
                     ("{{.Ports}}", String::new()),
                     ("{{.Size}}", self.size_cell(c)),
                 ] {
@@ -1495,7 +1558,7 @@ impl Docker {
         }
         let mut rows = vec![head];
         for c in &list {
-            let mut r = vec![c.short_id(), self.image_cell(c), command(c), DUR.into(), c.status(), String::new(), c.name.clone()];
+            let mut r = vec![c.short_id(), self.image_cell(c), command(c), self.ctr_ago(c), self.status_of(c), String::new(), c.name.clone()];
             if size {
                 r.push(self.size_cell(c));
             }

@@ -57,7 +57,7 @@ pub fn containers(d: &Docker) -> Vec<CtrItem> {
         .map(|c| {
             let image_bytes: u64 = c.chains.iter().filter_map(|ch| d.store.layer(ch)).map(|l| l.size).sum();
             let size = d.rw_size(c);
-            CtrItem { name: c.name.clone(), id: c.short_id(), image: c.image_ref.clone(), status: c.status(), size: ps_size(size, image_bytes + size) }
+            CtrItem { name: c.name.clone(), id: d.print(&c.short_id()), image: c.image_ref.clone(), status: d.print(&d.status_of(c)), size: ps_size(size, image_bytes + size) }
         })
         .collect()
 }

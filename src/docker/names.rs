@@ -138,6 +138,56 @@ impl Names {
         }
     }
 
+    /// The host's clock now: [`NOW`], moved on by every [`Names::stamp`] (the last one given
+    /// out), so a replayed journal reads the same clock.
+    pub fn now(&self) -> i64 {
+        NOW + self.times.len() as i64
+    }
+
+    /// DISPLAY: `s` as a real daemon prints it, for the page (the oracle's normalization is
+    /// off there): the placeholders the host keeps in its data become real-looking values,
+    /// `<cid:NAME>` / `<cid12:NAME>` a container's 64/12 hex ID, `<cache:C>` a graph driver
+    /// directory's 64 hex, `<time>` the clock's [`NOW`] in RFC 3339. The IDs are derived from
+    /// the name (sha256), so a replay prints the same ones.
+    pub fn show(&self, s: &str) -> String {
+        if !s.contains('<') {
+            return s.to_string();
+        }
+        let mut out = String::with_capacity(s.len());
+        let mut rest = s;
+        while let Some(i) = rest.find('<') {
+            out.push_str(&rest[..i]);
+            let tail = &rest[i..];
+            let end = tail[1..].find(|c: char| c == '>' || c == '<' || c.is_whitespace() || c == '"').map(|e| e + 1);
+            let body = end.filter(|&e| tail.as_bytes()[e] == b'>').map(|e| &tail[1..e]);
+            let shown = body.and_then(|b| {
+                if b == "time" {
+                    return Some(rfc3339(NOW));
+                }
+                let (kind, name) = b.split_once(':')?;
+                let seed = match kind {
+                    "cid" | "cid12" => format!("layerlab container {name}"),
+                    "cache" => format!("layerlab cache {name}"),
+                    _ => return None,
+                };
+                let hex = crate::digest::hex(&crate::digest::sha256(seed.as_bytes()));
+                Some(if kind == "cid12" { hex[..12].to_string() } else { hex })
+            });
+            match (shown, body) {
+                (Some(v), Some(b)) => {
+                    out.push_str(&v);
+                    rest = &tail[b.len() + 2..];
+                }
+                _ => {
+                    out.push('<');
+                    rest = &tail[1..];
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
     /// `s` with every named 64-hex run and standalone 12-hex prefix replaced.
     pub fn normalize(&self, s: &str) -> String {
         let s = &self.normalize_hex(s);
@@ -202,6 +252,21 @@ mod tests {
         let (b, _) = n.stamp();
         assert_eq!(b, a + 1);
         assert_eq!(n.normalize(&format!("\"Created\": \"{sa}\"")), "\"Created\": \"<time>\"");
+    }
+
+    #[test]
+    fn shown_as_a_daemon_prints() {
+        let n = Names::default();
+        let s = n.show("<cid12:a> <cid:a> \"<time>\" <none> <missing> <cache:chain-1> <img:1> a<b");
+        let w: Vec<&str> = s.split(' ').collect();
+        assert_eq!(w[0].len(), 12);
+        assert_eq!(&w[1][..12], w[0]);
+        assert_eq!(w[1].len(), 64);
+        assert_eq!(w[2], format!("\"{}\"", rfc3339(NOW)));
+        assert_eq!(&w[3..5], &["<none>", "<missing>"]);
+        assert_eq!(w[5].len(), 64);
+        assert_eq!(&w[6..], &["<img:1>", "a<b"]);
+        assert_eq!(n.now(), NOW);
     }
 
     #[test]

@@ -4,6 +4,7 @@ pub mod container_controls;
 pub mod container_panel;
 pub mod diff_view;
 pub mod build_context;
+pub mod build_steps;
 pub mod docker_launcher;
 pub mod docker_panel;
 pub mod docker_text;

@@ -52,6 +52,9 @@ pub struct Transcript {
     pub echo: String,
     pub out: String,
     pub code: i32,
+    /// BUILD: what each step of a `docker build` did (empty for other commands).
+    #[serde(default)]
+    pub steps: Vec<crate::docker::build_steps::Step>,
 }
 
 /// The host as the lists and the store view draw it.

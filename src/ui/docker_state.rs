@@ -7,6 +7,7 @@
 
 use crate::ui::docker_protocol::{self as proto, BuildFiles, DockerItem, Snapshot, Transcript};
 use crate::docker::var_lib::VarEntry;
+use crate::ui::components::build_steps::BuildView;
 use std::rc::Rc;
 use web_sys::Blob;
 use yew::prelude::*;
@@ -49,6 +50,8 @@ pub struct DockerUi {
     pub context: Rc<BuildFiles>,
     /// Counts the journal's changes (a write can replace the last item: the length stays).
     pub journal_seq: u32,
+    /// BUILD: the last `docker build`'s steps, as the "Build steps" region draws them.
+    pub build: Rc<BuildView>,
 }
 
 pub enum DockerAction {
@@ -57,7 +60,8 @@ pub enum DockerAction {
     Loaded(Option<(Vec<DockerItem>, Vec<Blob>)>),
     /// An item done now; a load carries its archive.
     Journal(DockerItem, Option<Blob>),
-    Output { entries: Vec<Transcript>, snapshot: Snapshot },
+    /// `replay`: the journal's (its builds show finished, not played).
+    Output { entries: Vec<Transcript>, snapshot: Snapshot, replay: bool },
     Completions(Vec<String>),
     Picked(Picked),
     Var(VarView),
@@ -101,8 +105,11 @@ impl Reducible for DockerUi {
                     _ => journal.push(item),
                 }
             }
-            DockerAction::Output { entries, snapshot } => {
+            DockerAction::Output { entries, snapshot, replay } => {
                 s.answered = true;
+                if let Some(b) = entries.iter().rev().find(|e| !e.steps.is_empty()) {
+                    s.build = Rc::new(BuildView { seq: s.build.seq + 1, steps: b.steps.clone(), code: b.code, animate: !replay });
+                }
                 Rc::make_mut(&mut s.output).extend(entries);
                 s.snapshot = Rc::new(snapshot);
                 s.error = None;

@@ -34,6 +34,8 @@ pub fn run() {
     let o2 = opened.clone();
     let loader = Box::new(move |p: &str| o2.borrow().get(p).cloned().ok_or_else(|| "no such file or directory".to_string()));
     let mut host = Docker::new(Default::default(), loader);
+    // The page prints what a real daemon prints: real IDs, times and durations.
+    host.display = true;
     // BUILD: `docker build context` (or `.`) reads the files edited in the page.
     let files: Files = Rc::new(RefCell::new(proto::sample_context()));
     let f2 = files.clone();
@@ -89,7 +91,8 @@ fn handle(scope: &DedicatedWorkerGlobalScope, d: &mut Docker, opened: &Opened, f
                 entries.push(match it {
                     DockerItem::Line(line) => {
                         let o = run_line(d, &line);
-                        Transcript { echo: line, out: o.out, code: o.code }
+                        let steps = std::mem::take(&mut d.build_steps);
+                        Transcript { echo: line, out: o.out, code: o.code, steps }
                     }
                     DockerItem::Load { name, file } => {
                         let echo = format!("docker load -i {}", crate::container::shell::sh_quote(name.as_bytes()));
@@ -98,9 +101,9 @@ fn handle(scope: &DedicatedWorkerGlobalScope, d: &mut Docker, opened: &Opened, f
                                 served::serve(&mut d.registry, ar.clone());
                                 opened.borrow_mut().insert(name.clone(), ar);
                                 let o = run_line(d, &echo);
-                                Transcript { echo, out: o.out, code: o.code }
+                                Transcript { echo, out: o.out, code: o.code, steps: Vec::new() }
                             }
-                            Err(e) => Transcript { echo, out: format!("{e}\n"), code: 1 },
+                            Err(e) => Transcript { echo, out: format!("{e}\n"), code: 1, steps: Vec::new() },
                         }
                     }
                     // BUILD: an edit of the build context prints nothing.

@@ -3,9 +3,10 @@
 //! print; the host's images and containers as lists (pick a container to see its `docker
 //! diff` and merged files; pick an image for its `docker history`); the store picture; the
 //! `/var/lib/docker` tree with a search box; the "Build context" editor (issue 11) holds the
-//! files `docker build ... context` builds. This is the `docker-ui` app (see
+//! files `docker build ... context` builds, and "Build steps" plays the last build out. This is the `docker-ui` app (see
 //! [`crate::ui::docker_bridge`]); its Docker worker starts with it and replays the journal.
 use crate::ui::components::build_context::BuildContext;
+use crate::ui::components::build_steps::BuildSteps;
 use crate::ui::components::docker_text as t;
 use crate::ui::components::store_view::StoreView;
 use crate::ui::components::var_lib_view::VarLibView;
@@ -266,6 +267,7 @@ pub fn docker_panel() -> Html {
                         }
                     </div>
                 </div>
+                if !state.build.steps.is_empty() { <BuildSteps build={state.build.clone()} /> }
                 if state.loaded { <BuildContext files={state.context.clone()} {on_edit} /> }
                 <StoreView map={Rc::new(snap.map.clone())} />
                 <VarLibView entries={state.var.entries.clone()} total={state.var.total} {on_search} />

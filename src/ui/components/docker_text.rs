@@ -76,3 +76,72 @@ pub const SAMPLE_CONTEXT: &[(&str, &str)] = &[
     ),
     ("app.txt", "hello from the build context\n"),
 ];
+
+// BUILD: the "Build steps" region (what each step of the last `docker build` did).
+pub const STEPS: &str = "Build steps";
+pub const STEPS_HINT: &str = "Each step runs in a container made from the image of the step before; the container's layer is committed as a new layer (or only a history row), then the container is removed. A step the cache answers makes nothing.";
+pub const STEP_LIST: &str = "Steps";
+pub const SHOW_ALL: &str = "Show all";
+pub const CACHED: &str = "Using cache";
+pub const CACHED_HINT: &str = "The cache had an image for this parent and instruction: no container, no commit.";
+pub const FAILED: &str = "Failed";
+pub const HISTORY_ONLY: &str = "History row only: the commit added no layer (empty layer).";
+pub const NO_CHANGES: &str = "The container's layer holds nothing.";
+pub const STACK: &str = "Image layers";
+pub const STACK_HINT: &str = "The image's layers, top first: the Dockerfile's layers are marked new (committed by this build) or cache (an earlier build's, reused).";
+pub const STACK_EMPTY: &str = "No layers (scratch).";
+pub const NEW_LAYER: &str = "new";
+pub const CACHED_LAYER: &str = "cache";
+pub const COPY_UP: &str = "copy-up";
+pub const NEW_ENTRY: &str = "new";
+pub const WHITEOUT: &str = "whiteout";
+pub const OPAQUE: &str = "opaque dir";
+
+/// The name of a step's entry: `Step 3/4`.
+pub fn step_name(n: usize, total: usize) -> String {
+    format!("Step {n}/{total}")
+}
+
+/// Where the replay is: `Step 2 of 4…`, or done.
+pub fn steps_progress(shown: usize, total: usize) -> String {
+    if shown >= total {
+        format!("{total} steps")
+    } else {
+        format!("Step {} of {total}…", shown.max(1))
+    }
+}
+
+/// `FROM`: the base image and its layers.
+pub fn base_image(id: &str, layers: usize) -> String {
+    format!("Base image {id}: {layers} layer{}", if layers == 1 { "" } else { "s" })
+}
+
+pub const SCRATCH: &str = "FROM scratch: no layers yet.";
+
+/// A step's intermediate container appears.
+pub fn container_created(id: &str) -> String {
+    format!("Container {id} created from the image of the step before")
+}
+
+/// COPY/ADD: the builder's container, never printed.
+pub const COPY_CONTAINER: &str = "Files written into a container the builder does not print";
+
+/// The list of a container's changes.
+pub fn changes_of(id: &str) -> String {
+    format!("Changes in container {id}")
+}
+
+/// The commit of a layer.
+pub fn committed(diff_id: &str, size: &str) -> String {
+    format!("Committed: layer {diff_id} ({size}) joins the stack")
+}
+
+/// The container removed after the commit.
+pub fn removed(id: &str) -> String {
+    format!("Removed intermediate container {id}")
+}
+
+/// The image a step ended with.
+pub fn step_image(id: &str) -> String {
+    format!("Image {id}")
+}

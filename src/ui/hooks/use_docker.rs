@@ -123,7 +123,7 @@ impl DockerLink {
         };
         match resp {
             DockerResponse::Ready => self.serve_samples(),
-            DockerResponse::Output { entries, snapshot, .. } => d.dispatch(DockerAction::Output { entries, snapshot }),
+            DockerResponse::Output { entries, snapshot, replay } => d.dispatch(DockerAction::Output { entries, snapshot, replay }),
             DockerResponse::Completions { items, .. } => d.dispatch(DockerAction::Completions(items)),
             DockerResponse::Container { name, diff, listing } => d.dispatch(DockerAction::Picked(Picked { name, diff, listing })),
             DockerResponse::VarLib { query, entries, total } => d.dispatch(DockerAction::Var(VarView { query, entries, total })),
