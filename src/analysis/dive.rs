@@ -14,6 +14,7 @@
 //!   copy, the kept one too: dive issue #684).
 //! - Size = Σ of every tar entry's size in every layer; user size = all layers but the first;
 //!   user wasted percent = wasted / user size (NaN-free: 0 when user size is 0).
+//!
 //! Differences from dive, on purpose: a whiteout of a path absent below makes dive stop visiting
 //! that layer (an error it only logs); we count it 0 and go on.
 

@@ -51,7 +51,7 @@ pub fn run(a: &AnalyzeArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<
         None => None,
     };
     let outcomes = rules.as_ref().map(|r| ci::evaluate(r, &an.dive));
-    let pass = outcomes.as_ref().is_none_or(|o| o.iter().all(|x| x.status != "FAIL"));
+    let pass = outcomes.as_ref().map_or(true, |o| o.iter().all(|x| x.status != "FAIL"));
     if a.json {
         let mut v = serde_json::to_value(&an).map_err(|e| Error::corrupt(e.to_string()))?;
         if let Some(o) = &outcomes {
@@ -148,7 +148,7 @@ fn show(an: &Analysis, want: &str, archive: &str, out: &mut dyn Write) -> Result
         .hidden
         .iter()
         .rev()
-        .find(|h| h.path == p && layer.is_none_or(|l| l == h.layer))
+        .find(|h| h.path == p && layer.map_or(true, |l| l == h.layer))
         .ok_or_else(|| Error::not_found(format!("{p} is not a hidden file of any layer{}", layer.map_or(String::new(), |l| format!(" (asked for layer {l})")))).in_file(archive.to_string()))?;
     let c = h.content.as_ref().ok_or_else(|| Error::not_found(format!("{p} has no content")))?;
     match c {
