@@ -6,6 +6,7 @@
 //! would refuse but we accept) go to stderr as `layerlab: warning: ...`.
 //! Adding a command: a variant in [`Command`], a module in `cli/`, a line in [`run`].
 
+pub mod analyze;
 pub mod cat;
 pub mod commit;
 pub mod drivers;
@@ -55,6 +56,8 @@ pub enum Command {
     Drivers(drivers::DriversArgs),
     /// Replays a docker-oracle SCRIPT on a simulated Docker host and prints the TRANSCRIPT.
     Host(host::HostArgs),
+    /// Where the bytes go: dive's numbers and the exact wasted figure, deleted-but-shipped files, dive's CI rules.
+    Analyze(analyze::AnalyzeArgs),
 }
 
 /// Arguments every image command takes.
@@ -97,6 +100,11 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write, err: &mut dyn Wri
         Command::Export(a) => commit::run_export(a, out, err),
         Command::Host(a) => host::run(a, out, err),
         Command::Drivers(a) => drivers::run(a, out, err),
+        Command::Analyze(a) => match analyze::run(a, out, err) {
+            Ok(true) => Ok(()),
+            Ok(false) => return 1,
+            Err(e) => Err(e),
+        },
     };
     match r {
         Ok(()) => 0,

@@ -27,6 +27,7 @@
 //!
 //! No two of these modules import each other (`tests/architecture.rs`).
 
+pub mod analysis;
 pub mod changes;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

@@ -1,0 +1,330 @@
+//! Inspecting an image like an engineer (issue 13): where the bytes go, what was deleted but
+//! still ships, and dive's numbers beside the exact ones.
+//!
+//! Rules:
+//! - Per layer, three sizes (Podman Desktop's layers explorer): at rest (Docker's layer size),
+//!   the contribution to the container's files (Δ of the merged view's file bytes, negative when
+//!   the layer deletes more than it adds) and the running total of the merged view's file bytes.
+//! - A *hidden* file is a regular file of a layer directory (each inode once) that the final
+//!   merged view does not show from that layer: a later layer deleted it (whiteout), overwrote
+//!   it, re-added it with the same content (a metadata-only change: chmod/chown re-ships the
+//!   file) or made a directory above it opaque. The exact wasted figure is Σ of their sizes:
+//!   bytes shipped that no container can ever read.
+//! - dive's numbers ([`dive`]) follow dive's own rules (no opaque directories, every copy of a
+//!   path counted, the kept one too); [`Analysis::difference`] says why the two differ.
+//! - Secret-looking hidden files are flagged by name and by their first bytes ([`secrets`]);
+//!   `ENV`/`ARG` history lines carrying tokens are listed too.
+
+pub mod ci;
+pub mod dive;
+pub mod secrets;
+
+use crate::error::Result;
+use crate::image::Image;
+use crate::layer::Content;
+use crate::tree::{Ino, Kind, Tree};
+use crate::units::human_size;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// How many largest files are kept, for the merged view and for each layer.
+pub const LARGEST: usize = 10;
+
+/// One layer's sizes.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LayerSizes {
+    /// 0 = bottom.
+    pub layer: usize,
+    pub at_rest: u64,
+    pub contribution: i64,
+    pub running_total: u64,
+    pub created_by: String,
+    /// The layer's largest files.
+    pub largest: Vec<FileSize>,
+}
+
+/// A file and its size.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FileSize {
+    pub path: String,
+    pub layer: usize,
+    pub size: u64,
+}
+
+/// Why a hidden file cannot be read.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Why {
+    Deleted,
+    Overwritten,
+    MetadataOnly,
+    OpaqueDir,
+    SameLayer,
+}
+
+/// A file shipped in a layer that no container can read.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hidden {
+    pub path: String,
+    /// 0 = bottom.
+    pub layer: usize,
+    pub size: u64,
+    /// The layer that hides it.
+    pub by_layer: usize,
+    pub why: Why,
+    pub secret: bool,
+    /// What the secret looks like, when flagged.
+    pub secret_kind: Option<String>,
+    /// One sentence, in the issue's style.
+    pub reason: String,
+    #[serde(skip)]
+    pub content: Option<Content>,
+    #[serde(skip)]
+    pub raw_path: Vec<u8>,
+}
+
+/// A history line that sets a secret-looking variable.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct HistorySecret {
+    pub layer: Option<usize>,
+    pub variable: String,
+    pub created_by: String,
+}
+
+/// The whole analysis of one image.
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    pub dive: dive::Dive,
+    /// The exact figure: Σ sizes of hidden files.
+    pub wasted_bytes: u64,
+    pub layers: Vec<LayerSizes>,
+    pub largest: Vec<FileSize>,
+    pub hidden: Vec<Hidden>,
+    pub history_secrets: Vec<HistorySecret>,
+    /// Why dive's wasted bytes and the exact figure differ (empty when they agree).
+    pub difference: Vec<String>,
+}
+
+fn rooted(p: &[u8]) -> Vec<u8> {
+    if p.first() == Some(&b'/') {
+        p.to_vec()
+    } else {
+        let mut v = vec![b'/'];
+        v.extend_from_slice(p);
+        v
+    }
+}
+
+fn keep_largest(v: &mut Vec<FileSize>) {
+    v.sort_by(|a, b| b.size.cmp(&a.size).then(a.path.cmp(&b.path)));
+    v.truncate(LARGEST);
+}
+
+/// What hides `path` (`/`-rooted) of layer `layer` in the layers above: the lowest layer that
+/// does, and how.
+fn hider(layers: &[&Tree], layer: usize, path: &[u8], node_size: u64, content: Option<&Content>) -> Result<(usize, Why)> {
+    let comps: Vec<&[u8]> = crate::path::components(path).collect();
+    for (j, t) in layers.iter().enumerate().skip(layer + 1) {
+        let mut ino: Ino = crate::tree::ROOT;
+        for (k, c) in comps.iter().enumerate() {
+            let last = k + 1 == comps.len();
+            let Some(next) = t.child(ino, c) else { break };
+            let n = t.node(next);
+            if n.is_whiteout() {
+                return Ok((j, Why::Deleted));
+            }
+            if last {
+                if let (Some(mine), Kind::File(theirs)) = (content, &n.kind) {
+                    if node_size == theirs.size() && Some(mine.digest()?) == n.content_digest()? {
+                        return Ok((j, Why::MetadataOnly));
+                    }
+                }
+                return Ok((j, Why::Overwritten));
+            }
+            if !n.is_dir() {
+                return Ok((j, Why::Overwritten));
+            }
+            if n.opaque.is_some() {
+                return Ok((j, Why::OpaqueDir));
+            }
+            ino = next;
+        }
+    }
+    Ok((layer, Why::SameLayer))
+}
+
+fn reason(path: &str, layer: usize, size: u64, by: usize, why: Why) -> String {
+    let s = human_size(size);
+    match why {
+        Why::Deleted => format!("{path}: {s} in layer {layer}, deleted by layer {by}; {s} shipped for nothing"),
+        Why::Overwritten => format!("{path}: {s} in layer {layer}, replaced by layer {by}; {s} shipped for nothing"),
+        Why::MetadataOnly => format!(
+            "{path}: {s} in layer {layer}, re-added unchanged by layer {by} (a metadata-only change such as chmod/chown re-ships the whole file); {s} shipped for nothing"
+        ),
+        Why::OpaqueDir => format!("{path}: {s} in layer {layer}, hidden by an opaque directory in layer {by}; {s} shipped for nothing"),
+        Why::SameLayer => format!("{path}: {s} in layer {layer}, hidden by another entry of the same layer; {s} shipped for nothing"),
+    }
+}
+
+/// Analyses a loaded image.
+pub fn analyze(img: &Image) -> Result<Analysis> {
+    let trees: Vec<&Tree> = img.layers.iter().map(|l| &*l.tree).collect();
+    let entries: Vec<&[crate::layer::Entry]> = img.layers.iter().map(|l| &l.entries[..]).collect();
+    let dive = dive::dive(&entries);
+
+    // Running totals: the merged view's file bytes after each layer.
+    let mut layers = Vec::new();
+    let mut prev = 0u64;
+    for l in &img.layers {
+        let stack = img.stack(Some(l.index + 1));
+        let mut total = 0u64;
+        let mut counted: BTreeSet<(usize, Ino)> = BTreeSet::new();
+        stack.visit_merged(&mut |v| {
+            // Hard links share one inode: its bytes count once.
+            if !v.is_dir && counted.insert((v.layer, v.ino)) {
+                total += stack.node(v.layer, v.ino).size();
+            }
+        });
+        let created_by = img
+            .history
+            .iter()
+            .find(|h| h.layer == Some(l.index))
+            .and_then(|h| h.entry.created_by.clone())
+            .unwrap_or_default();
+        let mut largest: Vec<FileSize> = Vec::new();
+        let mut seen = BTreeSet::new();
+        for (p, ino) in l.tree.walk() {
+            let n = l.tree.node(ino);
+            if matches!(n.kind, Kind::File(_)) && seen.insert(ino) {
+                largest.push(FileSize { path: crate::listing::esc(&p), layer: l.index, size: n.size() });
+                if largest.len() > 4 * LARGEST {
+                    keep_largest(&mut largest);
+                }
+            }
+        }
+        keep_largest(&mut largest);
+        layers.push(LayerSizes {
+            layer: l.index,
+            at_rest: l.size,
+            contribution: total as i64 - prev as i64,
+            running_total: total,
+            created_by,
+            largest,
+        });
+        prev = total;
+    }
+
+    // The final merged view: which (layer, inode) a container can read.
+    let top = img.stack(None);
+    let mut visible: BTreeSet<(usize, Ino)> = BTreeSet::new();
+    let mut largest = Vec::new();
+    for m in top.merged() {
+        let n = top.node(m.layer, m.ino);
+        if matches!(n.kind, Kind::File(_)) {
+            visible.insert((m.layer, m.ino));
+            largest.push(FileSize { path: crate::listing::esc(&m.path), layer: m.layer, size: n.size() });
+            if largest.len() > 4 * LARGEST {
+                keep_largest(&mut largest);
+            }
+        }
+    }
+    keep_largest(&mut largest);
+
+    let mut hidden = Vec::new();
+    for l in &img.layers {
+        let mut seen = BTreeSet::new();
+        for (p, ino) in l.tree.walk() {
+            let n = l.tree.node(ino);
+            let Kind::File(c) = &n.kind else { continue };
+            if visible.contains(&(l.index, ino)) || !seen.insert(ino) {
+                continue;
+            }
+            let p = rooted(&p);
+            let (by, why) = hider(&trees, l.index, &p, n.size(), Some(c))?;
+            let shown = crate::listing::esc(&p);
+            let mut kind = secrets::by_name(&p).map(str::to_string);
+            if kind.is_none() && n.size() > 0 {
+                let mut sc = secrets::Scanner::default();
+                let len = n.size().min(secrets::SCAN_LIMIT);
+                match c {
+                    Content::Blob { blob, offset, .. } => {
+                        blob.for_each_chunk(*offset, len, &mut |chunk| {
+                            sc.feed(chunk);
+                            Ok(())
+                        })?;
+                    }
+                    Content::Bytes(b) => {
+                        sc.feed(&b[..len as usize]);
+                    }
+                }
+                kind = sc.found.map(str::to_string);
+            }
+            hidden.push(Hidden {
+                reason: reason(&shown, l.index, n.size(), by, why),
+                path: shown,
+                layer: l.index,
+                size: n.size(),
+                by_layer: by,
+                why,
+                secret: kind.is_some(),
+                secret_kind: kind,
+                content: Some(c.clone()),
+                raw_path: p,
+            });
+        }
+    }
+    let wasted_bytes = hidden.iter().map(|h| h.size).sum();
+
+    let history_secrets = img
+        .history
+        .iter()
+        .filter_map(|h| {
+            let cb = h.entry.created_by.as_deref()?;
+            secrets::in_history(cb).map(|v| HistorySecret { layer: h.layer, variable: v, created_by: cb.to_string() })
+        })
+        .collect();
+
+    let difference = explain(&dive, wasted_bytes, &hidden);
+    Ok(Analysis { dive, wasted_bytes, layers, largest, hidden, history_secrets, difference })
+}
+
+/// Why dive's wasted bytes and the exact figure differ.
+fn explain(d: &dive::Dive, exact: u64, hidden: &[Hidden]) -> Vec<String> {
+    let mut out = Vec::new();
+    if d.wasted_bytes == exact {
+        return out;
+    }
+    let by_why = |w: Why| hidden.iter().filter(|h| h.why == w).map(|h| h.size).sum::<u64>();
+    let kept: u64 = d.inefficiencies.iter().map(|i| i.min_size).sum();
+    out.push(format!(
+        "dive counts {} ({} bytes) of wasted space, the exact figure is {} ({} bytes).",
+        human_size(d.wasted_bytes),
+        d.wasted_bytes,
+        human_size(exact),
+        exact
+    ));
+    if kept > 0 {
+        out.push(format!(
+            "dive counts every copy of a path touched twice, the copy a container reads too (dive issue #684): at least {} of its figure is the smallest copies, which may be the kept ones.",
+            human_size(kept)
+        ));
+    }
+    let opaque = by_why(Why::OpaqueDir);
+    if opaque > 0 {
+        out.push(format!("dive ignores opaque directories (.wh..wh..opq): {} hidden by them is not in dive's figure.", human_size(opaque)));
+    }
+    let same = by_why(Why::SameLayer);
+    if same > 0 {
+        out.push(format!("{} is hidden by entries of the same layer, which dive never compares.", human_size(same)));
+    }
+    out
+}
+
+/// Sums hidden sizes per layer, for reports.
+pub fn hidden_by_layer(a: &Analysis) -> BTreeMap<usize, u64> {
+    let mut m = BTreeMap::new();
+    for h in &a.hidden {
+        *m.entry(h.layer).or_insert(0) += h.size;
+    }
+    m
+}

@@ -1,0 +1,54 @@
+//! Issue 13: dive's numbers on dive's own test image, the exact figure on `layered`.
+
+use std::process::Command;
+
+fn run(args: &[&str]) -> (i32, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_layerlab")).args(args).output().unwrap();
+    (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+const F: &str = "../shared/fixtures";
+
+// dive's own figures for its test image (wagoodman/dive, `dive/image/docker` `Test_Analysis`:
+// efficiency 0.9844212134184309, sizeBytes 1220598, userSizeBytes 66237, wastedBytes 32025,
+// wastedPercent 0.4834911001404049 for `.data/test-docker-image.tar`, the same archive as
+// shared/fixtures/public/dive/test-docker-image.tar), compared to every digit dive prints.
+#[test]
+fn dive_test_image_matches_dive() {
+    let p = format!("{F}/public/dive/test-docker-image.tar");
+    let (code, out) = run(&["analyze", &p, "--json"]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["dive"]["wasted_bytes"], 32025);
+    assert_eq!(v["dive"]["size_bytes"], 1220598);
+    assert_eq!(v["dive"]["user_size_bytes"], 66237);
+    assert!((v["dive"]["efficiency"].as_f64().unwrap() - 0.9844212134184309).abs() < 1e-12, "{}", v["dive"]);
+    assert!((v["dive"]["user_wasted_percent"].as_f64().unwrap() - 0.4834911001404049).abs() < 1e-12, "{}", v["dive"]);
+}
+
+#[test]
+fn layered_exact_figure_and_reasons() {
+    let p = format!("{F}/generated/layered.docker.tar");
+    let (code, out) = run(&["analyze", &p, "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["wasted_bytes"], 5243285);
+    let hidden = v["hidden"].as_array().unwrap();
+    let why = |p: &str| hidden.iter().find(|h| h["path"] == p).map(|h| h["why"].as_str().unwrap().to_string());
+    assert_eq!(why("/data/big.bin").as_deref(), Some("overwritten"));
+    assert_eq!(why("/srv/www/index.html").as_deref(), Some("opaque_dir"));
+    assert_eq!(why("/etc/motd").as_deref(), Some("deleted"));
+    assert_eq!(why("/etc/perm.sh").as_deref(), Some("metadata_only"));
+}
+
+#[test]
+fn ci_fails_strictly_with_exit_1() {
+    let p = format!("{F}/generated/layered.docker.tar");
+    let dir = std::env::temp_dir().join("layerlab-dive-ci-test");
+    std::fs::write(&dir, "rules:\n  lowestEfficiency: 0.9\n  highestWastedBytes: 20MB\n  highestUserWastedPercent: disabled\n").unwrap();
+    let (code, out) = run(&["analyze", &p, "--ci", "--ci-config", dir.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("FAIL: lowestEfficiency"), "{out}");
+    assert!(out.contains("PASS: highestWastedBytes"), "{out}");
+    assert!(out.contains("SKIP: highestUserWastedPercent"), "{out}");
+}
