@@ -85,7 +85,7 @@ test('docker build over the edited "Build context": every step, then the cache f
     const runCtr = s1[2].text.match(new RegExp(`^ ---> Running in (${ID})$`, 'm'))[1];
     assert.match(r1[2].text, new RegExp(`Container ${runCtr} created`), r1[2].text);
     const runChanges = region.getByRole('list', { name: `Changes in container ${runCtr}` });
-    assert.deepEqual(await runChanges.getByRole('listitem').allInnerTexts(), ['copy-up /app/', 'new /app/size.txt']);
+    assert.deepEqual(await runChanges.getByRole('listitem').allInnerTexts(), ['copy-up /tmp/', 'new /tmp/size.txt']);
     assert.match(r1[2].text, /Committed: layer [0-9a-f]{12} \(\d+B\) joins the stack/, r1[2].text);
     assert.match(r1[2].text, new RegExp(`Removed intermediate container ${runCtr}`));
     // The COPY step: the new file in a copied-up /app, a layer; CMD: a history row only.

@@ -35,7 +35,7 @@ test('docker terminal: pulls share a base, containers keep their writes, and a r
     assert.equal((p2.match(/: Already exists\n/g) || []).length, 2, p2);
     assert.equal((p2.match(/: Pull complete\n/g) || []).length, 1, p2);
 
-    assert.equal(await docker(page, "docker run --name a webapp:1.0 sh -c 'echo a > /a'"), '');
+    assert.equal(await docker(page, "docker run --user root --name a webapp:1.0 sh -c 'echo a > /a'"), '');
     assert.equal(await docker(page, "docker run --name b webapp:1.0 sh -c 'echo bbbbbbbbbb > /b'"), '');
     const ps = await docker(page, 'docker ps -a -s');
     assert.match(ps, /^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES +SIZE\n/);
@@ -121,7 +121,7 @@ test('docker commit in the terminal: an image over its parent, listed, with its 
     const { page } = t;
     await openDocker(page);
     await docker(page, 'docker pull webapp:1.0');
-    assert.equal(await docker(page, "docker run --name a webapp:1.0 sh -c 'echo a > /a'"), '');
+    assert.equal(await docker(page, "docker run --user root --name a webapp:1.0 sh -c 'echo a > /a'"), '');
     assert.equal(await docker(page, "docker run --name b webapp:1.0 sh -c 'echo bbbbbbbbbb > /b'"), '');
     const store = page.getByRole('region', { name: 'Store' });
     const cells = () => store.locator('.store-cell').evaluateAll((els) => els.map((e) => Number(e.dataset.span)));

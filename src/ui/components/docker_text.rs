@@ -72,7 +72,7 @@ pub fn delete_file(path: &str) -> String {
 pub const SAMPLE_CONTEXT: &[(&str, &str)] = &[
     (
         "Dockerfile",
-        "FROM webapp:1.0\nCOPY app.txt /app/\nRUN wc -c /app/app.txt > /app/size.txt\nCMD [\"cat\", \"/app/app.txt\"]\n",
+        "FROM webapp:1.0\nCOPY app.txt /app/\nRUN wc -c /app/app.txt > /tmp/size.txt\nCMD [\"cat\", \"/app/app.txt\"]\n",
     ),
     ("app.txt", "hello from the build context\n"),
 ];
