@@ -402,7 +402,7 @@ impl Archive {
                 }
             }
         }
-        let blob = Arc::new(LayerBlob { source: src.clone(), compression, label: Arc::from(label.as_str()) });
+        let blob = Arc::new(LayerBlob { source: src.clone(), compression, label: Arc::from(label.as_str()), seek: idx.seek.clone() });
         let mut w = Vec::new();
         let tree = Tree::from_entries(&idx.entries, Some(&blob), &mut w).map_err(&fail_m)?;
         for x in w {

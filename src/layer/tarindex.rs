@@ -70,6 +70,8 @@ pub struct LayerIndex {
     pub diff_id: Option<String>,
     /// `sha256:...` of the blob, when verified.
     pub blob_digest: Option<String>,
+    /// Where reads of a compressed stream can start, built by this pass (see [`super::seek`]).
+    pub seek: Option<std::sync::Arc<super::seek::SeekIndex>>,
 }
 
 /// A reader that counts and optionally hashes what passes through it, and enforces the bomb
@@ -167,6 +169,7 @@ pub fn index_layer(
         entries: Vec::new(),
         diff_id: None,
         blob_digest: None,
+        seek: None,
     };
     if compression == Compression::None && !opts.verify && !opts.hash_files {
         // Seek from header to header.
@@ -202,9 +205,10 @@ pub fn index_layer(
     }
 
     // Streaming pass: decompress (if needed), hash the stream (if verifying), read contents.
+    let points: super::seek::Sink = Default::default();
     let decoded: Box<dyn Read> = match compression {
         Compression::None => Box::new(Shared(raw.clone())),
-        c => c.decode(Box::new(Shared(raw.clone())))?,
+        c => c.decode_indexed(Box::new(Shared(raw.clone())), points.clone())?,
     };
     let cap = if compression == Compression::None {
         u64::MAX
@@ -269,6 +273,10 @@ pub fn index_layer(
         out.blob_digest = Some(prefixed(&h.finalize()));
     } else if compression == Compression::None {
         out.blob_digest = out.diff_id.clone();
+    }
+    if compression != Compression::None {
+        let points = std::mem::take(&mut *points.borrow_mut());
+        out.seek = Some(std::sync::Arc::new(super::seek::SeekIndex { points }));
     }
     progress(Progress { bytes: total, total, entries: out.entries.len() as u64 });
     Ok(out)
