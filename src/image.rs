@@ -378,6 +378,7 @@ impl Archive {
             verify,
             hash_files: opts.hash_compressed && compression != Compression::None,
             limits: opts.limits,
+            ..Default::default()
         };
         let layers = r.layers.len();
         let idx = index_layer(src.clone(), &iopts, &mut |p| {

@@ -105,6 +105,7 @@ pub struct GzStream<R> {
     /// Raw mode (after a restart) until the member ends.
     raw: bool,
     sink: Option<Sink>,
+    span: u64,
     last_point: u64,
     stuck: u8,
 }
@@ -114,9 +115,13 @@ const RAW_BITS: i32 = -15;
 const INPUT: usize = 128 * 1024;
 
 impl<R: Read> GzStream<R> {
-    /// Reads a gzip stream from its start, recording a checkpoint about every [`SPAN`] into
-    /// `sink` when given.
-    pub fn new(src: R, sink: Option<Sink>) -> io::Result<Self> {
+    /// Reads a gzip stream from its start, recording a checkpoint about every `span` bytes of
+    /// output into the sink when given.
+    pub fn new(src: R, sink: Option<(Sink, u64)>) -> io::Result<Self> {
+        let (sink, span) = match sink {
+            Some((s, span)) => (Some(s), span.max(1)),
+            None => (None, u64::MAX),
+        };
         let inf = Inflater::new(GZIP_BITS).map_err(corrupt)?;
         Ok(GzStream {
             src,
@@ -131,6 +136,7 @@ impl<R: Read> GzStream<R> {
             skip: 0,
             raw: false,
             sink,
+            span,
             last_point: 0,
             stuck: 0,
         })
@@ -159,7 +165,7 @@ impl<R: Read> GzStream<R> {
     }
 
     fn due(&self) -> bool {
-        self.sink.is_some() && self.out >= self.last_point + SPAN
+        self.sink.is_some() && self.out >= self.last_point.saturating_add(self.span)
     }
 }
 
@@ -316,7 +322,7 @@ mod tests {
 
     fn index(gz: &[u8]) -> (Vec<u8>, SeekIndex) {
         let sink: Sink = Default::default();
-        let mut g = GzStream::new(io::Cursor::new(gz.to_vec()), Some(sink.clone())).unwrap();
+        let mut g = GzStream::new(io::Cursor::new(gz.to_vec()), Some((sink.clone(), SPAN))).unwrap();
         let mut out = Vec::new();
         g.read_to_end(&mut out).unwrap();
         let points = sink.borrow().clone();

@@ -39,11 +39,13 @@ pub struct IndexOptions {
     /// Record each regular file's SHA-256 (costs reading every byte).
     pub hash_files: bool,
     pub limits: Limits,
+    /// Uncompressed bytes between seek checkpoints of a compressed layer ([`super::seek::SPAN`]).
+    pub seek_span: u64,
 }
 
 impl Default for IndexOptions {
     fn default() -> Self {
-        IndexOptions { verify: true, hash_files: false, limits: Limits::default() }
+        IndexOptions { verify: true, hash_files: false, limits: Limits::default(), seek_span: super::seek::SPAN }
     }
 }
 
@@ -208,7 +210,7 @@ pub fn index_layer(
     let points: super::seek::Sink = Default::default();
     let decoded: Box<dyn Read> = match compression {
         Compression::None => Box::new(Shared(raw.clone())),
-        c => c.decode_indexed(Box::new(Shared(raw.clone())), points.clone())?,
+        c => c.decode_indexed(Box::new(Shared(raw.clone())), points.clone(), opts.seek_span)?,
     };
     let cap = if compression == Compression::None {
         u64::MAX
