@@ -22,11 +22,11 @@ trap 'rm -rf "$tmp"' EXIT
 
 # The biggest gzip layer (by uncompressed size) and the layers above it, from big.layers.txt.
 read -r idx digest < <(awk -F'\t' '$1=="layer" && $3 ~ /gzip/ {print $7, $2, $4}' "$BIG/big.layers.txt" | sort -n | tail -1 | cut -d' ' -f2-)
-tar -xOf "$OCI" "blobs/sha256/${digest#sha256:}" > "$tmp/layer.tar.gz"
+tar -xOf "$OCI" --wildcards "*blobs/sha256/${digest#sha256:}" > "$tmp/layer.tar.gz"
 n=0
 for d in $(awk -F'\t' -v i="$idx" '$1=="layer" && $2 > i {print $4}' "$BIG/big.layers.txt"); do
     n=$((n + 1))
-    tar -xOf "$OCI" "blobs/sha256/${d#sha256:}" > "$tmp/upper.$n.tar.gz"
+    tar -xOf "$OCI" --wildcards "*blobs/sha256/${d#sha256:}" > "$tmp/upper.$n.tar.gz"
 done
 
 # The last regular file of that layer that the layers above neither replace nor delete.
