@@ -144,7 +144,7 @@ mod native {
         let raw = Box::new(SourceReader::new(src.clone()));
         let sink: layerlab::layer::seek::Sink = Default::default();
         let mut r = if indexed {
-            c.decode_indexed(raw, sink.clone(), layerlab::layer::seek::SPAN)
+            layerlab::layer::seek::decode_indexed(c, raw, sink.clone(), layerlab::layer::seek::SPAN)
         } else {
             c.decode(raw)
         }

@@ -54,20 +54,14 @@ impl Compression {
         })
     }
 
-    /// Like [`Compression::decode`], for the indexing pass: the decoder records seek checkpoints
-    /// into `sink` as it goes (gzip: block boundaries with windows; zstd: frame starts).
-    pub fn decode_indexed(self, raw: Box<dyn Read>, sink: super::seek::Sink, span: u64) -> Result<Box<dyn Read>> {
-        Ok(match self {
-            Compression::None => Box::new(raw),
-            Compression::Gzip => Box::new(super::seek::GzStream::new(raw, Some((sink, span))).map_err(|e| Error::io(&e))?),
-            Compression::Zstd => {
-                let pos = Rc::new(Cell::new(0));
-                let counted = Counted { inner: raw, pos: pos.clone() };
-                let mut z = ZstdReader::new(counted)?;
-                z.frames = Some(Frames { pos, sink, span, out: 0, last: 0 });
-                Box::new(z)
-            }
-        })
+    /// A reader of a zstd stream that calls `on_frame(compressed, uncompressed)` with the
+    /// offsets of each frame start after the first (the seek index's checkpoints).
+    pub fn zstd_with_frames(raw: Box<dyn Read>, on_frame: Box<dyn FnMut(u64, u64)>) -> Result<Box<dyn Read>> {
+        let pos = Rc::new(Cell::new(0));
+        let counted = Counted { inner: raw, pos: pos.clone() };
+        let mut z = ZstdReader::new(counted)?;
+        z.frames = Some(Frames { pos, on_frame, out: 0 });
+        Ok(Box::new(z))
     }
 
     pub fn name(self) -> &'static str {
@@ -101,14 +95,12 @@ struct ZstdReader {
     frames: Option<Frames>,
 }
 
-/// Frame starts seen by the indexing pass (one checkpoint per [`super::seek::SPAN`] at most).
+/// Frame starts, told to the indexing pass.
 struct Frames {
     /// Compressed bytes read so far (shared with the [`Counted`] under the decoder).
     pos: Rc<Cell<u64>>,
-    sink: super::seek::Sink,
-    span: u64,
+    on_frame: Box<dyn FnMut(u64, u64)>,
     out: u64,
-    last: u64,
 }
 
 /// Counts the bytes read through it.
@@ -189,11 +181,7 @@ impl Read for ZstdReader {
                     let at = self.frames.as_ref().map(|f| f.pos.get());
                     self.dec = Self::open_frame(dec.into_inner())?;
                     if let (Some(f), Some(input), true) = (self.frames.as_mut(), at, self.dec.is_some()) {
-                        if f.out >= f.last + f.span {
-                            f.last = f.out;
-                            let window = Box::default();
-                            f.sink.borrow_mut().push(super::seek::Checkpoint { input, bits: 0, output: f.out, window, start: true });
-                        }
+                        (f.on_frame)(input, f.out);
                     }
                 }
                 Ok(n) => {

@@ -269,6 +269,26 @@ impl GzStream<SourceReader> {
     }
 }
 
+/// A reader of the uncompressed stream for the indexing pass: it records checkpoints into
+/// `sink` about every `span` bytes of output as it goes (gzip: block boundaries with windows;
+/// zstd: frame starts).
+pub fn decode_indexed(c: Compression, raw: Box<dyn Read>, sink: Sink, span: u64) -> Result<Box<dyn Read>> {
+    Ok(match c {
+        Compression::None => raw,
+        Compression::Gzip => Box::new(GzStream::new(raw, Some((sink, span))).map_err(|e| Error::io(&e))?),
+        Compression::Zstd => {
+            let mut last = 0u64;
+            let on_frame = move |input: u64, output: u64| {
+                if output >= last.saturating_add(span) {
+                    last = output;
+                    sink.borrow_mut().push(Checkpoint { input, bits: 0, output, window: Box::default(), start: true });
+                }
+            };
+            Compression::zstd_with_frames(raw, Box::new(on_frame))?
+        }
+    })
+}
+
 /// A reader of the uncompressed stream of `src`, positioned at `offset` (the nearest
 /// checkpoint, then skipping forward). Errors name what went wrong in the stream.
 pub fn open_at(src: Source, compression: Compression, index: Option<&SeekIndex>, offset: u64) -> Result<Box<dyn Read>> {

@@ -210,7 +210,7 @@ pub fn index_layer(
     let points: super::seek::Sink = Default::default();
     let decoded: Box<dyn Read> = match compression {
         Compression::None => Box::new(Shared(raw.clone())),
-        c => c.decode_indexed(Box::new(Shared(raw.clone())), points.clone(), opts.seek_span)?,
+        c => super::seek::decode_indexed(c, Box::new(Shared(raw.clone())), points.clone(), opts.seek_span)?,
     };
     let cap = if compression == Compression::None {
         u64::MAX
