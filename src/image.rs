@@ -378,6 +378,7 @@ impl Archive {
             verify,
             hash_files: opts.hash_compressed && compression != Compression::None,
             limits: opts.limits,
+            ..Default::default()
         };
         let layers = r.layers.len();
         let idx = index_layer(src.clone(), &iopts, &mut |p| {
@@ -402,7 +403,7 @@ impl Archive {
                 }
             }
         }
-        let blob = Arc::new(LayerBlob { source: src.clone(), compression, label: Arc::from(label.as_str()) });
+        let blob = Arc::new(LayerBlob { source: src.clone(), compression, label: Arc::from(label.as_str()), seek: idx.seek.clone() });
         let mut w = Vec::new();
         let tree = Tree::from_entries(&idx.entries, Some(&blob), &mut w).map_err(&fail_m)?;
         for x in w {

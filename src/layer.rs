@@ -17,10 +17,12 @@
 
 pub mod compression;
 pub mod content;
+pub mod seek;
 pub mod tarindex;
 pub mod tarlist;
 pub mod tarwriter;
 pub mod whiteout;
+mod zinflate;
 
 use crate::digest::Hasher;
 use crate::error::{Error, Result};
@@ -115,6 +117,9 @@ pub struct LayerBlob {
     pub compression: Compression,
     /// Human name for errors, e.g. `layer 2 (sha256:abcdef123456)`.
     pub label: Arc<str>,
+    /// Where reads of a compressed stream can start (filled by the indexing pass); `None`
+    /// reads from the start.
+    pub seek: Option<Arc<seek::SeekIndex>>,
 }
 
 impl std::fmt::Debug for LayerBlob {
@@ -126,11 +131,18 @@ impl std::fmt::Debug for LayerBlob {
 impl LayerBlob {
     pub fn new(source: Source, label: impl Into<Arc<str>>) -> Result<Self> {
         let compression = compression::detect_source(&*source)?;
-        Ok(LayerBlob { source, compression, label: label.into() })
+        Ok(LayerBlob { source, compression, label: label.into(), seek: None })
+    }
+
+    /// The same blob with the seek index its indexing pass built.
+    pub fn with_seek(mut self, seek: Option<Arc<seek::SeekIndex>>) -> Self {
+        self.seek = seek;
+        self
     }
 
     /// Reads `size` bytes of content starting at `offset` of the uncompressed stream.
-    /// Uncompressed layers read in place; compressed ones decompress from the start.
+    /// Uncompressed layers read in place; compressed ones decompress from the nearest seek
+    /// checkpoint (or the start).
     pub fn read_content(&self, offset: u64, size: u64) -> Result<Vec<u8>> {
         let mut out = Vec::new();
         self.for_each_chunk(offset, size, &mut |c| {
@@ -165,8 +177,7 @@ impl LayerBlob {
             }
             return Ok(());
         }
-        let mut r = self.compression.decoder(self.source.clone()).map_err(&wrap)?;
-        std::io::copy(&mut (&mut r).take(offset), &mut std::io::sink()).map_err(|e| wrap(Error::io(&e)))?;
+        let mut r = seek::open_at(self.source.clone(), self.compression, self.seek.as_deref(), offset).map_err(&wrap)?;
         let mut left = size;
         let mut buf = vec![0u8; (size.min(1 << 20)) as usize];
         while left > 0 {
@@ -235,6 +246,12 @@ impl LayerBlob {
                 // Overlapping ranges do not occur in a tar; read this one on its own.
                 out[i] = self.digest_content(off, size)?;
                 continue;
+            }
+            if self.seek.as_ref().and_then(|s| s.nearest(off)).is_some_and(|p| p.output > pos) {
+                // A checkpoint past where we are: start there instead of inflating the gap.
+                r = seek::open_at(self.source.clone(), self.compression, self.seek.as_deref(), off)
+                    .map_err(|e| e.in_layer(label.to_string()))?;
+                pos = off;
             }
             std::io::copy(&mut (&mut r).take(off - pos), &mut std::io::sink()).map_err(wrap)?;
             let mut h = Hasher::new();

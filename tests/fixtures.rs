@@ -799,3 +799,179 @@ mod in_memory {
         assert!(e.to_string().contains("ENOTDIR"), "{e}");
     }
 }
+
+/// The seek index of compressed layers (issue 14 item 1): a file at the start, middle and end
+/// of real gzip/zstd layers read through the index equals the bytes of an independent
+/// front-to-back decode (flate2 / ruzstd); broken bytes under a good index are one error
+/// sentence naming the layer, never a panic.
+mod seek_index {
+    use super::support::fixtures;
+    use layerlab::layer::{index_layer, Compression, EntryKind, IndexOptions, LayerBlob};
+    use layerlab::source::{MemSource, Source};
+    use std::io::{Read, Write};
+
+    /// The compressed layer blobs of an OCI archive (bytes), in archive order.
+    fn compressed_blobs(rel: &str) -> Vec<(String, Vec<u8>)> {
+        let f = std::fs::File::open(fixtures().join(rel)).unwrap();
+        let mut ar = tar::Archive::new(f);
+        let mut out = Vec::new();
+        for e in ar.entries().unwrap() {
+            let mut e = e.unwrap();
+            let name = String::from_utf8_lossy(&e.path_bytes()).into_owned();
+            let mut v = Vec::new();
+            e.read_to_end(&mut v).unwrap();
+            if layerlab::layer::compression::detect(&v) != Compression::None {
+                out.push((name, v));
+            }
+        }
+        assert!(!out.is_empty(), "{rel} has no compressed layer");
+        out
+    }
+
+    /// Checks every regular file of one layer; returns how many checkpoints the index has and
+    /// whether a file past the first checkpoint was read.
+    fn check_layer(label: &str, bytes: Vec<u8>, span: u64) -> usize {
+        let src: Source = MemSource::shared(bytes);
+        let c = layerlab::layer::compression::detect_source(&*src).unwrap();
+        let opts = IndexOptions { seek_span: span, ..Default::default() };
+        let idx = index_layer(src.clone(), &opts, &mut |_| true).unwrap_or_else(|e| panic!("{label}: {e}"));
+        let seek = idx.seek.clone().expect("a compressed layer has a seek index");
+        let mut stream = Vec::new();
+        c.decoder(src.clone()).unwrap().read_to_end(&mut stream).unwrap();
+        let blob = LayerBlob::new(src, label).unwrap().with_seek(idx.seek.clone());
+        let files: Vec<_> = idx.entries.iter().filter(|e| e.kind == EntryKind::File && e.size > 0).collect();
+        assert!(!files.is_empty(), "{label}: no files");
+        let picks = [files[0], files[files.len() / 2], files[files.len() - 1]];
+        for e in picks.iter().copied().chain(files.iter().copied()) {
+            let (o, s) = (e.offset as usize, e.size as usize);
+            let got = blob.read_content(e.offset, e.size).unwrap_or_else(|err| panic!("{label} {}: {err}", e.display_path()));
+            assert!(got == stream[o..o + s], "{label} {}: bytes differ from the streamed decode", e.display_path());
+        }
+        let ranges: Vec<(u64, u64)> = files.iter().map(|e| (e.offset, e.size)).collect();
+        let digests = blob.digest_ranges(&ranges).unwrap();
+        for (d, &(o, s)) in digests.iter().zip(&ranges) {
+            assert_eq!(*d, layerlab::digest::sha256(&stream[o as usize..(o + s) as usize]), "{label}: range {o}+{s}");
+        }
+        let last = files[files.len() - 1];
+        if !seek.points.is_empty() && last.offset >= 2 * span {
+            assert!(seek.nearest(last.offset).is_some(), "{label}: the last file should start at a checkpoint");
+        }
+        seek.points.len()
+    }
+
+    #[test]
+    fn gzip_fixture_layers_read_through_the_index_like_a_full_decode() {
+        let mut points = 0;
+        for (name, bytes) in compressed_blobs("generated/layered.oci.tar") {
+            // Small spans give many checkpoints on these few-MB layers; the default once.
+            points += check_layer(&name, bytes.clone(), 64 * 1024);
+            check_layer(&name, bytes, layerlab::layer::seek::SPAN);
+        }
+        assert!(points >= 50, "only {points} checkpoints: the index was not exercised");
+    }
+
+    #[test]
+    fn estargz_members_are_checkpoints() {
+        let mut starts = 0;
+        for (name, bytes) in compressed_blobs("public/dive/test-oci-estargz-image.tar") {
+            let src: Source = MemSource::shared(bytes.clone());
+            let opts = IndexOptions { seek_span: 1, ..Default::default() };
+            let idx = index_layer(src, &opts, &mut |_| true).unwrap();
+            starts += idx.seek.unwrap().points.iter().filter(|p| p.start).count();
+            check_layer(&name, bytes, 1);
+        }
+        // The fixture's one layer has 4 gzip members (checked with Python's zlib); the first
+        // starts the stream, a member after one with no output adds nothing to seek to.
+        assert!(starts >= 2, "eStargz member starts as checkpoints: {starts}");
+    }
+
+    #[test]
+    fn zstd_frames_are_checkpoints_and_single_frames_stream() {
+        for (name, bytes) in compressed_blobs("generated/layered-zstd.oci-archive.tar") {
+            // zstd(1) writes one frame: no checkpoint, reads stream from the start.
+            assert_eq!(check_layer(&name, bytes, 1), 0, "{name}");
+        }
+        // A generated multi-frame layer: one frame per 256 KiB of tar.
+        let tar = big_tar(3);
+        let mut z = Vec::new();
+        for chunk in tar.chunks(256 * 1024) {
+            z.extend(ruzstd::encoding::compress_to_vec(chunk, ruzstd::encoding::CompressionLevel::Fastest));
+        }
+        assert!(check_layer("multi-frame zstd", z, 1 << 20) >= 2);
+    }
+
+    /// A tar of `n` files of 1-3 MiB of text-like bytes.
+    fn big_tar(n: usize) -> Vec<u8> {
+        let mut b = tar::Builder::new(Vec::new());
+        let mut x = 0x9e37_79b9_u32;
+        for i in 0..n {
+            let len = (1 << 20) + i * 700_001;
+            let data: Vec<u8> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    b"etaoin shrdlu\n"[(x % 14) as usize]
+                })
+                .collect();
+            let mut h = tar::Header::new_gnu();
+            h.set_size(len as u64);
+            h.set_mode(0o644);
+            h.set_uid(0);
+            h.set_gid(0);
+            h.set_mtime(0);
+            h.set_cksum();
+            b.append_data(&mut h, format!("dir/file{i}"), &data[..]).unwrap();
+        }
+        b.into_inner().unwrap()
+    }
+
+    fn gzip_members(tar: &[u8], member: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        for chunk in tar.chunks(member) {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            e.write_all(chunk).unwrap();
+            out.extend(e.finish().unwrap());
+        }
+        out
+    }
+
+    #[test]
+    fn generated_multi_member_gzip_reads_through_the_index() {
+        let tar = big_tar(6);
+        // Members cut at odd places (inside headers and contents).
+        let gz = gzip_members(&tar, 1_234_567);
+        assert!(check_layer("multi-member gzip", gz, 1 << 20) >= 5);
+    }
+
+    #[test]
+    fn broken_bytes_under_a_good_index_are_one_sentence_naming_the_layer() {
+        let tar = big_tar(6);
+        let gz = gzip_members(&tar, usize::MAX);
+        let src: Source = MemSource::shared(gz.clone());
+        let idx = index_layer(src, &IndexOptions::default(), &mut |_| true).unwrap();
+        let seek = idx.seek.clone().unwrap();
+        let last = idx.entries.iter().rfind(|e| e.kind == EntryKind::File).unwrap();
+        // The checkpoint a read of the last file starts from (not the stream's start).
+        let p = seek.nearest(last.offset).unwrap().clone();
+        assert!(p.output > 0);
+        // Bytes before the checkpoint are never read: a read through the index does not see
+        // them broken, a read from the start does (so this shows the index is used).
+        let mut early = gz.clone();
+        early[1000..1200].fill(0xff);
+        let good = LayerBlob::new(MemSource::shared(gz.clone()), "good").unwrap().read_content(last.offset, last.size).unwrap();
+        let indexed = LayerBlob::new(MemSource::shared(early.clone()), "early").unwrap().with_seek(idx.seek.clone());
+        assert!(indexed.read_content(last.offset, last.size).unwrap() == good);
+        let from_start = LayerBlob::new(MemSource::shared(early), "early").unwrap().read_content(last.offset, last.size);
+        assert!(from_start.map_or(true, |b| b != good), "a read from the start should see the broken bytes");
+        let mut corrupt = gz.clone();
+        corrupt[p.input as usize..p.input as usize + 200].fill(0xff);
+        let truncated = gz[..p.input as usize + 5000].to_vec();
+        for (what, bytes) in [("corrupt", corrupt), ("truncated", truncated)] {
+            let blob = LayerBlob::new(MemSource::shared(bytes), "layer 3 (sha256:0123456789ab)").unwrap().with_seek(idx.seek.clone());
+            let err = blob.read_content(last.offset, last.size).expect_err(what).to_string();
+            assert!(err.contains("layer 3 (sha256:0123456789ab)"), "{what}: {err}");
+            assert!(err.contains(what) && !err.contains('\n'), "{what}: {err}");
+        }
+    }
+}

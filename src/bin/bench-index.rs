@@ -8,6 +8,11 @@
 //! cargo run --release --bin bench-index -- FILE...        # any archives
 //! ```
 //! Without arguments and without /tmp/bigimage it falls back to the generated fixtures.
+//!
+//! `bench-index --seek ARCHIVE /PATH` (used by `scripts/cat-bench.sh`) measures the seek index of
+//! compressed layers in one process: the load that builds it, its size, the decode pass of the
+//! biggest compressed layer before (flate2, no checkpoints) and after (the indexing decoder),
+//! alternated, and reading PATH's content through the index next to streaming from the start.
 //! GNU tools read each layer blob from a temporary file (extracted before timing): `tar -tf`
 //! for uncompressed layers, `gzip -dc | tar -t` for gzip ones.
 
@@ -127,6 +132,96 @@ mod native {
         Some((format!("GNU {}", what.join(" + ")), wall, entries))
     }
 
+    fn median(mut v: Vec<f64>) -> f64 {
+        v.sort_by(|a, b| a.total_cmp(b));
+        v[v.len() / 2]
+    }
+
+    /// Decodes a whole compressed blob and returns the wall seconds.
+    fn decode(src: &Source, c: Compression, indexed: bool) -> (f64, usize) {
+        use layerlab::source::SourceReader;
+        let t = Instant::now();
+        let raw = Box::new(SourceReader::new(src.clone()));
+        let sink: layerlab::layer::seek::Sink = Default::default();
+        let mut r = if indexed {
+            layerlab::layer::seek::decode_indexed(c, raw, sink.clone(), layerlab::layer::seek::SPAN)
+        } else {
+            c.decode(raw)
+        }
+        .unwrap_or_else(|e| die(&e.to_string()));
+        std::io::copy(&mut r, &mut std::io::sink()).unwrap_or_else(|e| die(&e.to_string()));
+        let n = sink.borrow().len();
+        (t.elapsed().as_secs_f64(), n)
+    }
+
+    fn seek(path: &Path, want: &str) {
+        let uptime = || std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim().to_string();
+        println!("load average at start: {}", uptime());
+        let t = Instant::now();
+        let ar = open(path);
+        let opts = LoadOptions { verify: false, hash_compressed: false, changes: false, ..Default::default() };
+        let img = ar.load(&Selector::Default, &opts, &mut |_| true).unwrap_or_else(|e| die(&e.to_string()));
+        let load = t.elapsed().as_secs_f64();
+        let (mut points, mut bytes, mut unc) = (0, 0, 0u64);
+        for l in &img.layers {
+            if let Some(s) = &l.blob.seek {
+                points += s.points.len();
+                bytes += s.bytes();
+            }
+            unc += l.uncompressed_size;
+        }
+        println!("load (index every layer, no verify, builds the seek index): {load:.3} s");
+        println!(
+            "seek index: {points} checkpoints, {:.2} MiB in memory ({:.2}% of {:.0} MB uncompressed; page budget 64 MiB)",
+            bytes as f64 / 1048576.0,
+            bytes as f64 * 100.0 / unc.max(1) as f64,
+            unc as f64 / 1e6
+        );
+        let big = img.layers.iter().filter(|l| l.compression != Compression::None).max_by_key(|l| l.uncompressed_size);
+        if let Some(l) = big {
+            let (mut before, mut after) = (Vec::new(), Vec::new());
+            for _ in 0..3 {
+                before.push(decode(&l.blob.source, l.compression, false).0);
+                after.push(decode(&l.blob.source, l.compression, true).0);
+            }
+            let (b, a) = (median(before), median(after));
+            println!(
+                "decode pass of {} ({:.0} MB {}), median of 3 alternated: before (flate2, no index) {b:.3} s, after (indexing decoder) {a:.3} s, after/before {:.2}",
+                l.label,
+                l.uncompressed_size as f64 / 1e6,
+                l.compression.name(),
+                a / b
+            );
+        }
+        let rel = want.trim_start_matches('/').as_bytes();
+        let Some((l, e)) = img.layers.iter().rev().find_map(|l| l.entries.iter().find(|e| &*e.path == rel).map(|e| (l, e))) else {
+            die(&format!("{want}: no such entry in any layer"))
+        };
+        let mut via = Vec::new();
+        let mut got = Vec::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            got = l.blob.read_content(e.offset, e.size).unwrap_or_else(|err| die(&err.to_string()));
+            via.push(t.elapsed().as_secs_f64());
+        }
+        let plain = layerlab::layer::LayerBlob::new(l.blob.source.clone(), "no index").unwrap_or_else(|e| die(&e.to_string()));
+        let t = Instant::now();
+        let reference = plain.read_content(e.offset, e.size).unwrap_or_else(|err| die(&err.to_string()));
+        let from_start = t.elapsed().as_secs_f64();
+        if reference != got {
+            die("the bytes read through the index differ from the bytes read from the start");
+        }
+        println!(
+            "read {want} ({} bytes at offset {} of {}): through the seek index {:.1} ms (median of 5), streaming from the start {:.1} ms; same bytes",
+            e.size,
+            e.offset,
+            l.label,
+            median(via) * 1e3,
+            from_start * 1e3
+        );
+        println!("load average at end: {}", uptime());
+    }
+
     fn row(file: &str, tool: &str, bytes: u64, wall: f64, entries: u64, peak: Option<u64>) {
         let mb = bytes as f64 / 1e6;
         println!(
@@ -139,6 +234,10 @@ mod native {
 
     pub fn main() {
         let args: Vec<String> = std::env::args().skip(1).collect();
+        if args.first().map(|s| s.as_str()) == Some("--seek") && args.len() == 3 {
+            seek(Path::new(&args[1]), &args[2]);
+            return;
+        }
         if args.first().map(|s| s.as_str()) == Some("--one") && args.len() == 3 {
             child(Path::new(&args[2]), &args[1]);
             return;

@@ -447,6 +447,7 @@ fn unreadable_lower_content_is_eio() {
         source: crate::source::MemSource::shared(vec![0u8; 10]),
         compression: Compression::None,
         label: "layer 0".into(),
+        seek: None,
     });
     let mut l0 = Tree::new();
     put(&mut l0, "/f", Node::new(Kind::File(Content::Blob { blob, offset: 5, size: 100 }), 0o644, 0, 0));

@@ -5,7 +5,9 @@
 
 use crate::error::{Error, Result};
 use crate::source::{BlobSource, Source, SourceReader};
+use std::cell::Cell;
 use std::io::{self, Read};
+use std::rc::Rc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -52,6 +54,16 @@ impl Compression {
         })
     }
 
+    /// A reader of a zstd stream that calls `on_frame(compressed, uncompressed)` with the
+    /// offsets of each frame start after the first (the seek index's checkpoints).
+    pub fn zstd_with_frames(raw: Box<dyn Read>, on_frame: Box<dyn FnMut(u64, u64)>) -> Result<Box<dyn Read>> {
+        let pos = Rc::new(Cell::new(0));
+        let counted = Counted { inner: raw, pos: pos.clone() };
+        let mut z = ZstdReader::new(counted)?;
+        z.frames = Some(Frames { pos, on_frame, out: 0 });
+        Ok(Box::new(z))
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Compression::None => "uncompressed",
@@ -79,6 +91,30 @@ impl<R: Read> Read for GzipReader<R> {
 /// A zstd stream of one or more frames (skippable frames are skipped).
 struct ZstdReader {
     dec: Option<ruzstd::decoding::StreamingDecoder<Box<dyn Read>, ruzstd::decoding::FrameDecoder>>,
+    /// When indexing: where frames start.
+    frames: Option<Frames>,
+}
+
+/// Frame starts, told to the indexing pass.
+struct Frames {
+    /// Compressed bytes read so far (shared with the [`Counted`] under the decoder).
+    pos: Rc<Cell<u64>>,
+    on_frame: Box<dyn FnMut(u64, u64)>,
+    out: u64,
+}
+
+/// Counts the bytes read through it.
+struct Counted<R> {
+    inner: R,
+    pos: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.pos.set(self.pos.get() + n as u64);
+        Ok(n)
+    }
 }
 
 fn zstd_err(e: impl std::fmt::Display) -> io::Error {
@@ -88,7 +124,7 @@ fn zstd_err(e: impl std::fmt::Display) -> io::Error {
 impl ZstdReader {
     fn new(r: impl Read + 'static) -> Result<Self> {
         let dec = Self::open_frame(Box::new(r)).map_err(|e| Error::corrupt(e.to_string()))?;
-        Ok(ZstdReader { dec })
+        Ok(ZstdReader { dec, frames: None })
     }
 
     /// Starts the next data frame of `r`, skipping skippable frames; `None` at the end.
@@ -142,9 +178,18 @@ impl Read for ZstdReader {
                     if !dec.decoder.is_finished() {
                         return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the zstd stream is truncated"));
                     }
+                    let at = self.frames.as_ref().map(|f| f.pos.get());
                     self.dec = Self::open_frame(dec.into_inner())?;
+                    if let (Some(f), Some(input), true) = (self.frames.as_mut(), at, self.dec.is_some()) {
+                        (f.on_frame)(input, f.out);
+                    }
                 }
-                Ok(n) => return Ok(n),
+                Ok(n) => {
+                    if let Some(f) = self.frames.as_mut() {
+                        f.out += n as u64;
+                    }
+                    return Ok(n);
+                }
                 Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
                     return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the zstd stream is truncated"))
                 }

@@ -39,11 +39,13 @@ pub struct IndexOptions {
     /// Record each regular file's SHA-256 (costs reading every byte).
     pub hash_files: bool,
     pub limits: Limits,
+    /// Uncompressed bytes between seek checkpoints of a compressed layer ([`super::seek::SPAN`]).
+    pub seek_span: u64,
 }
 
 impl Default for IndexOptions {
     fn default() -> Self {
-        IndexOptions { verify: true, hash_files: false, limits: Limits::default() }
+        IndexOptions { verify: true, hash_files: false, limits: Limits::default(), seek_span: super::seek::SPAN }
     }
 }
 
@@ -70,6 +72,8 @@ pub struct LayerIndex {
     pub diff_id: Option<String>,
     /// `sha256:...` of the blob, when verified.
     pub blob_digest: Option<String>,
+    /// Where reads of a compressed stream can start, built by this pass (see [`super::seek`]).
+    pub seek: Option<std::sync::Arc<super::seek::SeekIndex>>,
 }
 
 /// A reader that counts and optionally hashes what passes through it, and enforces the bomb
@@ -167,6 +171,7 @@ pub fn index_layer(
         entries: Vec::new(),
         diff_id: None,
         blob_digest: None,
+        seek: None,
     };
     if compression == Compression::None && !opts.verify && !opts.hash_files {
         // Seek from header to header.
@@ -202,9 +207,10 @@ pub fn index_layer(
     }
 
     // Streaming pass: decompress (if needed), hash the stream (if verifying), read contents.
+    let points: super::seek::Sink = Default::default();
     let decoded: Box<dyn Read> = match compression {
         Compression::None => Box::new(Shared(raw.clone())),
-        c => c.decode(Box::new(Shared(raw.clone())))?,
+        c => super::seek::decode_indexed(c, Box::new(Shared(raw.clone())), points.clone(), opts.seek_span)?,
     };
     let cap = if compression == Compression::None {
         u64::MAX
@@ -269,6 +275,10 @@ pub fn index_layer(
         out.blob_digest = Some(prefixed(&h.finalize()));
     } else if compression == Compression::None {
         out.blob_digest = out.diff_id.clone();
+    }
+    if compression != Compression::None {
+        let points = std::mem::take(&mut *points.borrow_mut());
+        out.seek = Some(std::sync::Arc::new(super::seek::SeekIndex { points }));
     }
     progress(Progress { bytes: total, total, entries: out.entries.len() as u64 });
     Ok(out)
