@@ -36,7 +36,7 @@ test('docker terminal: pulls share a base, containers keep their writes, and a r
     assert.equal((p2.match(/: Pull complete\n/g) || []).length, 1, p2);
 
     assert.equal(await docker(page, "docker run --user root --name a webapp:1.0 sh -c 'echo a > /a'"), '');
-    assert.equal(await docker(page, "docker run --name b webapp:1.0 sh -c 'echo bbbbbbbbbb > /b'"), '');
+    assert.equal(await docker(page, "docker run --user root --name b webapp:1.0 sh -c 'echo bbbbbbbbbb > /b'"), '');
     const ps = await docker(page, 'docker ps -a -s');
     assert.match(ps, /^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES +SIZE\n/);
     assert.match(ps, / a +2B \(virtual [\d.]+MB\)\n/, ps);
@@ -122,7 +122,7 @@ test('docker commit in the terminal: an image over its parent, listed, with its 
     await openDocker(page);
     await docker(page, 'docker pull webapp:1.0');
     assert.equal(await docker(page, "docker run --user root --name a webapp:1.0 sh -c 'echo a > /a'"), '');
-    assert.equal(await docker(page, "docker run --name b webapp:1.0 sh -c 'echo bbbbbbbbbb > /b'"), '');
+    assert.equal(await docker(page, "docker run --user root --name b webapp:1.0 sh -c 'echo bbbbbbbbbb > /b'"), '');
     const store = page.getByRole('region', { name: 'Store' });
     const cells = () => store.locator('.store-cell').evaluateAll((els) => els.map((e) => Number(e.dataset.span)));
     const before = await cells();
