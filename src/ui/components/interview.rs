@@ -11,10 +11,16 @@ use yew::prelude::*;
 #[function_component(Interview)]
 pub fn interview() -> Html {
     let tr = use_tr();
+    // The list is drawn only while open (69 items stay out of the page otherwise).
+    let shown = use_state(|| false);
+    let open = *shown;
+    let toggle = { let shown = shown.clone(); move |_| shown.set(!*shown) };
     let revealed = use_state(BTreeSet::<u32>::new);
     html! {
-        <details class="interview">
-            <summary>{ tr.t("interview.heading") }</summary>
+        <div class="interview">
+            <button class="disclosure" aria-expanded={open.to_string()} onclick={toggle}>
+                { if open { "▾ " } else { "▸ " } }{ tr.t("interview.heading") }</button>
+            if open {
             <p class="muted">{ tr.t("interview.intro") }</p>
             <ol class="questions" aria-label={tr.t("interview.list")}>
                 { for INTERVIEW.iter().map(|&n| {
@@ -47,6 +53,7 @@ pub fn interview() -> Html {
                     }
                 }) }
             </ol>
-        </details>
+            }
+        </div>
     }
 }

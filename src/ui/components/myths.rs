@@ -9,9 +9,15 @@ use yew::prelude::*;
 #[function_component(Myths)]
 pub fn myths() -> Html {
     let tr = use_tr();
+    // The list is drawn only while open (69 items stay out of the page otherwise).
+    let shown = use_state(|| false);
+    let open = *shown;
+    let toggle = { let shown = shown.clone(); move |_| shown.set(!*shown) };
     html! {
-        <details class="interview myths">
-            <summary>{ tr.t("myths.heading") }</summary>
+        <div class="interview myths">
+            <button class="disclosure" aria-expanded={open.to_string()} onclick={toggle}>
+                { if open { "▾ " } else { "▸ " } }{ tr.t("myths.heading") }</button>
+            if open {
             <p class="muted">{ tr.t("myths.intro") }</p>
             <ol class="questions" aria-label={tr.t("myths.list")}>
                 { for (1..=MYTHS).map(|n| html! {
@@ -30,6 +36,7 @@ pub fn myths() -> Html {
                     </li>
                 }) }
             </ol>
-        </details>
+            }
+        </div>
     }
 }
