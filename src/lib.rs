@@ -22,7 +22,7 @@
 //!                                 docker pull/images/rmi/history/inspect/load/system df)
 //!
 //!  at the bottom, used by all: error, digest (sha256, hex), path (byte paths), listing (SPEC §5),
-//!  units (Docker's wording for sizes and durations)
+//!  units (Docker's wording for sizes and durations), i18n (the page's words in English and 简体中文)
 //! ```
 //!
 //! No two of these modules import each other (`tests/architecture.rs`).
@@ -38,8 +38,10 @@ pub mod docker;
 pub mod drivers;
 pub mod error;
 pub mod host;
+pub mod i18n;
 pub mod image;
 pub mod layer;
+pub mod lessons;
 pub mod listing;
 pub mod path;
 pub mod source;

@@ -24,6 +24,7 @@ pub mod docker_protocol;
 pub mod docker_state;
 pub mod docker_worker;
 pub mod hooks;
+pub mod lang;
 pub mod protocol;
 pub mod session;
 pub mod state;

@@ -24,7 +24,7 @@ fn main() {
 fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
-mod samples {
+pub(crate) mod samples {
     use layerlab::commit::save::{save, SaveFormat, SaveImage, SaveLayer};
     use layerlab::layer::Compression;
     use layerlab::source::MemSource;

@@ -13,7 +13,10 @@ use crate::ui::components::file_tree::FileTree;
 use crate::ui::components::file_view::FileView;
 use crate::ui::components::image_panel::ImagePanel;
 use crate::ui::components::jobs::Jobs;
+use crate::ui::components::lang_switch::LangSwitch;
+use crate::ui::lang::Tr;
 use crate::ui::components::layer_stack::LayerStack;
+use crate::ui::components::lessons_panel::LessonsPanel;
 use crate::ui::components::notices::Notices;
 use crate::ui::components::open_bar::{OpenBar, Sample};
 use crate::ui::hooks::use_session::use_session;
@@ -60,6 +63,39 @@ pub fn app() -> Html {
     let seq = use_mut_ref(|| 0u32);
     let samples = use_state(Vec::<Sample>::new);
     let dragging = use_state(|| false);
+    // The page's language: stored choice or the browser's; `<html lang>` follows it.
+    let lang = use_state(crate::ui::lang::initial);
+    // Its words: fetched once per language from the page's origin; the page shows the previous
+    // language's until they come (and a line "…" before the first).
+    let words = use_state(|| None::<Tr>);
+    {
+        let words = words.clone();
+        let d = state.dispatcher();
+        use_effect_with(*lang, move |l| {
+            let l = *l;
+            if let Some(root) = gloo::utils::document().document_element() {
+                let _ = root.set_attribute("lang", l.tag());
+            }
+            spawn_local(async move {
+                match crate::ui::lang::load(l).await {
+                    Ok(cat) => {
+                        let tr = Tr::new(l, cat);
+                        crate::ui::lang::apply(tr);
+                        words.set(Some(tr));
+                    }
+                    Err(e) => d.dispatch(Action::Notice { text: e, error: true }),
+                }
+            });
+        });
+    }
+    let on_lang = {
+        let lang = lang.clone();
+        Callback::from(move |l| {
+            crate::ui::lang::store(l);
+            lang.set(l)
+        })
+    };
+    let tr = (*words).unwrap_or_default();
 
     // The bundled samples' index.
     {
@@ -163,6 +199,66 @@ pub fn app() -> Html {
     };
 
     use_session(&state, open_as.clone());
+
+    // LESSONS: a lesson asks for its sample on screen and lines replayed on a fresh container.
+    // The sample is opened (or shown, if it is open), then `reset` and the lines go to the
+    // shell; the lesson waits until as many shell answers have come.
+    let lesson_pending = use_state(|| None::<(String, Vec<String>)>);
+    let replay_until = use_state(|| None::<u32>);
+    let show_asked = use_mut_ref(|| false);
+    // The names of the open archives, for callbacks kept from an earlier draw (a hash change).
+    let archive_names = use_mut_ref(Vec::<String>::new);
+    *archive_names.borrow_mut() = state.session.archives.iter().map(|a| a.name.clone()).collect();
+    let on_lesson_open = {
+        let lesson_pending = lesson_pending.clone();
+        let show_asked = show_asked.clone();
+        let archives = archive_names.clone();
+        let on_sample = on_sample.clone();
+        Callback::from(move |(file, lines): (String, Vec<String>)| {
+            *show_asked.borrow_mut() = false;
+            if !archives.borrow().iter().any(|a| *a == file) {
+                on_sample.emit(Sample { file: file.clone(), title: String::new(), story: String::new() });
+            }
+            lesson_pending.set(Some((file, lines)));
+        })
+    };
+    let on_command_line = {
+        let link = link.clone();
+        let d = state.dispatcher();
+        Callback::from(move |line: String| {
+            d.dispatch(Action::Journal(JournalItem::Line(line.clone())));
+            link.send(&Request::Shell { line })
+        })
+    };
+    {
+        let lesson_pending = lesson_pending.clone();
+        let replay_until = replay_until.clone();
+        let d = state.dispatcher();
+        let run = on_command_line.clone();
+        let seq_now = state.container.shell_seq;
+        use_effect_with(
+            (state.session.archives.clone(), state.session.order.clone(), state.container.ready, (*lesson_pending).clone()),
+            move |(archives, order, ready, pending)| {
+                let Some((file, lines)) = pending else { return };
+                let Some(img) = archives.iter().find(|a| &a.name == file).and_then(|a| a.images.first()) else { return };
+                let shown = order.len() == img.layers.len() && order.iter().zip(&img.layers).all(|(o, l)| o.0 == *l && o.1);
+                if !shown {
+                    if !*show_asked.borrow() {
+                        *show_asked.borrow_mut() = true;
+                        d.dispatch(Action::ShowLayers(img.layers.clone()));
+                    }
+                } else if *ready {
+                    run.emit("reset".to_string());
+                    for l in lines {
+                        run.emit(l.clone());
+                    }
+                    replay_until.set(Some(seq_now + 1 + lines.len() as u32));
+                    lesson_pending.set(None);
+                }
+            },
+        );
+    }
+    let replaying = lesson_pending.is_some() || replay_until.is_some_and(|t| state.container.shell_seq < t);
     // DOCKER: an image picked in the Docker panel is shown here when the page has it open.
     {
         let d = state.dispatcher();
@@ -349,25 +445,31 @@ pub fn app() -> Html {
     let on_add_image = { let d = d.clone(); Callback::from(move |ids| d.dispatch(Action::AddLayers(ids))) };
     let labels: Vec<String> = (0..state.session.layers.len() as u32).map(|id| state.label(id)).collect();
     let scope_label = match state.view.params.scope.and_then(|id| state.layer(id)) {
-        Some(l) => format!("Layer {} {} — its own changes", state.label(l.id), l.short_id),
-        None => "Merged view".to_string(),
+        Some(l) => tr.f("files.scope_layer", &[&state.label(l.id), &l.short_id]),
+        None => tr.t("files.merged").to_string(),
     };
     let viewer_layer = state
         .view
         .preview
         .as_ref()
         .and_then(|p| p.info.layer)
-        .and_then(|id| state.layer(id).map(|l| format!("from {} {}", state.label(id), l.short_id)))
+        .and_then(|id| state.layer(id).map(|l| tr.f("viewer.from_layer", &[&state.label(id), &l.short_id])))
         .unwrap_or_default();
 
+    if words.is_none() {
+        return html! { <div class="app"><p class="muted">{ "…" }</p></div> };
+    }
     html! {
+        <ContextProvider<Tr> context={tr}>
         <div class={classes!("app", dragging.then_some("dragging"))} {ondragover} {ondragleave} {ondrop}>
             <header class="top">
                 <h1>{ "layerlab" }</h1>
                 <OpenBar on_open={on_open} verify={state.session.verify} on_verify={on_verify} samples={(*samples).clone()} on_sample={on_sample} />
+                <LangSwitch on_lang={on_lang} />
             </header>
             <Jobs jobs={state.jobs.list.clone()} on_cancel={on_cancel} />
             <Notices notices={state.jobs.notices.clone()} on_dismiss={on_dismiss} />
+            <LessonsPanel container={state.container.clone()} replaying={replaying} on_open={on_lesson_open} on_command={on_command_line} />
             <main class="grid">
                 <div class="col left">
                     <LayerStack layers={state.session.layers.clone()} order={state.session.order.clone()} scope={state.view.params.scope}
@@ -392,10 +494,11 @@ pub fn app() -> Html {
                 </div>
             </main>
             <DockerLauncher />
-            if *dragging { <div class="drop-overlay" aria-hidden="true">{ "Drop to open" }</div> }
+            if *dragging { <div class="drop-overlay" aria-hidden="true">{ tr.t("app.drop") }</div> }
             <footer class="muted">
-                { if state.session.ready { format!("worker ready · stack applied in {:.1} ms · view in {:.1} ms", state.view.stack_millis, state.view.rows.millis) } else { "starting worker…".to_string() } }
+                { if state.session.ready { tr.f("app.footer_ready", &[&format!("{:.1}", state.view.stack_millis), &format!("{:.1}", state.view.rows.millis)]) } else { tr.t("app.footer_starting").to_string() } }
             </footer>
         </div>
+        </ContextProvider<Tr>>
     }
 }

@@ -16,8 +16,9 @@ export function golden(name) {
   return fs.readFileSync(path.join(FIXTURES, 'goldens', name), 'utf8');
 }
 
-/** Starts the server and a browser; returns {page, base, close}. */
-export async function start({ width = 1500, height = 950, colorScheme = 'light', initScript = null } = {}) {
+/** Starts the server and a browser; returns {page, base, close}. `ready`: the footer text that says the
+ * page started (the Chinese page says `worker 已就绪`). */
+export async function start({ width = 1500, height = 950, colorScheme = 'light', initScript = null, ready = 'worker ready' } = {}) {
   const server = await serve(path.join(ROOT, 'dist'), 0);
   const base = `http://127.0.0.1:${server.address().port}/`;
   const userDataDir = fs.mkdtempSync('/tmp/layerlab-chromium-');
@@ -41,7 +42,7 @@ export async function start({ width = 1500, height = 950, colorScheme = 'light',
   const close = async () => { await context.close(); server.close(); fs.rmSync(userDataDir, { recursive: true, force: true }); };
   try {
     await page.goto(base);
-    await page.getByText('worker ready').waitFor();
+    await page.getByText(ready).waitFor();
   } catch (e) {
     await close();
     throw new Error(`the page did not start (${errors.join('; ')}): ${e.message}`);

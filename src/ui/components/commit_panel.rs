@@ -28,6 +28,7 @@ pub struct Props {
 
 #[function_component(CommitPanel)]
 pub fn commit_panel(p: &Props) -> Html {
+    let tr = crate::ui::lang::use_tr();
     let form = use_state(CommitForm::default);
     let changes_text = use_state(String::new);
     let set = |f: fn(&mut CommitForm, String)| {
@@ -73,19 +74,19 @@ pub fn commit_panel(p: &Props) -> Html {
     html! {
         <form class="commit" aria-label="docker commit" {onsubmit}>
             <div class="fields">
-                <label>{ "Message (-m)" }<input type="text" value={form.message.clone()} oninput={on_message} placeholder="add config" /></label>
-                <label>{ "Author (-a)" }<input type="text" value={form.author.clone()} oninput={on_author} placeholder="Jane <jane@example.com>" /></label>
-                <label>{ "Tag" }<input type="text" value={form.tag.clone()} oninput={on_tag} placeholder="myapp:v2" /></label>
-                <label class="wide">{ "Changes (-c), one per line" }
+                <label>{ tr.t("commit.message") }<input type="text" value={form.message.clone()} oninput={on_message} placeholder="add config" /></label>
+                <label>{ tr.t("commit.author") }<input type="text" value={form.author.clone()} oninput={on_author} placeholder="Jane <jane@example.com>" /></label>
+                <label>{ tr.t("commit.tag") }<input type="text" value={form.tag.clone()} oninput={on_tag} placeholder="myapp:v2" /></label>
+                <label class="wide">{ tr.t("commit.changes") }
                     <textarea rows="2" value={(*changes_text).clone()} oninput={on_changes} spellcheck="false" placeholder={"CMD [\"/app\"]\nENV MODE=prod"} />
                 </label>
             </div>
-            <code class="cmd muted" aria-label="Equivalent command">{ cmd }</code>
+            <code class="cmd muted" aria-label={tr.t("commit.equivalent")}>{ cmd }</code>
             <div class="buttons">
                 <button class="button primary" type="submit" disabled={!p.enabled}
-                    title={format!("the new layer holds the {} change(s) of docker diff", p.changed)}>{ "Commit" }</button>
+                    title={tr.f("commit.title", &[&p.changed.to_string()])}>{ tr.t("container.commit") }</button>
                 <button class="button" type="button" disabled={!p.enabled} onclick={on_export}
-                    title="docker export: the merged view with the container's writes, as one rootfs tar">{ "Export" }</button>
+                    title={tr.t("export.title")}>{ tr.t("export") }</button>
             </div>
         </form>
     }

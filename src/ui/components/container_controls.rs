@@ -20,6 +20,7 @@ pub struct Props {
 
 #[function_component(ContainerControls)]
 pub fn container_controls(p: &Props) -> Html {
+    let tr = crate::ui::lang::use_tr();
     let on_change = {
         let cb = p.on_mount.clone();
         Callback::from(move |e: Event| {
@@ -32,17 +33,17 @@ pub fn container_controls(p: &Props) -> Html {
     let reset = { let cb = p.on_reset.clone(); move |_| cb.emit(()) };
     html! {
         <div class="container-controls">
-            <label class="mount">{ "Mount options " }
-                <select aria-label="Mount options" disabled={!p.enabled} onchange={on_change}
-                    title="overlayfs options of the container's mount; switching restarts the container with an empty layer">
+            <label class="mount">{ tr.t("mount.label") }{ " " }
+                <select aria-label={tr.t("mount.label")} disabled={!p.enabled} onchange={on_change}
+                    title={tr.t("mount.title")}>
                     { for Config::ALL.iter().map(|c| html! { <option value={c.name()} selected={p.mount == *c}>{ c.label() }</option> }) }
                 </select>
             </label>
             <span class="row-buttons">
                 <button class="button" disabled={!p.enabled || !p.can_undo} onclick={undo}
-                    title="Put the container layer back as it was before the last change">{ "Undo" }</button>
+                    title={tr.t("undo.title")}>{ tr.t("undo") }</button>
                 <button class="button" disabled={!p.enabled || p.empty} onclick={reset}
-                    title="Empty the container layer (docker rm, then docker run of the same image)">{ "Reset" }</button>
+                    title={tr.t("reset.title")}>{ tr.t("reset") }</button>
             </span>
         </div>
     }

@@ -27,6 +27,7 @@ pub struct Props {
 
 #[function_component(ContainerPanel)]
 pub fn container_panel(p: &Props) -> Html {
+    let tr = crate::ui::lang::use_tr();
     let c = &p.container;
     let on_undo = {
         let cb = p.on_command.clone();
@@ -39,15 +40,15 @@ pub fn container_panel(p: &Props) -> Html {
     let shell_on = c.ready || p.stacked;
     html! {
         <section class="panel container" aria-labelledby="container-h">
-            <h2 id="container-h">{ "Container" }</h2>
+            <h2 id="container-h">{ tr.t("container.heading") }</h2>
             <ContainerControls mount={c.mount} can_undo={c.can_undo} empty={c.empty}
                 enabled={p.stacked} on_mount={p.on_mount.clone()} on_undo={on_undo} on_reset={on_reset} />
             <Shell output={c.shell_output.clone()} enabled={shell_on} on_command={p.on_command.clone()} />
-            <h3>{ "Events" }</h3>
+            <h3>{ tr.t("container.events") }</h3>
             <EventLog events={c.events.clone()} />
             <h3>{ "docker diff" }</h3>
             <DiffView lines={c.diff.clone()} enabled={false} />
-            <h3>{ "Commit" }</h3>
+            <h3>{ tr.t("container.commit") }</h3>
             <CommitPanel enabled={p.any_on} changed={c.diff.len()} on_commit={p.on_commit.clone()} on_export={p.on_export.clone()} />
         </section>
     }

@@ -10,6 +10,7 @@ pub struct Props {
 
 #[function_component(EventLog)]
 pub fn event_log(p: &Props) -> Html {
+    let tr = crate::ui::lang::use_tr();
     let el = use_node_ref();
     {
         let el = el.clone();
@@ -20,7 +21,7 @@ pub fn event_log(p: &Props) -> Html {
         });
     }
     html! {
-        <div class="events" role="log" aria-label="Events" ref={el}>
+        <div class="events" role="log" aria-label={tr.t("container.events")} ref={el}>
             { for p.events.iter().map(|e| html! { <div class={classes!("event", format!("e-{}", e.kind.label()))}><strong>{ e.kind.label() }</strong>{ " " }{ &e.text }</div> }) }
         </div>
     }

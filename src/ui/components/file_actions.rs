@@ -46,6 +46,7 @@ fn join(dir: &str, name: &str) -> String {
 
 #[function_component(FileActions)]
 pub fn file_actions(p: &Props) -> Html {
+    let tr = crate::ui::lang::use_tr();
     let mode = use_state(|| Mode::None);
     let field = use_node_ref();
     let area = use_node_ref();
@@ -127,26 +128,26 @@ pub fn file_actions(p: &Props) -> Html {
         Mode::None => html! {},
         m => {
             let (label, value, button) = match m {
-                Mode::Rename => ("New name or path", path.rsplit('/').next().unwrap_or_default().to_string(), "Rename"),
-                Mode::NewFile => ("New file name", String::new(), "Create file"),
-                Mode::NewDir => ("New directory name", String::new(), "Create directory"),
-                _ => ("File content", String::new(), "Save file"),
+                Mode::Rename => (tr.t("actions.new_name"), path.rsplit('/').next().unwrap_or_default().to_string(), tr.t("actions.rename")),
+                Mode::NewFile => (tr.t("actions.new_file_name"), String::new(), tr.t("actions.create_file")),
+                Mode::NewDir => (tr.t("actions.new_dir_name"), String::new(), tr.t("actions.create_dir")),
+                _ => (tr.t("viewer.content"), String::new(), tr.t("actions.save_file")),
             };
             html! {
                 <form class="action-form" onsubmit={submit} onkeydown={onkeydown}>
                     if m == Mode::Edit {
-                        <label class="stacked">{ format!("Content of {path} (Ctrl+Enter saves)") }
-                            <textarea ref={area} aria-label="File content" rows="8" spellcheck="false" onkeydown={on_area_key}
+                        <label class="stacked">{ tr.f("actions.content_of", &[&path]) }
+                            <textarea ref={area} aria-label={tr.t("viewer.content")} rows="8" spellcheck="false" onkeydown={on_area_key}
                                 value={p.text.clone().unwrap_or_default()} />
                         </label>
                     } else {
-                        <label class="stacked">{ if m == Mode::Rename { format!("{label} (in {})", parent(&path)) } else { format!("{label} (in {dir})") } }
+                        <label class="stacked">{ if m == Mode::Rename { tr.f("actions.in", &[label, &parent(&path)]) } else { tr.f("actions.in", &[label, &dir]) } }
                             <input ref={field} type="text" aria-label={label} value={value} spellcheck="false" autocomplete="off" />
                         </label>
                     }
                     <span class="row-buttons">
                         <button class="button primary" type="submit">{ button }</button>
-                        <button class="button" type="button" onclick={cancel}>{ "Cancel" }</button>
+                        <button class="button" type="button" onclick={cancel}>{ tr.t("cancel") }</button>
                     </span>
                 </form>
             }
@@ -154,18 +155,18 @@ pub fn file_actions(p: &Props) -> Html {
     };
     html! {
         <section class="panel file-actions" aria-labelledby="actions-h">
-            <h2 id="actions-h">{ "Change in the container" }</h2>
-            <p class="muted target">{ if is_dir { "Directory " } else { "File " } }<code>{ &path }</code>
-                { if p.enabled { "" } else { " — only in the merged view, over a stack" } }</p>
+            <h2 id="actions-h">{ tr.t("actions.heading") }</h2>
+            <p class="muted target">{ if is_dir { tr.t("actions.directory") } else { tr.t("actions.file") } }{ " " }<code>{ &path }</code>
+                { if p.enabled { "" } else { tr.t("actions.only_merged") } }</p>
             <div class="row-buttons wrap">
                 if !is_dir {
                     <button class="button" disabled={off || p.text.is_none()} onclick={open(Mode::Edit)}
-                        title={if p.text.is_none() { "Only text files whose content is shown whole can be edited here" } else { "Write new content (copies the file up first)" }}>{ "Edit" }</button>
+                        title={if p.text.is_none() { tr.t("actions.edit_no") } else { tr.t("actions.edit_title") }}>{ tr.t("actions.edit") }</button>
                 }
-                <button class="button" disabled={off || root} onclick={delete}>{ "Delete" }</button>
-                <button class="button" disabled={off || root} onclick={open(Mode::Rename)}>{ "Rename" }</button>
-                <button class="button" disabled={off} onclick={open(Mode::NewFile)}>{ "New file" }</button>
-                <button class="button" disabled={off} onclick={open(Mode::NewDir)}>{ "New directory" }</button>
+                <button class="button" disabled={off || root} onclick={delete}>{ tr.t("actions.delete") }</button>
+                <button class="button" disabled={off || root} onclick={open(Mode::Rename)}>{ tr.t("actions.rename") }</button>
+                <button class="button" disabled={off} onclick={open(Mode::NewFile)}>{ tr.t("actions.new_file") }</button>
+                <button class="button" disabled={off} onclick={open(Mode::NewDir)}>{ tr.t("actions.new_dir") }</button>
             </div>
             { form }
         </section>

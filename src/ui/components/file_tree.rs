@@ -44,6 +44,7 @@ fn window_for(scroll_top: u32, height: u32) -> (u32, u32) {
 
 #[function_component(FileTree)]
 pub fn file_tree(p: &Props) -> Html {
+    let tr = crate::ui::lang::use_tr();
     let scroller = use_node_ref();
     let active = use_state(|| 0u32);
     let height = use_state(|| 600u32);
@@ -147,7 +148,7 @@ pub fn file_tree(p: &Props) -> Html {
     let listing = { let cb = p.on_listing.clone(); move |_| cb.emit(()) };
 
     let label = |id: Option<LayerId>| match id {
-        Some(crate::host::CONTAINER_LAYER) => "C container".to_string(),
+        Some(crate::host::CONTAINER_LAYER) => tr.t("files.container_chip").to_string(),
         _ => id.and_then(|i| p.labels.get(i as usize)).cloned().unwrap_or_default(),
     };
     let active_id = format!("row-{}", *active);
@@ -156,23 +157,23 @@ pub fn file_tree(p: &Props) -> Html {
         <section class="panel files" aria-labelledby="files-h">
             <div class="files-head">
                 <h2 id="files-h">{ &p.scope_label }</h2>
-                <span class="muted">{ format!("{total} entries") }</span>
-                <button class="button" onclick={listing} title="The merged view in the oracle's listing format">{ "Download listing" }</button>
+                <span class="muted">{ tr.f("files.entries", &[&total.to_string()]) }</span>
+                <button class="button" onclick={listing} title={tr.t("files.listing_title")}>{ tr.t("files.listing") }</button>
             </div>
             <div class="toolbar" role="search">
-                <input type="search" placeholder="Filter by name" aria-label="Filter by name" value={p.filter.clone()} oninput={on_filter} />
-                <select aria-label="Change type" onchange={on_change}>
-                    <option value="" selected={p.change == ChangeFilter::All}>{ "All changes" }</option>
-                    <option value="A" selected={p.change == ChangeFilter::Added}>{ "Added" }</option>
-                    <option value="M" selected={p.change == ChangeFilter::Modified}>{ if p.layer_scope { "Modified" } else { "Shadowing lower layers" } }</option>
-                    if p.layer_scope { <option value="D" selected={p.change == ChangeFilter::Deleted}>{ "Deleted" }</option> }
+                <input type="search" placeholder={tr.t("files.filter")} aria-label={tr.t("files.filter")} value={p.filter.clone()} oninput={on_filter} />
+                <select aria-label={tr.t("files.change_type")} onchange={on_change}>
+                    <option value="" selected={p.change == ChangeFilter::All}>{ tr.t("files.all_changes") }</option>
+                    <option value="A" selected={p.change == ChangeFilter::Added}>{ tr.t("files.added") }</option>
+                    <option value="M" selected={p.change == ChangeFilter::Modified}>{ if p.layer_scope { tr.t("files.modified") } else { tr.t("files.shadowing") } }</option>
+                    if p.layer_scope { <option value="D" selected={p.change == ChangeFilter::Deleted}>{ tr.t("files.deleted") }</option> }
                 </select>
-                <select aria-label="Sort" onchange={on_sort}>
-                    <option value="tree" selected={p.sort == Sort::Tree}>{ "Tree" }</option>
-                    <option value="size" selected={p.sort == Sort::Size}>{ "Largest first" }</option>
+                <select aria-label={tr.t("files.sort")} onchange={on_sort}>
+                    <option value="tree" selected={p.sort == Sort::Tree}>{ tr.t("files.tree") }</option>
+                    <option value="size" selected={p.sort == Sort::Size}>{ tr.t("files.largest") }</option>
                 </select>
             </div>
-            <div class="tree-scroll" ref={scroller} onscroll={on_scroll} role="tree" aria-label="Files" tabindex="0"
+            <div class="tree-scroll" ref={scroller} onscroll={on_scroll} role="tree" aria-label={tr.t("files.label")} tabindex="0"
                 onkeydown={on_key} aria-activedescendant={active_id}>
                 <div class="tree-inner" style={format!("height:{}px", total * ROW_H)}>
                     { for (start..start + p.rows.rows.len() as u32).filter_map(|i| row_at(i).map(|r| (i, r))).map(|(i, r)| {
@@ -205,7 +206,7 @@ pub fn file_tree(p: &Props) -> Html {
                                 <span class="mode">{ format!("{:04o} {}:{}", r.mode, r.uid, r.gid) }</span>
                                 <span class="size">{ if r.kind == 'f' { human(r.size) } else { String::new() } }</span>
                                 <span class="chip" style={format!("--hue:{layer_hue}")}>{ label(r.layer) }</span>
-                                <span class="shadows">{ if shadows.is_empty() { String::new() } else { format!("over {}", shadows.join(", ")) } }</span>
+                                <span class="shadows">{ if shadows.is_empty() { String::new() } else { tr.f("files.over", &[&shadows.join(", ")]) } }</span>
                             </div>
                         }
                     }) }

@@ -35,32 +35,33 @@ fn hexdump(b: &[u8]) -> String {
 
 #[function_component(FileView)]
 pub fn file_view(p: &Props) -> Html {
+    let tr = crate::ui::lang::use_tr();
     let Some(path) = p.selected.clone() else { return html! {} };
     let body = match &p.preview {
         Some(pv) if pv.info.path == path => {
             let text = std::str::from_utf8(&pv.bytes).ok().filter(|t| !t.contains('\0'));
-            let more = if pv.info.shown < pv.info.size { format!(" (first {} shown)", human(pv.info.shown)) } else { String::new() };
+            let more = if pv.info.shown < pv.info.size { tr.f("viewer.first_shown", &[&human(pv.info.shown)]) } else { String::new() };
             html! {
                 <>
-                    <p class="muted">{ format!("{}{more} · {} · {}", human(pv.info.size), if text.is_some() { "text" } else { "binary" }, p.layer_label) }</p>
+                    <p class="muted">{ format!("{}{more} · {} · {}", human(pv.info.size), if text.is_some() { tr.t("viewer.text") } else { tr.t("viewer.binary") }, p.layer_label) }</p>
                     if !pv.info.lower.is_empty() {
-                        <p class="lower">{ "Hides lower versions: " }
+                        <p class="lower">{ tr.t("viewer.hides") }
                             { for pv.info.lower.iter().map(|(id, k, size)| {
                                 let l = p.labels.get(*id as usize).cloned().unwrap_or_default();
                                 let what = if *k == 'f' { human(*size) } else { format!("type {k}") };
                                 html! { <span class="chip">{ format!("{l} {what}") }</span> }
                             }) }
                             { if pv.info.lower.iter().any(|x| x.1 == 'f' && x.2 > 0) {
-                                format!(" — {} still stored in the image but unreachable", human(pv.info.hidden_bytes()))
+                                tr.f("viewer.unreachable", &[&human(pv.info.hidden_bytes())])
                               } else { String::new() } }
                         </p>
                     }
-                    if let Some(t) = text { <pre class="text" aria-label="File content">{ t }</pre> }
-                    else { <pre class="hex" aria-label="File content (hex)">{ hexdump(&pv.bytes) }</pre> }
+                    if let Some(t) = text { <pre class="text" aria-label={tr.t("viewer.content")}>{ t }</pre> }
+                    else { <pre class="hex" aria-label={tr.t("viewer.content_hex")}>{ hexdump(&pv.bytes) }</pre> }
                 </>
             }
         }
-        _ => html! { <p class="muted">{ "Reading…" }</p> },
+        _ => html! { <p class="muted">{ tr.t("viewer.reading") }</p> },
     };
     let dl = { let cb = p.on_download.clone(); let path = path.clone(); move |_| cb.emit(path.clone()) };
     let close = { let cb = p.on_close.clone(); move |_| cb.emit(()) };
@@ -68,8 +69,8 @@ pub fn file_view(p: &Props) -> Html {
         <section class="panel viewer" aria-labelledby="viewer-h">
             <div class="files-head">
                 <h2 id="viewer-h"><code>{ &path }</code></h2>
-                <button class="button" onclick={dl}>{ "Download" }</button>
-                <button class="icon" aria-label="Close file" onclick={close}>{ "×" }</button>
+                <button class="button" onclick={dl}>{ tr.t("viewer.download") }</button>
+                <button class="icon" aria-label={tr.t("viewer.close")} onclick={close}>{ "×" }</button>
             </div>
             { body }
         </section>

@@ -41,6 +41,7 @@ fn save_format(v: &str) -> SaveFormat {
 
 #[function_component(ImagePanel)]
 pub fn image_panel(p: &Props) -> Html {
+    let tr = crate::ui::lang::use_tr();
     let format = use_state(|| "docker".to_string());
     let images: Vec<_> = p.archives.iter().flat_map(|a| a.images.iter().map(move |i| (a, i))).collect();
     if images.is_empty() {
@@ -61,15 +62,15 @@ pub fn image_panel(p: &Props) -> Html {
     };
     html! {
         <section class="panel images" aria-labelledby="images-h">
-            <h2 id="images-h">{ "Images" }</h2>
+            <h2 id="images-h">{ tr.t("images.heading") }</h2>
             <div class="save-bar">
-                <label>{ "Save as " }
-                    <select aria-label="Save format" onchange={on_format}>
+                <label>{ tr.t("images.save_as") }{ " " }
+                    <select aria-label={tr.t("images.save_format")} onchange={on_format}>
                         <option value="docker" selected={*format == "docker"}>{ "docker save" }</option>
-                        <option value="oci" selected={*format == "oci"}>{ "OCI layout" }</option>
+                        <option value="oci" selected={*format == "oci"}>{ tr.t("images.oci_layout") }</option>
                     </select>
                 </label>
-                if all_ids.len() > 1 { <button class="button" onclick={save_all}>{ "Save all" }</button> }
+                if all_ids.len() > 1 { <button class="button" onclick={save_all}>{ tr.t("images.save_all") }</button> }
             </div>
             { for images.iter().map(|(a, img)| {
                 let total = img.size(&p.layers);
@@ -93,26 +94,26 @@ pub fn image_panel(p: &Props) -> Html {
                     <article class="image">
                         <h3>{ title.clone() }</h3>
                         <dl>
-                            <dt>{ "Image ID" }</dt><dd><code>{ img.short_id() }</code></dd>
-                            if img.tags.len() > 1 { <dt>{ "Tags" }</dt><dd>{ img.tags.join(", ") }</dd> }
-                            if let Some(d) = &img.manifest_digest { <dt>{ "Digest" }</dt><dd><code>{ d }</code></dd> }
-                            <dt>{ "Platform" }</dt><dd>{ format!("{}/{}", img.os, img.architecture) }</dd>
-                            <dt>{ "Created" }</dt><dd>{ &img.created }</dd>
-                            <dt>{ "Size" }</dt><dd>{ format!("{} in {} layers", docker_size(total), img.layers.len()) }</dd>
+                            <dt>{ tr.t("images.id") }</dt><dd><code>{ img.short_id() }</code></dd>
+                            if img.tags.len() > 1 { <dt>{ tr.t("images.tags") }</dt><dd>{ img.tags.join(", ") }</dd> }
+                            if let Some(d) = &img.manifest_digest { <dt>{ tr.t("images.digest") }</dt><dd><code>{ d }</code></dd> }
+                            <dt>{ tr.t("images.platform") }</dt><dd>{ format!("{}/{}", img.os, img.architecture) }</dd>
+                            <dt>{ tr.t("images.created") }</dt><dd>{ &img.created }</dd>
+                            <dt>{ tr.t("images.size") }</dt><dd>{ tr.f("images.size_in", &[&docker_size(total), &img.layers.len().to_string()]) }</dd>
                             if !shared.is_empty() {
-                                <dt>{ "Shared" }</dt><dd class="shared">{ format!("{} of {} layers shared with {} (stored once)", shared.len(), img.layers.len(), with.join(", ")) }</dd>
+                                <dt>{ tr.t("images.shared") }</dt><dd class="shared">{ tr.f("images.shared_with", &[&shared.len().to_string(), &img.layers.len().to_string(), &with.join(", ")]) }</dd>
                             }
-                            <dt>{ "Archive" }</dt><dd>{ format!("{} ({})", a.name, a.format) }</dd>
+                            <dt>{ tr.t("images.archive") }</dt><dd>{ format!("{} ({})", a.name, a.format) }</dd>
                         </dl>
                         if !img.id.is_empty() {
-                            <button class="button" aria-label={format!("Save {title}")} onclick={on_save}>{ "Save" }</button>
+                            <button class="button" aria-label={tr.f("images.save_named", &[&title])} onclick={on_save}>{ tr.t("images.save") }</button>
                         }
                         { " " }
-                        <button class="button" aria-label={format!("Show {title}")} disabled={shown} onclick={on_show}
-                            title="Its layers become the stack, with a fresh container">{ "Show" }</button>
+                        <button class="button" aria-label={tr.f("images.show_named", &[&title])} disabled={shown} onclick={on_show}
+                            title={tr.t("images.show_title")}>{ tr.t("images.show") }</button>
                         { " " }
-                        <button class="button" aria-label={format!("Add {title} to the stack")} disabled={stacked} onclick={on_add}
-                            title="A custom stack: its layers go on top of the layers shown (no Docker host would merge them)">{ "Add to stack" }</button>
+                        <button class="button" aria-label={tr.f("images.add_named", &[&title])} disabled={stacked} onclick={on_add}
+                            title={tr.t("images.add_title")}>{ tr.t("images.add") }</button>
                         <details>
                             <summary>{ "docker history" }</summary>
                             <table class="history">
@@ -122,7 +123,7 @@ pub fn image_panel(p: &Props) -> Html {
                                     let l = h.layer.and_then(|id| p.layers.get(id as usize));
                                     html! { <tr>
                                         <td><code>{ l.map(|l| l.short_id.clone()).unwrap_or_else(|| "<missing>".into()) }</code>
-                                            if h.layer.is_some_and(|id| shared.iter().any(|(s, _)| *s == id)) { <span class="tag-shared" title="this layer is in other loaded images too">{ " shared" }</span> }</td>
+                                            if h.layer.is_some_and(|id| shared.iter().any(|(s, _)| *s == id)) { <span class="tag-shared" title={tr.t("images.shared_title")}>{ " shared" }</span> }</td>
                                         <td title={h.created.clone()}>{ ago(&h.created) }</td>
                                         <td class="cmd">{ &h.created_by }
                                             if !h.comment.is_empty() { <span class="muted">{ format!(" — {}", h.comment) }</span> }</td>

@@ -12,6 +12,7 @@ pub struct Props {
 
 #[function_component(Jobs)]
 pub fn jobs(p: &Props) -> Html {
+    let tr = crate::ui::lang::use_tr();
     if p.jobs.is_empty() {
         return html! {};
     }
@@ -21,12 +22,12 @@ pub fn jobs(p: &Props) -> Html {
                 let pr = &j.progress;
                 let id = j.id;
                 let cb = p.on_cancel.clone();
-                let layer = if pr.layers > 1 { format!("layer {} of {} · ", pr.layer + 1, pr.layers) } else { String::new() };
+                let layer = if pr.layers > 1 { tr.f("jobs.layer_of", &[&(pr.layer + 1).to_string(), &pr.layers.to_string()]) } else { String::new() };
                 let task = j.task.verb();
                 let text = if j.task == Task::Opening {
-                    format!("{layer}{} of {} · {} entries", human(pr.bytes), human(pr.total), pr.entries)
+                    format!("{layer}{}", tr.f("jobs.progress", &[&human(pr.bytes), &human(pr.total), &pr.entries.to_string()]))
                 } else if pr.total > 0 {
-                    format!("{} of about {}", human(pr.bytes), human(pr.total))
+                    tr.f("jobs.about", &[&human(pr.bytes), &human(pr.total)])
                 } else {
                     String::new()
                 };
@@ -36,7 +37,7 @@ pub fn jobs(p: &Props) -> Html {
                         <progress max={pr.total.max(1).to_string()} value={pr.bytes.to_string()}
                             aria-label={format!("{task} {}", j.name)} />
                         <span class="job-text">{ text }</span>
-                        <button class="button" aria-label={format!("Cancel {} {}", task.to_lowercase(), j.name)} onclick={move |_| cb.emit(id)}>{ "Cancel" }</button>
+                        <button class="button" aria-label={format!("Cancel {} {}", task.to_lowercase(), j.name)} onclick={move |_| cb.emit(id)}>{ tr.t("cancel") }</button>
                     </li>
                 }
             }) }

@@ -49,6 +49,7 @@ pub struct Props {
 
 #[function_component(LayerStack)]
 pub fn layer_stack(p: &Props) -> Html {
+    let tr = crate::ui::lang::use_tr();
     let max = p.layers.iter().map(|l| l.content_bytes).max().unwrap_or(1).max(1);
     let n = p.order.len();
     let merged_cb = p.on_scope.clone();
@@ -80,24 +81,23 @@ pub fn layer_stack(p: &Props) -> Html {
     let mount = p.mount.label();
     html! {
         <section class="panel stack" aria-labelledby="stack-h">
-            <h2 id="stack-h">{ "Stack" }</h2>
-            <ol class="layers" aria-label="Layers" ref={list}>
+            <h2 id="stack-h">{ tr.t("stack.heading") }</h2>
+            <ol class="layers" aria-label={tr.t("stack.layers")} ref={list}>
                 if n > 0 {
                     <li class={classes!("container-item", (!p.copies.is_empty()).then_some("copy-dst"))}
-                        aria-label="Container layer" title="The writable layer of the running container (overlayfs upperdir)">
+                        aria-label={tr.t("stack.container")} title={tr.t("stack.container_title")}>
                         <div class="container-head">
                             <span class="chip c-chip">{ "C" }</span>
-                            <strong>{ "Container layer" }</strong>
-                            <span class="size" title="docker ps -s: size (virtual size)">
+                            <strong>{ tr.t("stack.container") }</strong>
+                            <span class="size" title={tr.t("stack.ps_title")}>
                                 { crate::units::ps_size(u.size, u.virtual_size) }</span>
                         </div>
                         <div class="container-stats muted">
-                            { format!("{} copied up · {} copied-up · {} whiteout{} · {} opaque · {}",
-                                human(u.copied_bytes), u.copied, u.whiteouts, if u.whiteouts == 1 { "" } else { "s" }, u.opaque, mount) }
+                            { tr.f(if u.whiteouts == 1 { "stack.stats_one" } else { "stack.stats" }, &[&human(u.copied_bytes), &u.copied.to_string(), &u.whiteouts.to_string(), &u.opaque.to_string(), mount]) }
                         </div>
                         if let Some(c) = last {
-                            <div class="last-copy">{ format!("copy-up: {} from {}", copy_text(c),
-                                p.order.iter().any(|x| x.0 == c.layer).then(|| stack_label(&p.order, c.layer)).unwrap_or_default()) }</div>
+                            <div class="last-copy">{ tr.f("stack.last_copy", &[&copy_text(c),
+                                p.order.iter().any(|x| x.0 == c.layer).then(|| stack_label(&p.order, c.layer)).unwrap_or_default().as_str()]) }</div>
                         }
                     </li>
                 }
@@ -119,7 +119,7 @@ pub fn layer_stack(p: &Props) -> Html {
                         <li class={classes!("layer", (!on).then_some("off"), selected.then_some("selected"), sources.contains(&id).then_some("copy-src"))}
                             data-layer={id.to_string()} style={format!("--hue:{}", hue(id))}>
                             <input type="checkbox" checked={on} onchange={toggle}
-                                aria-label={format!("Use layer {name}")} />
+                                aria-label={tr.f("stack.use_layer", &[&name])} />
                             <button class="layer-main" onclick={select} aria-pressed={selected.to_string()}
                                 title={format!("{}\n{} · {}\n{} entries, {} of files{}", l.diff_id.clone().unwrap_or_default(), l.archive, l.compression.name(), l.entries, human(l.content_bytes),
                                     if l.warnings.is_empty() { String::new() } else { format!("\n{}", l.warnings.join("\n")) })}>
@@ -130,19 +130,19 @@ pub fn layer_stack(p: &Props) -> Html {
                                 <span class="bar" style={format!("width:{width:.1}%")}></span>
                             </button>
                             <span class="moves">
-                                <button class="icon" aria-label={format!("Move {name} up")} disabled={pos + 1 == n} onclick={up}>{ "↑" }</button>
-                                <button class="icon" aria-label={format!("Move {name} down")} disabled={pos == 0} onclick={down}>{ "↓" }</button>
+                                <button class="icon" aria-label={tr.f("stack.move_up", &[&name])} disabled={pos + 1 == n} onclick={up}>{ "↑" }</button>
+                                <button class="icon" aria-label={tr.f("stack.move_down", &[&name])} disabled={pos == 0} onclick={down}>{ "↓" }</button>
                             </span>
                         </li>
                     }
                 }) }
             </ol>
             if p.order.is_empty() {
-                <p class="muted empty">{ "No layers yet: open an archive or a sample." }</p>
+                <p class="muted empty">{ tr.t("stack.empty") }</p>
             } else {
                 <button class={classes!("button", "merged", p.scope.is_none().then_some("active"))}
                     aria-pressed={p.scope.is_none().to_string()} onclick={move |_| merged_cb.emit(None)}>
-                    { format!("Merged view · {} entries", p.merged_entries) }
+                    { tr.f("stack.merged", &[&p.merged_entries.to_string()]) }
                 </button>
             }
         </section>

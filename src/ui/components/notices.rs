@@ -10,6 +10,7 @@ pub struct Props {
 
 #[function_component(Notices)]
 pub fn notices(p: &Props) -> Html {
+    let tr = crate::ui::lang::use_tr();
     html! {
         <div class="notices" role="status" aria-live="polite">
             { for p.notices.iter().map(|n| {
@@ -18,7 +19,7 @@ pub fn notices(p: &Props) -> Html {
                 html! {
                     <p class={classes!("notice", n.error.then_some("error"))}>
                         <span>{ &n.text }</span>
-                        <button class="link" aria-label="Dismiss" onclick={move |_| cb.emit(id)}>{ "×" }</button>
+                        <button class="link" aria-label={tr.t("notices.dismiss")} onclick={move |_| cb.emit(id)}>{ "×" }</button>
                     </p>
                 }
             }) }

@@ -21,6 +21,7 @@ pub struct Props {
 
 #[function_component(OpenBar)]
 pub fn open_bar(p: &Props) -> Html {
+    let tr = crate::ui::lang::use_tr();
     let on_change = {
         let on_open = p.on_open.clone();
         Callback::from(move |e: Event| {
@@ -41,20 +42,21 @@ pub fn open_bar(p: &Props) -> Html {
     };
     html! {
         <div class="open-bar">
-            <label class="button primary" for="open-file">{ "Open image archive" }</label>
+            <label class="button primary" for="open-file">{ tr.t("open.button") }</label>
             <input id="open-file" class="visually-hidden" type="file" multiple=true onchange={on_change}
                 accept=".tar,.tgz,.gz,.zst,.tar.gz,.tar.zst,application/x-tar,application/gzip" />
-            <label class="check" title="Hash each layer's uncompressed stream to get its diff_id">
-                <input type="checkbox" checked={p.verify} onchange={on_verify} />{ " Verify digests" }
+            <label class="check" title={tr.t("open.verify_title")}>
+                <input type="checkbox" checked={p.verify} onchange={on_verify} />{ " " }{ tr.t("open.verify") }
             </label>
-            <span class="hint">{ "or drop archives anywhere · docker save, OCI, bare layer tarballs" }</span>
+            <span class="hint">{ tr.t("open.hint") }</span>
             if !p.samples.is_empty() {
-                <div class="samples" role="group" aria-label="Samples">
-                    <span class="label">{ "Samples:" }</span>
+                <div class="samples" role="group" aria-label={tr.t("open.samples")}>
+                    <span class="label">{ tr.t("open.samples_label") }</span>
                     { for p.samples.iter().map(|s| {
                         let cb = p.on_sample.clone();
                         let s2 = s.clone();
-                        html! { <button class="button" title={s.story.clone()} onclick={move |_| cb.emit(s2.clone())}>{ &s.title }</button> }
+                        let story = tr.get(&format!("sample.{}.story", s.file)).map(String::from).unwrap_or_else(|| s.story.clone());
+                        html! { <button class="button" title={story} onclick={move |_| cb.emit(s2.clone())}>{ &s.title }</button> }
                     }) }
                 </div>
             }

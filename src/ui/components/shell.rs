@@ -14,6 +14,7 @@ pub struct Props {
 
 #[function_component(Shell)]
 pub fn shell(p: &Props) -> Html {
+    let tr = crate::ui::lang::use_tr();
     // Earlier lines, and where the up/down arrows are in them.
     let history = use_mut_ref(Vec::<String>::new);
     let cursor = use_mut_ref(|| 0usize);
@@ -59,12 +60,12 @@ pub fn shell(p: &Props) -> Html {
     }
     html! {
         <div class="shell">
-            <div class="shell-output" role="region" aria-label="Shell output" aria-live="polite" ref={out}>
+            <div class="shell-output" role="region" aria-label={tr.t("shell.output")} aria-live="polite" ref={out}>
                 { for p.output.iter().map(|l| html! { <div>{ l }</div> }) }
-                if !p.enabled { <div class="muted">{ "Open an image: the container runs over its stack, and writes, copy-ups and whiteouts show here." }</div> }
+                if !p.enabled { <div class="muted">{ tr.t("shell.empty") }</div> }
             </div>
             <label class="prompt"><span aria-hidden="true">{ "# " }</span>
-                <input type="text" aria-label="Container shell" placeholder="echo hello > /etc/motd" disabled={!p.enabled}
+                <input type="text" aria-label={tr.t("shell.label")} placeholder="echo hello > /etc/motd" disabled={!p.enabled}
                     spellcheck="false" autocomplete="off" {onkeydown} />
             </label>
         </div>

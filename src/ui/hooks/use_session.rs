@@ -19,6 +19,11 @@ pub fn use_session(state: &UseReducerHandle<AppState>, open_as: Callback<(String
         use_effect_with((), move |_| {
             spawn_local(async move {
                 let hash = gloo::utils::window().location().hash().unwrap_or_default();
+                // LESSONS: a lesson link opens its own sample state on a clean page.
+                if crate::lessons::Link::parse(&hash).is_some() {
+                    d.dispatch(Action::Restore(None));
+                    return;
+                }
                 let found = match Saved::from_fragment(hash.trim_start_matches('#')) {
                     Some(s) => {
                         let n = s.archives.len();
@@ -105,7 +110,9 @@ pub fn use_session(state: &UseReducerHandle<AppState>, open_as: Callback<(String
             // Only when it changes: a layer toggle of a session of files leaves it as it is,
             // and replaceState costs milliseconds.
             let now = format!("{bare}{}", loc.hash().unwrap_or_default());
-            if let (Ok(h), true) = (history, now != url) {
+            // LESSONS: a lesson link stays in the address bar (it reopens the lesson's state).
+            let lesson = crate::lessons::Link::parse(&loc.hash().unwrap_or_default()).is_some();
+            if let (Ok(h), true, false) = (history, now != url, lesson) {
                 let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url));
             }
             let saved = saved.clone();

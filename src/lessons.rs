@@ -1,0 +1,349 @@
+//! Lessons: what a learner is asked to do, step by step, and the checks that prove each step
+//! happened, decided over the container's real state (its shell output, events, `docker diff`
+//! and `docker ps -s` figures) as [`crate::host`] reports it.
+//!
+//! Rules:
+//! - A step is one shell line ([`Step::command`]) on a bundled sample; the page offers a button
+//!   that runs it, or the learner types it. A step passes only when that line ran **after the
+//!   step began** ([`Baseline`]) and every [`Check`] holds over what came after it: a check that
+//!   would pass without the action is a defect (`tests/lessons.rs` runs every check before and
+//!   after its action on the real host).
+//! - Facts come from the kernel's overlayfs rules as the oracle recorded them
+//!   (`../shared/teaching/PLAN.md` names the trace for each); the words are message keys
+//!   (`lesson.<id>.…`, `iq.<n>.…`, `myth.<n>.…`) in the message files of [`crate::i18n`], never sentences here.
+//! - A lesson and a step have a link, `#lesson/<id>/<step>` (steps from 1), parsed and written
+//!   by [`Link`]; opening step `k` replays steps `1..k` on a fresh container, so a link always
+//!   opens on the same state.
+use crate::host::{ContainerUsage, EventKind, EventLine};
+
+/// What must hold once a step's command ran (over what came after the step began).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// No copy-up happened.
+    NoCopyUp,
+    /// `path` was copied up to the container layer.
+    CopyUp(&'static str),
+    /// At least this many bytes were copied up since the container started.
+    CopiedAtLeast(u64),
+    /// `path` got a whiteout.
+    Whiteout(&'static str),
+    /// No whiteout was made.
+    NoWhiteout,
+    /// `path` became an opaque directory.
+    Opaque(&'static str),
+    /// No directory became opaque.
+    NoOpaque,
+    /// The shell printed a line containing this text.
+    Output(&'static str),
+    /// The shell printed no line containing this text.
+    NoOutput(&'static str),
+    /// No error was printed or logged.
+    NoError,
+    /// `docker diff` has this line (`A /x`, `C /y`, `D /z`).
+    Diff(&'static str),
+    /// `docker diff` mentions this path on no line.
+    NotInDiff(&'static str),
+    /// The container layer holds nothing (`docker ps -s` size 0, empty `docker diff`).
+    LayerEmpty,
+    /// The container layer holds at least this many bytes of files.
+    SizeAtLeast(u64),
+}
+
+/// One step: the line to run and what must be seen after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step {
+    pub command: &'static str,
+    pub checks: &'static [Check],
+}
+
+/// A lesson: on which bundled sample, its steps, and its quiz (interview question numbers of
+/// PLAN.md §3, worded under `iq.<n>.…`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lesson {
+    /// `L1`, `L8`, …: the plan's numbering, also the link's.
+    pub id: &'static str,
+    /// The sample file in `samples/` the lesson runs on.
+    pub sample: &'static str,
+    pub steps: &'static [Step],
+    pub quiz: &'static [u32],
+}
+
+/// Where a step began: how long the shell output and the event log were then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Baseline {
+    pub output: usize,
+    pub events: usize,
+}
+
+/// The container as the page holds it (everything since it started).
+#[derive(Debug, Clone, Copy)]
+pub struct Observation<'a> {
+    pub output: &'a [String],
+    pub events: &'a [EventLine],
+    pub diff: &'a [String],
+    pub usage: &'a ContainerUsage,
+}
+
+impl<'a> Observation<'a> {
+    /// The baseline of a step that begins now.
+    pub fn baseline(&self) -> Baseline {
+        Baseline { output: self.output.len(), events: self.events.len() }
+    }
+}
+
+/// The sample every container lesson runs on (`make-samples`: seven layers with a config
+/// change, whiteouts, an opaque directory and a 1 MiB file overwritten).
+pub const WEBAPP: &str = "webapp.docker.tar";
+
+const MIB: u64 = 1 << 20;
+
+/// The lessons that exist, in the plan's order.
+pub const LESSONS: &[Lesson] = &[
+    Lesson {
+        id: "L1",
+        sample: WEBAPP,
+        steps: &[
+            Step { command: "ls /", checks: &[Check::Output("app"), Check::NoOutput("boot"), Check::NoError] },
+            Step { command: "ls /boot", checks: &[Check::Output("No such file or directory")] },
+            Step { command: "ls /lib/modules", checks: &[Check::Output("No such file or directory")] },
+            Step { command: "cat /etc/os-release", checks: &[Check::Output("Samplix"), Check::NoCopyUp] },
+        ],
+        quiz: &[6, 8, 1],
+    },
+    Lesson {
+        id: "L7",
+        sample: WEBAPP,
+        steps: &[
+            Step { command: "ls /app", checks: &[Check::LayerEmpty, Check::NoError] },
+            Step { command: "echo hello > /out.txt", checks: &[Check::Diff("A /out.txt"), Check::SizeAtLeast(6), Check::NoCopyUp] },
+            Step { command: "cat /out.txt", checks: &[Check::Output("hello")] },
+            Step { command: "reset", checks: &[Check::LayerEmpty] },
+        ],
+        quiz: &[5, 20, 21, 34],
+    },
+    Lesson {
+        id: "L8",
+        sample: WEBAPP,
+        steps: &[
+            Step { command: "cat /app/config.yaml", checks: &[Check::Output("port: 8080"), Check::NoCopyUp, Check::LayerEmpty] },
+            Step { command: "ls -l /data", checks: &[Check::Output("model.bin"), Check::NoCopyUp, Check::LayerEmpty] },
+            Step { command: "echo debug: true >> /app/config.yaml", checks: &[Check::CopyUp("/app/config.yaml"), Check::Diff("C /app/config.yaml")] },
+            Step { command: "chmod 600 /data/model.bin", checks: &[Check::CopyUp("/data/model.bin"), Check::CopiedAtLeast(MIB)] },
+            Step { command: "touch /etc/passwd", checks: &[Check::CopyUp("/etc/passwd"), Check::Diff("C /etc/passwd")] },
+        ],
+        quiz: &[10, 11, 12],
+    },
+    Lesson {
+        id: "L9",
+        sample: WEBAPP,
+        steps: &[
+            Step { command: "echo new > /etc/new.conf", checks: &[Check::Diff("A /etc/new.conf"), Check::NoWhiteout] },
+            Step { command: "rm /etc/new.conf", checks: &[Check::NoWhiteout, Check::NotInDiff("/etc/new.conf"), Check::NoError] },
+            Step { command: "rm /etc/passwd", checks: &[Check::Whiteout("/etc/passwd"), Check::Diff("D /etc/passwd")] },
+            Step { command: "rm -r /app/static", checks: &[Check::Whiteout("/app/static"), Check::NoOpaque, Check::Diff("D /app/static")] },
+            Step { command: "mkdir /app/static", checks: &[Check::Opaque("/app/static")] },
+            Step { command: "ls /app/static", checks: &[Check::NoOutput("index.html"), Check::NoError] },
+        ],
+        quiz: &[7, 13, 30],
+    },
+];
+
+/// The 34 interview questions of PLAN.md §3 in interview order: the seed's ten first (S3's
+/// Q1–Q10 are questions 1–8 and 10; its Q9 is question 2), then the others.
+pub const INTERVIEW: [u32; 34] = [1, 2, 3, 4, 5, 6, 7, 8, 10, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34];
+
+/// The step that demonstrates each interview question's answer on a container, where a lesson
+/// does: (question, lesson, step from 1). A question missing here has no demonstration yet.
+pub const QUESTION_PROOFS: &[(u32, &str, usize)] = &[
+    (1, "L9", 3),
+    (5, "L7", 2),
+    (6, "L1", 2),
+    (7, "L9", 2),
+    (8, "L1", 4),
+    (10, "L8", 1),
+    (11, "L8", 4),
+    (12, "L8", 4),
+    (13, "L9", 4),
+    (20, "L7", 1),
+];
+
+/// The 35 myths of PLAN.md §4 (worded under `myth.<n>.…`), and the step that disproves each
+/// live, where a lesson does: (myth, lesson, step from 1).
+pub const MYTHS: u32 = 35;
+pub const MYTH_PROOFS: &[(u32, &str, usize)] = &[
+    (1, "L8", 1),
+    (2, "L8", 4),
+    (5, "L1", 2),
+    (6, "L1", 3),
+    (7, "L1", 1),
+    (10, "L7", 1),
+    (11, "L7", 2),
+    (12, "L9", 2),
+    (13, "L9", 4),
+    (14, "L9", 3),
+    (28, "L1", 2),
+    (30, "L8", 4),
+];
+
+/// The link to the step proving `n` in `table` ([`QUESTION_PROOFS`] or [`MYTH_PROOFS`]).
+pub fn proof(table: &[(u32, &str, usize)], n: u32) -> Option<Link> {
+    table.iter().find(|p| p.0 == n).map(|p| Link { lesson: p.1.to_string(), step: p.2 - 1 })
+}
+
+/// The lesson named `id`.
+pub fn lesson(id: &str) -> Option<&'static Lesson> {
+    LESSONS.iter().find(|l| l.id == id)
+}
+
+/// True if `text` names `path` as the thing an event is about: the event text starts with the
+/// path (copy-up, whiteout) or with `directory PATH` (opaque), followed by a space or a colon.
+fn names(text: &str, path: &str) -> bool {
+    let rest = text.strip_prefix("directory ").unwrap_or(text);
+    rest.strip_prefix(path).is_some_and(|r| r.starts_with(' ') || r.starts_with(':'))
+}
+
+impl Step {
+    /// True if the step's command ran after `base` and every check holds.
+    pub fn passes(&self, obs: &Observation, base: Baseline) -> bool {
+        // A container that restarted (shorter logs) began again: everything counts.
+        let out = obs.output.get(base.output..).unwrap_or(obs.output);
+        let ev = obs.events.get(base.events..).unwrap_or(obs.events);
+        let echo = format!("# {}", self.command.trim());
+        let Some(ran_at) = out.iter().position(|l| l.trim_end() == echo) else { return false };
+        // What the command printed: the lines after its echo, up to the next echo.
+        let printed: Vec<&String> = out[ran_at + 1..].iter().take_while(|l| !l.starts_with("# ")).collect();
+        let of = |k: EventKind| ev.iter().filter(move |e| e.kind == k);
+        self.checks.iter().all(|c| match *c {
+            Check::NoCopyUp => of(EventKind::CopyUp).next().is_none(),
+            Check::CopyUp(p) => of(EventKind::CopyUp).any(|e| names(&e.text, p)),
+            Check::CopiedAtLeast(n) => obs.usage.copied_bytes >= n,
+            Check::Whiteout(p) => of(EventKind::Whiteout).any(|e| names(&e.text, p)),
+            Check::NoWhiteout => of(EventKind::Whiteout).next().is_none(),
+            Check::Opaque(p) => of(EventKind::Opaque).any(|e| names(&e.text, p)),
+            Check::NoOpaque => of(EventKind::Opaque).next().is_none(),
+            Check::Output(t) => printed.iter().any(|l| l.contains(t)),
+            Check::NoOutput(t) => !printed.iter().any(|l| l.contains(t)),
+            Check::NoError => of(EventKind::Error).next().is_none() && !printed.iter().any(|l| l.contains(": cannot ") || l.contains("No such file")),
+            Check::Diff(line) => obs.diff.iter().any(|l| l == line),
+            Check::NotInDiff(p) => !obs.diff.iter().any(|l| l.get(2..) == Some(p)),
+            Check::LayerEmpty => obs.usage.size == 0 && obs.diff.is_empty(),
+            Check::SizeAtLeast(n) => obs.usage.size >= n,
+        })
+    }
+}
+
+/// A link to a lesson or one of its steps: `#lesson/L8` or `#lesson/L8/3` (steps from 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub lesson: String,
+    /// 0-based.
+    pub step: usize,
+}
+
+impl Link {
+    /// Parses a URL hash (with or without the `#`); None for anything else.
+    pub fn parse(hash: &str) -> Option<Link> {
+        let rest = hash.trim_start_matches('#').strip_prefix("lesson/")?;
+        let mut parts = rest.split('/');
+        let id = parts.next()?;
+        let l = lesson(id)?;
+        let step = match parts.next() {
+            Some(s) if !s.is_empty() => s.parse::<usize>().ok()?.checked_sub(1)?,
+            _ => 0,
+        };
+        (step < l.steps.len()).then(|| Link { lesson: id.to_string(), step })
+    }
+
+    /// The hash for this link.
+    pub fn hash(&self) -> String {
+        format!("#lesson/{}/{}", self.lesson, self.step + 1)
+    }
+}
+
+/// The message keys a lesson's text uses (a test checks each exists in both languages).
+pub fn keys(l: &Lesson) -> Vec<String> {
+    let mut k = vec![format!("lesson.{}.title", l.id), format!("lesson.{}.intro", l.id), format!("lesson.{}.aha", l.id)];
+    for i in 1..=l.steps.len() {
+        for part in ["do", "why", "seen"] {
+            k.push(format!("lesson.{}.{i}.{part}", l.id));
+        }
+    }
+    for q in l.quiz {
+        k.extend(question_keys(*q));
+    }
+    k
+}
+
+/// The message keys of interview question `n`: the question, the correct answer, the common
+/// wrong answer and why it is wrong.
+pub fn question_keys(n: u32) -> Vec<String> {
+    ["q", "right", "wrong", "why"].iter().map(|p| format!("iq.{n}.{p}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_round_trip_and_refuse_what_does_not_exist() {
+        let l = Link::parse("#lesson/L8/3").unwrap();
+        assert_eq!(l, Link { lesson: "L8".into(), step: 2 });
+        assert_eq!(l.hash(), "#lesson/L8/3");
+        assert_eq!(Link::parse("lesson/L9").unwrap().step, 0);
+        assert_eq!(Link::parse("#lesson/L8/0"), None);
+        assert_eq!(Link::parse("#lesson/L8/99"), None);
+        assert_eq!(Link::parse("#lesson/L99/1"), None);
+        assert_eq!(Link::parse("#other"), None);
+    }
+
+    #[test]
+    fn every_lesson_text_exists_in_both_languages() {
+        use crate::i18n::Lang;
+        for l in LESSONS {
+            for k in keys(l) {
+                for lang in Lang::ALL {
+                    assert!(crate::i18n::shipped(lang).contains(&k), "{k} missing in {}", lang.tag());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_interview_question_is_worded_in_both_languages_once() {
+        use crate::i18n::Lang;
+        let mut seen = INTERVIEW.to_vec();
+        seen.sort_unstable();
+        assert_eq!(seen, (1..=34).collect::<Vec<_>>());
+        for n in INTERVIEW {
+            for k in question_keys(n) {
+                for lang in Lang::ALL {
+                    assert!(crate::i18n::shipped(lang).contains(&k), "{k} missing in {}", lang.tag());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_proof_names_a_step_that_exists_and_every_myth_is_worded() {
+        use crate::i18n::Lang;
+        for p in QUESTION_PROOFS.iter().chain(MYTH_PROOFS) {
+            let l = proof(&[*p], p.0).unwrap();
+            assert_eq!(Link::parse(&l.hash()), Some(l.clone()), "{p:?}");
+        }
+        for n in 1..=MYTHS {
+            for part in ["claim", "where", "truth"] {
+                for lang in Lang::ALL {
+                    let k = format!("myth.{n}.{part}");
+                    assert!(crate::i18n::shipped(lang).contains(&k), "{k} missing in {}", lang.tag());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_event_names_its_path_exactly() {
+        assert!(names("/etc/passwd from layer 1: 65 bytes", "/etc/passwd"));
+        assert!(names("directory /app/static: trusted.overlay.opaque=y", "/app/static"));
+        assert!(!names("/etc/passwd- from layer 1", "/etc/passwd"));
+    }
+}

@@ -1,0 +1,106 @@
+//! The page's language in the browser: the chosen [`Lang`] and its message file (fetched once
+//! from the page's origin, `i18n/<tag>.msg`, and kept for the page's life), shared with every
+//! component through a Yew context ([`use_tr`]); its first value (a stored choice, else
+//! `navigator.language`), and what a switch does (`<html lang>`, `localStorage`). The words
+//! themselves and their format are the core's [`crate::i18n`]; this module only converts.
+use crate::i18n::{Catalog, Lang};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use yew::prelude::*;
+
+/// `localStorage` key of the learner's choice.
+const STORE_KEY: &str = "layerlab.lang";
+
+thread_local! {
+    /// Catalogs fetched so far (at most one per language, kept for the page's life, so texts
+    /// can be `&'static str` as Yew's attributes want).
+    static LOADED: RefCell<BTreeMap<Lang, &'static Catalog>> = const { RefCell::new(BTreeMap::new()) };
+}
+
+/// A component's handle on the page's words: `tr.t(KEY)`, `tr.f(KEY, &[args])`.
+#[derive(Debug, Clone, Copy)]
+pub struct Tr {
+    pub lang: Lang,
+    cat: &'static Catalog,
+}
+
+impl PartialEq for Tr {
+    fn eq(&self, o: &Tr) -> bool {
+        self.lang == o.lang && std::ptr::eq(self.cat, o.cat)
+    }
+}
+
+impl Default for Tr {
+    fn default() -> Tr {
+        Tr { lang: Lang::En, cat: Box::leak(Box::default()) }
+    }
+}
+
+impl Tr {
+    pub fn new(lang: Lang, cat: &'static Catalog) -> Tr {
+        Tr { lang, cat }
+    }
+    /// The text for a key (the key itself if the file lacks it).
+    pub fn t(&self, key: &str) -> &'static str {
+        match self.cat.get(key) {
+            Some(v) => v,
+            None => Box::leak(key.to_string().into_boxed_str()),
+        }
+    }
+    pub fn f(&self, key: &str, args: &[&str]) -> String {
+        self.cat.format(key, args)
+    }
+    pub fn get(&self, key: &str) -> Option<&'static str> {
+        self.cat.get(key)
+    }
+}
+
+/// The page's language (an empty catalog outside a provider).
+#[hook]
+pub fn use_tr() -> Tr {
+    use_context::<Tr>().unwrap_or_default()
+}
+
+/// The catalog of `lang` if it was fetched already.
+pub fn loaded(lang: Lang) -> Option<&'static Catalog> {
+    LOADED.with(|l| l.borrow().get(&lang).copied())
+}
+
+/// Fetches the catalog of `lang` (once) from the page's origin.
+pub async fn load(lang: Lang) -> Result<&'static Catalog, String> {
+    if let Some(c) = loaded(lang) {
+        return Ok(c);
+    }
+    let blob = crate::ui::blob_file::fetch_blob(&lang.file()).await?;
+    let text = wasm_bindgen_futures::JsFuture::from(blob.text()).await.map_err(|_| format!("{}: could not be read", lang.file()))?;
+    let cat: &'static Catalog = Box::leak(Box::new(Catalog::parse(&text.as_string().unwrap_or_default())));
+    LOADED.with(|l| l.borrow_mut().insert(lang, cat));
+    Ok(cat)
+}
+
+/// The language the page opens in: the learner's stored choice, else the browser's.
+pub fn initial() -> Lang {
+    let stored = gloo::utils::window().local_storage().ok().flatten().and_then(|s| s.get_item(STORE_KEY).ok().flatten());
+    let tag = stored.unwrap_or_else(|| {
+        let nav = js_sys::Reflect::get(&gloo::utils::window(), &"navigator".into()).ok();
+        nav.and_then(|n| js_sys::Reflect::get(&n, &"language".into()).ok()).and_then(|l| l.as_string()).unwrap_or_default()
+    });
+    Lang::from_tag(&tag)
+}
+
+/// Shows `tr` on the document: `<html lang>` and the title.
+pub fn apply(tr: Tr) {
+    if let Some(root) = gloo::utils::document().document_element() {
+        let _ = root.set_attribute("lang", tr.lang.tag());
+    }
+    if let Some(t) = tr.get("app.title") {
+        gloo::utils::document().set_title(t);
+    }
+}
+
+/// The learner chose `lang`: kept across reloads.
+pub fn store(lang: Lang) {
+    if let Some(s) = gloo::utils::window().local_storage().ok().flatten() {
+        let _ = s.set_item(STORE_KEY, lang.tag());
+    }
+}

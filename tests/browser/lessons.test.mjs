@@ -1,0 +1,181 @@
+// Issue 15 in the page: the language switch (English ⇄ 简体中文, kept across reloads, <html lang>),
+// the lesson runner (a lesson played end to end through its buttons, each check passing only
+// after its action; a step opened by its link on the same state; the quiz), screenshots in
+// both languages.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, shot } from './helpers.mjs';
+
+const lang = (page) => page.evaluate(() => document.documentElement.lang);
+
+test('the language switch turns the page into 简体中文 and back, and is kept across reloads', async () => {
+  const t = await start();
+  try {
+    const { page } = t;
+    assert.equal(await lang(page), 'en');
+    await page.getByRole('button', { name: 'webapp:1.0' }).click();
+    await page.getByRole('list', { name: 'Layers' }).getByRole('checkbox').nth(6).waitFor();
+    await page.getByLabel('Language').selectOption('zh-CN');
+    assert.equal(await lang(page), 'zh-CN');
+    await page.getByRole('heading', { name: '容器', exact: true }).waitFor();
+    await page.getByRole('heading', { name: '层栈' }).waitFor();
+    await page.getByRole('tree', { name: '文件' }).waitFor();
+    await page.getByRole('textbox', { name: '容器 Shell' }).fill('rm /etc/passwd');
+    await page.getByRole('textbox', { name: '容器 Shell' }).press('Enter');
+    await page.getByText('D /etc/passwd').waitFor();
+    await shot(page, 'lessons-zh-page');
+    await page.reload();
+    await page.getByRole('heading', { name: '层栈' }).waitFor();
+    assert.equal(await lang(page), 'zh-CN');
+    assert.equal(await page.getByLabel('Language').inputValue(), 'zh-CN');
+    await page.getByLabel('Language').selectOption('en');
+    assert.equal(await lang(page), 'en');
+    await page.getByRole('heading', { name: 'Stack' }).waitFor();
+    await page.getByText('worker ready').waitFor();
+    assert.deepEqual(t.errors, []);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a browser that prefers Chinese opens in 简体中文', async () => {
+  const t = await start({ initScript: () => Object.defineProperty(navigator, 'language', { get: () => 'zh-CN' }), ready: 'worker 已就绪' });
+  try {
+    assert.equal(await lang(t.page), 'zh-CN');
+    await t.page.getByRole('heading', { name: '层栈' }).waitFor();
+  } finally {
+    await t.close();
+  }
+});
+
+
+test('lesson L8 end to end: every check passes only after its action, then the quiz', async () => {
+  const t = await start();
+  try {
+    const { page } = t;
+    await page.getByRole('list', { name: 'Lessons' }).getByRole('link', { name: /^L8 / }).click();
+    const lesson = page.getByRole('region', { name: 'Lesson' });
+    const steps = lesson.getByRole('list', { name: 'Steps' });
+    assert.equal(await steps.getByRole('listitem').count(), 5);
+    for (let i = 1; i <= 5; i++) {
+      const current = steps.locator('li[aria-current=step]');
+      await current.getByText(`Step ${i}`).waitFor();
+      const doIt = current.getByRole('button', { name: 'Do it' });
+      await doIt.waitFor();
+      await page.waitForFunction(() => !document.querySelector('.step.current button[disabled]'));
+      // Nothing happened yet: the check waits, and so does "Next step".
+      await page.waitForTimeout(300);
+      assert.equal(await current.getByText('Check passed').count(), 0, `step ${i} passed before its action`);
+      await current.getByText('Waiting').waitFor();
+      if (i < 5) assert.ok(await lesson.getByRole('button', { name: 'Next step' }).isDisabled());
+      if (i === 2) {
+        // The learner may type the line instead.
+        const cmd = await current.locator('code').innerText();
+        await page.getByRole('textbox', { name: 'Container shell' }).fill(cmd);
+        await page.getByRole('textbox', { name: 'Container shell' }).press('Enter');
+      } else {
+        await doIt.click();
+      }
+      await current.getByText('Check passed').waitFor();
+      assert.match(page.url(), new RegExp(`#lesson/L8/${i}$`));
+      if (i === 4) await shot(page, 'lessons-en-L8-step4');
+      if (i < 5) await lesson.getByRole('button', { name: 'Next step' }).click();
+    }
+    // The 1 MiB chmod really copied up: the event log says so.
+    await page.getByRole('log', { name: 'Events' }).getByText('/data/model.bin from').waitFor();
+    const quiz = lesson.getByRole('region', { name: 'Quiz' });
+    await quiz.waitFor();
+    await quiz.getByRole('button', { name: /whole file is copied to the upper layer/ }).click();
+    await quiz.getByText('Right.').waitFor();
+    await quiz.getByRole('button', { name: /^1 byte\.$/ }).click();
+    await quiz.getByText('Not quite').waitFor();
+    await shot(page, 'lessons-en-L8-quiz');
+    // Progress is kept across a reload.
+    await page.goto(t.base);
+    await page.getByRole('list', { name: 'Lessons' }).getByText('5 of 5 steps done').waitFor();
+    assert.deepEqual(t.errors, []);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a step opened by its link starts on the same state (L9 step 3), in both languages', async () => {
+  const t = await start();
+  try {
+    const { page, base } = t;
+    await page.goto(`${base}#lesson/L9/3`);
+    const lesson = page.getByRole('region', { name: 'Lesson' });
+    const current = lesson.locator('li[aria-current=step]');
+    await current.getByText('Step 3').waitFor();
+    await current.getByText('Waiting').waitFor();
+    // Steps 1-2 were replayed: /etc/new.conf was created and removed, nothing is left.
+    await page.getByRole('region', { name: 'Shell output' }).getByText('# rm /etc/new.conf').waitFor();
+    await current.getByRole('button', { name: 'Do it' }).click();
+    await current.getByText('Check passed').waitFor();
+    await page.getByRole('log', { name: 'Events' }).getByText('/etc/passwd: a 0/0 character device').waitFor();
+    // The same link in Chinese, two steps on: the opaque directory.
+    await page.getByLabel('Language').selectOption('zh-CN');
+    await page.goto(`${base}#lesson/L9/5`);
+    await page.reload();
+    const zh = page.getByRole('region', { name: '课程' });
+    const cur = zh.locator('li[aria-current=step]');
+    await cur.getByText('第 5 步').waitFor();
+    await cur.getByRole('button', { name: '执行' }).click();
+    await cur.getByText('检查通过').waitFor();
+    await shot(page, 'lessons-zh-L9-step5');
+    assert.deepEqual(t.errors, []);
+  } finally {
+    await t.close();
+  }
+});
+
+test('interview mode: 34 questions, the seed\'s first; answer, reveal, and "Show me" opens the lesson', async () => {
+  const t = await start();
+  try {
+    const { page } = t;
+    await page.getByText('Interview mode').click();
+    const list = page.getByRole('list', { name: 'Interview questions' });
+    const items = list.locator(':scope > li');
+    assert.equal(await items.count(), 34);
+    const q6 = items.nth(5);
+    await q6.getByText('Does a base image contain a kernel?').waitFor();
+    await q6.getByRole('textbox').fill('yes, bootfs');
+    await q6.getByRole('button', { name: 'Reveal' }).click();
+    await q6.getByText('Correct:').waitFor();
+    await q6.getByText('Common wrong answer:').waitFor();
+    // A question no lesson covers yet says so.
+    await items.nth(2).getByText('No lesson demonstrates this one yet.').waitFor();
+    await q6.getByRole('link', { name: /Show me/ }).click();
+    await page.getByRole('region', { name: 'Lesson' }).getByRole('heading', { name: /^L1 / }).waitFor();
+    await shot(page, 'lessons-en-interview');
+    await page.getByLabel('Language').selectOption('zh-CN');
+    // The questions stay open: the same list, now in Chinese.
+    await page.getByText('基础镜像里包含内核吗？').scrollIntoViewIfNeeded();
+    await shot(page, 'lessons-zh-interview');
+    assert.deepEqual(t.errors, []);
+  } finally {
+    await t.close();
+  }
+});
+
+test('myths vs kernel: 35 myths, the seed quoted, "See it live" opens the step that disproves it', async () => {
+  const t = await start();
+  try {
+    const { page } = t;
+    await page.getByText('Myths vs kernel').click();
+    const items = page.getByRole('list', { name: 'Myths' }).locator(':scope > li');
+    assert.equal(await items.count(), 35);
+    const m1 = items.nth(0);
+    await m1.getByText('读取文件时,Docker 会从上往下依次在各镜像层中查找此文件').waitFor();
+    await m1.getByText('Seed S3 §4.4').waitFor();
+    await items.nth(2).getByText('No live demonstration in a lesson yet.').waitFor();
+    await m1.getByRole('link', { name: /See it live/ }).click();
+    const current = page.getByRole('region', { name: 'Lesson' }).locator('li[aria-current=step]');
+    await current.getByText('Step 1').waitFor();
+    await current.getByRole('button', { name: 'Do it' }).click();
+    await current.getByText('Check passed').waitFor();
+    assert.deepEqual(t.errors, []);
+  } finally {
+    await t.close();
+  }
+});
