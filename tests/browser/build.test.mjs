@@ -162,8 +162,10 @@ test('docker build over the edited "Build context": every step, then the cache f
     await ctx.getByRole('button', { name: 'Delete conf/extra.txt' }).click();
     await extra.waitFor({ state: 'detached' });
     assert.match(await docker(page, 'docker build -t demo:4 context'), /file not found in build context or excluded by \.dockerignore: stat conf: file does not exist\n$/);
-    // Back to the 4-step Dockerfile for the reload below.
+    // Back to the 4-step Dockerfile for the reload below; a command after it is a sync point
+    // (the worker takes items in order), so the edit is in the journal before the reload.
     await dockerfile.fill(original);
+    await docker(page, 'docker images -q demo:1');
 
 
     // A reload replays the edits and the builds: the context and the images come back the same.
