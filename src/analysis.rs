@@ -185,12 +185,7 @@ pub fn analyze(img: &Image) -> Result<Analysis> {
                 total += stack.node(v.layer, v.ino).size();
             }
         });
-        let created_by = img
-            .history
-            .iter()
-            .find(|h| h.layer == Some(l.index))
-            .and_then(|h| h.entry.created_by.clone())
-            .unwrap_or_default();
+        let created_by = img.created_by(l.index);
         let mut largest: Vec<FileSize> = Vec::new();
         let mut seen = BTreeSet::new();
         for (p, ino) in l.tree.walk() {

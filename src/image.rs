@@ -494,6 +494,11 @@ pub struct Image {
 }
 
 impl Image {
+    /// The `created_by` of the history row that made layer `index` (empty when none says).
+    pub fn created_by(&self, index: usize) -> String {
+        self.history.iter().find(|h| h.layer == Some(index)).and_then(|h| h.entry.created_by.clone()).unwrap_or_default()
+    }
+
     /// The image ID: the config digest.
     pub fn id(&self) -> Option<&str> {
         self.config.as_ref().map(|c| c.digest.as_str())

@@ -7,9 +7,9 @@
 //! with `--why` what was copied and why); `--json`: one array of
 //! `{"driver": NAME, "op": N, "bytes": CUMULATIVE_BYTES, "ps_size": BYTES}`.
 
-use super::trace::load_layers_dir;
-use super::{emit, load, table, ImageArgs};
-use crate::container::{ops, Config, Container};
+use super::trace::ops_and_stack;
+use super::{emit, table, ImageArgs};
+use crate::container::{Config, Container};
 use crate::drivers::{self, Driver};
 use crate::error::{Error, Result};
 use clap::Args;
@@ -56,16 +56,8 @@ pub fn run(a: &DriversArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<
     if chosen.is_empty() {
         chosen = Driver::ALL.to_vec();
     }
-    let ops_file = a.ops.display().to_string();
-    let data = std::fs::read(&a.ops).map_err(|e| Error::io(&e).in_file(ops_file.clone()))?;
-    let script = ops::parse(&data).map_err(|e| e.in_file(ops_file.clone()))?;
-    let stack = match &a.layers_dir {
-        Some(d) => load_layers_dir(d)?,
-        None => {
-            let ia = ImageArgs { archives: a.archives.clone(), image: a.image.clone(), platform: None, no_verify: a.no_verify };
-            load(&ia, None, err)?.stack(None)
-        }
-    };
+    let ia = ImageArgs { archives: a.archives.clone(), image: a.image.clone(), platform: None, no_verify: a.no_verify };
+    let (script, stack) = ops_and_stack(&a.ops, a.layers_dir.as_deref(), &ia, err)?;
     let ops: Vec<_> = script.iter().map(|s| s.op.clone()).collect();
     let columns = drivers::run(Container::new(stack, Config::Default), &ops, &chosen);
     if a.json {

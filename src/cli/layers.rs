@@ -14,12 +14,7 @@ pub fn run(a: &ImageArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()
         .map(|s| s.to_string())
         .collect::<Vec<_>>()];
     for l in &img.layers {
-        let created_by = img
-            .history
-            .iter()
-            .find(|h| h.layer == Some(l.index))
-            .and_then(|h| h.entry.created_by.clone())
-            .unwrap_or_default();
+        let created_by = img.created_by(l.index);
         rows.push(vec![
             l.index.to_string(),
             l.diff_id.as_deref().map_or("-".into(), short_id),

@@ -38,6 +38,19 @@ pub struct TraceArgs {
 }
 
 /// Loads `DIR/0.tar ... DIR/N.tar` as a stack (bottom first).
+/// An OPS file and the stack it runs over (`--layers-dir`, else the image of `ia`), the errors
+/// naming the file: what `trace` and `drivers` both start from.
+pub fn ops_and_stack(ops_path: &Path, layers_dir: Option<&Path>, ia: &ImageArgs, err: &mut dyn Write) -> Result<(Vec<ops::ScriptOp>, Stack)> {
+    let ops_file = ops_path.display().to_string();
+    let data = std::fs::read(ops_path).map_err(|e| Error::io(&e).in_file(ops_file.clone()))?;
+    let script = ops::parse(&data).map_err(|e| e.in_file(ops_file))?;
+    let stack = match layers_dir {
+        Some(d) => load_layers_dir(d)?,
+        None => load(ia, None, err)?.stack(None),
+    };
+    Ok((script, stack))
+}
+
 pub fn load_layers_dir(dir: &Path) -> Result<Stack> {
     let shown = dir.display().to_string();
     let rd = std::fs::read_dir(dir).map_err(|e| Error::io(&e).in_file(shown.clone()))?;
@@ -78,15 +91,7 @@ pub fn load_layers_dir(dir: &Path) -> Result<Stack> {
 
 pub fn run(a: &TraceArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     let config = Config::parse(&a.config)?;
-    let ops_file = a.ops.display().to_string();
-    let data = std::fs::read(&a.ops).map_err(|e| Error::io(&e).in_file(ops_file.clone()))?;
-    let script = ops::parse(&data).map_err(|e| e.in_file(ops_file.clone()))?;
-    let stack = match &a.layers_dir {
-        Some(d) => load_layers_dir(d)?,
-        None => {
-            let ia = ImageArgs { archives: a.image_archive.clone(), image: a.select.clone(), platform: None, no_verify: a.no_verify };
-            load(&ia, None, err)?.stack(None)
-        }
-    };
+    let ia = ImageArgs { archives: a.image_archive.clone(), image: a.select.clone(), platform: None, no_verify: a.no_verify };
+    let (script, stack) = ops_and_stack(&a.ops, a.layers_dir.as_deref(), &ia, err)?;
     emit(out, &trace::trace(stack, &script, config)?)
 }
