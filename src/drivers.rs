@@ -586,10 +586,28 @@ pub struct Ctx<'a> {
     pub container: &'a Container,
 }
 
-/// A driver's model: creation, then one op at a time.
-pub trait Model {
+/// A driver's model: creation, then one op at a time. Models are cloned with the container
+/// (the page's undo keeps both).
+pub trait Model: CloneModel {
     fn create(&mut self, image: &View, c: &Container) -> Priced;
     fn observe(&mut self, cx: &Ctx<'_>) -> Priced;
+}
+
+/// `Clone` for boxed models.
+pub trait CloneModel {
+    fn clone_box(&self) -> Box<dyn Model>;
+}
+
+impl<T: Model + Clone + 'static> CloneModel for T {
+    fn clone_box(&self) -> Box<dyn Model> {
+        Box::new(self.clone())
+    }
+}
+
+impl Clone for Box<dyn Model> {
+    fn clone(&self) -> Self {
+        self.clone_box()
+    }
 }
 
 fn model(d: Driver, image: &View) -> Box<dyn Model> {
@@ -607,6 +625,7 @@ fn model(d: Driver, image: &View) -> Box<dyn Model> {
 }
 
 /// Every chosen driver's model, fed by one container.
+#[derive(Clone)]
 pub struct Drivers {
     image: View,
     before: View,

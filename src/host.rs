@@ -68,8 +68,12 @@ pub struct Host {
     view: Option<(view::ViewKey, Vec<u32>)>,
     /// The container layer over the current stack (reset when the stack changes).
     container: Option<crate::container::Container>,
-    /// Snapshots before each line that changed the container layer (undo).
-    undo: Vec<crate::container::Container>,
+    /// Snapshots before each line that changed the container layer (undo), with the storage
+    /// driver models as they were then.
+    undo: Vec<(crate::container::Container, Option<crate::drivers::Drivers>)>,
+    /// The storage-driver models (issue 12) fed by every op the container runs; made on the
+    /// container's first op (a stack change walks nothing for them), dropped with it.
+    drivers: Option<crate::drivers::Drivers>,
     /// Every image loaded or committed, with the ids of its layers (bottom first).
     images: Vec<(crate::image::Image, Vec<LayerId>)>,
     /// The layers each archive added (opened archives and commits, in order), as the page
@@ -109,6 +113,7 @@ impl Host {
         let config = self.container.as_ref().map_or(crate::container::Config::Default, |c| c.config());
         self.container = Some(crate::container::Container::new(self.union.clone(), config));
         self.undo.clear();
+        self.drivers = None;
         self.touched();
         self.build_scope(Scope::Merged);
         self.items.len() as u64

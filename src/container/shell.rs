@@ -37,7 +37,7 @@
 //! - The events of every op run are returned in order, errors included (an error that the
 //!   command itself ignores, like `rm -f` of a missing file, is dropped).
 
-use super::{Container, Errno, Event, Op, Reply, Stat};
+use super::{Container, Errno, Event, Op, Outcome, Reply, Stat};
 use crate::listing::TypeChar;
 use crate::path::{basename, components, join};
 
@@ -355,11 +355,17 @@ struct Sh<'a> {
     /// (fd, bytes) in order, raw, for the interpreter to send where its redirections say;
     /// otherwise it is printed as lines into [`Run::output`].
     chunks: Option<Vec<(u8, Vec<u8>)>>,
+    /// Told of every op run for real, right after it ran, with the container as it left it
+    /// (the host feeds the storage-driver models from here: [`run_observed`]).
+    tap: Option<&'a mut Tap<'a>>,
 }
+
+/// What [`run_observed`] calls after each op the command runs for real (probes excluded).
+pub type Tap<'t> = dyn FnMut(&Op, &Outcome, &Container) + 't;
 
 impl<'a> Sh<'a> {
     fn new(c: &'a mut Container, flavor: Flavor) -> Sh<'a> {
-        Sh { c, run: Run::default(), flavor, cwd: b"/".to_vec(), stdin: None, chunks: None }
+        Sh { c, run: Run::default(), flavor, cwd: b"/".to_vec(), stdin: None, chunks: None, tap: None }
     }
 }
 
@@ -394,6 +400,9 @@ impl Sh<'_> {
     /// Runs an op for real, keeping its events.
     fn op(&mut self, op: Op) -> Result<Reply, Errno> {
         let o = self.c.apply(&op);
+        if let Some(tap) = self.tap.as_mut() {
+            tap(&op, &o, self.c);
+        }
         self.run.bytes_copied += o.bytes_copied;
         self.run.changed |= o.events.iter().any(|e| !matches!(e, Event::Error { .. }));
         self.run.events.extend(o.events);
@@ -604,7 +613,18 @@ pub fn run_script(c: &mut Container, script: &str, flavor: Flavor) -> Run {
 
 /// Runs one command line in the container, messages worded as `flavor`'s userland does.
 pub fn run_as(c: &mut Container, line: &str, flavor: Flavor) -> Run {
-    let mut sh = Sh::new(c, flavor);
+    run_tapped(Sh::new(c, flavor), line)
+}
+
+/// [`run`], calling `tap` after each op the line runs for real, with its outcome and the
+/// container after it (a probe, such as the `stat` before an `rm`, runs on a copy: not told).
+pub fn run_observed<'a>(c: &'a mut Container, line: &str, tap: &'a mut Tap<'a>) -> Run {
+    let mut sh = Sh::new(c, Flavor::Coreutils);
+    sh.tap = Some(tap);
+    run_tapped(sh, line)
+}
+
+fn run_tapped(mut sh: Sh<'_>, line: &str) -> Run {
     let toks = match tokenize(line) {
         Ok(t) => t,
         Err(e) => {

@@ -25,6 +25,7 @@ pub const ON_DISK: OnDisk = OnDisk {
     removed_in: None,
 };
 
+#[derive(Clone)]
 pub struct Vfs;
 
 impl Model for Vfs {

@@ -12,6 +12,7 @@
 use super::{Host, LayerId};
 use crate::container::shell::{sh_quote, strerror};
 use crate::container::{Config, Container, CopyKind, Event, Op};
+use crate::drivers::{Driver, Drivers};
 use crate::listing::{esc, unescape};
 use serde::{Deserialize, Serialize};
 
@@ -91,6 +92,10 @@ pub struct ShellResult {
     pub can_undo: bool,
     #[serde(default)]
     pub empty: bool,
+    /// The same container on every storage driver (issue 12): one column per driver, a step
+    /// per op since the container was made. Empty until the container's first op.
+    #[serde(default)]
+    pub drivers: Vec<crate::drivers::Column>,
 }
 
 /// What an event log line is about; the log shows it first ([`EventKind::label`]).
@@ -157,22 +162,27 @@ impl Host {
         };
         match line.trim() {
             "undo" => match self.undo.pop() {
-                Some(prev) => {
+                Some((prev, drivers)) => {
                     *c = prev;
+                    self.drivers = drivers;
                     events.push(EventLine { kind: EventKind::Undo, text: "undo: the container layer is back as it was before the last change".into() });
                 }
                 None => output.push("undo: nothing to undo".into()),
             },
             "reset" => {
-                self.undo.push(c.clone());
+                self.undo.push((c.clone(), self.drivers.take()));
                 c.reset();
                 events.push(EventLine { kind: EventKind::Reset, text: "reset: the container layer is empty again (docker rm + docker run)".into() });
             }
             _ => {
                 let before = c.clone();
-                let r = crate::container::shell::run(c, line);
+                let drivers = self.drivers.get_or_insert_with(|| Drivers::new(c, &Driver::ALL));
+                let before_drivers = drivers.clone();
+                // Every op the line runs is priced on every driver as it runs.
+                let mut tap = |op: &Op, out: &crate::container::Outcome, after: &Container| drivers.observe(op, out, after);
+                let r = crate::container::shell::run_observed(c, line, &mut tap);
                 if r.changed {
-                    self.undo.push(before);
+                    self.undo.push((before, Some(before_drivers)));
                 }
                 output.extend(r.output);
                 let names = self.layer_names();
@@ -231,6 +241,7 @@ impl Host {
         r.can_undo = !self.undo.is_empty();
         r.empty = c.upper().node(crate::tree::ROOT).children().map_or(true, |m| m.is_empty());
         r.diff = c.docker_diff().iter().map(|d| d.to_string()).collect();
+        r.drivers = self.drivers.as_ref().map(|d| d.columns().to_vec()).unwrap_or_default();
     }
 
     /// The container as it is now (after a stack change), without running anything.
@@ -247,6 +258,7 @@ impl Host {
         let was = self.container.as_ref().map(|c| c.config());
         self.container = Some(Container::new(self.union.clone(), cfg));
         self.undo.clear();
+        self.drivers = None;
         let why = match was {
             Some(w) if w != cfg => format!("the container restarted with {} (was {}): its layer starts empty", cfg.options(), w.options()),
             _ => format!("the container restarted with {}: its layer starts empty", cfg.options()),
@@ -313,12 +325,15 @@ impl Host {
             }
         };
         r.output.push(format!("# {echo}"));
+        let drivers = self.drivers.get_or_insert_with(|| Drivers::new(c, &Driver::ALL));
+        let before_drivers = drivers.clone();
         let o = c.apply(&op);
+        drivers.observe(&op, &o, c);
         if let Some(e) = o.errno {
             r.output.push(fail(strerror(e)));
         }
         if o.events.iter().any(|e| !matches!(e, Event::Error { .. })) {
-            self.undo.push(before);
+            self.undo.push((before, Some(before_drivers)));
         }
         let names = self.layer_names();
         r.events = o.events.iter().map(|e| event_line(e, &names)).collect();

@@ -8,6 +8,7 @@ use crate::ui::blob_file::fetch_blob;
 use crate::ui::components::commit_panel::CommitForm;
 use crate::ui::components::container_panel::ContainerPanel;
 use crate::ui::components::docker_launcher::DockerLauncher;
+use crate::ui::components::drivers_view::DriversView;
 use crate::ui::components::file_actions::FileActions;
 use crate::ui::components::file_tree::FileTree;
 use crate::ui::components::file_view::FileView;
@@ -493,6 +494,7 @@ pub fn app() -> Html {
                         on_commit={on_commit} on_export={on_export} />
                 </div>
             </main>
+            <DriversView columns={state.container.drivers.clone()} />
             <DockerLauncher />
             if *dragging { <div class="drop-overlay" aria-hidden="true">{ tr.t("app.drop") }</div> }
             <footer class="muted">

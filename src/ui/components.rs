@@ -3,6 +3,8 @@ pub mod commit_panel;
 pub mod container_controls;
 pub mod container_panel;
 pub mod diff_view;
+pub mod drivers_text;
+pub mod drivers_view;
 pub mod build_context;
 pub mod build_steps;
 pub mod docker_launcher;
