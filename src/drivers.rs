@@ -586,28 +586,10 @@ pub struct Ctx<'a> {
     pub container: &'a Container,
 }
 
-/// A driver's model: creation, then one op at a time. Models are cloned with the container
-/// (the page's undo keeps both).
-pub trait Model: CloneModel {
+/// A driver's model: creation, then one op at a time.
+pub trait Model {
     fn create(&mut self, image: &View, c: &Container) -> Priced;
     fn observe(&mut self, cx: &Ctx<'_>) -> Priced;
-}
-
-/// `Clone` for boxed models.
-pub trait CloneModel {
-    fn clone_box(&self) -> Box<dyn Model>;
-}
-
-impl<T: Model + Clone + 'static> CloneModel for T {
-    fn clone_box(&self) -> Box<dyn Model> {
-        Box::new(self.clone())
-    }
-}
-
-impl Clone for Box<dyn Model> {
-    fn clone(&self) -> Self {
-        self.clone_box()
-    }
 }
 
 fn model(d: Driver, image: &View) -> Box<dyn Model> {
@@ -625,7 +607,6 @@ fn model(d: Driver, image: &View) -> Box<dyn Model> {
 }
 
 /// Every chosen driver's model, fed by one container.
-#[derive(Clone)]
 pub struct Drivers {
     image: View,
     before: View,
@@ -697,6 +678,23 @@ pub fn run(mut c: Container, ops: &[Op], drivers: &[Driver]) -> Vec<Column> {
         d.observe(op, &out, &c);
     }
     d.into_columns()
+}
+
+/// The union of layer blobs another worker handed over (bottom first, tar, gzip or zstd): the
+/// page's drivers worker rebuilds the container's image from what
+/// [`crate::host::Host::replay_input`] gave. Indexed without verification (the page verified
+/// the archive when it opened it) and without hashing contents: the models need no digest.
+pub fn replay_stack(layers: Vec<crate::source::Source>) -> Result<crate::union::Stack> {
+    let ar = crate::image::Archive::from_layers(layers, "the container's layers");
+    let opts = crate::image::LoadOptions { verify: false, hash_compressed: false, changes: false, ..Default::default() };
+    Ok(ar.load(&crate::image::Selector::Default, &opts, &mut |_| true)?.stack(None))
+}
+
+/// The container over `stack` with mount options `config`, its ops given as an OPS script,
+/// on every driver of `drivers`.
+pub fn replay(stack: crate::union::Stack, config: crate::container::Config, script: &[u8], drivers: &[Driver]) -> Result<Vec<Column>> {
+    let ops: Vec<Op> = crate::container::ops::parse(script)?.into_iter().map(|s| s.op).collect();
+    Ok(run(Container::new(stack, config), &ops, drivers))
 }
 
 /// The events of an op in one sentence (how overlay-based drivers explain themselves).

@@ -25,7 +25,7 @@ use crate::union::Stack;
 use std::sync::Arc;
 
 pub use commit::{CommitDone, CommitRequest};
-pub use container::{ContainerUsage, CopyUp, EventKind, EventLine, FileAction, JournalItem, ShellResult};
+pub use container::{ContainerUsage, CopyUp, EventKind, EventLine, FileAction, JournalItem, ReplayInput, ShellResult};
 pub use open::{open_archive, ArchiveInfo, HistoryRow, ImageInfo, LayerInfo, Opened, ProgressInfo};
 pub use view::{ChangeFilter, FileInfo, Query, Row, Rows, Scope, Sort};
 
@@ -68,12 +68,12 @@ pub struct Host {
     view: Option<(view::ViewKey, Vec<u32>)>,
     /// The container layer over the current stack (reset when the stack changes).
     container: Option<crate::container::Container>,
-    /// Snapshots before each line that changed the container layer (undo), with the storage
-    /// driver models as they were then.
-    undo: Vec<(crate::container::Container, Option<crate::drivers::Drivers>)>,
-    /// The storage-driver models (issue 12) fed by every op the container runs; made on the
-    /// container's first op (a stack change walks nothing for them), dropped with it.
-    drivers: Option<crate::drivers::Drivers>,
+    /// Snapshots before each line that changed the container layer (undo), with the op log
+    /// as it was then.
+    undo: Vec<(crate::container::Container, Vec<crate::container::Op>)>,
+    /// Every op the container ran since it was made, in order (failed ones too): what the
+    /// storage-driver comparison replays on the same layers ([`Host::replay_input`], issue 12).
+    ops: Vec<crate::container::Op>,
     /// Every image loaded or committed, with the ids of its layers (bottom first).
     images: Vec<(crate::image::Image, Vec<LayerId>)>,
     /// The layers each archive added (opened archives and commits, in order), as the page
@@ -113,7 +113,7 @@ impl Host {
         let config = self.container.as_ref().map_or(crate::container::Config::Default, |c| c.config());
         self.container = Some(crate::container::Container::new(self.union.clone(), config));
         self.undo.clear();
-        self.drivers = None;
+        self.ops.clear();
         self.touched();
         self.build_scope(Scope::Merged);
         self.items.len() as u64

@@ -22,6 +22,12 @@ pub trait BlobSource {
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// The source this one is a window of, and where the window starts (a [`Slice`]): how the
+    /// page hands a layer of an opened archive to another worker without copying it.
+    fn window(&self) -> Option<(&Source, u64)> {
+        None
+    }
 }
 
 /// A shared handle to a source.
@@ -155,6 +161,9 @@ impl Slice {
 impl BlobSource for Slice {
     fn len(&self) -> u64 {
         self.len
+    }
+    fn window(&self) -> Option<(&Source, u64)> {
+        Some((&self.parent, self.offset))
     }
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
         if offset >= self.len {

@@ -18,13 +18,15 @@
 pub mod app;
 pub mod blob_file;
 pub mod components;
-pub mod docker_app;
 pub mod docker_bridge;
 pub mod docker_protocol;
 pub mod docker_state;
 pub mod docker_worker;
+pub mod drivers_bridge;
+pub mod drivers_worker;
 pub mod hooks;
 pub mod lang;
+pub mod panels;
 pub mod protocol;
 pub mod session;
 pub mod state;

@@ -341,51 +341,63 @@ mod container {
     }
 
     /// Every op the container runs, from a shell line (each syscall-level op of it) or a file
-    /// action, is priced on every storage driver: the page's columns are exactly what
-    /// `drivers::run` gives for the same ops on a fresh container over the same image; undo
-    /// takes the columns back with the container, a restart starts them again.
+    /// action, is logged for the storage-driver comparison (issue 12): what
+    /// [`Host::replay_input`] hands over (the union's layer blobs, the mount options, the ops as
+    /// an OPS script) prices on every driver exactly as `drivers::run` does for the same ops on
+    /// a fresh container over the same image; undo takes the log back with the container, a
+    /// reset or a restart starts it again.
     #[test]
-    fn every_op_feeds_the_storage_driver_models() {
+    fn the_container_replays_on_every_storage_driver() {
         use layerlab::container::{Container, Op};
         use layerlab::drivers::{self, Driver};
         let path = traces::shared().join("fixtures/generated/layered.docker.tar");
         let mut host = Host::new();
         let ids = open_file(&mut host, &path);
         host.set_stack(all_on(&ids));
-        assert!(host.container_status().drivers.is_empty(), "made on the first op");
         // The same image, opened again, for a reference container.
         let src: Source = Arc::new(FileSource::open(&path).unwrap());
         let opened = open_archive(src, "ref", true, 1, 0, &mut |_| true).unwrap();
         let stack = layerlab::union::Stack::new(opened.layers.iter().map(|l| l.tree.clone()).collect());
         let expect = |ops: &[Op]| drivers::run(Container::new(stack.clone(), Config::Default), ops, &Driver::ALL);
+        let replayed = |host: &Host| {
+            let r = host.replay_input().expect("a stack is set");
+            assert_eq!(r.layers.iter().map(|l| l.0).collect::<Vec<_>>(), ids, "the union's layers, bottom first");
+            let ops: Vec<Op> = layerlab::container::ops::parse(r.script.as_bytes()).unwrap().into_iter().map(|s| s.op).collect();
+            let stack = drivers::replay_stack(r.layers.iter().map(|l| l.1.source.clone()).collect()).unwrap();
+            let cols = drivers::replay(stack, r.config, r.script.as_bytes(), &Driver::ALL).unwrap();
+            (ops, cols)
+        };
+        assert_eq!(replayed(&host).0, []);
 
         let append = Op::Append { path: b"/data/big.bin".to_vec(), text: b"x\n".to_vec() };
-        let r = host.shell("echo x >> /data/big.bin");
-        assert_eq!(r.drivers.len(), Driver::ALL.len());
-        assert_eq!(r.drivers, expect(std::slice::from_ref(&append)));
+        host.shell("echo x >> /data/big.bin");
+        let (ops, cols) = replayed(&host);
+        assert_eq!(ops, [append.clone()]);
+        assert_eq!(cols, expect(&ops));
         // overlay2 copied the whole 5 MiB file up; its `docker ps -s` is the file's new size.
-        let o = &r.drivers[0];
+        let o = &cols[0];
         assert_eq!((o.driver, o.steps.len(), o.steps[1].ps_size, o.steps[1].copied), (Driver::Overlay2, 2, 5 * 1024 * 1024 + 2, 5 * 1024 * 1024));
 
         // A file action is one op; a shell line of many ops is as many steps.
-        let r = host.file_action(&FileAction::Write { path: "/new".into(), text: "hi".into() });
+        host.file_action(&FileAction::Write { path: "/new".into(), text: "hi".into() });
         let write = Op::Write { path: b"/new".to_vec(), text: b"hi".to_vec() };
-        assert_eq!(r.drivers, expect(&[append.clone(), write.clone()]));
-        let r = host.shell("rm /new /data/big.bin");
+        assert_eq!(replayed(&host).0, [append.clone(), write.clone()]);
+        host.shell("rm /new /data/big.bin");
         let unlinks = [Op::Unlink { path: b"/new".to_vec() }, Op::Unlink { path: b"/data/big.bin".to_vec() }];
-        assert_eq!(r.drivers[0].steps.len(), 5);
-        assert_eq!(r.drivers, expect(&[append.clone(), write.clone(), unlinks[0].clone(), unlinks[1].clone()]));
+        let (ops, cols) = replayed(&host);
+        assert_eq!(ops, [append.clone(), write.clone(), unlinks[0].clone(), unlinks[1].clone()]);
+        assert_eq!(cols[0].steps.len(), 5);
+        assert_eq!(cols, expect(&ops));
 
-        // Undo takes the columns back with the container; a reset or a restart starts the
-        // models again.
-        let r = host.shell("undo");
-        assert_eq!(r.drivers, expect(&[append.clone(), write.clone()]));
-        let r = host.shell("reset");
-        assert!(r.drivers.is_empty());
+        // Undo takes the log back with the container; a reset or a restart starts it again.
         host.shell("undo");
-        assert_eq!(host.container_status().drivers, expect(&[append, write]));
+        assert_eq!(replayed(&host).0, [append.clone(), write.clone()]);
+        host.shell("reset");
+        assert_eq!(replayed(&host).0, []);
+        host.shell("undo");
+        assert_eq!(replayed(&host).0, [append, write]);
         host.set_config(Config::Default);
-        assert!(host.container_status().drivers.is_empty());
+        assert_eq!(replayed(&host).0, []);
     }
 }
 

@@ -68,6 +68,38 @@ impl ScriptOp {
     }
 }
 
+impl Op {
+    /// The op as one OPS script line (SPEC §3, tokens echoed as §4 does): [`parse`] of it gives
+    /// the op back. How a container's ops travel to another worker (the page's storage-driver
+    /// comparison replays them, issue 12).
+    pub fn script_line(&self) -> String {
+        let t = |b: &[u8]| echo_token(b);
+        match self {
+            Op::Write { path, text } => format!("write {} {}", t(path), t(text)),
+            Op::Append { path, text } => format!("append {} {}", t(path), t(text)),
+            Op::Pwrite { path, offset, text } => format!("pwrite {} {offset} {}", t(path), t(text)),
+            Op::CreateExcl { path, text } => format!("create-excl {} {}", t(path), t(text)),
+            Op::OpenRw { path } => format!("open-rw {}", t(path)),
+            Op::Read { path } => format!("read {}", t(path)),
+            Op::Truncate { path, size } => format!("truncate {} {size}", t(path)),
+            Op::Touch { path } => format!("touch {}", t(path)),
+            Op::Mkdir { path } => format!("mkdir {}", t(path)),
+            Op::Rmdir { path } => format!("rmdir {}", t(path)),
+            Op::Unlink { path } => format!("unlink {}", t(path)),
+            Op::Rename { src, dst } => format!("rename {} {}", t(src), t(dst)),
+            Op::Mv { src, dst } => format!("mv {} {}", t(src), t(dst)),
+            Op::RmR { path } => format!("rm-r {}", t(path)),
+            Op::Link { src, dst } => format!("link {} {}", t(src), t(dst)),
+            Op::Symlink { target, path } => format!("symlink {} {}", t(target), t(path)),
+            Op::Chmod { mode, path } => format!("chmod {:o} {}", mode & 0o7777, t(path)),
+            Op::Chown { uid, gid, path } => format!("chown {uid}:{gid} {}", t(path)),
+            Op::Readlink { path } => format!("readlink {}", t(path)),
+            Op::Stat { path } => format!("stat {}", t(path)),
+            Op::Ls { path } => format!("ls {}", t(path)),
+        }
+    }
+}
+
 /// What one op answered (SPEC §3 results, printed by [`Reply::render`] as SPEC §4 says).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reply {
@@ -405,6 +437,25 @@ mod tests {
         assert_eq!(p[0].op, Op::Pwrite { path: b"/big".to_vec(), offset: 4096, text: b"x".to_vec() });
         assert_eq!(p[0].echo(), "pwrite /big 4096 x");
         assert!(parse(b"pwrite /big x y").is_err());
+    }
+
+    #[test]
+    fn script_lines_parse_back_to_the_same_ops() {
+        let ops = vec![
+            Op::Write { path: b"/a b".to_vec(), text: b"x\n\"y\xff".to_vec() },
+            Op::Append { path: b"/#x".to_vec(), text: Vec::new() },
+            Op::Pwrite { path: b"/big".to_vec(), offset: 5 << 20, text: b"1".to_vec() },
+            Op::CreateExcl { path: b"/n".to_vec(), text: b"z".to_vec() },
+            Op::Truncate { path: b"/t".to_vec(), size: 7 },
+            Op::Chmod { mode: 0o4755, path: b"/m".to_vec() },
+            Op::Chown { uid: 1000, gid: 50, path: b"/o".to_vec() },
+            Op::Symlink { target: b"../rel target".to_vec(), path: b"/l".to_vec() },
+            Op::Mv { src: b"/d1".to_vec(), dst: b"/d2".to_vec() },
+            Op::RmR { path: b"/r".to_vec() },
+        ];
+        let script: String = ops.iter().map(|o| o.script_line() + "\n").collect();
+        let back: Vec<Op> = parse(script.as_bytes()).unwrap().into_iter().map(|s| s.op).collect();
+        assert_eq!(back, ops);
     }
 
     #[test]

@@ -32,7 +32,6 @@ pub const ON_DISK: OnDisk = OnDisk {
     removed_in: Some("Docker Engine 24.0"),
 };
 
-#[derive(Clone)]
 pub struct Aufs;
 
 /// The branch's `.wh..wh.plnk` and `.wh..wh.orph` directories.

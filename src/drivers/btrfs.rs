@@ -46,7 +46,7 @@ pub const MAX_INLINE: u64 = 2048;
 /// Entries of a directory whose items still share one leaf.
 const SMALL_DIR: usize = 40;
 
-#[derive(Default, Clone)]
+#[derive(Default)]
 pub struct Btrfs {
     ledger: Ledger,
     /// Leaves the container has copied.

@@ -65,7 +65,6 @@ const EXT4_INODE: u64 = 256;
 const EXT4_JOURNAL: u64 = 5 << 30;
 const EXT4_JOURNAL_HEAD: u64 = EXT4_JOURNAL + (268 << 10);
 
-#[derive(Clone)]
 pub struct Devicemapper {
     fs: Fs,
     pool: u64,

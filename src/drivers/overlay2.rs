@@ -58,7 +58,6 @@ pub const XFS_INODE_CHUNK: u64 = 32 << 10;
 /// Bytes of an xfs inode's literal area (512-byte inodes, v5 core of 176 bytes).
 const XFS_LITERAL: u64 = 512 - 176;
 
-#[derive(Clone)]
 pub struct Overlay2 {
     backing: Backing,
     /// Data the container wrote into files (reflink backing: what is no longer shared).

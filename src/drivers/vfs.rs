@@ -25,7 +25,6 @@ pub const ON_DISK: OnDisk = OnDisk {
     removed_in: None,
 };
 
-#[derive(Clone)]
 pub struct Vfs;
 
 impl Model for Vfs {

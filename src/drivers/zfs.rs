@@ -39,7 +39,7 @@ pub const RECORD: u64 = 128 << 10;
 /// Metadata a changed clone holds (one txg's dnode, indirect and objset copies).
 pub const TXG_METADATA: u64 = 90_112;
 
-#[derive(Default, Clone)]
+#[derive(Default)]
 pub struct Zfs {
     ledger: Ledger,
     changed: bool,

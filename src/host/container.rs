@@ -12,7 +12,6 @@
 use super::{Host, LayerId};
 use crate::container::shell::{sh_quote, strerror};
 use crate::container::{Config, Container, CopyKind, Event, Op};
-use crate::drivers::{Driver, Drivers};
 use crate::listing::{esc, unescape};
 use serde::{Deserialize, Serialize};
 
@@ -92,10 +91,6 @@ pub struct ShellResult {
     pub can_undo: bool,
     #[serde(default)]
     pub empty: bool,
-    /// The same container on every storage driver (issue 12): one column per driver, a step
-    /// per op since the container was made. Empty until the container's first op.
-    #[serde(default)]
-    pub drivers: Vec<crate::drivers::Column>,
 }
 
 /// What an event log line is about; the log shows it first ([`EventKind::label`]).
@@ -138,6 +133,13 @@ impl EventKind {
     }
 }
 
+/// The container as another worker replays it ([`Host::replay_input`]).
+pub struct ReplayInput {
+    pub layers: Vec<(LayerId, std::sync::Arc<crate::layer::LayerBlob>)>,
+    pub config: Config,
+    pub script: String,
+}
+
 /// One line of the event log: what happened, explained in one line.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct EventLine {
@@ -162,27 +164,27 @@ impl Host {
         };
         match line.trim() {
             "undo" => match self.undo.pop() {
-                Some((prev, drivers)) => {
+                Some((prev, ops)) => {
                     *c = prev;
-                    self.drivers = drivers;
+                    self.ops = ops;
                     events.push(EventLine { kind: EventKind::Undo, text: "undo: the container layer is back as it was before the last change".into() });
                 }
                 None => output.push("undo: nothing to undo".into()),
             },
             "reset" => {
-                self.undo.push((c.clone(), self.drivers.take()));
+                self.undo.push((c.clone(), std::mem::take(&mut self.ops)));
                 c.reset();
                 events.push(EventLine { kind: EventKind::Reset, text: "reset: the container layer is empty again (docker rm + docker run)".into() });
             }
             _ => {
                 let before = c.clone();
-                let drivers = self.drivers.get_or_insert_with(|| Drivers::new(c, &Driver::ALL));
-                let before_drivers = drivers.clone();
-                // Every op the line runs is priced on every driver as it runs.
-                let mut tap = |op: &Op, out: &crate::container::Outcome, after: &Container| drivers.observe(op, out, after);
+                let before_ops = self.ops.clone();
+                // Every op the line runs for real is logged (the drivers comparison replays them).
+                let ops = &mut self.ops;
+                let mut tap = |op: &Op, _: &crate::container::Outcome, _: &Container| ops.push(op.clone());
                 let r = crate::container::shell::run_observed(c, line, &mut tap);
                 if r.changed {
-                    self.undo.push((before, Some(before_drivers)));
+                    self.undo.push((before, before_ops));
                 }
                 output.extend(r.output);
                 let names = self.layer_names();
@@ -241,7 +243,20 @@ impl Host {
         r.can_undo = !self.undo.is_empty();
         r.empty = c.upper().node(crate::tree::ROOT).children().map_or(true, |m| m.is_empty());
         r.diff = c.docker_diff().iter().map(|d| d.to_string()).collect();
-        r.drivers = self.drivers.as_ref().map(|d| d.columns().to_vec()).unwrap_or_default();
+    }
+
+    /// What the storage-driver comparison (issue 12) needs to run this container again in
+    /// another worker, whose own models price it: the union's layers (bottom first) with their
+    /// blobs, the mount options, and every op the container ran since it was made as an OPS
+    /// script. `None` before a stack is set.
+    pub fn replay_input(&self) -> Option<ReplayInput> {
+        let c = self.container.as_ref()?;
+        let blob = |id: LayerId| {
+            self.images.iter().find_map(|(img, ids)| ids.iter().position(|&x| x == id).and_then(|k| img.layers.get(k)).map(|l| l.blob.clone()))
+        };
+        let layers = self.union_ids.iter().map(|&id| Some((id, blob(id)?))).collect::<Option<Vec<_>>>()?;
+        let script = self.ops.iter().map(|o| o.script_line() + "\n").collect();
+        Some(ReplayInput { layers, config: c.config(), script })
     }
 
     /// The container as it is now (after a stack change), without running anything.
@@ -258,7 +273,7 @@ impl Host {
         let was = self.container.as_ref().map(|c| c.config());
         self.container = Some(Container::new(self.union.clone(), cfg));
         self.undo.clear();
-        self.drivers = None;
+        self.ops.clear();
         let why = match was {
             Some(w) if w != cfg => format!("the container restarted with {} (was {}): its layer starts empty", cfg.options(), w.options()),
             _ => format!("the container restarted with {}: its layer starts empty", cfg.options()),
@@ -325,15 +340,14 @@ impl Host {
             }
         };
         r.output.push(format!("# {echo}"));
-        let drivers = self.drivers.get_or_insert_with(|| Drivers::new(c, &Driver::ALL));
-        let before_drivers = drivers.clone();
+        let before_ops = self.ops.clone();
         let o = c.apply(&op);
-        drivers.observe(&op, &o, c);
+        self.ops.push(op);
         if let Some(e) = o.errno {
             r.output.push(fail(strerror(e)));
         }
         if o.events.iter().any(|e| !matches!(e, Event::Error { .. })) {
-            self.undo.push((before, Some(before_drivers)));
+            self.undo.push((before, before_ops));
         }
         let names = self.layer_names();
         r.events = o.events.iter().map(|e| event_line(e, &names)).collect();

@@ -8,7 +8,7 @@ use crate::ui::blob_file::fetch_blob;
 use crate::ui::components::commit_panel::CommitForm;
 use crate::ui::components::container_panel::ContainerPanel;
 use crate::ui::components::docker_launcher::DockerLauncher;
-use crate::ui::components::drivers_view::DriversView;
+use crate::ui::components::drivers_launcher::DriversLauncher;
 use crate::ui::components::file_actions::FileActions;
 use crate::ui::components::file_tree::FileTree;
 use crate::ui::components::file_view::FileView;
@@ -383,6 +383,7 @@ pub fn app() -> Html {
     };
     let on_download = { let link = link.clone(); Callback::from(move |path| link.send(&Request::Read { path, download: true })) };
     let on_listing = { let link = link.clone(); Callback::from(move |_| link.send(&Request::Listing)) };
+    let on_drivers_want = { let link = link.clone(); Callback::from(move |_| link.send(&Request::ReplayInput)) };
     let on_command = {
         let link = link.clone();
         let d = d.clone();
@@ -494,7 +495,7 @@ pub fn app() -> Html {
                         on_commit={on_commit} on_export={on_export} />
                 </div>
             </main>
-            <DriversView columns={state.container.drivers.clone()} />
+            <DriversLauncher on_want={on_drivers_want} />
             <DockerLauncher />
             if *dragging { <div class="drop-overlay" aria-hidden="true">{ tr.t("app.drop") }</div> }
             <footer class="muted">

@@ -1,7 +1,7 @@
-//! DOCKER: how the page and its Docker panel meet. The panel is a Yew app of its own
-//! (`docker-ui`, built by trunk beside the page and loaded only when the Docker host is first
-//! used, so the page's first load stays within its wasm budget); it mounts into
-//! `#docker-host` and talks to its Docker worker.
+//! DOCKER: how the page and its Docker panel meet. The panel is part of the panels loaded on
+//! first use ([`crate::ui::panels`]: `panels-ui`, built by trunk beside the page, so the
+//! page's first load stays within its wasm budget); it mounts into `#docker-host` and talks
+//! to its Docker worker.
 //!
 //! Rules: the page keeps, on `window.layerlabDocker`, the archives the user opened (`loads`:
 //! `[{name, blob}]`, each also announced with a `layerlab-docker-load` event) and the journal
@@ -24,17 +24,6 @@ pub const EV_RESET: &str = "layerlab-docker-reset";
 pub const EV_SHOW: &str = "layerlab-docker-show";
 /// Where the panel mounts.
 pub const ROOT_ID: &str = "docker-host";
-/// The panel's script and wasm (trunk's `no-modules` output, next to `index.html`).
-pub const UI_SCRIPT: &str = "./docker-ui.js";
-pub const UI_WASM: &str = "./docker-ui_bg.wasm";
-
-// trunk's `no-modules` output declares `let wasm_bindgen` at the top of a classic script: a
-// global lexical binding, not a `window` property, that a module sees by name.
-#[wasm_bindgen(inline_js = "export function init_docker_ui(p) { return wasm_bindgen({ module_or_path: p }); }")]
-extern "C" {
-    #[wasm_bindgen(catch)]
-    fn init_docker_ui(path: &str) -> Result<js_sys::Promise, JsValue>;
-}
 
 /// `window.layerlabDocker`, made the first time.
 pub fn global() -> Object {
@@ -83,23 +72,7 @@ pub fn push_load(name: &str, blob: &Blob) {
     emit(EV_LOAD, &v);
 }
 
-/// The page: loads the panel's script (once) and starts it.
+/// The page: loads the panel (once, with the other panels loaded on first use) and starts it.
 pub fn start_ui() {
-    let g = global();
-    if Reflect::get(&g, &"started".into()).ok().and_then(|v| v.as_bool()) == Some(true) {
-        return;
-    }
-    let _ = Reflect::set(&g, &"started".into(), &true.into());
-    let doc = gloo::utils::document();
-    let Ok(el) = doc.create_element("script") else { return };
-    let script: web_sys::HtmlScriptElement = el.unchecked_into();
-    script.set_src(UI_SCRIPT);
-    let onload = Closure::<dyn FnMut()>::new(move || {
-        let _ = init_docker_ui(UI_WASM);
-    });
-    script.set_onload(Some(onload.as_ref().unchecked_ref()));
-    onload.forget();
-    if let Some(head) = doc.head() {
-        let _ = head.append_child(&script);
-    }
+    crate::ui::panels::start(crate::ui::panels::Panel::Docker);
 }

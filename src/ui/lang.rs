@@ -8,6 +8,10 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use yew::prelude::*;
 
+/// Dispatched on the window when the page's language changed (panels loaded on first use
+/// follow it).
+pub const EV_LANG: &str = "layerlab-lang";
+
 /// `localStorage` key of the learner's choice.
 const STORE_KEY: &str = "layerlab.lang";
 
@@ -96,6 +100,7 @@ pub fn apply(tr: Tr) {
     if let Some(t) = tr.get("app.title") {
         gloo::utils::document().set_title(t);
     }
+    crate::ui::docker_bridge::emit(EV_LANG, &tr.lang.tag().into());
 }
 
 /// The learner chose `lang`: kept across reloads.

@@ -72,6 +72,9 @@ pub enum Request {
     FileAction(FileAction),
     /// CONTAINER: a restored session's container: restart with `config`, then replay the journal.
     Replay { config: Config, journal: Vec<JournalItem> },
+    /// STORAGE DRIVERS (issue 12): what the drivers panel needs to run the container again
+    /// ([`Response::ReplayInput`]).
+    ReplayInput,
 }
 
 /// Worker → page.
@@ -95,6 +98,10 @@ pub enum Response {
     Error { error: String },
     /// Bytes of the worker's wasm memory.
     Stats { wasm_bytes: u64 },
+    /// STORAGE DRIVERS: the container as the drivers worker replays it: `json` is a
+    /// [`crate::ui::drivers_bridge::Input`] (the page passes it on unread), the envelope's `blob`
+    /// the union's layer blobs one after the other (a `Blob` of `Blob` parts: nothing copied).
+    ReplayInput { json: String },
     /// CONTAINER (issue 3): what a shell line printed and did.
     Shell(ShellResult),
     /// COMMIT: a commit was made (or re-added): the new image as an archive of its own, its

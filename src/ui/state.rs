@@ -209,8 +209,6 @@ pub struct ContainerState {
     /// A restored container to replay once the restored stack is applied, and a counter.
     pub pending_replay: Option<(Config, Vec<JournalItem>)>,
     pub replay_seq: u32,
-    /// The container on every storage driver (issue 12), as the worker priced it.
-    pub drivers: Rc<Vec<crate::drivers::Column>>,
 }
 
 impl Default for ContainerState {
@@ -230,7 +228,6 @@ impl Default for ContainerState {
             journal_full: false,
             pending_replay: None,
             replay_seq: 0,
-            drivers: Rc::default(),
         }
     }
 }
@@ -250,9 +247,6 @@ impl ContainerState {
         self.usage = r.usage.clone();
         self.can_undo = r.can_undo;
         self.empty = r.empty;
-        if *self.drivers != r.drivers {
-            self.drivers = Rc::new(r.drivers.clone());
-        }
     }
 }
 

@@ -19,6 +19,47 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
 
+thread_local! {
+    /// Every archive opened, as the core reads it and as the browser holds it: a layer of an
+    /// archive is handed to the drivers worker as a slice of its `File` ([`replay_input`]).
+    static ROOTS: RefCell<Vec<(Source, Blob)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The container as the drivers worker replays it: the input's JSON and the union's layer
+/// blobs as one `Blob` of parts. A layer inside an opened archive is a slice of its `File`
+/// (nothing read or copied); any other (a committed layer, held in memory) is read into a part.
+fn replay_input(engine: &Host) -> Result<Option<(String, Blob)>, String> {
+    let Some(r) = engine.replay_input() else { return Ok(None) };
+    let parts = Array::new();
+    let mut layers = Vec::new();
+    for (id, lb) in &r.layers {
+        let part = js_blob(&lb.source)?;
+        parts.push(&part);
+        layers.push((*id, lb.source.len()));
+    }
+    let input = crate::ui::drivers_bridge::Input { config: r.config, script: r.script, layers };
+    let json = serde_json::to_string(&input).map_err(|e| e.to_string())?;
+    let blob = Blob::new_with_blob_sequence(&parts).map_err(|_| "the browser could not make a Blob of the layers".to_string())?;
+    Ok(Some((json, blob)))
+}
+
+/// A source as a browser `Blob`: a window of an opened archive is a slice of its `File`.
+fn js_blob(src: &Source) -> Result<Blob, String> {
+    let (mut root, mut start) = (src.clone(), 0u64);
+    while let Some((parent, off)) = root.window() {
+        start += off;
+        root = parent.clone();
+    }
+    let found = ROOTS.with(|r| r.borrow().iter().find(|(s, _)| std::ptr::addr_eq(Arc::as_ptr(s), Arc::as_ptr(&root))).map(|(_, b)| b.clone()));
+    if let Some(file) = found {
+        return file.slice_with_f64_and_f64(start as f64, (start + src.len()) as f64).map_err(|_| "the browser could not slice the archive".to_string());
+    }
+    let mut bytes = vec![0u8; usize::try_from(src.len()).map_err(|_| "a layer too large to hand over")?];
+    crate::source::read_exact_at(&**src, 0, &mut bytes).map_err(|e| format!("a layer could not be read: {e}"))?;
+    let parts = Array::of1(&Uint8Array::from(&bytes[..]));
+    Blob::new_with_u8_array_sequence(&parts).map_err(|_| "the browser could not make a Blob of a layer".to_string())
+}
+
 /// Starts the worker: installs the message handler and says it is ready.
 pub fn run() {
     console_error_panic_hook::set_once();
@@ -70,6 +111,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) 
                 post(scope, Response::Failed { job, error: format!("{name}: no file was given") }, None, None);
                 return;
             };
+            let file = blob.clone();
             let blob = match BrowserBlob::new(blob) {
                 Ok(b) => b,
                 Err(e) => {
@@ -86,6 +128,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) 
             let r2 = reporter.clone();
             let watched = Arc::new(Watched { inner: blob, on_read: Box::new(move |n| r2.borrow_mut().read(n)) });
             let src: Source = watched.clone();
+            ROOTS.with(|r| r.borrow_mut().push((src.clone(), file)));
             let t0 = now(scope);
             let mut progress = |p: ProgressInfo| {
                 reporter.borrow_mut().indexed(p);
@@ -192,6 +235,12 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) 
             let r = engine.replay(config, &journal);
             post(scope, Response::Shell(r), None, None);
         }
+        // Nothing to replay before a stack is set: the panel keeps saying so.
+        Request::ReplayInput => match replay_input(engine) {
+            Ok(Some((json, blob))) => post(scope, Response::ReplayInput { json }, None, Some(blob)),
+            Ok(None) => {}
+            Err(e) => post(scope, Response::Error { error: e }, None, None),
+        },
         Request::Stats => {
             let mem: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
             let bytes = mem.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as u64;

@@ -1,5 +1,6 @@
-// Issue 12 in the page: the "Storage drivers" region shows the page's container on every
-// storage driver. The layered fixture is opened with the picker, its 5 MiB /data/big.bin is
+// Issue 12 in the page: the "Storage drivers" button loads the panel (with the other panels
+// loaded on first use: nothing of it is in the first load) and its region shows the page's
+// container on every storage driver, replayed in the drivers worker. The layered fixture is opened with the picker, its 5 MiB /data/big.bin is
 // appended to in the container shell, and each driver's column must show what the core says
 // for the same op on the same image: `layerlab drivers --json` (bytes, docker ps -s) and
 // `--why` (what was copied and why), plus the drivers README's rules checked by hand.
@@ -67,12 +68,21 @@ test('storage drivers: an append to the 5 MiB file of layered, one column per dr
     const { page } = t;
     await openWithPicker(page, [ARCHIVE]);
     await waitLayers(page, 8);
+    const loaded = () => page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => /panels-ui|drivers-worker/.test(n)));
+    assert.deepEqual(await loaded(), [], 'the panel and its worker are not in the first load');
+    const button = page.getByRole('button', { name: 'Storage drivers', exact: true });
+    assert.equal(await button.getAttribute('aria-expanded'), 'false');
+    await button.click();
+    assert.equal(await button.getAttribute('aria-expanded'), 'true');
     const region = page.getByRole('region', { name: 'Storage drivers', exact: true });
-    await region.getByText('Run a command in the container').waitFor();
+    const cols = region.locator('.driver-col');
+    // The container's creation is op 0 on every driver.
+    await cols.nth(DRIVERS.length - 1).locator('.driver-bars li').first().waitFor();
+    assert.equal(await cols.first().locator('.driver-bars li').count(), 1);
+    assert.ok((await loaded()).some((n) => n.includes('drivers-worker')), 'the drivers worker came with the panel');
 
     await sh(page, 'echo x >> /data/big.bin');
-    const cols = region.locator('.driver-col');
-    await cols.nth(DRIVERS.length - 1).waitFor();
+    await cols.nth(DRIVERS.length - 1).locator('.driver-bars li').nth(1).waitFor();
     assert.deepEqual(await cols.locator('h3').allInnerTexts(), DRIVERS, 'one column per driver, in order');
 
     for (const d of DRIVERS) {
@@ -128,6 +138,14 @@ test('storage drivers: an append to the 5 MiB file of layered, one column per dr
     await region.screenshot({ path: path.join(SHOTS, 'drivers-region-rm.png') });
     await sh(page, 'undo');
     await page.waitForFunction(() => document.querySelectorAll('.driver-col')[0].querySelectorAll('.driver-bars li').length === 2);
+
+    // The panel follows the page's language; hidden, it is no longer fed.
+    await page.getByLabel('Language').selectOption('zh-CN');
+    const zh = page.getByRole('region', { name: '存储驱动', exact: true });
+    await zh.getByText('实际占用').first().waitFor();
+    await shot(page, 'drivers-region-zh');
+    await page.getByRole('button', { name: '存储驱动', exact: true }).click();
+    assert.equal(await zh.isVisible(), false);
     assert.deepEqual(t.errors, []);
   } finally {
     await t.close();

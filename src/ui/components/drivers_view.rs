@@ -1,10 +1,11 @@
 //! STORAGE DRIVERS (issue 12): the "Storage drivers" region: the page's container on every
 //! driver, one column each: bytes really allocated, `docker ps -s`, what the last op copied
 //! and why, a bar per op, the on-disk layout; notes for removed drivers and for the containerd
-//! snapshotter. The worker prices every op (`crate::drivers`, fed by the host's container):
-//! this draws the columns it sends and decides nothing. Words: [`super::drivers_text`].
-use super::drivers_text as t;
+//! snapshotter. The drivers worker prices every op (`crate::drivers`, replaying the page's
+//! container): this draws the columns it sends and decides nothing. Words: the message files
+//! (`drivers.*`); what was copied and why, and the disk layouts, are the core's sentences.
 use crate::drivers::{Column, Step};
+use crate::ui::lang::{use_tr, Tr};
 use crate::units::docker_size;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -15,6 +16,35 @@ const BARS: usize = 16;
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub columns: Rc<Vec<Column>>,
+    /// Why there are no columns (the worker failed; empty: it could not start).
+    #[prop_or_default]
+    pub error: Option<String>,
+    /// The worker is pricing a newer state of the container.
+    #[prop_or_default]
+    pub busy: bool,
+}
+
+/// `op 0` is the container's creation.
+fn op_name(tr: &Tr, op: usize) -> String {
+    if op == 0 {
+        tr.t("drivers.create").to_string()
+    } else {
+        tr.f("drivers.op", &[&op.to_string()])
+    }
+}
+
+/// The exact figure, for the title (`5,242,882 bytes`).
+fn exact(tr: &Tr, n: i128) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    let sign = if n < 0 { "−" } else { "" };
+    tr.f(if n.unsigned_abs() == 1 { "drivers.byte" } else { "drivers.bytes" }, &[&format!("{sign}{out}")])
 }
 
 /// Bytes in Docker's units, signed.
@@ -25,11 +55,11 @@ fn size(n: i128) -> String {
 
 /// One figure: Docker's units shown, the exact bytes in the title (and so in the accessible
 /// description).
-fn figure(label: &str, n: i128, key: &'static str) -> Html {
+fn figure(tr: &Tr, label: &str, n: i128, key: &'static str) -> Html {
     html! {
         <>
-            <dt>{ label }</dt>
-            <dd data-k={key} title={t::exact(n)}>{ size(n) }</dd>
+            <dt>{ label.to_string() }</dt>
+            <dd data-k={key} title={exact(tr, n)}>{ size(n) }</dd>
         </>
     }
 }
@@ -57,7 +87,7 @@ fn width(d: i128, max: i128) -> f64 {
     w.clamp(1.0, 100.0)
 }
 
-fn column(c: &Column, max: i128) -> Html {
+fn column(tr: &Tr, c: &Column, max: i128) -> Html {
     let name = c.driver.name();
     let id = format!("drv-{name}");
     let disk = c.driver.on_disk();
@@ -71,21 +101,21 @@ fn column(c: &Column, max: i128) -> Html {
             <h3 id={id}>{ name }</h3>
             <p class="muted driver-label">{ c.label.clone() }</p>
             if let Some(r) = disk.removed_in {
-                <p class="driver-removed" role="note">{ t::removed(r) }</p>
+                <p class="driver-removed" role="note">{ tr.f("drivers.removed", &[r]) }</p>
             }
             <dl class="driver-figures">
-                { figure(t::USED, bytes as i128, "used") }
-                { figure(t::PS, ps as i128, "ps") }
-                { figure(t::COPIED, copied as i128, "copied") }
+                { figure(tr, tr.t("drivers.used"), bytes as i128, "used") }
+                { figure(tr, "docker ps -s", ps as i128, "ps") }
+                { figure(tr, tr.t("drivers.copied"), copied as i128, "copied") }
             </dl>
-            <p class="driver-why" aria-label={t::WHY}>{ why }</p>
+            <p class="driver-why" aria-label={tr.t("drivers.why")}>{ why }</p>
             <figure class="driver-chart">
-                <figcaption>{ t::CHART }</figcaption>
+                <figcaption>{ tr.t("drivers.chart") }</figcaption>
                 <ol class="driver-bars">
                     { for shown.iter().map(|&(op, d)| {
-                        let label = format!("{}: {}{}", t::op_name(op), if d > 0 { "+" } else { "" }, size(d));
+                        let label = format!("{}: {}{}", op_name(tr, op), if d > 0 { "+" } else { "" }, size(d));
                         html! {
-                            <li title={t::exact(d)}>
+                            <li title={exact(tr, d)}>
                                 <span class="bar-track" aria-hidden="true">
                                     <span class={classes!("bar", (d < 0).then_some("freed"))} style={format!("width: {:.1}%", width(d, max))}></span>
                                 </span>
@@ -96,15 +126,15 @@ fn column(c: &Column, max: i128) -> Html {
                 </ol>
             </figure>
             <details class="driver-layout">
-                <summary>{ t::LAYOUT }</summary>
-                <h4>{ t::IMAGE }</h4>
+                <summary>{ tr.t("drivers.layout") }</summary>
+                <h4>{ tr.t("drivers.image_layer") }</h4>
                 <ul>{ lines(disk.image_layout) }</ul>
-                <h4>{ t::CONTAINER }</h4>
+                <h4>{ tr.t("drivers.container_layer") }</h4>
                 <ul>{ lines(disk.container_layout) }</ul>
                 <dl>
-                    <dt>{ t::DELETE }</dt><dd>{ disk.delete }</dd>
-                    <dt>{ t::OPAQUE }</dt><dd>{ disk.opaque }</dd>
-                    <dt>{ t::RENAME }</dt><dd>{ disk.rename }</dd>
+                    <dt>{ tr.t("drivers.delete") }</dt><dd>{ disk.delete }</dd>
+                    <dt>{ tr.t("drivers.opaque") }</dt><dd>{ disk.opaque }</dd>
+                    <dt>{ tr.t("drivers.rename") }</dt><dd>{ disk.rename }</dd>
                 </dl>
             </details>
         </section>
@@ -113,17 +143,20 @@ fn column(c: &Column, max: i128) -> Html {
 
 #[function_component(DriversView)]
 pub fn drivers_view(p: &Props) -> Html {
+    let tr = use_tr();
     let max = p.columns.iter().flat_map(|c| deltas(&c.steps)).map(|(_, d)| d.abs()).max().unwrap_or(0);
     html! {
-        <section class="panel drivers" aria-labelledby="drivers-h">
-            <h2 id="drivers-h">{ t::REGION }</h2>
-            <p class="muted">{ t::INTRO }{ " " }{ t::UNITS }</p>
-            if p.columns.is_empty() {
-                <p class="muted">{ t::EMPTY }</p>
+        <section class="panel drivers" aria-labelledby="drivers-h" aria-busy={p.busy.to_string()}>
+            <h2 id="drivers-h">{ tr.t("drivers.region") }</h2>
+            <p class="muted">{ tr.t("drivers.intro") }{ " " }{ tr.t("drivers.units") }</p>
+            if let Some(e) = &p.error {
+                <p class="error" role="alert">{ if e.is_empty() { tr.t("drivers.no_worker").to_string() } else { e.clone() } }</p>
+            } else if p.columns.is_empty() {
+                <p class="muted">{ tr.t(if p.busy { "drivers.pricing" } else { "drivers.empty" }) }</p>
             } else {
-                <div class="driver-cols">{ for p.columns.iter().map(|c| column(c, max)) }</div>
+                <div class="driver-cols">{ for p.columns.iter().map(|c| column(&tr, c, max)) }</div>
             }
-            <p class="driver-note" role="note">{ t::SNAPSHOTTER }</p>
+            <p class="driver-note" role="note">{ tr.t("drivers.snapshotter") }</p>
         </section>
     }
 }

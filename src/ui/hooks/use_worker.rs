@@ -204,6 +204,13 @@ impl WorkerLink {
         self.0.dispatch.dispatch(Action::Cancelled { job });
     }
 
+    /// The container changed: the "Storage drivers" panel, if shown, wants it again.
+    fn drivers_want(&self) {
+        if crate::ui::drivers_bridge::is_open() {
+            self.send(&Request::ReplayInput);
+        }
+    }
+
     fn receive(&self, data: JsValue) {
         let Envelope { msg: resp, blob, bytes } = match Envelope::<Response>::from_js(data) {
             Ok(r) => r,
@@ -233,7 +240,10 @@ impl WorkerLink {
                 self.0.opens.borrow_mut().retain(|o| o.job != job);
                 d.dispatch(Action::Failed { job, error });
             }
-            Response::Stacked { entries, millis, container, layers, rows } => d.dispatch(Action::Stacked { entries, millis, container, layers, rows }),
+            Response::Stacked { entries, millis, container, layers, rows } => {
+                d.dispatch(Action::Stacked { entries, millis, container, layers, rows });
+                self.drivers_want();
+            }
             Response::Rows(rows) => d.dispatch(Action::Rows(rows)),
             Response::File(info) => {
                 let bytes = bytes.map(|a| a.to_vec()).unwrap_or_default();
@@ -245,8 +255,19 @@ impl WorkerLink {
                 }
             }
             Response::Error { error } => d.dispatch(Action::Notice { text: error, error: true }),
-            Response::Shell(r) if self.0.quiet_replay.replace(false) => d.dispatch(Action::ShellQuiet(r)),
-            Response::Shell(r) => d.dispatch(Action::Shell(r)),
+            Response::Shell(r) => {
+                if self.0.quiet_replay.replace(false) {
+                    d.dispatch(Action::ShellQuiet(r));
+                } else {
+                    d.dispatch(Action::Shell(r));
+                }
+                self.drivers_want();
+            }
+            Response::ReplayInput { json } => {
+                if let Some(blob) = blob {
+                    crate::ui::drivers_bridge::publish(&json, &blob);
+                }
+            }
             Response::Committed { job, archive, layers, config, base, tags, event } => {
                 let Some(blob) = blob else {
                     d.dispatch(Action::Failed { job, error: "docker commit: the worker sent no layer".into() });
