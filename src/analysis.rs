@@ -31,7 +31,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const LARGEST: usize = 10;
 
 /// One layer's sizes.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct LayerSizes {
     /// 0 = bottom.
     pub layer: usize,
@@ -44,7 +44,7 @@ pub struct LayerSizes {
 }
 
 /// A file and its size.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct FileSize {
     pub path: String,
     pub layer: usize,
@@ -52,7 +52,7 @@ pub struct FileSize {
 }
 
 /// Why a hidden file cannot be read.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Why {
     Deleted,
@@ -63,7 +63,7 @@ pub enum Why {
 }
 
 /// A file shipped in a layer that no container can read.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Hidden {
     pub path: String,
     /// 0 = bottom.
@@ -84,7 +84,7 @@ pub struct Hidden {
 }
 
 /// A history line that sets a secret-looking variable.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct HistorySecret {
     pub layer: Option<usize>,
     pub variable: String,
@@ -92,7 +92,7 @@ pub struct HistorySecret {
 }
 
 /// The whole analysis of one image.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Analysis {
     pub dive: dive::Dive,
     /// The exact figure: Σ sizes of hidden files.

@@ -25,6 +25,8 @@ pub mod docker_worker;
 pub mod drivers_bridge;
 pub mod drivers_worker;
 pub mod hooks;
+pub mod inspect_bridge;
+pub mod inspect_worker;
 pub mod lang;
 pub mod panels;
 pub mod protocol;

@@ -23,7 +23,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// One path dive counts more than once.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct Inefficiency {
     /// `/`-rooted, escaped.
     pub path: String,
@@ -35,7 +35,7 @@ pub struct Inefficiency {
 }
 
 /// dive's numbers for one image.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct Dive {
     pub efficiency: f64,
     pub wasted_bytes: u64,

@@ -9,6 +9,7 @@ use crate::ui::components::commit_panel::CommitForm;
 use crate::ui::components::container_panel::ContainerPanel;
 use crate::ui::components::docker_launcher::DockerLauncher;
 use crate::ui::components::drivers_launcher::DriversLauncher;
+use crate::ui::components::inspect_launcher::InspectLauncher;
 use crate::ui::components::file_actions::FileActions;
 use crate::ui::components::file_tree::FileTree;
 use crate::ui::components::file_view::FileView;
@@ -167,6 +168,7 @@ pub fn app() -> Html {
         let link = link.clone();
         let verify = state.session.verify;
         Callback::from(move |(name, blob, origin): (String, Blob, Origin)| {
+            crate::ui::inspect_bridge::push(&name, &blob);
             link.open(link.next_job(), name, &blob, origin, verify);
         })
     };
@@ -495,6 +497,7 @@ pub fn app() -> Html {
                         on_commit={on_commit} on_export={on_export} />
                 </div>
             </main>
+            <InspectLauncher />
             <DriversLauncher on_want={on_drivers_want} />
             <DockerLauncher />
             if *dragging { <div class="drop-overlay" aria-hidden="true">{ tr.t("app.drop") }</div> }

@@ -5,6 +5,8 @@ pub mod container_panel;
 pub mod diff_view;
 pub mod drivers_launcher;
 pub mod drivers_panel;
+pub mod inspect_launcher;
+pub mod inspect_panel;
 pub mod drivers_view;
 pub mod build_context;
 pub mod build_steps;

@@ -2,7 +2,7 @@
 //! beside the page, `no-modules` output) holding the Docker panel
 //! ([`crate::ui::components::docker_panel`]) and the "Storage drivers" panel
 //! ([`crate::ui::components::drivers_panel`]), so the page's first load stays within its wasm
-//! budget.
+//! budget; and the "Inspect" panel ([`crate::ui::components::inspect_panel`]).
 //!
 //! Rules: one script for every such panel, because each trunk `no-modules` script declares a
 //! global `let wasm_bindgen` and a second one would not load. The page asks for a panel with
@@ -27,6 +27,7 @@ pub const UI_WASM: &str = "./panels-ui_bg.wasm";
 pub enum Panel {
     Docker,
     Drivers,
+    Inspect,
 }
 
 impl Panel {
@@ -34,16 +35,18 @@ impl Panel {
         match self {
             Panel::Docker => "docker",
             Panel::Drivers => "drivers",
+            Panel::Inspect => "inspect",
         }
     }
     fn from_name(s: &str) -> Option<Panel> {
-        [Panel::Docker, Panel::Drivers].into_iter().find(|p| p.name() == s)
+        [Panel::Docker, Panel::Drivers, Panel::Inspect].into_iter().find(|p| p.name() == s)
     }
     /// The element the panel mounts into (the page draws it).
     pub fn root_id(self) -> &'static str {
         match self {
             Panel::Docker => crate::ui::docker_bridge::ROOT_ID,
             Panel::Drivers => crate::ui::drivers_bridge::ROOT_ID,
+            Panel::Inspect => crate::ui::inspect_bridge::ROOT_ID,
         }
     }
 }
@@ -112,6 +115,9 @@ fn mount(panel: Panel) {
         }
         Panel::Drivers => {
             yew::Renderer::<crate::ui::components::drivers_panel::DriversPanel>::with_root(root).render();
+        }
+        Panel::Inspect => {
+            yew::Renderer::<crate::ui::components::inspect_panel::InspectPanel>::with_root(root).render();
         }
     }
 }

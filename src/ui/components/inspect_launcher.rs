@@ -1,0 +1,28 @@
+//! INSPECT (issue 13): the page's part of the "Inspect" panel: a button that loads the panel
+//! the first time (with the other panels loaded on first use, [`crate::ui::panels`]) and shows
+//! or hides it, and the element it mounts into.
+use crate::ui::inspect_bridge as bridge;
+use crate::ui::lang::use_tr;
+use crate::ui::panels::{self, Panel};
+use yew::prelude::*;
+
+#[function_component(InspectLauncher)]
+pub fn inspect_launcher() -> Html {
+    let tr = use_tr();
+    let shown = use_state(|| false);
+    let onclick = {
+        let shown = shown.clone();
+        Callback::from(move |_| {
+            if !*shown {
+                panels::start(Panel::Inspect);
+            }
+            shown.set(!*shown);
+        })
+    };
+    html! {
+        <div class="inspect-host">
+            <button class="docker-toggle" aria-expanded={shown.to_string()} {onclick}>{ tr.t("inspect.region") }</button>
+            <div id={bridge::ROOT_ID} hidden={!*shown}></div>
+        </div>
+    }
+}

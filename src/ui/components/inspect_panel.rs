@@ -1,0 +1,387 @@
+//! INSPECT (issue 13): the "Inspect" panel, loaded on first use with the page's other such
+//! panels ([`crate::ui::panels`]): pick an opened image and see where its bytes go (three sizes
+//! per layer, the largest files), dive's efficiency beside the exact wasted bytes ("Efficiency"),
+//! every file shipped that no container can read with its reason ("Wasted space"), and what was
+//! deleted but still ships, secrets flagged, with the bytes anyone who pulls the image gets
+//! ("Deleted but shipped"). The inspect worker decides everything
+//! ([`crate::ui::inspect_worker`]); this draws. Words: the message files (`inspect.*`).
+use crate::analysis::{Analysis, Hidden, Why};
+use crate::ui::inspect_bridge as bridge;
+use crate::ui::inspect_worker::Viewed;
+use crate::ui::lang::{self, Tr};
+use crate::units::human_size;
+use js_sys::{Object, Reflect};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{MessageEvent, Worker};
+use yew::prelude::*;
+
+/// The loader trunk emits for the inspect worker (`data-loader-shim`).
+pub const WORKER_URL: &str = "./inspect-worker_loader.js";
+
+#[derive(Clone, Default)]
+pub struct Shown {
+    /// Archives the page opened (names).
+    pub archives: Vec<String>,
+    /// The archive and image picked (image -1: Docker's default).
+    pub pick: Option<(usize, i64)>,
+    pub analysis: Option<Rc<Analysis>>,
+    /// The picked archive's images, and which one was analysed.
+    pub images: Vec<String>,
+    pub image: usize,
+    pub viewed: Option<Viewed>,
+    pub error: Option<String>,
+    pub busy: bool,
+}
+
+pub enum Msg {
+    Archives(Vec<String>),
+    Pick(usize, i64),
+    Analysed(Result<(Analysis, Vec<String>, usize), String>),
+    Viewed(Result<Viewed, String>),
+}
+
+impl Reducible for Shown {
+    type Action = Msg;
+    fn reduce(self: Rc<Self>, m: Msg) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match m {
+            Msg::Archives(a) => s.archives = a,
+            Msg::Pick(a, i) => {
+                s.pick = Some((a, i));
+                s.busy = true;
+                s.error = None;
+                s.viewed = None;
+            }
+            Msg::Analysed(r) => {
+                s.busy = false;
+                match r {
+                    Ok((a, images, image)) => {
+                        s.analysis = Some(Rc::new(a));
+                        s.images = images;
+                        s.image = image;
+                    }
+                    Err(e) => {
+                        s.analysis = None;
+                        s.error = Some(e);
+                    }
+                }
+            }
+            Msg::Viewed(r) => match r {
+                Ok(v) => s.viewed = Some(v),
+                Err(e) => s.error = Some(e),
+            },
+        }
+        Rc::new(s)
+    }
+}
+
+fn page_lang() -> crate::i18n::Lang {
+    let tag = gloo::utils::document().document_element().and_then(|e| e.get_attribute("lang")).unwrap_or_default();
+    crate::i18n::Lang::from_tag(&tag)
+}
+
+/// A ratio as dive prints it in CI mode (`98.4421 %`).
+fn pct(r: f64) -> String {
+    format!("{:.4} %", r * 100.0)
+}
+
+fn why_key(w: Why) -> &'static str {
+    match w {
+        Why::Deleted => "inspect.why.deleted",
+        Why::Overwritten => "inspect.why.overwritten",
+        Why::MetadataOnly => "inspect.why.metadata_only",
+        Why::OpaqueDir => "inspect.why.opaque_dir",
+        Why::SameLayer => "inspect.why.same_layer",
+    }
+}
+
+/// The one-line reason of a hidden file, in the page's language.
+fn reason(tr: &Tr, h: &Hidden) -> String {
+    let s = human_size(h.size);
+    tr.f(why_key(h.why), &[&h.path, &s, &h.layer.to_string(), &h.by_layer.to_string()])
+}
+
+fn signed(n: i64) -> String {
+    let s = human_size(n.unsigned_abs());
+    if n < 0 { format!("−{s}") } else { format!("+{s}") }
+}
+
+fn efficiency(tr: &Tr, a: &Analysis) -> Html {
+    let d = &a.dive;
+    html! {
+        <section class="inspect-block" aria-labelledby="eff-h">
+            <h3 id="eff-h">{ tr.t("inspect.efficiency") }</h3>
+            <dl class="inspect-figures">
+                <dt>{ tr.t("inspect.score") }</dt><dd data-k="score">{ pct(d.efficiency) }</dd>
+                <dt>{ tr.t("inspect.dive_wasted") }</dt><dd data-k="dive-wasted" title={tr.f("inspect.bytes", &[&d.wasted_bytes.to_string()])}>{ human_size(d.wasted_bytes) }</dd>
+                <dt>{ tr.t("inspect.user_wasted") }</dt><dd data-k="user-wasted">{ pct(d.user_wasted_percent) }</dd>
+                <dt>{ tr.t("inspect.exact_wasted") }</dt><dd data-k="exact-wasted" title={tr.f("inspect.bytes", &[&a.wasted_bytes.to_string()])}>{ human_size(a.wasted_bytes) }</dd>
+            </dl>
+            <p class="muted">{ tr.t("inspect.dive_note") }</p>
+            if !a.difference.is_empty() {
+                <ul class="inspect-diff">{ for a.difference.iter().map(|l| html! { <li>{ l.clone() }</li> }) }</ul>
+            }
+            if !d.inefficiencies.is_empty() {
+                <details>
+                    <summary>{ tr.t("inspect.dive_table") }</summary>
+                    <table class="inspect-table" aria-label={tr.t("inspect.dive_table")}>
+                        <thead><tr><th>{ "Count" }</th><th>{ "Total Space" }</th><th>{ "Path" }</th></tr></thead>
+                        <tbody>{ for d.inefficiencies.iter().map(|i| html! {
+                            <tr><td>{ i.count }</td><td>{ human_size(i.cumulative_size) }</td><td><code>{ i.path.clone() }</code></td></tr>
+                        }) }</tbody>
+                    </table>
+                </details>
+            }
+        </section>
+    }
+}
+
+fn bytes_go(tr: &Tr, a: &Analysis) -> Html {
+    html! {
+        <section class="inspect-block" aria-labelledby="go-h">
+            <h3 id="go-h">{ tr.t("inspect.where") }</h3>
+            <table class="inspect-table" aria-label={tr.t("inspect.layers")}>
+                <thead><tr>
+                    <th>{ tr.t("inspect.layer") }</th><th>{ tr.t("inspect.at_rest") }</th><th>{ tr.t("inspect.contribution") }</th>
+                    <th>{ tr.t("inspect.running") }</th><th>{ tr.t("inspect.created_by") }</th>
+                </tr></thead>
+                <tbody>{ for a.layers.iter().map(|l| html! {
+                    <tr>
+                        <td>{ format!("L{}", l.layer) }</td><td>{ human_size(l.at_rest) }</td><td>{ signed(l.contribution) }</td>
+                        <td>{ human_size(l.running_total) }</td><td class="created-by" title={l.created_by.clone()}>{ l.created_by.clone() }</td>
+                    </tr>
+                }) }</tbody>
+            </table>
+            <h4>{ tr.t("inspect.largest") }</h4>
+            <ol class="inspect-largest" aria-label={tr.t("inspect.largest")}>{ for a.largest.iter().map(|f| html! {
+                <li><code>{ f.path.clone() }</code>{ format!(" {} · L{}", human_size(f.size), f.layer) }</li>
+            }) }</ol>
+        </section>
+    }
+}
+
+fn wasted(tr: &Tr, a: &Analysis) -> Html {
+    html! {
+        <section class="inspect-block">
+            <table class="inspect-table" aria-label={tr.t("inspect.wasted")}>
+                <caption>{ tr.t("inspect.wasted") }</caption>
+                <thead><tr><th>{ tr.t("inspect.path") }</th><th>{ tr.t("inspect.layer") }</th><th>{ tr.t("inspect.size") }</th><th>{ tr.t("inspect.why") }</th></tr></thead>
+                <tbody>
+                    if a.hidden.is_empty() {
+                        <tr><td colspan="4" class="muted">{ tr.t("inspect.none_wasted") }</td></tr>
+                    }
+                    { for a.hidden.iter().map(|h| html! {
+                        <tr><td><code>{ h.path.clone() }</code></td><td>{ format!("L{}", h.layer) }</td><td>{ human_size(h.size) }</td><td>{ reason(tr, h) }</td></tr>
+                    }) }
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+fn shipped(tr: &Tr, a: &Analysis, viewed: &Option<Viewed>, on_view: &Callback<usize>) -> Html {
+    // Secrets first, then by size.
+    let mut order: Vec<usize> = (0..a.hidden.len()).collect();
+    order.sort_by_key(|&i| (!a.hidden[i].secret, std::cmp::Reverse(a.hidden[i].size)));
+    html! {
+        <section class="inspect-block" aria-labelledby="dbs-h">
+            <h3 id="dbs-h">{ tr.t("inspect.shipped") }</h3>
+            <p class="muted">{ tr.t("inspect.shipped_intro") }</p>
+            <ul class="inspect-hidden">{ for order.into_iter().map(|i| {
+                let h = &a.hidden[i];
+                let on_view = on_view.clone();
+                let open = viewed.as_ref().filter(|v| v.index == i);
+                html! {
+                    <li class={classes!(h.secret.then_some("secret"))}>
+                        if let Some(k) = &h.secret_kind {
+                            <strong class="secret-flag">{ tr.f("inspect.secret", &[k]) }</strong>{ " " }
+                        }
+                        <code>{ h.path.clone() }</code>{ format!(" · {} · L{}", human_size(h.size), h.layer) }
+                        <p class="muted">{ reason(tr, h) }</p>
+                        <button aria-label={tr.f("inspect.view_label", &[&h.path])} onclick={Callback::from(move |_| on_view.emit(i))}>{ tr.t("inspect.view") }</button>
+                        if let Some(v) = open {
+                            <figure class="attacker-view">
+                                <figcaption>{ tr.f("inspect.attacker", &[&format!("L{}", h.layer), &v.path]) }</figcaption>
+                                <pre aria-label={tr.f("inspect.content_label", &[&v.path])}>{ if v.binary { tr.t("inspect.binary").to_string() } else { v.text.clone() } }</pre>
+                                if v.size > crate::ui::inspect_worker::VIEW_BYTES {
+                                    <p class="muted">{ tr.f("inspect.first_bytes", &[&crate::ui::inspect_worker::VIEW_BYTES.to_string(), &v.size.to_string()]) }</p>
+                                }
+                            </figure>
+                        }
+                    </li>
+                }
+            }) }</ul>
+            if !a.history_secrets.is_empty() {
+                <h4>{ tr.t("inspect.history_secrets") }</h4>
+                <ul>{ for a.history_secrets.iter().map(|s| html! {
+                    <li><strong>{ s.variable.clone() }</strong>{ " " }<code>{ s.created_by.clone() }</code></li>
+                }) }</ul>
+            }
+        </section>
+    }
+}
+
+#[function_component(InspectPanel)]
+pub fn inspect_panel() -> Html {
+    let shown = use_reducer(Shown::default);
+    let tr = use_state(Tr::default);
+    let worker = use_mut_ref(|| None::<Worker>);
+    let ready = use_mut_ref(|| false);
+    let queued = use_mut_ref(|| None::<Object>);
+    {
+        let (d, tr, worker, ready, queued) = (shown.dispatcher(), tr.clone(), worker.clone(), ready.clone(), queued.clone());
+        use_effect_with((), move |_| {
+            let load = {
+                let tr = tr.clone();
+                move || {
+                    let tr = tr.clone();
+                    spawn_local(async move {
+                        let l = page_lang();
+                        if let Ok(cat) = lang::load(l).await {
+                            tr.set(Tr::new(l, cat));
+                        }
+                    });
+                }
+            };
+            load();
+            let on_lang = gloo::events::EventListener::new(&gloo::utils::window(), lang::EV_LANG, move |_| load());
+            let names = || bridge::archives().into_iter().map(|a| a.0).collect::<Vec<_>>();
+            d.dispatch(Msg::Archives(names()));
+            let d2 = d.clone();
+            let on_archive = gloo::events::EventListener::new(&gloo::utils::window(), bridge::EV_ARCHIVE, move |_| d2.dispatch(Msg::Archives(names())));
+            let w = Worker::new(WORKER_URL).ok();
+            let onmessage = {
+                let (d, ready, queued, w2) = (d.clone(), ready.clone(), queued.clone(), w.clone());
+                Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+                    let m = ev.data();
+                    let get = |k: &str| Reflect::get(&m, &k.into()).ok().and_then(|v| v.as_string());
+                    if Reflect::get(&m, &"ready".into()).ok().and_then(|v| v.as_bool()) == Some(true) {
+                        *ready.borrow_mut() = true;
+                        if let (Some(w), Some(q)) = (w2.as_ref(), queued.borrow_mut().take()) {
+                            let _ = w.post_message(&q);
+                        }
+                    } else if let Some(e) = get("error") {
+                        d.dispatch(Msg::Analysed(Err(e)));
+                    } else if let (Some(a), Some(i)) = (get("analysis"), get("images")) {
+                        let r = serde_json::from_str::<Analysis>(&a)
+                            .and_then(|a| serde_json::from_str::<(Vec<String>, usize)>(&i).map(|(l, k)| (a, l, k)))
+                            .map_err(|e| e.to_string());
+                        d.dispatch(Msg::Analysed(r));
+                    } else if let Some(v) = get("view") {
+                        d.dispatch(Msg::Viewed(serde_json::from_str(&v).map_err(|e| e.to_string())));
+                    }
+                })
+            };
+            match &w {
+                Some(w) => w.set_onmessage(Some(onmessage.as_ref().unchecked_ref())),
+                None => d.dispatch(Msg::Analysed(Err(String::new()))),
+            }
+            *worker.borrow_mut() = w;
+            move || {
+                drop(on_lang);
+                drop(on_archive);
+                drop(onmessage);
+            }
+        });
+    }
+    // Sends a request now, or once the worker listens.
+    let send = {
+        let (worker, ready, queued) = (worker.clone(), ready.clone(), queued.clone());
+        Rc::new(move |o: Object| {
+            if *ready.borrow() {
+                if let Some(w) = worker.borrow().as_ref() {
+                    let _ = w.post_message(&o);
+                }
+            } else {
+                *queued.borrow_mut() = Some(o);
+            }
+        })
+    };
+    let pick = {
+        let (d, send) = (shown.dispatcher(), send.clone());
+        Callback::from(move |(archive, image): (usize, i64)| {
+            let Some((name, blob)) = bridge::archives().into_iter().nth(archive) else { return };
+            let a = Object::new();
+            let _ = Reflect::set(&a, &"blob".into(), &blob);
+            let _ = Reflect::set(&a, &"name".into(), &name.into());
+            let _ = Reflect::set(&a, &"image".into(), &(image as f64).into());
+            let o = Object::new();
+            let _ = Reflect::set(&o, &"analyze".into(), &a);
+            d.dispatch(Msg::Pick(archive, image));
+            send(o);
+        })
+    };
+    // The last archive opened is analysed first.
+    {
+        let pick = pick.clone();
+        let n = shown.archives.len();
+        let picked = shown.pick.is_some();
+        use_effect_with(n, move |&n| {
+            if n > 0 && !picked {
+                pick.emit((n - 1, -1));
+            }
+        });
+    }
+    let on_archive = {
+        let pick = pick.clone();
+        Callback::from(move |e: Event| {
+            let v: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(k) = v.value().parse::<usize>() {
+                pick.emit((k, -1));
+            }
+        })
+    };
+    let on_image = {
+        let (pick, at) = (pick.clone(), shown.pick.map_or(0, |p| p.0));
+        Callback::from(move |e: Event| {
+            let v: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(k) = v.value().parse::<i64>() {
+                pick.emit((at, k));
+            }
+        })
+    };
+    let on_view = {
+        let send = send.clone();
+        Callback::from(move |i: usize| {
+            let o = Object::new();
+            let _ = Reflect::set(&o, &"view".into(), &(i as f64).into());
+            send(o);
+        })
+    };
+    let tr = *tr;
+    let s = &*shown;
+    let at = s.pick.map_or(usize::MAX, |p| p.0);
+    html! {
+        <section class="panel inspect" aria-labelledby="inspect-h" aria-busy={s.busy.to_string()}>
+            <h2 id="inspect-h">{ tr.t("inspect.region") }</h2>
+            <div class="inspect-pick">
+                <label for="inspect-archive">{ tr.t("inspect.archive") }</label>
+                <select id="inspect-archive" onchange={on_archive}>
+                    { for s.archives.iter().enumerate().map(|(k, n)| html! { <option value={k.to_string()} selected={k == at}>{ n.clone() }</option> }) }
+                </select>
+                if s.images.len() > 1 {
+                    <label for="inspect-image">{ tr.t("inspect.image") }</label>
+                    <select id="inspect-image" onchange={on_image}>
+                        { for s.images.iter().enumerate().map(|(k, n)| html! { <option value={k.to_string()} selected={k == s.image}>{ n.clone() }</option> }) }
+                    </select>
+                }
+                if s.busy { <span class="muted">{ tr.t("inspect.reading") }</span> }
+            </div>
+            if s.archives.is_empty() {
+                <p class="muted">{ tr.t("inspect.empty") }</p>
+            }
+            if let Some(e) = &s.error {
+                <p class="error" role="alert">{ if e.is_empty() { tr.t("inspect.no_worker").to_string() } else { e.clone() } }</p>
+            }
+            if let Some(a) = &s.analysis {
+                { efficiency(&tr, a) }
+                { wasted(&tr, a) }
+                { shipped(&tr, a, &s.viewed, &on_view) }
+                { bytes_go(&tr, a) }
+            }
+        </section>
+    }
+}

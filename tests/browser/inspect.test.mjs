@@ -1,0 +1,82 @@
+// Issue 13 in the page: the "Inspect" button loads the panel (nothing of it is in the first
+// load); its inspect worker analyses the opened image. Figures are held to what the core says
+// for the same archive (`layerlab analyze --json`) and to dive's own test image (dive's
+// Test_Analysis: efficiency 0.9844212134184309, wasted 32025 bytes); the "Deleted but shipped"
+// view shows the bytes GNU tar extracts from the layer that still ships them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync, execSync } from 'node:child_process';
+import { start, openWithPicker, waitLayers, shot, FIXTURES, ROOT } from './helpers.mjs';
+
+const LAYERED = path.join(FIXTURES, 'generated/layered.docker.tar');
+const DIVE = path.join(FIXTURES, 'public/dive/test-docker-image.tar');
+
+function bin() {
+  if (process.env.LAYERLAB_BIN) return process.env.LAYERLAB_BIN;
+  const cands = ['debug', 'release'].map((p) => path.join(ROOT, 'target', p, 'layerlab')).filter((p) => fs.existsSync(p));
+  cands.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
+  assert.ok(cands.length, 'build layerlab first (cargo build --bin layerlab)');
+  return cands[0];
+}
+const analyze = (f) => JSON.parse(execFileSync(bin(), ['analyze', f, '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 }));
+const pct = (r) => `${(r * 100).toFixed(4)} %`;
+
+test('inspect: efficiency, wasted space and deleted-but-shipped files of layered, then dive\'s test image', async () => {
+  const want = analyze(LAYERED);
+  const t = await start({ width: 1400, height: 1000 });
+  try {
+    const { page } = t;
+    await openWithPicker(page, [LAYERED]);
+    await waitLayers(page, 8);
+    const lazy = () => page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => /panels-ui|inspect-worker/.test(n)));
+    assert.deepEqual(await lazy(), [], 'the panel and its worker are not in the first load');
+    await page.getByRole('button', { name: 'Inspect', exact: true }).click();
+
+    const eff = page.getByRole('region', { name: 'Efficiency', exact: true });
+    await eff.waitFor();
+    const fig = (k) => eff.locator(`dd[data-k=${k}]`);
+    assert.equal(await fig('score').innerText(), pct(want.dive.efficiency));
+    assert.equal(await fig('user-wasted').innerText(), pct(want.dive.user_wasted_percent));
+    assert.equal(await fig('dive-wasted').getAttribute('title'), `${want.dive.wasted_bytes} bytes`);
+    assert.equal(await fig('exact-wasted').getAttribute('title'), `${want.wasted_bytes} bytes`);
+    assert.equal(want.wasted_bytes, 5243285, 'the exact figure of tests/analysis.rs');
+
+    // Path by path: one row per hidden file, with its reason.
+    const table = page.getByRole('table', { name: 'Wasted space', exact: true });
+    const rows = table.locator('tbody tr');
+    assert.equal(await rows.count(), want.hidden.length);
+    const row = (p) => rows.filter({ has: page.locator('code', { hasText: new RegExp(`^${p.replace(/[.]/g, '\\.')}$`) }) });
+    assert.match(await row('/data/big.bin').innerText(), /in layer 4, replaced by layer 5; 5\.243MB shipped for nothing/);
+    assert.match(await row('/etc/perm.sh').innerText(), /re-added unchanged by layer \d+ \(a metadata-only change/);
+    assert.match(await row('/srv/www/index.html').innerText(), /hidden by an opaque directory in layer \d+/);
+    assert.match(await row('/etc/motd').innerText(), /deleted by layer \d+/);
+
+    // Deleted but shipped: /etc/motd's bytes, as GNU tar extracts them from layer 0.
+    const dbs = page.getByRole('region', { name: 'Deleted but shipped', exact: true });
+    await dbs.getByRole('button', { name: 'View /etc/motd as shipped' }).click();
+    const manifest = JSON.parse(execFileSync('tar', ['-xOf', LAYERED, 'manifest.json'], { encoding: 'utf8' }));
+    const motd = execSync(`tar -xOf ${LAYERED} ${manifest[0].Layers[0]} | tar -xOf - etc/motd`, { encoding: 'utf8' });
+    const pre = dbs.getByLabel('Content of /etc/motd');
+    await pre.waitFor();
+    assert.equal(await pre.textContent(), motd);
+    await eff.scrollIntoViewIfNeeded();
+    await shot(page, 'inspect-layered');
+
+    // dive's own test image: dive's figures.
+    await openWithPicker(page, [DIVE]);
+    await page.getByRole('region', { name: 'Inspect', exact: true }).getByLabel('Archive', { exact: true }).selectOption({ label: 'test-docker-image.tar' });
+    await page.waitForFunction(() => document.querySelector('dd[data-k=dive-wasted]')?.title === '32025 bytes');
+    assert.equal(await fig('score').innerText(), pct(0.9844212134184309));
+    assert.equal(await fig('user-wasted').innerText(), pct(0.4834911001404049));
+
+    // In Chinese.
+    await page.getByLabel('Language').selectOption('zh-CN');
+    await page.getByRole('region', { name: '效率', exact: true }).getByText('镜像效率分（dive）').waitFor();
+    await shot(page, 'inspect-zh');
+    assert.deepEqual(t.errors, []);
+  } finally {
+    await t.close();
+  }
+});
