@@ -32,7 +32,9 @@
 //!   `Domainname`, which the OCI config diffoci compares does not have), and the layer
 //!   structure (diffoci's file order and tar format: here, which layers the files come from).
 //!   Strict mode counts layers with different diff_ids as a difference even when the merged
-//!   views agree: the images then ship different bytes (in files no container sees).
+//!   views agree: the images then ship different bytes (in files no container sees). Layers
+//!   without a known diff_id (bare layers read without verification) are compared by their
+//!   files only.
 //! - Verdict: the same image ID (config digest) with the same layer blobs is *identical*; the
 //!   same image ID (or, without configs, the same diff_ids) with other blobs (another
 //!   compression, a different gzip stream) is *identical content, different compression*;
@@ -299,7 +301,9 @@ pub fn compare(a: &Side<'_>, b: &Side<'_>, opts: &Options) -> Result<Comparison>
     let same_blobs = same_stack && layers.rows.iter().all(|r| !r.different_compression);
     let same_id = a.id().is_some() && a.id() == b.id();
     let no_configs = a.config.is_none() && b.config.is_none();
-    let layers_differ = !opts.semantic && !same_stack;
+    // Without diff_ids (bare layers read with --no-verify) layers are compared by their files only.
+    let ids_known = a.layers.iter().chain(&b.layers).all(|l| l.diff_id.is_some());
+    let layers_differ = !opts.semantic && ids_known && !same_stack;
     let reported = !files.is_empty() || !config.is_empty() || !history.is_empty() || layers_differ;
 
     let mut notes = Vec::new();
@@ -336,6 +340,9 @@ pub fn compare(a: &Side<'_>, b: &Side<'_>, opts: &Options) -> Result<Comparison>
             ),
             None => "The merged filesystems are the same.".to_string(),
         });
+    }
+    if !ids_known {
+        notes.push("Some layers have no known diff_id (bare layers read without verification): layers are compared by their files only.".to_string());
     }
     if verdict == Verdict::SameContent && a.id() != b.id() {
         notes.push(if opts.semantic {

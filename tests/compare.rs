@@ -416,3 +416,24 @@ fn hostile_archives_exit_2_with_one_sentence() {
     // Usage errors are exit 2 as well (clap's).
     assert_eq!(run(&["diff", &good]).0, 2);
 }
+
+#[test]
+fn bare_layers_without_verification_compare_by_files() {
+    // Bare layers read with --no-verify have no diff_id: the same file is still the same.
+    let l0 = Tar::new().dir("etc/", 0o755).file("etc/motd", b"hi\n").finish();
+    let l1 = Tar::new().dir("etc/", 0o755).file("etc/motd", b"bye\n").finish();
+    let (p0, p1) = (temp("bare0.tar", &l0), temp("bare1.tar", &gzip(&l1)));
+    let (code, out, err) = run(&["diff", "--no-verify", "--json", &p0, &p0]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["verdict"], "same_content");
+    assert!(v["notes"].to_string().contains("no known diff_id"), "{}", v["notes"]);
+    let (code, out, _) = run(&["diff", "--no-verify", "--json", &p0, &p1]);
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(modified(&v).get("/etc/motd"), Some(&vec!["content".to_string()]));
+    // Verified, the diff_ids are known: the same bare layer is identical.
+    let (code, out, _) = run(&["diff", "--json", &p0, &p0]);
+    assert_eq!(code, 0);
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["verdict"], "identical");
+}
