@@ -67,6 +67,8 @@ pub struct Side<'a> {
     pub name: String,
     /// The archive (for error messages).
     pub archive: String,
+    /// The image's tag or ref name, if it has one.
+    pub label: Option<String>,
     pub config: Option<&'a Config>,
     pub layers: Vec<&'a Layer>,
     pub history: &'a [HistoryRow],
@@ -78,6 +80,7 @@ impl<'a> Side<'a> {
         Side {
             name: name.into(),
             archive: img.archive.clone(),
+            label: img.reference.repo_tags.first().cloned().or_else(|| img.reference.ref_name.clone()),
             config: img.config.as_ref(),
             layers: img.layers.iter().collect(),
             history: &img.history,
@@ -86,7 +89,7 @@ impl<'a> Side<'a> {
 
     /// A stack of layers (bottom first) with no config or history.
     pub fn stack(name: impl Into<String>, archive: impl Into<String>, layers: Vec<&'a Layer>) -> Self {
-        Side { name: name.into(), archive: archive.into(), config: None, layers, history: &[] }
+        Side { name: name.into(), archive: archive.into(), label: None, config: None, layers, history: &[] }
     }
 
     fn id(&self) -> Option<String> {
@@ -122,6 +125,8 @@ pub enum Verdict {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Summary {
     pub name: String,
+    /// The image's tag or ref name, if it has one.
+    pub label: Option<String>,
     /// The image ID (config digest), if the side has a config.
     pub id: Option<String>,
     pub layers: usize,
@@ -388,8 +393,8 @@ pub fn compare(a: &Side<'_>, b: &Side<'_>, opts: &Options) -> Result<Comparison>
     };
 
     Ok(Comparison {
-        a: Summary { name: a.name.clone(), id: a.id(), layers: a.layers.len() },
-        b: Summary { name: b.name.clone(), id: b.id(), layers: b.layers.len() },
+        a: Summary { name: a.name.clone(), label: a.label.clone(), id: a.id(), layers: a.layers.len() },
+        b: Summary { name: b.name.clone(), label: b.label.clone(), id: b.id(), layers: b.layers.len() },
         semantic: opts.semantic,
         same_content: verdict != Verdict::Different,
         verdict,
@@ -571,11 +576,11 @@ fn compare_files(a: &Side<'_>, b: &Side<'_>, opts: &Options) -> Result<Files> {
                     changes.insert(Change::Type);
                 } else {
                     match (&na.kind, &nb.kind) {
-                        (Kind::File(ca), Kind::File(cb)) => {
-                            if ca.size() != cb.size() || va.digest(p, *la, na)? != vb.digest(p, *lb, nb)? {
-                                changes.insert(Change::Content);
-                                content = true;
-                            }
+                        (Kind::File(ca), Kind::File(cb))
+                            if ca.size() != cb.size() || va.digest(p, *la, na)? != vb.digest(p, *lb, nb)? =>
+                        {
+                            changes.insert(Change::Content);
+                            content = true;
                         }
                         (Kind::Symlink(x), Kind::Symlink(y)) if x != y => {
                             changes.insert(Change::Target);

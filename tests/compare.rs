@@ -244,7 +244,7 @@ fn json_shape() {
     for k in ["a", "b", "semantic", "verdict", "same_content", "summary", "notes", "layers", "files", "config", "history"] {
         assert!(v.get(k).is_some(), "no {k}");
     }
-    for k in ["name", "id", "layers"] {
+    for k in ["name", "label", "id", "layers"] {
         assert!(v["a"].get(k).is_some(), "a.{k}");
     }
     for k in ["index", "shared", "same_diff_id", "different_compression", "a", "b"] {

@@ -84,14 +84,15 @@ pub fn run(a: &DiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<boo
         let s = serde_json::to_string_pretty(&c).map_err(|e| Error::corrupt(e.to_string()))?;
         emit(out, &(s + "\n"))?;
     } else {
-        emit(out, &report(&c, &ia, &ib))?;
+        emit(out, &report(&c))?;
     }
     Ok(c.same_content)
 }
 
-fn side_line(letter: &str, img: &Image, c: &compare::Summary) -> String {
+fn side_line(letter: &str, c: &compare::Summary) -> String {
     let id = c.id.as_deref().map_or("no config".to_string(), |d| format!("ID {}", compare::short(d)));
-    format!("{letter}: {} ({}, {id}, {} layer{})\n", c.name, img.reference.label(), c.layers, if c.layers == 1 { "" } else { "s" })
+    let label = c.label.as_deref().map_or(String::new(), |l| format!("{l}, "));
+    format!("{letter}: {} ({label}{id}, {} layer{})\n", c.name, c.layers, if c.layers == 1 { "" } else { "s" })
 }
 
 fn value(v: &serde_json::Value) -> String {
@@ -152,11 +153,11 @@ fn short_name(spec: &str) -> String {
 }
 
 /// The readable report.
-pub fn report(c: &Comparison, ia: &Image, ib: &Image) -> String {
+pub fn report(c: &Comparison) -> String {
     let (na, nb) = (short_name(&c.a.name), short_name(&c.b.name));
     let mut s = String::new();
-    s += &side_line("A", ia, &c.a);
-    s += &side_line("B", ib, &c.b);
+    s += &side_line("A", &c.a);
+    s += &side_line("B", &c.b);
     s += &format!("Result: {}{}\n", c.summary, if c.semantic { " (--semantic)" } else { "" });
     for n in &c.notes {
         s += &format!("  {n}\n");
@@ -166,6 +167,7 @@ pub fn report(c: &Comparison, ia: &Image, ib: &Image) -> String {
     s += &match c.layers.diverge_at {
         None => format!("Both stacks are the same {} layer(s) (by ChainID).\n", c.layers.shared),
         Some(0) => "No layer is shared (by ChainID): the stacks differ from layer 0.\n".to_string(),
+        Some(1) => format!("Shared by ChainID: layer 0 (1 of {} and {}); the stacks diverge at layer 1.\n", c.a.layers, c.b.layers),
         Some(i) => format!("Shared by ChainID: layers 0-{} ({} of {} and {}); the stacks diverge at layer {i}.\n", i - 1, i, c.a.layers, c.b.layers),
     };
     let mut rows = vec![["#", "SHARED", "A DIFF_ID", "A BLOB", "B DIFF_ID", "B BLOB"].iter().map(|x| x.to_string()).collect::<Vec<_>>()];
