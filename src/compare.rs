@@ -23,6 +23,9 @@
 //!   os.version, author, created, ...), except `rootfs` (the layer rows show the diff_ids) and
 //!   `history` (its own section). Missing, `null`, `""`, `[]` and `{}` are the same (Docker
 //!   and Go tools write any of them for "unset").
+//! - Layers with other content at the same index (strict mode) are also compared tar entry by
+//!   tar entry, as diffoci does: names only one side has (or has more often), and entries
+//!   whose type, content (size, then sha256), target, device, mode, owner or mtime differ.
 //! - History: the `created_by` lines found only in A and only in B (container-diff's history
 //!   analyzer, by a longest common subsequence), and lines in both whose created, author,
 //!   comment or empty_layer differ.
@@ -45,7 +48,7 @@ use crate::digest::{encoded, prefixed, short_id};
 use crate::error::Result;
 use crate::image::config::{Config, HistoryRow};
 use crate::image::{Image, Layer};
-use crate::layer::Compression;
+use crate::layer::{Compression, Entry, EntryKind};
 use crate::listing::esc;
 use crate::tree::{Ino, Kind, Node};
 use crate::union::Stack;
@@ -168,6 +171,31 @@ pub struct Layers {
     /// The first layer index where they differ (`None` when both stacks are the same).
     pub diverge_at: Option<usize>,
     pub rows: Vec<LayerRow>,
+    /// For each index where both sides have a layer with other content, their tar entries
+    /// compared (diffoci's layer and tar-entry mismatches); strict mode only.
+    pub entries: Vec<LayerEntries>,
+}
+
+/// A tar entry both layers have, with differences.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct EntryDiff {
+    /// `/`-rooted, escaped; whiteouts keep their `.wh.` names.
+    pub path: String,
+    pub changes: Vec<Change>,
+}
+
+/// Layer `layer` of both sides, entry by entry (a name that appears more than once in a layer
+/// is compared position by position; a different count is listed with the names of one side
+/// only).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LayerEntries {
+    pub layer: usize,
+    /// How many tar entries each layer has.
+    pub count_a: usize,
+    pub count_b: usize,
+    pub only_in_a: Vec<String>,
+    pub only_in_b: Vec<String>,
+    pub differ: Vec<EntryDiff>,
 }
 
 /// One entry of a merged view.
@@ -297,7 +325,10 @@ pub struct Comparison {
 
 /// Compares two images (or stacks).
 pub fn compare(a: &Side<'_>, b: &Side<'_>, opts: &Options) -> Result<Comparison> {
-    let layers = compare_layers(a, b);
+    let mut layers = compare_layers(a, b);
+    if !opts.semantic {
+        layers.entries = compare_entries(a, b, &layers.rows)?;
+    }
     let files = compare_files(a, b, opts)?;
     let config = compare_config(a.config, b.config, opts);
     let history = if opts.semantic { HistoryDiff::default() } else { compare_history(a.history, b.history) };
@@ -459,7 +490,99 @@ fn compare_layers(a: &Side<'_>, b: &Side<'_>) -> Layers {
         rows.push(LayerRow { index: i, shared: is_shared && !diverged, same_diff_id, different_compression, a: la, b: lb });
     }
     let diverge_at = if shared == n { None } else { Some(shared) };
-    Layers { shared, diverge_at, rows }
+    Layers { shared, diverge_at, rows, entries: Vec::new() }
+}
+
+/// A tar entry's content digest: the one the index recorded, else read from the layer.
+fn entry_digest(l: &Layer, e: &Entry, archive: &str) -> Result<[u8; 32]> {
+    match e.digest {
+        Some(d) => Ok(d),
+        None => l
+            .blob
+            .digest_content(e.offset, e.size)
+            .map_err(|err| err.at_entry(e.display_path()).in_layer(l.label.clone()).in_file(archive.to_string())),
+    }
+}
+
+fn entry_changes(la: &Layer, x: &Entry, aa: &str, lb: &Layer, y: &Entry, ab: &str) -> Result<Vec<Change>> {
+    let mut ch = Vec::new();
+    if std::mem::discriminant(&x.kind) != std::mem::discriminant(&y.kind) {
+        ch.push(Change::Type);
+    } else {
+        match (&x.kind, &y.kind) {
+            (EntryKind::File, EntryKind::File) if x.size != y.size || entry_digest(la, x, aa)? != entry_digest(lb, y, ab)? => {
+                ch.push(Change::Content);
+            }
+            (EntryKind::Symlink(p), EntryKind::Symlink(q)) | (EntryKind::Hardlink(p), EntryKind::Hardlink(q)) if p != q => {
+                ch.push(Change::Target);
+            }
+            (EntryKind::Char(..), EntryKind::Char(..)) | (EntryKind::Block(..), EntryKind::Block(..)) if x.kind != y.kind => {
+                ch.push(Change::Device);
+            }
+            _ => {}
+        }
+    }
+    if x.mode != y.mode {
+        ch.push(Change::Mode);
+    }
+    if (x.uid, x.gid) != (y.uid, y.gid) {
+        ch.push(Change::Owner);
+    }
+    if x.mtime != y.mtime {
+        ch.push(Change::Mtime);
+    }
+    Ok(ch)
+}
+
+/// A layer's entry positions by path, in tar order.
+fn group(l: &Layer) -> BTreeMap<&[u8], Vec<usize>> {
+    let mut m: BTreeMap<&[u8], Vec<usize>> = BTreeMap::new();
+    for (i, e) in l.entries.iter().enumerate() {
+        m.entry(&e.path[..]).or_default().push(i);
+    }
+    m
+}
+
+fn compare_entries(a: &Side<'_>, b: &Side<'_>, rows: &[LayerRow]) -> Result<Vec<LayerEntries>> {
+    let mut out = Vec::new();
+    for r in rows.iter().filter(|r| !r.same_diff_id) {
+        let (Some(la), Some(lb)) = (a.layers.get(r.index), b.layers.get(r.index)) else { continue };
+        let (ga, gb) = (group(la), group(lb));
+        let mut le = LayerEntries {
+            layer: r.index,
+            count_a: la.entries.len(),
+            count_b: lb.entries.len(),
+            only_in_a: Vec::new(),
+            only_in_b: Vec::new(),
+            differ: Vec::new(),
+        };
+        let names: BTreeSet<&[u8]> = ga.keys().chain(gb.keys()).copied().collect();
+        for name in names {
+            let (xs, ys) = (ga.get(name).map_or(&[][..], |v| &v[..]), gb.get(name).map_or(&[][..], |v| &v[..]));
+            if xs.len() != ys.len() {
+                let shown = match (xs.first(), ys.first()) {
+                    (Some(&i), _) => la.entries[i].display_path(),
+                    (None, Some(&j)) => lb.entries[j].display_path(),
+                    (None, None) => continue,
+                };
+                if xs.len() > ys.len() {
+                    le.only_in_a.push(shown);
+                } else {
+                    le.only_in_b.push(shown);
+                }
+                continue;
+            }
+            for (&i, &j) in xs.iter().zip(ys) {
+                let (x, y) = (&la.entries[i], &lb.entries[j]);
+                let changes = entry_changes(la, x, &a.archive, lb, y, &b.archive)?;
+                if !changes.is_empty() {
+                    le.differ.push(EntryDiff { path: x.display_path(), changes });
+                }
+            }
+        }
+        out.push(le);
+    }
+    Ok(out)
 }
 
 /// One merged view: path → (layer, inode), and the file bytes below each directory.

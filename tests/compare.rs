@@ -174,6 +174,17 @@ fn layered_vs_sibling_strict_adds_mtimes_created_and_history() {
         ])
     );
     assert_eq!(v["history"]["changed"], serde_json::json!([]));
+    // Layers 2 and 3 differ entry by entry; whiteouts and the opaque marker keep their tar names.
+    let entries = v["layers"]["entries"].as_array().unwrap();
+    assert_eq!(entries.iter().map(|e| e["layer"].as_u64().unwrap()).collect::<Vec<_>>(), vec![2, 3]);
+    assert_eq!(paths_of(&entries[0]["only_in_a"]), ["/etc/.wh.to-delete.txt", "/etc/config.txt", "/opt", "/opt/.wh.olddir"]);
+    assert_eq!(paths_of(&entries[0]["only_in_b"]), ["/etc/b-only.conf", "/etc/hostname", "/usr/share/doc/app", "/usr/share/doc/app/.wh.README.md"]);
+    assert!(paths_of(&entries[1]["only_in_a"]).contains(&"/srv/www/.wh..wh..opq".to_string()));
+    assert!(paths_of(&entries[1]["only_in_b"]).contains(&"/usr/lib/v1/.wh.lib.so".to_string()));
+}
+
+fn paths_of(v: &Value) -> Vec<String> {
+    v.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect()
 }
 
 #[test]
@@ -246,6 +257,12 @@ fn json_shape() {
     }
     for k in ["name", "label", "id", "layers"] {
         assert!(v["a"].get(k).is_some(), "a.{k}");
+    }
+    for k in ["shared", "diverge_at", "rows", "entries"] {
+        assert!(v["layers"].get(k).is_some(), "layers {k}");
+    }
+    for k in ["layer", "count_a", "count_b", "only_in_a", "only_in_b", "differ"] {
+        assert!(v["layers"]["entries"][0].get(k).is_some(), "layer entries {k}");
     }
     for k in ["index", "shared", "same_diff_id", "different_compression", "a", "b"] {
         assert!(v["layers"]["rows"][0].get(k).is_some(), "row {k}");
@@ -331,11 +348,16 @@ fn semantic_ignores_a_timestamp_only_difference() {
     assert_eq!(strict.history.changed.len(), 1);
     assert_eq!(strict.history.changed[0].fields, vec!["created".to_string()]);
     assert_eq!(strict.layers.diverge_at, Some(0), "the mtime changes the diff_id");
+    // The layers side by side, tar entry by tar entry (diffoci's tar-entry mismatch).
+    assert_eq!(strict.layers.entries.len(), 1);
+    let le = &strict.layers.entries[0];
+    assert_eq!((le.layer, le.count_a, le.count_b, le.only_in_a.len(), le.only_in_b.len()), (0, 2, 2, 0, 0));
+    assert_eq!(le.differ.iter().map(|d| (d.path.as_str(), d.changes.clone())).collect::<Vec<_>>(), vec![("/etc/motd", vec![layerlab::compare::Change::Mtime])]);
 
     let sem = compare(&sa, &sb, &Options { semantic: true }).unwrap();
     assert_eq!(sem.verdict, Verdict::SameContent, "{:?}", sem);
     assert!(sem.same_content);
-    assert!(sem.files.is_empty() && sem.config.is_empty() && !sem.history.compared);
+    assert!(sem.files.is_empty() && sem.config.is_empty() && !sem.history.compared && sem.layers.entries.is_empty());
 
     // The same through the command line: exit 1, then 0 with --semantic.
     let dir = std::env::temp_dir().join(format!("layerlab-compare-{}", std::process::id()));

@@ -186,6 +186,30 @@ pub fn report(c: &Comparison) -> String {
         rows.push(vec![r.index.to_string(), shared.into(), da, ba, db, bb]);
     }
     s += &table(&rows);
+    for le in &c.layers.entries {
+        let names = |v: &[String]| -> String {
+            let mut t = v.iter().take(10).cloned().collect::<Vec<_>>().join(", ");
+            if v.len() > 10 {
+                t += &format!(" and {} more", v.len() - 10);
+            }
+            t
+        };
+        s += &format!("Layer {} tar entries ({} in A, {} in B):\n", le.layer, le.count_a, le.count_b);
+        if !le.only_in_a.is_empty() {
+            s += &format!("  only in A: {}\n", names(&le.only_in_a));
+        }
+        if !le.only_in_b.is_empty() {
+            s += &format!("  only in B: {}\n", names(&le.only_in_b));
+        }
+        if !le.differ.is_empty() {
+            let d: Vec<String> = le
+                .differ
+                .iter()
+                .map(|e| format!("{} ({})", e.path, e.changes.iter().map(|c| format!("{c:?}").to_lowercase()).collect::<Vec<_>>().join(", ")))
+                .collect();
+            s += &format!("  differ: {}\n", names(&d));
+        }
+    }
 
     s += "\n-----File-----\n\n";
     let files = &c.files;
