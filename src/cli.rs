@@ -9,7 +9,9 @@
 pub mod analyze;
 pub mod cat;
 pub mod commit;
+pub mod diff;
 pub mod drivers;
+pub mod find;
 pub mod history;
 pub mod host;
 pub mod inspect;
@@ -58,6 +60,10 @@ pub enum Command {
     Host(host::HostArgs),
     /// Where the bytes go: dive's numbers and the exact wasted figure, deleted-but-shipped files, dive's CI rules.
     Analyze(analyze::AnalyzeArgs),
+    /// Compares two images (ARCHIVE[:IMAGE]): shared layers, files, config, history; exit 0 same content, 1 differ, 2 error.
+    Diff(diff::DiffArgs),
+    /// Finds a name or glob in every layer, deleted and shadowed versions included.
+    Find(find::FindArgs),
 }
 
 /// Arguments every image command takes.
@@ -105,6 +111,19 @@ pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn Write, err: &mut dyn Wri
             Ok(false) => return 1,
             Err(e) => Err(e),
         },
+        Command::Find(a) => find::run(a, out, err),
+        // diff(1)'s exit codes: 0 same, 1 different, 2 trouble.
+        Command::Diff(a) => {
+            return match diff::run(a, out, err) {
+                Ok(true) => 0,
+                Ok(false) => 1,
+                Err(e) if e.kind == ErrorKind::Io && e.msg.contains("Broken pipe") => 0,
+                Err(e) => {
+                    let _ = writeln!(err, "layerlab: {e}");
+                    2
+                }
+            }
+        }
     };
     match r {
         Ok(()) => 0,

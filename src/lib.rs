@@ -32,11 +32,13 @@ pub mod changes;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod commit;
+pub mod compare;
 pub mod container;
 pub mod digest;
 pub mod docker;
 pub mod drivers;
 pub mod error;
+pub mod find;
 pub mod host;
 pub mod i18n;
 pub mod image;
