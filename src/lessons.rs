@@ -152,7 +152,6 @@ pub const REDIS: &str = "redis.docker.tar";
 pub const FLANNEL: &str = "flannel.docker.tar";
 /// The seed's A/B union example: layers B, A, A2.
 pub const UNION_AB: &str = "union-ab.docker.tar";
-const FLANNEL_REF: &str = "quay.io/coreos/flannel:v0.14.0";
 
 /// L13's build context: a Dockerfile, the same with an early line changed, with only the last
 /// line changed, and a multi-stage one whose final stage ships one small file.

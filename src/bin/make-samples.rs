@@ -9,7 +9,11 @@
 //! The stories (one layer each, see `webapp_layers`): a base layer (with symlinks and a
 //! hardlink), an app layer, a config change, a deleted file (whiteout), a replaced directory
 //! (opaque), a big file, the big file overwritten (wasted space); and a second image, `worker`,
-//! that shares the base and app layers.
+//! that shares the base and app layers. For the lessons (issue 15): `union-ab` (the seeds' A/B
+//! union example, three layers), `leaky` / `leaky-fixed` (a key copied in one layer and removed
+//! in the next, an API token in ENV; the same build with a secret mount), `redis` (the seeds'
+//! `latest` and `5.0` pulls: six gzip layers each, the bottom three shared) and `flannel` (the
+//! seeds' `docker history`: 11 rows, 7 layers), all a few KB.
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {

@@ -66,6 +66,8 @@ pub enum DockerAction {
     Picked(Picked),
     Var(VarView),
     Error(String),
+    /// LESSONS: the host begins afresh: an empty journal and terminal, the sample context.
+    Reset,
 }
 
 impl Reducible for DockerUi {
@@ -122,6 +124,16 @@ impl Reducible for DockerUi {
             DockerAction::Picked(p) => s.picked = Some(p),
             DockerAction::Var(v) => s.var = v,
             DockerAction::Error(e) => s.error = Some(e),
+            DockerAction::Reset => {
+                s.journal = Rc::new(Vec::new());
+                s.files = Rc::new(Vec::new());
+                s.journal_seq += 1;
+                s.output = Rc::new(Vec::new());
+                s.context = Rc::new(proto::sample_context());
+                s.build = Rc::new(BuildView { seq: s.build.seq + 1, ..Default::default() });
+                s.picked = None;
+                s.error = None;
+            }
         }
         Rc::new(s)
     }
