@@ -209,7 +209,15 @@ async function play(page, base, id, shots = {}) {
     await doIt.click();
     await current.getByText('Check passed').waitFor({ timeout: 60000 });
     assert.match(page.url(), new RegExp(`#lesson/${id}/${i}$`));
-    if (shots[i]) await shot(page, shots[i]);
+    if (shots[i]) {
+      await shot(page, shots[i]);
+      // A docker step: the Docker host's terminal too.
+      const out = page.getByRole('log', { name: 'Docker output' });
+      if (await out.isVisible()) {
+        await out.scrollIntoViewIfNeeded();
+        await shot(page, `${shots[i]}-docker`);
+      }
+    }
     if (i < n) await lesson.getByRole('button', { name: 'Next step' }).click();
   }
   const quiz = lesson.getByRole('region', { name: 'Quiz' });
@@ -269,6 +277,8 @@ test('a docker step opened by its link begins on a fresh Docker host with the ea
     await cur.getByText('检查通过').waitFor({ timeout: 60000 });
     await out.getByText('Deleted: sha256:e5e910a7fc47', { exact: false }).first().waitFor();
     await shot(page, 'lessons-zh-L4-step5');
+    await out.scrollIntoViewIfNeeded();
+    await shot(page, 'lessons-zh-L4-step5-docker');
     // L5 and L13 in Chinese, for the screenshots.
     await page.goto(`${base}#lesson/L5/2`);
     const cur5 = page.getByRole('region', { name: '课程' }).locator('li[aria-current=step]');
@@ -280,6 +290,8 @@ test('a docker step opened by its link begins on a fresh Docker host with the ea
     await cur5.getByRole('button', { name: '执行' }).click();
     await cur5.getByText('检查通过').waitFor({ timeout: 60000 });
     await shot(page, 'lessons-zh-L5-history');
+    await page.getByRole('log', { name: 'Docker output' }).scrollIntoViewIfNeeded();
+    await shot(page, 'lessons-zh-L5-history-docker');
     await page.goto(`${base}#lesson/L6/3`);
     const cur6 = page.getByRole('region', { name: '课程' }).locator('li[aria-current=step]');
     await cur6.getByText('第 3 步').waitFor();
