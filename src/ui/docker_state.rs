@@ -52,6 +52,9 @@ pub struct DockerUi {
     pub journal_seq: u32,
     /// BUILD: the last `docker build`'s steps, as the "Build steps" region draws them.
     pub build: Rc<BuildView>,
+    /// LESSONS: the host began afresh while the journal's replay was still on its way: its
+    /// answer (output and lists of the host before the reset) is not shown.
+    pub drop_replay: bool,
 }
 
 pub enum DockerAction {
@@ -107,8 +110,10 @@ impl Reducible for DockerUi {
                     _ => journal.push(item),
                 }
             }
+            DockerAction::Output { replay: true, .. } if s.drop_replay => s.answered = true,
             DockerAction::Output { entries, snapshot, replay } => {
                 s.answered = true;
+                s.drop_replay = false;
                 if let Some(b) = entries.iter().rev().find(|e| !e.steps.is_empty()) {
                     s.build = Rc::new(BuildView { seq: s.build.seq + 1, steps: b.steps.clone(), code: b.code, animate: !replay });
                 }
@@ -129,6 +134,8 @@ impl Reducible for DockerUi {
                 s.files = Rc::new(Vec::new());
                 s.journal_seq += 1;
                 s.output = Rc::new(Vec::new());
+                s.snapshot = Rc::new(Snapshot::default());
+                s.drop_replay = true;
                 s.context = Rc::new(proto::sample_context());
                 s.build = Rc::new(BuildView { seq: s.build.seq + 1, ..Default::default() });
                 s.picked = None;
