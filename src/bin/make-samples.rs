@@ -12,7 +12,8 @@
 //! that shares the base and app layers. For the lessons (issue 15): `union-ab` (the seeds' A/B
 //! union example, three layers), `leaky` / `leaky-fixed` (a key copied in one layer and removed
 //! in the next, an API token in ENV; the same build with a secret mount), `redis` (the seeds'
-//! `latest` and `5.0` pulls: six gzip layers each, the bottom three shared) and `flannel` (the
+//! `latest` and `5.0` pulls: six gzip layers each, the bottom three shared; and `5.0-rebased`,
+//! 5.0's upper five layers over another base, for the ChainID twist) and `flannel` (the
 //! seeds' `docker history`: 11 rows, 7 layers), all a few KB.
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -311,12 +312,17 @@ pub(crate) mod samples {
     /// The seed's redis pulls (S0): `latest` and `5.0`, six layers each, the bottom three the
     /// same (a Debian-like base, a user, a tool), the top three each version's own.
     fn redis_layers(version: &'static str, seed: u64) -> Vec<Layer> {
+        redis_on(tiny_base("Debian GNU/Linux 10 (buster) (sample)", 21, "/bin/sh -c #(nop) ADD file:debian-rootfs.tar in / "), version, seed)
+    }
+
+    /// The same five layers above another base (L2's twist: known blobs on a new parent).
+    fn redis_on(base: Layer, version: &'static str, seed: u64) -> Vec<Layer> {
         let own = |what: &'static str, path: &'static str, n: u64, size: usize| Layer {
             created_by: what,
             entries: vec![E::Dir("usr", 0o755), E::Dir("usr/local", 0o755), E::Dir("usr/local/bin", 0o755), E::File(path, 0o755, noise(seed + n, size))],
         };
         let mut v = vec![
-            tiny_base("Debian GNU/Linux 10 (buster) (sample)", 21, "/bin/sh -c #(nop) ADD file:debian-rootfs.tar in / "),
+            base,
             Layer {
                 created_by: "/bin/sh -c groupadd -r -g 999 redis && useradd -r -g redis -u 999 redis",
                 entries: vec![E::Dir("etc", 0o755), E::File("etc/passwd", 0o644, text("root:x:0:0:root:/root:/bin/sh\nredis:x:999:999::/home/redis:/bin/sh\n")), E::File("etc/group", 0o644, text("root:x:0:\nredis:x:999:\n"))],
@@ -459,6 +465,8 @@ pub(crate) mod samples {
         let redis_rows: &[(usize, &str)] = &[(5, "/bin/sh -c #(nop)  ENTRYPOINT [\"docker-entrypoint.sh\"]"), (5, "/bin/sh -c #(nop)  CMD [\"redis-server\"]")];
         let redis_latest = image_with("redis:latest", redis_layers("6.2.6", 40), &["redis-server"], redis_rows, true, &redis_env, None)?;
         let redis_5 = image_with("redis:5.0", redis_layers("5.0", 50), &["redis-server"], redis_rows, true, &redis_env, None)?;
+        let rebased = redis_on(tiny_base("Debian GNU/Linux 10 (buster) (sample, rebuilt)", 29, "/bin/sh -c #(nop) ADD file:debian-rootfs-rebuilt.tar in / "), "5.0", 50);
+        let redis_rebased = image_with("redis:5.0-rebased", rebased, &["redis-server"], redis_rows, true, &redis_env, None)?;
         let flannel = image_with(
             "quay.io/coreos/flannel:v0.14.0",
             flannel_layers(),
@@ -483,8 +491,8 @@ pub(crate) mod samples {
              "A private key copied in one layer and removed in the next (a whiteout), and an API token in ENV: the merged view has no key, every layer still ships it."),
             ("leaky-fixed.docker.tar", docker_save(&[&leaky_fixed])?, "leaky-fixed:1",
              "The same build done right: the key mounted as a build secret (RUN --mount=type=secret), no token in the config: no trace in any layer or in history."),
-            ("redis.docker.tar", docker_save(&[&redis_latest, &redis_5])?, "redis:latest + redis:5.0",
-             "The seed's redis pulls: latest and 5.0, six gzip layers each, the bottom three shared. Pull one, then the other: three layers already exist."),
+            ("redis.docker.tar", docker_save(&[&redis_latest, &redis_5, &redis_rebased])?, "redis:latest + redis:5.0",
+             "The seed's redis pulls: latest and 5.0, six gzip layers each, the bottom three shared. Pull one, then the other: three layers already exist. And 5.0-rebased: 5.0's upper five layers over a rebuilt base, every layer downloaded again."),
             ("flannel.docker.tar", docker_save(&[&flannel])?, "quay.io/coreos/flannel:v0.14.0",
              "The seed's flannel docker history retold: 11 history rows, 7 layers (4 rows are metadata only), sizes scaled down to KBs."),
         ];
