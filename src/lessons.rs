@@ -552,6 +552,17 @@ mod tests {
     }
 
     #[test]
+    fn every_lesson_ends_with_a_quiz_and_docker_lessons_say_so() {
+        for l in LESSONS {
+            assert!(!l.quiz.is_empty() && l.quiz.iter().all(|q| (1..=34).contains(q)), "{}", l.id);
+            assert_eq!(l.uses_docker(), l.steps.iter().any(|s| s.command.starts_with("docker ")), "{}", l.id);
+            assert!(l.context.is_empty() || l.uses_docker(), "{}: a build context without docker steps", l.id);
+            let (sh, dk) = l.replay(l.steps.len());
+            assert_eq!(sh.len() + dk.len(), l.steps.len());
+        }
+    }
+
+    #[test]
     fn an_event_names_its_path_exactly() {
         assert!(names("/etc/passwd from layer 1: 65 bytes", "/etc/passwd"));
         assert!(names("directory /app/static: trusted.overlay.opaque=y", "/app/static"));
