@@ -3,8 +3,13 @@
 //! and `docker ps -s` figures) as [`crate::host`] reports it.
 //!
 //! Rules:
-//! - A step is one shell line ([`Step::command`]) on a bundled sample; the page offers a button
-//!   that runs it, or the learner types it. A step passes only when that line ran **after the
+//! - A step is one line ([`Step::command`]) run where the step says ([`On`]): the container
+//!   shell of the page, or the Docker host's terminal (the Docker panel, a wasm of its own the
+//!   page talks to through `window` events, [`crate::ui`]'s `docker_bridge`). Each place keeps a
+//!   log of what it printed, an echo `# LINE` then the printed lines; a check reads the lines its
+//!   step's line printed in its own log. A new place (the analysis page, the storage drivers
+//!   page: L11, L14) is one more [`On`] whose page feeds a log the same way. The page offers a
+//!   button that runs the line, or the learner types it. A step passes only when that line ran **after the
 //!   step began** ([`Baseline`]) and every [`Check`] holds over what came after it: a check that
 //!   would pass without the action is a defect (`tests/lessons.rs` runs every check before and
 //!   after its action on the real host).
@@ -19,6 +24,8 @@ use crate::host::{ContainerUsage, EventKind, EventLine};
 /// What must hold once a step's command ran (over what came after the step began).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Check {
+    /// The line printed `text` exactly this many times (`Already exists` 3 times).
+    Occurs(&'static str, usize),
     /// No copy-up happened.
     NoCopyUp,
     /// `path` was copied up to the container layer.
@@ -49,11 +56,32 @@ pub enum Check {
     SizeAtLeast(u64),
 }
 
-/// One step: the line to run and what must be seen after it.
+/// Where a step's line runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum On {
+    /// The page's container shell (events, `docker diff`, `docker ps -s` are its container's).
+    Shell,
+    /// The Docker host's terminal (`docker pull`, `history`, `inspect`, `commit`, `build`):
+    /// only what the command printed is checked.
+    Docker,
+}
+
+/// One step: the line to run, where, and what must be seen after it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Step {
     pub command: &'static str,
     pub checks: &'static [Check],
+    pub on: On,
+}
+
+/// A step in the container shell.
+const fn sh(command: &'static str, checks: &'static [Check]) -> Step {
+    Step { command, checks, on: On::Shell }
+}
+
+/// A step in the Docker host's terminal.
+const fn dk(command: &'static str, checks: &'static [Check]) -> Step {
+    Step { command, checks, on: On::Docker }
 }
 
 /// A lesson: on which bundled sample, its steps, and its quiz (interview question numbers of
@@ -66,6 +94,23 @@ pub struct Lesson {
     pub sample: &'static str,
     pub steps: &'static [Step],
     pub quiz: &'static [u32],
+    /// The Docker host's build context for the lesson's `docker build` steps (path, text);
+    /// empty: the page's sample context.
+    pub context: &'static [(&'static str, &'static str)],
+}
+
+impl Lesson {
+    /// True if a step runs in the Docker host (the page starts it and begins it afresh).
+    pub fn uses_docker(&self) -> bool {
+        self.steps.iter().any(|s| s.on == On::Docker)
+    }
+
+    /// The lines that put a fresh container and a fresh Docker host where step `step` begins:
+    /// (shell lines, docker lines).
+    pub fn replay(&self, step: usize) -> (Vec<String>, Vec<String>) {
+        let of = |on: On| self.steps[..step].iter().filter(|s| s.on == on).map(|s| s.command.to_string()).collect();
+        (of(On::Shell), of(On::Docker))
+    }
 }
 
 /// Where a step began: how long the shell output and the event log were then.
@@ -73,6 +118,7 @@ pub struct Lesson {
 pub struct Baseline {
     pub output: usize,
     pub events: usize,
+    pub docker: usize,
 }
 
 /// The container as the page holds it (everything since it started).
@@ -82,12 +128,14 @@ pub struct Observation<'a> {
     pub events: &'a [EventLine],
     pub diff: &'a [String],
     pub usage: &'a ContainerUsage,
+    /// The Docker host's terminal since the lesson began it: `# LINE`, then what it printed.
+    pub docker: &'a [String],
 }
 
 impl<'a> Observation<'a> {
     /// The baseline of a step that begins now.
     pub fn baseline(&self) -> Baseline {
-        Baseline { output: self.output.len(), events: self.events.len() }
+        Baseline { output: self.output.len(), events: self.events.len(), docker: self.docker.len() }
     }
 }
 
@@ -97,54 +145,184 @@ pub const WEBAPP: &str = "webapp.docker.tar";
 
 const MIB: u64 = 1 << 20;
 
+/// The seed's redis pulls (`make-samples`): `redis:latest` and `redis:5.0`, six gzip layers
+/// each, the bottom three shared.
+pub const REDIS: &str = "redis.docker.tar";
+/// The seed's flannel image: 11 history rows, 7 layers.
+pub const FLANNEL: &str = "flannel.docker.tar";
+/// The seed's A/B union example: layers B, A, A2.
+pub const UNION_AB: &str = "union-ab.docker.tar";
+
+/// L13's build context: a Dockerfile, the same with an early line changed, with only the last
+/// line changed, and a multi-stage one whose final stage ships one small file.
+const L13_CONTEXT: &[(&str, &str)] = &[
+    ("Dockerfile", "FROM webapp:1.0\nRUN echo deps v1 > /tmp/deps.txt\nCOPY src.txt /app/\nCMD [\"cat\", \"/app/src.txt\"]\n"),
+    ("Dockerfile.early", "FROM webapp:1.0\nRUN echo deps v2 > /tmp/deps.txt\nCOPY src.txt /app/\nCMD [\"cat\", \"/app/src.txt\"]\n"),
+    ("Dockerfile.late", "FROM webapp:1.0\nRUN echo deps v1 > /tmp/deps.txt\nCOPY src.txt /app/\nCMD [\"cat\", \"-n\", \"/app/src.txt\"]\n"),
+    (
+        "Dockerfile.multi",
+        "FROM webapp:1.0 AS build\nRUN echo toolchain > /tmp/toolchain.bin && echo app > /tmp/app\nFROM union-ab:1\nCOPY --from=build /tmp/app /app\nCMD [\"/app\"]\n",
+    ),
+    ("src.txt", "hello from src.txt\n"),
+];
+
 /// The lessons that exist, in the plan's order.
 pub const LESSONS: &[Lesson] = &[
     Lesson {
         id: "L1",
         sample: WEBAPP,
         steps: &[
-            Step { command: "ls /", checks: &[Check::Output("app"), Check::NoOutput("boot"), Check::NoError] },
-            Step { command: "ls /boot", checks: &[Check::Output("No such file or directory")] },
-            Step { command: "ls /lib/modules", checks: &[Check::Output("No such file or directory")] },
-            Step { command: "cat /etc/os-release", checks: &[Check::Output("Samplix"), Check::NoCopyUp] },
+            sh("ls /", &[Check::Output("app"), Check::NoOutput("boot"), Check::NoError]),
+            sh("ls /boot", &[Check::Output("No such file or directory")]),
+            sh("ls /lib/modules", &[Check::Output("No such file or directory")]),
+            sh("cat /etc/os-release", &[Check::Output("Samplix"), Check::NoCopyUp]),
         ],
         quiz: &[6, 8, 1],
+        context: &[],
+    },
+    Lesson {
+        id: "L2",
+        sample: REDIS,
+        steps: &[
+            dk("docker pull redis:latest", &[Check::Occurs("Pull complete", 6), Check::Occurs("Already exists", 0), Check::NoError]),
+            dk("docker pull redis:5.0", &[Check::Occurs("Already exists", 3), Check::Occurs("Pull complete", 3)]),
+            dk("docker images", &[Check::Output("latest"), Check::Output("5.0"), Check::NoError]),
+            dk("docker system df -v", &[Check::Output("SHARED SIZE"), Check::Occurs("5.292kB", 2)]),
+            dk("docker pull redis:5.0-rebased", &[Check::Occurs("Pull complete", 6), Check::Occurs("Already exists", 0)]),
+        ],
+        quiz: &[2, 17, 19],
+        context: &[],
+    },
+    Lesson {
+        id: "L3",
+        sample: REDIS,
+        steps: &[
+            dk("docker pull redis:5.0", &[Check::Output("7241a4ef990a: Pull complete"), Check::Output("Digest: sha256:2ddd7ebf8fd9")]),
+            dk("docker inspect --format '{{json .RootFS.Layers}}' redis:5.0", &[Check::Output("sha256:e5e910a7fc47"), Check::NoOutput("7241a4ef990a")]),
+            dk("docker image inspect --format '{{.Id}}' redis:5.0", &[Check::Output("sha256:b53b30c5d25e"), Check::NoError]),
+            dk("docker inspect --format '{{json .RepoDigests}}' redis:5.0", &[Check::Output("redis@sha256:2ddd7ebf8fd9"), Check::NoOutput("b53b30c5d25e")]),
+        ],
+        quiz: &[14, 15],
+        context: &[],
+    },
+    Lesson {
+        id: "L4",
+        sample: REDIS,
+        steps: &[
+            dk("docker pull redis:latest", &[Check::Occurs("Pull complete", 6)]),
+            dk("docker inspect --format '{{json .RootFS.Layers}}' redis:latest", &[Check::Output("sha256:e5e910a7fc47"), Check::Output("sha256:9eefc621a734")]),
+            dk("docker pull redis:5.0", &[Check::Occurs("Already exists", 3)]),
+            dk("docker rmi redis:5.0", &[Check::Occurs("Deleted:", 4), Check::NoOutput("e5e910a7fc47")]),
+            dk("docker rmi redis:latest", &[Check::Output("Deleted: sha256:e5e910a7fc47"), Check::Output("Deleted: sha256:267294ed4f6b"), Check::NoOutput("9eefc621a734")]),
+        ],
+        quiz: &[16, 17, 27],
+        context: &[],
+    },
+    Lesson {
+        id: "L5",
+        sample: FLANNEL,
+        steps: &[
+            dk("docker pull quay.io/coreos/flannel:v0.14.0", &[Check::Occurs("Pull complete", 7)]),
+            dk("docker history quay.io/coreos/flannel:v0.14.0", &[Check::Occurs("<missing>", 10), Check::Occurs(" 0B ", 4), Check::NoError]),
+            dk("docker inspect --format '{{json .RootFS.Layers}}' quay.io/coreos/flannel:v0.14.0", &[Check::Occurs("sha256:", 7)]),
+            dk("docker history --no-trunc quay.io/coreos/flannel:v0.14.0", &[Check::Output("ENTRYPOINT [\"/opt/bin/flanneld\"]"), Check::Output("sha256:ef1613ba3662")]),
+        ],
+        quiz: &[9, 18, 33],
+        context: &[],
+    },
+    Lesson {
+        id: "L6",
+        sample: UNION_AB,
+        steps: &[
+            sh("ls /", &[Check::Output("onlyB"), Check::Output("foo"), Check::NoOutput("C"), Check::NoError]),
+            sh("cat /foo", &[Check::Output("from A"), Check::NoCopyUp]),
+            sh("ls /bar", &[Check::Output("x"), Check::Output("z"), Check::NoError]),
+            sh("cat /bar", &[Check::Output("Is a directory")]),
+            sh("cat /foo/y", &[Check::Output("Not a directory")]),
+            sh("ls /C", &[Check::Output("No such file or directory")]),
+        ],
+        quiz: &[3, 1],
+        context: &[],
     },
     Lesson {
         id: "L7",
         sample: WEBAPP,
         steps: &[
-            Step { command: "ls /app", checks: &[Check::LayerEmpty, Check::NoError] },
-            Step { command: "echo hello > /out.txt", checks: &[Check::Diff("A /out.txt"), Check::SizeAtLeast(6), Check::NoCopyUp] },
-            Step { command: "cat /out.txt", checks: &[Check::Output("hello")] },
-            Step { command: "reset", checks: &[Check::LayerEmpty] },
+            sh("ls /app", &[Check::LayerEmpty, Check::NoError]),
+            sh("echo hello > /out.txt", &[Check::Diff("A /out.txt"), Check::SizeAtLeast(6), Check::NoCopyUp]),
+            sh("cat /out.txt", &[Check::Output("hello")]),
+            sh("reset", &[Check::LayerEmpty]),
         ],
         quiz: &[5, 20, 21, 34],
+        context: &[],
     },
     Lesson {
         id: "L8",
         sample: WEBAPP,
         steps: &[
-            Step { command: "cat /app/config.yaml", checks: &[Check::Output("port: 8080"), Check::NoCopyUp, Check::LayerEmpty] },
-            Step { command: "ls -l /data", checks: &[Check::Output("model.bin"), Check::NoCopyUp, Check::LayerEmpty] },
-            Step { command: "echo debug: true >> /app/config.yaml", checks: &[Check::CopyUp("/app/config.yaml"), Check::Diff("C /app/config.yaml")] },
-            Step { command: "chmod 600 /data/model.bin", checks: &[Check::CopyUp("/data/model.bin"), Check::CopiedAtLeast(MIB)] },
-            Step { command: "touch /etc/passwd", checks: &[Check::CopyUp("/etc/passwd"), Check::Diff("C /etc/passwd")] },
+            sh("cat /app/config.yaml", &[Check::Output("port: 8080"), Check::NoCopyUp, Check::LayerEmpty]),
+            sh("ls -l /data", &[Check::Output("model.bin"), Check::NoCopyUp, Check::LayerEmpty]),
+            sh("echo debug: true >> /app/config.yaml", &[Check::CopyUp("/app/config.yaml"), Check::Diff("C /app/config.yaml")]),
+            sh("chmod 600 /data/model.bin", &[Check::CopyUp("/data/model.bin"), Check::CopiedAtLeast(MIB)]),
+            sh("touch /etc/passwd", &[Check::CopyUp("/etc/passwd"), Check::Diff("C /etc/passwd")]),
         ],
         quiz: &[10, 11, 12],
+        context: &[],
     },
     Lesson {
         id: "L9",
         sample: WEBAPP,
         steps: &[
-            Step { command: "echo new > /etc/new.conf", checks: &[Check::Diff("A /etc/new.conf"), Check::NoWhiteout] },
-            Step { command: "rm /etc/new.conf", checks: &[Check::NoWhiteout, Check::NotInDiff("/etc/new.conf"), Check::NoError] },
-            Step { command: "rm /etc/passwd", checks: &[Check::Whiteout("/etc/passwd"), Check::Diff("D /etc/passwd")] },
-            Step { command: "rm -r /app/static", checks: &[Check::Whiteout("/app/static"), Check::NoOpaque, Check::Diff("D /app/static")] },
-            Step { command: "mkdir /app/static", checks: &[Check::Opaque("/app/static")] },
-            Step { command: "ls /app/static", checks: &[Check::NoOutput("index.html"), Check::NoError] },
+            sh("echo new > /etc/new.conf", &[Check::Diff("A /etc/new.conf"), Check::NoWhiteout]),
+            sh("rm /etc/new.conf", &[Check::NoWhiteout, Check::NotInDiff("/etc/new.conf"), Check::NoError]),
+            sh("rm /etc/passwd", &[Check::Whiteout("/etc/passwd"), Check::Diff("D /etc/passwd")]),
+            sh("rm -r /app/static", &[Check::Whiteout("/app/static"), Check::NoOpaque, Check::Diff("D /app/static")]),
+            sh("mkdir /app/static", &[Check::Opaque("/app/static")]),
+            sh("ls /app/static", &[Check::NoOutput("index.html"), Check::NoError]),
         ],
         quiz: &[7, 13, 30],
+        context: &[],
+    },
+    Lesson {
+        id: "L10",
+        sample: WEBAPP,
+        steps: &[
+            sh("cat /etc/motd", &[Check::Output("No such file or directory"), Check::NoCopyUp]),
+            sh("ls -a /etc", &[Check::Output("passwd"), Check::NoOutput("motd"), Check::NoOutput(".wh."), Check::NoError]),
+            sh("ls /app/static", &[Check::Output("app.js"), Check::NoOutput("logo.png"), Check::NoError]),
+            dk("docker pull webapp:1.0", &[Check::Occurs("Pull complete", 7)]),
+            dk("docker history webapp:1.0", &[Check::Output("RUN rm /etc/motd"), Check::Occurs("1.05MB", 2)]),
+        ],
+        quiz: &[7, 13],
+        context: &[],
+    },
+    Lesson {
+        id: "L12",
+        sample: WEBAPP,
+        steps: &[
+            dk("docker run --name c1 webapp:1.0 sh -c 'echo tweak > /tmp/note'", &[Check::Output("Status: Downloaded newer image"), Check::NoError]),
+            dk("docker diff c1", &[Check::Output("A /tmp/note"), Check::Output("C /tmp")]),
+            dk("docker commit -c 'RUN echo' c1 bad:1", &[Check::Output("run is not a valid change command")]),
+            dk("docker commit -m tweak -a 'Ada <ada@example.com>' -c 'ENV MODE=dev' c1 snap:1", &[Check::Output("sha256:"), Check::NoError]),
+            dk("docker history snap:1", &[Check::Output("tweak"), Check::Output("echo tweak > /tmp/note"), Check::Occurs("<missing>", 9)]),
+            dk("docker inspect snap:1", &[Check::Output("\"Author\": \"Ada <ada@example.com>\""), Check::Output("\"MODE=dev\"")]),
+        ],
+        quiz: &[22, 23],
+        context: &[],
+    },
+    Lesson {
+        id: "L13",
+        sample: WEBAPP,
+        steps: &[
+            dk("docker build -t demo:1 context", &[Check::Occurs("Using cache", 0), Check::Output("Successfully tagged demo:1")]),
+            dk("docker build -t demo:1 context", &[Check::Occurs("Using cache", 3), Check::Output("Successfully tagged demo:1")]),
+            dk("docker build -f context/Dockerfile.early -t demo:2 context", &[Check::Occurs("Using cache", 0), Check::Output("Successfully tagged demo:2")]),
+            dk("docker build -f context/Dockerfile.late -t demo:3 context", &[Check::Occurs("Using cache", 2), Check::Output("Successfully tagged demo:3")]),
+            dk("docker build -f context/Dockerfile.multi -t demo:small context", &[Check::Output("Successfully tagged demo:small")]),
+            dk("docker history demo:small", &[Check::NoOutput("toolchain"), Check::NoOutput("python"), Check::Occurs("<missing>", 2)]),
+        ],
+        quiz: &[4, 25, 26, 27],
+        context: L13_CONTEXT,
     },
 ];
 
@@ -156,6 +334,20 @@ pub const INTERVIEW: [u32; 34] = [1, 2, 3, 4, 5, 6, 7, 8, 10, 9, 11, 12, 13, 14,
 /// does: (question, lesson, step from 1). A question missing here has no demonstration yet.
 pub const QUESTION_PROOFS: &[(u32, &str, usize)] = &[
     (1, "L9", 3),
+    (2, "L2", 2),
+    (3, "L6", 1),
+    (4, "L13", 4),
+    (9, "L5", 2),
+    (14, "L3", 3),
+    (15, "L3", 2),
+    (16, "L4", 5),
+    (17, "L2", 2),
+    (18, "L5", 2),
+    (19, "L2", 4),
+    (22, "L12", 4),
+    (25, "L13", 6),
+    (26, "L13", 3),
+    (27, "L4", 5),
     (5, "L7", 2),
     (6, "L1", 2),
     (7, "L9", 2),
@@ -183,6 +375,20 @@ pub const MYTH_PROOFS: &[(u32, &str, usize)] = &[
     (14, "L9", 3),
     (28, "L1", 2),
     (30, "L8", 4),
+    (3, "L6", 1),
+    (4, "L6", 3),
+    (8, "L10", 5),
+    (9, "L13", 3),
+    (15, "L3", 4),
+    (16, "L3", 2),
+    (17, "L2", 5),
+    (18, "L4", 5),
+    (19, "L5", 2),
+    (20, "L5", 2),
+    (21, "L13", 6),
+    (25, "L12", 3),
+    (26, "L3", 3),
+    (33, "L3", 3),
 ];
 
 /// The link to the step proving `n` in `table` ([`QUESTION_PROOFS`] or [`MYTH_PROOFS`]).
@@ -206,14 +412,17 @@ impl Step {
     /// True if the step's command ran after `base` and every check holds.
     pub fn passes(&self, obs: &Observation, base: Baseline) -> bool {
         // A container that restarted (shorter logs) began again: everything counts.
-        let out = obs.output.get(base.output..).unwrap_or(obs.output);
-        let ev = obs.events.get(base.events..).unwrap_or(obs.events);
+        let (out, ev) = match self.on {
+            On::Shell => (obs.output.get(base.output..).unwrap_or(obs.output), obs.events.get(base.events..).unwrap_or(obs.events)),
+            On::Docker => (obs.docker.get(base.docker..).unwrap_or(obs.docker), &[][..]),
+        };
         let echo = format!("# {}", self.command.trim());
         let Some(ran_at) = out.iter().position(|l| l.trim_end() == echo) else { return false };
         // What the command printed: the lines after its echo, up to the next echo.
         let printed: Vec<&String> = out[ran_at + 1..].iter().take_while(|l| !l.starts_with("# ")).collect();
         let of = |k: EventKind| ev.iter().filter(move |e| e.kind == k);
         self.checks.iter().all(|c| match *c {
+            Check::Occurs(t, n) => printed.iter().map(|l| l.matches(t).count()).sum::<usize>() == n,
             Check::NoCopyUp => of(EventKind::CopyUp).next().is_none(),
             Check::CopyUp(p) => of(EventKind::CopyUp).any(|e| names(&e.text, p)),
             Check::CopiedAtLeast(n) => obs.usage.copied_bytes >= n,
@@ -223,7 +432,9 @@ impl Step {
             Check::NoOpaque => of(EventKind::Opaque).next().is_none(),
             Check::Output(t) => printed.iter().any(|l| l.contains(t)),
             Check::NoOutput(t) => !printed.iter().any(|l| l.contains(t)),
-            Check::NoError => of(EventKind::Error).next().is_none() && !printed.iter().any(|l| l.contains(": cannot ") || l.contains("No such file")),
+            Check::NoError => {
+                of(EventKind::Error).next().is_none() && !printed.iter().any(|l| l.contains(": cannot ") || l.contains("No such file") || l.starts_with("Error"))
+            }
             Check::Diff(line) => obs.diff.iter().any(|l| l == line),
             Check::NotInDiff(p) => !obs.diff.iter().any(|l| l.get(2..) == Some(p)),
             Check::LayerEmpty => obs.usage.size == 0 && obs.diff.is_empty(),
@@ -337,6 +548,17 @@ mod tests {
                     assert!(crate::i18n::shipped(lang).contains(&k), "{k} missing in {}", lang.tag());
                 }
             }
+        }
+    }
+
+    #[test]
+    fn every_lesson_ends_with_a_quiz_and_docker_lessons_say_so() {
+        for l in LESSONS {
+            assert!(!l.quiz.is_empty() && l.quiz.iter().all(|q| (1..=34).contains(q)), "{}", l.id);
+            assert_eq!(l.uses_docker(), l.steps.iter().any(|s| s.command.starts_with("docker ")), "{}", l.id);
+            assert!(l.context.is_empty() || l.uses_docker(), "{}: a build context without docker steps", l.id);
+            let (sh, dk) = l.replay(l.steps.len());
+            assert_eq!(sh.len() + dk.len(), l.steps.len());
         }
     }
 

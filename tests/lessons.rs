@@ -1,42 +1,89 @@
-//! Every lesson (`layerlab::lessons`) played on the real host over the bundled sample it names,
-//! as the page plays it: each step's checks must fail before its command runs (a check that
-//! passes without the action is a defect) and pass right after it, on a container that carries
-//! the earlier steps' changes.
+//! Every lesson (`layerlab::lessons`) played on the real core over the bundled samples, as the
+//! page plays it: shell steps on the host's container (`layerlab::host`), docker steps on a
+//! Docker host (`layerlab::docker`) whose registry serves every bundled sample, begun afresh
+//! for the lesson, with the lesson's build context. Each step's checks must fail before its
+//! line runs (a check that passes without the action is a defect) and pass right after it,
+//! with the earlier steps' changes in place.
 #[allow(dead_code)]
 #[path = "../src/bin/make-samples.rs"]
 mod make_samples;
 
+use layerlab::docker::{served, Docker, Registry};
 use layerlab::host::{open_archive, EventLine, Host};
-use layerlab::lessons::{Observation, LESSONS};
+use layerlab::image::Archive;
+use layerlab::lessons::{Lesson, Observation, On, LESSONS};
 use layerlab::source::{MemSource, Source};
+use std::path::PathBuf;
 use std::sync::Arc;
 
-/// The container as the page accumulates it: output and events appended, diff and usage replaced.
+/// The container and the Docker terminal as the page accumulates them: output and events
+/// appended, diff and usage replaced; the docker log is `# LINE` then what it printed.
 #[derive(Default)]
 struct Page {
     output: Vec<String>,
     events: Vec<EventLine>,
     diff: Vec<String>,
     usage: layerlab::host::ContainerUsage,
+    docker: Vec<String>,
 }
 
 impl Page {
-    fn run(&mut self, host: &mut Host, line: &str) {
-        let r = host.shell(line);
-        self.output.extend(r.output);
-        self.events.extend(r.events);
-        self.diff = r.diff;
-        self.usage = r.usage;
+    fn run(&mut self, host: &mut Host, docker: &mut Docker, on: On, line: &str) {
+        match on {
+            On::Shell => {
+                let r = host.shell(line);
+                self.output.extend(r.output);
+                self.events.extend(r.events);
+                self.diff = r.diff;
+                self.usage = r.usage;
+            }
+            On::Docker => {
+                let o = docker.run(&layerlab::docker::argv::split(line).unwrap());
+                self.docker.push(format!("# {line}"));
+                self.docker.extend(o.out.lines().map(str::to_string));
+            }
+        }
     }
     fn obs(&self) -> Observation<'_> {
-        Observation { output: &self.output, events: &self.events, diff: &self.diff, usage: &self.usage }
+        Observation { output: &self.output, events: &self.events, diff: &self.diff, usage: &self.usage, docker: &self.docker }
     }
 }
 
-fn sample(name: &str) -> Vec<u8> {
+fn samples() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("layerlab-lessons-{}", std::process::id()));
-    make_samples::samples::write_all(&dir).unwrap();
-    std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("sample {name}: {e}"))
+    if !dir.join("index.json").exists() {
+        make_samples::samples::write_all(&dir).unwrap();
+    }
+    dir
+}
+
+fn sample(name: &str) -> Vec<u8> {
+    std::fs::read(samples().join(name)).unwrap_or_else(|e| panic!("sample {name}: {e}"))
+}
+
+/// The page's Docker host: every bundled sample served (`index.json`), real IDs and times.
+fn docker_host(l: &Lesson) -> Docker {
+    let mut reg = Registry::default();
+    let index: Vec<serde_json::Value> = serde_json::from_slice(&std::fs::read(samples().join("index.json")).unwrap()).unwrap();
+    for s in index {
+        let name = s["file"].as_str().unwrap();
+        let ar = Archive::open(MemSource::shared(sample(name)), name, true, None).unwrap();
+        served::serve(&mut reg, Arc::new(ar));
+    }
+    let mut d = Docker::new(reg, Box::new(|p: &str| Err(format!("{p}: no such file or directory"))));
+    d.display = true;
+    let files: Vec<(String, String)> = l.context.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect();
+    d.context_loader = Some(Box::new(move |dir: &str| match layerlab::docker::context::clean(dir).as_str() {
+        "context" | "" => {
+            let mut c = layerlab::docker::context::Context::new();
+            for (p, t) in &files {
+                c.add_file(p, 0o644, t.as_bytes().to_vec());
+            }
+            Ok(c)
+        }
+        _ => Err(format!("path \"{dir}\" not found")),
+    }));
+    d
 }
 
 #[test]
@@ -47,25 +94,59 @@ fn every_lesson_step_passes_only_after_its_action() {
         let opened = open_archive(src, l.sample, true, 1, host.next_id(), &mut |_| true).unwrap();
         host.add(&opened);
         host.set_stack(opened.layers.iter().map(|x| (x.info.id, true)).collect());
+        let mut docker = docker_host(l);
         let mut page = Page::default();
         for (i, step) in l.steps.iter().enumerate() {
             let base = page.obs().baseline();
             assert!(!step.passes(&page.obs(), base), "{} step {}: passes before `{}` ran", l.id, i + 1, step.command);
-            // An unrelated read does not make it pass either.
-            page.run(&mut host, "ls /usr");
-            assert!(!step.passes(&page.obs(), base), "{} step {}: passes after an unrelated `ls /usr`", l.id, i + 1);
-            page.run(&mut host, step.command);
+            // An unrelated read (in the same place) does not make it pass either.
+            let unrelated = match step.on {
+                On::Shell => "stat /",
+                On::Docker => "docker ps -a",
+            };
+            page.run(&mut host, &mut docker, step.on, unrelated);
+            assert!(!step.passes(&page.obs(), base), "{} step {}: passes after an unrelated `{unrelated}`", l.id, i + 1);
+            page.run(&mut host, &mut docker, step.on, step.command);
             assert!(
                 step.passes(&page.obs(), base),
-                "{} step {} `{}` does not pass: output {:?}\nevents {:?}\ndiff {:?}\nusage {:?}",
+                "{} step {} `{}` does not pass: output {:?}\ndocker {:?}\nevents {:?}\ndiff {:?}\nusage {:?}",
                 l.id,
                 i + 1,
                 step.command,
                 &page.output[base.output..],
+                &page.docker[base.docker..],
                 &page.events[base.events..],
                 page.diff,
                 page.usage
             );
+        }
+    }
+}
+
+/// A link opens step k on the state steps 1..k leave: replaying the earlier lines (shell and
+/// docker apart, as the page does) and then the step's line makes the step pass.
+#[test]
+fn a_replayed_step_passes_as_when_played() {
+    for l in LESSONS {
+        for k in 0..l.steps.len() {
+            let mut host = Host::default();
+            let src: Source = Arc::new(MemSource::new(sample(l.sample)));
+            let opened = open_archive(src, l.sample, true, 1, host.next_id(), &mut |_| true).unwrap();
+            host.add(&opened);
+            host.set_stack(opened.layers.iter().map(|x| (x.info.id, true)).collect());
+            let mut docker = docker_host(l);
+            let mut page = Page::default();
+            let (shell, dock) = l.replay(k);
+            for line in shell {
+                page.run(&mut host, &mut docker, On::Shell, &line);
+            }
+            for line in dock {
+                page.run(&mut host, &mut docker, On::Docker, &line);
+            }
+            let base = page.obs().baseline();
+            let step = &l.steps[k];
+            page.run(&mut host, &mut docker, step.on, step.command);
+            assert!(step.passes(&page.obs(), base), "{} step {} after a replay: {:?}", l.id, k + 1, &page.docker[base.docker..]);
         }
     }
 }

@@ -9,7 +9,12 @@
 //! The stories (one layer each, see `webapp_layers`): a base layer (with symlinks and a
 //! hardlink), an app layer, a config change, a deleted file (whiteout), a replaced directory
 //! (opaque), a big file, the big file overwritten (wasted space); and a second image, `worker`,
-//! that shares the base and app layers.
+//! that shares the base and app layers. For the lessons (issue 15): `union-ab` (the seeds' A/B
+//! union example, three layers), `leaky` / `leaky-fixed` (a key copied in one layer and removed
+//! in the next, an API token in ENV; the same build with a secret mount), `redis` (the seeds'
+//! `latest` and `5.0` pulls: six gzip layers each, the bottom three shared; and `5.0-rebased`,
+//! 5.0's upper five layers over another base, for the ChainID twist) and `flannel` (the
+//! seeds' `docker history`: 11 rows, 7 layers), all a few KB.
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
@@ -226,11 +231,155 @@ pub(crate) mod samples {
         ]
     }
 
+    /// The seeds' union example (S3 §2), as image layers, bottom first: B = {`foo/` dir, `bar`
+    /// file, `onlyB`}, A = {`foo` file, `bar/` dir with `x`}, A2 = {`bar/z`}. Stacked B, A, A2:
+    /// one mount point, names looked up top down, no `/C/B`.
+    fn union_ab_layers() -> Vec<Layer> {
+        vec![
+            Layer {
+                created_by: "COPY B/ / # the seed's file system B",
+                entries: vec![
+                    E::Dir("foo", 0o755),
+                    E::File("foo/y", 0o644, text("y, inside B's directory foo\n")),
+                    E::File("bar", 0o644, text("from B\n")),
+                    E::File("onlyB", 0o644, text("only in B\n")),
+                ],
+            },
+            Layer {
+                created_by: "COPY A/ / # the seed's file system A",
+                entries: vec![
+                    E::File("foo", 0o644, text("from A\n")),
+                    E::Dir("bar", 0o755),
+                    E::File("bar/x", 0o644, text("x, inside A's directory bar\n")),
+                ],
+            },
+            Layer {
+                created_by: "COPY A2/ / # a third layer: one more file in bar/",
+                entries: vec![E::Dir("bar", 0o755), E::File("bar/z", 0o644, text("z, inside A2's directory bar\n"))],
+            },
+        ]
+    }
+
+    /// A small base for the samples below: a shell, os-release, passwd.
+    fn tiny_base(name: &'static str, seed: u64, created_by: &'static str) -> Layer {
+        Layer {
+            created_by,
+            entries: vec![
+                E::Dir("bin", 0o755),
+                E::File("bin/sh", 0o755, noise(seed, 3 * 1024)),
+                E::Dir("etc", 0o755),
+                E::File("etc/os-release", 0o644, format!("PRETTY_NAME=\"{name}\"\n").into_bytes()),
+                E::File("etc/passwd", 0o644, text("root:x:0:0:root:/root:/bin/sh\n")),
+                E::Dir("root", 0o700),
+                E::Dir("tmp", 0o1777),
+            ],
+        }
+    }
+
+    /// A private key, copied in one layer and removed in the next (S3 Q7, L11).
+    const KEY: &str = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACBsYXllcmxhYi1zYW1wbGUta2V5LW5vdC1hLXJlYWwtb25lAAAAAAAAAA==\n-----END OPENSSH PRIVATE KEY-----\n";
+
+    fn leaky_layers() -> Vec<Layer> {
+        vec![
+            tiny_base("Samplix 1.0", 11, "/bin/sh -c #(nop) ADD file:base-rootfs.tar in / "),
+            Layer {
+                created_by: "COPY id_rsa /root/.ssh/id_rsa # buildkit",
+                entries: vec![E::Dir("root", 0o700), E::Dir("root/.ssh", 0o700), E::File("root/.ssh/id_rsa", 0o600, text(KEY))],
+            },
+            Layer {
+                created_by: "RUN git clone git@example.com:team/app.git /app && rm /root/.ssh/id_rsa # buildkit",
+                entries: vec![
+                    E::Dir("app", 0o755),
+                    E::File("app/main.sh", 0o755, text("#!/bin/sh\necho app\n")),
+                    E::Dir("root", 0o700),
+                    E::Dir("root/.ssh", 0o700),
+                    E::Whiteout("root/.ssh/id_rsa"),
+                ],
+            },
+        ]
+    }
+
+    fn leaky_fixed_layers() -> Vec<Layer> {
+        vec![
+            tiny_base("Samplix 1.0", 11, "/bin/sh -c #(nop) ADD file:base-rootfs.tar in / "),
+            Layer {
+                created_by: "RUN --mount=type=secret,id=ssh_key,target=/root/.ssh/id_rsa git clone git@example.com:team/app.git /app # buildkit",
+                entries: vec![E::Dir("app", 0o755), E::File("app/main.sh", 0o755, text("#!/bin/sh\necho app\n"))],
+            },
+        ]
+    }
+
+    /// The seed's redis pulls (S0): `latest` and `5.0`, six layers each, the bottom three the
+    /// same (a Debian-like base, a user, a tool), the top three each version's own.
+    fn redis_layers(version: &'static str, seed: u64) -> Vec<Layer> {
+        redis_on(tiny_base("Debian GNU/Linux 10 (buster) (sample)", 21, "/bin/sh -c #(nop) ADD file:debian-rootfs.tar in / "), version, seed)
+    }
+
+    /// The same five layers above another base (L2's twist: known blobs on a new parent).
+    fn redis_on(base: Layer, version: &'static str, seed: u64) -> Vec<Layer> {
+        let own = |what: &'static str, path: &'static str, n: u64, size: usize| Layer {
+            created_by: what,
+            entries: vec![E::Dir("usr", 0o755), E::Dir("usr/local", 0o755), E::Dir("usr/local/bin", 0o755), E::File(path, 0o755, noise(seed + n, size))],
+        };
+        let mut v = vec![
+            base,
+            Layer {
+                created_by: "/bin/sh -c groupadd -r -g 999 redis && useradd -r -g redis -u 999 redis",
+                entries: vec![E::Dir("etc", 0o755), E::File("etc/passwd", 0o644, text("root:x:0:0:root:/root:/bin/sh\nredis:x:999:999::/home/redis:/bin/sh\n")), E::File("etc/group", 0o644, text("root:x:0:\nredis:x:999:\n"))],
+            },
+            Layer {
+                created_by: "/bin/sh -c set -eux; apt-get update; apt-get install -y --no-install-recommends gosu",
+                entries: vec![E::Dir("usr", 0o755), E::Dir("usr/sbin", 0o755), E::File("usr/sbin/gosu", 0o755, noise(22, 2 * 1024))],
+            },
+        ];
+        v.push(own(if version == "5.0" { "/bin/sh -c set -eux; make -C /usr/src/redis install # 5.0.14" } else { "/bin/sh -c set -eux; make -C /usr/src/redis install # 6.2.6" }, "usr/local/bin/redis-server", 1, 4 * 1024));
+        v.push(Layer { created_by: "/bin/sh -c mkdir /data && chown redis:redis /data", entries: vec![E::Dir("data", 0o755), E::File("data/.version", 0o644, format!("{version}\n").into_bytes())] });
+        v.push(own("COPY file:docker-entrypoint.sh in /usr/local/bin/ ", "usr/local/bin/docker-entrypoint.sh", 3, 512));
+        v
+    }
+
+    /// The seed's flannel `docker history` (S3 §4.5 step 5): 11 rows, 7 layers; the same
+    /// instructions, sizes scaled down to KBs.
+    fn flannel_layers() -> Vec<Layer> {
+        let file = |created_by: &'static str, dir: &'static str, path: &'static str, seed: u64, size: usize| Layer {
+            created_by,
+            entries: vec![E::Dir(dir, 0o755), E::File(path, 0o755, noise(seed, size))],
+        };
+        vec![
+            tiny_base("Alpine Linux v3.13 (sample)", 31, "/bin/sh -c #(nop) ADD file:ec475c2abb2d46435286b5ae5efacf5b50b1a9e3b6293b69db3c0172b5b9658b in / "),
+            file("/bin/sh -c apk add --no-cache iproute2 net-tools ca-certificates iptables strongswan && update-ca-certificates", "sbin", "sbin/iptables", 32, 10 * 1024),
+            file("/bin/sh -c apk add wireguard-tools --no-cache --repository http://dl-cdn.alpinelinux.org/alpine/edge/community", "usr", "usr/wg", 33, 2 * 1024),
+            Layer {
+                created_by: "/bin/sh -c #(nop) COPY file:d4fe84b0a6b8e73f9c28b314a51706f4a65ab0fde83db87b000ba72e6efbacf6 in /opt/bin/flanneld ",
+                entries: vec![E::Dir("opt", 0o755), E::Dir("opt/bin", 0o755), E::File("opt/bin/flanneld", 0o755, noise(34, 49 * 1024))],
+            },
+            Layer {
+                created_by: "/bin/sh -c #(nop) COPY file:8f67962c12e58671bee18c93535885714647b91271193b7dc5832188905ec9d1 in /opt/bin/ ",
+                entries: vec![E::Dir("opt", 0o755), E::Dir("opt/bin", 0o755), E::File("opt/bin/mk-docker-opts.sh", 0o755, noise(35, 2 * 1024))],
+            },
+            file("/bin/sh -c #(nop) COPY file:1a43b192bfd032f1dbb35156e5e82a505618eb82ae8dd58b3cdec45882d7e102 in / ", "sbin", "sbin/iptables-wrapper-installer.sh", 36, 7 * 1024),
+            file("/bin/sh -c /iptables-wrapper-installer.sh", "sbin", "sbin/iptables-wrapper", 37, 1024),
+        ]
+    }
+
     fn sha_hex(b: &[u8]) -> String {
         layerlab::digest::hex(&layerlab::digest::sha256(b))
     }
 
     fn image(tag: &str, layers: Vec<Layer>, cmd: &[&str], empty_after: &[(usize, &str)]) -> io::Result<SaveImage> {
+        image_with(tag, layers, cmd, empty_after, false, &["PATH=/usr/local/bin:/usr/bin:/bin", "APP_ENV=production"], Some("app"))
+    }
+
+    /// gzip as a registry serves layers: fixed header (mtime 0, no name), so the same bytes
+    /// every run.
+    fn gzip(b: &[u8]) -> io::Result<Vec<u8>> {
+        use std::io::Write;
+        let mut e = flate2::GzBuilder::new().mtime(0).operating_system(255).write(Vec::new(), flate2::Compression::best());
+        e.write_all(b)?;
+        e.finish()
+    }
+
+    fn image_with(tag: &str, layers: Vec<Layer>, cmd: &[&str], empty_after: &[(usize, &str)], gz: bool, env: &[&str], user: Option<&str>) -> io::Result<SaveImage> {
         let mut blobs = Vec::new();
         let mut history = Vec::new();
         for (i, l) in layers.iter().enumerate() {
@@ -241,21 +390,31 @@ pub(crate) mod samples {
                     history.push(json!({"created": created(i), "created_by": what, "empty_layer": true}));
                 }
             }
-            // Uncompressed: the blob digest is the diff_id.
-            let digest = format!("sha256:{}", sha_hex(&t));
-            blobs.push(SaveLayer { blob: MemSource::shared(t), digest: digest.clone(), diff_id: digest, compression: Compression::None });
+            let diff_id = format!("sha256:{}", sha_hex(&t));
+            if gz {
+                // Compressed, as a registry holds it: the blob digest is not the diff_id.
+                let z = gzip(&t)?;
+                let digest = format!("sha256:{}", sha_hex(&z));
+                blobs.push(SaveLayer { blob: MemSource::shared(z), digest, diff_id, compression: Compression::Gzip });
+            } else {
+                // Uncompressed: the blob digest is the diff_id.
+                blobs.push(SaveLayer { blob: MemSource::shared(t), digest: diff_id.clone(), diff_id, compression: Compression::None });
+            }
         }
+        // Key order is kept (preserve_order): webapp's config bytes stay what they were.
+        let mut c = serde_json::Map::new();
+        c.insert("Env".into(), json!(env));
+        c.insert("Cmd".into(), json!(cmd));
+        c.insert("WorkingDir".into(), json!("/app"));
+        if let Some(u) = user {
+            c.insert("User".into(), json!(u));
+        }
+        c.insert("Labels".into(), json!({"org.opencontainers.image.source": "layerlab make-samples"}));
         let config = json!({
             "architecture": "amd64",
             "os": "linux",
             "created": created(layers.len()),
-            "config": {
-                "Env": ["PATH=/usr/local/bin:/usr/bin:/bin", "APP_ENV=production"],
-                "Cmd": cmd,
-                "WorkingDir": "/app",
-                "User": "app",
-                "Labels": {"org.opencontainers.image.source": "layerlab make-samples"},
-            },
+            "config": c,
             "rootfs": {"type": "layers", "diff_ids": blobs.iter().map(|l| l.diff_id.clone()).collect::<Vec<_>>()},
             "history": history,
         });
@@ -290,6 +449,52 @@ pub(crate) mod samples {
              "A second image built on the same base and app layers as webapp:1.0: same diff_ids, stored once."),
             ("both.docker.tar", docker_save(&[&webapp, &worker])?, "webapp + worker",
              "docker save of both images: shared layers appear once in the archive."),
+        ];
+        let union_ab = image_with("union-ab:1", union_ab_layers(), &["ls", "/"], &[], false, &["PATH=/usr/bin:/bin"], None)?;
+        let leaky = image_with(
+            "leaky:1",
+            leaky_layers(),
+            &["/app/main.sh"],
+            &[(2, "ENV API_TOKEN=tok_live_5f3a9c1e7b2d")],
+            false,
+            &["PATH=/usr/bin:/bin", "API_TOKEN=tok_live_5f3a9c1e7b2d"],
+            None,
+        )?;
+        let leaky_fixed = image_with("leaky-fixed:1", leaky_fixed_layers(), &["/app/main.sh"], &[], false, &["PATH=/usr/bin:/bin"], None)?;
+        let redis_env = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "GOSU_VERSION=1.12"];
+        let redis_rows: &[(usize, &str)] = &[(5, "/bin/sh -c #(nop)  ENTRYPOINT [\"docker-entrypoint.sh\"]"), (5, "/bin/sh -c #(nop)  CMD [\"redis-server\"]")];
+        let redis_latest = image_with("redis:latest", redis_layers("6.2.6", 40), &["redis-server"], redis_rows, true, &redis_env, None)?;
+        let redis_5 = image_with("redis:5.0", redis_layers("5.0", 50), &["redis-server"], redis_rows, true, &redis_env, None)?;
+        let rebased = redis_on(tiny_base("Debian GNU/Linux 10 (buster) (sample, rebuilt)", 29, "/bin/sh -c #(nop) ADD file:debian-rootfs-rebuilt.tar in / "), "5.0", 50);
+        let redis_rebased = image_with("redis:5.0-rebased", rebased, &["redis-server"], redis_rows, true, &redis_env, None)?;
+        let flannel = image_with(
+            "quay.io/coreos/flannel:v0.14.0",
+            flannel_layers(),
+            &["/bin/sh"],
+            &[
+                (0, "/bin/sh -c #(nop)  CMD [\"/bin/sh\"]"),
+                (0, "/bin/sh -c #(nop)  LABEL maintainer=Tom Denham <tom@example.com>"),
+                (0, "/bin/sh -c #(nop)  ENV FLANNEL_ARCH=amd64"),
+                (6, "/bin/sh -c #(nop)  ENTRYPOINT [\"/opt/bin/flanneld\"]"),
+            ],
+            true,
+            &["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "FLANNEL_ARCH=amd64"],
+            None,
+        )?;
+        let files = [
+            files[0].clone(),
+            files[1].clone(),
+            files[2].clone(),
+            ("union-ab.docker.tar", docker_save(&[&union_ab])?, "union-ab:1",
+             "The seed's A/B union example as three layers: B (dir foo/, file bar, onlyB), A (file foo, dir bar/ with x) and A2 (bar/z). One mount point: foo is A's file, bar merges A's and A2's directories, B's file bar is hidden, and there is no /C/B."),
+            ("leaky.docker.tar", docker_save(&[&leaky])?, "leaky:1",
+             "A private key copied in one layer and removed in the next (a whiteout), and an API token in ENV: the merged view has no key, every layer still ships it."),
+            ("leaky-fixed.docker.tar", docker_save(&[&leaky_fixed])?, "leaky-fixed:1",
+             "The same build done right: the key mounted as a build secret (RUN --mount=type=secret), no token in the config: no trace in any layer or in history."),
+            ("redis.docker.tar", docker_save(&[&redis_latest, &redis_5, &redis_rebased])?, "redis:latest + redis:5.0",
+             "The seed's redis pulls: latest and 5.0, six gzip layers each, the bottom three shared. Pull one, then the other: three layers already exist. And 5.0-rebased: 5.0's upper five layers over a rebuilt base, every layer downloaded again."),
+            ("flannel.docker.tar", docker_save(&[&flannel])?, "quay.io/coreos/flannel:v0.14.0",
+             "The seed's flannel docker history retold: 11 history rows, 7 layers (4 rows are metadata only), sizes scaled down to KBs."),
         ];
         let mut index = Vec::new();
         for (name, bytes, title, story) in &files {

@@ -256,6 +256,17 @@ impl Docker {
         }
     }
 
+    /// Begins the host afresh (a lesson's Docker steps start on an empty host): no images,
+    /// layers, containers or scratch files; the registry, the loaders and the display mode stay.
+    pub fn reset(&mut self) {
+        let registry = std::mem::take(&mut self.registry);
+        let loader = std::mem::replace(&mut self.loader, Box::new(|p: &str| Err(format!("{p}: no such file or directory"))));
+        let (context_loader, display) = (self.context_loader.take(), self.display);
+        *self = Docker::new(registry, loader);
+        self.context_loader = context_loader;
+        self.display = display;
+    }
+
     /// The next creation number of a container.
     pub(super) fn next_seq(&mut self) -> u64 {
         self.seq += 1;

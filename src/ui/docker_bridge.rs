@@ -22,6 +22,18 @@ pub const EV_SAVE: &str = "layerlab-docker-save";
 pub const EV_RESET: &str = "layerlab-docker-reset";
 /// The panel: an image was picked (detail: its short ID); the page shows it if it has it.
 pub const EV_SHOW: &str = "layerlab-docker-show";
+/// LESSONS, the page: begin the host afresh and run a lesson's earlier docker lines (detail:
+/// JSON `{"context": [[path, text], …], "lines": […]}`, also kept as `lesson` on the global
+/// until the panel takes it, so a panel still loading finds it).
+pub const EV_LESSON: &str = "layerlab-docker-lesson";
+/// LESSONS, the page: run one line in the terminal, as if typed (detail: the line).
+pub const EV_RUN: &str = "layerlab-docker-run";
+/// LESSONS, the panel: what commands printed (detail: an array of lines, `# LINE` then its
+/// output), for the lesson's checks; a saved journal's replay is not announced.
+pub const EV_OUTPUT: &str = "layerlab-docker-output";
+/// LESSONS, the panel: the line of an [`EV_OUTPUT`] that says a lesson's request was taken
+/// (the host's reset is queued: a line sent after it runs on the fresh host).
+pub const BEGUN: &str = "# layerlab: the Docker host begins afresh";
 /// Where the panel mounts.
 pub const ROOT_ID: &str = "docker-host";
 
@@ -75,4 +87,32 @@ pub fn push_load(name: &str, blob: &Blob) {
 /// The page: loads the panel (once, with the other panels loaded on first use) and starts it.
 pub fn start_ui() {
     crate::ui::panels::start(crate::ui::panels::Panel::Docker);
+}
+
+/// The page: asks the panel to begin afresh with `request` (see [`EV_LESSON`]).
+pub fn lesson(request: &str) {
+    let _ = Reflect::set(&global(), &"lesson".into(), &request.into());
+    emit(EV_LESSON, &request.into());
+}
+
+/// The panel: takes the lesson request waiting on the global, if any.
+pub fn take_lesson() -> Option<String> {
+    let g = global();
+    let v = Reflect::get(&g, &"lesson".into()).ok()?.as_string()?;
+    let _ = Reflect::delete_property(&g, &"lesson".into());
+    Some(v)
+}
+
+/// The panel: announces what commands printed (see [`EV_OUTPUT`]).
+pub fn output(lines: &[String]) {
+    let a = Array::new();
+    for l in lines {
+        a.push(&l.into());
+    }
+    emit(EV_OUTPUT, &a.into());
+}
+
+/// The page: the lines of an [`EV_OUTPUT`] event.
+pub fn read_output(v: &JsValue) -> Vec<String> {
+    v.clone().dyn_into::<Array>().map(|a| a.iter().filter_map(|x| x.as_string()).collect()).unwrap_or_default()
 }

@@ -37,6 +37,9 @@ pub enum DockerRequest {
     Serve { names: Vec<String> },
     /// Run these items; `replay`: they come from a saved journal.
     Do { items: Vec<DockerItem>, replay: bool },
+    /// LESSONS: begin the host afresh (empty store, the sample build context); the journal is
+    /// begun again by the panel.
+    Reset,
     /// Tab completion of a line.
     Complete { line: String },
     /// A container's `docker diff` and merged file listing.

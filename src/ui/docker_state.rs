@@ -52,6 +52,9 @@ pub struct DockerUi {
     pub journal_seq: u32,
     /// BUILD: the last `docker build`'s steps, as the "Build steps" region draws them.
     pub build: Rc<BuildView>,
+    /// LESSONS: the host began afresh while the journal's replay was still on its way: its
+    /// answer (output and lists of the host before the reset) is not shown.
+    pub drop_replay: bool,
 }
 
 pub enum DockerAction {
@@ -66,6 +69,8 @@ pub enum DockerAction {
     Picked(Picked),
     Var(VarView),
     Error(String),
+    /// LESSONS: the host begins afresh: an empty journal and terminal, the sample context.
+    Reset,
 }
 
 impl Reducible for DockerUi {
@@ -105,8 +110,10 @@ impl Reducible for DockerUi {
                     _ => journal.push(item),
                 }
             }
+            DockerAction::Output { replay: true, .. } if s.drop_replay => s.answered = true,
             DockerAction::Output { entries, snapshot, replay } => {
                 s.answered = true;
+                s.drop_replay = false;
                 if let Some(b) = entries.iter().rev().find(|e| !e.steps.is_empty()) {
                     s.build = Rc::new(BuildView { seq: s.build.seq + 1, steps: b.steps.clone(), code: b.code, animate: !replay });
                 }
@@ -122,6 +129,18 @@ impl Reducible for DockerUi {
             DockerAction::Picked(p) => s.picked = Some(p),
             DockerAction::Var(v) => s.var = v,
             DockerAction::Error(e) => s.error = Some(e),
+            DockerAction::Reset => {
+                s.journal = Rc::new(Vec::new());
+                s.files = Rc::new(Vec::new());
+                s.journal_seq += 1;
+                s.output = Rc::new(Vec::new());
+                s.snapshot = Rc::new(Snapshot::default());
+                s.drop_replay = true;
+                s.context = Rc::new(proto::sample_context());
+                s.build = Rc::new(BuildView { seq: s.build.seq + 1, ..Default::default() });
+                s.picked = None;
+                s.error = None;
+            }
         }
         Rc::new(s)
     }

@@ -118,6 +118,10 @@ fn handle(scope: &DedicatedWorkerGlobalScope, d: &mut Docker, opened: &Opened, f
             }
             post(scope, &DockerResponse::Output { entries, snapshot: snapshot(d), replay });
         }
+        DockerRequest::Reset => {
+            d.reset();
+            *files.borrow_mut() = proto::sample_context();
+        }
         DockerRequest::Complete { line } => {
             let items = complete::complete(&line, d);
             post(scope, &DockerResponse::Completions { line, items });

@@ -4,7 +4,13 @@
 // both languages.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, shot } from './helpers.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { start, shot, ROOT } from './helpers.mjs';
+
+/** The English message file: `key = text` lines (the quiz's right answers are read from it). */
+const EN = Object.fromEntries(fs.readFileSync(path.join(ROOT, 'www/i18n/en.msg'), 'utf8').split('\n')
+  .filter((l) => l.includes(' = ') && !l.startsWith('#')).map((l) => [l.slice(0, l.indexOf(' = ')), l.slice(l.indexOf(' = ') + 3)]));
 
 const lang = (page) => page.evaluate(() => document.documentElement.lang);
 
@@ -143,8 +149,8 @@ test('interview mode: 34 questions, the seed\'s first; answer, reveal, and "Show
     await q6.getByRole('button', { name: 'Reveal' }).click();
     await q6.getByText('Correct:').waitFor();
     await q6.getByText('Common wrong answer:').waitFor();
-    // A question no lesson covers yet says so.
-    await items.nth(2).getByText('No lesson demonstrates this one yet.').waitFor();
+    // A question no lesson covers yet says so (28: storage drivers, L14).
+    await items.nth(27).getByText('No lesson demonstrates this one yet.').waitFor();
     await q6.getByRole('link', { name: /Show me/ }).click();
     await page.getByRole('region', { name: 'Lesson' }).getByRole('heading', { name: /^L1 / }).waitFor();
     await shot(page, 'lessons-en-interview');
@@ -168,12 +174,134 @@ test('myths vs kernel: 35 myths, the seed quoted, "See it live" opens the step t
     const m1 = items.nth(0);
     await m1.getByText('读取文件时,Docker 会从上往下依次在各镜像层中查找此文件').waitFor();
     await m1.getByText('Seed S3 §4.4').waitFor();
-    await items.nth(2).getByText('No live demonstration in a lesson yet.').waitFor();
+    await items.nth(22).getByText('No live demonstration in a lesson yet.').waitFor();
     await m1.getByRole('link', { name: /See it live/ }).click();
     const current = page.getByRole('region', { name: 'Lesson' }).locator('li[aria-current=step]');
     await current.getByText('Step 1').waitFor();
     await current.getByRole('button', { name: 'Do it' }).click();
     await current.getByText('Check passed').waitFor();
+    assert.deepEqual(t.errors, []);
+  } finally {
+    await t.close();
+  }
+});
+
+/** Plays lesson `id` from its `#lesson/ID/1` link through the buttons: every step waits, then
+ * passes after "Do it"; every quiz question is answered right. Returns the number of steps. */
+async function play(page, base, id, shots = {}) {
+  await page.goto(`${base}#lesson/${id}/1`);
+  const lesson = page.getByRole('region', { name: 'Lesson' });
+  await lesson.getByRole('heading', { name: new RegExp(`^${id} `) }).waitFor();
+  const steps = lesson.getByRole('list', { name: 'Steps' });
+  const n = await steps.getByRole('listitem').count();
+  assert.ok(n >= 4, `${id}: ${n} steps`);
+  for (let i = 1; i <= n; i++) {
+    const current = steps.locator('li[aria-current=step]');
+    await current.getByText(`Step ${i}`, { exact: true }).waitFor();
+    const doIt = current.getByRole('button', { name: 'Do it' });
+    // Enabled once the sample is open and the earlier steps replayed (the Docker host too).
+    await page.waitForFunction(() => {
+      const b = document.querySelector('.step.current button.primary');
+      return b && !b.disabled;
+    }, null, { timeout: 120000 });
+    await current.getByText('Waiting').waitFor();
+    assert.equal(await current.getByText('Check passed').count(), 0, `${id} step ${i} passed before its action`);
+    await doIt.click();
+    await current.getByText('Check passed').waitFor({ timeout: 60000 });
+    assert.match(page.url(), new RegExp(`#lesson/${id}/${i}$`));
+    if (shots[i]) {
+      await shot(page, shots[i]);
+      // A docker step: the Docker host's terminal too.
+      const out = page.getByRole('log', { name: 'Docker output' });
+      if (await out.isVisible()) {
+        await out.scrollIntoViewIfNeeded();
+        await shot(page, `${shots[i]}-docker`);
+      }
+    }
+    if (i < n) await lesson.getByRole('button', { name: 'Next step' }).click();
+  }
+  const quiz = lesson.getByRole('region', { name: 'Quiz' });
+  await quiz.waitFor();
+  const questions = quiz.locator('li.question');
+  const q = await questions.count();
+  assert.ok(q >= 1, `${id}: a quiz`);
+  for (let k = 0; k < q; k++) {
+    const text = await questions.nth(k).locator('p.q').innerText();
+    const num = Object.keys(EN).find((key) => /^iq\.\d+\.q$/.test(key) && EN[key] === text).split('.')[1];
+    await questions.nth(k).getByRole('button', { name: EN[`iq.${num}.right`], exact: true }).click();
+    await questions.nth(k).getByText('Right.').waitFor();
+  }
+  await quiz.getByText(`Quiz: ${q} of ${q} answered right`).waitFor();
+  return n;
+}
+
+test('every lesson plays from its link: each check passes after its action, each quiz is accepted', async () => {
+  const t = await start();
+  try {
+    const { page, base } = t;
+    const links = page.getByRole('list', { name: 'Lessons' }).getByRole('link');
+    const ids = (await links.allInnerTexts()).map((x) => x.split(' ')[0]);
+    assert.deepEqual(ids, ['L1', 'L2', 'L3', 'L4', 'L5', 'L6', 'L7', 'L8', 'L9', 'L10', 'L12', 'L13']);
+    const shots = { L2: { 2: 'lessons-en-L2-already-exists' }, L6: { 3: 'lessons-en-L6-union' }, L13: { 4: 'lessons-en-L13-cache' } };
+    for (const id of ids) {
+      const n = await play(page, base, id, shots[id]);
+      await page.getByRole('list', { name: 'Lessons' }).getByText(`${n} of ${n} steps done`).first().waitFor();
+    }
+    // The Docker host printed the seed's pulls: three layers already existed.
+    await page.getByRole('log', { name: 'Docker output' }).waitFor();
+    assert.deepEqual(t.errors, []);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a docker step opened by its link begins on a fresh Docker host with the earlier steps (L4 step 5, in Chinese)', async () => {
+  const t = await start();
+  try {
+    const { page, base } = t;
+    await page.getByLabel('Language').selectOption('zh-CN');
+    await page.goto(`${base}#lesson/L4/5`);
+    await page.reload();
+    const lesson = page.getByRole('region', { name: '课程' });
+    const cur = lesson.locator('li[aria-current=step]');
+    await cur.getByText('第 5 步').waitFor();
+    await page.waitForFunction(() => {
+      const b = document.querySelector('.step.current button.primary');
+      return b && !b.disabled;
+    }, null, { timeout: 120000 });
+    // Steps 1-4 ran in the Docker host: both pulls, the removal of 5.0.
+    const out = page.getByRole('log', { name: 'Docker output' });
+    await out.getByText('Untagged: redis:5.0').waitFor();
+    assert.equal(await out.getByText('Already exists').count() > 0, true);
+    await cur.getByRole('button', { name: '执行' }).click();
+    await cur.getByText('检查通过').waitFor({ timeout: 60000 });
+    await out.getByText('Deleted: sha256:e5e910a7fc47', { exact: false }).first().waitFor();
+    await shot(page, 'lessons-zh-L4-step5');
+    await out.scrollIntoViewIfNeeded();
+    await shot(page, 'lessons-zh-L4-step5-docker');
+    // L5 and L13 in Chinese, for the screenshots.
+    await page.goto(`${base}#lesson/L5/2`);
+    const cur5 = page.getByRole('region', { name: '课程' }).locator('li[aria-current=step]');
+    await cur5.getByText('第 2 步').waitFor();
+    await page.waitForFunction(() => {
+      const b = document.querySelector('.step.current button.primary');
+      return b && !b.disabled;
+    }, null, { timeout: 120000 });
+    await cur5.getByRole('button', { name: '执行' }).click();
+    await cur5.getByText('检查通过').waitFor({ timeout: 60000 });
+    await shot(page, 'lessons-zh-L5-history');
+    await page.getByRole('log', { name: 'Docker output' }).scrollIntoViewIfNeeded();
+    await shot(page, 'lessons-zh-L5-history-docker');
+    await page.goto(`${base}#lesson/L6/3`);
+    const cur6 = page.getByRole('region', { name: '课程' }).locator('li[aria-current=step]');
+    await cur6.getByText('第 3 步').waitFor();
+    await page.waitForFunction(() => {
+      const b = document.querySelector('.step.current button.primary');
+      return b && !b.disabled;
+    }, null, { timeout: 120000 });
+    await cur6.getByRole('button', { name: '执行' }).click();
+    await cur6.getByText('检查通过').waitFor();
+    await shot(page, 'lessons-zh-L6-union');
     assert.deepEqual(t.errors, []);
   } finally {
     await t.close();

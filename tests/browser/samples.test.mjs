@@ -32,7 +32,7 @@ test('webapp sample: the merged view tells the stories', async () => {
     await page.getByText('Hides lower versions:').waitFor();
     assert.match(await page.locator('.lower').innerText(), /L5 1\.0 MiB[\s\S]*1\.0 MiB still stored in the image but unreachable/);
     // docker history: the empty layers are listed too.
-    await page.getByText('docker history').click();
+    await page.getByText('docker history', { exact: true }).click();
     const hist = page.locator('table.history tbody tr');
     assert.equal(await hist.count(), 10);
     // CREATED reads like docker history ("2 years ago"), the exact time in its tooltip.

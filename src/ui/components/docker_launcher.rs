@@ -14,6 +14,7 @@ pub fn docker_launcher() -> Html {
     {
         let shown = shown.clone();
         use_effect_with((), move |_| {
+            let shown2 = shown.clone();
             spawn_local(async move {
                 // A host that was used (a journal with something in it) comes back at once.
                 let used = |j: &wasm_bindgen::JsValue| js_sys::Reflect::get(j, &"journal".into()).ok().and_then(|v| v.as_string()).is_some_and(|v| v != "[]");
@@ -41,9 +42,15 @@ pub fn docker_launcher() -> Html {
                     let _ = gloo::utils::window().location().reload();
                 });
             });
+            // LESSONS: a lesson with docker steps shows the host.
+            let ls = gloo::events::EventListener::new(&gloo::utils::window(), bridge::EV_LESSON, move |_| {
+                bridge::start_ui();
+                shown2.set(true);
+            });
             move || {
                 drop(l);
                 drop(r);
+                drop(ls);
             }
         });
     }

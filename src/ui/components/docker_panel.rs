@@ -47,11 +47,42 @@ fn saved_journal() -> Option<(Vec<DockerItem>, Vec<Blob>)> {
     Some((out, kept))
 }
 
+/// LESSONS: a lesson's request (see [`bridge::EV_LESSON`]), if one waits: the host begins
+/// afresh (journal, terminal, store, the build context the lesson gives), then its lines run.
+fn run_lesson(d: &UseReducerDispatcher<DockerUi>, link: &crate::ui::hooks::use_docker::DockerLink) {
+    #[derive(serde::Deserialize)]
+    struct Req {
+        #[serde(default)]
+        context: Vec<(String, String)>,
+        #[serde(default)]
+        lines: Vec<String>,
+    }
+    let Some(req) = bridge::take_lesson().and_then(|t| serde_json::from_str::<Req>(&t).ok()) else { return };
+    d.dispatch(DockerAction::Reset);
+    link.send(&DockerRequest::Reset, &[]);
+    let mut items = Vec::new();
+    if !req.context.is_empty() {
+        let sample = crate::ui::docker_protocol::sample_context();
+        items.extend(sample.keys().filter(|k| !req.context.iter().any(|(p, _)| p == *k)).map(|k| DockerItem::Remove { path: k.clone() }));
+        items.extend(req.context.into_iter().map(|(path, text)| DockerItem::Write { path, text }));
+    }
+    items.extend(req.lines.into_iter().map(DockerItem::Line));
+    for it in &items {
+        d.dispatch(DockerAction::Journal(it.clone(), None));
+    }
+    if !items.is_empty() {
+        link.send(&DockerRequest::Do { items, replay: false }, &[]);
+    }
+    bridge::output(&[bridge::BEGUN.to_string()]);
+}
+
 #[function_component(DockerPanel)]
 pub fn docker_panel() -> Html {
     let state = use_reducer(DockerUi::default);
     let link = use_docker(state.dispatcher());
     let last_var = use_mut_ref(|| (String::new(), String::new()));
+    // LESSONS: requests wait until the journal is in and the host started.
+    let started = use_mut_ref(|| false);
 
     // The saved journal, then the archives opened in the page before the panel came, then
     // every later one: each is a `docker load`.
@@ -76,13 +107,41 @@ pub fn docker_panel() -> Html {
             move || drop(l)
         });
     }
-    // Started once the journal is in (it is replayed).
+    // LESSONS: a lesson begins the host afresh; "Do it" runs a line as if typed.
+    {
+        let d = state.dispatcher();
+        let link = link.clone();
+        let started = started.clone();
+        use_effect_with((), move |_| {
+            let (d2, link2) = (d.clone(), link.clone());
+            let l = gloo::events::EventListener::new(&gloo::utils::window(), bridge::EV_LESSON, move |_| {
+                if *started.borrow() {
+                    run_lesson(&d2, &link2);
+                }
+            });
+            let r = gloo::events::EventListener::new(&gloo::utils::window(), bridge::EV_RUN, move |e| {
+                let e: &web_sys::CustomEvent = e.unchecked_ref();
+                if let Some(line) = e.detail().as_string() {
+                    d.dispatch(DockerAction::Journal(DockerItem::Line(line.clone()), None));
+                    link.send(&DockerRequest::Do { items: vec![DockerItem::Line(line)], replay: false }, &[]);
+                }
+            });
+            move || {
+                drop(l);
+                drop(r);
+            }
+        });
+    }
+    // Started once the journal is in (it is replayed); then a lesson that waited begins.
     {
         let link = link.clone();
+        let d = state.dispatcher();
         let (journal, files) = (state.journal.clone(), state.files.clone());
         use_effect_with(state.loaded, move |loaded| {
             if *loaded {
                 link.start(&journal, &files);
+                *started.borrow_mut() = true;
+                run_lesson(&d, &link);
             }
         });
     }

@@ -9,7 +9,14 @@
 //! the page to open the lesson's sample and replay steps `1..n` on a fresh container
 //! (`on_open`), so it always shows the same state. Progress (steps passed, quiz answers) is kept
 //! in `localStorage`.
-use crate::lessons::{lesson, Baseline, Lesson, Link, Observation, LESSONS};
+//!
+//! Docker steps ([`crate::lessons::On::Docker`]) run in the Docker panel (a wasm of its own,
+//! [`crate::ui::docker_bridge`]): opening a lesson that has them starts the panel, and once the
+//! page's own replay is done asks it to begin afresh with the lesson's build context and run
+//! the earlier docker lines (`EV_LESSON`); "Do it" sends one line (`EV_RUN`); the panel
+//! announces what its commands printed (`EV_OUTPUT`), which is the log the checks read.
+use crate::lessons::{lesson, Baseline, Lesson, Link, Observation, On, LESSONS};
+use crate::ui::docker_bridge as bridge;
 use crate::ui::lang::use_tr;
 use crate::ui::state::ContainerState;
 use serde::{Deserialize, Serialize};
@@ -54,9 +61,22 @@ fn set_hash(h: &str) {
     }
 }
 
-/// The lines that put a fresh container where step `step` begins.
-fn replay(l: &Lesson, step: usize) -> Vec<String> {
-    l.steps[..step].iter().map(|s| s.command.to_string()).collect()
+/// The request that begins the Docker host where step `step` begins: the lesson's build
+/// context and its earlier docker lines (see [`bridge::EV_LESSON`]).
+fn docker_request(l: &Lesson, step: usize) -> (String, Vec<String>) {
+    let lines = l.replay(step).1;
+    let req = serde_json::json!({"context": l.context, "lines": lines});
+    (req.to_string(), lines)
+}
+
+/// The Docker host's part of opening a step: the request, sent once the page's replay is done,
+/// then the lines whose echo must come back before the step begins.
+#[derive(Clone, PartialEq, Default)]
+struct DockerReplay {
+    /// The lesson has docker steps: the panel must say it began afresh.
+    docker: bool,
+    request: Option<String>,
+    lines: Vec<String>,
 }
 
 #[derive(Properties, PartialEq)]
@@ -78,7 +98,28 @@ pub fn lessons_panel(p: &Props) -> Html {
     // The link on screen, for the hash listener (kept from the first draw).
     let current = use_mut_ref(|| None::<Link>);
     let c = &p.container;
-    let obs = Observation { output: &c.shell_output, events: &c.events, diff: &c.diff, usage: &c.usage };
+    // The Docker terminal's log since the lesson began the host (`# LINE`, then its output).
+    let docker_log = use_mut_ref(Vec::<String>::new);
+    let redraw = use_force_update();
+    {
+        let docker_log = docker_log.clone();
+        use_effect_with((), move |_| {
+            let l = gloo::events::EventListener::new(&gloo::utils::window(), bridge::EV_OUTPUT, move |e| {
+                let e: &web_sys::CustomEvent = wasm_bindgen::JsCast::unchecked_ref(e);
+                docker_log.borrow_mut().extend(bridge::read_output(&e.detail()));
+                redraw.force_update();
+            });
+            move || drop(l)
+        });
+    }
+    let docker_replay = use_state(DockerReplay::default);
+    let log = docker_log.borrow();
+    // The docker replay is done when every earlier line's echo came back.
+    let docker_waiting = docker_replay.request.is_some()
+        || (docker_replay.docker && !log.iter().any(|l| l == bridge::BEGUN))
+        || log.iter().filter(|l| docker_replay.lines.iter().any(|x| l.strip_prefix("# ") == Some(x.as_str()))).count() < docker_replay.lines.len();
+    let replaying = p.replaying || docker_waiting;
+    let obs = Observation { output: &c.shell_output, events: &c.events, diff: &c.diff, usage: &c.usage, docker: log.as_slice() };
 
     // Open a link: the sample, the replay, the hash.
     let open = {
@@ -86,15 +127,40 @@ pub fn lessons_panel(p: &Props) -> Html {
         let base = base.clone();
         let on_open = p.on_open.clone();
         let current = current.clone();
+        let docker_replay = docker_replay.clone();
+        let docker_log = docker_log.clone();
         Callback::from(move |link: Link| {
             let Some(l) = lesson(&link.lesson) else { return };
             *current.borrow_mut() = Some(link.clone());
             set_hash(&link.hash());
             base.set(None);
-            on_open.emit((l.sample.to_string(), replay(l, link.step)));
+            if l.uses_docker() {
+                // The panel loads meanwhile; it begins afresh once the page's replay is done.
+                bridge::start_ui();
+                docker_log.borrow_mut().clear();
+                let (request, lines) = docker_request(l, link.step);
+                docker_replay.set(DockerReplay { docker: true, request: Some(request), lines });
+            } else {
+                docker_replay.set(DockerReplay::default());
+            }
+            on_open.emit((l.sample.to_string(), l.replay(link.step).0));
             active.set(Some(link));
         })
     };
+    // The page's replay is done (the sample is open, so its `docker load` went first): the
+    // Docker host begins afresh.
+    {
+        let docker_replay = docker_replay.clone();
+        let docker_log = docker_log.clone();
+        let pending = docker_replay.request.clone();
+        use_effect_with((p.replaying, pending), move |(replaying, pending)| {
+            if let (false, Some(req)) = (*replaying, pending) {
+                docker_log.borrow_mut().clear();
+                bridge::lesson(req);
+                docker_replay.set(DockerReplay { docker: true, request: None, lines: docker_replay.lines.clone() });
+            }
+        });
+    }
     // A link in the address bar (at load, or pasted, or back/forward) opens its step.
     {
         let open = open.clone();
@@ -117,14 +183,14 @@ pub fn lessons_panel(p: &Props) -> Html {
     {
         let base = base.clone();
         let b = obs.baseline();
-        use_effect_with((p.replaying, active.as_ref().map(|a| a.step), base.is_none()), move |(replaying, step, none)| {
+        use_effect_with((replaying, active.as_ref().map(|a| a.step), base.is_none()), move |(replaying, step, none)| {
             if !*replaying && step.is_some() && *none {
                 base.set(Some(b));
             }
         });
     }
     let step_passed = match (active.as_ref(), *base) {
-        (Some(a), Some(b)) if !p.replaying => lesson(&a.lesson).map(|l| l.steps[a.step].passes(&obs, b)).unwrap_or(false),
+        (Some(a), Some(b)) if !replaying => lesson(&a.lesson).map(|l| l.steps[a.step].passes(&obs, b)).unwrap_or(false),
         _ => false,
     };
     // A passed step is kept.
@@ -175,7 +241,13 @@ pub fn lessons_panel(p: &Props) -> Html {
                 let passed = if current { step_passed } else { prog.passed.contains(&i) };
                 let link = Link { lesson: l.id.to_string(), step: i };
                 let open_step = { let open = open.clone(); let link = link.clone(); move |e: MouseEvent| { e.prevent_default(); open.emit(link.clone()) } };
-                let run = { let cb = p.on_command.clone(); let line = s.command.to_string(); move |_| cb.emit(line.clone()) };
+                let docker = s.on == On::Docker;
+                let run = {
+                    let cb = p.on_command.clone();
+                    let line = s.command.to_string();
+                    move |_| if docker { bridge::emit(bridge::EV_RUN, &line.clone().into()) } else { cb.emit(line.clone()) }
+                };
+                let (do_title, type_it) = if docker { ("lessons.do_title_docker", "lessons.type_it_docker") } else { ("lessons.do_title", "lessons.type_it") };
                 html! {
                     <li class={classes!("step", current.then_some("current"), passed.then_some("passed"))} aria-current={current.then_some("step")}>
                         <div class="step-head">
@@ -187,11 +259,13 @@ pub fn lessons_panel(p: &Props) -> Html {
                             <div class="step-body">
                                 <p class="why"><strong>{ tr.t("lessons.why") }{ " " }</strong>{ tr.t(&key(&format!("{n}.why"))) }</p>
                                 <p class="do">
-                                    <button class="button primary" onclick={run} disabled={p.replaying || !c.ready} title={tr.t("lessons.do_title")}>{ tr.t("lessons.do") }</button>
-                                    { " " }<span class="muted">{ tr.t("lessons.type_it") }</span>{ " " }<code>{ s.command }</code>
+                                    <button class="button primary" onclick={run} disabled={replaying || (!docker && !c.ready)} title={tr.t(do_title)}>{ tr.t("lessons.do") }</button>
+                                    { " " }<span class="muted">{ tr.t(type_it) }</span>{ " " }<code>{ s.command }</code>
                                 </p>
                                 if p.replaying {
                                     <p class="muted" role="status">{ tr.f("lessons.loading", &[l.sample]) }</p>
+                                } else if replaying {
+                                    <p class="muted" role="status">{ tr.t("lessons.loading_docker") }</p>
                                 } else if passed {
                                     <div class="seen" role="status"><strong>{ tr.t("lessons.passed") }{ " ✓ " }</strong>
                                         <p><strong>{ tr.t("lessons.seen") }{ ": " }</strong>{ tr.t(&key(&format!("{n}.seen"))) }</p></div>

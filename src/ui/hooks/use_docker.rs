@@ -123,7 +123,14 @@ impl DockerLink {
         };
         match resp {
             DockerResponse::Ready => self.serve_samples(),
-            DockerResponse::Output { entries, snapshot, replay } => d.dispatch(DockerAction::Output { entries, snapshot, replay }),
+            DockerResponse::Output { entries, snapshot, replay } => {
+                // LESSONS: the page's checks read what the commands printed.
+                if !replay {
+                    let lines: Vec<String> = entries.iter().flat_map(|e| std::iter::once(format!("# {}", e.echo)).chain(e.out.lines().map(str::to_string))).collect();
+                    crate::ui::docker_bridge::output(&lines);
+                }
+                d.dispatch(DockerAction::Output { entries, snapshot, replay })
+            }
             DockerResponse::Completions { items, .. } => d.dispatch(DockerAction::Completions(items)),
             DockerResponse::Container { name, diff, listing } => d.dispatch(DockerAction::Picked(Picked { name, diff, listing })),
             DockerResponse::VarLib { query, entries, total } => d.dispatch(DockerAction::Var(VarView { query, entries, total })),
