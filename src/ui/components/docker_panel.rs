@@ -3,7 +3,7 @@
 //! print; the host's images and containers as lists (pick a container to see its `docker
 //! diff` and merged files; pick an image for its `docker history`); the store picture; the
 //! `/var/lib/docker` tree with a search box; the "Build context" editor (issue 11) holds the
-//! files `docker build ... context` builds, and "Build steps" plays the last build out. This is the `docker-ui` app (see
+//! files `docker build ... context` builds, and "Build steps" plays the last build out. This is part of the `panels-ui` app (see
 //! [`crate::ui::docker_bridge`]); its Docker worker starts with it and replays the journal.
 use crate::ui::components::build_context::BuildContext;
 use crate::ui::components::build_steps::BuildSteps;
