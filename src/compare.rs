@@ -57,7 +57,7 @@ use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// How to compare.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Options {
     /// diffoci's `--semantic`: ignore timestamps, build history and the layer structure.
     pub semantic: bool,
@@ -112,7 +112,7 @@ impl<'a> Side<'a> {
 }
 
 /// What the comparison concluded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// The same image: same ID, same layer blobs.
@@ -125,7 +125,7 @@ pub enum Verdict {
 }
 
 /// One side's identity in the report.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct Summary {
     pub name: String,
     /// The image's tag or ref name, if it has one.
@@ -136,7 +136,7 @@ pub struct Summary {
 }
 
 /// One layer of one side.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct LayerInfo {
     pub diff_id: Option<String>,
     pub chain_id: Option<String>,
@@ -149,7 +149,7 @@ pub struct LayerInfo {
 }
 
 /// Layer `index` of both sides.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct LayerRow {
     /// 0 = bottom.
     pub index: usize,
@@ -164,7 +164,7 @@ pub struct LayerRow {
 }
 
 /// The layer stacks side by side.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct Layers {
     /// How many bottom layers the two stacks share (by ChainID).
     pub shared: usize,
@@ -177,7 +177,7 @@ pub struct Layers {
 }
 
 /// A tar entry both layers have, with differences.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct EntryDiff {
     /// `/`-rooted, escaped; whiteouts keep their `.wh.` names.
     pub path: String,
@@ -187,7 +187,7 @@ pub struct EntryDiff {
 /// Layer `layer` of both sides, entry by entry (a name that appears more than once in a layer
 /// is compared position by position; a different count is listed with the names of one side
 /// only).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct LayerEntries {
     pub layer: usize,
     /// How many tar entries each layer has.
@@ -199,7 +199,7 @@ pub struct LayerEntries {
 }
 
 /// One entry of a merged view.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct Attrs {
     /// The layer that supplies it (0 = bottom).
     pub layer: usize,
@@ -221,7 +221,7 @@ pub struct Attrs {
 }
 
 /// A path only one side has.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct FileEntry {
     /// `/`-rooted, escaped as listings are.
     pub path: String,
@@ -230,7 +230,7 @@ pub struct FileEntry {
 }
 
 /// What differs between two entries of the same path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Change {
     Type,
@@ -243,7 +243,7 @@ pub enum Change {
 }
 
 /// A path both sides have, with differences.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct Modified {
     pub path: String,
     pub changes: Vec<Change>,
@@ -252,7 +252,7 @@ pub struct Modified {
 }
 
 /// The merged views compared.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, PartialEq)]
 pub struct Files {
     pub added: Vec<FileEntry>,
     pub deleted: Vec<FileEntry>,
@@ -266,7 +266,7 @@ impl Files {
 }
 
 /// One config difference. `a`/`b` are `null` when that side does not set it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct ConfigDiff {
     /// The JSON key: `Env`, `Cmd`, ... for the run config, `created`, `architecture`, ... for
     /// the top level.
@@ -278,7 +278,7 @@ pub struct ConfigDiff {
 }
 
 /// A history line both sides have whose other fields differ.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct HistoryChange {
     /// Position in each side's history.
     pub a: usize,
@@ -289,7 +289,7 @@ pub struct HistoryChange {
 }
 
 /// The histories compared (empty in semantic mode).
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, PartialEq)]
 pub struct HistoryDiff {
     /// Whether the histories were compared (not in semantic mode).
     pub compared: bool,
@@ -305,7 +305,7 @@ impl HistoryDiff {
 }
 
 /// Everything a comparison found.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct Comparison {
     pub a: Summary,
     pub b: Summary,

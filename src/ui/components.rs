@@ -1,5 +1,6 @@
 //! The page's components, one per file.
 pub mod commit_panel;
+pub mod compare_view;
 pub mod container_controls;
 pub mod container_panel;
 pub mod diff_view;

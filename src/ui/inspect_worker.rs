@@ -4,9 +4,12 @@
 //! first bytes: what anyone who pulls the image can read.
 //!
 //! Rules: messages in are `{analyze: {blob, name, image}}` (image: a position in the archive,
-//! -1 for Docker's default) or `{view: N}` (the N-th hidden file of the last analysis); out,
-//! one answer each: `{analysis, images}` (JSON of [`crate::analysis::Analysis`] and the
-//! archive's image labels), `{view}` (JSON of [`Viewed`]) or `{error}`. The worker says `{ready}`
+//! -1 for Docker's default), `{view: N}` (the N-th hidden file of the last analysis) or
+//! `{compare: {a, b, semantic}}` (a and b as for analyze); out, one answer each:
+//! `{analysis, images}` (JSON of [`crate::analysis::Analysis`] and the archive's image
+//! labels), `{view}` (JSON of [`Viewed`]), `{compare}` (JSON of
+//! [`crate::compare::Comparison`]) or `{error}`. The last few images loaded are kept, so
+//! comparing with the image just analysed does not read it again. The worker says `{ready}`
 //! once it listens.
 //! - Cost: the page's worker indexed the archive already but keeps no tar entries (they are
 //!   what dive counts) and the analysis code would not fit the first load's wasm budget, so the
@@ -15,6 +18,7 @@
 //!   what the page's unverified open costs.
 
 use crate::analysis::{self, Analysis};
+use crate::compare::Side;
 use crate::image::{Archive, Image, LoadOptions, Selector};
 use crate::layer::Content;
 use crate::source::Source;
@@ -22,6 +26,7 @@ use crate::ui::blob_file::BrowserBlob;
 use js_sys::{Object, Reflect};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -42,8 +47,13 @@ pub struct Viewed {
 }
 
 thread_local! {
-    static LAST: RefCell<Option<(Image, Analysis)>> = const { RefCell::new(None) };
+    static LAST: RefCell<Option<Analysis>> = const { RefCell::new(None) };
+    /// Images loaded, by (archive name, its length, the image asked for), newest last.
+    static IMAGES: RefCell<Vec<((String, u64, i64), Rc<Image>)>> = const { RefCell::new(Vec::new()) };
 }
+
+/// Images kept loaded.
+const KEEP: usize = 3;
 
 pub fn run() {
     console_error_panic_hook::set_once();
@@ -57,6 +67,10 @@ pub fn run() {
                 let _ = Reflect::set(&o, &"analysis".into(), &analysis.into());
                 let _ = Reflect::set(&o, &"images".into(), &images.into());
             })
+        } else if let Ok(c) = Reflect::get(&d, &"compare".into()).and_then(|v| if v.is_object() { Ok(v) } else { Err(v) }) {
+            compare(&c).map(|json| {
+                let _ = Reflect::set(&o, &"compare".into(), &json.into());
+            })
         } else if let Some(n) = Reflect::get(&d, &"view".into()).ok().and_then(|v| v.as_f64()) {
             view(n as usize).map(|v| {
                 let _ = Reflect::set(&o, &"view".into(), &v.into());
@@ -66,6 +80,8 @@ pub fn run() {
         };
         if let Err(e) = r {
             let _ = Reflect::set(&o, &"error".into(), &e.into());
+            let what = if Reflect::has(&d, &"compare".into()).unwrap_or(false) { "compare" } else { "analyze" };
+            let _ = Reflect::set(&o, &"what".into(), &what.into());
         }
         let _ = s2.post_message(&o);
     });
@@ -76,27 +92,58 @@ pub fn run() {
     let _ = scope.post_message(&o);
 }
 
-fn analyze(a: &JsValue) -> Result<(String, String), String> {
+/// The image a request names (`{blob, name, image}`), loaded once, with its archive's image
+/// labels and its position there.
+fn image(a: &JsValue) -> Result<(Rc<Image>, Vec<String>), String> {
     let blob: Blob = Reflect::get(a, &"blob".into()).ok().and_then(|v| v.dyn_into().ok()).ok_or("no archive")?;
     let name = Reflect::get(a, &"name".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
-    let image = Reflect::get(a, &"image".into()).ok().and_then(|v| v.as_f64()).unwrap_or(-1.0);
+    let image = Reflect::get(a, &"image".into()).ok().and_then(|v| v.as_f64()).unwrap_or(-1.0) as i64;
     let src: Source = Arc::new(BrowserBlob::new(blob).map_err(|e| format!("{name}: {e}"))?);
+    let key = (name.clone(), src.len(), image);
     let ar = Archive::open(src, &name, false, None).map_err(|e| e.to_string())?;
-    let sel = if image < 0.0 { Selector::Default } else { Selector::Index(image as usize) };
+    let labels: Vec<String> = ar.images.iter().map(|r| r.label()).collect();
+    if let Some(img) = IMAGES.with(|m| m.borrow().iter().find(|(k, _)| *k == key).map(|(_, i)| i.clone())) {
+        return Ok((img, labels));
+    }
+    let sel = if image < 0 { Selector::Default } else { Selector::Index(image as usize) };
     let opts = LoadOptions { verify: false, changes: false, ..Default::default() };
-    let img = ar.load(&sel, &opts, &mut |_| true).map_err(|e| e.to_string())?;
+    let img = Rc::new(ar.load(&sel, &opts, &mut |_| true).map_err(|e| e.to_string())?);
+    IMAGES.with(|m| {
+        let mut m = m.borrow_mut();
+        m.push((key, img.clone()));
+        if m.len() > KEEP {
+            m.remove(0);
+        }
+    });
+    Ok((img, labels))
+}
+
+fn analyze(a: &JsValue) -> Result<(String, String), String> {
+    let (img, labels) = image(a)?;
     let an = analysis::analyze(&img).map_err(|e| e.to_string())?;
     let json = serde_json::to_string(&an).map_err(|e| e.to_string())?;
-    let labels: Vec<String> = ar.images.iter().map(|r| r.label()).collect();
     let images = serde_json::to_string(&(labels, img.reference.index)).map_err(|e| e.to_string())?;
-    LAST.with(|l| *l.borrow_mut() = Some((img, an)));
+    LAST.with(|l| *l.borrow_mut() = Some(an));
     Ok((json, images))
+}
+
+fn compare(c: &JsValue) -> Result<String, String> {
+    let side = |k: &str| Reflect::get(c, &k.into()).map_err(|_| format!("no image {k}"));
+    let (a, _) = image(&side("a")?)?;
+    let (b, _) = image(&side("b")?)?;
+    let semantic = Reflect::get(c, &"semantic".into()).ok().and_then(|v| v.as_bool()).unwrap_or(false);
+    let name = |i: &Image| match i.reference.repo_tags.first() {
+        Some(t) => format!("{}:{t}", i.archive),
+        None => i.archive.clone(),
+    };
+    let r = crate::compare::compare(&Side::image(&a, name(&a)), &Side::image(&b, name(&b)), &crate::compare::Options { semantic }).map_err(|e| e.to_string())?;
+    serde_json::to_string(&r).map_err(|e| e.to_string())
 }
 
 fn view(index: usize) -> Result<String, String> {
     LAST.with(|l| {
         let l = l.borrow();
-        let (_, an) = l.as_ref().ok_or("nothing was analysed")?;
+        let an = l.as_ref().ok_or("nothing was analysed")?;
         let h = an.hidden.get(index).ok_or("no such hidden file")?;
         let len = h.size.min(VIEW_BYTES);
         let mut bytes = Vec::with_capacity(len as usize);

@@ -14,6 +14,7 @@
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use yew::prelude::*;
 
 pub const GLOBAL: &str = "layerlabPanels";
 /// The page: mount this panel (detail: its name) now that the app runs.
@@ -51,12 +52,21 @@ impl Panel {
     }
 }
 
-// trunk's `no-modules` output declares `let wasm_bindgen` at the top of a classic script: a
-// global lexical binding, not a `window` property, that a module sees by name.
-#[wasm_bindgen(inline_js = "export function init_panels(p) { return wasm_bindgen({ module_or_path: p }); }")]
-extern "C" {
-    #[wasm_bindgen(catch)]
-    fn init_panels(path: &str) -> Result<js_sys::Promise, JsValue>;
+/// Loaded after [`UI_SCRIPT`]: it hands the script's `wasm_bindgen` to the page as
+/// `window.layerlabInitPanels` (a classic script's `let` is not a window property).
+pub const START_SCRIPT: &str = "./js/panels-start.js";
+
+/// Adds a classic script to the document; `then` runs once it has run.
+fn add_script(src: &str, then: impl FnOnce() + 'static) {
+    let doc = gloo::utils::document();
+    let Ok(el) = doc.create_element("script") else { return };
+    let script: web_sys::HtmlScriptElement = el.unchecked_into();
+    script.set_src(src);
+    let onload = Closure::once_into_js(then);
+    script.set_onload(Some(onload.unchecked_ref()));
+    if let Some(head) = doc.head() {
+        let _ = head.append_child(&script);
+    }
 }
 
 /// `window.layerlabPanels`, made the first time.
@@ -93,22 +103,27 @@ pub fn start(panel: Panel) {
         return; // `run` mounts every panel wanted once the script is in
     }
     let _ = Reflect::set(&g, &"loading".into(), &true.into());
-    let doc = gloo::utils::document();
-    let Ok(el) = doc.create_element("script") else { return };
-    let script: web_sys::HtmlScriptElement = el.unchecked_into();
-    script.set_src(UI_SCRIPT);
-    let onload = Closure::<dyn FnMut()>::new(move || {
-        let _ = init_panels(UI_WASM);
+    add_script(UI_SCRIPT, || {
+        add_script(START_SCRIPT, || {
+            let w = gloo::utils::window();
+            if let Ok(f) = Reflect::get(&w, &"layerlabInitPanels".into()).and_then(|f| f.dyn_into::<js_sys::Function>().map_err(Into::into)) {
+                let _ = f.call1(&w, &UI_WASM.into());
+            }
+        });
     });
-    script.set_onload(Some(onload.as_ref().unchecked_ref()));
-    onload.forget();
-    if let Some(head) = doc.head() {
-        let _ = head.append_child(&script);
-    }
+}
+
+/// Yew subtree numbers this app gives away before its first panel (see [`run`]).
+const BURNED_SUBTREES: usize = 64;
+
+#[function_component(Nothing)]
+fn nothing() -> Html {
+    Html::default()
 }
 
 fn mount(panel: Panel) {
     let Some(root) = gloo::utils::document().get_element_by_id(panel.root_id()) else { return };
+
     match panel {
         Panel::Docker => {
             yew::Renderer::<crate::ui::components::docker_panel::DockerPanel>::with_root(root).render();
@@ -123,8 +138,23 @@ fn mount(panel: Panel) {
 }
 
 /// The panels' app: mounts every panel wanted so far, then each one announced later.
+///
+/// The page's own Yew app handles events from `<body>`, above the panels, in the capture
+/// phase, and takes an event as its own when the closest element Yew branded with a subtree
+/// number carries *its* number. This app is another wasm module with its own counter, so its
+/// first root would be branded 1 like the page's: the page would run, for a click in a panel,
+/// whatever of its handlers has the clicked element's listener number (it did: a lesson link's
+/// `preventDefault` undid every checkbox click in the Inspect panel). Rendering nothing into
+/// detached elements first spends the low numbers, so the panels' roots carry numbers the page
+/// (one root, no portals) never uses, and each app handles only its own events.
 pub fn run() {
     console_error_panic_hook::set_once();
+    let doc = gloo::utils::document();
+    for _ in 0..BURNED_SUBTREES {
+        if let Ok(el) = doc.create_element("div") {
+            let _ = yew::Renderer::<Nothing>::with_root(el).render();
+        }
+    }
     let g = global();
     let _ = Reflect::set(&g, &"running".into(), &true.into());
     let wanted: Array = Reflect::get(&g, &"wanted".into()).ok().and_then(|v| v.dyn_into().ok()).unwrap_or_default();

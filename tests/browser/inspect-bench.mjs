@@ -14,7 +14,7 @@ for (const f of ['big.docker.tar', 'big.oci.tar']) {
     await page.getByLabel('Verify digests').uncheck();
     const t0 = Date.now();
     await openWithPicker(page, [path.join(BIG, f)]);
-    await page.locator('.stack-layer').first().waitFor({ timeout: 600000 });
+    await page.locator('ol.layers li.layer').first().waitFor({ timeout: 600000 });
     await page.getByRole('tree', { name: 'Files' }).locator('[role=treeitem]').first().waitFor({ timeout: 600000 });
     const open = Date.now() - t0;
     const t1 = Date.now();

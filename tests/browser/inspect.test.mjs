@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFileSync, execSync } from 'node:child_process';
+import { execFileSync, execSync, spawnSync } from 'node:child_process';
 import { start, openWithPicker, waitLayers, shot, FIXTURES, ROOT } from './helpers.mjs';
 
 const LAYERED = path.join(FIXTURES, 'generated/layered.docker.tar');
@@ -64,9 +64,40 @@ test('inspect: efficiency, wasted space and deleted-but-shipped files of layered
     await eff.scrollIntoViewIfNeeded();
     await shot(page, 'inspect-layered');
 
+    // Compare images: layered against sibling (the core's counts; two shared layers), then
+    // layered.oci.tar against its zstd copy: identical content, different compression.
+    await openWithPicker(page, [path.join(FIXTURES, 'generated/sibling.docker.tar')]);
+    const cmp = page.getByRole('region', { name: 'Compare images', exact: true });
+    const run = spawnSync(bin(), ['diff', LAYERED, path.join(FIXTURES, 'generated/sibling.docker.tar'), '--json'], { encoding: 'utf8' });
+    assert.equal(run.status, 1, 'diff(1): they differ');
+    const diff = JSON.parse(run.stdout);
+    await cmp.getByLabel('Compare with').selectOption({ label: 'sibling.docker.tar' });
+    await cmp.getByRole('status').getByText('Different.').waitFor();
+    assert.match(await cmp.innerText(), /2 bottom layers shared \(same ChainID\); the stacks diverge at layer 2\./);
+    const filters = cmp.getByRole('group', { name: 'Show' });
+    assert.equal(await filters.getByLabel(`added (${diff.files.added.length})`).isChecked(), true);
+    await filters.getByLabel(`modified (${diff.files.modified.length})`).waitFor();
+    const tree = cmp.getByRole('tree', { name: 'Changed files' });
+    const files = () => tree.locator('li.cmp-file').count();
+    assert.equal(await files(), diff.files.added.length + diff.files.deleted.length + diff.files.modified.length);
+    await filters.getByLabel(/^added/).uncheck();
+    await filters.getByLabel(/^deleted/).uncheck();
+    assert.equal(await files(), diff.files.modified.length, 'only the modified files');
+    await cmp.getByLabel('Filter paths').fill('/etc/');
+    assert.equal(await files(), diff.files.modified.filter((f) => f.path.includes('/etc/')).length);
+    await cmp.scrollIntoViewIfNeeded();
+    await shot(page, 'inspect-compare');
+    await openWithPicker(page, [path.join(FIXTURES, 'generated/layered.oci.tar'), path.join(FIXTURES, 'generated/layered-zstd.oci-archive.tar')]);
+    const region = page.getByRole('region', { name: 'Inspect', exact: true });
+    await region.getByLabel('Archive', { exact: true }).locator('option', { hasText: 'layered-zstd.oci-archive.tar' }).waitFor({ state: 'attached' });
+    await region.getByLabel('Archive', { exact: true }).selectOption({ label: 'layered.oci.tar' });
+    await cmp.getByLabel('Compare with').selectOption({ label: 'layered-zstd.oci-archive.tar' });
+    await cmp.getByRole('status').getByText('Identical content, different compression.').waitFor();
+    assert.equal(await tree.locator('li.cmp-file').count(), 0);
+
     // dive's own test image: dive's figures.
     await openWithPicker(page, [DIVE]);
-    await page.getByRole('region', { name: 'Inspect', exact: true }).getByLabel('Archive', { exact: true }).selectOption({ label: 'test-docker-image.tar' });
+    await region.getByLabel('Archive', { exact: true }).selectOption({ label: 'test-docker-image.tar' });
     await page.waitForFunction(() => document.querySelector('dd[data-k=dive-wasted]')?.title === '32025 bytes');
     assert.equal(await fig('score').innerText(), pct(0.9844212134184309));
     assert.equal(await fig('user-wasted').innerText(), pct(0.4834911001404049));

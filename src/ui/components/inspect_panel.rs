@@ -34,6 +34,12 @@ pub struct Shown {
     pub viewed: Option<Viewed>,
     pub error: Option<String>,
     pub busy: bool,
+    /// COMPARE: the archive picked as B, the mode, the result (or why not).
+    pub with: Option<usize>,
+    pub semantic: bool,
+    pub compared: Option<Rc<crate::compare::Comparison>>,
+    pub cmp_error: Option<String>,
+    pub cmp_busy: bool,
 }
 
 pub enum Msg {
@@ -41,6 +47,8 @@ pub enum Msg {
     Pick(usize, i64),
     Analysed(Result<(Analysis, Vec<String>, usize), String>),
     Viewed(Result<Viewed, String>),
+    Compare(usize, bool),
+    Compared(Result<crate::compare::Comparison, String>),
 }
 
 impl Reducible for Shown {
@@ -66,6 +74,22 @@ impl Reducible for Shown {
                     Err(e) => {
                         s.analysis = None;
                         s.error = Some(e);
+                    }
+                }
+            }
+            Msg::Compare(b, semantic) => {
+                s.with = Some(b);
+                s.semantic = semantic;
+                s.cmp_busy = true;
+                s.cmp_error = None;
+            }
+            Msg::Compared(r) => {
+                s.cmp_busy = false;
+                match r {
+                    Ok(c) => s.compared = Some(Rc::new(c)),
+                    Err(e) => {
+                        s.compared = None;
+                        s.cmp_error = Some(e);
                     }
                 }
             }
@@ -264,12 +288,15 @@ pub fn inspect_panel() -> Html {
                             let _ = w.post_message(&q);
                         }
                     } else if let Some(e) = get("error") {
-                        d.dispatch(Msg::Analysed(Err(e)));
+                        let what = get("what").unwrap_or_default();
+                        d.dispatch(if what == "compare" { Msg::Compared(Err(e)) } else { Msg::Analysed(Err(e)) });
                     } else if let (Some(a), Some(i)) = (get("analysis"), get("images")) {
                         let r = serde_json::from_str::<Analysis>(&a)
                             .and_then(|a| serde_json::from_str::<(Vec<String>, usize)>(&i).map(|(l, k)| (a, l, k)))
                             .map_err(|e| e.to_string());
                         d.dispatch(Msg::Analysed(r));
+                    } else if let Some(c) = get("compare") {
+                        d.dispatch(Msg::Compared(serde_json::from_str(&c).map_err(|e| e.to_string())));
                     } else if let Some(v) = get("view") {
                         d.dispatch(Msg::Viewed(serde_json::from_str(&v).map_err(|e| e.to_string())));
                     }
@@ -343,6 +370,48 @@ pub fn inspect_panel() -> Html {
             }
         })
     };
+    // COMPARE: the image analysed (A) against an archive picked as B.
+    let request_compare = {
+        let (d, send) = (shown.dispatcher(), send.clone());
+        Rc::new(move |a: (usize, i64), b: usize, semantic: bool| {
+            let all = bridge::archives();
+            let side = |k: usize, image: i64| {
+                let o = Object::new();
+                if let Some((name, blob)) = all.get(k) {
+                    let _ = Reflect::set(&o, &"blob".into(), blob);
+                    let _ = Reflect::set(&o, &"name".into(), &name.into());
+                }
+                let _ = Reflect::set(&o, &"image".into(), &(image as f64).into());
+                o
+            };
+            let c = Object::new();
+            let _ = Reflect::set(&c, &"a".into(), &side(a.0, a.1));
+            let _ = Reflect::set(&c, &"b".into(), &side(b, -1));
+            let _ = Reflect::set(&c, &"semantic".into(), &semantic.into());
+            let o = Object::new();
+            let _ = Reflect::set(&o, &"compare".into(), &c);
+            d.dispatch(Msg::Compare(b, semantic));
+            send(o);
+        })
+    };
+    let on_with = {
+        let (rc, pick, semantic) = (request_compare.clone(), shown.pick, shown.semantic);
+        Callback::from(move |e: Event| {
+            let v: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            if let (Ok(b), Some(a)) = (v.value().parse::<usize>(), pick) {
+                rc(a, b, semantic);
+            }
+        })
+    };
+    let on_semantic = {
+        let (rc, pick, with) = (request_compare.clone(), shown.pick, shown.with);
+        Callback::from(move |e: Event| {
+            let i: web_sys::HtmlInputElement = e.target_unchecked_into();
+            if let (Some(a), Some(b)) = (pick, with) {
+                rc(a, b, i.checked());
+            }
+        })
+    };
     let on_view = {
         let send = send.clone();
         Callback::from(move |i: usize| {
@@ -381,6 +450,26 @@ pub fn inspect_panel() -> Html {
                 { wasted(&tr, a) }
                 { shipped(&tr, a, &s.viewed, &on_view) }
                 { bytes_go(&tr, a) }
+            }
+            if s.pick.is_some() {
+                <section class="inspect-block" aria-labelledby="cmp-h">
+                    <h3 id="cmp-h">{ tr.t("compare.region") }</h3>
+                    <div class="inspect-pick">
+                        <label for="compare-with">{ tr.t("compare.with") }</label>
+                        <select id="compare-with" onchange={on_with}>
+                            <option value="" selected={s.with.is_none()} disabled=true>{ tr.t("compare.pick") }</option>
+                            { for s.archives.iter().enumerate().map(|(k, n)| html! { <option value={k.to_string()} selected={s.with == Some(k)}>{ n.clone() }</option> }) }
+                        </select>
+                        <label><input type="checkbox" checked={s.semantic} onchange={on_semantic} />{ tr.t("compare.semantic") }</label>
+                        if s.cmp_busy { <span class="muted">{ tr.t("inspect.reading") }</span> }
+                    </div>
+                    if let Some(e) = &s.cmp_error {
+                        <p class="error" role="alert">{ e.clone() }</p>
+                    }
+                    if let Some(c) = &s.compared {
+                        <super::compare_view::CompareView cmp={c.clone()} tr={tr} />
+                    }
+                </section>
             }
         </section>
     }
