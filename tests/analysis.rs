@@ -52,3 +52,44 @@ fn ci_fails_strictly_with_exit_1() {
     assert!(out.contains("PASS: highestWastedBytes"), "{out}");
     assert!(out.contains("SKIP: highestUserWastedPercent"), "{out}");
 }
+
+// go-containerregistry's `overwritten_file.tar`, by hand: layer 0 ships foo.txt (4 bytes);
+// layer 1 adds bar.txt (4 bytes) and replaces foo.txt with a symlink (tar size 0); layer 2 is
+// empty. dive: paths foo.txt (cum 4, min 0, n 2) and bar.txt (4, 4, 1): efficiency 4/8, wasted
+// 4 (every copy of foo.txt), size 8, user size 4 (all but the first layer), user wasted 4/4.
+// Exact: layer 0's foo.txt, replaced by layer 1.
+#[test]
+fn ggcr_overwritten_file_by_hand() {
+    let p = format!("{F}/public/go-containerregistry/overwritten_file.tar");
+    let (code, out) = run(&["analyze", &p, "--json"]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["dive"]["efficiency"], 0.5);
+    assert_eq!(v["dive"]["wasted_bytes"], 4);
+    assert_eq!(v["dive"]["size_bytes"], 8);
+    assert_eq!(v["dive"]["user_size_bytes"], 4);
+    assert_eq!(v["dive"]["user_wasted_percent"], 1.0);
+    assert_eq!(v["wasted_bytes"], 4);
+    let hidden = v["hidden"].as_array().unwrap();
+    assert_eq!(hidden.len(), 1);
+    assert_eq!((hidden[0]["path"].as_str(), hidden[0]["layer"].as_u64(), hidden[0]["by_layer"].as_u64(), hidden[0]["why"].as_str()), (Some("/foo.txt"), Some(0), Some(1), Some("overwritten")));
+}
+
+// The bundled `leaky` sample (make-samples): a key copied in one layer and deleted in the next,
+// and a token in an ENV line; `leaky-fixed` (a secret mount) ships neither.
+#[test]
+fn leaky_sample_flags_the_deleted_key_and_the_env_token() {
+    let (code, out) = run(&["analyze", "www/samples/leaky.docker.tar", "--json"]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let hidden = v["hidden"].as_array().unwrap();
+    let key = hidden.iter().find(|h| h["path"] == "/root/.ssh/id_rsa").expect("the key is hidden, not gone");
+    assert_eq!((key["secret"].as_bool(), key["why"].as_str(), key["layer"].as_u64(), key["by_layer"].as_u64()), (Some(true), Some("deleted"), Some(1), Some(2)));
+    assert_eq!(key["secret_kind"], "an SSH private key");
+    assert_eq!(v["history_secrets"][0]["variable"], "API_TOKEN");
+    let (code, out) = run(&["analyze", "www/samples/leaky-fixed.docker.tar", "--json"]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["hidden"].as_array().unwrap().len(), 0);
+    assert_eq!(v["history_secrets"].as_array().unwrap().len(), 0);
+}

@@ -111,3 +111,31 @@ test('inspect: efficiency, wasted space and deleted-but-shipped files of layered
     await t.close();
   }
 });
+
+test('inspect: the leaky sample\'s deleted key is flagged and its bytes are shown; leaky-fixed ships none', async () => {
+  const t = await start({ width: 1400, height: 1000 });
+  try {
+    const { page } = t;
+    await page.getByRole('button', { name: 'leaky:1', exact: true }).click();
+    await page.getByRole('button', { name: 'Inspect', exact: true }).click();
+    const dbs = page.getByRole('region', { name: 'Deleted but shipped', exact: true });
+    await dbs.getByText('Looks like a secret: an SSH private key').waitFor();
+    assert.match(await dbs.innerText(), /\/root\/\.ssh\/id_rsa: 212B in layer 1, deleted by layer 2/);
+    assert.match(await dbs.innerText(), /API_TOKEN/);
+    await dbs.getByRole('button', { name: 'View /root/.ssh/id_rsa as shipped' }).click();
+    const pre = dbs.getByLabel('Content of /root/.ssh/id_rsa');
+    await pre.waitFor();
+    assert.match(await pre.textContent(), /^-----BEGIN OPENSSH PRIVATE KEY-----\n/);
+    await dbs.scrollIntoViewIfNeeded();
+    await shot(page, 'inspect-leaky');
+    await page.getByRole('button', { name: 'leaky-fixed:1', exact: true }).click();
+    const region = page.getByRole('region', { name: 'Inspect', exact: true });
+    await region.getByLabel('Archive', { exact: true }).locator('option', { hasText: 'leaky-fixed' }).waitFor({ state: 'attached' });
+    await region.getByLabel('Archive', { exact: true }).selectOption({ label: 'leaky-fixed.docker.tar' });
+    await page.getByRole('table', { name: 'Wasted space', exact: true }).getByText('Nothing: every file shipped is visible in the container.').waitFor();
+    assert.equal(await dbs.getByText('Looks like a secret').count(), 0);
+    assert.deepEqual(t.errors, []);
+  } finally {
+    await t.close();
+  }
+});
