@@ -106,7 +106,9 @@ fn image(a: &JsValue) -> Result<(Rc<Image>, Vec<String>), String> {
         return Ok((img, labels));
     }
     let sel = if image < 0 { Selector::Default } else { Selector::Index(image as usize) };
-    let opts = LoadOptions { verify: false, changes: false, ..Default::default() };
+    // No content hashing while indexing: the analysis reads only hidden files, a comparison
+    // hashes only files whose sizes agree.
+    let opts = LoadOptions { verify: false, changes: false, hash_compressed: false, ..Default::default() };
     let img = Rc::new(ar.load(&sel, &opts, &mut |_| true).map_err(|e| e.to_string())?);
     IMAGES.with(|m| {
         let mut m = m.borrow_mut();

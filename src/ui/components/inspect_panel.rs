@@ -187,7 +187,13 @@ fn bytes_go(tr: &Tr, a: &Analysis) -> Html {
     }
 }
 
+/// Rows a list shows at most (the big image hides 7,953 files): the largest, secrets first.
+const SHOWN: usize = 200;
+
 fn wasted(tr: &Tr, a: &Analysis) -> Html {
+    let mut order: Vec<usize> = (0..a.hidden.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(a.hidden[i].size));
+    order.truncate(SHOWN);
     html! {
         <section class="inspect-block">
             <table class="inspect-table" aria-label={tr.t("inspect.wasted")}>
@@ -197,11 +203,14 @@ fn wasted(tr: &Tr, a: &Analysis) -> Html {
                     if a.hidden.is_empty() {
                         <tr><td colspan="4" class="muted">{ tr.t("inspect.none_wasted") }</td></tr>
                     }
-                    { for a.hidden.iter().map(|h| html! {
+                    { for order.iter().map(|&i| { let h = &a.hidden[i]; html! {
                         <tr><td><code>{ h.path.clone() }</code></td><td>{ format!("L{}", h.layer) }</td><td>{ human_size(h.size) }</td><td>{ reason(tr, h) }</td></tr>
-                    }) }
+                    } }) }
                 </tbody>
             </table>
+            if a.hidden.len() > SHOWN {
+                <p class="muted">{ tr.f("inspect.shown", &[&SHOWN.to_string(), &a.hidden.len().to_string()]) }</p>
+            }
         </section>
     }
 }
@@ -210,6 +219,8 @@ fn shipped(tr: &Tr, a: &Analysis, viewed: &Option<Viewed>, on_view: &Callback<us
     // Secrets first, then by size.
     let mut order: Vec<usize> = (0..a.hidden.len()).collect();
     order.sort_by_key(|&i| (!a.hidden[i].secret, std::cmp::Reverse(a.hidden[i].size)));
+    let total = order.len();
+    order.truncate(SHOWN);
     html! {
         <section class="inspect-block" aria-labelledby="dbs-h">
             <h3 id="dbs-h">{ tr.t("inspect.shipped") }</h3>
@@ -238,6 +249,9 @@ fn shipped(tr: &Tr, a: &Analysis, viewed: &Option<Viewed>, on_view: &Callback<us
                     </li>
                 }
             }) }</ul>
+            if total > SHOWN {
+                <p class="muted">{ tr.f("inspect.shown", &[&SHOWN.to_string(), &total.to_string()]) }</p>
+            }
             if !a.history_secrets.is_empty() {
                 <h4>{ tr.t("inspect.history_secrets") }</h4>
                 <ul>{ for a.history_secrets.iter().map(|s| html! {
