@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
 scripts/build-web.sh
-node tests/browser/bench.mjs
+node tests/browser/bench.mjs  # LAYERLAB_DIST=DIR serves another build (the tests serve it too)

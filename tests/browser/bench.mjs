@@ -46,6 +46,35 @@ function gnu(args) {
 }
 const gnuPlain = plain.reduce((s, f) => s + gnu(['-tvf', f]), 0);
 const gnuGz = gz.reduce((s, f) => s + gnu(['-tzvf', f]), 0);
+// GNU doing what a verified load does: the listing plus the sha256 of every layer (and, for gzip,
+// of its uncompressed tar, the diff id), one pipeline per layer as in issue 14.
+function bash(cmd) {
+  const t0 = performance.now();
+  execFileSync('bash', ['-c', cmd], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return performance.now() - t0;
+}
+const gnuVerPlain = plain.reduce((s, f) => s + bash(`tee >(sha256sum >/dev/null) < ${f} | tar -tv >/dev/null`), 0);
+const gnuVerGz = gz.reduce((s, f) => s + bash(`tee >(sha256sum >/dev/null) < ${f} | gzip -dc | tee >(sha256sum >/dev/null) | tar -tv >/dev/null`), 0);
+// The best read plan in the same browser (readcost.mjs, "plan oracle": every header's offset
+// known in advance), over the same uncompressed layers.
+let planFloor = NaN;
+if (!process.env.ONLY || process.env.ONLY === 'plain') {
+  const out = execFileSync('node', [path.join(ROOT, 'tests/browser/readcost.mjs'), ...plain], { encoding: 'utf8', env: { ...process.env, ONLY: 'plans' } });
+  const plans = [...out.matchAll(/^plan (oracle[^:]*): .* (\d+) ms$/gm)].map((m) => [m[1], Number(m[2])]);
+  if (process.env.VERBOSE) console.log(out);
+  planFloor = Math.min(...plans.map((p) => p[1]));
+}
+// The biggest gzip layer's first, middle and last regular file that no layer above touches.
+const listing = (f) => execFileSync('tar', ['-tvzf', f], { encoding: 'utf8', maxBuffer: 1 << 30 }).split('\n').filter(Boolean);
+const clean = (n) => '/' + n.replace(/^(\.\/)+/, '').replace(/\/$/, '');
+const sizes = gz.map((f) => fs.statSync(f).size);
+const big = sizes.indexOf(Math.max(...sizes));
+const above = new Set();
+for (const f of gz.slice(big + 1)) for (const l of listing(f).filter((x) => !x.startsWith("d"))) above.add(clean(l.split(/\s+/).slice(5).join(' ')).replace(/\/\.wh\./, '/'));
+const touched = (p) => { for (let q = p; q && q !== '/'; q = q.slice(0, q.lastIndexOf('/')) || '/') if (above.has(q)) return true; return false; };
+const regular = listing(gz[big]).filter((l) => l.startsWith('-') && Number(l.split(/\s+/)[2]) > 0 && !l.includes(' -> '))
+  .map((l) => clean(l.split(/\s+/).slice(5).join(' '))).filter((p) => !touched(p) && !/[\\ ]/.test(p));
+const probes = [['first', regular[0]], ['middle', regular[Math.floor(regular.length / 2)]], ['last', regular[regular.length - 1]]];
 
 // Long main-thread tasks, from the page's start.
 const initScript = () => {
@@ -54,7 +83,7 @@ const initScript = () => {
   addEventListener('TrunkApplicationStarted', (e) => { window.__wasm = e.detail.wasm; });
 };
 
-async function load(files, verify) {
+async function load(files, verify, after = null) {
   const t = await start({ initScript });
   if (process.env.VERBOSE) t.page.on('console', (m) => { if (m.text().startsWith('layerlab:')) console.log(`  ${m.text()}`); });
   try {
@@ -76,16 +105,17 @@ async function load(files, verify) {
       longest: Math.max(0, ...window.__long),
       longCount: window.__long.length,
     }));
-    return { took, ...m, errors: t.errors };
+    const extra = after ? await after(page) : {};
+    return { took, ...m, ...extra, errors: t.errors };
   } finally {
     await t.close();
   }
 }
 
-const best = async (files, verify) => {
+const best = async (files, verify, after) => {
   let r;
   for (let i = 0; i < RUNS; i++) {
-    const x = await load(files, verify);
+    const x = await load(files, verify, after);
     if (!r || x.took < r.took) r = x;
   }
   return r;
@@ -96,9 +126,41 @@ const results = {};
 const ONLY = process.env.ONLY || ''; // 'load', 'plain', 'gzip' or 'toggle' runs one part
 const loads = [['uncompressed (docker save)', path.join(BIG, 'big.docker.tar'), gnuPlain, 'plain'], ['gzip (3 bare layers)', gz, gnuGz, 'gzip']]
   .filter((l) => !ONLY || ONLY === 'load' || ONLY === l[3]);
+// After the gzip load (not verified): click to preview of the first, middle and last file of the
+// biggest layer (5 rounds, medians; in the page, from the click event to the frame after the
+// content is shown), then a copy-up of the last one in the container shell.
+async function previews(page) {
+  await page.evaluate(() => document.addEventListener('click', () => { window.__clickAt = performance.now(); }, true));
+  const search = page.getByRole('searchbox', { name: 'Filter by name' });
+  const out = {};
+  for (let round = 0; round < 5; round++) {
+    for (const [which, p] of probes) {
+      await search.fill(p.slice(p.lastIndexOf('/') + 1));
+      const item = page.locator(`[role=treeitem][data-path="${p}"]`);
+      await item.waitFor({ timeout: 60000 });
+      const close = page.getByRole('button', { name: 'Close file' });
+      if (await close.count()) { await close.click(); await page.locator('pre.text, pre.hex').waitFor({ state: 'detached' }); }
+      await item.click();
+      const h = await page.waitForFunction(() => document.querySelector('pre.text, pre.hex') && performance.now() - window.__clickAt, null, { polling: 'raf', timeout: 60000 });
+      (out[which] ||= []).push(await h.jsonValue());
+    }
+  }
+  await search.fill('');
+  const last = probes[2][1];
+  const input = page.getByRole('textbox', { name: 'Container shell' });
+  const line = `echo x >> ${last}`;
+  await input.fill(line);
+  const t0 = performance.now();
+  await input.press('Enter');
+  await page.getByRole('region', { name: 'Shell output' }).getByText(`# ${line}`, { exact: true }).last().waitFor();
+  const copyup = performance.now() - t0;
+  const med = (a) => a.slice().sort((x, y) => x - y)[Math.floor(a.length / 2)];
+  return { preview: Object.fromEntries(Object.entries(out).map(([k, v]) => [k, med(v)])), copyup };
+}
+
 for (const [name, files, base] of ONLY === 'toggle' ? [] : loads) {
   for (const verify of [false, true]) {
-    const r = await best(files, verify);
+    const r = await best(files, verify, name.startsWith('gzip') && !verify ? previews : null);
     results[`${name}/${verify}`] = r;
     rows.push([`${name}, ${verify ? 'verified' : 'not verified'}`, ms(r.took), ms(base), (r.took / base).toFixed(2),
       mib(r.worker + r.page + r.js), ms(r.longest)]);
@@ -156,7 +218,7 @@ if (!ONLY || ONLY === 'toggle') {
   }
 }
 
-const dist = path.join(ROOT, 'dist');
+const dist = process.env.LAYERLAB_DIST || path.join(ROOT, 'dist');
 const wasm = fs.readdirSync(dist).filter((f) => f.endsWith('.wasm'));
 const gzSizes = wasm.map((f) => [f, zlib.gzipSync(fs.readFileSync(path.join(dist, f)), { level: 9 }).length]);
 
@@ -176,4 +238,26 @@ console.log(`layer toggle at 100k entries: ${ms(toggle.median)} end to end from 
 const lazy = (f) => /^(panels-ui|docker-worker|drivers-worker|inspect-worker)/.test(f);
 const kb = (list) => (list.reduce((s, x) => s + x[1], 0) / 1024).toFixed(0);
 console.log(`wasm gzipped: ${gzSizes.map(([f, n]) => `${f} ${(n / 1024).toFixed(0)} KB`).join(', ')}; first load ${kb(gzSizes.filter(([f]) => !lazy(f)))} KB (target <= 600 KB), panels and their workers on first use ${kb(gzSizes.filter(([f]) => lazy(f)))} KB more`);
+
+// Issue 14's "Must show": each figure next to its reference from this run.
+const get = (k) => results[k] || {};
+const P = get('uncompressed (docker save)/false'), PV = get('uncompressed (docker save)/true');
+const G = get('gzip (3 bare layers)/false'), GV = get('gzip (3 bare layers)/true');
+const ratio = (a, b) => (a / b).toFixed(2);
+console.log(`\nissue 14, must show (load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}):`);
+console.log(`  uncompressed, not verified   ${ms(P.took ?? NaN)}  vs best read plan in this browser ${ms(planFloor)}: ${ratio(P.took, planFloor)}x (target <= 1.25)`);
+console.log(`  gzip, not verified           ${ms(G.took ?? NaN)}  vs GNU tar -tzvf ${ms(gnuGz)}: ${ratio(G.took, gnuGz)}x (target <= 0.6)`);
+console.log(`  uncompressed, verified       ${ms(PV.took ?? NaN)}  vs GNU tar -tv + sha256sum ${ms(gnuVerPlain)}: ${ratio(PV.took, gnuVerPlain)}x (target <= 1.0)`);
+console.log(`  gzip, verified               ${ms(GV.took ?? NaN)}  vs GNU sha256sum + gzip -dc + sha256sum + tar -tv ${ms(gnuVerGz)}: ${ratio(GV.took, gnuVerGz)}x (target <= 1.0)`);
+if (G.preview) {
+  console.log(`  click to preview, layer ${big} (medians of 5): ${probes.map(([w, p]) => `${w} ${ms(G.preview[w])} (${p})`).join(', ')}; target <= 100 ms`);
+  console.log(`  copy-up 'echo x >> ${probes[2][1]}': ${ms(G.copyup)} from Enter to its echo in Shell output; target <= 150 ms`);
+}
+const all = [P, PV, G, GV].filter((r) => r.took);
+const memory = Math.max(...all.map((r) => r.worker + r.page + r.js)) / 1048576;
+const longTask = Math.max(0, ...all.map((r) => r.longest), toggle.longest || 0);
+const firstLoad = Number(kb(gzSizes.filter(([f]) => !lazy(f))));
+console.log(`  memory after load ${memory.toFixed(1)} MiB (max of the loads; target <= 64), first-load wasm ${firstLoad} KB gzipped (target <= 600), longest main-thread task ${ms(longTask)} (target <= 100), toggle ${ms(toggle.page)} in the page (target <= 30)`);
+const n = (x) => (Number.isFinite(x) ? Math.round(x) : 'NA');
+console.log(`RESULT plain_ms=${n(P.took)} plain_floor_ms=${n(planFloor)} gzip_ms=${n(G.took)} gzip_gnu_ms=${n(gnuGz)} plain_verified_ms=${n(PV.took)} gzip_verified_ms=${n(GV.took)} gnu_verified_plain_ms=${n(gnuVerPlain)} gnu_verified_gzip_ms=${n(gnuVerGz)} preview_last_ms=${n(G.preview?.last)} copyup_last_ms=${n(G.copyup)} memory_mib=${memory.toFixed(1)} wasm_kb=${firstLoad} toggle_ms=${n(toggle.page)} long_task_ms=${n(longTask)}`);
 fs.rmSync(tmp, { recursive: true, force: true });

@@ -19,7 +19,7 @@ export function golden(name) {
 /** Starts the server and a browser; returns {page, base, close}. `ready`: the footer text that says the
  * page started (the Chinese page says `worker 已就绪`). */
 export async function start({ width = 1500, height = 950, colorScheme = 'light', initScript = null, ready = 'worker ready' } = {}) {
-  const server = await serve(path.join(ROOT, 'dist'), 0);
+  const server = await serve(process.env.LAYERLAB_DIST || path.join(ROOT, 'dist'), 0);
   const base = `http://127.0.0.1:${server.address().port}/`;
   const userDataDir = fs.mkdtempSync('/tmp/layerlab-chromium-');
   const context = await chromium.launchPersistentContext(userDataDir, {
