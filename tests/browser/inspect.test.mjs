@@ -94,6 +94,7 @@ test('inspect: efficiency, wasted space and deleted-but-shipped files of layered
     await cmp.getByLabel('Compare with').selectOption({ label: 'layered-zstd.oci-archive.tar' });
     await cmp.getByRole('status').getByText('Identical content, different compression.').waitFor();
     assert.equal(await tree.locator('li.cmp-file').count(), 0);
+    assert.equal(await cmp.getByRole('table', { name: 'Layers side by side' }).getByText('shared (same ChainID), other compression').count(), 8);
 
     // dive's own test image: dive's figures.
     await openWithPicker(page, [DIVE]);

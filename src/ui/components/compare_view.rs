@@ -170,7 +170,13 @@ pub fn compare_view(p: &Props) -> Html {
                         <td>{ format!("L{}", r.index) }</td>
                         <td><code>{ r.a.as_ref().map(|x| short(&x.diff_id)).unwrap_or_default() }</code></td>
                         <td><code>{ r.b.as_ref().map(|x| short(&x.diff_id)).unwrap_or_default() }</code></td>
-                        <td>{ if r.shared { tr.t("compare.shared") } else if r.different_compression { tr.t("compare.recompressed") } else if r.same_diff_id { tr.t("compare.same_diff") } else { "" } }</td>
+                        <td>{ match (r.shared, r.different_compression, r.same_diff_id) {
+                            (true, true, _) => tr.t("compare.shared_recompressed"),
+                            (true, false, _) => tr.t("compare.shared"),
+                            (false, true, _) => tr.t("compare.recompressed"),
+                            (false, false, true) => tr.t("compare.same_diff"),
+                            _ => "",
+                        } }</td>
                     </tr>
                 }) }</tbody>
             </table>
