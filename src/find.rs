@@ -139,7 +139,7 @@ pub fn glob_match(pat: &[u8], text: &[u8]) -> bool {
 }
 
 /// How a deleted entry was deleted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum How {
     /// A whiteout of the path or of a parent.
@@ -151,7 +151,7 @@ pub enum How {
 }
 
 /// What became of an entry in the merged view.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Status {
     /// The merged view shows this entry.
@@ -167,7 +167,7 @@ pub enum Status {
 }
 
 /// One entry of one layer that matches.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Hit {
     /// `/`-rooted, escaped as listings are.
     pub path: String,

@@ -5,7 +5,8 @@
 //!
 //! Rules: messages in are `{analyze: {blob, name, image}}` (image: a position in the archive,
 //! -1 for Docker's default), `{view: N}` (the N-th hidden file of the last analysis) or
-//! `{compare: {a, b, semantic}}` (a and b as for analyze); out, one answer each:
+//! `{compare: {a, b, semantic}}` (a and b as for analyze) or `{find: PATTERN}` (in the image
+//! of the last analysis); out, one answer each: `{found}` (JSON of the hits and their total),
 //! `{analysis, images}` (JSON of [`crate::analysis::Analysis`] and the archive's image
 //! labels), `{view}` (JSON of [`Viewed`]), `{compare}` (JSON of
 //! [`crate::compare::Comparison`]) or `{error}`. The last few images loaded are kept, so
@@ -48,6 +49,8 @@ pub struct Viewed {
 
 thread_local! {
     static LAST: RefCell<Option<Analysis>> = const { RefCell::new(None) };
+    /// The image of the last analysis (what `find` searches).
+    static LAST_IMAGE: RefCell<Option<Rc<Image>>> = const { RefCell::new(None) };
     /// Images loaded, by (archive name, its length, the image asked for), newest last.
     static IMAGES: RefCell<Vec<((String, u64, i64), Rc<Image>)>> = const { RefCell::new(Vec::new()) };
 }
@@ -70,6 +73,10 @@ pub fn run() {
         } else if let Ok(c) = Reflect::get(&d, &"compare".into()).and_then(|v| if v.is_object() { Ok(v) } else { Err(v) }) {
             compare(&c).map(|json| {
                 let _ = Reflect::set(&o, &"compare".into(), &json.into());
+            })
+        } else if let Some(p) = Reflect::get(&d, &"find".into()).ok().and_then(|v| v.as_string()) {
+            find(&p).map(|json| {
+                let _ = Reflect::set(&o, &"found".into(), &json.into());
             })
         } else if let Some(n) = Reflect::get(&d, &"view".into()).ok().and_then(|v| v.as_f64()) {
             view(n as usize).map(|v| {
@@ -126,6 +133,7 @@ fn analyze(a: &JsValue) -> Result<(String, String), String> {
     let json = serde_json::to_string(&an).map_err(|e| e.to_string())?;
     let images = serde_json::to_string(&(labels, img.reference.index)).map_err(|e| e.to_string())?;
     LAST.with(|l| *l.borrow_mut() = Some(an));
+    LAST_IMAGE.with(|l| *l.borrow_mut() = Some(img.clone()));
     Ok((json, images))
 }
 
@@ -140,6 +148,20 @@ fn compare(c: &JsValue) -> Result<String, String> {
     };
     let r = crate::compare::compare(&Side::image(&a, name(&a)), &Side::image(&b, name(&b)), &crate::compare::Options { semantic }).map_err(|e| e.to_string())?;
     serde_json::to_string(&r).map_err(|e| e.to_string())
+}
+
+/// Hits a find answers at most (the total comes with them).
+pub const FIND_MAX: usize = 500;
+
+/// Every entry of every layer of the last analysed image matching a name or path glob
+/// ([`crate::find`]), deleted and shadowed ones too: `(hits, total)`.
+fn find(pattern: &str) -> Result<String, String> {
+    let img = LAST_IMAGE.with(|l| l.borrow().clone()).ok_or("nothing was analysed")?;
+    let trees: Vec<&crate::tree::Tree> = img.layers.iter().map(|l| &*l.tree).collect();
+    let mut hits = crate::find::find(&trees, &crate::find::Pattern::new(pattern));
+    let total = hits.len();
+    hits.truncate(FIND_MAX);
+    serde_json::to_string(&(hits, total)).map_err(|e| e.to_string())
 }
 
 fn view(index: usize) -> Result<String, String> {

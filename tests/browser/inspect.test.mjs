@@ -129,6 +129,13 @@ test('inspect: the leaky sample\'s deleted key is flagged and its bytes are show
     assert.match(await pre.textContent(), /^-----BEGIN OPENSSH PRIVATE KEY-----\n/);
     await dbs.scrollIntoViewIfNeeded();
     await shot(page, 'inspect-leaky');
+    // Find in every layer: the key, and the whiteout that deletes it, as `layerlab find` says.
+    const find = page.getByRole('region', { name: 'Find in every layer', exact: true });
+    await find.getByLabel('Name or glob').fill('id_rsa');
+    const hits = find.getByRole('list', { name: 'Entries found' });
+    await hits.getByText(/deleted by a whiteout in layer 2/).waitFor();
+    assert.match(await hits.innerText(), /\/root\/\.ssh\/id_rsa · L1 · f · 212B — deleted by a whiteout in layer 2 \(at \/root\/\.ssh\/id_rsa\)/);
+    assert.match(await hits.innerText(), /L2 · w · 0B — a whiteout/);
     await page.getByRole('button', { name: 'leaky-fixed:1', exact: true }).click();
     const region = page.getByRole('region', { name: 'Inspect', exact: true });
     await region.getByLabel('Archive', { exact: true }).locator('option', { hasText: 'leaky-fixed' }).waitFor({ state: 'attached' });

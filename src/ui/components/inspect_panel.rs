@@ -40,6 +40,8 @@ pub struct Shown {
     pub compared: Option<Rc<crate::compare::Comparison>>,
     pub cmp_error: Option<String>,
     pub cmp_busy: bool,
+    /// FIND: the hits of the last search and how many there were.
+    pub found: Option<(Rc<Vec<crate::find::Hit>>, usize)>,
 }
 
 pub enum Msg {
@@ -49,6 +51,7 @@ pub enum Msg {
     Viewed(Result<Viewed, String>),
     Compare(usize, bool),
     Compared(Result<crate::compare::Comparison, String>),
+    Found(Result<(Vec<crate::find::Hit>, usize), String>),
 }
 
 impl Reducible for Shown {
@@ -93,6 +96,10 @@ impl Reducible for Shown {
                     }
                 }
             }
+            Msg::Found(r) => match r {
+                Ok((h, n)) => s.found = Some((Rc::new(h), n)),
+                Err(e) => s.error = Some(e),
+            },
             Msg::Viewed(r) => match r {
                 Ok(v) => s.viewed = Some(v),
                 Err(e) => s.error = Some(e),
@@ -262,6 +269,42 @@ fn shipped(tr: &Tr, a: &Analysis, viewed: &Option<Viewed>, on_view: &Callback<us
     }
 }
 
+/// What became of a hit, in words.
+fn status(tr: &Tr, st: &crate::find::Status) -> String {
+    use crate::find::{How, Status};
+    match st {
+        Status::Visible => tr.t("find.visible").to_string(),
+        Status::Merged { into_layer } => tr.f("find.merged", &[&into_layer.to_string()]),
+        Status::Shadowed { by_layer } => tr.f("find.shadowed", &[&by_layer.to_string()]),
+        Status::Deleted { by_layer, how, at } => tr.f(
+            match how {
+                How::Whiteout => "find.deleted_whiteout",
+                How::OpaqueDir => "find.deleted_opaque",
+                How::ParentReplaced => "find.deleted_parent",
+            },
+            &[&by_layer.to_string(), at],
+        ),
+        Status::Whiteout => tr.t("find.whiteout").to_string(),
+    }
+}
+
+/// FIND: a name or glob in every layer of the image, deleted and shadowed entries included
+/// (the seeds' `find /var/lib/docker` experiment, done on the archive).
+fn find_view(tr: &Tr, found: &Option<(Rc<Vec<crate::find::Hit>>, usize)>, on_find: Callback<InputEvent>) -> Html {
+    html! {
+        <section class="inspect-block" aria-labelledby="find-h">
+            <h3 id="find-h">{ tr.t("find.region") }</h3>
+            <input type="search" aria-label={tr.t("find.pattern")} placeholder={tr.t("find.placeholder")} oninput={on_find} />
+            if let Some((hits, total)) = found {
+                <p class="muted">{ tr.f("find.count", &[&total.to_string()]) }</p>
+                <ul class="inspect-hidden" aria-label={tr.t("find.hits")}>{ for hits.iter().map(|h| html! {
+                    <li><code>{ h.path.clone() }</code>{ format!(" · L{} · {} · {}", h.layer, h.kind, human_size(h.size)) }{ " — " }{ status(tr, &h.status) }</li>
+                }) }</ul>
+            }
+        </section>
+    }
+}
+
 #[function_component(InspectPanel)]
 pub fn inspect_panel() -> Html {
     let shown = use_reducer(Shown::default);
@@ -309,6 +352,8 @@ pub fn inspect_panel() -> Html {
                             .and_then(|a| serde_json::from_str::<(Vec<String>, usize)>(&i).map(|(l, k)| (a, l, k)))
                             .map_err(|e| e.to_string());
                         d.dispatch(Msg::Analysed(r));
+                    } else if let Some(f) = get("found") {
+                        d.dispatch(Msg::Found(serde_json::from_str(&f).map_err(|e| e.to_string())));
                     } else if let Some(c) = get("compare") {
                         d.dispatch(Msg::Compared(serde_json::from_str(&c).map_err(|e| e.to_string())));
                     } else if let Some(v) = get("view") {
@@ -426,6 +471,17 @@ pub fn inspect_panel() -> Html {
             }
         })
     };
+    let on_find = {
+        let send = send.clone();
+        Callback::from(move |e: InputEvent| {
+            let i: web_sys::HtmlInputElement = e.target_unchecked_into();
+            let o = Object::new();
+            let _ = Reflect::set(&o, &"find".into(), &i.value().into());
+            if !i.value().is_empty() {
+                send(o);
+            }
+        })
+    };
     let on_view = {
         let send = send.clone();
         Callback::from(move |i: usize| {
@@ -464,6 +520,9 @@ pub fn inspect_panel() -> Html {
                 { wasted(&tr, a) }
                 { shipped(&tr, a, &s.viewed, &on_view) }
                 { bytes_go(&tr, a) }
+            }
+            if s.analysis.is_some() {
+                { find_view(&tr, &s.found, on_find) }
             }
             if s.pick.is_some() {
                 <section class="inspect-block" aria-labelledby="cmp-h">
