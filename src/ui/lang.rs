@@ -65,6 +65,32 @@ pub fn use_tr() -> Tr {
     use_context::<Tr>().unwrap_or_default()
 }
 
+/// A panel loaded on first use (another Yew app, no provider of the page's context): the
+/// page's words as `<html lang>` names them, followed through every switch ([`EV_LANG`]).
+#[hook]
+pub fn use_page_tr() -> Tr {
+    let tr = use_state(Tr::default);
+    {
+        let tr = tr.clone();
+        use_effect_with((), move |_| {
+            let load = move || {
+                let tr = tr.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let tag = gloo::utils::document().document_element().and_then(|e| e.get_attribute("lang")).unwrap_or_default();
+                    let l = Lang::from_tag(&tag);
+                    if let Ok(cat) = load(l).await {
+                        tr.set(Tr::new(l, cat));
+                    }
+                });
+            };
+            load();
+            let on_lang = gloo::events::EventListener::new(&gloo::utils::window(), EV_LANG, move |_| load());
+            move || drop(on_lang)
+        });
+    }
+    *tr
+}
+
 /// The catalog of `lang` if it was fetched already.
 pub fn loaded(lang: Lang) -> Option<&'static Catalog> {
     LOADED.with(|l| l.borrow().get(&lang).copied())

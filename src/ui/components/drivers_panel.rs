@@ -11,7 +11,6 @@ use js_sys::{Object, Reflect};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::spawn_local;
 use web_sys::{MessageEvent, Worker};
 use yew::prelude::*;
 
@@ -59,35 +58,14 @@ impl Reducible for Shown {
     }
 }
 
-/// The page's language as `<html lang>` says it.
-fn page_lang() -> crate::i18n::Lang {
-    let tag = gloo::utils::document().document_element().and_then(|e| e.get_attribute("lang")).unwrap_or_default();
-    crate::i18n::Lang::from_tag(&tag)
-}
-
 #[function_component(DriversPanel)]
 pub fn drivers_panel() -> Html {
     let shown = use_reducer(Shown::default);
-    let tr = use_state(Tr::default);
+    let tr = lang::use_page_tr();
     let ready = use_mut_ref(|| false);
     {
-        let (shown, tr, ready) = (shown.dispatcher(), tr.clone(), ready.clone());
+        let (shown, ready) = (shown.dispatcher(), ready.clone());
         use_effect_with((), move |_| {
-            // The words, now and after every switch of the page's language.
-            let load = {
-                let tr = tr.clone();
-                move || {
-                    let tr = tr.clone();
-                    spawn_local(async move {
-                        let l = page_lang();
-                        if let Ok(cat) = lang::load(l).await {
-                            tr.set(Tr::new(l, cat));
-                        }
-                    });
-                }
-            };
-            load();
-            let on_lang = gloo::events::EventListener::new(&gloo::utils::window(), lang::EV_LANG, move |_| load());
             let worker = Worker::new(WORKER_URL).ok();
             let send = {
                 let (worker, shown, ready) = (worker.clone(), shown.clone(), ready.clone());
@@ -131,7 +109,6 @@ pub fn drivers_panel() -> Html {
             // The page answers with a fresh input.
             crate::ui::docker_bridge::emit(bridge::EV_WANT, &JsValue::NULL);
             move || {
-                drop(on_lang);
                 drop(on_input);
                 drop(onmessage);
                 if let Some(w) = worker {
@@ -141,7 +118,7 @@ pub fn drivers_panel() -> Html {
         });
     }
     html! {
-        <ContextProvider<Tr> context={*tr}>
+        <ContextProvider<Tr> context={tr}>
             <DriversView columns={shown.columns.clone()} error={shown.error.clone()} busy={shown.pending > 0} />
         </ContextProvider<Tr>>
     }

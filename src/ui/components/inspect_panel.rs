@@ -14,7 +14,6 @@ use js_sys::{Object, Reflect};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::spawn_local;
 use web_sys::{MessageEvent, Worker};
 use yew::prelude::*;
 
@@ -107,11 +106,6 @@ impl Reducible for Shown {
         }
         Rc::new(s)
     }
-}
-
-fn page_lang() -> crate::i18n::Lang {
-    let tag = gloo::utils::document().document_element().and_then(|e| e.get_attribute("lang")).unwrap_or_default();
-    crate::i18n::Lang::from_tag(&tag)
 }
 
 /// A ratio as dive prints it in CI mode (`98.4421 %`).
@@ -308,27 +302,13 @@ fn find_view(tr: &Tr, found: &Option<(Rc<Vec<crate::find::Hit>>, usize)>, on_fin
 #[function_component(InspectPanel)]
 pub fn inspect_panel() -> Html {
     let shown = use_reducer(Shown::default);
-    let tr = use_state(Tr::default);
+    let tr = lang::use_page_tr();
     let worker = use_mut_ref(|| None::<Worker>);
     let ready = use_mut_ref(|| false);
     let queued = use_mut_ref(|| None::<Object>);
     {
-        let (d, tr, worker, ready, queued) = (shown.dispatcher(), tr.clone(), worker.clone(), ready.clone(), queued.clone());
+        let (d, worker, ready, queued) = (shown.dispatcher(), worker.clone(), ready.clone(), queued.clone());
         use_effect_with((), move |_| {
-            let load = {
-                let tr = tr.clone();
-                move || {
-                    let tr = tr.clone();
-                    spawn_local(async move {
-                        let l = page_lang();
-                        if let Ok(cat) = lang::load(l).await {
-                            tr.set(Tr::new(l, cat));
-                        }
-                    });
-                }
-            };
-            load();
-            let on_lang = gloo::events::EventListener::new(&gloo::utils::window(), lang::EV_LANG, move |_| load());
             let names = || bridge::archives().into_iter().map(|a| a.0).collect::<Vec<_>>();
             d.dispatch(Msg::Archives(names()));
             let d2 = d.clone();
@@ -367,7 +347,6 @@ pub fn inspect_panel() -> Html {
             }
             *worker.borrow_mut() = w;
             move || {
-                drop(on_lang);
                 drop(on_archive);
                 drop(onmessage);
             }
@@ -490,7 +469,6 @@ pub fn inspect_panel() -> Html {
             send(o);
         })
     };
-    let tr = *tr;
     let s = &*shown;
     let at = s.pick.map_or(usize::MAX, |p| p.0);
     html! {
