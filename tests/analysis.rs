@@ -79,7 +79,13 @@ fn ggcr_overwritten_file_by_hand() {
 // and a token in an ENV line; `leaky-fixed` (a secret mount) ships neither.
 #[test]
 fn leaky_sample_flags_the_deleted_key_and_the_env_token() {
-    let (code, out) = run(&["analyze", "www/samples/leaky.docker.tar", "--json"]);
+    // The samples are build output (not in git): write them afresh, as the page's build does.
+    let dir = std::env::temp_dir().join(format!("layerlab-samples-{}", std::process::id()));
+    let o = Command::new(env!("CARGO_BIN_EXE_make-samples")).arg(&dir).output().unwrap();
+    assert!(o.status.success(), "make-samples: {}", String::from_utf8_lossy(&o.stderr));
+    let leaky = dir.join("leaky.docker.tar");
+    let fixed = dir.join("leaky-fixed.docker.tar");
+    let (code, out) = run(&["analyze", leaky.to_str().unwrap(), "--json"]);
     assert_eq!(code, 0, "{out}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let hidden = v["hidden"].as_array().unwrap();
@@ -87,9 +93,10 @@ fn leaky_sample_flags_the_deleted_key_and_the_env_token() {
     assert_eq!((key["secret"].as_bool(), key["why"].as_str(), key["layer"].as_u64(), key["by_layer"].as_u64()), (Some(true), Some("deleted"), Some(1), Some(2)));
     assert_eq!(key["secret_kind"], "an SSH private key");
     assert_eq!(v["history_secrets"][0]["variable"], "API_TOKEN");
-    let (code, out) = run(&["analyze", "www/samples/leaky-fixed.docker.tar", "--json"]);
+    let (code, out) = run(&["analyze", fixed.to_str().unwrap(), "--json"]);
     assert_eq!(code, 0, "{out}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["hidden"].as_array().unwrap().len(), 0);
     assert_eq!(v["history_secrets"].as_array().unwrap().len(), 0);
+    let _ = std::fs::remove_dir_all(&dir);
 }
