@@ -14,10 +14,17 @@
 //!   path counted, the kept one too); [`Analysis::difference`] says why the two differ.
 //! - Secret-looking hidden files are flagged by name and by their first bytes ([`secrets`]);
 //!   `ENV`/`ARG` history lines carrying tokens are listed too.
+//! - Reads: everything but two facts comes from the layers' trees and tar entries, which the
+//!   indexing pass built. File heads the pass streamed were scanned for secrets on the way
+//!   ([`crate::image::Layer::secret_heads`]); a metadata-only re-add is told from a changed file
+//!   by content digests, cached when the pass hashed files (a compressed layer, by default).
+//!   Only what the pass did not read (an uncompressed layer walked header to header) is read
+//!   here: the heads of hidden files and the pairs of same-size files to compare.
 
 pub mod ci;
 pub mod dive;
-pub mod secrets;
+/// What looks like a secret (also used by the layer indexer, which scans file heads in its pass).
+pub use crate::secrets;
 
 use crate::error::Result;
 use crate::image::Image;
@@ -81,6 +88,9 @@ pub struct Hidden {
     pub content: Option<Content>,
     #[serde(skip)]
     pub raw_path: Vec<u8>,
+    /// Its head was scanned already (by the indexing pass).
+    #[serde(skip)]
+    pub scanned: bool,
 }
 
 /// A history line that sets a secret-looking variable.
@@ -122,7 +132,7 @@ fn keep_largest(v: &mut Vec<FileSize>) {
 
 /// What hides `path` (`/`-rooted) of layer `layer` in the layers above: the lowest layer that
 /// does, and how.
-fn hider(layers: &[&Tree], layer: usize, path: &[u8], node_size: u64, content: Option<&Content>) -> Result<(usize, Why)> {
+fn hider(layers: &[&Tree], layer: usize, path: &[u8], mine: &crate::tree::Node) -> Result<(usize, Why)> {
     let comps: Vec<&[u8]> = crate::path::components(path).collect();
     for (j, t) in layers.iter().enumerate().skip(layer + 1) {
         let mut ino: Ino = crate::tree::ROOT;
@@ -134,8 +144,9 @@ fn hider(layers: &[&Tree], layer: usize, path: &[u8], node_size: u64, content: O
                 return Ok((j, Why::Deleted));
             }
             if last {
-                if let (Some(mine), Kind::File(theirs)) = (content, &n.kind) {
-                    if node_size == theirs.size() && Some(mine.digest()?) == n.content_digest()? {
+                if let (Kind::File(_), Kind::File(theirs)) = (&mine.kind, &n.kind) {
+                    // Cached digests first (a hashed compressed layer has them all).
+                    if mine.size() == theirs.size() && mine.content_digest()? == n.content_digest()? {
                         return Ok((j, Why::MetadataOnly));
                     }
                 }
@@ -235,10 +246,21 @@ pub fn analyze(img: &Image) -> Result<Analysis> {
                 continue;
             }
             let p = rooted(&p);
-            let (by, why) = hider(&trees, l.index, &p, n.size(), Some(c))?;
+            let (by, why) = hider(&trees, l.index, &p, n)?;
             let shown = crate::listing::esc(&p);
-            let kind = secrets::by_name(&p).map(str::to_string);
+            let mut kind = secrets::by_name(&p).map(str::to_string);
+            // The indexing pass scanned this layer's file heads: no read needed.
+            let scanned = match (&l.secret_heads, c) {
+                (Some(heads), Content::Blob { offset, .. }) => {
+                    if kind.is_none() {
+                        kind = heads.binary_search_by_key(offset, |h| h.0).ok().map(|i| heads[i].1.to_string());
+                    }
+                    true
+                }
+                _ => false,
+            };
             hidden.push(Hidden {
+                scanned,
                 reason: reason(&shown, l.index, n.size(), by, why),
                 path: shown,
                 layer: l.index,
@@ -275,12 +297,14 @@ pub fn analyze(img: &Image) -> Result<Analysis> {
 const ONE_PASS: usize = 16;
 
 /// Flags hidden files whose first bytes look like a secret ([`secrets::Scanner`]), those not
-/// already flagged by name. Per layer blob, the files are read in offset order: one streaming
-/// pass over the span they cover when there are many, one read each otherwise.
+/// flagged by name and not scanned by the indexing pass already (an uncompressed layer walked
+/// header to header, or a compressed one indexed without scanning). Per layer blob the files
+/// are read in offset order, in runs ([`scan_run`]): in an uncompressed blob, files less than
+/// [`GAP`] apart share a read; in a compressed one, one pass covers them all when there are many.
 fn scan_contents(hidden: &mut [Hidden]) -> Result<()> {
     let mut by_blob: Vec<(std::sync::Arc<crate::layer::LayerBlob>, Vec<(u64, u64, usize)>)> = Vec::new();
     for (i, h) in hidden.iter_mut().enumerate() {
-        if h.secret_kind.is_some() || h.size == 0 {
+        if h.secret_kind.is_some() || h.size == 0 || h.scanned {
             continue;
         }
         let len = h.size.min(secrets::SCAN_LIMIT);
@@ -299,49 +323,27 @@ fn scan_contents(hidden: &mut [Hidden]) -> Result<()> {
     }
     for (blob, mut ranges) in by_blob {
         ranges.sort_unstable();
-        let mut found: Vec<(usize, &'static str)> = Vec::new();
-        if ranges.len() < ONE_PASS {
-            for &(off, len, i) in &ranges {
-                let mut sc = secrets::Scanner::default();
-                blob.for_each_chunk(off, len, &mut |c| {
-                    sc.feed(c);
-                    Ok(())
-                })?;
-                if let Some(k) = sc.found {
-                    found.push((i, k));
-                }
-            }
+        // Which files one streaming read covers: an uncompressed blob reads in place, so only
+        // files close together share a read; a compressed one re-inflates from a checkpoint for
+        // every read, so many files share one pass.
+        let gap = if blob.compression == crate::layer::Compression::None {
+            GAP
+        } else if ranges.len() < ONE_PASS {
+            0
         } else {
-            let start = ranges[0].0;
-            let end = ranges.iter().map(|r| r.0 + r.1).max().unwrap_or(start);
-            let (mut pos, mut next) = (start, 0usize);
-            let mut open: Vec<(u64, u64, usize, secrets::Scanner)> = Vec::new();
-            blob.for_each_chunk(start, end - start, &mut |c| {
-                let cend = pos + c.len() as u64;
-                while next < ranges.len() && ranges[next].0 < cend {
-                    let (o, l, i) = ranges[next];
-                    open.push((o, o + l, i, secrets::Scanner::default()));
-                    next += 1;
-                }
-                for (o, e, _, sc) in open.iter_mut() {
-                    let a = (*o).max(pos);
-                    let b = (*e).min(cend);
-                    if a < b {
-                        sc.feed(&c[(a - pos) as usize..(b - pos) as usize]);
-                    }
-                }
-                open.retain(|(_, e, i, sc)| {
-                    if *e > cend {
-                        return true;
-                    }
-                    if let Some(k) = sc.found {
-                        found.push((*i, k));
-                    }
-                    false
-                });
-                pos = cend;
-                Ok(())
-            })?;
+            u64::MAX
+        };
+        let mut found: Vec<(usize, &'static str)> = Vec::new();
+        let mut from = 0;
+        while from < ranges.len() {
+            let mut to = from + 1;
+            let mut end = ranges[from].0 + ranges[from].1;
+            while to < ranges.len() && ranges[to].0.saturating_sub(end) <= gap {
+                end = end.max(ranges[to].0 + ranges[to].1);
+                to += 1;
+            }
+            scan_run(&blob, &ranges[from..to], &mut found)?;
+            from = to;
         }
         for (i, k) in found {
             hidden[i].secret_kind = Some(k.to_string());
@@ -351,6 +353,44 @@ fn scan_contents(hidden: &mut [Hidden]) -> Result<()> {
         h.secret = h.secret_kind.is_some();
     }
     Ok(())
+}
+
+/// Files of an uncompressed blob closer than this share one read.
+const GAP: u64 = 256 * 1024;
+
+/// Streams the span `ranges` (sorted, `(offset, len, hidden index)`) cover once, feeding each
+/// file's scanner the part that is its own.
+fn scan_run(blob: &crate::layer::LayerBlob, ranges: &[(u64, u64, usize)], found: &mut Vec<(usize, &'static str)>) -> Result<()> {
+    let start = ranges[0].0;
+    let end = ranges.iter().map(|r| r.0 + r.1).max().unwrap_or(start);
+    let (mut pos, mut next) = (start, 0usize);
+    let mut open: Vec<(u64, u64, usize, secrets::Scanner)> = Vec::new();
+    blob.for_each_chunk(start, end - start, &mut |c| {
+        let cend = pos + c.len() as u64;
+        while next < ranges.len() && ranges[next].0 < cend {
+            let (o, l, i) = ranges[next];
+            open.push((o, o + l, i, secrets::Scanner::default()));
+            next += 1;
+        }
+        for (o, e, _, sc) in open.iter_mut() {
+            let a = (*o).max(pos);
+            let b = (*e).min(cend);
+            if a < b {
+                sc.feed(&c[(a - pos) as usize..(b - pos) as usize]);
+            }
+        }
+        open.retain(|(_, e, i, sc)| {
+            if *e > cend {
+                return true;
+            }
+            if let Some(k) = sc.found {
+                found.push((*i, k));
+            }
+            false
+        });
+        pos = cend;
+        Ok(())
+    })
 }
 
 /// Why dive's wasted bytes and the exact figure differ.

@@ -427,6 +427,7 @@ impl Archive {
             compressed_size: src.len(),
             uncompressed_size: idx.uncompressed_size,
             entries: idx.entries,
+            secret_heads: idx.secret_heads,
             tree: Arc::new(tree),
             blob,
             changes: Changes::default(),
@@ -468,6 +469,9 @@ pub struct Layer {
     pub uncompressed_size: u64,
     /// The layer's tar entries in tar order (names cleaned, root dropped).
     pub entries: Vec<Entry>,
+    /// Files whose first bytes look like a secret, by content offset, when the indexing pass
+    /// read contents ([`crate::layer::LayerIndex::secret_heads`]).
+    pub secret_heads: Option<Vec<(u64, &'static str)>>,
     /// The layer directory as overlay2 extracts it.
     pub tree: Arc<Tree>,
     pub blob: Arc<LayerBlob>,

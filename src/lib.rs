@@ -46,6 +46,7 @@ pub mod layer;
 pub mod lessons;
 pub mod listing;
 pub mod path;
+pub mod secrets;
 pub mod source;
 pub mod tree;
 pub mod union;

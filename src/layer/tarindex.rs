@@ -38,6 +38,10 @@ pub struct IndexOptions {
     pub verify: bool,
     /// Record each regular file's SHA-256 (costs reading every byte).
     pub hash_files: bool,
+    /// When the pass streams (a compressed or verified layer), scan each regular file's first
+    /// [`crate::secrets::SCAN_LIMIT`] bytes for secret patterns on the way
+    /// ([`LayerIndex::secret_heads`]), so an analysis need not read them again.
+    pub scan_secrets: bool,
     pub limits: Limits,
     /// Uncompressed bytes between seek checkpoints of a compressed layer ([`super::seek::SPAN`]).
     pub seek_span: u64,
@@ -45,7 +49,7 @@ pub struct IndexOptions {
 
 impl Default for IndexOptions {
     fn default() -> Self {
-        IndexOptions { verify: true, hash_files: false, limits: Limits::default(), seek_span: super::seek::SPAN }
+        IndexOptions { verify: true, hash_files: false, scan_secrets: true, limits: Limits::default(), seek_span: super::seek::SPAN }
     }
 }
 
@@ -74,6 +78,10 @@ pub struct LayerIndex {
     pub blob_digest: Option<String>,
     /// Where reads of a compressed stream can start, built by this pass (see [`super::seek`]).
     pub seek: Option<std::sync::Arc<super::seek::SeekIndex>>,
+    /// Files whose first bytes look like a secret, as (content offset, what it looks like),
+    /// found by this pass; `None` when the pass read no contents (an uncompressed layer walked
+    /// header to header, or [`IndexOptions::scan_secrets`] off).
+    pub secret_heads: Option<Vec<(u64, &'static str)>>,
 }
 
 /// A reader that counts and optionally hashes what passes through it, and enforces the bomb
@@ -172,6 +180,7 @@ pub fn index_layer(
         diff_id: None,
         blob_digest: None,
         seek: None,
+        secret_heads: None,
     };
     if compression == Compression::None && !opts.verify && !opts.hash_files {
         // Seek from header to header.
@@ -207,6 +216,7 @@ pub fn index_layer(
     }
 
     // Streaming pass: decompress (if needed), hash the stream (if verifying), read contents.
+    let mut heads: Vec<(u64, &'static str)> = Vec::new();
     let points: super::seek::Sink = Default::default();
     let decoded: Box<dyn Read> = match compression {
         Compression::None => Box::new(Shared(raw.clone())),
@@ -226,23 +236,39 @@ pub fn index_layer(
     {
         let mut ar = tar::Archive::new(Shared(stream.clone()));
         let iter = ar.entries().map_err(io_err)?;
+        let mut buf = vec![0u8; 64 * 1024];
         for (i, e) in iter.enumerate() {
             let mut e = e.map_err(io_err).map_err(|err| after(err, &out.entries))?;
             let mut entry = convert(&mut e, opts)?;
             let path = entry.display_path();
-            if opts.hash_files && entry.kind == EntryKind::File {
-                let mut h = Hasher::new();
-                let mut buf = vec![0u8; 64 * 1024];
-                let mut left = e.size();
+            if entry.kind == EntryKind::File && entry.size > 0 && (opts.hash_files || opts.scan_secrets) {
+                // Whole files when hashing, else only the head the scanner looks at (the tar
+                // reader skips the rest, reading it anyway: the stream is not seekable).
+                let mut h = opts.hash_files.then(Hasher::new);
+                let mut sc = opts.scan_secrets.then(crate::secrets::Scanner::default);
+                let mut left = if h.is_some() { e.size() } else { e.size().min(crate::secrets::SCAN_LIMIT) };
                 while left > 0 {
-                    let n = e.read(&mut buf).map_err(io_err).map_err(|err| err.at_entry(path.clone()))?;
+                    let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+                    let n = e.read(&mut buf[..want]).map_err(io_err).map_err(|err| err.at_entry(path.clone()))?;
                     if n == 0 {
                         return Err(Error::truncated("the layer ends inside this file's content").at_entry(path));
                     }
-                    h.update(&buf[..n]);
+                    if let Some(h) = h.as_mut() {
+                        h.update(&buf[..n]);
+                    }
+                    if let Some(s) = sc.as_mut() {
+                        if !s.feed(&buf[..n]) && h.is_none() {
+                            break;
+                        }
+                    }
                     left -= n as u64;
                 }
-                entry.digest = Some(h.finalize());
+                if let Some(h) = h {
+                    entry.digest = Some(h.finalize());
+                }
+                if let Some(k) = sc.and_then(|s| s.found) {
+                    heads.push((entry.offset, k));
+                }
             }
             if !entry.path.is_empty() {
                 push(&mut out.entries, entry, opts)?;
@@ -264,6 +290,9 @@ pub fn index_layer(
             let mut r = raw.borrow_mut();
             io::copy(&mut *r, &mut io::sink()).map_err(io_err)?;
         }
+    }
+    if opts.scan_secrets {
+        out.secret_heads = Some(heads);
     }
     let mut s = stream.borrow_mut();
     out.uncompressed_size = s.count;

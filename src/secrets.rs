@@ -45,7 +45,27 @@ const CONTENT: &[(&[u8], &str)] = &[
     (b"xoxp-", "a Slack token"),
 ];
 
-/// A content scanner fed chunk by chunk (a match may span two chunks).
+/// Bytes kept from one chunk to the next, so a match spanning two chunks is found (longer
+/// than every pattern: `aws_secret_access_key` is 21 bytes, `AKIA` + 16 is 20).
+const OVERLAP: usize = 31;
+
+struct Finders {
+    pats: Vec<(memchr::memmem::Finder<'static>, &'static str)>,
+    akia: memchr::memmem::Finder<'static>,
+}
+
+/// The patterns' searchers, built once: memchr's `memmem` (SIMD where the target has it,
+/// `simd128` in the page), the crate the field uses for substring search.
+fn finders() -> &'static Finders {
+    static F: std::sync::OnceLock<Finders> = std::sync::OnceLock::new();
+    F.get_or_init(|| Finders {
+        pats: CONTENT.iter().map(|(p, w)| (memchr::memmem::Finder::new(*p), *w)).collect(),
+        akia: memchr::memmem::Finder::new(b"AKIA"),
+    })
+}
+
+/// A content scanner fed chunk by chunk (a match may span two chunks); it looks at the first
+/// [`SCAN_LIMIT`] bytes only.
 #[derive(Default)]
 pub struct Scanner {
     tail: Vec<u8>,
@@ -60,34 +80,42 @@ impl Scanner {
             return false;
         }
         let take = chunk.len().min((SCAN_LIMIT - self.seen) as usize);
+        let chunk = &chunk[..take];
         self.seen += take as u64;
-        let mut buf = std::mem::take(&mut self.tail);
-        buf.extend_from_slice(&chunk[..take]);
-        self.found = scan(&buf);
-        let keep = buf.len().min(32);
-        self.tail = buf[buf.len() - keep..].to_vec();
+        if !self.tail.is_empty() {
+            // A match starting in the tail and ending in this chunk.
+            let mut seam = self.tail.clone();
+            seam.extend_from_slice(&chunk[..chunk.len().min(OVERLAP)]);
+            self.found = scan(&seam);
+        }
+        if self.found.is_none() {
+            self.found = scan(chunk);
+        }
+        // The tail: the last OVERLAP bytes fed so far.
+        if chunk.len() >= OVERLAP {
+            self.tail.clear();
+        } else {
+            let drop = (self.tail.len() + chunk.len()).saturating_sub(OVERLAP);
+            self.tail.drain(..drop.min(self.tail.len()));
+        }
+        self.tail.extend_from_slice(&chunk[chunk.len().saturating_sub(OVERLAP)..]);
         self.found.is_none() && self.seen < SCAN_LIMIT
     }
 }
 
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
 fn scan(buf: &[u8]) -> Option<&'static str> {
-    for (pat, what) in CONTENT {
-        if find(buf, pat).is_some() {
+    let f = finders();
+    for (finder, what) in &f.pats {
+        if finder.find(buf).is_some() {
             return Some(what);
         }
     }
     // AWS access key IDs: AKIA followed by 16 upper-case letters or digits.
-    let mut from = 0;
-    while let Some(i) = find(&buf[from..], b"AKIA") {
-        let s = from + i + 4;
+    for i in f.akia.find_iter(buf) {
+        let s = i + 4;
         if buf.len() >= s + 16 && buf[s..s + 16].iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) {
             return Some("an AWS access key ID");
         }
-        from = from + i + 1;
     }
     None
 }
@@ -104,4 +132,49 @@ pub fn in_history(created_by: &str) -> Option<String> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn feed_in(text: &[u8], chunk: usize) -> Option<&'static str> {
+        let mut sc = Scanner::default();
+        for c in text.chunks(chunk) {
+            if !sc.feed(c) {
+                break;
+            }
+        }
+        sc.found
+    }
+
+    #[test]
+    fn a_pattern_is_found_across_any_chunk_boundary() {
+        let cases: [(&[u8], &str); 4] = [
+            (b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn", "a PEM private key"),
+            (b"[default]\naws_secret_access_key = wJalrXUtnFEMI", "an AWS secret access key"),
+            (b"key_id=AKIAIOSFODNN7EXAMPLE\n", "an AWS access key ID"),
+            (b"{\"type\": \"service_account\", \"private_key_id\": \"1\"}", "a GCP service-account key"),
+        ];
+        for (text, what) in cases {
+            let mut padded = vec![b'.'; 37];
+            padded.extend_from_slice(text);
+            for chunk in 1..=padded.len() {
+                assert_eq!(feed_in(&padded, chunk), Some(what), "{} in chunks of {chunk}", String::from_utf8_lossy(text));
+            }
+        }
+    }
+
+    #[test]
+    fn near_misses_and_bytes_past_the_limit_are_not_secrets() {
+        for chunk in [1, 7, 31, 32, 4096] {
+            assert_eq!(feed_in(b"AKIAiosfodnn7example and PRIVATE KEY---- and ghp", chunk), None);
+        }
+        let mut late = vec![b' '; SCAN_LIMIT as usize - 3];
+        late.extend_from_slice(b"ghp_abcdef");
+        assert_eq!(feed_in(&late, 1000), None, "a match spanning the limit is missed, as documented");
+        late.truncate(SCAN_LIMIT as usize - 10);
+        late.extend_from_slice(b"ghp_abcdef");
+        assert_eq!(feed_in(&late, 1000), Some("a GitHub token"));
+    }
 }
