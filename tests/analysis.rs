@@ -100,3 +100,74 @@ fn leaky_sample_flags_the_deleted_key_and_the_env_token() {
     assert_eq!(v["history_secrets"].as_array().unwrap().len(), 0);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// The same two layers analysed four ways must agree: uncompressed walked header to header
+// (hidden heads and same-size pairs read afterwards), uncompressed verified and gzip (heads
+// scanned and files hashed by the indexing pass). A content-only secret is found each way; a
+// pattern past the scanned head is not; a re-add with the same bytes is metadata-only.
+#[test]
+fn first_pass_and_later_reads_agree() {
+    let dir = std::env::temp_dir().join(format!("layerlab-heads-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let layer = |files: &[(&str, Vec<u8>)]| -> Vec<u8> {
+        let mut b = tar::Builder::new(Vec::new());
+        for (path, data) in files {
+            let mut h = tar::Header::new_ustar();
+            h.set_size(data.len() as u64);
+            h.set_mode(0o644);
+            h.set_mtime(1_700_000_000);
+            h.set_uid(0);
+            h.set_gid(0);
+            h.set_cksum();
+            b.append_data(&mut h, path, &data[..]).unwrap();
+        }
+        b.into_inner().unwrap()
+    };
+    let mut big = vec![b'x'; 100_000];
+    big.splice(70_000..70_004, b"ghp_".iter().copied());
+    let creds = b"[default]\nregion = eu-west-1\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG\n".to_vec();
+    let same = b"unchanged bytes\n".to_vec();
+    let l0 = layer(&[("app/creds.txt", creds), ("app/big.bin", big), ("app/same.txt", same.clone()), ("app/keep.txt", b"k".to_vec())]);
+    let l1 = layer(&[("app/.wh.creds.txt", Vec::new()), ("app/.wh.big.bin", Vec::new()), ("app/same.txt", same)]);
+    let gz = |raw: &[u8]| {
+        use std::io::Write;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(raw).unwrap();
+        e.finish().unwrap()
+    };
+    let paths = [("l0.tar", l0.clone()), ("l1.tar", l1.clone()), ("l0.tar.gz", gz(&l0)), ("l1.tar.gz", gz(&l1))].map(|(n, b)| {
+        let p = dir.join(n);
+        std::fs::write(&p, b).unwrap();
+        p.to_str().unwrap().to_string()
+    });
+    // The gzip layer's pass scanned the heads (so the analysis reads nothing); the walk did not.
+    let index = |bytes: Vec<u8>, verify: bool| {
+        let opts = layerlab::layer::IndexOptions { verify, ..Default::default() };
+        layerlab::layer::index_layer(layerlab::source::MemSource::shared(bytes), &opts, &mut |_| true).unwrap().secret_heads
+    };
+    let heads = index(gz(&l0), false).expect("a streamed layer's heads are scanned");
+    assert_eq!(heads.iter().map(|h| h.1).collect::<Vec<_>>(), ["an AWS secret access key"]);
+    assert_eq!(index(l0.clone(), false), None, "an uncompressed layer walked header to header reads no content");
+    assert_eq!(index(l0.clone(), true).map(|h| h.len()), Some(1));
+    let hidden = |args: &[&str]| -> serde_json::Value {
+        let (code, out) = run(args);
+        assert_eq!(code, 0, "{args:?}: {out}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v["hidden"].clone()
+    };
+    let plain_read = hidden(&["analyze", &paths[0], &paths[1], "--json", "--no-verify"]);
+    let rows = plain_read.as_array().unwrap();
+    let row = |p: &str| rows.iter().find(|h| h["path"] == p).unwrap_or_else(|| panic!("{p} is hidden: {plain_read}"));
+    assert_eq!((row("/app/creds.txt")["secret_kind"].as_str(), row("/app/creds.txt")["why"].as_str()), (Some("an AWS secret access key"), Some("deleted")));
+    assert_eq!((row("/app/big.bin")["secret"].as_bool(), row("/app/big.bin")["size"].as_u64()), (Some(false), Some(100_000)));
+    assert_eq!(row("/app/same.txt")["why"], "metadata_only");
+    assert_eq!(rows.len(), 3);
+    for args in [
+        vec!["analyze", &paths[0], &paths[1], "--json"],
+        vec!["analyze", &paths[2], &paths[3], "--json"],
+        vec!["analyze", &paths[2], &paths[3], "--json", "--no-verify"],
+    ] {
+        assert_eq!(hidden(&args), plain_read, "{args:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
