@@ -433,3 +433,37 @@ pub fn hidden_by_layer(a: &Analysis) -> BTreeMap<usize, u64> {
     }
     m
 }
+
+/// Bytes of a hidden file [`Analysis::view`] shows.
+pub const VIEW_BYTES: u64 = 4096;
+
+/// A hidden file's first bytes: what anyone who pulls the image can read.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct Viewed {
+    pub index: usize,
+    pub path: String,
+    pub size: u64,
+    /// The first [`VIEW_BYTES`] bytes, as text (invalid UTF-8 replaced).
+    pub text: String,
+    /// A NUL among them: the page says it is binary.
+    pub binary: bool,
+}
+
+impl Analysis {
+    /// The first bytes of the `index`-th hidden file (one read of at most [`VIEW_BYTES`]).
+    pub fn view(&self, index: usize) -> Result<Viewed> {
+        let h = self.hidden.get(index).ok_or_else(|| crate::error::Error::usage(format!("there is no hidden file #{index}")))?;
+        let len = h.size.min(VIEW_BYTES);
+        let mut bytes = Vec::with_capacity(len as usize);
+        match &h.content {
+            Some(Content::Blob { blob, offset, .. }) => blob.for_each_chunk(*offset, len, &mut |c| {
+                bytes.extend_from_slice(c);
+                Ok(())
+            })?,
+            Some(Content::Bytes(b)) => bytes.extend_from_slice(&b[..len as usize]),
+            None => {}
+        }
+        let binary = bytes.contains(&0);
+        Ok(Viewed { index, path: h.path.clone(), size: h.size, text: String::from_utf8_lossy(&bytes).into_owned(), binary })
+    }
+}

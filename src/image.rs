@@ -271,10 +271,27 @@ impl Archive {
         progress: &mut dyn FnMut(LoadProgress) -> bool,
     ) -> Result<Image> {
         let r = self.select(sel)?;
-        self.load_ref(r, opts, progress).map_err(|e| e.in_file(self.name.clone()))
+        self.load_ref(r, opts, progress, Vec::new()).map_err(|e| e.in_file(self.name.clone()))
     }
 
-    fn load_ref(&self, r: &ImageRef, opts: &LoadOptions, progress: &mut dyn FnMut(LoadProgress) -> bool) -> Result<Image> {
+    /// Loads an image whose layers were indexed before, by another pass over the same archive
+    /// (another worker's, handed over as [`crate::layer::indexfile`] bytes): no layer is read
+    /// again. Each index must match its layer blob's size and compression.
+    pub fn load_indexed(&self, sel: &Selector, opts: &LoadOptions, indexes: Vec<crate::layer::tarindex::LayerIndex>) -> Result<Image> {
+        let r = self.select(sel)?;
+        if indexes.len() != r.layers.len() {
+            return Err(Error::corrupt(format!("the image has {} layers, the index {}", r.layers.len(), indexes.len())).in_file(self.name.clone()));
+        }
+        self.load_ref(r, opts, &mut |_| true, indexes.into_iter().map(Some).collect()).map_err(|e| e.in_file(self.name.clone()))
+    }
+
+    fn load_ref(
+        &self,
+        r: &ImageRef,
+        opts: &LoadOptions,
+        progress: &mut dyn FnMut(LoadProgress) -> bool,
+        mut prebuilt: Vec<Option<crate::layer::tarindex::LayerIndex>>,
+    ) -> Result<Image> {
         let verify = opts.verify;
         let config = match &r.config {
             Some(c) => Some(self.read_config(c, opts.verify)?),
@@ -292,8 +309,8 @@ impl Archive {
         let mut layers: Vec<Layer> = Vec::with_capacity(count);
         let mut warnings = Vec::new();
         for i in 0..count {
-            let layer = self
-                .load_layer(r, i, diff_ids.get(i), verify, opts, progress, &mut warnings)?;
+            let pre = prebuilt.get_mut(i).and_then(Option::take);
+            let layer = self.load_layer(r, i, diff_ids.get(i), verify, opts, progress, &mut warnings, pre)?;
             layers.push(layer);
         }
         // Chain IDs and changes need every layer below.
@@ -351,6 +368,7 @@ impl Archive {
         opts: &LoadOptions,
         progress: &mut dyn FnMut(LoadProgress) -> bool,
         warnings: &mut Vec<String>,
+        prebuilt: Option<crate::layer::tarindex::LayerIndex>,
     ) -> Result<Layer> {
         let bref = &r.layers[i];
         let short = bref.digest.as_deref().or(diff_id.map(|s| s.as_str())).map(crate::digest::short_id);
@@ -381,10 +399,16 @@ impl Archive {
             ..Default::default()
         };
         let layers = r.layers.len();
-        let idx = index_layer(src.clone(), &iopts, &mut |p| {
-            progress(LoadProgress { layer: i, layers, bytes: p.bytes, total: p.total, entries: p.entries })
-        })
-        .map_err(&fail_m)?;
+        let idx = match prebuilt {
+            Some(idx) if idx.compressed_size != src.len() || idx.compression != compression => {
+                return Err(fail_m(Error::corrupt("the index handed over was made from another blob")));
+            }
+            Some(idx) => idx,
+            None => index_layer(src.clone(), &iopts, &mut |p| {
+                progress(LoadProgress { layer: i, layers, bytes: p.bytes, total: p.total, entries: p.entries })
+            })
+            .map_err(&fail_m)?,
+        };
         if verify {
             if let (Some(want), Some(got)) = (diff_id, &idx.diff_id) {
                 if want != got {

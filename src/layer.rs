@@ -17,6 +17,7 @@
 
 pub mod compression;
 pub mod content;
+pub mod indexfile;
 pub mod seek;
 pub mod tarindex;
 pub mod tarlist;

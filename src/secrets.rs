@@ -45,6 +45,12 @@ const CONTENT: &[(&[u8], &str)] = &[
     (b"xoxp-", "a Slack token"),
 ];
 
+/// What a content match is called ([`Scanner::found`]), given its name: for decoding a stored
+/// index, so only the names this module gives are accepted.
+pub fn content_kind(name: &str) -> Option<&'static str> {
+    CONTENT.iter().map(|c| c.1).chain(["an AWS access key ID"]).find(|k| *k == name)
+}
+
 /// Bytes kept from one chunk to the next, so a match spanning two chunks is found (longer
 /// than every pattern: `aws_secret_access_key` is 21 bytes, `AKIA` + 16 is 20).
 const OVERLAP: usize = 31;

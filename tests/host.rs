@@ -616,3 +616,58 @@ mod kernel {
         assert!(fails.is_empty(), "{} mismatches with the kernel", fails.len());
     }
 }
+
+// INSPECT (issue 13): the page's worker hands the Inspect panel's worker the layer indexes it
+// made when it opened an archive (verified or not, any image of it); rebuilt over the same
+// archive they read no layer again, and the analysis says what `layerlab analyze` says.
+#[test]
+fn an_exported_index_rebuilds_the_image_without_reading_a_layer() {
+    struct Counting(Source, std::sync::atomic::AtomicU64);
+    impl layerlab::source::BlobSource for Counting {
+        fn len(&self) -> u64 {
+            self.0.len()
+        }
+        fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.read_at(offset, buf)?;
+            self.1.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+            Ok(n)
+        }
+    }
+    let cli = |args: &[&str]| -> serde_json::Value {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_layerlab")).args(args).output().unwrap();
+        assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    for (file, image) in [("layered.docker.tar", None), ("layered-zstd.oci-archive.tar", None), ("layered.oci.tar", None), ("both.oci.tar", Some(1)), ("both.oci.tar", Some(0))] {
+        let path = traces::shared().join("fixtures/generated").join(file).display().to_string();
+        for verify in [true, false] {
+            let mut host = Host::new();
+            let src: Source = Arc::new(FileSource::open(&path).unwrap());
+            host.add(&open_archive(src, file, verify, 1, 0, &mut |_| true).unwrap());
+            let (bytes, position) = host.export_index(file, image).unwrap_or_else(|e| panic!("{file}: {e}"));
+            assert_eq!(position, image.unwrap_or(0));
+            let counting = Arc::new(Counting(Arc::new(FileSource::open(&path).unwrap()), Default::default()));
+            let archive = layerlab::image::Archive::open(counting.clone(), file, false, None).unwrap();
+            let opts = layerlab::image::LoadOptions { verify: false, changes: false, hash_compressed: false, ..Default::default() };
+            let layers = layerlab::layer::indexfile::decode(&bytes).unwrap();
+            let opened = counting.1.load(std::sync::atomic::Ordering::Relaxed);
+            let img = archive.load_indexed(&layerlab::image::Selector::Index(position), &opts, layers).unwrap();
+            // Past the archive's own index: the config and each layer's first bytes (its
+            // compression's magic number), nothing more.
+            let read = counting.1.load(std::sync::atomic::Ordering::Relaxed) - opened;
+            let config = img.config.as_ref().map_or(0, |c| c.raw.to_string().len() as u64);
+            assert!(read <= 2 * config + 512 * img.layers.len() as u64, "{file}: {read} bytes read to rebuild from the index");
+            let analysis = layerlab::analysis::analyze(&img).unwrap();
+            let mut args = vec!["analyze", path.as_str(), "--json"];
+            let n = image.map(|n| n.to_string());
+            if let Some(n) = &n {
+                args.extend(["--image", n.as_str()]);
+            }
+            // Through JSON text both ways (serde_json's parse of a float may be 1 ulp off the value printed).
+            let got: serde_json::Value = serde_json::from_str(&serde_json::to_string(&analysis).unwrap()).unwrap();
+            assert_eq!(got, cli(&args), "{file} image {image:?} verify {verify}");
+        }
+    }
+    let host = Host::new();
+    assert!(host.export_index("no-such.tar", None).is_err());
+}

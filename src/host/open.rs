@@ -172,7 +172,6 @@ pub fn open_archive(
         for (k, l) in img.layers.iter_mut().enumerate() {
             if let Some(i) = members.iter().position(|m| *m == l.member) {
                 ids.push(layers[i].info.id);
-                l.entries = Vec::new();
                 continue;
             }
             let id = first_id + layers.len() as LayerId;
@@ -183,8 +182,7 @@ pub fn open_archive(
                 .and_then(|h| h.entry.created_by.clone())
                 .unwrap_or_default();
             let info = layer_info(l, id, name, created_by);
-            // The trees keep what the views need; the entry list would double the memory.
-            l.entries = Vec::new();
+            // The entry list stays: the analysis counts tar entries as dive does (issue 13).
             layers.push(OpenedLayer { info, tree: l.tree.clone() });
             members.push(l.member.clone());
             ids.push(id);

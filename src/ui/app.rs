@@ -386,6 +386,7 @@ pub fn app() -> Html {
     let on_download = { let link = link.clone(); Callback::from(move |path| link.send(&Request::Read { path, download: true })) };
     let on_listing = { let link = link.clone(); Callback::from(move |_| link.send(&Request::Listing)) };
     let on_drivers_want = { let link = link.clone(); Callback::from(move |_| link.send(&Request::ReplayInput)) };
+    let on_inspect_ask = { let link = link.clone(); Callback::from(move |a| link.send(&Request::Inspect(a))) };
     let on_command = {
         let link = link.clone();
         let d = d.clone();
@@ -497,7 +498,7 @@ pub fn app() -> Html {
                         on_commit={on_commit} on_export={on_export} />
                 </div>
             </main>
-            <InspectLauncher />
+            <InspectLauncher on_ask={on_inspect_ask} />
             <DriversLauncher on_want={on_drivers_want} />
             <DockerLauncher />
             if *dragging { <div class="drop-overlay" aria-hidden="true">{ tr.t("app.drop") }</div> }

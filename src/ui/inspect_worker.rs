@@ -1,51 +1,35 @@
-//! INSPECT (issue 13): the inspect worker. It opens an archive from its `File`, loads one
-//! image and analyses it ([`crate::analysis::analyze`]: dive's numbers, the exact wasted bytes,
-//! the hidden files with secrets flagged, the three sizes per layer), and shows a hidden file's
-//! first bytes: what anyone who pulls the image can read.
+//! INSPECT (issue 13): the inspect worker. It loads one image and analyses it
+//! ([`crate::analysis::analyze`]: dive's numbers, the exact wasted bytes, the hidden files with
+//! secrets flagged, the three sizes per layer), shows a hidden file's first bytes (what anyone
+//! who pulls the image can read), finds a name across its layers and compares two images.
 //!
-//! Rules: messages in are `{analyze: {blob, name, image}}` (image: a position in the archive,
-//! -1 for Docker's default), `{view: N}` (the N-th hidden file of the last analysis) or
-//! `{compare: {a, b, semantic}}` (a and b as for analyze) or `{find: PATTERN}` (in the image
-//! of the last analysis); out, one answer each: `{found}` (JSON of the hits and their total),
-//! `{analysis, images}` (JSON of [`crate::analysis::Analysis`] and the archive's image
-//! labels), `{view}` (JSON of [`Viewed`]), `{compare}` (JSON of
-//! [`crate::compare::Comparison`]) or `{error}`. The last few images loaded are kept, so
-//! comparing with the image just analysed does not read it again. The worker says `{ready}`
-//! once it listens.
-//! - Cost: the page's worker indexed the archive already but keeps no tar entries (they are
-//!   what dive counts) and the analysis code would not fit the first load's wasm budget, so the
-//!   archive is read again here, without verification; only hidden files are read for content
-//!   (at most `secrets::SCAN_LIMIT` bytes each). On the big image that second pass costs about
-//!   what the page's unverified open costs.
+//! Rules: messages in are `{analyze: {blob, name, image, index}}` (image: a position in the
+//! archive, -1 for Docker's default; index: the layer indexes the page's worker made when it
+//! opened the archive, [`crate::layer::indexfile`]), `{view: N}` (the N-th hidden file of the
+//! last analysis), `{find: PATTERN}` (in the image of the last analysis) or
+//! `{compare: {a, b, semantic}}` (a and b as for analyze, without index); out, one answer each:
+//! `{analysis, images}` (JSON of [`crate::analysis::Analysis`] and the archive's image labels),
+//! `{view}` (JSON of [`crate::analysis::Viewed`]), `{found}` (JSON of the hits and their
+//! total), `{compare}` (JSON of [`crate::compare::Comparison`]) or `{error}`. The last few
+//! images loaded are kept. The worker says `{ready}` once it listens.
+//! - Reads: with an index, opening the image reads the archive's own index and config (a few
+//!   KB) and no layer; the analysis then reads only what the page's pass did not (see
+//!   [`crate::analysis`]). A comparison opens each archive again from its `File` and indexes
+//!   its layers without verification (the page's worker keeps one index per image it opened;
+//!   the comparison code would not fit the first load's wasm budget).
 
 use crate::analysis::{self, Analysis};
 use crate::compare::Side;
 use crate::image::{Archive, Image, LoadOptions, Selector};
-use crate::layer::Content;
 use crate::source::Source;
 use crate::ui::blob_file::BrowserBlob;
 use js_sys::{Object, Reflect};
-use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
-
-/// Bytes of a hidden file shown.
-pub const VIEW_BYTES: u64 = 4096;
-
-/// A hidden file's first bytes.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Viewed {
-    pub index: usize,
-    pub path: String,
-    pub size: u64,
-    /// The first [`VIEW_BYTES`] bytes, as text (invalid UTF-8 replaced).
-    pub text: String,
-    pub binary: bool,
-}
 
 thread_local! {
     static LAST: RefCell<Option<Analysis>> = const { RefCell::new(None) };
@@ -113,10 +97,17 @@ fn image(a: &JsValue) -> Result<(Rc<Image>, Vec<String>), String> {
         return Ok((img, labels));
     }
     let sel = if image < 0 { Selector::Default } else { Selector::Index(image as usize) };
-    // No content hashing while indexing: the analysis reads only hidden files, a comparison
-    // hashes only files whose sizes agree.
+    // No content hashing while indexing: a comparison hashes only files whose sizes agree.
     let opts = LoadOptions { verify: false, changes: false, hash_compressed: false, ..Default::default() };
-    let img = Rc::new(ar.load(&sel, &opts, &mut |_| true).map_err(|e| e.to_string())?);
+    let index = Reflect::get(a, &"index".into()).ok().and_then(|v| v.dyn_into::<js_sys::Uint8Array>().ok());
+    let img = match index {
+        Some(bytes) => {
+            let layers = crate::layer::indexfile::decode(&bytes.to_vec()).map_err(|e| format!("{name}: the page's index: {e}"))?;
+            ar.load_indexed(&sel, &opts, layers)
+        }
+        None => ar.load(&sel, &opts, &mut |_| true),
+    };
+    let img = Rc::new(img.map_err(|e| e.to_string())?);
     IMAGES.with(|m| {
         let mut m = m.borrow_mut();
         m.push((key, img.clone()));
@@ -168,21 +159,7 @@ fn view(index: usize) -> Result<String, String> {
     LAST.with(|l| {
         let l = l.borrow();
         let an = l.as_ref().ok_or("nothing was analysed")?;
-        let h = an.hidden.get(index).ok_or("no such hidden file")?;
-        let len = h.size.min(VIEW_BYTES);
-        let mut bytes = Vec::with_capacity(len as usize);
-        match &h.content {
-            Some(Content::Blob { blob, offset, .. }) => blob
-                .for_each_chunk(*offset, len, &mut |c| {
-                    bytes.extend_from_slice(c);
-                    Ok(())
-                })
-                .map_err(|e| e.to_string())?,
-            Some(Content::Bytes(b)) => bytes.extend_from_slice(&b[..len as usize]),
-            None => {}
-        }
-        let binary = bytes.iter().any(|&b| b == 0);
-        let v = Viewed { index, path: h.path.clone(), size: h.size, text: String::from_utf8_lossy(&bytes).into_owned(), binary };
+        let v = an.view(index).map_err(|e| e.to_string())?;
         serde_json::to_string(&v).map_err(|e| e.to_string())
     })
 }

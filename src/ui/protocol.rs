@@ -75,6 +75,25 @@ pub enum Request {
     /// STORAGE DRIVERS (issue 12): what the drivers panel needs to run the container again
     /// ([`Response::ReplayInput`]).
     ReplayInput,
+    /// INSPECT (issue 13): what the Inspect panel asks, on the layers this worker indexed.
+    Inspect(InspectAsk),
+}
+
+/// INSPECT (issue 13): what the Inspect panel asks of the page's worker, through the page
+/// ([`crate::ui::inspect_bridge`]): the layer indexes of an opened image
+/// ([`crate::host::Host::export_index`]), so its own worker need not read the layers again.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub enum InspectAsk {
+    /// `image`: a position in the archive, none for the one Docker would run.
+    Index { archive: String, image: Option<usize> },
+}
+
+/// The answer to an [`InspectAsk`].
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub enum InspectAnswer {
+    /// The indexes are in the envelope's `bytes`; `image` is the image's position in its archive.
+    Index { archive: String, image: usize },
+    Error { error: String },
 }
 
 /// Worker → page.
@@ -102,6 +121,8 @@ pub enum Response {
     /// [`crate::ui::drivers_bridge::Input`] (the page passes it on unread), the envelope's `blob`
     /// the union's layer blobs one after the other (a `Blob` of `Blob` parts: nothing copied).
     ReplayInput { json: String },
+    /// INSPECT: the answer to [`Request::Inspect`].
+    Inspect(InspectAnswer),
     /// CONTAINER (issue 3): what a shell line printed and did.
     Shell(ShellResult),
     /// COMMIT: a commit was made (or re-added): the new image as an archive of its own, its

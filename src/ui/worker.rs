@@ -10,7 +10,7 @@ use crate::source::Source;
 use crate::ui::blob_file::BrowserBlob;
 use crate::host::{open_archive, Host};
 use crate::source::BlobSource;
-use crate::ui::protocol::{Envelope, ProgressInfo, Request, Response, PREVIEW};
+use crate::ui::protocol::{Envelope, InspectAnswer, InspectAsk, ProgressInfo, Request, Response, PREVIEW};
 use js_sys::{Array, Uint8Array};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -240,6 +240,10 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) 
             Ok(Some((json, blob))) => post(scope, Response::ReplayInput { json }, None, Some(blob)),
             Ok(None) => {}
             Err(e) => post(scope, Response::Error { error: e }, None, None),
+        },
+        Request::Inspect(InspectAsk::Index { archive, image }) => match engine.export_index(&archive, image) {
+            Ok((bytes, image)) => post(scope, Response::Inspect(InspectAnswer::Index { archive, image }), Some(Uint8Array::from(&bytes[..])), None),
+            Err(e) => post(scope, Response::Inspect(InspectAnswer::Error { error: e.to_string() }), None, None),
         },
         Request::Stats => {
             let mem: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();

@@ -4,10 +4,12 @@
 //! every file shipped that no container can read with its reason ("Wasted space"), and what was
 //! deleted but still ships, secrets flagged, with the bytes anyone who pulls the image gets
 //! ("Deleted but shipped"). The inspect worker decides everything
-//! ([`crate::ui::inspect_worker`]); this draws. Words: the message files (`inspect.*`).
+//! ([`crate::ui::inspect_worker`]), on the layer indexes the page's worker hands over for an
+//! analysis ([`crate::ui::inspect_bridge`]); this draws. Words: the message files (`inspect.*`).
 use crate::analysis::{Analysis, Hidden, Why};
 use crate::ui::inspect_bridge as bridge;
-use crate::ui::inspect_worker::Viewed;
+use crate::ui::protocol::{InspectAnswer, InspectAsk};
+use crate::analysis::Viewed;
 use crate::ui::lang::{self, Tr};
 use crate::units::human_size;
 use js_sys::{Object, Reflect};
@@ -242,8 +244,8 @@ fn shipped(tr: &Tr, a: &Analysis, viewed: &Option<Viewed>, on_view: &Callback<us
                             <figure class="attacker-view">
                                 <figcaption>{ tr.f("inspect.attacker", &[&format!("L{}", h.layer), &v.path]) }</figcaption>
                                 <pre aria-label={tr.f("inspect.content_label", &[&v.path])}>{ if v.binary { tr.t("inspect.binary").to_string() } else { v.text.clone() } }</pre>
-                                if v.size > crate::ui::inspect_worker::VIEW_BYTES {
-                                    <p class="muted">{ tr.f("inspect.first_bytes", &[&crate::ui::inspect_worker::VIEW_BYTES.to_string(), &v.size.to_string()]) }</p>
+                                if v.size > crate::analysis::VIEW_BYTES {
+                                    <p class="muted">{ tr.f("inspect.first_bytes", &[&crate::analysis::VIEW_BYTES.to_string(), &v.size.to_string()]) }</p>
                                 }
                             </figure>
                         }
@@ -365,20 +367,40 @@ pub fn inspect_panel() -> Html {
             }
         })
     };
+    // An analysis: the page's worker hands over the layer indexes it made (no layer is read
+    // again), then the inspect worker analyses.
     let pick = {
-        let (d, send) = (shown.dispatcher(), send.clone());
+        let d = shown.dispatcher();
         Callback::from(move |(archive, image): (usize, i64)| {
-            let Some((name, blob)) = bridge::archives().into_iter().nth(archive) else { return };
-            let a = Object::new();
-            let _ = Reflect::set(&a, &"blob".into(), &blob);
-            let _ = Reflect::set(&a, &"name".into(), &name.into());
-            let _ = Reflect::set(&a, &"image".into(), &(image as f64).into());
-            let o = Object::new();
-            let _ = Reflect::set(&o, &"analyze".into(), &a);
+            let Some((name, _)) = bridge::archives().into_iter().nth(archive) else { return };
             d.dispatch(Msg::Pick(archive, image));
-            send(o);
+            bridge::ask(&InspectAsk::Index { archive: name, image: usize::try_from(image).ok() });
         })
     };
+    {
+        let (d, send) = (shown.dispatcher(), send.clone());
+        use_effect_with((), move |_| {
+            let l = gloo::events::EventListener::new(&gloo::utils::window(), bridge::EV_ANSWER, move |e| {
+                let e: &web_sys::CustomEvent = e.unchecked_ref();
+                match bridge::read_answer(&e.detail()) {
+                    Some((InspectAnswer::Index { archive, image }, Some(index))) => {
+                        let Some((name, blob)) = bridge::archives().into_iter().rev().find(|a| a.0 == archive) else { return };
+                        let a = Object::new();
+                        let _ = Reflect::set(&a, &"blob".into(), &blob);
+                        let _ = Reflect::set(&a, &"name".into(), &name.into());
+                        let _ = Reflect::set(&a, &"image".into(), &(image as f64).into());
+                        let _ = Reflect::set(&a, &"index".into(), &index);
+                        let o = Object::new();
+                        let _ = Reflect::set(&o, &"analyze".into(), &a);
+                        send(o);
+                    }
+                    Some((InspectAnswer::Error { error }, _)) => d.dispatch(Msg::Analysed(Err(error))),
+                    _ => d.dispatch(Msg::Analysed(Err("a bad answer from the page's worker".into()))),
+                }
+            });
+            move || drop(l)
+        });
+    }
     // The last archive opened is analysed first.
     {
         let pick = pick.clone();

@@ -263,6 +263,7 @@ impl WorkerLink {
                 }
                 self.drivers_want();
             }
+            Response::Inspect(answer) => crate::ui::inspect_bridge::answer(&answer, bytes.as_ref()),
             Response::ReplayInput { json } => {
                 if let Some(blob) = blob {
                     crate::ui::drivers_bridge::publish(&json, &blob);
