@@ -94,11 +94,22 @@ impl Host {
 
     /// Keeps the layers of an opened archive (ids were given out from [`Host::next_id`]).
     pub fn add(&mut self, opened: &Opened) {
+        self.add_layers(opened);
+        self.images.extend(opened.images.iter().cloned());
+    }
+
+    /// [`Host::add`] without a copy of the images (their tar entries are the bulk of an
+    /// opened archive's memory: the page's worker keeps one copy).
+    pub fn add_owned(&mut self, opened: Opened) {
+        self.add_layers(&opened);
+        self.images.extend(opened.images);
+    }
+
+    fn add_layers(&mut self, opened: &Opened) {
         for l in &opened.layers {
             debug_assert_eq!(l.info.id, self.next_id());
             self.layers.push(Loaded { info: l.info.clone(), tree: l.tree.clone(), bytes: crate::container::layer_bytes(&l.tree) });
         }
-        self.images.extend(opened.images.iter().cloned());
         self.archives.push(opened.layers.iter().map(|l| l.info.id).collect());
     }
 

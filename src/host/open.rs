@@ -98,8 +98,8 @@ pub struct OpenedLayer {
 pub struct Opened {
     pub archive: ArchiveInfo,
     pub layers: Vec<OpenedLayer>,
-    /// Every image loaded (layer entries dropped), with the ids of its layers, for commit and
-    /// save. A bare layer is one image without config.
+    /// Every image loaded (with its layers' tar entries, for the Inspect panel's index), with
+    /// the ids of its layers, for commit and save. A bare layer is one image without config.
     pub images: Vec<(Image, Vec<LayerId>)>,
 }
 

@@ -139,9 +139,10 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) 
             web_sys::console::debug_1(&format!("layerlab: opened {name} in {:.0} ms; {reads} browser reads, {:.1} MiB, {ms:.0} ms", now(scope) - t0, bytes as f64 / 1048576.0).into());
             match res {
                 Ok(opened) => {
-                    engine.add(&opened);
                     let layers = opened.layers.iter().map(|l| l.info.clone()).collect();
-                    post(scope, Response::Opened { job, archive: opened.archive, layers }, None, None);
+                    let archive = opened.archive.clone();
+                    engine.add_owned(opened);
+                    post(scope, Response::Opened { job, archive, layers }, None, None);
                 }
                 Err(e) => post(scope, Response::Failed { job, error: e.to_string() }, None, None),
             }
