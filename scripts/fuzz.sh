@@ -6,7 +6,7 @@
 #   bash scripts/fuzz.sh [SECONDS] [TARGET...]
 #
 # SECONDS per target (default 600); TARGETs default to docker_cmd and shell (the others:
-# archive, ops, docker_argv, dockerfile, compare). MAX_LEN (default 4096) caps input sizes
+# archive, ops, docker_argv, dockerfile, compare, indexfile). MAX_LEN (default 4096) caps input sizes
 # (compare's seeds are archives of up to 11 KB: MAX_LEN=16384). Targets run one after another (one core each, the machine has
 # two). Each run starts from fuzz/seeds/TARGET (lines of the docker-oracle scenarios) plus the
 # corpus kept in fuzz/corpus/TARGET (git-ignored); a crash is written to fuzz/artifacts/TARGET
@@ -32,7 +32,7 @@ for t in "${TARGETS[@]}"; do
   # -timeout: one input running 5 s is a hang; -rss_limit_mb: past 2 GiB is runaway memory.
   if ! cargo fuzz run -s none "$t" -- -max_total_time="$SECS" -timeout=5 -rss_limit_mb=2048 -max_len="${MAX_LEN:-4096}" \
       -print_final_stats=1 >"$log" 2>&1; then
-    grep -E "panicked|ERROR|SUMMARY|Test unit written|memory allocation" "$log" | head -20
+    grep -E "panicked|ERROR|SUMMARY|Test unit written|memory allocation|^error" "$log" | head -20 || true
     echo "fuzz $t: crashed (full log $log)"
     exit 1
   fi

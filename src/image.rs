@@ -403,7 +403,16 @@ impl Archive {
             Some(idx) if idx.compressed_size != src.len() || idx.compression != compression => {
                 return Err(fail_m(Error::corrupt("the index handed over was made from another blob")));
             }
-            Some(idx) => idx,
+            Some(idx) => {
+                // Handed over, so checked as the indexing pass would have bounded it.
+                let cap = if compression == Compression::None { src.len() } else { opts.limits.bomb_floor.max(src.len().saturating_mul(opts.limits.bomb_ratio)) };
+                let past = idx.entries.iter().find(|e| e.offset.checked_add(e.size).map_or(true, |end| end > idx.uncompressed_size));
+                let seek_past = idx.seek.as_ref().is_some_and(|s| s.points.iter().any(|p| p.input > src.len() || p.output > idx.uncompressed_size));
+                if idx.uncompressed_size > cap || idx.entries.len() > opts.limits.max_entries || past.is_some() || seek_past {
+                    return Err(fail_m(Error::corrupt("the index handed over does not fit this layer")));
+                }
+                idx
+            }
             None => index_layer(src.clone(), &iopts, &mut |p| {
                 progress(LoadProgress { layer: i, layers, bytes: p.bytes, total: p.total, entries: p.entries })
             })

@@ -10,18 +10,17 @@ use layerlab::image::{Archive, LoadOptions, Selector};
 use layerlab::source::MemSource;
 use libfuzzer_sys::fuzz_target;
 
-fn archive() -> &'static Archive {
-    static A: std::sync::OnceLock<Archive> = std::sync::OnceLock::new();
-    A.get_or_init(|| {
+thread_local! {
+    static ARCHIVE: Archive = {
         let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds/indexfile-archive.tar")).expect("the seed archive");
         Archive::open(MemSource::shared(bytes), "seed.tar", false, None).expect("the seed archive opens")
-    })
+    };
 }
 
 fuzz_target!(|data: &[u8]| {
     let Ok(layers) = layerlab::layer::indexfile::decode(data) else { return };
     let opts = LoadOptions { verify: false, changes: false, hash_compressed: false, ..Default::default() };
-    if let Ok(img) = archive().load_indexed(&Selector::Index(0), &opts, layers) {
+    if let Ok(img) = ARCHIVE.with(|a| a.load_indexed(&Selector::Index(0), &opts, layers)) {
         let _ = layerlab::analysis::analyze(&img);
     }
 });
