@@ -31,6 +31,13 @@ pub struct Input {
     pub script: String,
     /// The union's layers, bottom first: the page's layer id and the blob's length.
     pub layers: Vec<(u32, u64)>,
+    /// LESSONS: the last shell line the container ran (the panel names it with the figures
+    /// it announces, `layerlab-drivers-output`).
+    #[serde(default)]
+    pub line: Option<String>,
+    /// How many ops of `script` ran before that line (its figures are those of the ops after).
+    #[serde(default)]
+    pub line_ops: usize,
 }
 
 /// `window.layerlabDrivers`, made the first time.
