@@ -10,6 +10,21 @@ use yew::prelude::*;
 pub fn inspect_launcher() -> Html {
     let tr = use_tr();
     let shown = use_state(|| false);
+    // LESSONS: a lesson shows the panel.
+    {
+        let shown = shown.clone();
+        use_effect_with((), move |_| {
+            let show = move || {
+                if bridge::take_show() {
+                    panels::start(Panel::Inspect);
+                    shown.set(true);
+                }
+            };
+            show();
+            let l = gloo::events::EventListener::new(&gloo::utils::window(), bridge::EV_SHOW, move |_| show());
+            move || drop(l)
+        });
+    }
     let onclick = {
         let shown = shown.clone();
         Callback::from(move |_| {

@@ -5,7 +5,15 @@
 //! deleted but still ships, secrets flagged, with the bytes anyone who pulls the image gets
 //! ("Deleted but shipped"). The inspect worker decides everything
 //! ([`crate::ui::inspect_worker`]); this draws. Words: the message files (`inspect.*`).
+//!
+//! LESSONS (L11): a lesson line ([`crate::lessons::InspectLine`], `layerlab analyze ARCHIVE
+//! [--show PATH]`) does what the learner would do by hand: pick the archive (a bundled sample
+//! the page has not opened is fetched from `samples/` and added to the list), then, for
+//! `--show`, press the hidden file's "View". Once every request is answered, the panel
+//! announces `# LINE` and what it shows ([`crate::analysis::shipped_lines`], or the viewed
+//! bytes line by line) with [`bridge::EV_OUTPUT`].
 use crate::analysis::{Analysis, Hidden, Why};
+use crate::lessons::InspectLine;
 use crate::ui::inspect_bridge as bridge;
 use crate::ui::inspect_worker::Viewed;
 use crate::ui::lang::{self, Tr};
@@ -41,6 +49,10 @@ pub struct Shown {
     pub cmp_busy: bool,
     /// FIND: the hits of the last search and how many there were.
     pub found: Option<(Rc<Vec<crate::find::Hit>>, usize)>,
+    /// Analyses asked for and answered (the worker answers in order: when they are equal, the
+    /// analysis shown is the last one asked for).
+    pub asked: u32,
+    pub answered: u32,
 }
 
 pub enum Msg {
@@ -61,11 +73,13 @@ impl Reducible for Shown {
             Msg::Archives(a) => s.archives = a,
             Msg::Pick(a, i) => {
                 s.pick = Some((a, i));
+                s.asked += 1;
                 s.busy = true;
                 s.error = None;
                 s.viewed = None;
             }
             Msg::Analysed(r) => {
+                s.answered += 1;
                 s.busy = false;
                 match r {
                     Ok((a, images, image)) => {
@@ -299,6 +313,15 @@ fn find_view(tr: &Tr, found: &Option<(Rc<Vec<crate::find::Hit>>, usize)>, on_fin
     }
 }
 
+/// Dispatches [`bridge::EV_OUTPUT`] with `lines` (LESSONS).
+fn announce(lines: &[String]) {
+    let a = js_sys::Array::new();
+    for l in lines {
+        a.push(&l.into());
+    }
+    crate::ui::docker_bridge::emit(bridge::EV_OUTPUT, &a.into());
+}
+
 #[function_component(InspectPanel)]
 pub fn inspect_panel() -> Html {
     let shown = use_reducer(Shown::default);
@@ -469,6 +492,91 @@ pub fn inspect_panel() -> Html {
             send(o);
         })
     };
+    // LESSONS: a line to run (it waits for its archive, its analysis, its view).
+    let lesson = use_mut_ref(|| None::<(String, InspectLine, bool)>);
+    {
+        let (lesson, pick, d) = (lesson.clone(), pick.clone(), shown.dispatcher());
+        use_effect_with((), move |_| {
+            let start = Rc::new(move |line: String| {
+                let Some(l) = InspectLine::parse(&line) else {
+                    announce(&[format!("# {line}"), format!("{line}: not a line the Inspect panel runs")]);
+                    return;
+                };
+                let name = l.archive().to_string();
+                *lesson.borrow_mut() = Some((line, l, false));
+                match bridge::archives().iter().position(|a| a.0 == name) {
+                    Some(k) => pick.emit((k, -1)),
+                    None => {
+                        // A bundled sample the page has not opened: fetched, listed, analysed.
+                        let (pick, d) = (pick.clone(), d.clone());
+                        wasm_bindgen_futures::spawn_local(async move {
+                            match crate::ui::blob_file::fetch_blob(&format!("samples/{name}")).await {
+                                Ok(b) => {
+                                    bridge::push(&name, &b);
+                                    pick.emit((bridge::archives().len() - 1, -1));
+                                }
+                                Err(e) => d.dispatch(Msg::Analysed(Err(e))),
+                            }
+                        });
+                    }
+                }
+            });
+            if let Some(line) = bridge::take_run() {
+                start(line);
+            }
+            let l = gloo::events::EventListener::new(&gloo::utils::window(), bridge::EV_RUN, move |_| {
+                if let Some(line) = bridge::take_run() {
+                    start(line);
+                }
+            });
+            move || drop(l)
+        });
+    }
+    {
+        let (lesson, on_view) = (lesson.clone(), on_view.clone());
+        let s = shown.clone();
+        use_effect(move || {
+            let mut pending = lesson.borrow_mut();
+            let picked = s.pick.and_then(|p| bridge::archives().into_iter().nth(p.0)).map(|a| a.0);
+            if let Some((line, l, viewing)) = pending.as_mut() {
+                let settled = !s.busy && s.asked == s.answered && s.asked > 0;
+                if settled && picked.as_deref() == Some(l.archive()) {
+                    match (&s.analysis, &*l) {
+                        (None, _) => {
+                            announce(&[format!("# {line}"), s.error.clone().unwrap_or_default()]);
+                            *pending = None;
+                        }
+                        (Some(a), InspectLine::Analyze(_)) => {
+                            let mut out = vec![format!("# {line}")];
+                            out.extend(crate::analysis::shipped_lines(a));
+                            announce(&out);
+                            *pending = None;
+                        }
+                        (Some(a), InspectLine::Show(_, path)) => {
+                            if !*viewing {
+                                match a.hidden.iter().rposition(|h| &h.path == path) {
+                                    Some(i) => {
+                                        *viewing = true;
+                                        on_view.emit(i);
+                                    }
+                                    None => {
+                                        announce(&[format!("# {line}"), format!("{path} is not a hidden file of any layer")]);
+                                        *pending = None;
+                                    }
+                                }
+                            } else if let Some(v) = s.viewed.as_ref().filter(|v| &v.path == path) {
+                                let mut out = vec![format!("# {line}")];
+                                out.extend(v.text.lines().map(str::to_string));
+                                announce(&out);
+                                *pending = None;
+                            }
+                        }
+                    }
+                }
+            }
+            || ()
+        });
+    }
     let s = &*shown;
     let at = s.pick.map_or(usize::MAX, |p| p.0);
     html! {
