@@ -51,6 +51,11 @@ fn base(path: &str) -> String {
     short(path.rsplit('/').find(|c| !c.is_empty()).unwrap_or(path), 12)
 }
 
+/// Text for markup.
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
 #[function_component(LayersDiagram)]
 pub fn layers_diagram(p: &Props) -> Html {
     let tr = use_tr();
@@ -92,57 +97,6 @@ pub fn layers_diagram(p: &Props) -> Html {
     let chip_x = 250;
     let step = 155;
 
-    let layers = shown.iter().map(|(k, (id, created))| {
-        let y = layer_y(*k);
-        let source = copies.iter().any(|cu| cu.layer == *id);
-        html! {
-            <g class={classes!("dg-layer", source.then_some("dg-source"))} style={format!("--hue:{}", hue(*id))}>
-                <rect x="4" y={y.to_string()} width={(W - 8).to_string()} height={BAR.to_string()} rx="4" />
-                <text x={label_x.to_string()} y={(y + 17).to_string()}>{ format!("L{k} · {}", tr.t("diagram.read_only")) }</text>
-                <text class="dg-muted" x="190" y={(y + 17).to_string()}>{ short(created, 52) }</text>
-            </g>
-        }
-    });
-    let more = (hidden > 0).then(|| {
-        let y = first_layer_y + shown.len() as i32 * (BAR + GAP) + 14;
-        html! { <text class="dg-muted" x={label_x.to_string()} y={y.to_string()}>{ tr.f("diagram.more", &[&hidden.to_string()]) }</text> }
-    });
-    // A copy-up travels from its layer into the container layer.
-    let chips: Vec<Html> = files
-        .iter()
-        .take(2)
-        .enumerate()
-        .filter_map(|(i, cu)| {
-            let k = position(cu.layer)?;
-            let dy = if k + SHOWN >= n { layer_y(k) - container_y } else { bottom - container_y };
-            let x = chip_x + i as i32 * step;
-            Some(html! {
-                <>
-                <text class="dg-from-upper" x={(x + 6).to_string()} y={(merged_y + 17).to_string()}>{ tr.f("diagram.merged_from_upper", &[&base(&cu.path)]) }</text>
-                <g class="dg-chip dg-copy" key={format!("{}-{i}", c.shell_seq)} style={format!("--dy:{dy}px; animation-delay:{}ms", i * 250)}>
-                    <rect x={x.to_string()} y={(container_y + 3).to_string()} width={(step - 5).to_string()} height={(BAR - 6).to_string()} rx="10" />
-                    <text x={(x + 8).to_string()} y={(container_y + 17).to_string()}>{ format!("↑ {} · {}", base(&cu.path), human(cu.bytes)) }</text>
-                </g>
-                </>
-            })
-        })
-        .collect();
-    let used = chips.len();
-    let marks = whiteouts.iter().map(|w| (w, "dg-whiteout", "diagram.whiteout_chip")).chain(opaques.iter().map(|o| (o, "dg-opaque", "diagram.opaque_chip")));
-    let marks: Vec<Html> = marks
-        .enumerate()
-        .take(3 - used)
-        .map(|(i, (path, class, key))| {
-            let x = chip_x + (used + i) as i32 * step;
-            html! {
-                <g class={classes!("dg-chip", class)} key={format!("{}-{path}-{i}", c.shell_seq)}>
-                    <rect x={x.to_string()} y={(container_y + 3).to_string()} width={(step - 5).to_string()} height={(BAR - 6).to_string()} rx="3" />
-                    <text x={(x + 6).to_string()} y={(container_y + 17).to_string()}>{ tr.f(key, &[&base(path)]) }</text>
-                    <text class="dg-gone" x={(x + 6).to_string()} y={(merged_y + 17).to_string()}>{ base(path) }</text>
-                </g>
-            }
-        })
-        .collect();
     // What the caption says: the last line's copy-ups, whiteouts and opaque directories.
     let mut said: Vec<String> = copies
         .iter()
@@ -151,23 +105,72 @@ pub fn layers_diagram(p: &Props) -> Html {
     said.extend(whiteouts.iter().map(|w| tr.f("diagram.said_whiteout", &[w])));
     said.extend(opaques.iter().map(|o| tr.f("diagram.said_opaque", &[o])));
 
+    let said_any = !said.is_empty();
+    // The SVG as markup (far less code than a tree of elements; the words are escaped).
+    use std::fmt::Write;
+    let mut svg = format!("<svg viewBox=\"0 0 {W} {}\" aria-hidden=\"true\" focusable=\"false\" data-seq=\"{}\">", bottom + 6, c.shell_seq);
+    let bar = |svg: &mut String, class: &str, style: &str, y: i32, label: &str| {
+        let _ = write!(svg, "<g class=\"{class}\" style=\"{style}\"><rect x=\"4\" y=\"{y}\" width=\"{}\" height=\"{BAR}\" rx=\"4\"/><text x=\"{label_x}\" y=\"{}\">{}</text></g>", W - 8, y + 17, esc(label));
+    };
+    bar(&mut svg, "dg-merged", "", merged_y, &tr.t("diagram.merged"));
+    bar(&mut svg, if said_any { "dg-container dg-busy" } else { "dg-container" }, "", container_y, &tr.t("diagram.container"));
+    let _ = write!(svg, "<line class=\"dg-sep\" x1=\"4\" x2=\"{}\" y1=\"{y}\" y2=\"{y}\"/>", W - 4, y = first_layer_y - GAP - 2);
+    for (k, (id, created)) in &shown {
+        let y = layer_y(*k);
+        let class = if copies.iter().any(|cu| cu.layer == *id) { "dg-layer dg-source" } else { "dg-layer" };
+        bar(&mut svg, class, &format!("--hue:{}", hue(*id)), y, &format!("L{k} · {}", tr.t("diagram.read_only")));
+        let _ = write!(svg, "<text class=\"dg-muted\" x=\"190\" y=\"{}\">{}</text>", y + 17, esc(&short(created, 52)));
+    }
+    if hidden > 0 {
+        let y = first_layer_y + shown.len() as i32 * (BAR + GAP) + 14;
+        let _ = write!(svg, "<text class=\"dg-muted\" x=\"{label_x}\" y=\"{y}\">{}</text>", esc(&tr.f("diagram.more", &[&hidden.to_string()])));
+    }
+    // A copy-up travels from its layer into the container layer; a whiteout or an opaque
+    // directory appears there; the merged view names each (a deleted name struck out).
+    let mut slot: i32 = 0;
+    for (i, cu) in files.iter().take(2).enumerate() {
+        let Some(k) = position(cu.layer) else { continue };
+        let dy = if k + SHOWN >= n { layer_y(k) - container_y } else { bottom - container_y };
+        let x = chip_x + slot * step;
+        slot += 1;
+        let _ = write!(
+            svg,
+            "<text class=\"dg-from-upper\" x=\"{}\" y=\"{}\">{}</text><g class=\"dg-chip dg-copy\" style=\"--dy:{dy}px; animation-delay:{}ms\"><rect x=\"{x}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"10\"/><text x=\"{}\" y=\"{}\">{}</text></g>",
+            x + 6,
+            merged_y + 17,
+            esc(&tr.f("diagram.merged_from_upper", &[&base(&cu.path)])),
+            i * 250,
+            container_y + 3,
+            step - 5,
+            BAR - 6,
+            x + 8,
+            container_y + 17,
+            esc(&format!("↑ {} · {}", base(&cu.path), human(cu.bytes)))
+        );
+    }
+    let marks = whiteouts.iter().map(|w| (w, "dg-whiteout", "diagram.whiteout_chip")).chain(opaques.iter().map(|o| (o, "dg-opaque", "diagram.opaque_chip")));
+    for (path, class, key) in marks.take(3 - slot as usize) {
+        let x = chip_x + slot * step;
+        slot += 1;
+        let _ = write!(
+            svg,
+            "<g class=\"dg-chip {class}\"><rect x=\"{x}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"3\"/><text x=\"{}\" y=\"{}\">{}</text><text class=\"dg-gone\" x=\"{}\" y=\"{}\">{}</text></g>",
+            container_y + 3,
+            step - 5,
+            BAR - 6,
+            x + 6,
+            container_y + 17,
+            esc(&tr.f(key, &[&base(path)])),
+            x + 6,
+            merged_y + 17,
+            esc(&base(path))
+        );
+    }
+    svg.push_str("</svg>");
+
     html! {
         <figure class="layers-diagram" role="figure" aria-label={tr.t("diagram.title")}>
-            <svg viewBox={format!("0 0 {W} {}", bottom + 6)} aria-hidden="true" focusable="false">
-                <g class="dg-merged">
-                    <rect x="4" y={merged_y.to_string()} width={(W - 8).to_string()} height={BAR.to_string()} rx="4" />
-                    <text x={label_x.to_string()} y={(merged_y + 17).to_string()}>{ tr.t("diagram.merged") }</text>
-                </g>
-                <g class={classes!("dg-container", (!said.is_empty()).then_some("dg-busy"))}>
-                    <rect x="4" y={container_y.to_string()} width={(W - 8).to_string()} height={BAR.to_string()} rx="4" />
-                    <text x={label_x.to_string()} y={(container_y + 17).to_string()}>{ tr.t("diagram.container") }</text>
-                </g>
-                <line class="dg-sep" x1="4" x2={(W - 4).to_string()} y1={(first_layer_y - GAP - 2).to_string()} y2={(first_layer_y - GAP - 2).to_string()} />
-                { for layers }
-                { for more }
-                { for marks }
-                { for chips }
-            </svg>
+            { Html::from_html_unchecked(svg.into()) }
             <figcaption>
                 <strong>{ tr.t("diagram.title") }{ ": " }</strong>
                 if said.is_empty() {
