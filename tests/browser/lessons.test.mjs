@@ -340,6 +340,7 @@ test('L11 and L14 from their links: the Inspect panel shows the shipped key, the
     await cur.getByRole('button', { name: 'Do it' }).click();
     await cur.getByText('Check passed').waitFor({ timeout: 60000 });
     await diagram.getByText('whiteout: /app/main.sh hidden from the merged view').waitFor();
+    await page.waitForTimeout(1500); // the animation ends
     await shot(page, 'lessons-en-L11-diagram-whiteout');
     // L14 step 1: a copy-up, priced on every driver; the diagram shows it travel.
     await page.goto(`${base}#lesson/L14/1`);
@@ -349,6 +350,8 @@ test('L11 and L14 from their links: the Inspect panel shows the shipped key, the
     await cur.getByRole('button', { name: 'Do it' }).click();
     await cur.getByText('Check passed').waitFor({ timeout: 60000 });
     await diagram.getByText('copy-up: /data/model.bin from L6 into the container layer').waitFor();
+    await shot(page, 'lessons-en-L14-step1-diagram-moving');
+    await page.waitForTimeout(1500);
     await shot(page, 'lessons-en-L14-step1-diagram');
     await page.getByRole('button', { name: 'Storage drivers' }).scrollIntoViewIfNeeded();
     await shot(page, 'lessons-en-L14-step1-drivers');
@@ -360,6 +363,7 @@ test('L11 and L14 from their links: the Inspect panel shows the shipped key, the
     await cur.getByRole('button', { name: 'Do it' }).click();
     await cur.getByText('Check passed').waitFor({ timeout: 60000 });
     await diagram.getByText('opaque directory: /app/static').waitFor();
+    await page.waitForTimeout(1500);
     await shot(page, 'lessons-en-L14-step4-opaque');
     // The same in Chinese.
     await page.getByLabel('Language').selectOption('zh-CN');
@@ -372,6 +376,7 @@ test('L11 and L14 from their links: the Inspect panel shows the shipped key, the
     await cur.getByRole('button', { name: '执行' }).click();
     await cur.getByText('检查通过').waitFor({ timeout: 60000 });
     await page.getByRole('figure', { name: '分层示意图' }).getByText('白障：/etc/passwd').waitFor();
+    await page.waitForTimeout(1500);
     await shot(page, 'lessons-zh-L14-step2');
     await page.goto(`${base}#lesson/L11/3`);
     cur = zh.locator('li[aria-current=step]');

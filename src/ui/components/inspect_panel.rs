@@ -328,7 +328,9 @@ pub fn inspect_panel() -> Html {
     let tr = lang::use_page_tr();
     let worker = use_mut_ref(|| None::<Worker>);
     let ready = use_mut_ref(|| false);
-    let queued = use_mut_ref(|| None::<Object>);
+    // Requests made before the worker listens, in order (every one is answered: a lesson's
+    // counts its answers).
+    let queued = use_mut_ref(Vec::<Object>::new);
     {
         let (d, worker, ready, queued) = (shown.dispatcher(), worker.clone(), ready.clone(), queued.clone());
         use_effect_with((), move |_| {
@@ -344,8 +346,10 @@ pub fn inspect_panel() -> Html {
                     let get = |k: &str| Reflect::get(&m, &k.into()).ok().and_then(|v| v.as_string());
                     if Reflect::get(&m, &"ready".into()).ok().and_then(|v| v.as_bool()) == Some(true) {
                         *ready.borrow_mut() = true;
-                        if let (Some(w), Some(q)) = (w2.as_ref(), queued.borrow_mut().take()) {
-                            let _ = w.post_message(&q);
+                        if let Some(w) = w2.as_ref() {
+                            for q in queued.borrow_mut().drain(..) {
+                                let _ = w.post_message(&q);
+                            }
                         }
                     } else if let Some(e) = get("error") {
                         let what = get("what").unwrap_or_default();
@@ -384,7 +388,7 @@ pub fn inspect_panel() -> Html {
                     let _ = w.post_message(&o);
                 }
             } else {
-                *queued.borrow_mut() = Some(o);
+                queued.borrow_mut().push(o);
             }
         })
     };

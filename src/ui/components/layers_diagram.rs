@@ -148,13 +148,17 @@ pub fn layers_diagram(p: &Props) -> Html {
             esc(&format!("↑ {} · {}", base(&cu.path), human(cu.bytes)))
         );
     }
-    let marks = whiteouts.iter().map(|w| (w, "dg-whiteout", "diagram.whiteout_chip")).chain(opaques.iter().map(|o| (o, "dg-opaque", "diagram.opaque_chip")));
-    for (path, class, key) in marks.take(3 - slot as usize) {
+    // (path, class, chip's words, the merged view's class and words)
+    let marks = whiteouts
+        .iter()
+        .map(|w| (w, "dg-whiteout", "diagram.whiteout_chip", "dg-gone", base(w)))
+        .chain(opaques.iter().map(|o| (o, "dg-opaque", "diagram.opaque_chip", "dg-emptied", tr.f("diagram.merged_opaque", &[&base(o)]))));
+    for (path, class, key, merged_class, merged) in marks.take(3 - slot as usize) {
         let x = chip_x + slot * step;
         slot += 1;
         let _ = write!(
             svg,
-            "<g class=\"dg-chip {class}\"><rect x=\"{x}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"3\"/><text x=\"{}\" y=\"{}\">{}</text><text class=\"dg-gone\" x=\"{}\" y=\"{}\">{}</text></g>",
+            "<g class=\"dg-chip {class}\"><rect x=\"{x}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"3\"/><text x=\"{}\" y=\"{}\">{}</text><text class=\"{merged_class}\" x=\"{}\" y=\"{}\">{}</text></g>",
             container_y + 3,
             step - 5,
             BAR - 6,
@@ -163,7 +167,7 @@ pub fn layers_diagram(p: &Props) -> Html {
             esc(&tr.f(key, &[&base(path)])),
             x + 6,
             merged_y + 17,
-            esc(&base(path))
+            esc(&merged)
         );
     }
     svg.push_str("</svg>");
