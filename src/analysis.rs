@@ -177,6 +177,30 @@ fn reason(path: &str, layer: usize, size: u64, by: usize, why: Why) -> String {
     }
 }
 
+/// What the "Deleted but shipped" region shows, one line each, as the Inspect panel announces
+/// it to a lesson (L11) and `layerlab analyze` prints it: the exact wasted figure, every hidden
+/// file with its reason (secrets flagged), every history line that ships a secret-looking
+/// variable; `Deleted but shipped: (none)` when there is nothing.
+pub fn shipped_lines(an: &Analysis) -> Vec<String> {
+    let mut v = vec![format!("Exact wasted space (bytes no container can read): {} bytes ({})", an.wasted_bytes, human_size(an.wasted_bytes))];
+    if an.hidden.is_empty() && an.history_secrets.is_empty() {
+        v.push("Deleted but shipped: (none)".into());
+    }
+    for h in &an.hidden {
+        let flag = h.secret_kind.as_deref().map_or(String::new(), |k| format!(" [SECRET? {k}]"));
+        v.push(format!("{}{}", h.reason, flag));
+    }
+    for h in &an.history_secrets {
+        v.push(format!(
+            "history{}: sets {} in a build step; the value ships in the image config: {}",
+            h.layer.map_or(String::new(), |l| format!(" (layer {l})")),
+            h.variable,
+            h.created_by.replace('\n', " ")
+        ));
+    }
+    v
+}
+
 /// Analyses a loaded image.
 pub fn analyze(img: &Image) -> Result<Analysis> {
     let trees: Vec<&Tree> = img.layers.iter().map(|l| &*l.tree).collect();

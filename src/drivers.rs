@@ -697,6 +697,27 @@ pub fn replay(stack: crate::union::Stack, config: crate::container::Config, scri
     Ok(run(Container::new(stack, config), &ops, drivers))
 }
 
+/// What the ops after the first `since` cost on each driver, one line per column, as the
+/// "Storage drivers" panel announces them to a lesson (L14): `overlay2: 1 MiB copied, +1 MiB
+/// allocated, docker ps -s 1 MiB · WHY` (copied and allocated since op `since`; `docker ps -s`
+/// and the reason of the last op). `since` past the last op (a fresh container) counts from 0.
+pub fn report(columns: &[Column], since: usize) -> Vec<String> {
+    columns
+        .iter()
+        .filter_map(|c| {
+            let last = c.steps.last()?;
+            let since = if since > last.op { 0 } else { since };
+            let before = c.steps.iter().find(|s| s.op == since).map_or(0, |s| s.bytes);
+            let copied: u64 = c.steps.iter().filter(|s| s.op > since).map(|s| s.copied).sum();
+            let grown = last.bytes as i64 - before as i64;
+            let alloc = if grown < 0 { format!("-{}", human(grown.unsigned_abs())) } else { format!("+{}", human(grown as u64)) };
+            let why = c.steps.iter().rev().find(|s| s.op > since).map_or("", |s| s.why.as_str());
+            let why = if why.is_empty() { String::new() } else { format!(" · {why}") };
+            Some(format!("{}: {} copied, {alloc} allocated, docker ps -s {}{why}", c.driver.name(), human(copied), human(last.ps_size)))
+        })
+        .collect()
+}
+
 /// The events of an op in one sentence (how overlay-based drivers explain themselves).
 pub fn events_sentence(events: &[Event]) -> String {
     let parts: Vec<String> = events.iter().map(|e| e.to_string()).collect();

@@ -75,6 +75,11 @@ pub struct Host {
     /// Every op the container ran since it was made, in order (failed ones too): what the
     /// storage-driver comparison replays on the same layers ([`Host::replay_input`], issue 12).
     ops: Vec<crate::container::Op>,
+    /// The last shell line the container ran (none since it was made): the storage-driver
+    /// comparison names the line its figures are for (a lesson's check reads it, L14).
+    last_line: Option<String>,
+    /// How many ops the container had run when that line began.
+    line_ops: usize,
     /// Every image loaded or committed, with the ids of its layers (bottom first).
     images: Vec<(crate::image::Image, Vec<LayerId>)>,
     /// The layers each archive added (opened archives and commits, in order), as the page
@@ -126,6 +131,7 @@ impl Host {
         self.container = Some(crate::container::Container::new(self.union.clone(), config));
         self.undo.clear();
         self.ops.clear();
+        self.last_line = None;
         self.touched();
         self.build_scope(Scope::Merged);
         self.items.len() as u64

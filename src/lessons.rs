@@ -7,9 +7,13 @@
 //!   shell of the page, or the Docker host's terminal (the Docker panel, a wasm of its own the
 //!   page talks to through `window` events, [`crate::ui`]'s `docker_bridge`). Each place keeps a
 //!   log of what it printed, an echo `# LINE` then the printed lines; a check reads the lines its
-//!   step's line printed in its own log. A new place (the analysis page, the storage drivers
-//!   page: L11, L14) is one more [`On`] whose page feeds a log the same way. The page offers a
-//!   button that runs the line, or the learner types it. A step passes only when that line ran **after the
+//!   step's line printed in its own log. The "Inspect" panel ([`On::Inspect`], L11) runs
+//!   `layerlab analyze` lines ([`InspectLine`]) on a bundled sample and prints what its
+//!   "Deleted but shipped" region shows ([`crate::analysis::shipped_lines`]) or the bytes its
+//!   "View" button shows; the "Storage drivers" panel ([`On::Drivers`], L14) prices every
+//!   shell line of the container on each driver and prints the cost of the last one
+//!   ([`crate::drivers::report`]). The page offers a button that runs the line, or the learner
+//!   types it. A step passes only when that line ran **after the
 //!   step began** ([`Baseline`]) and every [`Check`] holds over what came after it: a check that
 //!   would pass without the action is a defect (`tests/lessons.rs` runs every check before and
 //!   after its action on the real host).
@@ -64,6 +68,41 @@ pub enum On {
     /// The Docker host's terminal (`docker pull`, `history`, `inspect`, `commit`, `build`):
     /// only what the command printed is checked.
     Docker,
+    /// The "Inspect" panel: a `layerlab analyze` line ([`InspectLine`]) on a bundled sample;
+    /// what the panel printed is checked. Never replayed: each line names its archive.
+    Inspect,
+    /// The page's container shell, checked in what the "Storage drivers" panel printed for
+    /// the line (each driver's cost, [`crate::drivers::report`]) and in the container's
+    /// events. Replayed with the shell lines.
+    Drivers,
+}
+
+/// A line the "Inspect" panel runs for a lesson, spelled as the CLI spells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InspectLine {
+    /// `layerlab analyze ARCHIVE`: analyse the bundled sample `ARCHIVE`.
+    Analyze(String),
+    /// `layerlab analyze ARCHIVE --show PATH`: and show the bytes of its hidden file `PATH`
+    /// (the region's "View" button).
+    Show(String, String),
+}
+
+impl InspectLine {
+    pub fn parse(line: &str) -> Option<InspectLine> {
+        let w: Vec<&str> = line.split_whitespace().collect();
+        match w.as_slice() {
+            ["layerlab", "analyze", a] => Some(InspectLine::Analyze(a.to_string())),
+            ["layerlab", "analyze", a, "--show", p] => Some(InspectLine::Show(a.to_string(), p.to_string())),
+            _ => None,
+        }
+    }
+
+    /// The sample the line analyses.
+    pub fn archive(&self) -> &str {
+        match self {
+            InspectLine::Analyze(a) | InspectLine::Show(a, _) => a,
+        }
+    }
 }
 
 /// One step: the line to run, where, and what must be seen after it.
@@ -77,6 +116,16 @@ pub struct Step {
 /// A step in the container shell.
 const fn sh(command: &'static str, checks: &'static [Check]) -> Step {
     Step { command, checks, on: On::Shell }
+}
+
+/// A step in the Inspect panel.
+const fn an(command: &'static str, checks: &'static [Check]) -> Step {
+    Step { command, checks, on: On::Inspect }
+}
+
+/// A step in the container shell, checked in the Storage drivers panel.
+const fn dr(command: &'static str, checks: &'static [Check]) -> Step {
+    Step { command, checks, on: On::Drivers }
 }
 
 /// A step in the Docker host's terminal.
@@ -102,14 +151,20 @@ pub struct Lesson {
 impl Lesson {
     /// True if a step runs in the Docker host (the page starts it and begins it afresh).
     pub fn uses_docker(&self) -> bool {
-        self.steps.iter().any(|s| s.on == On::Docker)
+        self.uses(On::Docker)
+    }
+
+    /// True if a step runs in `on` (the page shows that place when the lesson opens).
+    pub fn uses(&self, on: On) -> bool {
+        self.steps.iter().any(|s| s.on == on)
     }
 
     /// The lines that put a fresh container and a fresh Docker host where step `step` begins:
-    /// (shell lines, docker lines).
+    /// (shell lines, docker lines). [`On::Drivers`] lines are shell lines; [`On::Inspect`]
+    /// lines change nothing and are not replayed.
     pub fn replay(&self, step: usize) -> (Vec<String>, Vec<String>) {
-        let of = |on: On| self.steps[..step].iter().filter(|s| s.on == on).map(|s| s.command.to_string()).collect();
-        (of(On::Shell), of(On::Docker))
+        let of = |on: &[On]| self.steps[..step].iter().filter(|s| on.contains(&s.on)).map(|s| s.command.to_string()).collect();
+        (of(&[On::Shell, On::Drivers]), of(&[On::Docker]))
     }
 }
 
@@ -119,6 +174,8 @@ pub struct Baseline {
     pub output: usize,
     pub events: usize,
     pub docker: usize,
+    pub inspect: usize,
+    pub drivers: usize,
 }
 
 /// The container as the page holds it (everything since it started).
@@ -130,12 +187,16 @@ pub struct Observation<'a> {
     pub usage: &'a ContainerUsage,
     /// The Docker host's terminal since the lesson began it: `# LINE`, then what it printed.
     pub docker: &'a [String],
+    /// The Inspect panel's log since the page began (`# LINE`, then what it printed).
+    pub inspect: &'a [String],
+    /// The Storage drivers panel's log (`# LINE`, then each driver's cost of that line).
+    pub drivers: &'a [String],
 }
 
 impl<'a> Observation<'a> {
     /// The baseline of a step that begins now.
     pub fn baseline(&self) -> Baseline {
-        Baseline { output: self.output.len(), events: self.events.len(), docker: self.docker.len() }
+        Baseline { output: self.output.len(), events: self.events.len(), docker: self.docker.len(), inspect: self.inspect.len(), drivers: self.drivers.len() }
     }
 }
 
@@ -152,6 +213,9 @@ pub const REDIS: &str = "redis.docker.tar";
 pub const FLANNEL: &str = "flannel.docker.tar";
 /// The seed's A/B union example: layers B, A, A2.
 pub const UNION_AB: &str = "union-ab.docker.tar";
+/// L11's image: a private key copied in layer 1 and deleted by layer 2, a token in `ENV`
+/// (`leaky-fixed.docker.tar` is the same build done right).
+pub const LEAKY: &str = "leaky.docker.tar";
 
 /// L13's build context: a Dockerfile, the same with an early line changed, with only the last
 /// line changed, and a multi-stage one whose final stage ships one small file.
@@ -297,6 +361,20 @@ pub const LESSONS: &[Lesson] = &[
         context: &[],
     },
     Lesson {
+        id: "L11",
+        sample: LEAKY,
+        steps: &[
+            sh("cat /root/.ssh/id_rsa", &[Check::Output("No such file or directory"), Check::NoCopyUp]),
+            sh("ls -a /root/.ssh", &[Check::NoOutput("id_rsa"), Check::NoOutput(".wh."), Check::NoError]),
+            an("layerlab analyze leaky.docker.tar", &[Check::Output("/root/.ssh/id_rsa"), Check::Output("deleted by layer 2"), Check::Output("[SECRET?"), Check::Output("API_TOKEN")]),
+            an("layerlab analyze leaky.docker.tar --show /root/.ssh/id_rsa", &[Check::Output("BEGIN OPENSSH PRIVATE KEY")]),
+            an("layerlab analyze leaky-fixed.docker.tar", &[Check::Output("Deleted but shipped: (none)"), Check::NoOutput("id_rsa"), Check::NoOutput("API_TOKEN")]),
+            sh("rm /app/main.sh", &[Check::Whiteout("/app/main.sh"), Check::Diff("D /app/main.sh")]),
+        ],
+        quiz: &[24, 2],
+        context: &[],
+    },
+    Lesson {
         id: "L12",
         sample: WEBAPP,
         steps: &[
@@ -323,6 +401,39 @@ pub const LESSONS: &[Lesson] = &[
         ],
         quiz: &[4, 25, 26, 27],
         context: L13_CONTEXT,
+    },
+    Lesson {
+        id: "L14",
+        sample: WEBAPP,
+        steps: &[
+            dr(
+                "echo x >> /data/model.bin",
+                &[
+                    Check::CopyUp("/data/model.bin"),
+                    Check::Output("overlay2: 1 MiB copied, +1032 KiB allocated, docker ps -s 1048578 B"),
+                    Check::Output("devicemapper: 64 KiB copied, +64 KiB allocated, docker ps -s 1048578 B"),
+                    Check::Output("btrfs: 0 B copied, +4 KiB allocated, docker ps -s 1048578 B"),
+                    Check::Output("zfs: 0 B copied, +216 KiB allocated, docker ps -s 1048578 B"),
+                ],
+            ),
+            dr(
+                "rm /etc/passwd",
+                &[
+                    Check::Whiteout("/etc/passwd"),
+                    Check::Output("whiteout /etc/passwd hides layer 0"),
+                    Check::Output("whiteout .wh. file for /etc/passwd"),
+                    Check::Output("devicemapper: 0 B copied, +0 B allocated"),
+                ],
+            ),
+            dr(
+                "mv /app/static /app/assets",
+                &[Check::Whiteout("/app/static"), Check::Output("EXDEV"), Check::Output("overlay2: 0 B copied, +16 KiB allocated"), Check::Output("btrfs: 0 B copied, +0 B allocated")],
+            ),
+            dr("mkdir /app/static", &[Check::Opaque("/app/static"), Check::Output("opaque dir /app/static"), Check::Output(".wh..wh..opq in /app/static")]),
+            dk("docker info", &[Check::Output("Storage Driver: overlay2"), Check::NoOutput("Storage Driver: aufs")]),
+        ],
+        quiz: &[28, 29],
+        context: &[],
     },
 ];
 
@@ -357,6 +468,9 @@ pub const QUESTION_PROOFS: &[(u32, &str, usize)] = &[
     (12, "L8", 4),
     (13, "L9", 4),
     (20, "L7", 1),
+    (24, "L11", 3),
+    (28, "L14", 1),
+    (29, "L14", 5),
 ];
 
 /// The 35 myths of PLAN.md §4 (worded under `myth.<n>.…`), and the step that disproves each
@@ -389,6 +503,9 @@ pub const MYTH_PROOFS: &[(u32, &str, usize)] = &[
     (25, "L12", 3),
     (26, "L3", 3),
     (33, "L3", 3),
+    (22, "L14", 1),
+    (23, "L14", 5),
+    (24, "L14", 5),
 ];
 
 /// The link to the step proving `n` in `table` ([`QUESTION_PROOFS`] or [`MYTH_PROOFS`]).
@@ -412,9 +529,12 @@ impl Step {
     /// True if the step's command ran after `base` and every check holds.
     pub fn passes(&self, obs: &Observation, base: Baseline) -> bool {
         // A container that restarted (shorter logs) began again: everything counts.
+        let events = obs.events.get(base.events..).unwrap_or(obs.events);
         let (out, ev) = match self.on {
-            On::Shell => (obs.output.get(base.output..).unwrap_or(obs.output), obs.events.get(base.events..).unwrap_or(obs.events)),
+            On::Shell => (obs.output.get(base.output..).unwrap_or(obs.output), events),
             On::Docker => (obs.docker.get(base.docker..).unwrap_or(obs.docker), &[][..]),
+            On::Inspect => (obs.inspect.get(base.inspect..).unwrap_or(obs.inspect), &[][..]),
+            On::Drivers => (obs.drivers.get(base.drivers..).unwrap_or(obs.drivers), events),
         };
         let echo = format!("# {}", self.command.trim());
         let Some(ran_at) = out.iter().position(|l| l.trim_end() == echo) else { return false };
@@ -558,7 +678,10 @@ mod tests {
             assert_eq!(l.uses_docker(), l.steps.iter().any(|s| s.command.starts_with("docker ")), "{}", l.id);
             assert!(l.context.is_empty() || l.uses_docker(), "{}: a build context without docker steps", l.id);
             let (sh, dk) = l.replay(l.steps.len());
-            assert_eq!(sh.len() + dk.len(), l.steps.len());
+            assert_eq!(sh.len() + dk.len() + l.steps.iter().filter(|s| s.on == On::Inspect).count(), l.steps.len());
+            for s in l.steps.iter().filter(|s| s.on == On::Inspect) {
+                assert!(InspectLine::parse(s.command).is_some(), "{}: {}", l.id, s.command);
+            }
         }
     }
 

@@ -1,7 +1,11 @@
 //! Every lesson (`layerlab::lessons`) played on the real core over the bundled samples, as the
 //! page plays it: shell steps on the host's container (`layerlab::host`), docker steps on a
 //! Docker host (`layerlab::docker`) whose registry serves every bundled sample, begun afresh
-//! for the lesson, with the lesson's build context. Each step's checks must fail before its
+//! for the lesson, with the lesson's build context; Inspect steps analyse the named sample as
+//! the Inspect panel does (`layerlab::analysis::analyze`, its "Deleted but shipped" lines, a
+//! hidden file's bytes); Storage drivers steps run in the shell and replay the container on
+//! every driver as the drivers worker does (`Host::replay_input`, `drivers::replay`), then
+//! print the cost of the line (`drivers::report`). Each step's checks must fail before its
 //! line runs (a check that passes without the action is a defect) and pass right after it,
 //! with the earlier steps' changes in place.
 #[allow(dead_code)]
@@ -11,7 +15,10 @@ mod make_samples;
 use layerlab::docker::{served, Docker, Registry};
 use layerlab::host::{open_archive, EventLine, Host};
 use layerlab::image::Archive;
-use layerlab::lessons::{Lesson, Observation, On, LESSONS};
+use layerlab::analysis::{analyze, shipped_lines};
+use layerlab::drivers::{self, Driver};
+use layerlab::image::{LoadOptions, Selector};
+use layerlab::lessons::{InspectLine, Lesson, Observation, On, LESSONS};
 use layerlab::source::{MemSource, Source};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -25,17 +32,43 @@ struct Page {
     diff: Vec<String>,
     usage: layerlab::host::ContainerUsage,
     docker: Vec<String>,
+    inspect: Vec<String>,
+    drivers: Vec<String>,
 }
 
 impl Page {
     fn run(&mut self, host: &mut Host, docker: &mut Docker, on: On, line: &str) {
         match on {
-            On::Shell => {
+            On::Shell | On::Drivers => {
                 let r = host.shell(line);
                 self.output.extend(r.output);
                 self.events.extend(r.events);
                 self.diff = r.diff;
                 self.usage = r.usage;
+                if on == On::Drivers {
+                    // The panel is open: it answers every change of the container.
+                    let input = host.replay_input().unwrap();
+                    let stack = drivers::replay_stack(input.layers.iter().map(|(_, b)| b.source.clone()).collect()).unwrap();
+                    let columns = drivers::replay(stack, input.config, input.script.as_bytes(), &Driver::ALL).unwrap();
+                    self.drivers.push(format!("# {}", input.line.unwrap()));
+                    self.drivers.extend(drivers::report(&columns, input.line_ops));
+                }
+            }
+            On::Inspect => {
+                let l = InspectLine::parse(line).unwrap();
+                let bytes = sample(l.archive());
+                let ar = Archive::open(MemSource::shared(bytes), l.archive(), false, None).unwrap();
+                let img = ar.load(&Selector::Default, &LoadOptions { verify: false, changes: false, hash_compressed: false, ..Default::default() }, &mut |_| true).unwrap();
+                let an = analyze(&img).unwrap();
+                self.inspect.push(format!("# {line}"));
+                match l {
+                    InspectLine::Analyze(_) => self.inspect.extend(shipped_lines(&an)),
+                    InspectLine::Show(_, path) => {
+                        let h = an.hidden.iter().find(|h| h.path == path).unwrap();
+                        let bytes = h.content.as_ref().unwrap().read().unwrap();
+                        self.inspect.extend(String::from_utf8_lossy(&bytes).lines().map(str::to_string));
+                    }
+                }
             }
             On::Docker => {
                 let o = docker.run(&layerlab::docker::argv::split(line).unwrap());
@@ -45,16 +78,19 @@ impl Page {
         }
     }
     fn obs(&self) -> Observation<'_> {
-        Observation { output: &self.output, events: &self.events, diff: &self.diff, usage: &self.usage, docker: &self.docker }
+        Observation { output: &self.output, events: &self.events, diff: &self.diff, usage: &self.usage, docker: &self.docker, inspect: &self.inspect, drivers: &self.drivers }
     }
 }
 
 fn samples() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("layerlab-lessons-{}", std::process::id()));
-    if !dir.join("index.json").exists() {
+    // Once for the binary: the tests run in parallel and must not read a sample half written.
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("layerlab-lessons-{}", std::process::id()));
         make_samples::samples::write_all(&dir).unwrap();
-    }
-    dir
+        dir
+    })
+    .clone()
 }
 
 fn sample(name: &str) -> Vec<u8> {
@@ -101,20 +137,23 @@ fn every_lesson_step_passes_only_after_its_action() {
             assert!(!step.passes(&page.obs(), base), "{} step {}: passes before `{}` ran", l.id, i + 1, step.command);
             // An unrelated read (in the same place) does not make it pass either.
             let unrelated = match step.on {
-                On::Shell => "stat /",
+                On::Shell | On::Drivers => "stat /",
                 On::Docker => "docker ps -a",
+                On::Inspect => "layerlab analyze union-ab.docker.tar",
             };
             page.run(&mut host, &mut docker, step.on, unrelated);
             assert!(!step.passes(&page.obs(), base), "{} step {}: passes after an unrelated `{unrelated}`", l.id, i + 1);
             page.run(&mut host, &mut docker, step.on, step.command);
             assert!(
                 step.passes(&page.obs(), base),
-                "{} step {} `{}` does not pass: output {:?}\ndocker {:?}\nevents {:?}\ndiff {:?}\nusage {:?}",
+                "{} step {} `{}` does not pass: output {:?}\ndocker {:?}\ninspect {:?}\ndrivers {:?}\nevents {:?}\ndiff {:?}\nusage {:?}",
                 l.id,
                 i + 1,
                 step.command,
                 &page.output[base.output..],
                 &page.docker[base.docker..],
+                &page.inspect[base.inspect..],
+                &page.drivers[base.drivers..],
                 &page.events[base.events..],
                 page.diff,
                 page.usage

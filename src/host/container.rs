@@ -138,6 +138,10 @@ pub struct ReplayInput {
     pub layers: Vec<(LayerId, std::sync::Arc<crate::layer::LayerBlob>)>,
     pub config: Config,
     pub script: String,
+    /// The last shell line the container ran, if any since it was made.
+    pub line: Option<String>,
+    /// How many of the ops of `script` ran before that line.
+    pub line_ops: usize,
 }
 
 /// One line of the event log: what happened, explained in one line.
@@ -156,6 +160,8 @@ impl Host {
     /// understood here), returning its output, events and `docker diff`.
     pub fn shell(&mut self, line: &str) -> ShellResult {
         let mut output = vec![format!("# {line}")];
+        self.last_line = Some(line.trim().to_string());
+        self.line_ops = self.ops.len();
         let mut events = Vec::new();
         let mut copies = Vec::new();
         let Some(c) = self.container.as_mut() else {
@@ -256,7 +262,7 @@ impl Host {
         };
         let layers = self.union_ids.iter().map(|&id| Some((id, blob(id)?))).collect::<Option<Vec<_>>>()?;
         let script = self.ops.iter().map(|o| o.script_line() + "\n").collect();
-        Some(ReplayInput { layers, config: c.config(), script })
+        Some(ReplayInput { layers, config: c.config(), script, line: self.last_line.clone(), line_ops: self.line_ops })
     }
 
     /// The container as it is now (after a stack change), without running anything.
@@ -274,6 +280,7 @@ impl Host {
         self.container = Some(Container::new(self.union.clone(), cfg));
         self.undo.clear();
         self.ops.clear();
+        self.last_line = None;
         let why = match was {
             Some(w) if w != cfg => format!("the container restarted with {} (was {}): its layer starts empty", cfg.options(), w.options()),
             _ => format!("the container restarted with {}: its layer starts empty", cfg.options()),

@@ -464,6 +464,10 @@ pub fn app() -> Html {
     if words.is_none() {
         return html! { <div class="app"><p class="muted">{ "…" }</p></div> };
     }
+    // The container's stack for the lesson's diagram: enabled layers, bottom first.
+    let lesson_stack = std::rc::Rc::new(
+        state.session.order.iter().filter(|o| o.1).filter_map(|o| state.session.layers.iter().find(|l| l.id == o.0).map(|l| (l.id, l.created_by.clone()))).collect::<Vec<_>>(),
+    );
     html! {
         <ContextProvider<Tr> context={tr}>
         <div class={classes!("app", dragging.then_some("dragging"))} {ondragover} {ondragleave} {ondrop}>
@@ -474,7 +478,7 @@ pub fn app() -> Html {
             </header>
             <Jobs jobs={state.jobs.list.clone()} on_cancel={on_cancel} />
             <Notices notices={state.jobs.notices.clone()} on_dismiss={on_dismiss} />
-            <LessonsPanel container={state.container.clone()} replaying={replaying} on_open={on_lesson_open} on_command={on_command_line} />
+            <LessonsPanel container={state.container.clone()} replaying={replaying} on_open={on_lesson_open} on_command={on_command_line} stack={lesson_stack} />
             <main class="grid">
                 <div class="col left">
                     <LayerStack layers={state.session.layers.clone()} order={state.session.order.clone()} scope={state.view.params.scope}

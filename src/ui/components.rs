@@ -25,6 +25,7 @@ pub mod interview;
 pub mod jobs;
 pub mod lang_switch;
 pub mod layer_stack;
+pub mod layers_diagram;
 pub mod myths;
 pub mod lessons_panel;
 pub mod notices;

@@ -20,6 +20,11 @@ pub const GLOBAL: &str = "layerlabDrivers";
 pub const EV_INPUT: &str = "layerlab-drivers-input";
 /// The panel: it was opened (the page answers with an input).
 pub const EV_WANT: &str = "layerlab-drivers-want";
+/// LESSONS, the page: show the panel (L14).
+pub const EV_SHOW: &str = "layerlab-drivers-show";
+/// LESSONS, the panel: what the container's last shell line cost on each driver (detail: an
+/// array of lines, `# LINE` then [`crate::drivers::report`]), the log a lesson's checks read.
+pub const EV_OUTPUT: &str = "layerlab-drivers-output";
 /// Where the panel mounts.
 pub const ROOT_ID: &str = "storage-drivers";
 
@@ -31,6 +36,13 @@ pub struct Input {
     pub script: String,
     /// The union's layers, bottom first: the page's layer id and the blob's length.
     pub layers: Vec<(u32, u64)>,
+    /// LESSONS: the last shell line the container ran (the panel names it with the figures
+    /// it announces, `layerlab-drivers-output`).
+    #[serde(default)]
+    pub line: Option<String>,
+    /// How many ops of `script` ran before that line (its figures are those of the ops after).
+    #[serde(default)]
+    pub line_ops: usize,
 }
 
 /// `window.layerlabDrivers`, made the first time.
@@ -70,4 +82,19 @@ pub fn input() -> Option<(String, Blob)> {
     let json = Reflect::get(&v, &"json".into()).ok()?.as_string()?;
     let blob = Reflect::get(&v, &"blob".into()).ok()?.dyn_into::<Blob>().ok()?;
     Some((json, blob))
+}
+
+/// LESSONS, the page: shows the panel ([`EV_SHOW`], also kept as `show` on the global until
+/// the launcher takes it: a lesson opened at load asks before the launcher listens).
+pub fn show() {
+    let _ = Reflect::set(&global(), &"show".into(), &true.into());
+    crate::ui::docker_bridge::emit(EV_SHOW, &wasm_bindgen::JsValue::NULL);
+}
+
+/// The launcher: true (once) if a lesson asked to show the panel.
+pub fn take_show() -> bool {
+    let g = global();
+    let asked = Reflect::get(&g, &"show".into()).ok().and_then(|v| v.as_bool()) == Some(true);
+    let _ = Reflect::delete_property(&g, &"show".into());
+    asked
 }

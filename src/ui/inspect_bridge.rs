@@ -9,6 +9,12 @@
 //! with a `layerlab-inspect-archive` event. The panel asks with a `layerlab-inspect-want`
 //! event (detail: an [`InspectAsk`] as JSON), the page answers with `layerlab-inspect-answer`
 //! (`{json, bytes}`: an [`InspectAnswer`] as JSON and the indexes), one answer per ask, in order.
+//!
+//! LESSONS (L11): the page asks the panel to show itself (`layerlab-inspect-show`) and to run
+//! a lesson's `layerlab analyze` line (`layerlab-inspect-run`, detail: the line, also kept as
+//! `run` on the global until the panel takes it, so a panel still loading finds it); the panel
+//! answers what it showed for the line (`layerlab-inspect-output`, detail: `# LINE` then the
+//! lines, [`crate::analysis::shipped_lines`] or the viewed bytes), the log the checks read.
 
 use crate::ui::protocol::{InspectAnswer, InspectAsk};
 use js_sys::{Array, Object, Reflect};
@@ -21,6 +27,12 @@ pub const EV_ARCHIVE: &str = "layerlab-inspect-archive";
 pub const EV_WANT: &str = "layerlab-inspect-want";
 /// The page: the worker's [`InspectAnswer`].
 pub const EV_ANSWER: &str = "layerlab-inspect-answer";
+/// LESSONS, the page: show the panel.
+pub const EV_SHOW: &str = "layerlab-inspect-show";
+/// LESSONS, the page: run a lesson line (detail: the line).
+pub const EV_RUN: &str = "layerlab-inspect-run";
+/// LESSONS, the panel: what a line showed (detail: an array of lines, `# LINE` first).
+pub const EV_OUTPUT: &str = "layerlab-inspect-output";
 /// Where the panel mounts.
 pub const ROOT_ID: &str = "inspect-images";
 
@@ -36,6 +48,25 @@ fn archives_array() -> Array {
         }
     };
     Reflect::get(&g, &"archives".into()).ok().and_then(|a| a.dyn_into().ok()).unwrap_or_default()
+}
+
+fn global() -> Object {
+    archives_array();
+    Reflect::get(&gloo::utils::window(), &GLOBAL.into()).ok().and_then(|v| v.dyn_into().ok()).unwrap_or_default()
+}
+
+/// The page: runs a lesson line in the panel (see [`EV_RUN`]).
+pub fn run(line: &str) {
+    let _ = Reflect::set(&global(), &"run".into(), &line.into());
+    crate::ui::docker_bridge::emit(EV_RUN, &line.into());
+}
+
+/// The panel: takes the lesson line waiting on the global, if any.
+pub fn take_run() -> Option<String> {
+    let g = global();
+    let v = Reflect::get(&g, &"run".into()).ok()?.as_string()?;
+    let _ = Reflect::delete_property(&g, &"run".into());
+    Some(v)
 }
 
 /// The page: an archive was opened.
@@ -77,4 +108,19 @@ pub fn read_answer(detail: &wasm_bindgen::JsValue) -> Option<(InspectAnswer, Opt
     let json = Reflect::get(detail, &"json".into()).ok()?.as_string()?;
     let bytes = Reflect::get(detail, &"bytes".into()).ok().and_then(|b| b.dyn_into().ok());
     Some((serde_json::from_str(&json).ok()?, bytes))
+}
+
+/// LESSONS, the page: shows the panel ([`EV_SHOW`], also kept as `show` on the global until
+/// the launcher takes it: a lesson opened at load asks before the launcher listens).
+pub fn show() {
+    let _ = Reflect::set(&global(), &"show".into(), &true.into());
+    crate::ui::docker_bridge::emit(EV_SHOW, &wasm_bindgen::JsValue::NULL);
+}
+
+/// The launcher: true (once) if a lesson asked to show the panel.
+pub fn take_show() -> bool {
+    let g = global();
+    let asked = Reflect::get(&g, &"show".into()).ok().and_then(|v| v.as_bool()) == Some(true);
+    let _ = Reflect::delete_property(&g, &"show".into());
+    asked
 }

@@ -37,7 +37,7 @@ fn replay_input(engine: &Host) -> Result<Option<(String, Blob)>, String> {
         parts.push(&part);
         layers.push((*id, lb.source.len()));
     }
-    let input = crate::ui::drivers_bridge::Input { config: r.config, script: r.script, layers };
+    let input = crate::ui::drivers_bridge::Input { config: r.config, script: r.script, layers, line: r.line, line_ops: r.line_ops };
     let json = serde_json::to_string(&input).map_err(|e| e.to_string())?;
     let blob = Blob::new_with_blob_sequence(&parts).map_err(|_| "the browser could not make a Blob of the layers".to_string())?;
     Ok(Some((json, blob)))

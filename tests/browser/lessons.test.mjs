@@ -149,8 +149,8 @@ test('interview mode: 34 questions, the seed\'s first; answer, reveal, and "Show
     await q6.getByRole('button', { name: 'Reveal' }).click();
     await q6.getByText('Correct:').waitFor();
     await q6.getByText('Common wrong answer:').waitFor();
-    // A question no lesson covers yet says so (28: storage drivers, L14).
-    await items.nth(27).getByText('No lesson demonstrates this one yet.').waitFor();
+    // A question no lesson covers yet says so (30).
+    await items.nth(29).getByText('No lesson demonstrates this one yet.').waitFor();
     await q6.getByRole('link', { name: /Show me/ }).click();
     await page.getByRole('region', { name: 'Lesson' }).getByRole('heading', { name: /^L1 / }).waitFor();
     await shot(page, 'lessons-en-interview');
@@ -174,7 +174,7 @@ test('myths vs kernel: 35 myths, the seed quoted, "See it live" opens the step t
     const m1 = items.nth(0);
     await m1.getByText('读取文件时,Docker 会从上往下依次在各镜像层中查找此文件').waitFor();
     await m1.getByText('Seed S3 §4.4').waitFor();
-    await items.nth(22).getByText('No live demonstration in a lesson yet.').waitFor();
+    await items.nth(28).getByText('No live demonstration in a lesson yet.').waitFor();
     await m1.getByRole('link', { name: /See it live/ }).click();
     const current = page.getByRole('region', { name: 'Lesson' }).locator('li[aria-current=step]');
     await current.getByText('Step 1').waitFor();
@@ -241,7 +241,7 @@ test('every lesson plays from its link: each check passes after its action, each
     const { page, base } = t;
     const links = page.getByRole('list', { name: 'Lessons' }).getByRole('link');
     const ids = (await links.allInnerTexts()).map((x) => x.split(' ')[0]);
-    assert.deepEqual(ids, ['L1', 'L2', 'L3', 'L4', 'L5', 'L6', 'L7', 'L8', 'L9', 'L10', 'L12', 'L13']);
+    assert.deepEqual(ids, ['L1', 'L2', 'L3', 'L4', 'L5', 'L6', 'L7', 'L8', 'L9', 'L10', 'L11', 'L12', 'L13', 'L14']);
     const shots = { L2: { 2: 'lessons-en-L2-already-exists' }, L6: { 3: 'lessons-en-L6-union' }, L13: { 4: 'lessons-en-L13-cache' } };
     for (const id of ids) {
       const n = await play(page, base, id, shots[id]);
@@ -302,6 +302,89 @@ test('a docker step opened by its link begins on a fresh Docker host with the ea
     await cur6.getByRole('button', { name: '执行' }).click();
     await cur6.getByText('检查通过').waitFor();
     await shot(page, 'lessons-zh-L6-union');
+    assert.deepEqual(t.errors, []);
+  } finally {
+    await t.close();
+  }
+});
+
+test('L11 and L14 from their links: the Inspect panel shows the shipped key, the Storage drivers panel the cost of each write, the diagram the copy-up, whiteout and opaque directory (both languages)', async () => {
+  const t = await start({ height: 1300 });
+  try {
+    const { page, base } = t;
+    const ready = () => page.waitForFunction(() => {
+      const b = document.querySelector('.step.current button.primary');
+      return b && !b.disabled;
+    }, null, { timeout: 120000 });
+    // L11 step 4: the key's bytes, as anyone who pulls the image gets them.
+    await page.goto(`${base}#lesson/L11/4`);
+    const lesson = page.getByRole('region', { name: 'Lesson' });
+    let cur = lesson.locator('li[aria-current=step]');
+    await cur.getByText('Step 4', { exact: true }).waitFor();
+    await ready();
+    await cur.getByText('Waiting').waitFor();
+    await cur.getByRole('button', { name: 'Do it' }).click();
+    await cur.getByText('Check passed').waitFor({ timeout: 60000 });
+    await page.getByText('BEGIN OPENSSH PRIVATE KEY').first().waitFor();
+    await shot(page, 'lessons-en-L11-step4');
+    await page.getByRole('heading', { name: 'Deleted but shipped' }).scrollIntoViewIfNeeded();
+    await shot(page, 'lessons-en-L11-step4-inspect');
+    // L11 step 6: the whiteout, in the diagram.
+    await page.goto(`${base}#lesson/L11/6`);
+    cur = lesson.locator('li[aria-current=step]');
+    await cur.getByText('Step 6', { exact: true }).waitFor();
+    await ready();
+    const diagram = page.getByRole('figure', { name: 'Layers diagram' });
+    await diagram.waitFor();
+    assert.equal(await diagram.getByText('whiteout: /app/main.sh').count(), 0);
+    await cur.getByRole('button', { name: 'Do it' }).click();
+    await cur.getByText('Check passed').waitFor({ timeout: 60000 });
+    await diagram.getByText('whiteout: /app/main.sh hidden from the merged view').waitFor();
+    await page.waitForTimeout(1500); // the animation ends
+    await shot(page, 'lessons-en-L11-diagram-whiteout');
+    // L14 step 1: a copy-up, priced on every driver; the diagram shows it travel.
+    await page.goto(`${base}#lesson/L14/1`);
+    cur = lesson.locator('li[aria-current=step]');
+    await cur.getByText('Step 1', { exact: true }).waitFor();
+    await ready();
+    await cur.getByRole('button', { name: 'Do it' }).click();
+    await cur.getByText('Check passed').waitFor({ timeout: 60000 });
+    await diagram.getByText('copy-up: /data/model.bin from L6 into the container layer').waitFor();
+    await shot(page, 'lessons-en-L14-step1-diagram-moving');
+    await page.waitForTimeout(1500);
+    await shot(page, 'lessons-en-L14-step1-diagram');
+    await page.getByRole('button', { name: 'Storage drivers' }).scrollIntoViewIfNeeded();
+    await shot(page, 'lessons-en-L14-step1-drivers');
+    // Step 4 by its link: the opaque directory.
+    await page.goto(`${base}#lesson/L14/4`);
+    cur = lesson.locator('li[aria-current=step]');
+    await cur.getByText('Step 4', { exact: true }).waitFor();
+    await ready();
+    await cur.getByRole('button', { name: 'Do it' }).click();
+    await cur.getByText('Check passed').waitFor({ timeout: 60000 });
+    await diagram.getByText('opaque directory: /app/static').waitFor();
+    await page.waitForTimeout(1500);
+    await shot(page, 'lessons-en-L14-step4-opaque');
+    // The same in Chinese.
+    await page.getByLabel('Language').selectOption('zh-CN');
+    await page.goto(`${base}#lesson/L14/2`);
+    await page.reload();
+    const zh = page.getByRole('region', { name: '课程' });
+    cur = zh.locator('li[aria-current=step]');
+    await cur.getByText('第 2 步').waitFor();
+    await ready();
+    await cur.getByRole('button', { name: '执行' }).click();
+    await cur.getByText('检查通过').waitFor({ timeout: 60000 });
+    await page.getByRole('figure', { name: '分层示意图' }).getByText('白障：/etc/passwd').waitFor();
+    await page.waitForTimeout(1500);
+    await shot(page, 'lessons-zh-L14-step2');
+    await page.goto(`${base}#lesson/L11/3`);
+    cur = zh.locator('li[aria-current=step]');
+    await cur.getByText('第 3 步').waitFor();
+    await ready();
+    await cur.getByRole('button', { name: '执行' }).click();
+    await cur.getByText('检查通过').waitFor({ timeout: 60000 });
+    await shot(page, 'lessons-zh-L11-step3');
     assert.deepEqual(t.errors, []);
   } finally {
     await t.close();

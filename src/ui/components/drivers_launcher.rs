@@ -24,6 +24,23 @@ pub fn drivers_launcher(p: &Props) -> Html {
             move || drop(l)
         });
     }
+    // LESSONS: a lesson shows the panel.
+    {
+        let (shown, want) = (shown.clone(), p.on_want.clone());
+        use_effect_with((), move |_| {
+            let show = move || {
+                if bridge::take_show() {
+                    bridge::set_open(true);
+                    panels::start(Panel::Drivers);
+                    want.emit(());
+                    shown.set(true);
+                }
+            };
+            show();
+            let l = gloo::events::EventListener::new(&gloo::utils::window(), bridge::EV_SHOW, move |_| show());
+            move || drop(l)
+        });
+    }
     let onclick = {
         let (shown, want) = (shown.clone(), p.on_want.clone());
         Callback::from(move |_| {

@@ -3,6 +3,10 @@
 //! input the page publishes ([`crate::ui::drivers_bridge`]) and draws the columns it answers
 //! with [`super::drivers_view::DriversView`]. Words: the page's message files, in the page's
 //! language (followed when the learner switches it).
+//!
+//! LESSONS (L14): each answer for an input that names the container's last shell line is
+//! announced as `# LINE` and that line's cost on each driver ([`crate::drivers::report`],
+//! [`bridge::EV_OUTPUT`]): the log a lesson's checks read.
 use super::drivers_view::DriversView;
 use crate::drivers::Column;
 use crate::ui::drivers_bridge as bridge;
@@ -58,32 +62,45 @@ impl Reducible for Shown {
     }
 }
 
+/// Dispatches [`bridge::EV_OUTPUT`] with `lines`.
+fn announce(lines: &[String]) {
+    let a = js_sys::Array::new();
+    for l in lines {
+        a.push(&l.into());
+    }
+    crate::ui::docker_bridge::emit(bridge::EV_OUTPUT, &a.into());
+}
+
 #[function_component(DriversPanel)]
 pub fn drivers_panel() -> Html {
     let shown = use_reducer(Shown::default);
     let tr = lang::use_page_tr();
     let ready = use_mut_ref(|| false);
+    // The line (and its first op) of each input sent and not answered yet, in order.
+    let sent = use_mut_ref(std::collections::VecDeque::<(Option<String>, usize)>::new);
     {
-        let (shown, ready) = (shown.dispatcher(), ready.clone());
+        let (shown, ready, sent) = (shown.dispatcher(), ready.clone(), sent.clone());
         use_effect_with((), move |_| {
             let worker = Worker::new(WORKER_URL).ok();
             let send = {
-                let (worker, shown, ready) = (worker.clone(), shown.clone(), ready.clone());
+                let (worker, shown, ready, sent) = (worker.clone(), shown.clone(), ready.clone(), sent.clone());
                 move || {
                     if !*ready.borrow() {
                         return; // the worker's `ready` sends the input of the moment
                     }
                     let (Some(w), Some((json, blob))) = (worker.as_ref(), bridge::input()) else { return };
+                    let line = serde_json::from_str::<bridge::Input>(&json).map(|i| (i.line, i.line_ops)).unwrap_or_default();
                     let o = Object::new();
                     let _ = Reflect::set(&o, &"json".into(), &json.into());
                     let _ = Reflect::set(&o, &"blob".into(), &blob);
                     if w.post_message(&o).is_ok() {
+                        sent.borrow_mut().push_back(line);
                         shown.dispatch(Msg::Sent);
                     }
                 }
             };
             let onmessage = {
-                let (shown, ready, send) = (shown.clone(), ready.clone(), send.clone());
+                let (shown, ready, send, sent) = (shown.clone(), ready.clone(), send.clone(), sent.clone());
                 Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
                     let d = ev.data();
                     if Reflect::get(&d, &"ready".into()).ok().and_then(|v| v.as_bool()) == Some(true) {
@@ -93,8 +110,16 @@ pub fn drivers_panel() -> Html {
                     }
                     let columns = Reflect::get(&d, &"columns".into()).ok().and_then(|v| v.as_string());
                     let error = Reflect::get(&d, &"error".into()).ok().and_then(|v| v.as_string());
+                    let line = sent.borrow_mut().pop_front();
                     shown.dispatch(Msg::Answer(match (columns.map(|c| serde_json::from_str::<Vec<Column>>(&c)), error) {
-                        (Some(Ok(c)), _) => Ok(c),
+                        (Some(Ok(c)), _) => {
+                            if let Some((Some(line), since)) = line {
+                                let mut out = vec![format!("# {line}")];
+                                out.extend(crate::drivers::report(&c, since));
+                                announce(&out);
+                            }
+                            Ok(c)
+                        }
                         (Some(Err(e)), _) => Err(e.to_string()),
                         (None, e) => Err(e.unwrap_or_default()),
                     }));

@@ -30,6 +30,21 @@ pub fn inspect_launcher(p: &Props) -> Html {
             move || drop(l)
         });
     }
+    // LESSONS: a lesson shows the panel.
+    {
+        let shown = shown.clone();
+        use_effect_with((), move |_| {
+            let show = move || {
+                if bridge::take_show() {
+                    panels::start(Panel::Inspect);
+                    shown.set(true);
+                }
+            };
+            show();
+            let l = gloo::events::EventListener::new(&gloo::utils::window(), bridge::EV_SHOW, move |_| show());
+            move || drop(l)
+        });
+    }
     let onclick = {
         let shown = shown.clone();
         Callback::from(move |_| {

@@ -6,7 +6,15 @@
 //! ("Deleted but shipped"). The inspect worker decides everything
 //! ([`crate::ui::inspect_worker`]), on the layer indexes the page's worker hands over for an
 //! analysis ([`crate::ui::inspect_bridge`]); this draws. Words: the message files (`inspect.*`).
+//!
+//! LESSONS (L11): a lesson line ([`crate::lessons::InspectLine`], `layerlab analyze ARCHIVE
+//! [--show PATH]`) does what the learner would do by hand: pick the archive (a bundled sample
+//! the page has not opened is fetched from `samples/` and added to the list), then, for
+//! `--show`, press the hidden file's "View". Once every request is answered, the panel
+//! announces `# LINE` and what it shows ([`crate::analysis::shipped_lines`], or the viewed
+//! bytes line by line) with [`bridge::EV_OUTPUT`].
 use crate::analysis::{Analysis, Hidden, Why};
+use crate::lessons::InspectLine;
 use crate::ui::inspect_bridge as bridge;
 use crate::ui::protocol::{InspectAnswer, InspectAsk};
 use crate::analysis::Viewed;
@@ -43,6 +51,10 @@ pub struct Shown {
     pub cmp_busy: bool,
     /// FIND: the hits of the last search and how many there were.
     pub found: Option<(Rc<Vec<crate::find::Hit>>, usize)>,
+    /// Analyses asked for and answered (the worker answers in order: when they are equal, the
+    /// analysis shown is the last one asked for).
+    pub asked: u32,
+    pub answered: u32,
 }
 
 pub enum Msg {
@@ -63,11 +75,13 @@ impl Reducible for Shown {
             Msg::Archives(a) => s.archives = a,
             Msg::Pick(a, i) => {
                 s.pick = Some((a, i));
+                s.asked += 1;
                 s.busy = true;
                 s.error = None;
                 s.viewed = None;
             }
             Msg::Analysed(r) => {
+                s.answered += 1;
                 s.busy = false;
                 match r {
                     Ok((a, images, image)) => {
@@ -301,13 +315,24 @@ fn find_view(tr: &Tr, found: &Option<(Rc<Vec<crate::find::Hit>>, usize)>, on_fin
     }
 }
 
+/// Dispatches [`bridge::EV_OUTPUT`] with `lines` (LESSONS).
+fn announce(lines: &[String]) {
+    let a = js_sys::Array::new();
+    for l in lines {
+        a.push(&l.into());
+    }
+    crate::ui::docker_bridge::emit(bridge::EV_OUTPUT, &a.into());
+}
+
 #[function_component(InspectPanel)]
 pub fn inspect_panel() -> Html {
     let shown = use_reducer(Shown::default);
     let tr = lang::use_page_tr();
     let worker = use_mut_ref(|| None::<Worker>);
     let ready = use_mut_ref(|| false);
-    let queued = use_mut_ref(|| None::<Object>);
+    // Requests made before the worker listens, in order (every one is answered: a lesson's
+    // counts its answers).
+    let queued = use_mut_ref(Vec::<Object>::new);
     {
         let (d, worker, ready, queued) = (shown.dispatcher(), worker.clone(), ready.clone(), queued.clone());
         use_effect_with((), move |_| {
@@ -323,8 +348,10 @@ pub fn inspect_panel() -> Html {
                     let get = |k: &str| Reflect::get(&m, &k.into()).ok().and_then(|v| v.as_string());
                     if Reflect::get(&m, &"ready".into()).ok().and_then(|v| v.as_bool()) == Some(true) {
                         *ready.borrow_mut() = true;
-                        if let (Some(w), Some(q)) = (w2.as_ref(), queued.borrow_mut().take()) {
-                            let _ = w.post_message(&q);
+                        if let Some(w) = w2.as_ref() {
+                            for q in queued.borrow_mut().drain(..) {
+                                let _ = w.post_message(&q);
+                            }
                         }
                     } else if let Some(e) = get("error") {
                         let what = get("what").unwrap_or_default();
@@ -363,38 +390,46 @@ pub fn inspect_panel() -> Html {
                     let _ = w.post_message(&o);
                 }
             } else {
-                *queued.borrow_mut() = Some(o);
+                queued.borrow_mut().push(o);
             }
         })
     };
     // An analysis: the page's worker hands over the layer indexes it made (no layer is read
-    // again), then the inspect worker analyses.
+    // again), then the inspect worker analyses. An archive the page's worker never opened (a
+    // sample a lesson fetched for the panel alone) is read by the inspect worker itself.
+    let asked = use_mut_ref(|| None::<(String, i64)>);
     let pick = {
-        let d = shown.dispatcher();
+        let (d, asked) = (shown.dispatcher(), asked.clone());
         Callback::from(move |(archive, image): (usize, i64)| {
             let Some((name, _)) = bridge::archives().into_iter().nth(archive) else { return };
             d.dispatch(Msg::Pick(archive, image));
+            *asked.borrow_mut() = Some((name.clone(), image));
             bridge::ask(&InspectAsk::Index { archive: name, image: usize::try_from(image).ok() });
         })
     };
     {
-        let (d, send) = (shown.dispatcher(), send.clone());
+        let (d, send, asked) = (shown.dispatcher(), send.clone(), asked.clone());
         use_effect_with((), move |_| {
+            let analyze = move |archive: &str, image: i64, index: Option<js_sys::Uint8Array>| {
+                let Some((name, blob)) = bridge::archives().into_iter().rev().find(|a| a.0 == archive) else { return };
+                let a = Object::new();
+                let _ = Reflect::set(&a, &"blob".into(), &blob);
+                let _ = Reflect::set(&a, &"name".into(), &name.into());
+                let _ = Reflect::set(&a, &"image".into(), &(image as f64).into());
+                if let Some(index) = index {
+                    let _ = Reflect::set(&a, &"index".into(), &index);
+                }
+                let o = Object::new();
+                let _ = Reflect::set(&o, &"analyze".into(), &a);
+                send(o);
+            };
             let l = gloo::events::EventListener::new(&gloo::utils::window(), bridge::EV_ANSWER, move |e| {
                 let e: &web_sys::CustomEvent = e.unchecked_ref();
-                match bridge::read_answer(&e.detail()) {
-                    Some((InspectAnswer::Index { archive, image }, Some(index))) => {
-                        let Some((name, blob)) = bridge::archives().into_iter().rev().find(|a| a.0 == archive) else { return };
-                        let a = Object::new();
-                        let _ = Reflect::set(&a, &"blob".into(), &blob);
-                        let _ = Reflect::set(&a, &"name".into(), &name.into());
-                        let _ = Reflect::set(&a, &"image".into(), &(image as f64).into());
-                        let _ = Reflect::set(&a, &"index".into(), &index);
-                        let o = Object::new();
-                        let _ = Reflect::set(&o, &"analyze".into(), &a);
-                        send(o);
-                    }
-                    Some((InspectAnswer::Error { error }, _)) => d.dispatch(Msg::Analysed(Err(error))),
+                let pending = asked.borrow_mut().take();
+                match (bridge::read_answer(&e.detail()), pending) {
+                    (Some((InspectAnswer::Index { archive, image }, Some(index))), _) => analyze(&archive, image as i64, Some(index)),
+                    (_, Some((archive, image))) => analyze(&archive, image, None),
+                    (Some((InspectAnswer::Error { error }, _)), None) => d.dispatch(Msg::Analysed(Err(error))),
                     _ => d.dispatch(Msg::Analysed(Err("a bad answer from the page's worker".into()))),
                 }
             });
@@ -491,6 +526,91 @@ pub fn inspect_panel() -> Html {
             send(o);
         })
     };
+    // LESSONS: a line to run (it waits for its archive, its analysis, its view).
+    let lesson = use_mut_ref(|| None::<(String, InspectLine, bool)>);
+    {
+        let (lesson, pick, d) = (lesson.clone(), pick.clone(), shown.dispatcher());
+        use_effect_with((), move |_| {
+            let start = Rc::new(move |line: String| {
+                let Some(l) = InspectLine::parse(&line) else {
+                    announce(&[format!("# {line}"), format!("{line}: not a line the Inspect panel runs")]);
+                    return;
+                };
+                let name = l.archive().to_string();
+                *lesson.borrow_mut() = Some((line, l, false));
+                match bridge::archives().iter().position(|a| a.0 == name) {
+                    Some(k) => pick.emit((k, -1)),
+                    None => {
+                        // A bundled sample the page has not opened: fetched, listed, analysed.
+                        let (pick, d) = (pick.clone(), d.clone());
+                        wasm_bindgen_futures::spawn_local(async move {
+                            match crate::ui::blob_file::fetch_blob(&format!("samples/{name}")).await {
+                                Ok(b) => {
+                                    bridge::push(&name, &b);
+                                    pick.emit((bridge::archives().len() - 1, -1));
+                                }
+                                Err(e) => d.dispatch(Msg::Analysed(Err(e))),
+                            }
+                        });
+                    }
+                }
+            });
+            if let Some(line) = bridge::take_run() {
+                start(line);
+            }
+            let l = gloo::events::EventListener::new(&gloo::utils::window(), bridge::EV_RUN, move |_| {
+                if let Some(line) = bridge::take_run() {
+                    start(line);
+                }
+            });
+            move || drop(l)
+        });
+    }
+    {
+        let (lesson, on_view) = (lesson.clone(), on_view.clone());
+        let s = shown.clone();
+        use_effect(move || {
+            let mut pending = lesson.borrow_mut();
+            let picked = s.pick.and_then(|p| bridge::archives().into_iter().nth(p.0)).map(|a| a.0);
+            if let Some((line, l, viewing)) = pending.as_mut() {
+                let settled = !s.busy && s.asked == s.answered && s.asked > 0;
+                if settled && picked.as_deref() == Some(l.archive()) {
+                    match (&s.analysis, &*l) {
+                        (None, _) => {
+                            announce(&[format!("# {line}"), s.error.clone().unwrap_or_default()]);
+                            *pending = None;
+                        }
+                        (Some(a), InspectLine::Analyze(_)) => {
+                            let mut out = vec![format!("# {line}")];
+                            out.extend(crate::analysis::shipped_lines(a));
+                            announce(&out);
+                            *pending = None;
+                        }
+                        (Some(a), InspectLine::Show(_, path)) => {
+                            if !*viewing {
+                                match a.hidden.iter().rposition(|h| &h.path == path) {
+                                    Some(i) => {
+                                        *viewing = true;
+                                        on_view.emit(i);
+                                    }
+                                    None => {
+                                        announce(&[format!("# {line}"), format!("{path} is not a hidden file of any layer")]);
+                                        *pending = None;
+                                    }
+                                }
+                            } else if let Some(v) = s.viewed.as_ref().filter(|v| &v.path == path) {
+                                let mut out = vec![format!("# {line}")];
+                                out.extend(v.text.lines().map(str::to_string));
+                                announce(&out);
+                                *pending = None;
+                            }
+                        }
+                    }
+                }
+            }
+            || ()
+        });
+    }
     let s = &*shown;
     let at = s.pick.map_or(usize::MAX, |p| p.0);
     html! {

@@ -15,8 +15,15 @@
 //! page's own replay is done asks it to begin afresh with the lesson's build context and run
 //! the earlier docker lines (`EV_LESSON`); "Do it" sends one line (`EV_RUN`); the panel
 //! announces what its commands printed (`EV_OUTPUT`), which is the log the checks read.
+//!
+//! The Inspect panel ([`crate::lessons::On::Inspect`], L11) and the Storage drivers panel
+//! ([`crate::lessons::On::Drivers`], L14) work the same way: opening a lesson that has such
+//! steps shows the panel (its bridge's `EV_SHOW`); "Do it" sends an Inspect line to its panel
+//! ([`crate::ui::inspect_bridge::run`]) or runs a drivers line in the container shell; each
+//! panel announces what it showed for a line (its bridge's `EV_OUTPUT`), the log the checks read.
 use crate::lessons::{lesson, Baseline, Lesson, Link, Observation, On, LESSONS};
 use crate::ui::docker_bridge as bridge;
+use crate::ui::{drivers_bridge, inspect_bridge};
 use crate::ui::lang::use_tr;
 use crate::ui::state::ContainerState;
 use serde::{Deserialize, Serialize};
@@ -87,6 +94,9 @@ pub struct Props {
     /// Open this sample and run these lines on a fresh container.
     pub on_open: Callback<(String, Vec<String>)>,
     pub on_command: Callback<String>,
+    /// The container's stack, bottom first (id, `created_by`), for the diagram.
+    #[prop_or_default]
+    pub stack: Rc<Vec<(crate::ui::protocol::LayerId, String)>>,
 }
 
 #[function_component(LessonsPanel)]
@@ -100,16 +110,25 @@ pub fn lessons_panel(p: &Props) -> Html {
     let c = &p.container;
     // The Docker terminal's log since the lesson began the host (`# LINE`, then its output).
     let docker_log = use_mut_ref(Vec::<String>::new);
+    // The Inspect and Storage drivers panels' logs (`# LINE`, then what they showed).
+    let inspect_log = use_mut_ref(Vec::<String>::new);
+    let drivers_log = use_mut_ref(Vec::<String>::new);
     let redraw = use_force_update();
     {
-        let docker_log = docker_log.clone();
+        let logs = [(bridge::EV_OUTPUT, docker_log.clone()), (inspect_bridge::EV_OUTPUT, inspect_log.clone()), (drivers_bridge::EV_OUTPUT, drivers_log.clone())];
         use_effect_with((), move |_| {
-            let l = gloo::events::EventListener::new(&gloo::utils::window(), bridge::EV_OUTPUT, move |e| {
-                let e: &web_sys::CustomEvent = wasm_bindgen::JsCast::unchecked_ref(e);
-                docker_log.borrow_mut().extend(bridge::read_output(&e.detail()));
-                redraw.force_update();
-            });
-            move || drop(l)
+            let ls: Vec<_> = logs
+                .into_iter()
+                .map(|(ev, log)| {
+                    let redraw = redraw.clone();
+                    gloo::events::EventListener::new(&gloo::utils::window(), ev, move |e| {
+                        let e: &web_sys::CustomEvent = wasm_bindgen::JsCast::unchecked_ref(e);
+                        log.borrow_mut().extend(bridge::read_output(&e.detail()));
+                        redraw.force_update();
+                    })
+                })
+                .collect();
+            move || drop(ls)
         });
     }
     let docker_replay = use_state(DockerReplay::default);
@@ -119,7 +138,8 @@ pub fn lessons_panel(p: &Props) -> Html {
         || (docker_replay.docker && !log.iter().any(|l| l == bridge::BEGUN))
         || log.iter().filter(|l| docker_replay.lines.iter().any(|x| l.strip_prefix("# ") == Some(x.as_str()))).count() < docker_replay.lines.len();
     let replaying = p.replaying || docker_waiting;
-    let obs = Observation { output: &c.shell_output, events: &c.events, diff: &c.diff, usage: &c.usage, docker: log.as_slice() };
+    let (ilog, dlog) = (inspect_log.borrow(), drivers_log.borrow());
+    let obs = Observation { output: &c.shell_output, events: &c.events, diff: &c.diff, usage: &c.usage, docker: log.as_slice(), inspect: ilog.as_slice(), drivers: dlog.as_slice() };
 
     // Open a link: the sample, the replay, the hash.
     let open = {
@@ -134,6 +154,12 @@ pub fn lessons_panel(p: &Props) -> Html {
             *current.borrow_mut() = Some(link.clone());
             set_hash(&link.hash());
             base.set(None);
+            if l.uses(On::Inspect) {
+                inspect_bridge::show();
+            }
+            if l.uses(On::Drivers) {
+                drivers_bridge::show();
+            }
             if l.uses_docker() {
                 // The panel loads meanwhile; it begins afresh once the page's replay is done.
                 bridge::start_ui();
@@ -241,13 +267,22 @@ pub fn lessons_panel(p: &Props) -> Html {
                 let passed = if current { step_passed } else { prog.passed.contains(&i) };
                 let link = Link { lesson: l.id.to_string(), step: i };
                 let open_step = { let open = open.clone(); let link = link.clone(); move |e: MouseEvent| { e.prevent_default(); open.emit(link.clone()) } };
-                let docker = s.on == On::Docker;
+                let on = s.on;
                 let run = {
                     let cb = p.on_command.clone();
                     let line = s.command.to_string();
-                    move |_| if docker { bridge::emit(bridge::EV_RUN, &line.clone().into()) } else { cb.emit(line.clone()) }
+                    move |_| match on {
+                        On::Docker => bridge::emit(bridge::EV_RUN, &line.clone().into()),
+                        On::Inspect => inspect_bridge::run(&line),
+                        On::Shell | On::Drivers => cb.emit(line.clone()),
+                    }
                 };
-                let (do_title, type_it) = if docker { ("lessons.do_title_docker", "lessons.type_it_docker") } else { ("lessons.do_title", "lessons.type_it") };
+                let (do_title, type_it) = match on {
+                    On::Docker => ("lessons.do_title_docker", "lessons.type_it_docker"),
+                    On::Inspect => ("lessons.do_title_inspect", "lessons.type_it_inspect"),
+                    On::Shell | On::Drivers => ("lessons.do_title", "lessons.type_it"),
+                };
+                let needs_container = matches!(on, On::Shell | On::Drivers);
                 html! {
                     <li class={classes!("step", current.then_some("current"), passed.then_some("passed"))} aria-current={current.then_some("step")}>
                         <div class="step-head">
@@ -259,7 +294,7 @@ pub fn lessons_panel(p: &Props) -> Html {
                             <div class="step-body">
                                 <p class="why"><strong>{ tr.t("lessons.why") }{ " " }</strong>{ tr.t(&key(&format!("{n}.why"))) }</p>
                                 <p class="do">
-                                    <button class="button primary" onclick={run} disabled={replaying || (!docker && !c.ready)} title={tr.t(do_title)}>{ tr.t("lessons.do") }</button>
+                                    <button class="button primary" onclick={run} disabled={replaying || (needs_container && !c.ready)} title={tr.t(do_title)}>{ tr.t("lessons.do") }</button>
                                     { " " }<span class="muted">{ tr.t(type_it) }</span>{ " " }<code>{ s.command }</code>
                                 </p>
                                 if p.replaying {
@@ -302,6 +337,9 @@ pub fn lessons_panel(p: &Props) -> Html {
                         <button class="icon" aria-label={tr.t("lessons.close")} onclick={close}>{ "×" }</button>
                     </div>
                     <p class="intro">{ tr.t(&key("intro")) }</p>
+                    if l.uses(On::Shell) || l.uses(On::Drivers) {
+                        <crate::ui::components::layers_diagram::LayersDiagram stack={p.stack.clone()} container={p.container.clone()} />
+                    }
                     <ol class="steps" aria-label={tr.t("lessons.steps")}>{ for steps }</ol>
                     if !last {
                         <button class="button primary" disabled={!step_passed} onclick={next}>{ tr.t("lessons.next") }</button>
