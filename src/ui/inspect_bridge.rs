@@ -7,8 +7,9 @@
 //! Rules: the page keeps, on `window.layerlabInspect.archives`, every archive it opened
 //! (`[{name, blob}]`: files, drops, samples and restored ones; not commits), each also announced
 //! with a `layerlab-inspect-archive` event. The panel asks with a `layerlab-inspect-want`
-//! event (detail: an [`InspectAsk`] as JSON), the page answers with `layerlab-inspect-answer`
-//! (`{json, bytes}`: an [`InspectAnswer`] as JSON and the indexes), one answer per ask, in order.
+//! event (detail: `{archive, image}`, an [`InspectAsk`]), the page answers with
+//! `layerlab-inspect-answer` (`{image, bytes}`: the image's position and the indexes, or
+//! `{error}`), one answer per ask, in order.
 //!
 //! LESSONS (L11): the page asks the panel to show itself (`layerlab-inspect-show`) and to run
 //! a lesson's `layerlab analyze` line (`layerlab-inspect-run`, detail: the line, also kept as
@@ -81,33 +82,46 @@ pub fn archives() -> Vec<(String, Blob)> {
     archives_array().iter().filter_map(|v| crate::ui::docker_bridge::read_load(&v)).collect()
 }
 
-/// The panel: asks the page's worker.
+/// The panel: asks the page's worker (`{archive, image}`, image absent for Docker's default).
 pub fn ask(a: &InspectAsk) {
-    if let Ok(j) = serde_json::to_string(a) {
-        crate::ui::docker_bridge::emit(EV_WANT, &j.into());
+    let InspectAsk::Index { archive, image } = a;
+    let o = Object::new();
+    let _ = Reflect::set(&o, &"archive".into(), &archive.into());
+    if let Some(i) = image {
+        let _ = Reflect::set(&o, &"image".into(), &(*i as f64).into());
     }
+    crate::ui::docker_bridge::emit(EV_WANT, &o.into());
 }
 
 /// The page: the ask an event carries.
 pub fn read_ask(detail: &wasm_bindgen::JsValue) -> Option<InspectAsk> {
-    serde_json::from_str(&detail.as_string()?).ok()
+    let archive = Reflect::get(detail, &"archive".into()).ok()?.as_string()?;
+    let image = Reflect::get(detail, &"image".into()).ok().and_then(|v| v.as_f64()).map(|f| f as usize);
+    Some(InspectAsk::Index { archive, image })
 }
 
-/// The page: hands the worker's answer (and the bytes beside it) to the panel.
+/// The page: hands the worker's answer to the panel: `{image, bytes}` or `{error}`.
 pub fn answer(a: &InspectAnswer, bytes: Option<&js_sys::Uint8Array>) {
     let o = Object::new();
-    let _ = Reflect::set(&o, &"json".into(), &serde_json::to_string(a).unwrap_or_default().into());
+    match a {
+        InspectAnswer::Index { image, .. } => {
+            let _ = Reflect::set(&o, &"image".into(), &(*image as f64).into());
+        }
+        InspectAnswer::Error { error } => {
+            let _ = Reflect::set(&o, &"error".into(), &error.into());
+        }
+    }
     if let Some(b) = bytes {
         let _ = Reflect::set(&o, &"bytes".into(), b);
     }
     crate::ui::docker_bridge::emit(EV_ANSWER, &o.into());
 }
 
-/// The panel: the answer an event carries, and its bytes.
-pub fn read_answer(detail: &wasm_bindgen::JsValue) -> Option<(InspectAnswer, Option<js_sys::Uint8Array>)> {
-    let json = Reflect::get(detail, &"json".into()).ok()?.as_string()?;
-    let bytes = Reflect::get(detail, &"bytes".into()).ok().and_then(|b| b.dyn_into().ok());
-    Some((serde_json::from_str(&json).ok()?, bytes))
+/// The panel: the index an answer carries, and the image's position, if any.
+pub fn read_answer(detail: &wasm_bindgen::JsValue) -> Option<(usize, js_sys::Uint8Array)> {
+    let image = Reflect::get(detail, &"image".into()).ok()?.as_f64()? as usize;
+    let bytes = Reflect::get(detail, &"bytes".into()).ok()?.dyn_into().ok()?;
+    Some((image, bytes))
 }
 
 /// LESSONS, the page: shows the panel ([`EV_SHOW`], also kept as `show` on the global until

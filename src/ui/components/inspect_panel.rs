@@ -16,7 +16,7 @@
 use crate::analysis::{Analysis, Hidden, Why};
 use crate::lessons::InspectLine;
 use crate::ui::inspect_bridge as bridge;
-use crate::ui::protocol::{InspectAnswer, InspectAsk};
+use crate::ui::protocol::InspectAsk;
 use crate::analysis::Viewed;
 use crate::ui::lang::{self, Tr};
 use crate::units::human_size;
@@ -324,6 +324,32 @@ fn announce(lines: &[String]) {
     crate::ui::docker_bridge::emit(bridge::EV_OUTPUT, &a.into());
 }
 
+/// What an ask to the page's worker was for (answers come in order).
+enum Purpose {
+    /// Analyse this archive's image (-1: Docker's default).
+    Analyze(String, i64),
+    /// Send this comparison once B's index (the second object, B's side) is in.
+    Compare(Object, Object),
+}
+
+/// An image for the inspect worker: `{blob, name, image}`.
+fn side(name: &str, blob: &web_sys::Blob, image: i64) -> Object {
+    let o = Object::new();
+    let _ = Reflect::set(&o, &"blob".into(), blob);
+    let _ = Reflect::set(&o, &"name".into(), &name.into());
+    let _ = Reflect::set(&o, &"image".into(), &(image as f64).into());
+    o
+}
+
+/// Adds the page's index (and the image it resolved) to a side; without one (an archive the
+/// page's worker never opened) the inspect worker reads the archive itself.
+fn with_index(side: &Object, index: Option<(usize, js_sys::Uint8Array)>) {
+    if let Some((image, bytes)) = index {
+        let _ = Reflect::set(side, &"image".into(), &(image as f64).into());
+        let _ = Reflect::set(side, &"index".into(), &bytes);
+    }
+}
+
 #[function_component(InspectPanel)]
 pub fn inspect_panel() -> Html {
     let shown = use_reducer(Shown::default);
@@ -397,41 +423,40 @@ pub fn inspect_panel() -> Html {
     // An analysis: the page's worker hands over the layer indexes it made (no layer is read
     // again), then the inspect worker analyses. An archive the page's worker never opened (a
     // sample a lesson fetched for the panel alone) is read by the inspect worker itself.
-    let asked = use_mut_ref(|| None::<(String, i64)>);
+    let asked = use_mut_ref(std::collections::VecDeque::<Purpose>::new);
     let pick = {
         let (d, asked) = (shown.dispatcher(), asked.clone());
         Callback::from(move |(archive, image): (usize, i64)| {
             let Some((name, _)) = bridge::archives().into_iter().nth(archive) else { return };
             d.dispatch(Msg::Pick(archive, image));
-            *asked.borrow_mut() = Some((name.clone(), image));
+            asked.borrow_mut().push_back(Purpose::Analyze(name.clone(), image));
             bridge::ask(&InspectAsk::Index { archive: name, image: usize::try_from(image).ok() });
         })
     };
     {
         let (d, send, asked) = (shown.dispatcher(), send.clone(), asked.clone());
         use_effect_with((), move |_| {
-            let analyze = move |archive: &str, image: i64, index: Option<js_sys::Uint8Array>| {
-                let Some((name, blob)) = bridge::archives().into_iter().rev().find(|a| a.0 == archive) else { return };
-                let a = Object::new();
-                let _ = Reflect::set(&a, &"blob".into(), &blob);
-                let _ = Reflect::set(&a, &"name".into(), &name.into());
-                let _ = Reflect::set(&a, &"image".into(), &(image as f64).into());
-                if let Some(index) = index {
-                    let _ = Reflect::set(&a, &"index".into(), &index);
-                }
-                let o = Object::new();
-                let _ = Reflect::set(&o, &"analyze".into(), &a);
-                send(o);
-            };
             let l = gloo::events::EventListener::new(&gloo::utils::window(), bridge::EV_ANSWER, move |e| {
                 let e: &web_sys::CustomEvent = e.unchecked_ref();
-                let pending = asked.borrow_mut().take();
-                match (bridge::read_answer(&e.detail()), pending) {
-                    (Some((InspectAnswer::Index { archive, image }, Some(index))), _) => analyze(&archive, image as i64, Some(index)),
-                    (_, Some((archive, image))) => analyze(&archive, image, None),
-                    (Some((InspectAnswer::Error { error }, _)), None) => d.dispatch(Msg::Analysed(Err(error))),
-                    _ => d.dispatch(Msg::Analysed(Err("a bad answer from the page's worker".into()))),
+                let index = bridge::read_answer(&e.detail());
+                let o = Object::new();
+                match asked.borrow_mut().pop_front() {
+                    Some(Purpose::Analyze(archive, image)) => {
+                        let Some((name, blob)) = bridge::archives().into_iter().rev().find(|a| a.0 == archive) else {
+                            d.dispatch(Msg::Analysed(Err(format!("{archive}: not opened"))));
+                            return;
+                        };
+                        let a = side(&name, &blob, image);
+                        with_index(&a, index);
+                        let _ = Reflect::set(&o, &"analyze".into(), &a);
+                    }
+                    Some(Purpose::Compare(c, b)) => {
+                        with_index(&b, index);
+                        let _ = Reflect::set(&o, &"compare".into(), &c);
+                    }
+                    None => return,
                 }
+                send(o);
             });
             move || drop(l)
         });
@@ -466,27 +491,22 @@ pub fn inspect_panel() -> Html {
         })
     };
     // COMPARE: the image analysed (A) against an archive picked as B.
+    // A comparison: the analysed image (A, loaded already) against B, whose index the page's
+    // worker hands over too.
     let request_compare = {
-        let (d, send) = (shown.dispatcher(), send.clone());
+        let (d, asked) = (shown.dispatcher(), asked.clone());
+        let analysed = shown.analysis.as_ref().map(|_| shown.image as i64);
         Rc::new(move |a: (usize, i64), b: usize, semantic: bool| {
             let all = bridge::archives();
-            let side = |k: usize, image: i64| {
-                let o = Object::new();
-                if let Some((name, blob)) = all.get(k) {
-                    let _ = Reflect::set(&o, &"blob".into(), blob);
-                    let _ = Reflect::set(&o, &"name".into(), &name.into());
-                }
-                let _ = Reflect::set(&o, &"image".into(), &(image as f64).into());
-                o
-            };
+            let (Some((an, ab)), Some((bn, bb))) = (all.get(a.0), all.get(b)) else { return };
             let c = Object::new();
-            let _ = Reflect::set(&c, &"a".into(), &side(a.0, a.1));
-            let _ = Reflect::set(&c, &"b".into(), &side(b, -1));
+            let _ = Reflect::set(&c, &"a".into(), &side(an, ab, analysed.unwrap_or(a.1)));
+            let b_side = side(bn, bb, -1);
+            let _ = Reflect::set(&c, &"b".into(), &b_side);
             let _ = Reflect::set(&c, &"semantic".into(), &semantic.into());
-            let o = Object::new();
-            let _ = Reflect::set(&o, &"compare".into(), &c);
             d.dispatch(Msg::Compare(b, semantic));
-            send(o);
+            asked.borrow_mut().push_back(Purpose::Compare(c, b_side));
+            bridge::ask(&InspectAsk::Index { archive: bn.clone(), image: None });
         })
     };
     let on_with = {
