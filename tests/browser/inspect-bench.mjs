@@ -21,6 +21,11 @@ for (const f of ['big.docker.tar', 'big.oci.tar']) {
       await page.locator('ol.layers li.layer').first().waitFor({ timeout: 600000 });
       await page.getByRole('tree', { name: 'Files' }).locator('[role=treeitem]').first().waitFor({ timeout: 600000 });
       const open = Date.now() - t0;
+      // Memory after the open, as web-bench counts it (worker wasm + page wasm + page JS heap):
+      // the page's worker now keeps the tar entries the Inspect panel's index is made of.
+      await page.evaluate(() => window.layerlabStats());
+      await page.waitForFunction(() => window.layerlabWorkerWasmBytes > 0);
+      const mem = await page.evaluate(() => window.layerlabWorkerWasmBytes + (window.__wasm?.memory?.buffer?.byteLength || 0) + (performance.memory?.usedJSHeapSize || 0));
       const t1 = Date.now();
       await page.getByRole('button', { name: 'Inspect', exact: true }).click();
       await page.getByRole('region', { name: 'Efficiency', exact: true }).waitFor({ timeout: 600000 });
@@ -38,7 +43,7 @@ for (const f of ['big.docker.tar', 'big.oci.tar']) {
       await page.getByText(/^\d+ entries in the layers\.$/).waitFor({ timeout: 600000 });
       const hits = await page.getByText(/^\d+ entries in the layers\.$/).textContent();
       const found = Date.now() - t3;
-      console.log(`${f} (${verify ? 'verified' : 'not verified'}): page open ${open} ms; Inspect to Efficiency ${inspect} ms (${rows} rows of wasted space); View ${label} ${viewed} ms; find *.py ${found} ms (${hits})`);
+      console.log(`${f} (${verify ? 'verified' : 'not verified'}): page open ${open} ms, memory after it ${(mem / 1048576).toFixed(1)} MiB; Inspect to Efficiency ${inspect} ms (${rows} rows of wasted space); View ${label} ${viewed} ms; find *.py ${found} ms (${hits})`);
     } finally {
       await t.close();
     }
