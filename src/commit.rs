@@ -3,7 +3,8 @@
 //! Rules (moby `daemon/commit.go`, `image/image.go` `NewChildImage`; OCI image-spec
 //! `config.md`):
 //! - The new layer is the container layer's diff as the overlay2 driver tars it (SPEC §6:
-//!   native diff for the default mount, naive diff otherwise), gzip-compressed.
+//!   native diff for the default mount, naive diff otherwise), as a gzip member of stored blocks
+//!   ([`stored_gzip`]: Docker keeps it uncompressed; its diff_id names it).
 //! - The new config is the old one with the diff_id appended to `rootfs.diff_ids`, a history
 //!   entry appended (`created`, `created_by`, `author`, `comment`), `-c` changes applied
 //!   (`CMD`, `ENTRYPOINT`, `ENV`, `WORKDIR`, `LABEL`, `USER`, `EXPOSE`), and `created`/`author`
@@ -17,6 +18,7 @@ pub mod changes;
 pub mod export;
 pub mod loaded;
 pub mod save;
+pub mod stored_gzip;
 
 pub use changes::apply_changes;
 
@@ -76,7 +78,7 @@ pub fn rfc3339(secs: i64) -> String {
 /// Writes `entries` (already in path order) as a gzip layer tar; returns (gzip bytes, diff_id,
 /// uncompressed size).
 pub fn write_layer(entries: &[TarEntry]) -> Result<(Vec<u8>, String, u64)> {
-    let gz = flate2::GzBuilder::new().write(Vec::new(), flate2::Compression::default());
+    let gz = stored_gzip::StoredGzip::new(Vec::new());
     let mut w = TarWriter::docker_layer(Hasher::tee(gz));
     for e in entries {
         w.append(e)?;
