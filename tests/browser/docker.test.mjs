@@ -103,9 +103,11 @@ test('docker terminal: pulls share a base, containers keep their writes, and a r
     assert.match(ps2, / b +11B \(virtual [\d.]+MB\)\n/, ps2);
     await shot(page, 'docker-reloaded');
     // "Reset Docker host" forgets it all: the page reloads with an empty host.
-    await page.getByRole('button', { name: 'Reset Docker host' }).click();
+    // Waits for the reload itself: the old page's "worker ready" and buttons are still there
+    // until it happens.
+    await Promise.all([page.waitForEvent('framenavigated'), page.getByRole('button', { name: 'Reset Docker host' }).click()]);
     await page.getByText('worker ready').waitFor();
-    await page.getByRole('button', { name: 'Docker host' }).click();
+    await page.getByRole('button', { name: 'Docker host', exact: true }).click();
     await page.getByRole('textbox', { name: 'Docker terminal' }).waitFor();
     assert.match(await docker(page, 'docker ps -a'), /^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES\n$/);
     assert.deepEqual(t.offOrigin, []);

@@ -122,7 +122,7 @@ export async function sh(page, line) {
 
 // The Docker panel (issues 10 and 11): open it, read its transcript, type a line.
 export async function openDocker(page) {
-  await page.getByRole('button', { name: 'Docker host' }).click();
+  await page.getByRole('button', { name: 'Docker host', exact: true }).click();
   await page.getByRole('textbox', { name: 'Docker terminal' }).waitFor();
 }
 
