@@ -514,6 +514,23 @@ pub struct Layer {
     pub size: u64,
 }
 
+impl Layer {
+    /// What the indexing pass learned of this layer, for handing it to another worker
+    /// ([`crate::layer::indexfile`]).
+    pub fn index_parts(&self) -> crate::layer::indexfile::Parts<'_> {
+        crate::layer::indexfile::Parts {
+            compression: self.compression,
+            compressed_size: self.compressed_size,
+            uncompressed_size: self.uncompressed_size,
+            diff_id: self.diff_id.as_deref(),
+            blob_digest: self.blob_digest.as_deref(),
+            entries: &self.entries,
+            seek: self.blob.seek.as_deref(),
+            secret_heads: self.secret_heads.as_deref(),
+        }
+    }
+}
+
 /// A loaded image.
 #[derive(Debug, Clone)]
 pub struct Image {

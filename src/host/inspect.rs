@@ -8,7 +8,7 @@
 
 use super::Host;
 use crate::error::{Error, Result};
-use crate::layer::indexfile::{self, Parts};
+use crate::layer::indexfile;
 
 impl Host {
     /// Where in `self.images` the last opening of `archive` put its images: the run of that
@@ -33,20 +33,7 @@ impl Host {
             Some(n) => run.clone().find(|&k| self.images[k].0.reference.index == n).ok_or_else(none)?,
         };
         let img = &self.images[slot].0;
-        let parts: Vec<Parts> = img
-            .layers
-            .iter()
-            .map(|l| Parts {
-                compression: l.compression,
-                compressed_size: l.compressed_size,
-                uncompressed_size: l.uncompressed_size,
-                diff_id: l.diff_id.as_deref(),
-                blob_digest: l.blob_digest.as_deref(),
-                entries: &l.entries,
-                seek: l.blob.seek.as_deref(),
-                secret_heads: l.secret_heads.as_deref(),
-            })
-            .collect();
+        let parts: Vec<_> = img.layers.iter().map(crate::image::Layer::index_parts).collect();
         Ok((indexfile::encode(&parts), img.reference.index))
     }
 }

@@ -89,18 +89,29 @@ pub fn start_ui() {
     crate::ui::panels::start(crate::ui::panels::Panel::Docker);
 }
 
+/// The page: leaves `value` under `key` on a bridge's global and announces it with `event`.
+/// A panel still loading when the event fires takes it once it listens ([`take`]): how every
+/// bridge hands a request to a panel that may not be there yet.
+pub fn leave(global: &Object, key: &str, value: &JsValue, event: &str) {
+    let _ = Reflect::set(global, &key.into(), value);
+    emit(event, value);
+}
+
+/// The panel: takes (once) what [`leave`] left under `key`.
+pub fn take(global: &Object, key: &str) -> Option<JsValue> {
+    let v = Reflect::get(global, &key.into()).ok().filter(|v| !v.is_undefined())?;
+    let _ = Reflect::delete_property(global, &key.into());
+    Some(v)
+}
+
 /// The page: asks the panel to begin afresh with `request` (see [`EV_LESSON`]).
 pub fn lesson(request: &str) {
-    let _ = Reflect::set(&global(), &"lesson".into(), &request.into());
-    emit(EV_LESSON, &request.into());
+    leave(&global(), "lesson", &request.into(), EV_LESSON);
 }
 
 /// The panel: takes the lesson request waiting on the global, if any.
 pub fn take_lesson() -> Option<String> {
-    let g = global();
-    let v = Reflect::get(&g, &"lesson".into()).ok()?.as_string()?;
-    let _ = Reflect::delete_property(&g, &"lesson".into());
-    Some(v)
+    take(&global(), "lesson")?.as_string()
 }
 
 /// The panel: announces what commands printed (see [`EV_OUTPUT`]).

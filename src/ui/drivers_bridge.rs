@@ -87,14 +87,10 @@ pub fn input() -> Option<(String, Blob)> {
 /// LESSONS, the page: shows the panel ([`EV_SHOW`], also kept as `show` on the global until
 /// the launcher takes it: a lesson opened at load asks before the launcher listens).
 pub fn show() {
-    let _ = Reflect::set(&global(), &"show".into(), &true.into());
-    crate::ui::docker_bridge::emit(EV_SHOW, &wasm_bindgen::JsValue::NULL);
+    crate::ui::docker_bridge::leave(&global(), "show", &true.into(), EV_SHOW);
 }
 
 /// The launcher: true (once) if a lesson asked to show the panel.
 pub fn take_show() -> bool {
-    let g = global();
-    let asked = Reflect::get(&g, &"show".into()).ok().and_then(|v| v.as_bool()) == Some(true);
-    let _ = Reflect::delete_property(&g, &"show".into());
-    asked
+    crate::ui::docker_bridge::take(&global(), "show").and_then(|v| v.as_bool()) == Some(true)
 }

@@ -37,9 +37,10 @@ pub const EV_OUTPUT: &str = "layerlab-inspect-output";
 /// Where the panel mounts.
 pub const ROOT_ID: &str = "inspect-images";
 
-fn archives_array() -> Array {
+/// `window.layerlabInspect` (with its `archives` list), made the first time.
+fn global() -> Object {
     let w = gloo::utils::window();
-    let g = match Reflect::get(&w, &GLOBAL.into()).ok().and_then(|v| v.dyn_into::<Object>().ok()) {
+    match Reflect::get(&w, &GLOBAL.into()).ok().and_then(|v| v.dyn_into::<Object>().ok()) {
         Some(o) => o,
         None => {
             let o = Object::new();
@@ -47,27 +48,21 @@ fn archives_array() -> Array {
             let _ = Reflect::set(&w, &GLOBAL.into(), &o);
             o
         }
-    };
-    Reflect::get(&g, &"archives".into()).ok().and_then(|a| a.dyn_into().ok()).unwrap_or_default()
+    }
 }
 
-fn global() -> Object {
-    archives_array();
-    Reflect::get(&gloo::utils::window(), &GLOBAL.into()).ok().and_then(|v| v.dyn_into().ok()).unwrap_or_default()
+fn archives_array() -> Array {
+    Reflect::get(&global(), &"archives".into()).ok().and_then(|a| a.dyn_into().ok()).unwrap_or_default()
 }
 
 /// The page: runs a lesson line in the panel (see [`EV_RUN`]).
 pub fn run(line: &str) {
-    let _ = Reflect::set(&global(), &"run".into(), &line.into());
-    crate::ui::docker_bridge::emit(EV_RUN, &line.into());
+    crate::ui::docker_bridge::leave(&global(), "run", &line.into(), EV_RUN);
 }
 
 /// The panel: takes the lesson line waiting on the global, if any.
 pub fn take_run() -> Option<String> {
-    let g = global();
-    let v = Reflect::get(&g, &"run".into()).ok()?.as_string()?;
-    let _ = Reflect::delete_property(&g, &"run".into());
-    Some(v)
+    crate::ui::docker_bridge::take(&global(), "run")?.as_string()
 }
 
 /// The page: an archive was opened.
@@ -127,14 +122,10 @@ pub fn read_answer(detail: &wasm_bindgen::JsValue) -> Option<(usize, js_sys::Uin
 /// LESSONS, the page: shows the panel ([`EV_SHOW`], also kept as `show` on the global until
 /// the launcher takes it: a lesson opened at load asks before the launcher listens).
 pub fn show() {
-    let _ = Reflect::set(&global(), &"show".into(), &true.into());
-    crate::ui::docker_bridge::emit(EV_SHOW, &wasm_bindgen::JsValue::NULL);
+    crate::ui::docker_bridge::leave(&global(), "show", &true.into(), EV_SHOW);
 }
 
 /// The launcher: true (once) if a lesson asked to show the panel.
 pub fn take_show() -> bool {
-    let g = global();
-    let asked = Reflect::get(&g, &"show".into()).ok().and_then(|v| v.as_bool()) == Some(true);
-    let _ = Reflect::delete_property(&g, &"show".into());
-    asked
+    crate::ui::docker_bridge::take(&global(), "show").and_then(|v| v.as_bool()) == Some(true)
 }
