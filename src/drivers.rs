@@ -558,6 +558,24 @@ pub struct Step {
     pub copied: u64,
     /// What was copied or allocated, and why, in one or two sentences.
     pub why: String,
+    /// The op as an OPS line, shortened to [`LINE_CHARS`] (empty for the creation): the
+    /// chart's label for the op.
+    #[serde(default)]
+    pub line: String,
+}
+
+/// How much of an op's OPS line a [`Step`] keeps (a `write` may carry a megabyte of text).
+pub const LINE_CHARS: usize = 48;
+
+/// `op` as an OPS line of at most [`LINE_CHARS`] characters (an ellipsis marks a cut).
+pub fn op_line(op: &Op) -> String {
+    let full = op.script_line();
+    if full.chars().count() <= LINE_CHARS {
+        return full;
+    }
+    let mut s: String = full.chars().take(LINE_CHARS - 1).collect();
+    s.push('…');
+    s
 }
 
 /// One driver's column: a step per op.
@@ -625,7 +643,7 @@ impl Drivers {
             let mut m = model(d, &image);
             let p = m.create(&image, c);
             let ps_size = Self::ps(d, c);
-            columns.push(Column { driver: d, label: d.label().into(), steps: vec![Step { op: 0, bytes: p.bytes, ps_size, copied: p.copied, why: p.why }] });
+            columns.push(Column { driver: d, label: d.label().into(), steps: vec![Step { op: 0, bytes: p.bytes, ps_size, copied: p.copied, why: p.why, line: String::new() }] });
             models.push((d, m));
         }
         Drivers { before: image.clone(), image, models, columns, ops: 0 }
@@ -645,13 +663,14 @@ impl Drivers {
         let changes = changes(op, &self.before, out);
         let cx = Ctx { op, outcome: out, changes: &changes, before: &self.before, after: &after_view, container: after };
         let mut naive = None;
+        let line = op_line(op);
         for ((d, m), col) in self.models.iter_mut().zip(&mut self.columns) {
             let p = m.observe(&cx);
             let ps_size = match d.diff_size() {
                 DiffSize::UpperDir => upper_dir_size(after.upper()),
                 DiffSize::Naive => *naive.get_or_insert_with(|| naive_size(after)),
             };
-            col.steps.push(Step { op: self.ops, bytes: p.bytes, ps_size, copied: p.copied, why: p.why });
+            col.steps.push(Step { op: self.ops, bytes: p.bytes, ps_size, copied: p.copied, why: p.why, line: line.clone() });
         }
         self.before = after_view;
     }

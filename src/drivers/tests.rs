@@ -92,3 +92,15 @@ fn changes_of_ops() {
     assert!(json.starts_with("{\"driver\":\"overlay2\""), "{json}");
 }
 
+
+/// Each step names its op (the chart's label), shortened: a `write` may carry a megabyte.
+#[test]
+fn steps_name_their_op() {
+    let long = "y".repeat(1000);
+    let cols = run_script(&format!("chmod 600 /a\nwrite /new {long}\n"));
+    let c = col(&cols, Driver::Overlay2);
+    assert_eq!(c.steps[0].line, "");
+    assert_eq!(c.steps[1].line, "chmod 600 /a");
+    assert_eq!(c.steps[2].line.chars().count(), LINE_CHARS);
+    assert!(c.steps[2].line.starts_with("write /new yyy") && c.steps[2].line.ends_with('…'), "{}", c.steps[2].line);
+}

@@ -99,6 +99,8 @@ test('storage drivers: an append to the 5 MiB file of layered, one column per dr
       const d1 = s1.bytes - s0.bytes;
       assert.deepEqual(bars, [`create: ${s0.bytes > 0 ? '+' : ''}${dockerSize(s0.bytes)}`, `op 1: ${d1 > 0 ? '+' : ''}${dockerSize(d1)}`], `${d} bars`);
       assert.equal(await col.locator('.driver-bars li').nth(1).getAttribute('title'), exact(d1));
+      // Each op's bar names the op as the models priced it (an OPS line; the creation has none).
+      assert.deepEqual(await col.locator('.driver-bars li .bar-op').allInnerTexts(), ['append /data/big.bin "x\\n"'], `${d} op line`);
     }
     // What was copied (README rules): overlay2 the whole file; vfs nothing (its own copy is
     // written in place); devicemapper direct-lvm one whole 512 KiB pool block.

@@ -64,15 +64,15 @@ fn figure(tr: &Tr, label: &str, n: i128, key: &'static str) -> Html {
     }
 }
 
-/// Bytes each step added (the first: what creating the container cost).
-fn deltas(steps: &[Step]) -> Vec<(usize, i128)> {
+/// Bytes each step added (the first: what creating the container cost), with the step's op.
+fn deltas(steps: &[Step]) -> Vec<(usize, i128, &str)> {
     let mut prev = 0i128;
     steps
         .iter()
         .map(|s| {
             let d = s.bytes as i128 - prev;
             prev = s.bytes as i128;
-            (s.op, d)
+            (s.op, d, s.line.as_str())
         })
         .collect()
 }
@@ -112,7 +112,7 @@ fn column(tr: &Tr, c: &Column, max: i128) -> Html {
             <figure class="driver-chart">
                 <figcaption>{ tr.t("drivers.chart") }</figcaption>
                 <ol class="driver-bars">
-                    { for shown.iter().map(|&(op, d)| {
+                    { for shown.iter().map(|&(op, d, line)| {
                         let label = format!("{}: {}{}", op_name(tr, op), if d > 0 { "+" } else { "" }, size(d));
                         html! {
                             <li title={exact(tr, d)}>
@@ -120,6 +120,9 @@ fn column(tr: &Tr, c: &Column, max: i128) -> Html {
                                     <span class={classes!("bar", (d < 0).then_some("freed"))} style={format!("width: {:.1}%", width(d, max))}></span>
                                 </span>
                                 <span class="bar-label">{ label }</span>
+                                if !line.is_empty() {
+                                    <code class="bar-op">{ line }</code>
+                                }
                             </li>
                         }
                     }) }
@@ -144,7 +147,7 @@ fn column(tr: &Tr, c: &Column, max: i128) -> Html {
 #[function_component(DriversView)]
 pub fn drivers_view(p: &Props) -> Html {
     let tr = use_tr();
-    let max = p.columns.iter().flat_map(|c| deltas(&c.steps)).map(|(_, d)| d.abs()).max().unwrap_or(0);
+    let max = p.columns.iter().flat_map(|c| deltas(&c.steps)).map(|(_, d, _)| d.abs()).max().unwrap_or(0);
     html! {
         <section class="panel drivers" aria-labelledby="drivers-h" aria-busy={p.busy.to_string()}>
             <h2 id="drivers-h">{ tr.t("drivers.region") }</h2>
