@@ -45,6 +45,26 @@ use config::{Config, HistoryRow};
 use members::Members;
 use std::sync::Arc;
 
+/// A layer found in its archive, ready for its indexing pass ([`Archive::load`]).
+struct Opened {
+    i: usize,
+    layers: usize,
+    diff_id: Option<String>,
+    bref: BlobRef,
+    label: String,
+    member: String,
+    src: Source,
+    compression: Compression,
+    iopts: IndexOptions,
+}
+
+impl Opened {
+    /// Names the layer and its member in an error.
+    fn fail_m(&self) -> impl Fn(Error) -> Error + '_ {
+        move |e: Error| e.in_layer(self.label.clone()).at_entry(self.member.clone())
+    }
+}
+
 /// A blob an image refers to: where it is in the archive and what the image claims about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlobRef {
@@ -308,10 +328,29 @@ impl Archive {
         }
         let mut layers: Vec<Layer> = Vec::with_capacity(count);
         let mut warnings = Vec::new();
+        prebuilt.resize_with(count.max(prebuilt.len()), || None);
+        let mut opened = Vec::with_capacity(count);
         for i in 0..count {
-            let pre = prebuilt.get_mut(i).and_then(Option::take);
-            let layer = self.load_layer(r, i, diff_ids.get(i), verify, opts, progress, &mut warnings, pre)?;
-            layers.push(layer);
+            opened.push(self.open_layer(r, i, diff_ids.get(i), verify, opts));
+        }
+        let mut indexed = match self.index_layers(&opened, &mut prebuilt, opts, progress) {
+            Ok(v) => v,
+            // Cancelled while layer `k` reported: named as the pass in turn would name it.
+            Err(k) => {
+                let e = Error::new(ErrorKind::Io, "cancelled");
+                return Err(match &opened[k] {
+                    Ok(o) => (o.fail_m())(e),
+                    Err(_) => e,
+                });
+            }
+        };
+        for (i, o) in opened.into_iter().enumerate() {
+            let o = o?;
+            let idx = match indexed[i].take() {
+                Some(idx) => idx.map_err(|e| (o.fail_m())(e))?,
+                None => self.checked_index(&o, prebuilt[i].take(), opts, progress)?,
+            };
+            layers.push(self.finish_layer(o, idx, verify, &mut warnings)?);
         }
         // Chain IDs and changes need every layer below.
         let ids: Vec<String> = layers.iter().map(|l| l.diff_id.clone().unwrap_or_default()).collect();
@@ -358,25 +397,15 @@ impl Archive {
         Ok(cfg)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn load_layer(
-        &self,
-        r: &ImageRef,
-        i: usize,
-        diff_id: Option<&String>,
-        verify: bool,
-        opts: &LoadOptions,
-        progress: &mut dyn FnMut(LoadProgress) -> bool,
-        warnings: &mut Vec<String>,
-        prebuilt: Option<crate::layer::tarindex::LayerIndex>,
-    ) -> Result<Layer> {
-        let bref = &r.layers[i];
+    /// Finds layer `i`'s blob and what its indexing pass needs (no layer byte read but the
+    /// compression magic).
+    fn open_layer(&self, r: &ImageRef, i: usize, diff_id: Option<&String>, verify: bool, opts: &LoadOptions) -> Result<Opened> {
+        let bref = r.layers[i].clone();
         let short = bref.digest.as_deref().or(diff_id.map(|s| s.as_str())).map(crate::digest::short_id);
         let label = match short {
             Some(s) => format!("layer {i} (sha256:{s})"),
             None => format!("layer {i}"),
         };
-        let fail = |e: Error| e.in_layer(label.clone()).at_entry(bref.path.clone());
         let (member, src) = if self.format == Format::Layers {
             (self.name.clone(), self.sources[i].clone())
         } else {
@@ -391,15 +420,100 @@ impl Archive {
                 )));
             }
         }
-        let compression = crate::layer::compression::detect_source(&*src).map_err(&fail)?;
+        let compression = crate::layer::compression::detect_source(&*src).map_err(|e| e.in_layer(label.clone()).at_entry(bref.path.clone()))?;
         let iopts = IndexOptions {
             verify,
             hash_files: opts.hash_compressed && compression != Compression::None,
             limits: opts.limits,
             ..Default::default()
         };
-        let layers = r.layers.len();
-        let idx = match prebuilt {
+        Ok(Opened { i, layers: r.layers.len(), diff_id: diff_id.cloned(), bref, label, member, src, compression, iopts })
+    }
+
+    /// Indexes every opened layer that no index was handed over for, several at once where
+    /// the machine has the cores (natively: one thread per layer, at most one per core; the
+    /// page's worker has no threads and indexes them in turn). Progress still arrives per
+    /// layer, on the caller's thread, and its `false` cancels every pass. `None` for a layer
+    /// left to [`Self::checked_index`] (handed over, not opened, or indexed in turn); `Err(k)`
+    /// when the callback cancelled while layer `k` reported.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn index_layers(
+        &self,
+        opened: &[Result<Opened>],
+        prebuilt: &mut [Option<crate::layer::tarindex::LayerIndex>],
+        _opts: &LoadOptions,
+        progress: &mut dyn FnMut(LoadProgress) -> bool,
+    ) -> std::result::Result<Vec<Option<Result<crate::layer::tarindex::LayerIndex>>>, usize> {
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        let mut out: Vec<Option<Result<crate::layer::tarindex::LayerIndex>>> = (0..opened.len()).map(|_| None).collect();
+        // Layers up to the first that cannot be opened (its error is reported in order).
+        let todo: Vec<&Opened> = opened.iter().map_while(|o| o.as_ref().ok()).filter(|o| prebuilt[o.i].is_none()).collect();
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let threads = cores.min(todo.len());
+        if threads < 2 {
+            return Ok(out);
+        }
+        // Biggest blob first, so the longest pass starts at once.
+        let mut order = todo;
+        order.sort_by_key(|o| std::cmp::Reverse(o.src.len()));
+        let next = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        let mut cancelled_at = None;
+        let (tx, rx) = std::sync::mpsc::channel::<(usize, Option<Result<crate::layer::tarindex::LayerIndex>>, crate::layer::Progress)>();
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                let (tx, order, next, stop) = (tx.clone(), &order, &next, &stop);
+                scope.spawn(move || loop {
+                    let Some(o) = order.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
+                    let r = index_layer(o.src.clone(), &o.iopts, &mut |p| {
+                        let _ = tx.send((o.i, None, p));
+                        !stop.load(Ordering::Relaxed)
+                    });
+                    let _ = tx.send((o.i, Some(r), crate::layer::Progress::default()));
+                });
+            }
+            drop(tx);
+            let layers = opened.first().and_then(|o| o.as_ref().ok()).map_or(0, |o| o.layers);
+            for (i, done, p) in rx {
+                match done {
+                    Some(r) => out[i] = Some(r),
+                    None => {
+                        if !stop.load(Ordering::Relaxed) && !progress(LoadProgress { layer: i, layers, bytes: p.bytes, total: p.total, entries: p.entries }) {
+                            stop.store(true, Ordering::Relaxed);
+                            cancelled_at = Some(i);
+                        }
+                    }
+                }
+            }
+        });
+        match cancelled_at {
+            Some(k) => Err(k),
+            None => Ok(out),
+        }
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn index_layers(
+        &self,
+        opened: &[Result<Opened>],
+        _prebuilt: &mut [Option<crate::layer::tarindex::LayerIndex>],
+        _opts: &LoadOptions,
+        _progress: &mut dyn FnMut(LoadProgress) -> bool,
+    ) -> std::result::Result<Vec<Option<Result<crate::layer::tarindex::LayerIndex>>>, usize> {
+        Ok((0..opened.len()).map(|_| None).collect())
+    }
+
+    /// Layer `o`'s index: the one handed over, checked as the indexing pass would have
+    /// bounded it, or a pass over its blob now.
+    fn checked_index(
+        &self,
+        o: &Opened,
+        prebuilt: Option<crate::layer::tarindex::LayerIndex>,
+        opts: &LoadOptions,
+        progress: &mut dyn FnMut(LoadProgress) -> bool,
+    ) -> Result<crate::layer::tarindex::LayerIndex> {
+        let (src, compression, fail_m) = (&o.src, o.compression, o.fail_m());
+        Ok(match prebuilt {
             Some(idx) if idx.compressed_size != src.len() || idx.compression != compression => {
                 return Err(fail_m(Error::corrupt("the index handed over was made from another blob")));
             }
@@ -413,11 +527,22 @@ impl Archive {
                 }
                 idx
             }
-            None => index_layer(src.clone(), &iopts, &mut |p| {
-                progress(LoadProgress { layer: i, layers, bytes: p.bytes, total: p.total, entries: p.entries })
-            })
-            .map_err(&fail_m)?,
-        };
+            None => {
+                let (i, layers) = (o.i, o.layers);
+                index_layer(src.clone(), &o.iopts, &mut |p| {
+                    progress(LoadProgress { layer: i, layers, bytes: p.bytes, total: p.total, entries: p.entries })
+                })
+                .map_err(&fail_m)?
+            }
+        })
+    }
+
+    /// Layer `o` from its index: digests checked, its tree built.
+    fn finish_layer(&self, o: Opened, idx: crate::layer::tarindex::LayerIndex, verify: bool, warnings: &mut Vec<String>) -> Result<Layer> {
+        let Opened { i, diff_id, bref, label, member, src, compression, .. } = o;
+        let fail_m = |e: Error| e.in_layer(label.clone()).at_entry(member.clone());
+        let diff_id = diff_id.as_ref();
+        let bref = &bref;
         if verify {
             if let (Some(want), Some(got)) = (diff_id, &idx.diff_id) {
                 if want != got {

@@ -11,8 +11,20 @@ use std::fmt;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::Arc;
 
+/// What a source must be to be shared: natively, between threads (an archive's layers are
+/// indexed on several cores); in the page's wasm, nothing (a browser `File` lives in one
+/// worker, and that worker has one thread).
+#[cfg(not(target_arch = "wasm32"))]
+pub trait Shared: Send + Sync {}
+#[cfg(not(target_arch = "wasm32"))]
+impl<T: Send + Sync + ?Sized> Shared for T {}
+#[cfg(target_arch = "wasm32")]
+pub trait Shared {}
+#[cfg(target_arch = "wasm32")]
+impl<T: ?Sized> Shared for T {}
+
 /// Random-access bytes of known length.
-pub trait BlobSource {
+pub trait BlobSource: Shared {
     /// Total length in bytes.
     fn len(&self) -> u64;
     /// Reads up to `buf.len()` bytes at `offset`; returns how many were read (0 at or past the
