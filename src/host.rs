@@ -27,7 +27,7 @@ use std::sync::Arc;
 
 pub use commit::{CommitDone, CommitRequest};
 pub use container::{ContainerUsage, CopyUp, EventKind, EventLine, FileAction, JournalItem, ReplayInput, ShellResult};
-pub use open::{open_archive, ArchiveInfo, HistoryRow, ImageInfo, LayerInfo, Opened, ProgressInfo};
+pub use open::{load_archive, load_options, open_archive, prepare, ArchiveInfo, HistoryRow, ImageInfo, LayerInfo, Opened, ProgressInfo};
 pub use view::{ChangeFilter, FileInfo, Query, Row, Rows, Scope, Sort};
 
 /// A loaded layer, numbered in the order layers were opened (across all archives).

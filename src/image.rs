@@ -45,6 +45,12 @@ use config::{Config, HistoryRow};
 use members::Members;
 use std::sync::Arc;
 
+/// How [`Archive::load`] indexes a layer blob of this compression: what another worker's pass
+/// must use for its index to stand in for the load's own.
+pub fn index_options(compression: Compression, opts: &LoadOptions) -> IndexOptions {
+    IndexOptions { verify: opts.verify, hash_files: opts.hash_compressed && compression != Compression::None, limits: opts.limits, ..Default::default() }
+}
+
 /// A layer found in its archive, ready for its indexing pass ([`Archive::load`]).
 struct Opened {
     i: usize,
@@ -283,6 +289,42 @@ impl Archive {
         }
     }
 
+    /// Every distinct layer blob of every image, bottom first in image order: its path as the
+    /// manifests name it and the blob (a slice of the archive). What another worker indexes
+    /// when the page splits an open ([`Self::load_with`]).
+    pub fn layer_blobs(&self) -> Result<Vec<(String, Source)>> {
+        let mut out: Vec<(String, Source)> = Vec::new();
+        for r in &self.images {
+            for (i, b) in r.layers.iter().enumerate() {
+                if out.iter().any(|(p, _)| *p == b.path) {
+                    continue;
+                }
+                let src = if self.format == Format::Layers {
+                    self.sources[i].clone()
+                } else {
+                    self.members.open(&self.sources[0], &b.path).map_err(|e| e.in_file(self.name.clone()))?.1
+                };
+                out.push((b.path.clone(), src));
+            }
+        }
+        Ok(out)
+    }
+
+    /// [`Self::load`], taking the index of a layer from `indexes` (by its blob's path, as
+    /// [`Self::layer_blobs`] names it) where another pass made one: checked against the blob
+    /// and the digests as a handed-over index is ([`Self::load_indexed`]); others are indexed.
+    pub fn load_with(
+        &self,
+        sel: &Selector,
+        opts: &LoadOptions,
+        progress: &mut dyn FnMut(LoadProgress) -> bool,
+        indexes: &std::collections::HashMap<String, crate::layer::tarindex::LayerIndex>,
+    ) -> Result<Image> {
+        let r = self.select(sel)?;
+        let pre = r.layers.iter().map(|b| indexes.get(&b.path).cloned()).collect();
+        self.load_ref(r, opts, progress, pre).map_err(|e| e.in_file(self.name.clone()))
+    }
+
     /// Reads one image: config, every layer (indexed, verified), trees and changes.
     pub fn load(
         &self,
@@ -421,12 +463,7 @@ impl Archive {
             }
         }
         let compression = crate::layer::compression::detect_source(&*src).map_err(|e| e.in_layer(label.clone()).at_entry(bref.path.clone()))?;
-        let iopts = IndexOptions {
-            verify,
-            hash_files: opts.hash_compressed && compression != Compression::None,
-            limits: opts.limits,
-            ..Default::default()
-        };
+        let iopts = index_options(compression, opts);
         Ok(Opened { i, layers: r.layers.len(), diff_id: diff_id.cloned(), bref, label, member, src, compression, iopts })
     }
 

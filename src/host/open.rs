@@ -123,12 +123,19 @@ pub fn open_archive(
     first_id: LayerId,
     progress: &mut dyn FnMut(ProgressInfo) -> bool,
 ) -> Result<Opened> {
+    let size = src.len();
+    let archive = prepare(src, name, verify)?;
+    load_archive(&archive, size, verify, job, first_id, progress, &Default::default())
+}
+
+/// What [`open_archive`] does before it reads a layer: the blob must be a tar, gzip or zstd
+/// stream; its format and images decided ([`Archive::open`]).
+pub fn prepare(src: Source, name: &str, verify: bool) -> Result<Archive> {
     if src.is_empty() {
         return Err(Error::corrupt("the file is empty").in_file(name.to_string()));
     }
-    let size = src.len();
     if crate::layer::compression::detect_source(&*src).map_err(|e| e.in_file(name.to_string()))? == Compression::None {
-        let head = read_range(&*src, 0, size.min(512)).map_err(|e| Error::io(&e).in_file(name.to_string()))?;
+        let head = read_range(&*src, 0, src.len().min(512)).map_err(|e| Error::io(&e).in_file(name.to_string()))?;
         if !looks_like_tar(&head) {
             return Err(Error::corrupt(
                 "this is not a tar archive, nor a gzip or zstd stream: open a docker save or OCI archive, or a layer tarball",
@@ -136,9 +143,30 @@ pub fn open_archive(
             .in_file(name.to_string()));
         }
     }
-    let archive = Archive::open(src, name, verify, None)?;
+    Archive::open(src, name, verify, None)
+}
+
+/// The load options of [`open_archive`]: what a split open's layer workers index with
+/// ([`crate::image::index_options`]).
+pub fn load_options(verify: bool) -> LoadOptions {
+    LoadOptions { verify, changes: false, ..Default::default() }
+}
+
+/// Loads every image of an opened archive ([`open_archive`] after its checks), taking the
+/// index of a layer blob from `indexes` where other workers made one (by the blob's path,
+/// [`Archive::layer_blobs`]): how the page opens an archive on several cores.
+pub fn load_archive(
+    archive: &Archive,
+    size: u64,
+    verify: bool,
+    job: u32,
+    first_id: LayerId,
+    progress: &mut dyn FnMut(ProgressInfo) -> bool,
+    indexes: &std::collections::HashMap<String, crate::layer::tarindex::LayerIndex>,
+) -> Result<Opened> {
+    let name = archive.name.as_str();
     let bare = archive.format == Format::Layers;
-    let opts = LoadOptions { verify, changes: false, ..Default::default() };
+    let opts = load_options(verify);
     let default = archive.select(&Selector::Default).map(|r| r.index).unwrap_or(0);
     let mut layers: Vec<OpenedLayer> = Vec::new();
     // Member path of each opened layer (parallel to `layers`), to share layers between images.
@@ -157,7 +185,7 @@ pub fn open_archive(
                 entries: p.entries,
             })
         };
-        let mut img = match archive.load(&Selector::Index(r.index), &opts, &mut report) {
+        let mut img = match archive.load_with(&Selector::Index(r.index), &opts, &mut report, indexes) {
             Ok(img) => img,
             // The image a user would get must load; others of a multi-image archive may be
             // absent (an index listing platforms whose blobs were not saved).

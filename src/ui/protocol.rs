@@ -8,6 +8,10 @@
 //! transfer list. Both ride inside the envelope untouched (`serde_wasm_bindgen::preserve`).
 //! The worker owns all archive data; the page only ever holds what is on screen (a window of
 //! rows, one file preview).
+//! The one exception: a split open's layer workers ([`crate::ui::worker`]) talk to the page's
+//! worker in plain objects of a few numbers (`{index: LAYER, verify, blob}`, answered
+//! `{layer, bytes, entries}` as it goes and `{layer, index: Uint8Array | error}` at the end):
+//! serde code for these enums in the other direction cost the first-load worker 27 KB.
 //! Layers are named by [`LayerId`], given out in opening order, so a worker restarted by
 //! cancelling replays the same opens and hands out the same ids.
 //!
@@ -39,8 +43,17 @@ pub use crate::host::{
 /// Page → worker.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub enum Request {
-    /// Open the archive in the envelope's `blob`.
-    Open { job: u32, name: String, verify: bool },
+    /// Open the archive in the envelope's `blob`. Its layers are indexed by layer workers, one
+    /// per core, when there are several and their blobs make at least `split_from` bytes
+    /// (none: one after the other, in this worker).
+    Open {
+        job: u32,
+        name: String,
+        verify: bool,
+        #[serde(default)]
+        split_from: Option<u64>,
+    },
+
     /// The stack, bottom first, with each layer's on/off switch.
     /// With a view query, its rows come back in the same answer (one message, one draw).
     SetStack { layers: Vec<(LayerId, bool)>, query: Option<Query> },

@@ -5,10 +5,24 @@
 //! at most every 50 ms. Cancelling is done by the page terminating this worker and starting a
 //! fresh one (a running job cannot be interrupted by a message: the worker's event loop is busy),
 //! so nothing here needs a cancel path.
+//!
+//! SPLIT OPEN (issue 14, both cores): an archive whose layer blobs make at least the page's
+//! `split_from` bytes is indexed by layer workers, more instances of this same worker started
+//! here (one per core). Each indexes a layer exactly as the load would
+//! ([`crate::image::index_options`]) and answers with the index as [`crate::layer::indexfile`]
+//! bytes; this worker then loads the archive taking those indexes
+//! ([`crate::host::load_archive`]), which checks each against its blob and the manifests'
+//! digests as it checks its own pass. While they run, another open joins them whatever its size
+//! (the page opens several layer files at once: they are indexed side by side), and the biggest
+//! blob not handed out goes to whichever worker is free. Opens finish in the order they came
+//! (layer ids are given out in that order); any other request waits, and so does every open
+//! after it, then runs in order, so the page sees the sequence it sent. If a layer worker
+//! fails (a broken layer), that open runs here in turn, so its error is the one the sequential
+//! pass words. Cancel still terminates this worker, and its layer workers with it.
 
 use crate::source::Source;
 use crate::ui::blob_file::BrowserBlob;
-use crate::host::{open_archive, Host};
+use crate::host::{load_archive, prepare, Host};
 use crate::source::BlobSource;
 use crate::ui::protocol::{Envelope, InspectAnswer, InspectAsk, ProgressInfo, Request, Response, PREVIEW};
 use js_sys::{Array, Uint8Array};
@@ -20,6 +34,12 @@ use wasm_bindgen::JsCast;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
 
 thread_local! {
+    /// The worker's host, for the layer workers' answers (they arrive outside [`handle`]).
+    static ENGINE: RefCell<Option<Rc<RefCell<Host>>>> = const { RefCell::new(None) };
+    /// The layer workers while split opens are in flight.
+    static POOL: RefCell<Option<Pool>> = const { RefCell::new(None) };
+    /// Requests that came while a split open was in flight, in order.
+    static DEFERRED: RefCell<std::collections::VecDeque<JsValue>> = const { RefCell::new(std::collections::VecDeque::new()) };
     /// Every archive opened, as the core reads it and as the browser holds it: a layer of an
     /// archive is handed to the drivers worker as a slice of its `File` ([`replay_input`]).
     static ROOTS: RefCell<Vec<(Source, Blob)>> = const { RefCell::new(Vec::new()) };
@@ -65,8 +85,15 @@ pub fn run() {
     console_error_panic_hook::set_once();
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let engine = Rc::new(RefCell::new(Host::new()));
+    ENGINE.with(|e| *e.borrow_mut() = Some(engine.clone()));
     let s2 = scope.clone();
     let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+        // While layer workers index opens, a request waits its turn; another open joins them
+        // unless something is already waiting before it.
+        if POOL.with(|p| p.borrow().is_some()) && (DEFERRED.with(|d| !d.borrow().is_empty()) || !is_open(&ev.data())) {
+            DEFERRED.with(|d| d.borrow_mut().push_back(ev.data()));
+            return;
+        }
         handle(&s2, &mut engine.borrow_mut(), ev.data());
     });
     scope.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
@@ -97,7 +124,39 @@ fn post(scope: &DedicatedWorkerGlobalScope, resp: Response, bytes: Option<Uint8A
     }
 }
 
+/// A plain object of `(key, value)` pairs (the layer workers' messages, see [`crate::ui::protocol`]).
+fn obj(pairs: &[(&str, &JsValue)]) -> js_sys::Object {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        let _ = js_sys::Reflect::set(&o, &(*k).into(), v);
+    }
+    o
+}
+
+fn field(o: &JsValue, k: &str) -> JsValue {
+    js_sys::Reflect::get(o, &k.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Whether a page's envelope asks to open an archive (`{msg: {Open: …}}`).
+fn is_open(env: &JsValue) -> bool {
+    !field(&field(env, "msg"), "Open").is_undefined()
+}
+
 fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) {
+    // A layer worker's one request: index a layer ([`index_one`]).
+    if let Some(layer) = field(&data, "index").as_f64() {
+        let (layer, job) = (layer as u32, field(&data, "job"));
+        let blob = field(&data, "blob").dyn_into::<Blob>().ok();
+        let l = JsValue::from(layer);
+        let _ = match index_one(scope, &job, layer, field(&data, "verify").is_truthy(), blob) {
+            Ok(b) => {
+                let a = Uint8Array::from(&b[..]);
+                scope.post_message_with_transfer(&obj(&[("job", &job), ("layer", &l), ("index", &a)]), &Array::of1(&a.buffer()))
+            }
+            Err(e) => scope.post_message(&obj(&[("job", &job), ("layer", &l), ("error", &e.to_string().into())])),
+        };
+        return;
+    }
     let Envelope { msg: req, blob, .. } = match Envelope::<Request>::from_js(data) {
         Ok(r) => r,
         Err(e) => {
@@ -106,7 +165,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) 
         }
     };
     match req {
-        Request::Open { job, name, verify } => {
+        Request::Open { job, name, verify, split_from } => {
             let Some(blob) = blob else {
                 post(scope, Response::Failed { job, error: format!("{name}: no file was given") }, None, None);
                 return;
@@ -130,23 +189,28 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) 
             let src: Source = watched.clone();
             ROOTS.with(|r| r.borrow_mut().push((src.clone(), file)));
             let t0 = now(scope);
+            let size = src.len();
+            let archive = match prepare(src, &name, verify) {
+                Ok(a) => a,
+                Err(e) => return post(scope, Response::Failed { job, error: e.to_string() }, None, None),
+            };
+            let archive = match split_from {
+                Some(min) => match pool_open(scope, job, verify, archive, min, reporter.clone(), t0) {
+                    Ok(()) => return,
+                    Err(a) => a,
+                },
+                None => archive,
+            };
             let mut progress = |p: ProgressInfo| {
                 reporter.borrow_mut().indexed(p);
                 true
             };
-            let res = open_archive(src, &name, verify, job, engine.next_id(), &mut progress);
+            let res = load_archive(&archive, size, verify, job, engine.next_id(), &mut progress, &Default::default());
             let (reads, bytes, ms) = watched.inner.stats.get();
             web_sys::console::debug_1(&format!("layerlab: opened {name} in {:.0} ms; {reads} browser reads, {:.1} MiB, {ms:.0} ms", now(scope) - t0, bytes as f64 / 1048576.0).into());
-            match res {
-                Ok(opened) => {
-                    let layers = opened.layers.iter().map(|l| l.info.clone()).collect();
-                    let archive = opened.archive.clone();
-                    engine.add_owned(opened);
-                    post(scope, Response::Opened { job, archive, layers }, None, None);
-                }
-                Err(e) => post(scope, Response::Failed { job, error: e.to_string() }, None, None),
-            }
+            finish_open(scope, engine, job, res);
         }
+
         Request::SetStack { layers, query } => {
             let t = now(scope);
             let entries = engine.set_stack(layers.clone());
@@ -261,6 +325,250 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) 
             }
             Err(e) => post(scope, Response::Error { error: e.to_string() }, None, None),
         },
+    }
+}
+
+/// Posts what an open came to.
+fn finish_open(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, job: u32, res: crate::error::Result<crate::host::Opened>) {
+    match res {
+        Ok(opened) => {
+            let layers = opened.layers.iter().map(|l| l.info.clone()).collect();
+            let archive = opened.archive.clone();
+            engine.add_owned(opened);
+            post(scope, Response::Opened { job, archive, layers }, None, None);
+        }
+        Err(e) => post(scope, Response::Failed { job, error: e.to_string() }, None, None),
+    }
+}
+
+/// A layer worker's pass: the layer blob indexed as the load indexes it
+/// ([`crate::image::index_options`]), as index bytes.
+fn index_one(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32, verify: bool, blob: Option<Blob>) -> crate::error::Result<Vec<u8>> {
+    use crate::error::Error;
+    let blob = blob.ok_or_else(|| Error::corrupt("no layer was given"))?;
+    let src: Source = Arc::new(BrowserBlob::new(blob).map_err(|e| Error::io(&e))?);
+    let compression = crate::layer::compression::detect_source(&*src)?;
+    let opts = crate::image::index_options(compression, &crate::host::load_options(verify));
+    let mut last = 0.0;
+    let idx = crate::layer::index_layer(src, &opts, &mut |p| {
+        let t = now(scope);
+        if t - last >= 50.0 {
+            last = t;
+            let m = obj(&[("job", job), ("layer", &layer.into()), ("bytes", &(p.bytes as f64).into()), ("entries", &(p.entries as f64).into())]);
+            let _ = scope.post_message(&m);
+        }
+        true
+    })?;
+    Ok(crate::layer::indexfile::encode(&[crate::layer::indexfile::Parts::of(&idx)]))
+}
+
+/// One archive opened by the layer workers: its layer blobs as slices of the `File`, and the
+/// indexes sent back so far.
+struct PoolOpen {
+    job: u32,
+    verify: bool,
+    archive: crate::image::Archive,
+    size: u64,
+    paths: Vec<String>,
+    blobs: Vec<Blob>,
+    indexes: Vec<Option<crate::layer::tarindex::LayerIndex>>,
+    /// Layers not handed out yet.
+    todo: Vec<usize>,
+    /// Bytes of each layer's blob its pass has consumed (for the progress bar).
+    seen: Vec<u64>,
+    /// A layer worker failed: this open runs here in turn when its time comes.
+    failed: bool,
+    reporter: Rc<RefCell<Reporter>>,
+    t0: f64,
+}
+
+impl PoolOpen {
+    fn ready(&self) -> bool {
+        self.failed || self.indexes.iter().all(Option::is_some)
+    }
+}
+
+/// The layer workers and the opens they serve, finished in the order they came (see the
+/// header).
+struct Pool {
+    workers: Vec<web_sys::Worker>,
+    /// Workers that said `Ready` and have nothing to do.
+    idle: Vec<usize>,
+    opens: std::collections::VecDeque<PoolOpen>,
+}
+
+/// Where the split opens live while the pool runs.
+fn pooled<T>(f: impl FnOnce(&mut Pool) -> T) -> Option<T> {
+    POOL.with(|p| p.borrow_mut().as_mut().map(f))
+}
+
+/// How many cores the browser says this machine has.
+fn cores(scope: &DedicatedWorkerGlobalScope) -> usize {
+    let nav = js_sys::Reflect::get(scope, &"navigator".into()).unwrap_or(JsValue::UNDEFINED);
+    js_sys::Reflect::get(&nav, &"hardwareConcurrency".into()).ok().and_then(|v| v.as_f64()).unwrap_or(1.0) as usize
+}
+
+/// Hands an open to the layer workers, starting them if none run; gives the archive back when
+/// it is not for them: no pool is running and a split would not pay (fewer than two cores, or
+/// blobs under `min` bytes: small archives open faster here than workers start), or the
+/// browser cannot start workers here.
+#[allow(clippy::too_many_arguments)]
+fn pool_open(
+    scope: &DedicatedWorkerGlobalScope,
+    job: u32,
+    verify: bool,
+    archive: crate::image::Archive,
+    min: u64,
+    reporter: Rc<RefCell<Reporter>>,
+    t0: f64,
+) -> Result<(), crate::image::Archive> {
+    let Ok(found) = archive.layer_blobs() else { return Err(archive) };
+    let running = POOL.with(|p| p.borrow().is_some());
+    let total: u64 = found.iter().map(|(_, s)| s.len()).sum();
+    let n = cores(scope);
+    if !running && (n < 2 || total < min || found.is_empty()) {
+        return Err(archive);
+    }
+    let Ok(blobs) = found.iter().map(|(_, s)| js_blob(s)).collect::<Result<Vec<Blob>, String>>() else { return Err(archive) };
+    if !running {
+        let mut workers = Vec::new();
+        for w in 0..n {
+            let Ok(worker) = web_sys::Worker::new("./worker_loader.js") else { break };
+            let on = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| on_layer_message(w, ev.data()));
+            worker.set_onmessage(Some(on.as_ref().unchecked_ref()));
+            // Lives as long as the page's worker (one small closure per layer worker started).
+            on.forget();
+            workers.push(worker);
+        }
+        if workers.is_empty() {
+            return Err(archive);
+        }
+        web_sys::console::debug_1(&format!("layerlab: {} layer workers started", workers.len()).into());
+        POOL.with(|p| *p.borrow_mut() = Some(Pool { workers, idle: Vec::new(), opens: Default::default() }));
+    }
+    let layers = found.len();
+    web_sys::console::debug_1(&format!("layerlab: splitting the open of {} ({layers} layers) over the layer workers", archive.name).into());
+    let size = reporter.borrow().info.total;
+    let open = PoolOpen {
+        job,
+        verify,
+        size,
+        paths: found.into_iter().map(|(p, _)| p).collect(),
+        archive,
+        blobs,
+        indexes: (0..layers).map(|_| None).collect(),
+        todo: (0..layers).collect(),
+        seen: vec![0; layers],
+        failed: false,
+        reporter,
+        t0,
+    };
+    pooled(|p| {
+        p.opens.push_back(open);
+        while let Some(w) = p.idle.pop() {
+            if !p.assign(w) {
+                break;
+            }
+        }
+    });
+    Ok(())
+}
+
+impl Pool {
+    /// Hands layer worker `w` the biggest layer blob not handed out yet (an open's layers all
+    /// wait for it, so the longest pass goes first); `false` (and `w` idle) when none is left.
+    fn assign(&mut self, w: usize) -> bool {
+        let next = self
+            .opens
+            .iter()
+            .filter(|o| !o.failed)
+            .flat_map(|o| o.todo.iter().enumerate().map(move |(k, &l)| (o.job, k, l, o.blobs[l].size() as u64)))
+            .max_by_key(|&(.., size)| size);
+        let Some((job, k, layer, _)) = next else {
+            self.idle.push(w);
+            return false;
+        };
+        let Some(o) = self.opens.iter_mut().find(|o| o.job == job) else { return false };
+        o.todo.remove(k);
+        let m = obj(&[("index", &(layer as u32).into()), ("job", &job.into()), ("verify", &o.verify.into()), ("blob", &o.blobs[layer])]);
+        let _ = self.workers[w].post_message(&m);
+        true
+    }
+}
+
+/// An answer from layer worker `w`.
+fn on_layer_message(w: usize, data: JsValue) {
+    let job = field(&data, "job").as_f64().map(|j| j as u32);
+    pooled(|p| {
+        // Its `Ready` (an envelope, as it greets any parent), then plain objects.
+        if field(&data, "msg").as_string().as_deref() == Some("Ready") {
+            p.assign(w);
+            return;
+        }
+        let (Some(job), Some(layer)) = (job, field(&data, "layer").as_f64().map(|l| l as usize)) else { return };
+        let Some(o) = p.opens.iter_mut().find(|o| o.job == job) else { return };
+        if let Some(bytes) = field(&data, "bytes").as_f64() {
+            if let Some(x) = o.seen.get_mut(layer) {
+                *x = bytes as u64;
+            }
+            let sum: u64 = o.seen.iter().sum();
+            let mut r = o.reporter.borrow_mut();
+            r.info.layer = layer as u32;
+            r.info.layers = o.indexes.len() as u32;
+            r.info.entries = field(&data, "entries").as_f64().unwrap_or(0.0) as u64;
+            r.info.bytes = sum.min(o.size);
+            r.maybe_post();
+            return;
+        }
+        let idx = field(&data, "index").dyn_into::<Uint8Array>().ok().and_then(|a| crate::layer::indexfile::decode(&a.to_vec()).ok()).and_then(|mut v| v.pop());
+        match (idx, o.indexes.get_mut(layer)) {
+            (Some(idx), Some(slot)) => {
+                o.seen[layer] = idx.compressed_size;
+                *slot = Some(idx);
+            }
+            _ => {
+                o.failed = true;
+                o.todo.clear();
+            }
+        }
+        p.assign(w);
+    });
+    finish_ready();
+}
+
+/// Finishes the opens at the front whose layers are all indexed (or that run here in turn
+/// after a layer worker failed), in the order they came; when none is left, ends the layer
+/// workers and runs the requests that waited.
+fn finish_ready() {
+    let Some(engine) = ENGINE.with(|e| e.borrow().clone()) else { return };
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    while let Some(o) = pooled(|p| if p.opens.front().is_some_and(PoolOpen::ready) { p.opens.pop_front() } else { None }).flatten() {
+        let PoolOpen { job, verify, archive, size, paths, indexes, failed, reporter, t0, .. } = o;
+        let indexes: std::collections::HashMap<String, crate::layer::tarindex::LayerIndex> =
+            if failed { Default::default() } else { paths.into_iter().zip(indexes).filter_map(|(p, i)| Some((p, i?))).collect() };
+        let mut progress = |p: ProgressInfo| {
+            reporter.borrow_mut().indexed(p);
+            true
+        };
+        let mut engine = engine.borrow_mut();
+        let first = engine.next_id();
+        let res = load_archive(&archive, size, verify, job, first, &mut progress, &indexes);
+        let how = if failed { "in turn, after a layer worker failed" } else { "split" };
+        web_sys::console::debug_1(&format!("layerlab: opened {} in {:.0} ms ({how})", archive.name, now(&scope) - t0).into());
+        finish_open(&scope, &mut engine, job, res);
+    }
+    if pooled(|p| p.opens.is_empty()) != Some(true) {
+        return;
+    }
+    if let Some(p) = POOL.with(|p| p.borrow_mut().take()) {
+        for w in &p.workers {
+            w.terminate();
+        }
+    }
+    // What came meanwhile, in order (until an open starts the layer workers again).
+    while POOL.with(|p| p.borrow().is_none()) {
+        let Some(next) = DEFERRED.with(|d| d.borrow_mut().pop_front()) else { break };
+        handle(&scope, &mut engine.borrow_mut(), next);
     }
 }
 

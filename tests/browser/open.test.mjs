@@ -118,3 +118,88 @@ test('bad input: one sentence naming the file (not a tar, truncated, empty)', as
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+// Issue 14, both cores: an archive of several layers is indexed by layer workers (instances of
+// the page's worker it starts, one per core), then loaded from their indexes. The samples are
+// small, so the test lowers the page's threshold (window.layerlabSplitFrom) to split them. Each
+// case gets a fresh browser profile (the page restores what it had open across a reload).
+test('split open: layers indexed by layer workers give the goldens, verified and not; a broken layer says what the pass in turn says', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'layerlab-'));
+  const ids = fixtureShortIds('layered');
+  const logs = [];
+  const fresh = async (split = 0) => {
+    const t = await start({ initScript: `window.layerlabSplitFrom = ${split};` });
+    t.page.on('console', (m) => { if (m.text().startsWith('layerlab:')) logs.push(m.text()); });
+    logs.length = 0;
+    return t;
+  };
+  for (const [file, verify] of [['layered.docker.tar', true], ['layered.oci.tar', true], ['layered.oci.tar', false]]) {
+    const t = await fresh();
+    try {
+      const { page } = t;
+      if (!verify) await page.getByLabel('Verify digests').uncheck();
+      await openWithPicker(page, gen(file));
+      const items = await waitLayers(page, 8);
+      for (let i = 0; i < 8; i++) assert.match(await items.nth(i).innerText(), new RegExp(ids[7 - i]), `${file} layer ${7 - i}`);
+      assert.equal(await downloadListing(page), golden('layered.merged.txt'), `${file} verify=${verify}`);
+      assert.ok(logs.some((l) => /2 layer workers started/.test(l)) && logs.some((l) => /splitting the open of .* \(8 layers\)/.test(l)), `${file} was split: ${logs.join(' | ')}`);
+      assert.ok(logs.some((l) => /opened .* \(split\)/.test(l)), `${file} loaded from the layer workers' indexes: ${logs.join(' | ')}`);
+      // The layers toggle as ever.
+      await page.getByRole('checkbox', { name: new RegExp(`Use layer L7 ${ids[7]}`) }).uncheck();
+      assert.equal(await downloadListing(page), golden('by-layer/layered.L7.merged.txt'));
+      assert.deepEqual(t.errors, []);
+    } finally {
+      await t.close();
+    }
+  }
+
+  // Three bare gzip layers picked at once: each is an open of its own, indexed side by side,
+  // stacked in the order picked.
+  const members = execFileSync('tar', ['-tf', gen('layered.docker.tar')], { encoding: 'utf8' }).split('\n');
+  const files = [0, 1, 2].map((i) => {
+    const m = members.find((x) => x.includes(ids[i]) && x.endsWith('.tar'));
+    const f = path.join(tmp, `layer${i}.tar.gz`);
+    fs.writeFileSync(f, zlib.gzipSync(execFileSync('tar', ['-xOf', gen('layered.docker.tar'), m], { maxBuffer: 1 << 28 })));
+    return f;
+  });
+  let t = await fresh();
+  try {
+    const { page } = t;
+    await openWithPicker(page, files);
+    const three = await waitLayers(page, 3);
+    for (let i = 0; i < 3; i++) assert.match(await three.nth(i).innerText(), new RegExp(ids[2 - i]), `bare layer ${2 - i}`);
+    assert.equal(await downloadListing(page), golden('by-layer/layered.L3.merged.txt'));
+    assert.equal(logs.filter((l) => /splitting the open of layer\d\.tar\.gz \(1 layers\)/.test(l)).length, 3, logs.join(' | '));
+    assert.deepEqual(t.errors, []);
+  } finally {
+    await t.close();
+  }
+
+  // A gzip layer with a damaged middle: the split open gives the same sentence as the open
+  // in turn (the page's threshold raised for the second).
+  const bytes = Buffer.from(fs.readFileSync(gen('layered.oci.tar')));
+  const big = execFileSync('tar', ['-tvf', gen('layered.oci.tar')], { encoding: 'utf8' }).trim().split('\n')
+    .map((l) => l.split(/\s+/)).filter((f) => f[5].startsWith('./blobs/sha256/')).sort((a, b) => b[2] - a[2])[0][5];
+  const off = bytes.indexOf(Buffer.from(big.slice(2)));
+  assert.ok(off > 0);
+  const dataAt = Math.floor(off / 512) * 512 + 512;
+  const size = Number(execFileSync('tar', ['-tvf', gen('layered.oci.tar'), big], { encoding: 'utf8' }).split(/\s+/)[2]);
+  for (let i = dataAt + Math.floor(size / 2); i < dataAt + Math.floor(size / 2) + 64; i++) bytes[i] ^= 0x5a;
+  fs.writeFileSync(path.join(tmp, 'broken.oci.tar'), bytes);
+  const said = [];
+  for (const split of [0, 1e15]) {
+    t = await fresh(split);
+    try {
+      await openWithPicker(t.page, path.join(tmp, 'broken.oci.tar'));
+      const n = t.page.locator('.notice.error').first();
+      await n.waitFor();
+      said.push(await n.innerText());
+      assert.equal(logs.some((l) => /splitting/.test(l)), split === 0);
+    } finally {
+      await t.close();
+    }
+  }
+  assert.match(said[0], /^broken\.oci\.tar, layer \d+ \(sha256:[0-9a-f]{12}\), entry 'blobs\/sha256\/[0-9a-f]{64}': /);
+  assert.equal(said[0], said[1]);
+  fs.rmSync(tmp, { recursive: true, force: true });
+});

@@ -17,6 +17,15 @@ use wasm_bindgen::JsCast;
 use web_sys::{Blob, MessageEvent, Worker};
 use yew::prelude::*;
 
+/// An archive whose layer blobs make at least this many bytes is opened on every core (layer
+/// workers: [`crate::ui::worker`]); smaller ones open faster in one worker than it takes to
+/// start more. `window.layerlabSplitFrom` overrides it (the browser tests split the samples).
+const SPLIT_FROM: u64 = 32 << 20;
+
+fn split_from() -> u64 {
+    Reflect::get(&gloo::utils::window(), &"layerlabSplitFrom".into()).ok().and_then(|v| v.as_f64()).map_or(SPLIT_FROM, |v| v as u64)
+}
+
 /// The loader trunk emits for the worker (`data-loader-shim`), next to `index.html`; relative, so
 /// the page works from any path.
 pub const WORKER_URL: &str = "./worker_loader.js";
@@ -135,7 +144,7 @@ impl WorkerLink {
     pub fn open(&self, job: u32, name: String, blob: &Blob, origin: Origin, verify: bool) {
         let req = match &origin {
             Origin::Commit(c, _) => Request::AddCommitted { job, config: c.config.clone(), base: c.base.clone(), tags: c.tags.clone() },
-            _ => Request::Open { job, name: name.clone(), verify },
+            _ => Request::Open { job, name: name.clone(), verify, split_from: Some(split_from()) },
         };
         let task = if matches!(origin, Origin::Commit(..)) { Task::Restoring } else { Task::Opening };
         self.0.dispatch.dispatch(Action::JobStarted { id: job, name, task, origin: Some(origin) });
