@@ -77,11 +77,14 @@ const regular = listing(gz[big]).filter((l) => l.startsWith('-') && Number(l.spl
 const probes = [['first', regular[0]], ['middle', regular[Math.floor(regular.length / 2)]], ['last', regular[regular.length - 1]]];
 
 // Long main-thread tasks, from the page's start.
-const initScript = () => {
+// SPLIT_FROM=BYTES sets the page's threshold for opening on layer workers (1e15: never, the
+// open in turn in one worker, for a reference run).
+const initScript = `(${(split) => {
+  if (split !== null) window.layerlabSplitFrom = split;
   window.__long = [];
   new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(e.duration); }).observe({ type: 'longtask', buffered: true });
   addEventListener('TrunkApplicationStarted', (e) => { window.__wasm = e.detail.wasm; });
-};
+}})(${process.env.SPLIT_FROM ? Number(process.env.SPLIT_FROM) : null});`;
 
 async function load(files, verify, after = null) {
   const t = await start({ initScript });

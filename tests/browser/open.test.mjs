@@ -133,7 +133,7 @@ test('split open: layers indexed by layer workers give the goldens, verified and
     logs.length = 0;
     return t;
   };
-  for (const [file, verify] of [['layered.docker.tar', true], ['layered.oci.tar', true], ['layered.oci.tar', false]]) {
+  for (const [file, verify] of [['layered.oci.tar', true], ['layered.oci.tar', false], ['layered.docker.tar', true]]) {
     const t = await fresh();
     try {
       const { page } = t;
@@ -142,8 +142,10 @@ test('split open: layers indexed by layer workers give the goldens, verified and
       const items = await waitLayers(page, 8);
       for (let i = 0; i < 8; i++) assert.match(await items.nth(i).innerText(), new RegExp(ids[7 - i]), `${file} layer ${7 - i}`);
       assert.equal(await downloadListing(page), golden('layered.merged.txt'), `${file} verify=${verify}`);
-      assert.ok(logs.some((l) => /2 layer workers started/.test(l)) && logs.some((l) => /splitting the open of .* \(8 layers\)/.test(l)), `${file} was split: ${logs.join(' | ')}`);
-      assert.ok(logs.some((l) => /opened .* \(split\)/.test(l)), `${file} loaded from the layer workers' indexes: ${logs.join(' | ')}`);
+      // Layer workers inflate: an archive of uncompressed layers (docker save) opens in turn.
+      const split = file.endsWith('.oci.tar');
+      assert.equal(logs.some((l) => /2 layer workers started/.test(l)) && logs.some((l) => /splitting the open of .* \(8 layers\)/.test(l)), split, `${file}: ${logs.join(' | ')}`);
+      assert.equal(logs.some((l) => /opened .* \(split\)/.test(l)), split, `${file} loaded from the layer workers' indexes: ${logs.join(' | ')}`);
       // The layers toggle as ever.
       await page.getByRole('checkbox', { name: new RegExp(`Use layer L7 ${ids[7]}`) }).uncheck();
       assert.equal(await downloadListing(page), golden('by-layer/layered.L7.merged.txt'));
