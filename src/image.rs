@@ -562,6 +562,10 @@ impl Archive {
                 if idx.uncompressed_size > cap || idx.entries.len() > opts.limits.max_entries || past.is_some() || seek_past {
                     return Err(fail_m(Error::corrupt("the index handed over does not fit this layer")));
                 }
+                // A verified load checks digests the other pass computed: it must have.
+                if opts.verify && (idx.diff_id.is_none() || idx.blob_digest.is_none()) {
+                    return Err(fail_m(Error::corrupt("the index handed over was made without verifying the layer")));
+                }
                 idx
             }
             None => {

@@ -974,4 +974,22 @@ mod seek_index {
             assert!(err.contains(what) && !err.contains('\n'), "{what}: {err}");
         }
     }
+
+    /// The page's split verified open: a layer worker hands the uncompressed stream to a tee
+    /// (the page's worker hashes it) and leaves the blob digest to another task. What the tee
+    /// saw hashes to the diff_id a plain pass computes, byte for byte the stream.
+    #[test]
+    fn a_tee_sees_the_uncompressed_stream_the_diff_id_covers() {
+        let tar = big_tar(3);
+        let gz = gzip_members(&tar, usize::MAX);
+        let whole = index_layer(MemSource::shared(gz.clone()), &IndexOptions::default(), &mut |_| true).unwrap();
+        let mut seen = Vec::new();
+        let opts = IndexOptions { hash_blob: false, ..Default::default() };
+        let teed = layerlab::layer::index_layer_tee(MemSource::shared(gz.clone()), &opts, &mut |_| true, Some(&mut |b: &[u8]| seen.extend_from_slice(b))).unwrap();
+        assert_eq!(seen, tar);
+        assert_eq!(Some(layerlab::digest::prefixed(&layerlab::digest::sha256(&seen))), whole.diff_id);
+        assert_eq!((teed.diff_id, teed.blob_digest), (None, None));
+        assert_eq!(Some(layerlab::digest::prefixed(&layerlab::digest::sha256(&gz))), whole.blob_digest);
+        assert_eq!(teed.entries, whole.entries);
+    }
 }

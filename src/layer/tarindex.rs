@@ -45,11 +45,14 @@ pub struct IndexOptions {
     pub limits: Limits,
     /// Uncompressed bytes between seek checkpoints of a compressed layer ([`super::seek::SPAN`]).
     pub seek_span: u64,
+    /// When verifying a compressed layer, hash the blob here (off: another worker hashes it,
+    /// and [`LayerIndex::blob_digest`] is left for it).
+    pub hash_blob: bool,
 }
 
 impl Default for IndexOptions {
     fn default() -> Self {
-        IndexOptions { verify: true, hash_files: false, scan_secrets: true, limits: Limits::default(), seek_span: super::seek::SPAN }
+        IndexOptions { verify: true, hash_files: false, scan_secrets: true, limits: Limits::default(), seek_span: super::seek::SPAN, hash_blob: true }
     }
 }
 
@@ -86,18 +89,23 @@ pub struct LayerIndex {
 
 /// A reader that counts and optionally hashes what passes through it, and enforces the bomb
 /// limit on a decompressed stream.
-struct Meter<R> {
+struct Meter<'t, R> {
     inner: R,
     count: u64,
     hash: Option<Hasher>,
+    /// Sees every byte instead of `hash` ([`index_layer_tee`]).
+    tee: Option<&'t mut dyn FnMut(&[u8])>,
     cap: u64,
 }
 
-impl<R: Read> Read for Meter<R> {
+impl<R: Read> Read for Meter<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         if let Some(h) = self.hash.as_mut() {
             h.update(&buf[..n]);
+        }
+        if let Some(t) = self.tee.as_mut() {
+            t(&buf[..n]);
         }
         self.count += n as u64;
         if self.count > self.cap {
@@ -107,7 +115,7 @@ impl<R: Read> Read for Meter<R> {
     }
 }
 
-impl<R: Seek> Seek for Meter<R> {
+impl<R: Seek> Seek for Meter<'_, R> {
     fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
         let p = self.inner.seek(pos)?;
         self.count = p;
@@ -164,12 +172,25 @@ pub fn index_layer(
     opts: &IndexOptions,
     progress: &mut dyn FnMut(Progress) -> bool,
 ) -> Result<LayerIndex> {
+    index_layer_tee(blob, opts, progress, None)
+}
+
+/// [`index_layer`], handing every byte of the uncompressed stream to `tee` instead of hashing
+/// it (when verifying: [`LayerIndex::diff_id`] is then left for whoever hashes what `tee` saw;
+/// the page's worker does, while a layer worker inflates, so the two run on two cores).
+pub fn index_layer_tee(
+    blob: Source,
+    opts: &IndexOptions,
+    progress: &mut dyn FnMut(Progress) -> bool,
+    tee: Option<&mut dyn FnMut(&[u8])>,
+) -> Result<LayerIndex> {
     let compression = super::compression::detect_source(&*blob)?;
     let total = blob.len();
     let raw = std::rc::Rc::new(std::cell::RefCell::new(Meter {
         inner: SourceReader::new(blob.clone()),
         count: 0,
-        hash: (opts.verify && compression != Compression::None).then(Hasher::new),
+        hash: (opts.verify && opts.hash_blob && compression != Compression::None).then(Hasher::new),
+        tee: None,
         cap: u64::MAX,
     }));
     let mut out = LayerIndex {
@@ -182,7 +203,7 @@ pub fn index_layer(
         seek: None,
         secret_heads: None,
     };
-    if compression == Compression::None && !opts.verify && !opts.hash_files {
+    if compression == Compression::None && !opts.verify && !opts.hash_files && tee.is_none() {
         // Seek from header to header.
         let rdr = Shared(raw.clone());
         let mut ar = tar::Archive::new(rdr);
@@ -230,7 +251,8 @@ pub fn index_layer(
     let stream = std::rc::Rc::new(std::cell::RefCell::new(Meter {
         inner: decoded,
         count: 0,
-        hash: opts.verify.then(Hasher::new),
+        hash: (opts.verify && tee.is_none()).then(Hasher::new),
+        tee,
         cap,
     }));
     {

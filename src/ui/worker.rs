@@ -143,12 +143,23 @@ fn is_open(env: &JsValue) -> bool {
 }
 
 fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) {
-    // A layer worker's one request: index a layer ([`index_one`]).
+    // A layer worker's requests: hash a layer blob ([`digest_one`]) or index it ([`index_one`]).
+    if let Some(layer) = field(&data, "digest").as_f64() {
+        let (l, job) = (JsValue::from(layer as u32), field(&data, "job"));
+        let blob = field(&data, "blob").dyn_into::<Blob>().ok();
+        let said: JsValue = match digest_one(blob) {
+            Ok(d) => obj(&[("job", &job), ("layer", &l), ("digest", &d.into())]).into(),
+            Err(e) => obj(&[("job", &job), ("layer", &l), ("error", &e.into())]).into(),
+        };
+        let _ = scope.post_message(&said);
+        return;
+    }
     if let Some(layer) = field(&data, "index").as_f64() {
         let (layer, job) = (layer as u32, field(&data, "job"));
         let blob = field(&data, "blob").dyn_into::<Blob>().ok();
         let l = JsValue::from(layer);
-        let _ = match index_one(scope, &job, layer, field(&data, "verify").is_truthy(), blob) {
+        let tee = field(&data, "tee").is_truthy();
+        let _ = match index_one(scope, &job, layer, field(&data, "verify").is_truthy(), tee, blob) {
             Ok(b) => {
                 let a = Uint8Array::from(&b[..]);
                 scope.post_message_with_transfer(&obj(&[("job", &job), ("layer", &l), ("index", &a)]), &Array::of1(&a.buffer()))
@@ -343,23 +354,69 @@ fn finish_open(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, job: u32, 
 
 /// A layer worker's pass: the layer blob indexed as the load indexes it
 /// ([`crate::image::index_options`]), as index bytes.
-fn index_one(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32, verify: bool, blob: Option<Blob>) -> crate::error::Result<Vec<u8>> {
+/// With `tee` (a verified open's biggest compressed layer), the uncompressed stream goes to
+/// the page's worker in [`TEE_CHUNK`] pieces, which hashes it (the diff_id) while this one
+/// inflates, and the blob's own digest is left to a [`digest_one`] task.
+fn index_one(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32, verify: bool, tee: bool, blob: Option<Blob>) -> crate::error::Result<Vec<u8>> {
     use crate::error::Error;
     let blob = blob.ok_or_else(|| Error::corrupt("no layer was given"))?;
     let src: Source = Arc::new(BrowserBlob::new(blob).map_err(|e| Error::io(&e))?);
     let compression = crate::layer::compression::detect_source(&*src)?;
-    let opts = crate::image::index_options(compression, &crate::host::load_options(verify));
+    let mut opts = crate::image::index_options(compression, &crate::host::load_options(verify));
+    opts.hash_blob = !tee;
     let mut last = 0.0;
-    let idx = crate::layer::index_layer(src, &opts, &mut |p| {
-        let t = now(scope);
-        if t - last >= 50.0 {
-            last = t;
-            let m = obj(&[("job", job), ("layer", &layer.into()), ("bytes", &(p.bytes as f64).into()), ("entries", &(p.entries as f64).into())]);
-            let _ = scope.post_message(&m);
+    let l = JsValue::from(layer);
+    let mut buf: Vec<u8> = Vec::new();
+    let send = |b: &mut Vec<u8>| {
+        let a = Uint8Array::from(&b[..]);
+        let _ = scope.post_message_with_transfer(&obj(&[("job", job), ("layer", &l), ("chunk", &a)]), &Array::of1(&a.buffer()));
+        b.clear();
+    };
+    let mut sink = |bytes: &[u8]| {
+        buf.extend_from_slice(bytes);
+        if buf.len() >= TEE_CHUNK {
+            send(&mut buf);
         }
-        true
-    })?;
+    };
+    let idx = crate::layer::index_layer_tee(
+        src,
+        &opts,
+        &mut |p| {
+            let t = now(scope);
+            if t - last >= 50.0 {
+                last = t;
+                let m = obj(&[("job", job), ("layer", &layer.into()), ("bytes", &(p.bytes as f64).into()), ("entries", &(p.entries as f64).into())]);
+                let _ = scope.post_message(&m);
+            }
+            true
+        },
+        if tee && verify { Some(&mut sink) } else { None },
+    )?;
+    if !buf.is_empty() {
+        send(&mut buf);
+    }
     Ok(crate::layer::indexfile::encode(&[crate::layer::indexfile::Parts::of(&idx)]))
+}
+
+/// Uncompressed bytes per message of a tee'd layer ([`index_one`]).
+const TEE_CHUNK: usize = 4 << 20;
+
+/// A layer worker's other task: the sha256 of a layer blob, read in 1 MiB pieces.
+fn digest_one(blob: Option<Blob>) -> Result<String, String> {
+    let blob = blob.ok_or("no layer was given")?;
+    let src = BrowserBlob::new(blob).map_err(|e| e.to_string())?;
+    let mut h = crate::digest::Hasher::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut at = 0u64;
+    while at < src.len() {
+        let n = src.read_at(at, &mut buf).map_err(|e| e.to_string())?;
+        if n == 0 {
+            return Err("the layer ended early".into());
+        }
+        h.update(&buf[..n]);
+        at += n as u64;
+    }
+    Ok(crate::digest::prefixed(&h.finalize()))
 }
 
 /// One archive opened by the layer workers: its layer blobs as slices of the `File`, and the
@@ -376,6 +433,11 @@ struct PoolOpen {
     todo: Vec<usize>,
     /// Bytes of each layer's blob its pass has consumed (for the progress bar).
     seen: Vec<u64>,
+    /// A verified open's biggest compressed layer: its uncompressed stream, hashed here as a
+    /// layer worker inflates it (the diff_id), and its blob's digest, a task of its own.
+    tee: Option<(usize, crate::digest::Hasher)>,
+    digest_todo: Option<usize>,
+    blob_digest: Option<String>,
     /// A layer worker failed: this open runs here in turn when its time comes.
     failed: bool,
     reporter: Rc<RefCell<Reporter>>,
@@ -384,7 +446,7 @@ struct PoolOpen {
 
 impl PoolOpen {
     fn ready(&self) -> bool {
-        self.failed || self.indexes.iter().all(Option::is_some)
+        self.failed || (self.indexes.iter().all(Option::is_some) && (self.tee.is_none() || self.blob_digest.is_some()))
     }
 }
 
@@ -406,6 +468,10 @@ fn pooled<T>(f: impl FnOnce(&mut Pool) -> T) -> Option<T> {
 fn cores(scope: &DedicatedWorkerGlobalScope) -> usize {
     let nav = js_sys::Reflect::get(scope, &"navigator".into()).unwrap_or(JsValue::UNDEFINED);
     js_sys::Reflect::get(&nav, &"hardwareConcurrency".into()).ok().and_then(|v| v.as_f64()).unwrap_or(1.0) as usize
+}
+
+fn blobs_compressed(s: &Source) -> bool {
+    crate::layer::compression::detect_source(&**s).is_ok_and(|c| c != crate::layer::Compression::None)
 }
 
 /// Hands an open to the layer workers, starting them if none run; gives the archive back when
@@ -430,7 +496,7 @@ fn pool_open(
     // workers walking them side by side measured no faster (big image: 2.4-2.7 s in turn,
     // 2.8-2.9 s split; verified, 8.3-9.5 s against 8.1-10.9 s, on a loaded box), so only
     // archives with a compressed layer start them.
-    let inflates = || found.iter().any(|(_, s)| crate::layer::compression::detect_source(&**s).is_ok_and(|c| c != crate::layer::Compression::None));
+    let inflates = || found.iter().any(|(_, s)| blobs_compressed(s));
     if !running && (n < 2 || total < min || !inflates()) {
         return Err(archive);
     }
@@ -452,7 +518,9 @@ fn pool_open(
         POOL.with(|p| *p.borrow_mut() = Some(Pool { workers, idle: Vec::new(), opens: Default::default() }));
     }
     let layers = found.len();
-    web_sys::console::debug_1(&format!("layerlab: splitting the open of {} ({layers} layers) over the layer workers", archive.name).into());
+    let tee = verify.then(|| (0..layers).filter(|&l| blobs_compressed(&found[l].1)).max_by_key(|&l| found[l].1.len())).flatten();
+    let teed = tee.map(|l| format!(", layer {l}'s stream hashed here")).unwrap_or_default();
+    web_sys::console::debug_1(&format!("layerlab: splitting the open of {} ({layers} layers{teed}) over the layer workers", archive.name).into());
     let size = reporter.borrow().info.total;
     let open = PoolOpen {
         job,
@@ -464,6 +532,9 @@ fn pool_open(
         indexes: (0..layers).map(|_| None).collect(),
         todo: (0..layers).collect(),
         seen: vec![0; layers],
+        tee: tee.map(|l| (l, crate::digest::Hasher::new())),
+        digest_todo: tee,
+        blob_digest: None,
         failed: false,
         reporter,
         t0,
@@ -490,12 +561,20 @@ impl Pool {
             .flat_map(|o| o.todo.iter().enumerate().map(move |(k, &l)| (o.job, k, l, o.blobs[l].size() as u64)))
             .max_by_key(|&(.., size)| size);
         let Some((job, k, layer, _)) = next else {
+            // Then the blob digests of tee'd layers.
+            if let Some(o) = self.opens.iter_mut().find(|o| !o.failed && o.digest_todo.is_some()) {
+                let l = o.digest_todo.take().unwrap_or_default();
+                let m = obj(&[("digest", &(l as u32).into()), ("job", &o.job.into()), ("blob", &o.blobs[l])]);
+                let _ = self.workers[w].post_message(&m);
+                return true;
+            }
             self.idle.push(w);
             return false;
         };
         let Some(o) = self.opens.iter_mut().find(|o| o.job == job) else { return false };
         o.todo.remove(k);
-        let m = obj(&[("index", &(layer as u32).into()), ("job", &job.into()), ("verify", &o.verify.into()), ("blob", &o.blobs[layer])]);
+        let tee = o.tee.as_ref().is_some_and(|t| t.0 == layer);
+        let m = obj(&[("index", &(layer as u32).into()), ("job", &job.into()), ("verify", &o.verify.into()), ("tee", &tee.into()), ("blob", &o.blobs[layer])]);
         let _ = self.workers[w].post_message(&m);
         true
     }
@@ -512,6 +591,17 @@ fn on_layer_message(w: usize, data: JsValue) {
         }
         let (Some(job), Some(layer)) = (job, field(&data, "layer").as_f64().map(|l| l as usize)) else { return };
         let Some(o) = p.opens.iter_mut().find(|o| o.job == job) else { return };
+        if let Ok(chunk) = field(&data, "chunk").dyn_into::<Uint8Array>() {
+            if let Some((_, h)) = o.tee.as_mut().filter(|t| t.0 == layer) {
+                h.update(&chunk.to_vec());
+            }
+            return;
+        }
+        if let Some(d) = field(&data, "digest").as_string() {
+            o.blob_digest = Some(d);
+            p.assign(w);
+            return;
+        }
         if let Some(bytes) = field(&data, "bytes").as_f64() {
             if let Some(x) = o.seen.get_mut(layer) {
                 *x = bytes as u64;
@@ -527,8 +617,15 @@ fn on_layer_message(w: usize, data: JsValue) {
         }
         let idx = field(&data, "index").dyn_into::<Uint8Array>().ok().and_then(|a| crate::layer::indexfile::decode(&a.to_vec()).ok()).and_then(|mut v| v.pop());
         match (idx, o.indexes.get_mut(layer)) {
-            (Some(idx), Some(slot)) => {
+            (Some(mut idx), Some(slot)) => {
                 o.seen[layer] = idx.compressed_size;
+                // The tee'd layer's diff_id: every chunk came before the index (one worker's
+                // messages arrive in order).
+                if o.tee.as_ref().is_some_and(|t| t.0 == layer) && o.verify {
+                    let (_, h) = o.tee.take().unwrap_or_else(|| (layer, crate::digest::Hasher::new()));
+                    idx.diff_id = Some(crate::digest::prefixed(&h.finalize()));
+                    o.tee = Some((layer, crate::digest::Hasher::new()));
+                }
                 *slot = Some(idx);
             }
             _ => {
@@ -548,7 +645,12 @@ fn finish_ready() {
     let Some(engine) = ENGINE.with(|e| e.borrow().clone()) else { return };
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     while let Some(o) = pooled(|p| if p.opens.front().is_some_and(PoolOpen::ready) { p.opens.pop_front() } else { None }).flatten() {
-        let PoolOpen { job, verify, archive, size, paths, indexes, failed, reporter, t0, .. } = o;
+        let PoolOpen { job, verify, archive, size, paths, mut indexes, failed, reporter, t0, tee, blob_digest, .. } = o;
+        if let (Some((l, _)), Some(d)) = (tee, blob_digest) {
+            if let Some(Some(idx)) = indexes.get_mut(l) {
+                idx.blob_digest = Some(d);
+            }
+        }
         let indexes: std::collections::HashMap<String, crate::layer::tarindex::LayerIndex> =
             if failed { Default::default() } else { paths.into_iter().zip(indexes).filter_map(|(p, i)| Some((p, i?))).collect() };
         let mut progress = |p: ProgressInfo| {
