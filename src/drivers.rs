@@ -177,6 +177,9 @@ pub struct Entry {
     pub rdev: Option<(u32, u32)>,
     /// The container layer supplies it (overlay: it is in the upper dir).
     pub upper: bool,
+    /// The lower layer that supplies it when the container layer does not (stack index,
+    /// bottom 0).
+    pub layer: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,7 +205,7 @@ pub fn view(c: &Container) -> View {
                 Kind::Char(a, b) | Kind::Block(a, b) => (EntryKind::Other, 0, Some((*a, *b))),
                 _ => (EntryKind::Other, 0, None),
             };
-            let e = Entry { kind, size, mode: n.mode & 0o7777, uid: n.uid, gid: n.gid, mtime: n.mtime, rdev, upper: id.0 == usize::MAX };
+            let e = Entry { kind, size, mode: n.mode & 0o7777, uid: n.uid, gid: n.gid, mtime: n.mtime, rdev, upper: id.0 == usize::MAX, layer: id.0 };
             (path, e)
         })
         .collect()
@@ -645,8 +648,17 @@ impl Drivers {
         let changes = changes(op, &self.before, out);
         let cx = Ctx { op, outcome: out, changes: &changes, before: &self.before, after: &after_view, container: after };
         let mut naive = None;
+        // A read changes nothing on any driver: what differs is whose copy of the file the
+        // kernel caches ([`read_sharing`]).
+        let read = match op {
+            Op::Read { path } if out.errno.is_none() => after_view.get(&crate::path::clean(path)).filter(|e| e.kind == EntryKind::File).map(|e| (crate::path::clean(path), e.clone())),
+            _ => None,
+        };
         for ((d, m), col) in self.models.iter_mut().zip(&mut self.columns) {
-            let p = m.observe(&cx);
+            let mut p = m.observe(&cx);
+            if let Some((path, e)) = &read {
+                p.why = read_sharing(*d, path, e);
+            }
             let ps_size = match d.diff_size() {
                 DiffSize::UpperDir => upper_dir_size(after.upper()),
                 DiffSize::Naive => *naive.get_or_insert_with(|| naive_size(after)),
@@ -667,6 +679,34 @@ impl Drivers {
 
     pub fn into_columns(self) -> Vec<Column> {
         self.columns
+    }
+}
+
+/// Whose copy of a file a read of `path` (supplied by `e`) goes through on driver `d`, and so
+/// whether several containers of one image share its pages in memory (myth M27: nothing is
+/// "loaded once per image"; it depends on the driver). Docker's docs: overlay2 and aufs
+/// "support page cache sharing" (overlayfs-driver.md, aufs-driver.md: the containers open the
+/// same lower inode); btrfs "doesn't support page cache sharing" (btrfs-driver.md: every
+/// container's snapshot has inodes of its own); devicemapper: "Each launched container loads
+/// one or more copies of its files into memory" (device-mapper-driver.md); zfs: "The Single
+/// Copy ARC feature of ZFS allows a single cached copy of a block to be shared by multiple
+/// clones" (zfs-driver.md); vfs: every container is a deep copy with its own inodes.
+pub fn read_sharing(d: Driver, path: &[u8], e: &Entry) -> String {
+    let p = String::from_utf8_lossy(path);
+    match d {
+        Driver::Overlay2 | Driver::Overlay2Reflink | Driver::Aufs if e.upper => {
+            format!("read {p} from the container's upper dir: the container's own copy, cached for it alone (no page cache sharing for this file)")
+        }
+        Driver::Overlay2 | Driver::Overlay2Reflink | Driver::Aufs => format!(
+            "read {p} from layer {}: every container of this image opens that same inode, so its pages are cached once (page cache sharing)",
+            e.layer
+        ),
+        Driver::Devicemapper | Driver::Devicemapper512k | Driver::DevicemapperExt4 => {
+            format!("read {p} through the container's own thin device: each container loads its own copy into memory (no page cache sharing)")
+        }
+        Driver::Btrfs => format!("read {p} from the container's snapshot: its extents are shared on disk, but its inode and cached pages are this container's (no page cache sharing)"),
+        Driver::Zfs => format!("read {p} from the container's clone: its records are shared on disk, and ZFS's single-copy ARC caches a shared block once (ARC sharing)"),
+        Driver::Vfs => format!("read {p} from the container's own full copy of the image: its own inode and cached pages (no page cache sharing)"),
     }
 }
 

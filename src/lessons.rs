@@ -430,6 +430,17 @@ pub const LESSONS: &[Lesson] = &[
                 &[Check::Whiteout("/app/static"), Check::Output("EXDEV"), Check::Output("overlay2: 0 B copied, +16 KiB allocated"), Check::Output("btrfs: 0 B copied, +0 B allocated")],
             ),
             dr("mkdir /app/static", &[Check::Opaque("/app/static"), Check::Output("opaque dir /app/static"), Check::Output(".wh..wh..opq in /app/static")]),
+            dr(
+                "cat /app/config.yaml",
+                &[
+                    Check::NoCopyUp,
+                    Check::Output("overlay2: 0 B copied, +0 B allocated"),
+                    Check::Occurs("so its pages are cached once (page cache sharing)", 3),
+                    Check::Output("read /app/config.yaml from layer 2: every container of this image opens that same inode"),
+                    Check::Occurs("each container loads its own copy into memory (no page cache sharing)", 3),
+                    Check::Output("its inode and cached pages are this container's (no page cache sharing)"),
+                ],
+            ),
             dk("docker info", &[Check::Output("Storage Driver: overlay2"), Check::NoOutput("Storage Driver: aufs")]),
         ],
         quiz: &[28, 29],
@@ -470,7 +481,7 @@ pub const QUESTION_PROOFS: &[(u32, &str, usize)] = &[
     (20, "L7", 1),
     (24, "L11", 3),
     (28, "L14", 1),
-    (29, "L14", 5),
+    (29, "L14", 6),
 ];
 
 /// The 35 myths of PLAN.md §4 (worded under `myth.<n>.…`), and the step that disproves each
@@ -504,8 +515,9 @@ pub const MYTH_PROOFS: &[(u32, &str, usize)] = &[
     (26, "L3", 3),
     (33, "L3", 3),
     (22, "L14", 1),
-    (23, "L14", 5),
-    (24, "L14", 5),
+    (23, "L14", 6),
+    (24, "L14", 6),
+    (27, "L14", 5),
 ];
 
 /// The link to the step proving `n` in `table` ([`QUESTION_PROOFS`] or [`MYTH_PROOFS`]).
