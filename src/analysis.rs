@@ -201,6 +201,67 @@ pub fn shipped_lines(an: &Analysis) -> Vec<String> {
     v
 }
 
+/// dive's three figures as `layerlab analyze` prints them (`dive --ci`'s shape): what the
+/// Inspect panel's "Efficiency" block shows, announced to a lesson (L11) before
+/// [`shipped_lines`].
+pub fn efficiency_lines(an: &Analysis) -> Vec<String> {
+    let d = &an.dive;
+    vec![
+        format!("efficiency: {:.4} %", d.efficiency * 100.0),
+        format!("wastedBytes: {} bytes ({})", d.wasted_bytes, human_size(d.wasted_bytes)),
+        format!("userWastedPercent: {:.4} %", d.user_wasted_percent * 100.0),
+    ]
+}
+
+/// What a flattened export of the image ships, against the layered image: `docker export` of
+/// a fresh container (`layerlab export`) writes the merged view, one tar of the files a
+/// container sees (the top layer's running total of file bytes), with no config and no
+/// history; the layered image ships every layer at rest. Every hidden file is left out of the
+/// flattened tar, and still in the layers anyone who pulls the image gets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Flattened {
+    /// File bytes of the merged view (what the export's files hold).
+    pub rootfs_bytes: u64,
+    /// Σ of the layers at rest.
+    pub layered_bytes: u64,
+    pub layers: usize,
+    /// Hidden files left out: count and bytes.
+    pub left_out: usize,
+    pub left_out_bytes: u64,
+}
+
+impl Flattened {
+    pub fn of(an: &Analysis) -> Flattened {
+        Flattened {
+            rootfs_bytes: an.layers.last().map_or(0, |l| l.running_total),
+            layered_bytes: an.layers.iter().map(|l| l.at_rest).sum(),
+            layers: an.layers.len(),
+            left_out: an.hidden.len(),
+            left_out_bytes: an.wasted_bytes,
+        }
+    }
+}
+
+/// The flattened export against the layered image, one line each, as the Inspect panel
+/// announces its "Flattened export" block to a lesson (L11): the two sizes, every hidden file
+/// (secrets flagged) that the export leaves out and the layers still ship, and the config
+/// lines (`ENV`, `ARG`) an export does not carry.
+pub fn flattened_lines(an: &Analysis) -> Vec<String> {
+    let f = Flattened::of(an);
+    let mut v = vec![
+        format!("Flattened rootfs (docker export): {} bytes ({}) of files, one tar, no config, no history", f.rootfs_bytes, human_size(f.rootfs_bytes)),
+        format!("Layered image: {} bytes ({}) of files in {} layers", f.layered_bytes, human_size(f.layered_bytes), f.layers),
+    ];
+    for h in &an.hidden {
+        let flag = h.secret_kind.as_deref().map_or(String::new(), |k| format!(" [SECRET? {k}]"));
+        v.push(format!("Not in the flattened rootfs, still in layer {} of the image: {} ({}){flag}", h.layer, h.path, human_size(h.size)));
+    }
+    for h in &an.history_secrets {
+        v.push(format!("Not in the flattened rootfs, still in the image's config: {}", h.variable));
+    }
+    v
+}
+
 /// Analyses a loaded image.
 pub fn analyze(img: &Image) -> Result<Analysis> {
     let trees: Vec<&Tree> = img.layers.iter().map(|l| &*l.tree).collect();

@@ -180,6 +180,34 @@ fn efficiency(tr: &Tr, a: &Analysis) -> Html {
     }
 }
 
+/// What a flattened export (`docker export`, a squash) ships against the layered image.
+fn flattened(tr: &Tr, a: &Analysis) -> Html {
+    let f = crate::analysis::Flattened::of(a);
+    let left: Vec<&Hidden> = a.hidden.iter().filter(|h| h.secret).chain(a.hidden.iter().filter(|h| !h.secret)).take(SHOWN).collect();
+    html! {
+        <section class="inspect-block" aria-labelledby="flat-h">
+            <h3 id="flat-h">{ tr.t("inspect.flat") }</h3>
+            <dl class="inspect-figures">
+                <dt>{ tr.t("inspect.flat_rootfs") }</dt><dd data-k="flat-rootfs" title={tr.f("inspect.bytes", &[&f.rootfs_bytes.to_string()])}>{ human_size(f.rootfs_bytes) }</dd>
+                <dt>{ tr.t("inspect.flat_layered") }</dt><dd data-k="flat-layered" title={tr.f("inspect.bytes", &[&f.layered_bytes.to_string()])}>{ tr.f("inspect.flat_layers", &[&human_size(f.layered_bytes), &f.layers.to_string()]) }</dd>
+                <dt>{ tr.t("inspect.flat_left_out") }</dt><dd data-k="flat-left-out">{ tr.f("inspect.flat_files", &[&f.left_out.to_string(), &human_size(f.left_out_bytes)]) }</dd>
+            </dl>
+            if !left.is_empty() || !a.history_secrets.is_empty() {
+                <ul class="inspect-flat" aria-label={tr.t("inspect.flat_left_out")}>
+                    { for left.iter().map(|h| html! {
+                        <li><code>{ h.path.clone() }</code>{ " " }{ tr.f("inspect.flat_still", &[&h.layer.to_string()]) }
+                            if let Some(k) = &h.secret_kind { <>{ " " }<strong class="secret-flag">{ tr.f("inspect.secret", &[k]) }</strong></> }</li>
+                    }) }
+                    { for a.history_secrets.iter().map(|h| html! {
+                        <li><code>{ h.variable.clone() }</code>{ " " }{ tr.t("inspect.flat_config") }</li>
+                    }) }
+                </ul>
+            }
+            <p class="muted">{ tr.t("inspect.flat_note") }</p>
+        </section>
+    }
+}
+
 fn bytes_go(tr: &Tr, a: &Analysis) -> Html {
     html! {
         <section class="inspect-block" aria-labelledby="go-h">
@@ -602,7 +630,14 @@ pub fn inspect_panel() -> Html {
                         }
                         (Some(a), InspectLine::Analyze(_)) => {
                             let mut out = vec![format!("# {line}")];
+                            out.extend(crate::analysis::efficiency_lines(a));
                             out.extend(crate::analysis::shipped_lines(a));
+                            announce(&out);
+                            *pending = None;
+                        }
+                        (Some(a), InspectLine::Export(_)) => {
+                            let mut out = vec![format!("# {line}")];
+                            out.extend(crate::analysis::flattened_lines(a));
                             announce(&out);
                             *pending = None;
                         }
@@ -659,6 +694,7 @@ pub fn inspect_panel() -> Html {
                 { efficiency(&tr, a) }
                 { wasted(&tr, a) }
                 { shipped(&tr, a, &s.viewed, &on_view) }
+                { flattened(&tr, a) }
                 { bytes_go(&tr, a) }
             }
             if s.analysis.is_some() {
