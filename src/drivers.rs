@@ -25,6 +25,7 @@ pub mod aufs;
 pub mod btrfs;
 pub mod devicemapper;
 pub mod overlay2;
+pub mod said;
 pub mod vfs;
 pub mod zfs;
 
@@ -559,8 +560,11 @@ pub struct Step {
     pub ps_size: u64,
     /// Bytes copied from the image by this op (copy-up, CoW of a shared block or record).
     pub copied: u64,
-    /// What was copied or allocated, and why, in one or two sentences.
+    /// What was copied or allocated, and why, in one or two sentences (English).
     pub why: String,
+    /// The same as message keys, for the page to say in its language.
+    #[serde(default)]
+    pub said: Vec<said::Said>,
 }
 
 /// One driver's column: a step per op.
@@ -576,7 +580,8 @@ pub struct Column {
 pub struct Priced {
     pub bytes: u64,
     pub copied: u64,
-    pub why: String,
+    /// What was copied or allocated, and why (its English is the step's `why`).
+    pub said: Vec<said::Said>,
 }
 
 /// The context a model prices an op in.
@@ -628,7 +633,7 @@ impl Drivers {
             let mut m = model(d, &image);
             let p = m.create(&image, c);
             let ps_size = Self::ps(d, c);
-            columns.push(Column { driver: d, label: d.label().into(), steps: vec![Step { op: 0, bytes: p.bytes, ps_size, copied: p.copied, why: p.why }] });
+            columns.push(Column { driver: d, label: d.label().into(), steps: vec![Step { op: 0, bytes: p.bytes, ps_size, copied: p.copied, why: said::english(&p.said), said: p.said }] });
             models.push((d, m));
         }
         Drivers { before: image.clone(), image, models, columns, ops: 0 }
@@ -657,13 +662,13 @@ impl Drivers {
         for ((d, m), col) in self.models.iter_mut().zip(&mut self.columns) {
             let mut p = m.observe(&cx);
             if let Some((path, e)) = &read {
-                p.why = read_sharing(*d, path, e);
+                p.said = vec![read_sharing(*d, path, e)];
             }
             let ps_size = match d.diff_size() {
                 DiffSize::UpperDir => upper_dir_size(after.upper()),
                 DiffSize::Naive => *naive.get_or_insert_with(|| naive_size(after)),
             };
-            col.steps.push(Step { op: self.ops, bytes: p.bytes, ps_size, copied: p.copied, why: p.why });
+            col.steps.push(Step { op: self.ops, bytes: p.bytes, ps_size, copied: p.copied, why: said::english(&p.said), said: p.said });
         }
         self.before = after_view;
     }
@@ -691,22 +696,15 @@ impl Drivers {
 /// one or more copies of its files into memory" (device-mapper-driver.md); zfs: "The Single
 /// Copy ARC feature of ZFS allows a single cached copy of a block to be shared by multiple
 /// clones" (zfs-driver.md); vfs: every container is a deep copy with its own inodes.
-pub fn read_sharing(d: Driver, path: &[u8], e: &Entry) -> String {
-    let p = String::from_utf8_lossy(path);
+pub fn read_sharing(d: Driver, path: &[u8], e: &Entry) -> said::Said {
+    let p = crate::listing::esc(path);
     match d {
-        Driver::Overlay2 | Driver::Overlay2Reflink | Driver::Aufs if e.upper => {
-            format!("read {p} from the container's upper dir: the container's own copy, cached for it alone (no page cache sharing for this file)")
-        }
-        Driver::Overlay2 | Driver::Overlay2Reflink | Driver::Aufs => format!(
-            "read {p} from layer {}: every container of this image opens that same inode, so its pages are cached once (page cache sharing)",
-            e.layer
-        ),
-        Driver::Devicemapper | Driver::Devicemapper512k | Driver::DevicemapperExt4 => {
-            format!("read {p} through the container's own thin device: each container loads its own copy into memory (no page cache sharing)")
-        }
-        Driver::Btrfs => format!("read {p} from the container's snapshot: its extents are shared on disk, but its inode and cached pages are this container's (no page cache sharing)"),
-        Driver::Zfs => format!("read {p} from the container's clone: its records are shared on disk, and ZFS's single-copy ARC caches a shared block once (ARC sharing)"),
-        Driver::Vfs => format!("read {p} from the container's own full copy of the image: its own inode and cached pages (no page cache sharing)"),
+        Driver::Overlay2 | Driver::Overlay2Reflink | Driver::Aufs if e.upper => said::Said::new("why.read_upper", &[&p]),
+        Driver::Overlay2 | Driver::Overlay2Reflink | Driver::Aufs => said::Said::new("why.read_lower", &[&p, &e.layer]),
+        Driver::Devicemapper | Driver::Devicemapper512k | Driver::DevicemapperExt4 => said::Said::new("why.read_dm", &[&p]),
+        Driver::Btrfs => said::Said::new("why.read_btrfs", &[&p]),
+        Driver::Zfs => said::Said::new("why.read_zfs", &[&p]),
+        Driver::Vfs => said::Said::new("why.read_vfs", &[&p]),
     }
 }
 

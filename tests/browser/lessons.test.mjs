@@ -388,7 +388,7 @@ test('L11 and L14 from their links: the Inspect panel shows the shipped key, the
     await ready();
     await cur.getByRole('button', { name: 'Do it' }).click();
     await cur.getByText('Check passed').waitFor({ timeout: 60000 });
-    await diagram.getByText('copy-up: /app/assets').first().waitFor();
+    await diagram.getByText('whiteout: /app/static hidden from the merged view').waitFor();
     await page.waitForTimeout(1500);
     await diagram.scrollIntoViewIfNeeded();
     await shot(page, 'lessons-en-L14-step3-chips');

@@ -55,6 +55,14 @@ fn size(n: i128) -> String {
 
 /// One figure: Docker's units shown, the exact bytes in the title (and so in the accessible
 /// description).
+/// What a step says, in the page's language (its English `why` when it carries no keys).
+fn said(tr: &Tr, s: &crate::drivers::Step) -> String {
+    if s.said.is_empty() {
+        return s.why.clone();
+    }
+    crate::drivers::said::joined(s.said.iter().map(|p| tr.f(&p.key, &p.args.iter().map(String::as_str).collect::<Vec<_>>())))
+}
+
 fn figure(tr: &Tr, label: &str, n: i128, key: &'static str) -> Html {
     html! {
         <>
@@ -92,7 +100,7 @@ fn column(tr: &Tr, c: &Column, max: i128) -> Html {
     let id = format!("drv-{name}");
     let disk = c.driver.on_disk();
     let last = c.steps.last();
-    let (bytes, ps, copied, why) = last.map_or((0, 0, 0, String::new()), |s| (s.bytes, s.ps_size, s.copied, s.why.clone()));
+    let (bytes, ps, copied, why) = last.map_or((0, 0, 0, String::new()), |s| (s.bytes, s.ps_size, s.copied, said(tr, s)));
     let all = deltas(&c.steps);
     let shown = &all[all.len().saturating_sub(BARS)..];
     let lines = |ls: &[&str]| ls.iter().map(|l| html! { <li><code>{ *l }</code></li> }).collect::<Html>();

@@ -190,7 +190,7 @@ fn flattened(tr: &Tr, a: &Analysis) -> Html {
             <dl class="inspect-figures">
                 <dt>{ tr.t("inspect.flat_rootfs") }</dt><dd data-k="flat-rootfs" title={tr.f("inspect.bytes", &[&f.rootfs_bytes.to_string()])}>{ human_size(f.rootfs_bytes) }</dd>
                 <dt>{ tr.t("inspect.flat_layered") }</dt><dd data-k="flat-layered" title={tr.f("inspect.bytes", &[&f.layered_bytes.to_string()])}>{ tr.f("inspect.flat_layers", &[&human_size(f.layered_bytes), &f.layers.to_string()]) }</dd>
-                <dt>{ tr.t("inspect.flat_left_out") }</dt><dd data-k="flat-left-out">{ tr.f("inspect.flat_files", &[&f.left_out.to_string(), &human_size(f.left_out_bytes)]) }</dd>
+                <dt>{ tr.t("inspect.flat_left_out") }</dt><dd data-k="flat-left-out">{ tr.f(if f.left_out == 1 { "inspect.flat_file_one" } else { "inspect.flat_files" }, &[&f.left_out.to_string(), &human_size(f.left_out_bytes)]) }</dd>
             </dl>
             if !left.is_empty() || !a.history_secrets.is_empty() {
                 <ul class="inspect-flat" aria-label={tr.t("inspect.flat_left_out")}>
