@@ -144,6 +144,33 @@ impl Driver {
         }
     }
 
+    /// The model family whose on-disk words the driver shares (`drivers.disk.<family>.*`).
+    pub fn family(self) -> &'static str {
+        match self {
+            Driver::Overlay2 | Driver::Overlay2Reflink => "overlay2",
+            Driver::Aufs => "aufs",
+            Driver::Devicemapper | Driver::Devicemapper512k | Driver::DevicemapperExt4 => "devicemapper",
+            Driver::Btrfs => "btrfs",
+            Driver::Zfs => "zfs",
+            Driver::Vfs => "vfs",
+        }
+    }
+
+    /// The message keys of the driver's words on the page and their English (label, what a
+    /// delete, an opaque directory and a rename are on its disk, its layout lines).
+    pub fn words(self) -> Vec<(String, &'static str)> {
+        let (f, d) = (self.family(), self.on_disk());
+        let mut v = vec![
+            (format!("drivers.label.{}", self.name()), self.label()),
+            (format!("drivers.disk.{f}.delete"), d.delete),
+            (format!("drivers.disk.{f}.opaque"), d.opaque),
+            (format!("drivers.disk.{f}.rename"), d.rename),
+        ];
+        v.extend(d.image_layout.iter().enumerate().map(|(i, l)| (format!("drivers.disk.{f}.image.{i}"), *l)));
+        v.extend(d.container_layout.iter().enumerate().map(|(i, l)| (format!("drivers.disk.{f}.container.{i}"), *l)));
+        v
+    }
+
     pub fn diff_size(self) -> DiffSize {
         match self {
             Driver::Overlay2 | Driver::Overlay2Reflink | Driver::Aufs => DiffSize::UpperDir,

@@ -174,6 +174,17 @@ mod tests {
     }
 
     #[test]
+    fn every_drivers_words_are_in_both_languages() {
+        let (en, zh) = (shipped(Lang::En), shipped(Lang::ZhCn));
+        for d in crate::drivers::Driver::ALL {
+            for (k, v) in d.words() {
+                assert_eq!(en.get(&k), Some(v), "{k}");
+                assert!(zh.contains(&k), "{k} missing in zh-CN");
+            }
+        }
+    }
+
+    #[test]
     fn parts_join_as_sentences() {
         assert_eq!(joined(["a".to_string(), "b".into(), ". C".into(), "; d".into()]), "a; b. C; d");
     }
