@@ -163,13 +163,15 @@ fn efficiency(tr: &Tr, a: &Analysis) -> Html {
             </dl>
             <p class="muted">{ tr.t("inspect.dive_note") }</p>
             if !a.difference.is_empty() {
-                <ul class="inspect-diff">{ for a.difference.iter().map(|l| html! { <li>{ l.clone() }</li> }) }</ul>
+                <ul class="inspect-diff">{ for crate::analysis::difference_of(&a.dive, a.wasted_bytes, &a.hidden).into_iter().map(|(k, args)| {
+                    html! { <li>{ tr.f(k, &args.iter().map(String::as_str).collect::<Vec<_>>()) }</li> }
+                }) }</ul>
             }
             if !d.inefficiencies.is_empty() {
                 <details>
                     <summary>{ tr.t("inspect.dive_table") }</summary>
                     <table class="inspect-table" aria-label={tr.t("inspect.dive_table")}>
-                        <thead><tr><th>{ "Count" }</th><th>{ "Total Space" }</th><th>{ "Path" }</th></tr></thead>
+                        <thead><tr><th>{ tr.t("inspect.dive_count") }</th><th>{ tr.t("inspect.dive_space") }</th><th>{ tr.t("inspect.path") }</th></tr></thead>
                         <tbody>{ for d.inefficiencies.iter().map(|i| html! {
                             <tr><td>{ i.count }</td><td>{ human_size(i.cumulative_size) }</td><td><code>{ i.path.clone() }</code></td></tr>
                         }) }</tbody>
