@@ -270,7 +270,7 @@ test('a docker step opened by its link begins on a fresh Docker host with the ea
       return b && !b.disabled;
     }, null, { timeout: 120000 });
     // Steps 1-4 ran in the Docker host: both pulls, the removal of 5.0.
-    const out = page.getByRole('log', { name: 'Docker output' });
+    const out = page.getByRole('log', { name: 'Docker 输出' });
     await out.getByText('Untagged: redis:5.0').waitFor();
     assert.equal(await out.getByText('Already exists').count() > 0, true);
     await cur.getByRole('button', { name: '执行' }).click();
@@ -290,7 +290,7 @@ test('a docker step opened by its link begins on a fresh Docker host with the ea
     await cur5.getByRole('button', { name: '执行' }).click();
     await cur5.getByText('检查通过').waitFor({ timeout: 60000 });
     await shot(page, 'lessons-zh-L5-history');
-    await page.getByRole('log', { name: 'Docker output' }).scrollIntoViewIfNeeded();
+    await page.getByRole('log', { name: 'Docker 输出' }).scrollIntoViewIfNeeded();
     await shot(page, 'lessons-zh-L5-history-docker');
     await page.goto(`${base}#lesson/L6/3`);
     const cur6 = page.getByRole('region', { name: '课程' }).locator('li[aria-current=step]');
