@@ -145,6 +145,25 @@ fn reason(tr: &Tr, h: &Hidden) -> String {
     tr.f(why_key(h.why), &[&h.path, &s, &h.layer.to_string(), &h.by_layer.to_string()])
 }
 
+/// What a secret looks like, in the page's language (`inspect.kind.*`; the core's English
+/// names them, [`crate::secrets`]).
+fn kind(tr: &Tr, k: &str) -> String {
+    tr.get(&kind_key(k)).map_or_else(|| k.to_string(), str::to_string)
+}
+
+/// `an SSH private key` → `inspect.kind.an_ssh_private_key`.
+pub fn kind_key(k: &str) -> String {
+    let slug: String = k.to_ascii_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    let mut out = String::new();
+    for part in slug.split('_').filter(|p| !p.is_empty()) {
+        if !out.is_empty() {
+            out.push('_');
+        }
+        out.push_str(part);
+    }
+    format!("inspect.kind.{out}")
+}
+
 fn signed(n: i64) -> String {
     let s = human_size(n.unsigned_abs());
     if n < 0 { format!("−{s}") } else { format!("+{s}") }
@@ -198,7 +217,7 @@ fn flattened(tr: &Tr, a: &Analysis) -> Html {
                 <ul class="inspect-flat" aria-label={tr.t("inspect.flat_left_out")}>
                     { for left.iter().map(|h| html! {
                         <li><code>{ h.path.clone() }</code>{ " " }{ tr.f("inspect.flat_still", &[&h.layer.to_string()]) }
-                            if let Some(k) = &h.secret_kind { <>{ " " }<strong class="secret-flag">{ tr.f("inspect.secret", &[k]) }</strong></> }</li>
+                            if let Some(k) = &h.secret_kind { <>{ " " }<strong class="secret-flag">{ tr.f("inspect.secret", &[&kind(tr, k)]) }</strong></> }</li>
                     }) }
                     { for a.history_secrets.iter().map(|h| html! {
                         <li><code>{ h.variable.clone() }</code>{ " " }{ tr.t("inspect.flat_config") }</li>
@@ -279,7 +298,7 @@ fn shipped(tr: &Tr, a: &Analysis, viewed: &Option<Viewed>, on_view: &Callback<us
                 html! {
                     <li class={classes!(h.secret.then_some("secret"))}>
                         if let Some(k) = &h.secret_kind {
-                            <strong class="secret-flag">{ tr.f("inspect.secret", &[k]) }</strong>{ " " }
+                            <strong class="secret-flag">{ tr.f("inspect.secret", &[&kind(tr, k)]) }</strong>{ " " }
                         }
                         <code>{ h.path.clone() }</code>{ format!(" · {} · L{}", human_size(h.size), h.layer) }
                         <p class="muted">{ reason(tr, h) }</p>
