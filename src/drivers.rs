@@ -716,13 +716,14 @@ impl Drivers {
 
 /// Whose copy of a file a read of `path` (supplied by `e`) goes through on driver `d`, and so
 /// whether several containers of one image share its pages in memory (myth M27: nothing is
-/// "loaded once per image"; it depends on the driver). Docker's docs: overlay2 and aufs
-/// "support page cache sharing" (overlayfs-driver.md, aufs-driver.md: the containers open the
-/// same lower inode); btrfs "doesn't support page cache sharing" (btrfs-driver.md: every
-/// container's snapshot has inodes of its own); devicemapper: "Each launched container loads
-/// one or more copies of its files into memory" (device-mapper-driver.md); zfs: "The Single
-/// Copy ARC feature of ZFS allows a single cached copy of a block to be shared by multiple
-/// clones" (zfs-driver.md); vfs: every container is a deep copy with its own inodes.
+/// "loaded once per image"; it depends on the driver). Docker's docs: "OverlayFS supports page
+/// cache sharing. Multiple containers accessing the same file share a single page cache entry
+/// for that file" (overlayfs-driver.md; aufs likewise: the containers open the same lower
+/// inode); "Btrfs doesn't support page cache sharing" (btrfs-driver.md: every container's
+/// snapshot has inodes of its own); devicemapper loads copies of a container's files per
+/// container (device-mapper-driver.md, PLAN.md M27); zfs: "The Single Copy ARC feature of ZFS
+/// allows a single cached copy of a block to be shared by multiple clones" (zfs-driver.md);
+/// vfs: every container is a deep copy with its own inodes.
 pub fn read_sharing(d: Driver, path: &[u8], e: &Entry) -> said::Said {
     let p = crate::listing::esc(path);
     match d {
