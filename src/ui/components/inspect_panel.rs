@@ -148,20 +148,7 @@ fn reason(tr: &Tr, h: &Hidden) -> String {
 /// What a secret looks like, in the page's language (`inspect.kind.*`; the core's English
 /// names them, [`crate::secrets`]).
 fn kind(tr: &Tr, k: &str) -> String {
-    tr.get(&kind_key(k)).map_or_else(|| k.to_string(), str::to_string)
-}
-
-/// `an SSH private key` → `inspect.kind.an_ssh_private_key`.
-pub fn kind_key(k: &str) -> String {
-    let slug: String = k.to_ascii_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
-    let mut out = String::new();
-    for part in slug.split('_').filter(|p| !p.is_empty()) {
-        if !out.is_empty() {
-            out.push('_');
-        }
-        out.push_str(part);
-    }
-    format!("inspect.kind.{out}")
+    tr.get(&crate::secrets::message_key(k)).map_or_else(|| k.to_string(), str::to_string)
 }
 
 fn signed(n: i64) -> String {
