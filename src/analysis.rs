@@ -201,6 +201,67 @@ pub fn shipped_lines(an: &Analysis) -> Vec<String> {
     v
 }
 
+/// dive's three figures as `layerlab analyze` prints them (`dive --ci`'s shape): what the
+/// Inspect panel's "Efficiency" block shows, announced to a lesson (L11) before
+/// [`shipped_lines`].
+pub fn efficiency_lines(an: &Analysis) -> Vec<String> {
+    let d = &an.dive;
+    vec![
+        format!("efficiency: {:.4} %", d.efficiency * 100.0),
+        format!("wastedBytes: {} bytes ({})", d.wasted_bytes, human_size(d.wasted_bytes)),
+        format!("userWastedPercent: {:.4} %", d.user_wasted_percent * 100.0),
+    ]
+}
+
+/// What a flattened export of the image ships, against the layered image: `docker export` of
+/// a fresh container (`layerlab export`) writes the merged view, one tar of the files a
+/// container sees (the top layer's running total of file bytes), with no config and no
+/// history; the layered image ships every layer at rest. Every hidden file is left out of the
+/// flattened tar, and still in the layers anyone who pulls the image gets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Flattened {
+    /// File bytes of the merged view (what the export's files hold).
+    pub rootfs_bytes: u64,
+    /// Σ of the layers at rest.
+    pub layered_bytes: u64,
+    pub layers: usize,
+    /// Hidden files left out: count and bytes.
+    pub left_out: usize,
+    pub left_out_bytes: u64,
+}
+
+impl Flattened {
+    pub fn of(an: &Analysis) -> Flattened {
+        Flattened {
+            rootfs_bytes: an.layers.last().map_or(0, |l| l.running_total),
+            layered_bytes: an.layers.iter().map(|l| l.at_rest).sum(),
+            layers: an.layers.len(),
+            left_out: an.hidden.len(),
+            left_out_bytes: an.wasted_bytes,
+        }
+    }
+}
+
+/// The flattened export against the layered image, one line each, as the Inspect panel
+/// announces its "Flattened export" block to a lesson (L11): the two sizes, every hidden file
+/// (secrets flagged) that the export leaves out and the layers still ship, and the config
+/// lines (`ENV`, `ARG`) an export does not carry.
+pub fn flattened_lines(an: &Analysis) -> Vec<String> {
+    let f = Flattened::of(an);
+    let mut v = vec![
+        format!("Flattened rootfs (docker export): {} bytes ({}) of files, one tar, no config, no history", f.rootfs_bytes, human_size(f.rootfs_bytes)),
+        format!("Layered image: {} bytes ({}) of files in {} layers", f.layered_bytes, human_size(f.layered_bytes), f.layers),
+    ];
+    for h in &an.hidden {
+        let flag = h.secret_kind.as_deref().map_or(String::new(), |k| format!(" [SECRET? {k}]"));
+        v.push(format!("Not in the flattened rootfs, still in layer {} of the image: {} ({}){flag}", h.layer, h.path, human_size(h.size)));
+    }
+    for h in &an.history_secrets {
+        v.push(format!("Not in the flattened rootfs, still in the image's config: {}", h.variable));
+    }
+    v
+}
+
 /// Analyses a loaded image.
 pub fn analyze(img: &Image) -> Result<Analysis> {
     let trees: Vec<&Tree> = img.layers.iter().map(|l| &*l.tree).collect();
@@ -419,35 +480,50 @@ fn scan_run(blob: &crate::layer::LayerBlob, ranges: &[(u64, u64, usize)], found:
 
 /// Why dive's wasted bytes and the exact figure differ.
 fn explain(d: &dive::Dive, exact: u64, hidden: &[Hidden]) -> Vec<String> {
+    difference_of(d, exact, hidden)
+        .into_iter()
+        .map(|(k, args)| {
+            let t = DIFFERENCE_EN.iter().find(|e| e.0 == k).map_or(k, |e| e.1);
+            args.iter().enumerate().fold(t.to_string(), |s, (i, a)| s.replace(&format!("{{{i}}}"), a))
+        })
+        .collect()
+}
+
+/// Why dive's wasted bytes and the exact figure differ, as message keys (`inspect.diff.*`)
+/// and their arguments: the page says them in its language, [`explain`] in English
+/// ([`DIFFERENCE_EN`], the English of the message file).
+pub fn difference_of(d: &dive::Dive, exact: u64, hidden: &[Hidden]) -> Vec<(&'static str, Vec<String>)> {
     let mut out = Vec::new();
     if d.wasted_bytes == exact {
         return out;
     }
     let by_why = |w: Why| hidden.iter().filter(|h| h.why == w).map(|h| h.size).sum::<u64>();
     let kept: u64 = d.inefficiencies.iter().map(|i| i.min_size).sum();
-    out.push(format!(
-        "dive counts {} ({} bytes) of wasted space, the exact figure is {} ({} bytes).",
-        human_size(d.wasted_bytes),
-        d.wasted_bytes,
-        human_size(exact),
-        exact
-    ));
+    out.push(("inspect.diff.counts", vec![human_size(d.wasted_bytes), d.wasted_bytes.to_string(), human_size(exact), exact.to_string()]));
     if kept > 0 {
-        out.push(format!(
-            "dive counts every copy of a path touched twice, the copy a container reads too (dive issue #684): at least {} of its figure is the smallest copies, which may be the kept ones.",
-            human_size(kept)
-        ));
+        out.push(("inspect.diff.kept", vec![human_size(kept)]));
     }
     let opaque = by_why(Why::OpaqueDir);
     if opaque > 0 {
-        out.push(format!("dive ignores opaque directories (.wh..wh..opq): {} hidden by them is not in dive's figure.", human_size(opaque)));
+        out.push(("inspect.diff.opaque", vec![human_size(opaque)]));
     }
     let same = by_why(Why::SameLayer);
     if same > 0 {
-        out.push(format!("{} is hidden by entries of the same layer, which dive never compares.", human_size(same)));
+        out.push(("inspect.diff.same_layer", vec![human_size(same)]));
     }
     out
 }
+
+/// The English of [`difference_of`]'s keys.
+pub const DIFFERENCE_EN: &[(&str, &str)] = &[
+    ("inspect.diff.counts", "dive counts {0} ({1} bytes) of wasted space, the exact figure is {2} ({3} bytes)."),
+    (
+        "inspect.diff.kept",
+        "dive counts every copy of a path touched twice, the copy a container reads too (dive issue #684): at least {0} of its figure is the smallest copies, which may be the kept ones.",
+    ),
+    ("inspect.diff.opaque", "dive ignores opaque directories (.wh..wh..opq): {0} hidden by them is not in dive's figure."),
+    ("inspect.diff.same_layer", "{0} is hidden by entries of the same layer, which dive never compares."),
+];
 
 /// Sums hidden sizes per layer, for reports.
 pub fn hidden_by_layer(a: &Analysis) -> BTreeMap<usize, u64> {
@@ -489,5 +565,19 @@ impl Analysis {
         }
         let binary = bytes.contains(&0);
         Ok(Viewed { index, path: h.path.clone(), size: h.size, text: String::from_utf8_lossy(&bytes).into_owned(), binary })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::i18n::{shipped, Lang};
+
+    #[test]
+    fn the_differences_english_is_the_message_files_and_both_languages_have_it() {
+        let (en, zh) = (shipped(Lang::En), shipped(Lang::ZhCn));
+        for (k, v) in super::DIFFERENCE_EN {
+            assert_eq!(en.get(k), Some(*v), "{k}");
+            assert!(zh.contains(k), "{k} missing in zh-CN");
+        }
     }
 }

@@ -25,6 +25,7 @@ pub mod aufs;
 pub mod btrfs;
 pub mod devicemapper;
 pub mod overlay2;
+pub mod said;
 pub mod vfs;
 pub mod zfs;
 
@@ -143,6 +144,33 @@ impl Driver {
         }
     }
 
+    /// The model family whose on-disk words the driver shares (`drivers.disk.<family>.*`).
+    pub fn family(self) -> &'static str {
+        match self {
+            Driver::Overlay2 | Driver::Overlay2Reflink => "overlay2",
+            Driver::Aufs => "aufs",
+            Driver::Devicemapper | Driver::Devicemapper512k | Driver::DevicemapperExt4 => "devicemapper",
+            Driver::Btrfs => "btrfs",
+            Driver::Zfs => "zfs",
+            Driver::Vfs => "vfs",
+        }
+    }
+
+    /// The message keys of the driver's words on the page and their English (label, what a
+    /// delete, an opaque directory and a rename are on its disk, its layout lines).
+    pub fn words(self) -> Vec<(String, &'static str)> {
+        let (f, d) = (self.family(), self.on_disk());
+        let mut v = vec![
+            (format!("drivers.label.{}", self.name()), self.label()),
+            (format!("drivers.disk.{f}.delete"), d.delete),
+            (format!("drivers.disk.{f}.opaque"), d.opaque),
+            (format!("drivers.disk.{f}.rename"), d.rename),
+        ];
+        v.extend(d.image_layout.iter().enumerate().map(|(i, l)| (format!("drivers.disk.{f}.image.{i}"), *l)));
+        v.extend(d.container_layout.iter().enumerate().map(|(i, l)| (format!("drivers.disk.{f}.container.{i}"), *l)));
+        v
+    }
+
     pub fn diff_size(self) -> DiffSize {
         match self {
             Driver::Overlay2 | Driver::Overlay2Reflink | Driver::Aufs => DiffSize::UpperDir,
@@ -177,6 +205,9 @@ pub struct Entry {
     pub rdev: Option<(u32, u32)>,
     /// The container layer supplies it (overlay: it is in the upper dir).
     pub upper: bool,
+    /// The lower layer that supplies it when the container layer does not (stack index,
+    /// bottom 0).
+    pub layer: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,7 +233,7 @@ pub fn view(c: &Container) -> View {
                 Kind::Char(a, b) | Kind::Block(a, b) => (EntryKind::Other, 0, Some((*a, *b))),
                 _ => (EntryKind::Other, 0, None),
             };
-            let e = Entry { kind, size, mode: n.mode & 0o7777, uid: n.uid, gid: n.gid, mtime: n.mtime, rdev, upper: id.0 == usize::MAX };
+            let e = Entry { kind, size, mode: n.mode & 0o7777, uid: n.uid, gid: n.gid, mtime: n.mtime, rdev, upper: id.0 == usize::MAX, layer: id.0 };
             (path, e)
         })
         .collect()
@@ -556,8 +587,11 @@ pub struct Step {
     pub ps_size: u64,
     /// Bytes copied from the image by this op (copy-up, CoW of a shared block or record).
     pub copied: u64,
-    /// What was copied or allocated, and why, in one or two sentences.
+    /// What was copied or allocated, and why, in one or two sentences (English).
     pub why: String,
+    /// The same as message keys, for the page to say in its language.
+    #[serde(default)]
+    pub said: Vec<said::Said>,
     /// The op as an OPS line, shortened to [`LINE_CHARS`] (empty for the creation): the
     /// chart's label for the op.
     #[serde(default)]
@@ -591,7 +625,8 @@ pub struct Column {
 pub struct Priced {
     pub bytes: u64,
     pub copied: u64,
-    pub why: String,
+    /// What was copied or allocated, and why (its English is the step's `why`).
+    pub said: Vec<said::Said>,
 }
 
 /// The context a model prices an op in.
@@ -643,7 +678,7 @@ impl Drivers {
             let mut m = model(d, &image);
             let p = m.create(&image, c);
             let ps_size = Self::ps(d, c);
-            columns.push(Column { driver: d, label: d.label().into(), steps: vec![Step { op: 0, bytes: p.bytes, ps_size, copied: p.copied, why: p.why, line: String::new() }] });
+            columns.push(Column { driver: d, label: d.label().into(), steps: vec![Step { op: 0, bytes: p.bytes, ps_size, copied: p.copied, why: said::english(&p.said), said: p.said, line: String::new() }] });
             models.push((d, m));
         }
         Drivers { before: image.clone(), image, models, columns, ops: 0 }
@@ -664,13 +699,22 @@ impl Drivers {
         let cx = Ctx { op, outcome: out, changes: &changes, before: &self.before, after: &after_view, container: after };
         let mut naive = None;
         let line = op_line(op);
+        // A read changes nothing on any driver: what differs is whose copy of the file the
+        // kernel caches ([`read_sharing`]).
+        let read = match op {
+            Op::Read { path } if out.errno.is_none() => after_view.get(&crate::path::clean(path)).filter(|e| e.kind == EntryKind::File).map(|e| (crate::path::clean(path), e.clone())),
+            _ => None,
+        };
         for ((d, m), col) in self.models.iter_mut().zip(&mut self.columns) {
-            let p = m.observe(&cx);
+            let mut p = m.observe(&cx);
+            if let Some((path, e)) = &read {
+                p.said = vec![read_sharing(*d, path, e)];
+            }
             let ps_size = match d.diff_size() {
                 DiffSize::UpperDir => upper_dir_size(after.upper()),
                 DiffSize::Naive => *naive.get_or_insert_with(|| naive_size(after)),
             };
-            col.steps.push(Step { op: self.ops, bytes: p.bytes, ps_size, copied: p.copied, why: p.why, line: line.clone() });
+            col.steps.push(Step { op: self.ops, bytes: p.bytes, ps_size, copied: p.copied, why: said::english(&p.said), said: p.said, line: line.clone() });
         }
         self.before = after_view;
     }
@@ -686,6 +730,28 @@ impl Drivers {
 
     pub fn into_columns(self) -> Vec<Column> {
         self.columns
+    }
+}
+
+/// Whose copy of a file a read of `path` (supplied by `e`) goes through on driver `d`, and so
+/// whether several containers of one image share its pages in memory (myth M27: nothing is
+/// "loaded once per image"; it depends on the driver). Docker's docs: "OverlayFS supports page
+/// cache sharing. Multiple containers accessing the same file share a single page cache entry
+/// for that file" (overlayfs-driver.md; aufs likewise: the containers open the same lower
+/// inode); "Btrfs doesn't support page cache sharing" (btrfs-driver.md: every container's
+/// snapshot has inodes of its own); devicemapper loads copies of a container's files per
+/// container (device-mapper-driver.md, PLAN.md M27); zfs: "The Single Copy ARC feature of ZFS
+/// allows a single cached copy of a block to be shared by multiple clones" (zfs-driver.md);
+/// vfs: every container is a deep copy with its own inodes.
+pub fn read_sharing(d: Driver, path: &[u8], e: &Entry) -> said::Said {
+    let p = crate::listing::esc(path);
+    match d {
+        Driver::Overlay2 | Driver::Overlay2Reflink | Driver::Aufs if e.upper => said::Said::new("why.read_upper", &[&p]),
+        Driver::Overlay2 | Driver::Overlay2Reflink | Driver::Aufs => said::Said::new("why.read_lower", &[&p, &e.layer]),
+        Driver::Devicemapper | Driver::Devicemapper512k | Driver::DevicemapperExt4 => said::Said::new("why.read_dm", &[&p]),
+        Driver::Btrfs => said::Said::new("why.read_btrfs", &[&p]),
+        Driver::Zfs => said::Said::new("why.read_zfs", &[&p]),
+        Driver::Vfs => said::Said::new("why.read_vfs", &[&p]),
     }
 }
 

@@ -9,8 +9,9 @@
 //!   log of what it printed, an echo `# LINE` then the printed lines; a check reads the lines its
 //!   step's line printed in its own log. The "Inspect" panel ([`On::Inspect`], L11) runs
 //!   `layerlab analyze` lines ([`InspectLine`]) on a bundled sample and prints what its
-//!   "Deleted but shipped" region shows ([`crate::analysis::shipped_lines`]) or the bytes its
-//!   "View" button shows; the "Storage drivers" panel ([`On::Drivers`], L14) prices every
+//!   "Efficiency" and "Deleted but shipped" regions show ([`crate::analysis::efficiency_lines`],
+//!   [`crate::analysis::shipped_lines`]), the bytes its "View" button shows, or, for a
+//!   `layerlab export` line, its "Flattened export" block ([`crate::analysis::flattened_lines`]); the "Storage drivers" panel ([`On::Drivers`], L14) prices every
 //!   shell line of the container on each driver and prints the cost of the last one
 //!   ([`crate::drivers::report`]). The page offers a button that runs the line, or the learner
 //!   types it. A step passes only when that line ran **after the
@@ -85,6 +86,10 @@ pub enum InspectLine {
     /// `layerlab analyze ARCHIVE --show PATH`: and show the bytes of its hidden file `PATH`
     /// (the region's "View" button).
     Show(String, String),
+    /// `layerlab export ARCHIVE -o OUT.tar`: the image flattened into one rootfs tar (as
+    /// `docker export` of a fresh container writes it), against the layered image: the panel's
+    /// "Flattened export" block ([`crate::analysis::flattened_lines`]).
+    Export(String),
 }
 
 impl InspectLine {
@@ -93,6 +98,7 @@ impl InspectLine {
         match w.as_slice() {
             ["layerlab", "analyze", a] => Some(InspectLine::Analyze(a.to_string())),
             ["layerlab", "analyze", a, "--show", p] => Some(InspectLine::Show(a.to_string(), p.to_string())),
+            ["layerlab", "export", a, "-o", _] => Some(InspectLine::Export(a.to_string())),
             _ => None,
         }
     }
@@ -100,7 +106,7 @@ impl InspectLine {
     /// The sample the line analyses.
     pub fn archive(&self) -> &str {
         match self {
-            InspectLine::Analyze(a) | InspectLine::Show(a, _) => a,
+            InspectLine::Analyze(a) | InspectLine::Show(a, _) | InspectLine::Export(a) => a,
         }
     }
 }
@@ -364,10 +370,28 @@ pub const LESSONS: &[Lesson] = &[
         id: "L11",
         sample: LEAKY,
         steps: &[
+            an(
+                "layerlab analyze webapp.docker.tar",
+                &[
+                    Check::Output("efficiency: 50.8669 %"),
+                    Check::Output("wastedBytes: 2097398 bytes"),
+                    Check::Output("Exact wasted space (bytes no container can read): 1050776 bytes"),
+                    Check::Output("/data/model.bin: 1.049MB in layer 5, replaced by layer 6"),
+                ],
+            ),
             sh("cat /root/.ssh/id_rsa", &[Check::Output("No such file or directory"), Check::NoCopyUp]),
             sh("ls -a /root/.ssh", &[Check::NoOutput("id_rsa"), Check::NoOutput(".wh."), Check::NoError]),
             an("layerlab analyze leaky.docker.tar", &[Check::Output("/root/.ssh/id_rsa"), Check::Output("deleted by layer 2"), Check::Output("[SECRET?"), Check::Output("API_TOKEN")]),
             an("layerlab analyze leaky.docker.tar --show /root/.ssh/id_rsa", &[Check::Output("BEGIN OPENSSH PRIVATE KEY")]),
+            an(
+                "layerlab export leaky.docker.tar -o rootfs.tar",
+                &[
+                    Check::Output("Flattened rootfs (docker export): 3147 bytes"),
+                    Check::Output("Layered image: 3359 bytes"),
+                    Check::Output("Not in the flattened rootfs, still in layer 1 of the image: /root/.ssh/id_rsa"),
+                    Check::Output("Not in the flattened rootfs, still in the image's config: API_TOKEN"),
+                ],
+            ),
             an("layerlab analyze leaky-fixed.docker.tar", &[Check::Output("Deleted but shipped: (none)"), Check::NoOutput("id_rsa"), Check::NoOutput("API_TOKEN")]),
             sh("rm /app/main.sh", &[Check::Whiteout("/app/main.sh"), Check::Diff("D /app/main.sh")]),
         ],
@@ -430,6 +454,17 @@ pub const LESSONS: &[Lesson] = &[
                 &[Check::Whiteout("/app/static"), Check::Output("EXDEV"), Check::Output("overlay2: 0 B copied, +16 KiB allocated"), Check::Output("btrfs: 0 B copied, +0 B allocated")],
             ),
             dr("mkdir /app/static", &[Check::Opaque("/app/static"), Check::Output("opaque dir /app/static"), Check::Output(".wh..wh..opq in /app/static")]),
+            dr(
+                "cat /app/config.yaml",
+                &[
+                    Check::NoCopyUp,
+                    Check::Output("overlay2: 0 B copied, +0 B allocated"),
+                    Check::Occurs("so its pages are cached once (page cache sharing)", 3),
+                    Check::Output("read /app/config.yaml from layer 2: every container of this image opens that same inode"),
+                    Check::Occurs("each container loads its own copy into memory (no page cache sharing)", 3),
+                    Check::Output("its inode and cached pages are this container's (no page cache sharing)"),
+                ],
+            ),
             dk("docker info", &[Check::Output("Storage Driver: overlay2"), Check::NoOutput("Storage Driver: aufs")]),
         ],
         quiz: &[28, 29],
@@ -468,9 +503,9 @@ pub const QUESTION_PROOFS: &[(u32, &str, usize)] = &[
     (12, "L8", 4),
     (13, "L9", 4),
     (20, "L7", 1),
-    (24, "L11", 3),
+    (24, "L11", 4),
     (28, "L14", 1),
-    (29, "L14", 5),
+    (29, "L14", 6),
 ];
 
 /// The 35 myths of PLAN.md §4 (worded under `myth.<n>.…`), and the step that disproves each
@@ -504,8 +539,9 @@ pub const MYTH_PROOFS: &[(u32, &str, usize)] = &[
     (26, "L3", 3),
     (33, "L3", 3),
     (22, "L14", 1),
-    (23, "L14", 5),
-    (24, "L14", 5),
+    (23, "L14", 6),
+    (24, "L14", 6),
+    (27, "L14", 5),
 ];
 
 /// The link to the step proving `n` in `table` ([`QUESTION_PROOFS`] or [`MYTH_PROOFS`]).

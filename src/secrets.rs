@@ -35,6 +35,29 @@ pub fn by_name(path: &[u8]) -> Option<&'static str> {
     None
 }
 
+/// Every name [`by_name`] and the content patterns give a secret (the page says each in its
+/// language under [`message_key`]).
+pub const KINDS: &[&str] = &[
+    "an SSH private key",
+    "a .env file",
+    "a credentials file",
+    "a key file",
+    "cloud or registry credentials",
+    "a PEM private key",
+    "an AWS secret access key",
+    "a GCP service-account key",
+    "a GitHub token",
+    "a Slack token",
+    "an AWS access key ID",
+];
+
+/// The message key of a kind of secret: `an SSH private key` → `inspect.kind.an_ssh_private_key`.
+pub fn message_key(kind: &str) -> String {
+    let slug: String = kind.to_ascii_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    let parts: Vec<&str> = slug.split('_').filter(|p| !p.is_empty()).collect();
+    format!("inspect.kind.{}", parts.join("_"))
+}
+
 /// Each content pattern, the position in it of its first `K`, `_` or `-` (the bytes the
 /// search jumps between: [`memchr::memchr3_iter`], SIMD where the target has it, `simd128` in
 /// the page, and already in the page's worker for JSON; one pass finds every pattern, where a
@@ -135,6 +158,19 @@ pub fn in_history(created_by: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_kind_of_secret_is_named_in_both_languages() {
+        use crate::i18n::{shipped, Lang};
+        assert_eq!(message_key("a .env file"), "inspect.kind.a_env_file");
+        let kinds: Vec<&str> = CONTENT.iter().map(|c| c.2).chain(["an AWS access key ID"]).collect();
+        for k in kinds.iter().chain(KINDS) {
+            assert!(KINDS.contains(k), "{k} not in KINDS");
+            for lang in Lang::ALL {
+                assert!(shipped(lang).contains(&message_key(k)), "{k} unnamed in {}", lang.tag());
+            }
+        }
+    }
+
     use super::*;
 
     fn feed_in(text: &[u8], chunk: usize) -> Option<&'static str> {

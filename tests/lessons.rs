@@ -15,7 +15,7 @@ mod make_samples;
 use layerlab::docker::{served, Docker, Registry};
 use layerlab::host::{open_archive, EventLine, Host};
 use layerlab::image::Archive;
-use layerlab::analysis::{analyze, shipped_lines};
+use layerlab::analysis::{analyze, efficiency_lines, flattened_lines, shipped_lines, Flattened};
 use layerlab::drivers::{self, Driver};
 use layerlab::image::{LoadOptions, Selector};
 use layerlab::lessons::{InspectLine, Lesson, Observation, On, LESSONS};
@@ -62,7 +62,11 @@ impl Page {
                 let an = analyze(&img).unwrap();
                 self.inspect.push(format!("# {line}"));
                 match l {
-                    InspectLine::Analyze(_) => self.inspect.extend(shipped_lines(&an)),
+                    InspectLine::Analyze(_) => {
+                        self.inspect.extend(efficiency_lines(&an));
+                        self.inspect.extend(shipped_lines(&an));
+                    }
+                    InspectLine::Export(_) => self.inspect.extend(flattened_lines(&an)),
                     InspectLine::Show(_, path) => {
                         let h = an.hidden.iter().find(|h| h.path == path).unwrap();
                         let bytes = h.content.as_ref().unwrap().read().unwrap();
@@ -188,4 +192,35 @@ fn a_replayed_step_passes_as_when_played() {
             assert!(step.passes(&page.obs(), base), "{} step {} after a replay: {:?}", l.id, k + 1, &page.docker[base.docker..]);
         }
     }
+}
+
+/// L11's "export" step tells the truth about a real export: the files of `docker export` of a
+/// fresh leaky container (the host's `export_to`, the merged view as one tar) add up to the
+/// analysis's flattened figure, and the key is not among them.
+#[test]
+fn the_flattened_figure_is_what_a_real_export_holds() {
+    let name = layerlab::lessons::LEAKY;
+    let mut host = Host::default();
+    let src: Source = Arc::new(MemSource::new(sample(name)));
+    let opened = open_archive(src, name, true, 1, host.next_id(), &mut |_| true).unwrap();
+    host.add(&opened);
+    host.set_stack(opened.layers.iter().map(|x| (x.info.id, true)).collect());
+    let mut tar = Vec::new();
+    host.export_to(&mut tar).unwrap();
+    let mut files = 0u64;
+    let mut paths = Vec::new();
+    let mut ar = tar::Archive::new(&tar[..]);
+    for e in ar.entries().unwrap() {
+        let e = e.unwrap();
+        if e.header().entry_type().is_file() {
+            files += e.header().size().unwrap();
+        }
+        paths.push(e.path().unwrap().to_string_lossy().into_owned());
+    }
+    let ar = Archive::open(MemSource::shared(sample(name)), name, false, None).unwrap();
+    let img = ar.load(&Selector::Default, &LoadOptions { verify: false, changes: false, hash_compressed: false, ..Default::default() }, &mut |_| true).unwrap();
+    let f = Flattened::of(&analyze(&img).unwrap());
+    assert_eq!(files, f.rootfs_bytes);
+    assert!(f.layered_bytes > f.rootfs_bytes);
+    assert!(!paths.iter().any(|p| p.contains("id_rsa")), "{paths:?}");
 }

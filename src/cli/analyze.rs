@@ -89,9 +89,9 @@ fn report(an: &Analysis) -> String {
     let d = &an.dive;
     let mut s = String::new();
     s += "Image Details (as dive computes them):\n";
-    s += &format!("  efficiency: {:.4} %\n", d.efficiency * 100.0);
-    s += &format!("  wastedBytes: {} bytes ({})\n", d.wasted_bytes, human_size(d.wasted_bytes));
-    s += &format!("  userWastedPercent: {:.4} %\n", d.user_wasted_percent * 100.0);
+    for line in crate::analysis::efficiency_lines(an) {
+        s += &format!("  {line}\n");
+    }
     s += &format!("Exact wasted space (bytes no container can read): {} bytes ({})\n", an.wasted_bytes, human_size(an.wasted_bytes));
     for line in &an.difference {
         s += &format!("  {line}\n");

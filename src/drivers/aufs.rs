@@ -42,14 +42,17 @@ impl Model for Aufs {
         Priced {
             bytes: Overlay2::ext4().upper_bytes(c) + AUFS_DIRS,
             copied: 0,
-            why: "the rw branch: its directory block, and aufs's .wh..wh.plnk and .wh..wh.orph directories (4 KiB each); nothing of the image is copied".into(),
+            said: vec![super::said::Said::new("why.aufs_create", &[])],
         }
     }
 
     fn observe(&mut self, cx: &Ctx<'_>) -> Priced {
         let mut p = Overlay2::ext4().observe(cx);
         p.bytes += AUFS_DIRS;
-        p.why = p.why.replace("whiteout ", "whiteout .wh. file for ").replace("opaque dir ", ".wh..wh..opq in ");
+        // The same events, named as aufs names them on its disk.
+        if !cx.outcome.events.is_empty() {
+            p.said = super::said::events(&cx.outcome.events, true);
+        }
         p
     }
 }

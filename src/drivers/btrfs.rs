@@ -20,6 +20,7 @@
 //!   is a single leaf again: removing a big directory measured 0 ("tree shrank").
 //! - SIZE is the naive diff.
 
+use super::said::Said;
 use super::{children, parent, round_up, Change, Ctx, EntryKind, Ledger, Model, OnDisk, Priced, View, BLOCK};
 use crate::container::Container;
 use std::collections::BTreeSet;
@@ -102,7 +103,7 @@ impl Btrfs {
 
 impl Model for Btrfs {
     fn create(&mut self, _image: &View, _c: &Container) -> Priced {
-        Priced { bytes: LEAF, copied: 0, why: "the snapshot's own tree root: one 16 KiB node; every extent and leaf is shared with the image".into() }
+        Priced { bytes: LEAF, copied: 0, said: vec![Said::new("why.btrfs_create", &[])] }
     }
 
     fn observe(&mut self, cx: &Ctx<'_>) -> Priced {
@@ -139,21 +140,17 @@ impl Model for Btrfs {
         let single = tree_items(cx.after) <= LEAF;
         let meta = if single { LEAF } else { LEAF * (1 + self.leaves.len() as u64) };
         let new_leaves = self.leaves.len() - leaves0;
-        let why = if cx.changes.is_empty() {
-            "nothing changed".into()
+        let said = if cx.changes.is_empty() {
+            vec![Said::new("why.nothing", &[])]
         } else {
-            let mut w = format!(
-                "{} of 4 KiB data sectors {}, {} new 16 KiB leaves copied",
-                super::human(data.saturating_sub(data0)),
-                if data >= data0 { "written (a write into the image's extent goes to a new extent; the old one stays whole)" } else { "freed" },
-                new_leaves
-            );
+            let key = if data >= data0 { "why.btrfs_written" } else { "why.btrfs_freed" };
+            let mut w = vec![Said::new(key, &[&super::human(data.saturating_sub(data0)), &new_leaves])];
             if single {
-                w.push_str("; the whole tree now fits in one leaf, so the container owns just that leaf");
+                w.push(Said::new("why.btrfs_single", &[]));
             }
             w
         };
         let copied = shared_bytes(&self.ledger).saturating_sub(shared0);
-        Priced { bytes: data + meta, copied, why }
+        Priced { bytes: data + meta, copied, said }
     }
 }

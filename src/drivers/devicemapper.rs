@@ -27,6 +27,7 @@
 //!   Mounting writes the superblock.
 //! - SIZE is the naive diff.
 
+use super::said::Said;
 use super::{children, parent, round_up, Change, Ctx, EntryKind, Model, OnDisk, Priced, View, BLOCK};
 use crate::container::Container;
 use std::collections::{BTreeMap, BTreeSet};
@@ -233,11 +234,11 @@ impl Model for Devicemapper {
         let why = match self.fs {
             Fs::Xfs => {
                 self.write(XFS_LOG, XFS_LOG_LEN);
-                "a thin snapshot of the image's device shares every pool block; mounting xfs writes its superblock and log (≈ 2 MiB), which the snapshot must own"
+                "why.dm_create_xfs"
             }
-            Fs::Ext4 => "a thin snapshot of the image's device shares every pool block; mounting ext4 writes its superblock: one pool block",
+            Fs::Ext4 => "why.dm_create_ext4",
         };
-        Priced { bytes: self.bytes(), copied: std::mem::take(&mut self.copied), why: why.into() }
+        Priced { bytes: self.bytes(), copied: std::mem::take(&mut self.copied), said: vec![Said::new(why, &[])] }
     }
 
     fn observe(&mut self, cx: &Ctx<'_>) -> Priced {
@@ -326,24 +327,14 @@ impl Model for Devicemapper {
         }
         let kib = self.pool >> 10;
         let new = self.owned.len() - blocks0;
-        let why = if cx.changes.is_empty() {
-            "nothing changed".into()
+        let said = if cx.changes.is_empty() {
+            Said::new("why.nothing", &[])
         } else if new == 0 {
-            match self.fs {
-                Fs::Xfs => format!("every 4 KiB block written (inode changes go to the xfs log) is in a {kib} KiB pool block the container already owns: nothing new"),
-                Fs::Ext4 => format!("every 4 KiB block written is in a {kib} KiB pool block the container already owns: nothing new"),
-            }
+            Said::new(if self.fs == Fs::Xfs { "why.dm_owned_xfs" } else { "why.dm_owned_ext4" }, &[&kib])
         } else {
-            format!(
-                "{new} new {kib} KiB pool blocks ({data_blocks} for file data, {} for {}); {} copied from the image's blocks because a 4 KiB write covered only part of a shared pool block",
-                new - data_blocks,
-                match self.fs {
-                    Fs::Xfs => "directory blocks",
-                    Fs::Ext4 => "the journal, inode table, bitmaps and directory blocks",
-                },
-                super::human(self.copied)
-            )
+            let key = if self.fs == Fs::Xfs { "why.dm_new_xfs" } else { "why.dm_new_ext4" };
+            Said::new(key, &[&new, &kib, &data_blocks, &(new - data_blocks), &super::human(self.copied)])
         };
-        Priced { bytes: self.bytes(), copied: std::mem::take(&mut self.copied), why }
+        Priced { bytes: self.bytes(), copied: std::mem::take(&mut self.copied), said: vec![said] }
     }
 }

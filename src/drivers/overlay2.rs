@@ -19,7 +19,8 @@
 //!   inodes already there, so a chunk is paid per 64 new inodes.
 //! - SIZE is `directory.Size(upper)` ([`super::upper_dir_size`]).
 
-use super::{events_sentence, round_up, Ctx, Ledger, Model, OnDisk, Priced, View, BLOCK};
+use super::said::{self, Said};
+use super::{round_up, Ctx, Ledger, Model, OnDisk, Priced, View, BLOCK};
 use crate::container::Container;
 use crate::tree::Kind;
 use std::collections::HashSet;
@@ -125,11 +126,11 @@ pub fn xfs_dir_bytes<'a>(names: impl Iterator<Item = &'a [u8]> + Clone) -> u64 {
 impl Model for Overlay2 {
     fn create(&mut self, _image: &View, c: &Container) -> Priced {
         let bytes = self.upper_bytes(c);
-        let why = match self.backing {
-            Backing::Ext4 => "the container's empty upper dir: one 4 KiB directory block; nothing of the image is copied".into(),
-            Backing::XfsReflink => "the container's empty upper dir lives in its inode; nothing of the image is copied".into(),
+        let said = match self.backing {
+            Backing::Ext4 => Said::new("why.overlay2_create", &[]),
+            Backing::XfsReflink => Said::new("why.overlay2_xfs_create", &[]),
         };
-        Priced { bytes, copied: 0, why }
+        Priced { bytes, copied: 0, said: vec![said] }
     }
 
     fn observe(&mut self, cx: &Ctx<'_>) -> Priced {
@@ -141,13 +142,13 @@ impl Model for Overlay2 {
         }
         let bytes = self.upper_bytes(cx.container);
         let copied = cx.outcome.bytes_copied;
-        let mut why = events_sentence(&cx.outcome.events);
-        if why.is_empty() {
-            why = "nothing changed in the upper dir".into();
+        let mut said = said::events(&cx.outcome.events, false);
+        if said.is_empty() {
+            said.push(Said::new("why.upper_nothing", &[]));
         }
         if self.backing == Backing::XfsReflink && copied > 0 {
-            why.push_str(". On xfs the copy-up is a reflink (clone_file_range): the file's blocks stay shared, and only the 128 KiB CoW granules a write touches get new blocks");
+            said.push(Said::new("why.xfs_reflink", &[]));
         }
-        Priced { bytes, copied, why }
+        Priced { bytes, copied, said }
     }
 }

@@ -10,6 +10,7 @@
 //!   gives the bytes back, the only driver where it does).
 //! - SIZE is the naive diff.
 
+use super::said::Said;
 use super::{ext4_view_bytes, Ctx, Model, OnDisk, Priced, View};
 use crate::container::Container;
 
@@ -30,19 +31,19 @@ pub struct Vfs;
 impl Model for Vfs {
     fn create(&mut self, image: &View, _c: &Container) -> Priced {
         let bytes = ext4_view_bytes(image);
-        Priced { bytes, copied: bytes, why: "a full copy of the image (copy.DirCopy): every file's blocks and every directory's".into() }
+        Priced { bytes, copied: bytes, said: vec![Said::new("why.vfs_create", &[])] }
     }
 
     fn observe(&mut self, cx: &Ctx<'_>) -> Priced {
         let bytes = ext4_view_bytes(cx.after);
         let before = ext4_view_bytes(cx.before);
-        let why = if cx.changes.is_empty() {
-            "nothing changed".to_string()
+        let said = if cx.changes.is_empty() {
+            Said::new("why.nothing", &[])
         } else if bytes >= before {
-            format!("written in place in the container's own copy: {} more", super::human(bytes - before))
+            Said::new("why.vfs_more", &[&super::human(bytes - before)])
         } else {
-            format!("written in place in the container's own copy: {} given back", super::human(before - bytes))
+            Said::new("why.vfs_back", &[&super::human(before - bytes)])
         };
-        Priced { bytes, copied: 0, why }
+        Priced { bytes, copied: 0, said: vec![said] }
     }
 }

@@ -15,6 +15,7 @@
 //!   the next txg frees the clone's previous copies, so it does not pile up.
 //! - SIZE is the naive diff.
 
+use super::said::Said;
 use super::{round_up, Ctx, FileData, Ledger, Model, OnDisk, Priced, View, BLOCK};
 use crate::container::Container;
 
@@ -59,7 +60,7 @@ pub fn file_bytes(f: &FileData) -> u64 {
 
 impl Model for Zfs {
     fn create(&mut self, _image: &View, _c: &Container) -> Priced {
-        Priced { bytes: 0, copied: 0, why: "a clone of the image's snapshot: every record shared, nothing written".into() }
+        Priced { bytes: 0, copied: 0, said: vec![Said::new("why.zfs_create", &[])] }
     }
 
     fn observe(&mut self, cx: &Ctx<'_>) -> Priced {
@@ -72,15 +73,11 @@ impl Model for Zfs {
         let data: u64 = self.ledger.files.values().map(file_bytes).sum();
         let shared: u64 = self.ledger.files.values().map(|f| f.shared_units_touched(RECORD) * RECORD).sum();
         let meta = if self.changed { TXG_METADATA } else { 0 };
-        let why = if cx.changes.is_empty() {
-            "nothing changed".into()
+        let said = if cx.changes.is_empty() {
+            Said::new("why.nothing", &[])
         } else {
-            format!(
-                "{} of records {} (a touched 128 KiB record is rewritten whole; a file up to 128 KiB is one block), plus the txg's dnode and indirect-block copies",
-                super::human(data.abs_diff(data0)),
-                if data >= data0 { "written" } else { "freed" }
-            )
+            Said::new(if data >= data0 { "why.zfs_written" } else { "why.zfs_freed" }, &[&super::human(data.abs_diff(data0))])
         };
-        Priced { bytes: data + meta, copied: shared.saturating_sub(shared0), why }
+        Priced { bytes: data + meta, copied: shared.saturating_sub(shared0), said: vec![said] }
     }
 }

@@ -464,7 +464,8 @@ pub fn app() -> Html {
     if words.is_none() {
         return html! { <div class="app"><p class="muted">{ "…" }</p></div> };
     }
-    // The container's stack for the lesson's diagram: enabled layers, bottom first.
+    // The container's stack for the layers diagrams (the lesson's, and the one beside the Stack
+    // panel): enabled layers, bottom first.
     let lesson_stack = std::rc::Rc::new(
         state.session.order.iter().filter(|o| o.1).filter_map(|o| state.session.layers.iter().find(|l| l.id == o.0).map(|l| (l.id, l.created_by.clone()))).collect::<Vec<_>>(),
     );
@@ -478,12 +479,15 @@ pub fn app() -> Html {
             </header>
             <Jobs jobs={state.jobs.list.clone()} on_cancel={on_cancel} />
             <Notices notices={state.jobs.notices.clone()} on_dismiss={on_dismiss} />
-            <LessonsPanel container={state.container.clone()} replaying={replaying} on_open={on_lesson_open} on_command={on_command_line} stack={lesson_stack} />
+            <LessonsPanel container={state.container.clone()} replaying={replaying} on_open={on_lesson_open} on_command={on_command_line} stack={lesson_stack.clone()} />
             <main class="grid">
                 <div class="col left">
                     <LayerStack layers={state.session.layers.clone()} order={state.session.order.clone()} scope={state.view.params.scope}
                         merged_entries={state.view.merged_entries} on_toggle={on_toggle_layer} on_move={on_move} on_scope={on_scope}
                         mount={state.container.mount.clone()} usage={state.container.usage.clone()} copies={state.container.copies.clone()} copy_seq={state.container.shell_seq} />
+                    if !lesson_stack.is_empty() {
+                        <crate::ui::components::layers_diagram::LayersDiagram stack={lesson_stack.clone()} container={state.container.clone()} compact=true />
+                    }
                     <ImagePanel archives={state.session.archives.clone()} layers={state.session.layers.clone()} on_save={on_save}
                         order={state.session.order.clone()} on_show={on_show_image} on_add={on_add_image} />
                 </div>

@@ -270,7 +270,7 @@ test('a docker step opened by its link begins on a fresh Docker host with the ea
       return b && !b.disabled;
     }, null, { timeout: 120000 });
     // Steps 1-4 ran in the Docker host: both pulls, the removal of 5.0.
-    const out = page.getByRole('log', { name: 'Docker output' });
+    const out = page.getByRole('log', { name: 'Docker 输出' });
     await out.getByText('Untagged: redis:5.0').waitFor();
     assert.equal(await out.getByText('Already exists').count() > 0, true);
     await cur.getByRole('button', { name: '执行' }).click();
@@ -290,7 +290,7 @@ test('a docker step opened by its link begins on a fresh Docker host with the ea
     await cur5.getByRole('button', { name: '执行' }).click();
     await cur5.getByText('检查通过').waitFor({ timeout: 60000 });
     await shot(page, 'lessons-zh-L5-history');
-    await page.getByRole('log', { name: 'Docker output' }).scrollIntoViewIfNeeded();
+    await page.getByRole('log', { name: 'Docker 输出' }).scrollIntoViewIfNeeded();
     await shot(page, 'lessons-zh-L5-history-docker');
     await page.goto(`${base}#lesson/L6/3`);
     const cur6 = page.getByRole('region', { name: '课程' }).locator('li[aria-current=step]');
@@ -316,23 +316,44 @@ test('L11 and L14 from their links: the Inspect panel shows the shipped key, the
       const b = document.querySelector('.step.current button.primary');
       return b && !b.disabled;
     }, null, { timeout: 120000 });
-    // L11 step 4: the key's bytes, as anyone who pulls the image gets them.
-    await page.goto(`${base}#lesson/L11/4`);
+    // L11 step 1: the efficiency figures of webapp, as the Inspect panel shows them.
+    await page.goto(`${base}#lesson/L11/1`);
     const lesson = page.getByRole('region', { name: 'Lesson' });
     let cur = lesson.locator('li[aria-current=step]');
-    await cur.getByText('Step 4', { exact: true }).waitFor();
+    await cur.getByText('Step 1', { exact: true }).waitFor();
+    await ready();
+    await cur.getByRole('button', { name: 'Do it' }).click();
+    await cur.getByText('Check passed').waitFor({ timeout: 60000 });
+    await page.locator('dd[data-k=score]', { hasText: '50.8669 %' }).waitFor();
+    await page.getByRole('heading', { name: 'Efficiency' }).scrollIntoViewIfNeeded();
+    await shot(page, 'lessons-en-L11-step1-efficiency');
+    // L11 step 5: the key's bytes, as anyone who pulls the image gets them.
+    await page.goto(`${base}#lesson/L11/5`);
+    cur = lesson.locator('li[aria-current=step]');
+    await cur.getByText('Step 5', { exact: true }).waitFor();
     await ready();
     await cur.getByText('Waiting').waitFor();
     await cur.getByRole('button', { name: 'Do it' }).click();
     await cur.getByText('Check passed').waitFor({ timeout: 60000 });
     await page.getByText('BEGIN OPENSSH PRIVATE KEY').first().waitFor();
-    await shot(page, 'lessons-en-L11-step4');
+    await shot(page, 'lessons-en-L11-step5');
     await page.getByRole('heading', { name: 'Deleted but shipped' }).scrollIntoViewIfNeeded();
-    await shot(page, 'lessons-en-L11-step4-inspect');
-    // L11 step 6: the whiteout, in the diagram.
+    await shot(page, 'lessons-en-L11-step5-inspect');
+    // L11 step 6: the flattened export leaves the key out; the layers still ship it.
     await page.goto(`${base}#lesson/L11/6`);
     cur = lesson.locator('li[aria-current=step]');
     await cur.getByText('Step 6', { exact: true }).waitFor();
+    await ready();
+    await cur.getByRole('button', { name: 'Do it' }).click();
+    await cur.getByText('Check passed').waitFor({ timeout: 60000 });
+    const flat = page.getByRole('region', { name: 'Flattened export' });
+    await flat.getByText('still in layer 1').waitFor();
+    await flat.scrollIntoViewIfNeeded();
+    await shot(page, 'lessons-en-L11-step6-export');
+    // L11 step 8: the whiteout, in the diagram.
+    await page.goto(`${base}#lesson/L11/8`);
+    cur = lesson.locator('li[aria-current=step]');
+    await cur.getByText('Step 8', { exact: true }).waitFor();
     await ready();
     const diagram = page.getByRole('figure', { name: 'Layers diagram' });
     await diagram.waitFor();
@@ -355,6 +376,24 @@ test('L11 and L14 from their links: the Inspect panel shows the shipped key, the
     await shot(page, 'lessons-en-L14-step1-diagram');
     await page.getByRole('button', { name: 'Storage drivers' }).scrollIntoViewIfNeeded();
     await shot(page, 'lessons-en-L14-step1-drivers');
+    // The same drawing beside the Stack panel, from the same container.
+    const stackDiagram = page.getByRole('figure', { name: 'Stack and container diagram' });
+    await stackDiagram.getByText('copy-up: /data/model.bin from L6 into the container layer').waitFor();
+    await stackDiagram.scrollIntoViewIfNeeded();
+    await shot(page, 'lessons-en-L14-step1-stack-diagram');
+    // Step 3: mv copies the directory's files up; the chips keep apart and wrap.
+    await page.goto(`${base}#lesson/L14/3`);
+    cur = lesson.locator('li[aria-current=step]');
+    await cur.getByText('Step 3', { exact: true }).waitFor();
+    await ready();
+    await cur.getByRole('button', { name: 'Do it' }).click();
+    await cur.getByText('Check passed').waitFor({ timeout: 60000 });
+    await diagram.getByText('whiteout: /app/static hidden from the merged view').waitFor();
+    await page.waitForTimeout(1500);
+    await diagram.scrollIntoViewIfNeeded();
+    await shot(page, 'lessons-en-L14-step3-chips');
+    await stackDiagram.scrollIntoViewIfNeeded();
+    await shot(page, 'lessons-en-L14-step3-stack-diagram');
     // Step 4 by its link: the opaque directory.
     await page.goto(`${base}#lesson/L14/4`);
     cur = lesson.locator('li[aria-current=step]');
@@ -365,6 +404,17 @@ test('L11 and L14 from their links: the Inspect panel shows the shipped key, the
     await diagram.getByText('opaque directory: /app/static').waitFor();
     await page.waitForTimeout(1500);
     await shot(page, 'lessons-en-L14-step4-opaque');
+    // Step 5 (myth 27): a read copies nothing; overlay2 reads the layer's one inode (page
+    // cache sharing), devicemapper and btrfs the container's own copy.
+    await page.goto(`${base}#lesson/L14/5`);
+    cur = lesson.locator('li[aria-current=step]');
+    await cur.getByText('Step 5', { exact: true }).waitFor();
+    await ready();
+    await cur.getByRole('button', { name: 'Do it' }).click();
+    await cur.getByText('Check passed').waitFor({ timeout: 60000 });
+    await page.getByText('so its pages are cached once (page cache sharing)').first().waitFor();
+    await page.getByRole('button', { name: 'Storage drivers' }).scrollIntoViewIfNeeded();
+    await shot(page, 'lessons-en-L14-step5-page-cache');
     // The same in Chinese.
     await page.getByLabel('Language').selectOption('zh-CN');
     await page.goto(`${base}#lesson/L14/2`);
@@ -378,13 +428,17 @@ test('L11 and L14 from their links: the Inspect panel shows the shipped key, the
     await page.getByRole('figure', { name: '分层示意图' }).getByText('白障：/etc/passwd').waitFor();
     await page.waitForTimeout(1500);
     await shot(page, 'lessons-zh-L14-step2');
-    await page.goto(`${base}#lesson/L11/3`);
+    await page.getByRole('button', { name: '存储驱动', exact: true }).scrollIntoViewIfNeeded();
+    await shot(page, 'lessons-zh-L14-step2-drivers');
+    await page.goto(`${base}#lesson/L11/4`);
     cur = zh.locator('li[aria-current=step]');
-    await cur.getByText('第 3 步').waitFor();
+    await cur.getByText('第 4 步').waitFor();
     await ready();
     await cur.getByRole('button', { name: '执行' }).click();
     await cur.getByText('检查通过').waitFor({ timeout: 60000 });
-    await shot(page, 'lessons-zh-L11-step3');
+    await shot(page, 'lessons-zh-L11-step4');
+    await page.getByRole('heading', { name: '效率' }).scrollIntoViewIfNeeded();
+    await shot(page, 'lessons-zh-L11-step4-inspect');
     assert.deepEqual(t.errors, []);
   } finally {
     await t.close();

@@ -19,6 +19,7 @@ pub struct Props {
 
 #[function_component(BuildContext)]
 pub fn build_context(p: &Props) -> Html {
+    let tr = crate::ui::lang::use_tr();
     let new_path = use_node_ref();
     let clash_msg = use_state(|| None::<String>);
     let onsubmit = {
@@ -30,7 +31,7 @@ pub fn build_context(p: &Props) -> Html {
                 // Not over a file or a directory the context has (that would drop files).
                 let clash = files.keys().any(|k| *k == path || k.starts_with(&format!("{path}/")) || path.starts_with(&format!("{k}/")));
                 if clash {
-                    clash_msg.set(Some(t::context_clash(&path)));
+                    clash_msg.set(Some(t::context_clash(&tr, &path)));
                 } else {
                     clash_msg.set(None);
                     cb.emit(DockerItem::Write { path, text: String::new() });
@@ -40,10 +41,10 @@ pub fn build_context(p: &Props) -> Html {
         })
     };
     html! {
-        <section class="build-context" aria-label={t::CONTEXT}>
-            <h3>{ t::CONTEXT }</h3>
-            <p class="muted">{ t::CONTEXT_HINT }</p>
-            if p.files.is_empty() { <p class="muted">{ t::CONTEXT_EMPTY }</p> }
+        <section class="build-context" aria-label={tr.t("docker.context")}>
+            <h3>{ tr.t("docker.context") }</h3>
+            <p class="muted">{ tr.t("docker.context_hint") }</p>
+            if p.files.is_empty() { <p class="muted">{ tr.t("docker.context_empty") }</p> }
             <ul class="context-files">
                 { for p.files.iter().map(|(path, text)| {
                     let oninput = {
@@ -59,7 +60,7 @@ pub fn build_context(p: &Props) -> Html {
                         <li key={path.clone()}>
                             <div class="context-file-head">
                                 <code>{ format!("{}/{path}", crate::ui::docker_protocol::CONTEXT_DIR) }</code>
-                                <button class="button" aria-label={t::delete_file(path)} {onclick}>{ t::DELETE }</button>
+                                <button class="button" aria-label={t::delete_file(&tr, path)} {onclick}>{ tr.t("docker.delete") }</button>
                             </div>
                             <textarea aria-label={path.clone()} spellcheck="false" {rows} value={text.clone()} {oninput} />
                         </li>
@@ -67,8 +68,8 @@ pub fn build_context(p: &Props) -> Html {
                 }) }
             </ul>
             <form class="context-new" {onsubmit}>
-                <input type="text" aria-label={t::NEW_FILE_PATH} placeholder={t::NEW_FILE_PLACEHOLDER} spellcheck="false" autocomplete="off" ref={new_path} />
-                <button class="button" type="submit">{ t::NEW_FILE }</button>
+                <input type="text" aria-label={tr.t("docker.new_file_path")} placeholder={tr.t("docker.new_file_placeholder")} spellcheck="false" autocomplete="off" ref={new_path} />
+                <button class="button" type="submit">{ tr.t("docker.new_file") }</button>
             </form>
             if let Some(m) = &*clash_msg { <p class="error" role="alert">{ m }</p> }
         </section>

@@ -53,6 +53,7 @@ fn short(id: &str) -> String {
 
 #[function_component(BuildSteps)]
 pub fn build_steps(p: &Props) -> Html {
+    let tr = crate::ui::lang::use_tr();
     let total = p.build.steps.len();
     let seq = p.build.seq;
     let animate = p.build.animate && total > 1 && !reduced_motion();
@@ -111,22 +112,22 @@ pub fn build_steps(p: &Props) -> Html {
     };
     let failed = p.build.code != 0;
     html! {
-        <section class="build-steps" aria-label={t::STEPS}>
-            <h3>{ t::STEPS }</h3>
-            <p class="muted">{ t::STEPS_HINT }</p>
+        <section class="build-steps" aria-label={tr.t("docker.steps")}>
+            <h3>{ tr.t("docker.steps") }</h3>
+            <p class="muted">{ tr.t("docker.steps_hint") }</p>
             <p class="build-progress" aria-live="polite">
-                { t::steps_progress(n, total) }
-                if playing { { " " }<button class="button" onclick={skip}>{ t::SHOW_ALL }</button> }
+                { t::steps_progress(&tr, n, total) }
+                if playing { { " " }<button class="button" onclick={skip}>{ tr.t("docker.show_all") }</button> }
             </p>
             <div class="build-grid">
-                <ol class="step-list" aria-label={t::STEP_LIST}>
-                    { for steps.iter().enumerate().map(|(i, s)| step_item(s, playing && i + 1 == n, failed && !s.done)) }
+                <ol class="step-list" aria-label={tr.t("docker.step_list")}>
+                    { for steps.iter().enumerate().map(|(i, s)| step_item(&tr, s, playing && i + 1 == n, failed && !s.done)) }
                 </ol>
                 <div class="build-stack">
-                    <h4>{ t::STACK }</h4>
-                    <p class="muted">{ t::STACK_HINT }</p>
-                    if stack.is_empty() { <p class="muted">{ t::STACK_EMPTY }</p> }
-                    <ol class="stack-col" aria-label={t::STACK} reversed=true>
+                    <h4>{ tr.t("docker.stack") }</h4>
+                    <p class="muted">{ tr.t("docker.stack_hint") }</p>
+                    if stack.is_empty() { <p class="muted">{ tr.t("docker.stack_empty") }</p> }
+                    <ol class="stack-col" aria-label={tr.t("docker.stack")} reversed=true>
                         { for stack.iter().enumerate().rev().map(|(i, l)| {
                             let mine = origin.get(i).copied().flatten();
                             let join = joined.as_deref() == Some(l.diff_id.as_str()) && i + 1 == stack.len();
@@ -136,7 +137,7 @@ pub fn build_steps(p: &Props) -> Html {
                                     <code>{ short(&l.diff_id) }</code>
                                     <span class="size">{ &l.size_text }</span>
                                     if let Some(cached) = mine {
-                                        <span class={classes!("badge", if cached { "cached" } else { "new-layer" })}>{ if cached { t::CACHED_LAYER } else { t::NEW_LAYER } }</span>
+                                        <span class={classes!("badge", if cached { "cached" } else { "new-layer" })}>{ if cached { tr.t("docker.cached_layer") } else { tr.t("docker.new_layer") } }</span>
                                     }
                                 </li>
                             }
@@ -148,8 +149,8 @@ pub fn build_steps(p: &Props) -> Html {
     }
 }
 
-fn step_item(s: &Step, current: bool, failed: bool) -> Html {
-    let name = t::step_name(s.n, s.total);
+fn step_item(tr: &crate::ui::lang::Tr, s: &Step, current: bool, failed: bool) -> Html {
+    let name = t::step_name(tr, s.n, s.total);
     let class = classes!("build-step", s.cached.then_some("cached"), current.then_some("current"), failed.then_some("failed"));
     let ctr = s.container.as_deref().map(short);
     html! {
@@ -157,28 +158,28 @@ fn step_item(s: &Step, current: bool, failed: bool) -> Html {
             <div class="step-head">
                 <span class="step-n">{ name }</span>
                 <code class="step-ins">{ &s.instruction }</code>
-                if s.cached { <span class="badge cached" title={t::CACHED_HINT}>{ t::CACHED }</span> }
-                if failed { <span class="badge failed">{ t::FAILED }</span> }
+                if s.cached { <span class="badge cached" title={tr.t("docker.cached_hint")}>{ tr.t("docker.cached") }</span> }
+                if failed { <span class="badge failed">{ tr.t("docker.failed") }</span> }
             </div>
             if s.from {
-                <p class="step-line">{ match &s.image { Some(id) => t::base_image(&short(id), s.stack.len()), None => t::SCRATCH.to_string() } }</p>
+                <p class="step-line">{ match &s.image { Some(id) => t::base_image(&tr, &short(id), s.stack.len()), None => tr.t("docker.scratch").to_string() } }</p>
             }
             if let Some(id) = &ctr {
-                <p class="step-line ctr">{ t::container_created(id) }</p>
+                <p class="step-line ctr">{ t::container_created(&tr, id) }</p>
             } else if !s.from && !s.cached && (s.layer.is_some() || !s.changes.is_empty()) {
-                <p class="step-line ctr muted">{ t::COPY_CONTAINER }</p>
+                <p class="step-line ctr muted">{ tr.t("docker.copy_container") }</p>
             }
             if !s.cached && !s.from && s.done {
                 if s.changes.is_empty() {
-                    <p class="step-line muted">{ t::NO_CHANGES }</p>
+                    <p class="step-line muted">{ tr.t("docker.no_changes") }</p>
                 } else {
-                    <ul class="changes" aria-label={t::changes_of(ctr.as_deref().unwrap_or(""))}>
+                    <ul class="changes" aria-label={t::changes_of(&tr, ctr.as_deref().unwrap_or(""))}>
                         { for s.changes.iter().map(|c| {
                             let (word, cls) = match c.kind {
-                                ChangeKind::CopyUp => (t::COPY_UP, "k-copy"),
-                                ChangeKind::New => (t::NEW_ENTRY, "k-new"),
-                                ChangeKind::Whiteout => (t::WHITEOUT, "k-wh"),
-                                ChangeKind::Opaque => (t::OPAQUE, "k-opq"),
+                                ChangeKind::CopyUp => (tr.t("docker.copy_up"), "k-copy"),
+                                ChangeKind::New => (tr.t("docker.new_entry"), "k-new"),
+                                ChangeKind::Whiteout => (tr.t("docker.whiteout"), "k-wh"),
+                                ChangeKind::Opaque => (tr.t("docker.opaque"), "k-opq"),
                             };
                             let path = if c.dir && c.path != "/" { format!("{}/", c.path) } else { c.path.clone() };
                             html! { <li><span class={classes!("badge", cls)}>{ word }</span>{ " " }<code>{ path }</code></li> }
@@ -186,14 +187,14 @@ fn step_item(s: &Step, current: bool, failed: bool) -> Html {
                     </ul>
                 }
                 if let Some(l) = &s.layer {
-                    <p class="step-line commit">{ t::committed(&short(&l.diff_id), &l.size_text) }</p>
+                    <p class="step-line commit">{ t::committed(&tr, &short(&l.diff_id), &l.size_text) }</p>
                 } else if s.empty_layer {
-                    <p class="step-line commit muted">{ t::HISTORY_ONLY }</p>
+                    <p class="step-line commit muted">{ tr.t("docker.history_only") }</p>
                 }
-                if let Some(id) = &ctr { <p class="step-line muted">{ t::removed(id) }</p> }
+                if let Some(id) = &ctr { <p class="step-line muted">{ t::removed(&tr, id) }</p> }
             }
             if !s.from && s.done {
-                if let Some(id) = &s.image { <p class="step-line img">{ t::step_image(&short(id)) }</p> }
+                if let Some(id) = &s.image { <p class="step-line img">{ t::step_image(&tr, &short(id)) }</p> }
             }
         </li>
     }

@@ -2,7 +2,6 @@
 //! panel the first time (see [`crate::ui::docker_bridge`]) and shows or hides it, the element
 //! the panel mounts into, and the panel's journal kept in IndexedDB. A saved journal loads the
 //! panel at once, so a reload brings the host back.
-use crate::ui::components::docker_text as t;
 use crate::ui::docker_bridge as bridge;
 use crate::ui::session;
 use wasm_bindgen_futures::spawn_local;
@@ -10,6 +9,7 @@ use yew::prelude::*;
 
 #[function_component(DockerLauncher)]
 pub fn docker_launcher() -> Html {
+    let tr = crate::ui::lang::use_tr();
     let shown = use_state(|| false);
     {
         let shown = shown.clone();
@@ -62,8 +62,8 @@ pub fn docker_launcher() -> Html {
         })
     };
     html! {
-        <section class="docker-host" aria-label={t::HOST}>
-            <button class="docker-toggle" aria-expanded={shown.to_string()} {onclick}>{ t::HOST }</button>
+        <section class="docker-host" aria-label={tr.t("docker.host")}>
+            <button class="docker-toggle" aria-expanded={shown.to_string()} {onclick}>{ tr.t("docker.host") }</button>
             <div id={bridge::ROOT_ID} hidden={!*shown}></div>
         </section>
     }

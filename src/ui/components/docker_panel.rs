@@ -7,7 +7,6 @@
 //! [`crate::ui::docker_bridge`]); its Docker worker starts with it and replays the journal.
 use crate::ui::components::build_context::BuildContext;
 use crate::ui::components::build_steps::BuildSteps;
-use crate::ui::components::docker_text as t;
 use crate::ui::components::store_view::StoreView;
 use crate::ui::components::var_lib_view::VarLibView;
 use crate::ui::docker_protocol::{DockerItem, DockerRequest};
@@ -78,6 +77,8 @@ fn run_lesson(d: &UseReducerDispatcher<DockerUi>, link: &crate::ui::hooks::use_d
 
 #[function_component(DockerPanel)]
 pub fn docker_panel() -> Html {
+    // Another Yew app than the page: the page's words as <html lang> names them.
+    let tr = crate::ui::lang::use_page_tr();
     let state = use_reducer(DockerUi::default);
     let link = use_docker(state.dispatcher());
     let last_var = use_mut_ref(|| (String::new(), String::new()));
@@ -269,30 +270,31 @@ pub fn docker_panel() -> Html {
         .collect();
     let snap = &state.snapshot;
     html! {
+        <ContextProvider<crate::ui::lang::Tr> context={tr}>
         <div class="docker-panel">
             <>
-                <p class="muted">{ t::HOST_HINT }{ " " }
-                    <button class="button" title={t::RESET_HINT} onclick={Callback::from(|_| bridge::emit(bridge::EV_RESET, &wasm_bindgen::JsValue::NULL))}>{ t::RESET }</button></p>
-                if let Some(e) = &state.error { <p class="error" role="alert">{ e }</p> }
+                <p class="muted">{ tr.t("docker.host_hint") }{ " " }
+                    <button class="button" title={tr.t("docker.reset_hint")} onclick={Callback::from(|_| bridge::emit(bridge::EV_RESET, &wasm_bindgen::JsValue::NULL))}>{ tr.t("docker.reset") }</button></p>
+                if let Some(e) = &state.error { <p class="error" role="alert">{ if e.is_empty() { tr.t("docker.no_worker").to_string() } else { e.clone() } }</p> }
                 <div class="docker-grid">
                     <div class="docker-term">
-                        <div class="docker-output" role="log" aria-label={t::OUTPUT} ref={out}>
-                            if !state.answered && state.journal.is_empty() { <p class="muted">{ if state.started { t::STARTING } else { "" } }</p> }
+                        <div class="docker-output" role="log" aria-label={tr.t("docker.output")} ref={out}>
+                            if !state.answered && state.journal.is_empty() { <p class="muted">{ if state.started { tr.t("docker.starting") } else { "" } }</p> }
                             <pre>{ text }</pre>
                         </div>
                         if let Some((_, items)) = &state.completion {
                             if !items.is_empty() {
-                                <p class="muted completions" aria-label={t::COMPLETIONS}>{ items.iter().map(|i| i.trim_end().rsplit(' ').next().unwrap_or("").to_string()).collect::<Vec<_>>().join("  ") }</p>
+                                <p class="muted completions" aria-label={tr.t("docker.completions")}>{ items.iter().map(|i| i.trim_end().rsplit(' ').next().unwrap_or("").to_string()).collect::<Vec<_>>().join("  ") }</p>
                             }
                         }
                         <label class="prompt"><span aria-hidden="true">{ "$ " }</span>
-                            <input type="text" aria-label={t::TERMINAL} placeholder={t::TERMINAL_PLACEHOLDER} spellcheck="false" autocomplete="off" ref={input} {onkeydown} />
+                            <input type="text" aria-label={tr.t("docker.terminal")} placeholder={tr.t("docker.terminal_placeholder")} spellcheck="false" autocomplete="off" ref={input} {onkeydown} />
                         </label>
                     </div>
                     <div class="docker-lists">
-                        <h3>{ t::IMAGES }</h3>
-                        if snap.images.is_empty() { <p class="muted">{ t::NO_IMAGES }</p> }
-                        <ul aria-label={t::IMAGES}>
+                        <h3>{ tr.t("docker.images") }</h3>
+                        if snap.images.is_empty() { <p class="muted">{ tr.t("docker.no_images") }</p> }
+                        <ul aria-label={tr.t("docker.images")}>
                             { for snap.images.iter().map(|i| {
                                 let name = i.tags.first().cloned().unwrap_or_else(|| i.id.clone());
                                 let onclick = {
@@ -307,21 +309,21 @@ pub fn docker_panel() -> Html {
                                 html! { <li><button class="link" {onclick}><code>{ label }</code>{ " " }<span class="muted">{ format!("{} · {}", i.id, i.size) }</span></button></li> }
                             }) }
                         </ul>
-                        <h3>{ t::CONTAINERS }</h3>
-                        if snap.containers.is_empty() { <p class="muted">{ t::NO_CONTAINERS }</p> }
-                        <ul aria-label={t::CONTAINERS}>
+                        <h3>{ tr.t("docker.containers") }</h3>
+                        if snap.containers.is_empty() { <p class="muted">{ tr.t("docker.no_containers") }</p> }
+                        <ul aria-label={tr.t("docker.containers")}>
                             { for snap.containers.iter().map(|c| {
                                 let onclick = { let link = link.clone(); let name = c.name.clone(); Callback::from(move |_| link.send(&DockerRequest::Container { name: name.clone() }, &[])) };
                                 html! { <li><button class="link" {onclick}><code>{ &c.name }</code>{ " " }<span class="muted">{ format!("{} · {} · {}", c.image, c.status, c.size) }</span></button></li> }
                             }) }
                         </ul>
                         if let Some(pk) = &state.picked {
-                            <section class="picked" aria-label={format!("{} {}", t::CONTAINER, pk.name)}>
-                                <h4>{ format!("{} {}", t::CONTAINER, pk.name) }</h4>
-                                <h5>{ format!("{} {}", t::DIFF, pk.name) }</h5>
-                                <pre aria-label={t::DIFF}>{ &pk.diff }</pre>
-                                <h5>{ t::MERGED }</h5>
-                                <pre class="listing" aria-label={t::MERGED}>{ pk.listing.join("\n") }</pre>
+                            <section class="picked" aria-label={format!("{} {}", tr.t("docker.container"), pk.name)}>
+                                <h4>{ format!("{} {}", tr.t("docker.container"), pk.name) }</h4>
+                                <h5>{ format!("{} {}", tr.t("docker.diff"), pk.name) }</h5>
+                                <pre aria-label={tr.t("docker.diff")}>{ &pk.diff }</pre>
+                                <h5>{ tr.t("docker.merged") }</h5>
+                                <pre class="listing" aria-label={tr.t("docker.merged")}>{ pk.listing.join("\n") }</pre>
                             </section>
                         }
                     </div>
@@ -332,5 +334,6 @@ pub fn docker_panel() -> Html {
                 <VarLibView entries={state.var.entries.clone()} total={state.var.total} {on_search} />
             </>
         </div>
+        </ContextProvider<crate::ui::lang::Tr>>
     }
 }

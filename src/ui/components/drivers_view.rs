@@ -55,6 +55,14 @@ fn size(n: i128) -> String {
 
 /// One figure: Docker's units shown, the exact bytes in the title (and so in the accessible
 /// description).
+/// What a step says, in the page's language (its English `why` when it carries no keys).
+fn said(tr: &Tr, s: &crate::drivers::Step) -> String {
+    if s.said.is_empty() {
+        return s.why.clone();
+    }
+    crate::drivers::said::joined(s.said.iter().map(|p| tr.f(&p.key, &p.args.iter().map(String::as_str).collect::<Vec<_>>())))
+}
+
 fn figure(tr: &Tr, label: &str, n: i128, key: &'static str) -> Html {
     html! {
         <>
@@ -92,14 +100,19 @@ fn column(tr: &Tr, c: &Column, max: i128) -> Html {
     let id = format!("drv-{name}");
     let disk = c.driver.on_disk();
     let last = c.steps.last();
-    let (bytes, ps, copied, why) = last.map_or((0, 0, 0, String::new()), |s| (s.bytes, s.ps_size, s.copied, s.why.clone()));
+    let (bytes, ps, copied, why) = last.map_or((0, 0, 0, String::new()), |s| (s.bytes, s.ps_size, s.copied, said(tr, s)));
     let all = deltas(&c.steps);
     let shown = &all[all.len().saturating_sub(BARS)..];
-    let lines = |ls: &[&str]| ls.iter().map(|l| html! { <li><code>{ *l }</code></li> }).collect::<Html>();
+    // The driver's words in the page's language (the core's English if a key is missing).
+    let fam = c.driver.family();
+    let word = |key: String, en: &'static str| tr.get(&key).unwrap_or(en);
+    let lines = |part: &str, ls: &[&'static str]| {
+        ls.iter().enumerate().map(|(i, l)| html! { <li><code>{ word(format!("drivers.disk.{fam}.{part}.{i}"), l) }</code></li> }).collect::<Html>()
+    };
     html! {
         <section class="driver-col" role="group" aria-labelledby={id.clone()}>
             <h3 id={id}>{ name }</h3>
-            <p class="muted driver-label">{ c.label.clone() }</p>
+            <p class="muted driver-label">{ word(format!("drivers.label.{name}"), c.driver.label()) }</p>
             if let Some(r) = disk.removed_in {
                 <p class="driver-removed" role="note">{ tr.f("drivers.removed", &[r]) }</p>
             }
@@ -131,13 +144,13 @@ fn column(tr: &Tr, c: &Column, max: i128) -> Html {
             <details class="driver-layout">
                 <summary>{ tr.t("drivers.layout") }</summary>
                 <h4>{ tr.t("drivers.image_layer") }</h4>
-                <ul>{ lines(disk.image_layout) }</ul>
+                <ul>{ lines("image", disk.image_layout) }</ul>
                 <h4>{ tr.t("drivers.container_layer") }</h4>
-                <ul>{ lines(disk.container_layout) }</ul>
+                <ul>{ lines("container", disk.container_layout) }</ul>
                 <dl>
-                    <dt>{ tr.t("drivers.delete") }</dt><dd>{ disk.delete }</dd>
-                    <dt>{ tr.t("drivers.opaque") }</dt><dd>{ disk.opaque }</dd>
-                    <dt>{ tr.t("drivers.rename") }</dt><dd>{ disk.rename }</dd>
+                    <dt>{ tr.t("drivers.delete") }</dt><dd>{ word(format!("drivers.disk.{fam}.delete"), disk.delete) }</dd>
+                    <dt>{ tr.t("drivers.opaque") }</dt><dd>{ word(format!("drivers.disk.{fam}.opaque"), disk.opaque) }</dd>
+                    <dt>{ tr.t("drivers.rename") }</dt><dd>{ word(format!("drivers.disk.{fam}.rename"), disk.rename) }</dd>
                 </dl>
             </details>
         </section>

@@ -145,6 +145,12 @@ fn reason(tr: &Tr, h: &Hidden) -> String {
     tr.f(why_key(h.why), &[&h.path, &s, &h.layer.to_string(), &h.by_layer.to_string()])
 }
 
+/// What a secret looks like, in the page's language (`inspect.kind.*`; the core's English
+/// names them, [`crate::secrets`]).
+fn kind(tr: &Tr, k: &str) -> String {
+    tr.get(&crate::secrets::message_key(k)).map_or_else(|| k.to_string(), str::to_string)
+}
+
 fn signed(n: i64) -> String {
     let s = human_size(n.unsigned_abs());
     if n < 0 { format!("−{s}") } else { format!("+{s}") }
@@ -163,19 +169,49 @@ fn efficiency(tr: &Tr, a: &Analysis) -> Html {
             </dl>
             <p class="muted">{ tr.t("inspect.dive_note") }</p>
             if !a.difference.is_empty() {
-                <ul class="inspect-diff">{ for a.difference.iter().map(|l| html! { <li>{ l.clone() }</li> }) }</ul>
+                <ul class="inspect-diff">{ for crate::analysis::difference_of(&a.dive, a.wasted_bytes, &a.hidden).into_iter().map(|(k, args)| {
+                    html! { <li>{ tr.f(k, &args.iter().map(String::as_str).collect::<Vec<_>>()) }</li> }
+                }) }</ul>
             }
             if !d.inefficiencies.is_empty() {
                 <details>
                     <summary>{ tr.t("inspect.dive_table") }</summary>
                     <table class="inspect-table" aria-label={tr.t("inspect.dive_table")}>
-                        <thead><tr><th>{ "Count" }</th><th>{ "Total Space" }</th><th>{ "Path" }</th></tr></thead>
+                        <thead><tr><th>{ tr.t("inspect.dive_count") }</th><th>{ tr.t("inspect.dive_space") }</th><th>{ tr.t("inspect.path") }</th></tr></thead>
                         <tbody>{ for d.inefficiencies.iter().map(|i| html! {
                             <tr><td>{ i.count }</td><td>{ human_size(i.cumulative_size) }</td><td><code>{ i.path.clone() }</code></td></tr>
                         }) }</tbody>
                     </table>
                 </details>
             }
+        </section>
+    }
+}
+
+/// What a flattened export (`docker export`, a squash) ships against the layered image.
+fn flattened(tr: &Tr, a: &Analysis) -> Html {
+    let f = crate::analysis::Flattened::of(a);
+    let left: Vec<&Hidden> = a.hidden.iter().filter(|h| h.secret).chain(a.hidden.iter().filter(|h| !h.secret)).take(SHOWN).collect();
+    html! {
+        <section class="inspect-block" aria-labelledby="flat-h">
+            <h3 id="flat-h">{ tr.t("inspect.flat") }</h3>
+            <dl class="inspect-figures">
+                <dt>{ tr.t("inspect.flat_rootfs") }</dt><dd data-k="flat-rootfs" title={tr.f("inspect.bytes", &[&f.rootfs_bytes.to_string()])}>{ human_size(f.rootfs_bytes) }</dd>
+                <dt>{ tr.t("inspect.flat_layered") }</dt><dd data-k="flat-layered" title={tr.f("inspect.bytes", &[&f.layered_bytes.to_string()])}>{ tr.f("inspect.flat_layers", &[&human_size(f.layered_bytes), &f.layers.to_string()]) }</dd>
+                <dt>{ tr.t("inspect.flat_left_out") }</dt><dd data-k="flat-left-out">{ tr.f(if f.left_out == 1 { "inspect.flat_file_one" } else { "inspect.flat_files" }, &[&f.left_out.to_string(), &human_size(f.left_out_bytes)]) }</dd>
+            </dl>
+            if !left.is_empty() || !a.history_secrets.is_empty() {
+                <ul class="inspect-flat" aria-label={tr.t("inspect.flat_left_out")}>
+                    { for left.iter().map(|h| html! {
+                        <li><code>{ h.path.clone() }</code>{ " " }{ tr.f("inspect.flat_still", &[&h.layer.to_string()]) }
+                            if let Some(k) = &h.secret_kind { <>{ " " }<strong class="secret-flag">{ tr.f("inspect.secret", &[&kind(tr, k)]) }</strong></> }</li>
+                    }) }
+                    { for a.history_secrets.iter().map(|h| html! {
+                        <li><code>{ h.variable.clone() }</code>{ " " }{ tr.t("inspect.flat_config") }</li>
+                    }) }
+                </ul>
+            }
+            <p class="muted">{ tr.t("inspect.flat_note") }</p>
         </section>
     }
 }
@@ -249,7 +285,7 @@ fn shipped(tr: &Tr, a: &Analysis, viewed: &Option<Viewed>, on_view: &Callback<us
                 html! {
                     <li class={classes!(h.secret.then_some("secret"))}>
                         if let Some(k) = &h.secret_kind {
-                            <strong class="secret-flag">{ tr.f("inspect.secret", &[k]) }</strong>{ " " }
+                            <strong class="secret-flag">{ tr.f("inspect.secret", &[&kind(tr, k)]) }</strong>{ " " }
                         }
                         <code>{ h.path.clone() }</code>{ format!(" · {} · L{}", human_size(h.size), h.layer) }
                         <p class="muted">{ reason(tr, h) }</p>
@@ -602,7 +638,14 @@ pub fn inspect_panel() -> Html {
                         }
                         (Some(a), InspectLine::Analyze(_)) => {
                             let mut out = vec![format!("# {line}")];
+                            out.extend(crate::analysis::efficiency_lines(a));
                             out.extend(crate::analysis::shipped_lines(a));
+                            announce(&out);
+                            *pending = None;
+                        }
+                        (Some(a), InspectLine::Export(_)) => {
+                            let mut out = vec![format!("# {line}")];
+                            out.extend(crate::analysis::flattened_lines(a));
                             announce(&out);
                             *pending = None;
                         }
@@ -659,6 +702,7 @@ pub fn inspect_panel() -> Html {
                 { efficiency(&tr, a) }
                 { wasted(&tr, a) }
                 { shipped(&tr, a, &s.viewed, &on_view) }
+                { flattened(&tr, a) }
                 { bytes_go(&tr, a) }
             }
             if s.analysis.is_some() {

@@ -20,15 +20,29 @@ use yew::prelude::*;
 
 /// Image layers drawn at most (the top ones; the rest are summed up in one line).
 const SHOWN: usize = 7;
-const W: i32 = 720;
 const BAR: i32 = 26;
 const GAP: i32 = 6;
+/// Copied-up files drawn as chips at most, and chips in all.
+const MAX_COPIES: usize = 4;
+const MAX_CHIPS: usize = 6;
+/// Space between two chips.
+const CHIP_GAP: i32 = 12;
+
+/// About how wide `s` is drawn in the diagram's 12px font (a CJK character is about twice a
+/// Latin one); chips are sized from it.
+fn text_w(s: &str) -> i32 {
+    s.chars().map(|c| if c.is_ascii() { 7 } else { 13 }).sum()
+}
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     /// The layers of the container's stack, bottom first: id and its `created_by`.
     pub stack: Rc<Vec<(LayerId, String)>>,
     pub container: Rc<ContainerState>,
+    /// Drawn for a narrow column (beside the Stack panel): 400 units wide, the chips on rows of
+    /// their own under the layer names.
+    #[prop_or_default]
+    pub compact: bool,
 }
 
 /// The path an event names: `PATH: …`, `PATH from …` or `directory PATH: …`.
@@ -77,25 +91,80 @@ pub fn layers_diagram(p: &Props) -> Html {
     let mut files: Vec<&crate::ui::protocol::CopyUp> = copies.iter().collect();
     files.sort_by_key(|cu| std::cmp::Reverse(cu.bytes));
 
+    // The chips of the container layer (copy-ups first, then whiteouts and opaque
+    // directories), each with what the merged view says of the same name: laid out left to
+    // right with a gap, wrapping to another row when the next one would not fit.
+    struct Chip {
+        class: &'static str,
+        text: String,
+        merged_class: &'static str,
+        merged: String,
+        /// The copied-up file's layer (position in the stack), for its travel.
+        from: Option<usize>,
+        w: i32,
+        x: i32,
+        row: i32,
+    }
+    let position = |id: LayerId| p.stack.iter().position(|x| x.0 == id);
+    let mut chips: Vec<Chip> = Vec::new();
+    for cu in files.iter().take(MAX_COPIES) {
+        let Some(k) = position(cu.layer) else { continue };
+        chips.push(Chip {
+            class: "dg-chip dg-copy",
+            text: format!("↑ {} · {}", base(&cu.path), human(cu.bytes)),
+            merged_class: "dg-from-upper",
+            merged: tr.f("diagram.merged_from_upper", &[&base(&cu.path)]),
+            from: Some(k),
+            w: 0,
+            x: 0,
+            row: 0,
+        });
+    }
+    let marks = whiteouts
+        .iter()
+        .map(|w| ("dg-chip dg-whiteout", tr.f("diagram.whiteout_chip", &[&base(w)]), "dg-gone", base(w)))
+        .chain(opaques.iter().map(|o| ("dg-chip dg-opaque", tr.f("diagram.opaque_chip", &[&base(o)]), "dg-emptied", tr.f("diagram.merged_opaque", &[&base(o)]))));
+    for (class, text, merged_class, merged) in marks {
+        if chips.len() >= MAX_CHIPS {
+            break;
+        }
+        chips.push(Chip { class, text, merged_class, merged, from: None, w: 0, x: 0, row: 0 });
+    }
+    #[allow(non_snake_case)]
+    let W: i32 = if p.compact { 400 } else { 720 };
+    // Compact: the chips start on the row under the bar's name.
+    let (chip_x, row0) = if p.compact { (10, 1) } else { (250, 0) };
+    let (mut x, mut row) = (chip_x, row0);
+    for ch in &mut chips {
+        ch.w = (text_w(&ch.text) + 16).max(text_w(&ch.merged) + 12).max(70).min(W - 8 - chip_x);
+        if x > chip_x && x + ch.w > W - 8 {
+            row += 1;
+            x = chip_x;
+        }
+        ch.x = x;
+        ch.row = row;
+        x += ch.w + CHIP_GAP;
+    }
+    let rows = if chips.is_empty() { 1 } else { row + 1 };
+    let created_x = if p.compact { 200 } else { 190 };
+    let created_len = if p.compact { 26 } else { 52 };
+    let band = BAR + (rows - 1) * BAR;
+
     let n = p.stack.len();
     let shown: Vec<(usize, &(LayerId, String))> = p.stack.iter().enumerate().skip(n.saturating_sub(SHOWN)).collect();
     let hidden = n - shown.len();
     // Rows from the top: merged view, container layer, then image layers top first.
     let top = 8;
     let merged_y = top;
-    let container_y = merged_y + BAR + 3 * GAP;
-    let first_layer_y = container_y + BAR + 3 * GAP;
+    let container_y = merged_y + band + 3 * GAP;
+    let first_layer_y = container_y + band + 3 * GAP;
     let layer_y = |k: usize| -> i32 {
         // k: position in the stack (0 = bottom); drawn top first.
         let row = (n - 1 - k) as i32;
         first_layer_y + row * (BAR + GAP)
     };
     let bottom = first_layer_y + shown.len() as i32 * (BAR + GAP) + if hidden > 0 { BAR } else { 0 };
-    let position = |id: LayerId| p.stack.iter().position(|x| x.0 == id);
     let label_x = 10;
-    // Chips sit in one row after the layer's name, the same column in the merged view.
-    let chip_x = 250;
-    let step = 155;
 
     // What the caption says: the last line's copy-ups, whiteouts and opaque directories.
     let mut said: Vec<String> = copies
@@ -109,17 +178,17 @@ pub fn layers_diagram(p: &Props) -> Html {
     // The SVG as markup (far less code than a tree of elements; the words are escaped).
     use std::fmt::Write;
     let mut svg = format!("<svg viewBox=\"0 0 {W} {}\" aria-hidden=\"true\" focusable=\"false\" data-seq=\"{}\">", bottom + 6, c.shell_seq);
-    let bar = |svg: &mut String, class: &str, style: &str, y: i32, label: &str| {
-        let _ = write!(svg, "<g class=\"{class}\" style=\"{style}\"><rect x=\"4\" y=\"{y}\" width=\"{}\" height=\"{BAR}\" rx=\"4\"/><text x=\"{label_x}\" y=\"{}\">{}</text></g>", W - 8, y + 17, esc(label));
+    let bar = |svg: &mut String, class: &str, style: &str, y: i32, h: i32, label: &str| {
+        let _ = write!(svg, "<g class=\"{class}\" style=\"{style}\"><rect x=\"4\" y=\"{y}\" width=\"{}\" height=\"{h}\" rx=\"4\"/><text x=\"{label_x}\" y=\"{}\">{}</text></g>", W - 8, y + 17, esc(label));
     };
-    bar(&mut svg, "dg-merged", "", merged_y, &tr.t("diagram.merged"));
-    bar(&mut svg, if said_any { "dg-container dg-busy" } else { "dg-container" }, "", container_y, &tr.t("diagram.container"));
+    bar(&mut svg, "dg-merged", "", merged_y, band, &tr.t("diagram.merged"));
+    bar(&mut svg, if said_any { "dg-container dg-busy" } else { "dg-container" }, "", container_y, band, &tr.t("diagram.container"));
     let _ = write!(svg, "<line class=\"dg-sep\" x1=\"4\" x2=\"{}\" y1=\"{y}\" y2=\"{y}\"/>", W - 4, y = first_layer_y - GAP - 2);
     for (k, (id, created)) in &shown {
         let y = layer_y(*k);
         let class = if copies.iter().any(|cu| cu.layer == *id) { "dg-layer dg-source" } else { "dg-layer" };
-        bar(&mut svg, class, &format!("--hue:{}", hue(*id)), y, &format!("L{k} · {}", tr.t("diagram.read_only")));
-        let _ = write!(svg, "<text class=\"dg-muted\" x=\"190\" y=\"{}\">{}</text>", y + 17, esc(&short(created, 52)));
+        bar(&mut svg, class, &format!("--hue:{}", hue(*id)), y, BAR, &format!("L{k} · {}", tr.t("diagram.read_only")));
+        let _ = write!(svg, "<text class=\"dg-muted\" x=\"{created_x}\" y=\"{}\">{}</text>", y + 17, esc(&short(created, created_len)));
     }
     if hidden > 0 {
         let y = first_layer_y + shown.len() as i32 * (BAR + GAP) + 14;
@@ -127,58 +196,45 @@ pub fn layers_diagram(p: &Props) -> Html {
     }
     // A copy-up travels from its layer into the container layer; a whiteout or an opaque
     // directory appears there; the merged view names each (a deleted name struck out).
-    let mut slot: i32 = 0;
-    for (i, cu) in files.iter().take(2).enumerate() {
-        let Some(k) = position(cu.layer) else { continue };
-        let dy = if k + SHOWN >= n { layer_y(k) - container_y } else { bottom - container_y };
-        let x = chip_x + slot * step;
-        slot += 1;
+    for (i, ch) in chips.iter().enumerate() {
+        let cy = container_y + 3 + ch.row * BAR;
+        let my = merged_y + 17 + ch.row * BAR;
+        let (style, rx) = match ch.from {
+            Some(k) => {
+                let dy = if k + SHOWN >= n { layer_y(k) - cy } else { bottom - cy };
+                (format!("--dy:{dy}px; animation-delay:{}ms", i * 250), 10)
+            }
+            None => (String::new(), 3),
+        };
         let _ = write!(
             svg,
-            "<text class=\"dg-from-upper\" x=\"{}\" y=\"{}\">{}</text><g class=\"dg-chip dg-copy\" style=\"--dy:{dy}px; animation-delay:{}ms\"><rect x=\"{x}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"10\"/><text x=\"{}\" y=\"{}\">{}</text></g>",
-            x + 6,
-            merged_y + 17,
-            esc(&tr.f("diagram.merged_from_upper", &[&base(&cu.path)])),
-            i * 250,
-            container_y + 3,
-            step - 5,
+            "<text class=\"{}\" x=\"{}\" y=\"{my}\">{}</text><g class=\"{}\" style=\"{style}\"><rect x=\"{}\" y=\"{cy}\" width=\"{}\" height=\"{}\" rx=\"{rx}\"/><text x=\"{}\" y=\"{}\">{}</text></g>",
+            ch.merged_class,
+            ch.x + 6,
+            esc(&ch.merged),
+            ch.class,
+            ch.x,
+            ch.w,
             BAR - 6,
-            x + 8,
-            container_y + 17,
-            esc(&format!("↑ {} · {}", base(&cu.path), human(cu.bytes)))
-        );
-    }
-    // (path, class, chip's words, the merged view's class and words)
-    let marks = whiteouts
-        .iter()
-        .map(|w| (w, "dg-whiteout", "diagram.whiteout_chip", "dg-gone", base(w)))
-        .chain(opaques.iter().map(|o| (o, "dg-opaque", "diagram.opaque_chip", "dg-emptied", tr.f("diagram.merged_opaque", &[&base(o)]))));
-    for (path, class, key, merged_class, merged) in marks.take(3 - slot as usize) {
-        let x = chip_x + slot * step;
-        slot += 1;
-        let _ = write!(
-            svg,
-            "<g class=\"dg-chip {class}\"><rect x=\"{x}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"3\"/><text x=\"{}\" y=\"{}\">{}</text><text class=\"{merged_class}\" x=\"{}\" y=\"{}\">{}</text></g>",
-            container_y + 3,
-            step - 5,
-            BAR - 6,
-            x + 6,
-            container_y + 17,
-            esc(&tr.f(key, &[&base(path)])),
-            x + 6,
-            merged_y + 17,
-            esc(&merged)
+            ch.x + 8,
+            cy + 14,
+            esc(&ch.text)
         );
     }
     svg.push_str("</svg>");
 
+    // Beside the Stack panel it has a name of its own (a lesson's diagram may be open too),
+    // and its caption is not a second live region saying the same.
+    let title = tr.t(if p.compact { "diagram.title_stack" } else { "diagram.title" });
     html! {
-        <figure class="layers-diagram" role="figure" aria-label={tr.t("diagram.title")}>
+        <figure class={classes!("layers-diagram", p.compact.then_some("compact"))} role="figure" aria-label={title.to_string()}>
             { Html::from_html_unchecked(svg.into()) }
             <figcaption>
-                <strong>{ tr.t("diagram.title") }{ ": " }</strong>
+                <strong>{ title }{ ": " }</strong>
                 if said.is_empty() {
                     <span class="muted">{ tr.t("diagram.idle") }</span>
+                } else if p.compact {
+                    <span>{ said.join(" · ") }</span>
                 } else {
                     <span role="status">{ said.join(" · ") }</span>
                 }

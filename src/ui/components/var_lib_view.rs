@@ -17,6 +17,7 @@ pub struct Props {
 
 #[function_component(VarLibView)]
 pub fn var_lib_view(p: &Props) -> Html {
+    let tr = crate::ui::lang::use_tr();
     let under = use_state(String::new);
     let query = use_state(String::new);
     let shown = use_state(|| None::<String>);
@@ -43,20 +44,20 @@ pub fn var_lib_view(p: &Props) -> Html {
     let hex = query.trim().trim_start_matches("sha256:").to_string();
     let find = format!("$ find /var/lib/docker/{} -name '*{}*'", *under, hex);
     html! {
-        <section class="var-lib" aria-label={t::VAR}>
-            <h3>{ t::VAR }</h3>
+        <section class="var-lib" aria-label={tr.t("docker.var")}>
+            <h3>{ tr.t("docker.var") }</h3>
             <div class="var-controls">
-                <label>{ t::VAR_UNDER }{ " " }
+                <label>{ tr.t("docker.var_under") }{ " " }
                     <select {onchange}>
                         { for UNDER.iter().map(|u| html! { <option value={*u} selected={*u == under.as_str()}>{ format!("/var/lib/docker/{u}") }</option> }) }
                     </select>
                 </label>
-                <input type="search" aria-label={t::VAR_SEARCH} placeholder={t::VAR_PLACEHOLDER} spellcheck="false" autocomplete="off" {oninput} value={(*query).clone()} />
+                <input type="search" aria-label={tr.t("docker.var_search")} placeholder={tr.t("docker.var_placeholder")} spellcheck="false" autocomplete="off" {oninput} value={(*query).clone()} />
             </div>
             if !hex.is_empty() { <pre class="muted find">{ find }</pre> }
-            <p class="muted">{ t::var_count(p.entries.len(), p.total) }</p>
-            if p.entries.is_empty() && !hex.is_empty() { <p class="muted">{ t::VAR_NONE }</p> }
-            <ul class="var-entries" aria-label={t::VAR_ENTRIES}>
+            <p class="muted">{ t::var_count(&tr, p.entries.len(), p.total) }</p>
+            if p.entries.is_empty() && !hex.is_empty() { <p class="muted">{ tr.t("docker.var_none") }</p> }
+            <ul class="var-entries" aria-label={tr.t("docker.var_entries")}>
                 { for p.entries.iter().map(|e| {
                     let depth = e.path.trim_end_matches('/').matches('/').count();
                     let style = format!("padding-left: {}rem", depth as f32 * 0.8);

@@ -60,7 +60,7 @@ impl DockerLink {
                 *self.0.worker.borrow_mut() = Some(w);
             }
             Err(_) => {
-                self.0.dispatch.dispatch(DockerAction::Error(crate::ui::components::docker_text::NO_WORKER.into()));
+                self.0.dispatch.dispatch(DockerAction::Error(String::new()));
                 return;
             }
         }
