@@ -271,6 +271,7 @@ pub const LESSONS: &[Lesson] = &[
             dk("docker inspect --format '{{json .RootFS.Layers}}' redis:5.0", &[Check::Output("sha256:e5e910a7fc47"), Check::NoOutput("7241a4ef990a")]),
             dk("docker image inspect --format '{{.Id}}' redis:5.0", &[Check::Output("sha256:b53b30c5d25e"), Check::NoError]),
             dk("docker inspect --format '{{json .RepoDigests}}' redis:5.0", &[Check::Output("redis@sha256:2ddd7ebf8fd9"), Check::NoOutput("b53b30c5d25e")]),
+            dk("docker inspect --format '{{json .GraphDriver}}' redis:5.0", &[Check::Output("/var/lib/docker/overlay2/"), Check::Output("/merged"), Check::NoOutput("e5e910a7fc47"), Check::NoError]),
         ],
         quiz: &[14, 15],
         context: &[],
@@ -304,7 +305,7 @@ pub const LESSONS: &[Lesson] = &[
         id: "L6",
         sample: UNION_AB,
         steps: &[
-            sh("ls /", &[Check::Output("onlyB"), Check::Output("foo"), Check::NoOutput("C"), Check::NoError]),
+            sh("ls /", &[Check::Output("onlyB"), Check::Output("foo"), Check::NoOutput("C"), Check::NoOutput("etc"), Check::NoOutput("bin"), Check::NoError]),
             sh("cat /foo", &[Check::Output("from A"), Check::NoCopyUp]),
             sh("ls /bar", &[Check::Output("x"), Check::Output("z"), Check::NoError]),
             sh("cat /bar", &[Check::Output("Is a directory")]),
@@ -335,6 +336,9 @@ pub const LESSONS: &[Lesson] = &[
             sh("echo debug: true >> /app/config.yaml", &[Check::CopyUp("/app/config.yaml"), Check::Diff("C /app/config.yaml")]),
             sh("chmod 600 /data/model.bin", &[Check::CopyUp("/data/model.bin"), Check::CopiedAtLeast(MIB)]),
             sh("touch /etc/passwd", &[Check::CopyUp("/etc/passwd"), Check::Diff("C /etc/passwd")]),
+            sh("echo -n >> /app/requirements.txt", &[Check::CopyUp("/app/requirements.txt"), Check::Diff("C /app/requirements.txt")]),
+            sh("echo '#patched' >> /usr/bin/python3", &[Check::CopyUp("/usr/bin/python3"), Check::Diff("C /usr/bin/python3")]),
+            sh("ls -l /usr/bin", &[Check::Output("1 0 0  12297 python3"), Check::Output("12288 python3.12"), Check::NoError]),
         ],
         quiz: &[10, 11, 12],
         context: &[],
@@ -349,6 +353,7 @@ pub const LESSONS: &[Lesson] = &[
             sh("rm -r /app/static", &[Check::Whiteout("/app/static"), Check::NoOpaque, Check::Diff("D /app/static")]),
             sh("mkdir /app/static", &[Check::Opaque("/app/static")]),
             sh("ls /app/static", &[Check::NoOutput("index.html"), Check::NoError]),
+            sh("mv /data /archive", &[Check::Diff("A /archive/model.bin"), Check::Whiteout("/data"), Check::Diff("D /data"), Check::NoError]),
         ],
         quiz: &[7, 13, 30],
         context: &[],
@@ -506,6 +511,10 @@ pub const QUESTION_PROOFS: &[(u32, &str, usize)] = &[
     (24, "L11", 4),
     (28, "L14", 1),
     (29, "L14", 6),
+    (21, "L12", 2),
+    (23, "L11", 6),
+    (30, "L9", 7),
+    (32, "L3", 5),
 ];
 
 /// The 35 myths of PLAN.md §4 (worded under `myth.<n>.…`), and the step that disproves each
@@ -542,6 +551,11 @@ pub const MYTH_PROOFS: &[(u32, &str, usize)] = &[
     (23, "L14", 6),
     (24, "L14", 6),
     (27, "L14", 5),
+    (29, "L8", 6),
+    (31, "L9", 7),
+    (32, "L8", 8),
+    (34, "L12", 2),
+    (35, "L6", 1),
 ];
 
 /// The link to the step proving `n` in `table` ([`QUESTION_PROOFS`] or [`MYTH_PROOFS`]).
