@@ -98,7 +98,7 @@ test('lesson L8 end to end: every check passes only after its action, then the q
     await shot(page, 'lessons-en-L8-quiz');
     // Progress is kept across a reload.
     await page.goto(t.base);
-    await page.getByRole('list', { name: 'Lessons' }).getByText('5 of 5 steps done').waitFor();
+    await page.getByRole('list', { name: 'Lessons' }).getByText('8 of 8 steps done').waitFor();
     assert.deepEqual(t.errors, []);
   } finally {
     await t.close();
