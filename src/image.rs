@@ -318,10 +318,10 @@ impl Archive {
         sel: &Selector,
         opts: &LoadOptions,
         progress: &mut dyn FnMut(LoadProgress) -> bool,
-        indexes: &std::collections::HashMap<String, crate::layer::tarindex::LayerIndex>,
+        indexes: &[(String, crate::layer::tarindex::LayerIndex)],
     ) -> Result<Image> {
         let r = self.select(sel)?;
-        let pre = r.layers.iter().map(|b| indexes.get(&b.path).cloned()).collect();
+        let pre = r.layers.iter().map(|b| indexes.iter().find(|(p, _)| *p == b.path).map(|(_, i)| i.clone())).collect();
         self.load_ref(r, opts, progress, pre).map_err(|e| e.in_file(self.name.clone()))
     }
 

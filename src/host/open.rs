@@ -125,7 +125,7 @@ pub fn open_archive(
 ) -> Result<Opened> {
     let size = src.len();
     let archive = prepare(src, name, verify)?;
-    load_archive(&archive, size, verify, job, first_id, progress, &Default::default())
+    load_archive(&archive, size, verify, job, first_id, progress, &[])
 }
 
 /// What [`open_archive`] does before it reads a layer: the blob must be a tar, gzip or zstd
@@ -162,7 +162,7 @@ pub fn load_archive(
     job: u32,
     first_id: LayerId,
     progress: &mut dyn FnMut(ProgressInfo) -> bool,
-    indexes: &std::collections::HashMap<String, crate::layer::tarindex::LayerIndex>,
+    indexes: &[(String, crate::layer::tarindex::LayerIndex)],
 ) -> Result<Opened> {
     let name = archive.name.as_str();
     let bare = archive.format == Format::Layers;

@@ -216,7 +216,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) 
                 reporter.borrow_mut().indexed(p);
                 true
             };
-            let res = load_archive(&archive, size, verify, job, engine.next_id(), &mut progress, &Default::default());
+            let res = load_archive(&archive, size, verify, job, engine.next_id(), &mut progress, &[]);
             let (reads, bytes, ms) = watched.inner.stats.get();
             web_sys::console::debug_1(&format!("layerlab: opened {name} in {:.0} ms; {reads} browser reads, {:.1} MiB, {ms:.0} ms", now(scope) - t0, bytes as f64 / 1048576.0).into());
             finish_open(scope, engine, job, res);
@@ -357,6 +357,7 @@ fn finish_open(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, job: u32, 
 /// With `tee` (a verified open's biggest compressed layer), the uncompressed stream goes to
 /// the page's worker in [`TEE_CHUNK`] pieces, which hashes it (the diff_id) while this one
 /// inflates, and the blob's own digest is left to a [`digest_one`] task.
+#[inline(never)]
 fn index_one(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32, verify: bool, tee: bool, blob: Option<Blob>) -> crate::error::Result<Vec<u8>> {
     use crate::error::Error;
     let blob = blob.ok_or_else(|| Error::corrupt("no layer was given"))?;
@@ -402,6 +403,7 @@ fn index_one(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32, veri
 const TEE_CHUNK: usize = 4 << 20;
 
 /// A layer worker's other task: the sha256 of a layer blob, read in 1 MiB pieces.
+#[inline(never)]
 fn digest_one(blob: Option<Blob>) -> Result<String, String> {
     let blob = blob.ok_or("no layer was given")?;
     let src = BrowserBlob::new(blob).map_err(|e| e.to_string())?;
@@ -479,6 +481,7 @@ fn blobs_compressed(s: &Source) -> bool {
 /// blobs under `min` bytes: small archives open faster here than workers start, or no
 /// compressed layer), or the browser cannot start workers here.
 #[allow(clippy::too_many_arguments)]
+#[inline(never)]
 fn pool_open(
     scope: &DedicatedWorkerGlobalScope,
     job: u32,
@@ -553,6 +556,7 @@ fn pool_open(
 impl Pool {
     /// Hands layer worker `w` the biggest layer blob not handed out yet (an open's layers all
     /// wait for it, so the longest pass goes first); `false` (and `w` idle) when none is left.
+    #[inline(never)]
     fn assign(&mut self, w: usize) -> bool {
         let next = self
             .opens
@@ -581,6 +585,7 @@ impl Pool {
 }
 
 /// An answer from layer worker `w`.
+#[inline(never)]
 fn on_layer_message(w: usize, data: JsValue) {
     let job = field(&data, "job").as_f64().map(|j| j as u32);
     pooled(|p| {
@@ -641,6 +646,7 @@ fn on_layer_message(w: usize, data: JsValue) {
 /// Finishes the opens at the front whose layers are all indexed (or that run here in turn
 /// after a layer worker failed), in the order they came; when none is left, ends the layer
 /// workers and runs the requests that waited.
+#[inline(never)]
 fn finish_ready() {
     let Some(engine) = ENGINE.with(|e| e.borrow().clone()) else { return };
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
@@ -651,8 +657,8 @@ fn finish_ready() {
                 idx.blob_digest = Some(d);
             }
         }
-        let indexes: std::collections::HashMap<String, crate::layer::tarindex::LayerIndex> =
-            if failed { Default::default() } else { paths.into_iter().zip(indexes).filter_map(|(p, i)| Some((p, i?))).collect() };
+        let indexes: Vec<(String, crate::layer::tarindex::LayerIndex)> =
+            if failed { Vec::new() } else { paths.into_iter().zip(indexes).filter_map(|(p, i)| Some((p, i?))).collect() };
         let mut progress = |p: ProgressInfo| {
             reporter.borrow_mut().indexed(p);
             true
