@@ -87,6 +87,8 @@ test('lesson L8 end to end: every check passes only after its action, then the q
       if (i === 4) await shot(page, 'lessons-en-L8-step4');
       if (i < 8) await lesson.getByRole('button', { name: 'Next step' }).click();
     }
+    // The last line (ls) changed nothing: the diagram says what earlier lines left.
+    await lesson.getByRole('figure', { name: 'Layers diagram' }).getByText(/the last line changed nothing in the container layer; it holds [1-9]\d* copied-up entries/).waitFor();
     // The 1 MiB chmod really copied up: the event log says so.
     await page.getByRole('log', { name: 'Events' }).getByText('/data/model.bin from').waitFor();
     const quiz = lesson.getByRole('region', { name: 'Quiz' });

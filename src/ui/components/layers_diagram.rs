@@ -231,8 +231,11 @@ pub fn layers_diagram(p: &Props) -> Html {
             { Html::from_html_unchecked(svg.into()) }
             <figcaption>
                 <strong>{ title }{ ": " }</strong>
-                if said.is_empty() {
+                if said.is_empty() && c.empty {
                     <span class="muted">{ tr.t("diagram.idle") }</span>
+                } else if said.is_empty() {
+                    // The last line changed nothing here; what earlier lines left is still there.
+                    <span class="muted">{ tr.f("diagram.holds", &[&c.usage.copied.to_string(), &c.usage.whiteouts.to_string(), &c.usage.opaque.to_string()]) }</span>
                 } else if p.compact {
                     <span>{ said.join(" · ") }</span>
                 } else {
