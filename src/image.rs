@@ -45,6 +45,10 @@ use config::{Config, HistoryRow};
 use members::Members;
 use std::sync::Arc;
 
+/// What [`Archive::load`]'s passes side by side came to: per layer, its index (or `None`: left
+/// to the pass in turn), or the layer whose progress cancelled them all.
+type Indexed = std::result::Result<Vec<Option<Result<crate::layer::tarindex::LayerIndex>>>, usize>;
+
 /// How [`Archive::load`] indexes a layer blob of this compression: what another worker's pass
 /// must use for its index to stand in for the load's own.
 pub fn index_options(compression: Compression, opts: &LoadOptions) -> IndexOptions {
@@ -375,7 +379,7 @@ impl Archive {
         for i in 0..count {
             opened.push(self.open_layer(r, i, diff_ids.get(i), verify, opts));
         }
-        let mut indexed = match self.index_layers(&opened, &mut prebuilt, opts, progress) {
+        let mut indexed = match self.index_layers(&opened, &prebuilt, progress) {
             Ok(v) => v,
             // Cancelled while layer `k` reported: named as the pass in turn would name it.
             Err(k) => {
@@ -477,10 +481,9 @@ impl Archive {
     fn index_layers(
         &self,
         opened: &[Result<Opened>],
-        prebuilt: &mut [Option<crate::layer::tarindex::LayerIndex>],
-        _opts: &LoadOptions,
+        prebuilt: &[Option<crate::layer::tarindex::LayerIndex>],
         progress: &mut dyn FnMut(LoadProgress) -> bool,
-    ) -> std::result::Result<Vec<Option<Result<crate::layer::tarindex::LayerIndex>>>, usize> {
+    ) -> Indexed {
         use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
         let mut out: Vec<Option<Result<crate::layer::tarindex::LayerIndex>>> = (0..opened.len()).map(|_| None).collect();
         // Layers up to the first that cannot be opened (its error is reported in order).
@@ -533,10 +536,9 @@ impl Archive {
     fn index_layers(
         &self,
         opened: &[Result<Opened>],
-        _prebuilt: &mut [Option<crate::layer::tarindex::LayerIndex>],
-        _opts: &LoadOptions,
+        _prebuilt: &[Option<crate::layer::tarindex::LayerIndex>],
         _progress: &mut dyn FnMut(LoadProgress) -> bool,
-    ) -> std::result::Result<Vec<Option<Result<crate::layer::tarindex::LayerIndex>>>, usize> {
+    ) -> Indexed {
         Ok((0..opened.len()).map(|_| None).collect())
     }
 
