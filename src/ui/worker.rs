@@ -435,9 +435,11 @@ struct PoolOpen {
     todo: Vec<usize>,
     /// Bytes of each layer's blob its pass has consumed (for the progress bar).
     seen: Vec<u64>,
-    /// A verified open's biggest compressed layer: its uncompressed stream, hashed here as a
-    /// layer worker inflates it (the diff_id), and its blob's digest, a task of its own.
-    tee: Option<(usize, crate::digest::Hasher)>,
+    /// A verified open's biggest compressed layer: its uncompressed stream is hashed here
+    /// (`stream`, its diff_id) as a layer worker inflates it, and its blob's digest is a task
+    /// of its own.
+    tee: Option<usize>,
+    stream: crate::digest::Hasher,
     digest_todo: Option<usize>,
     blob_digest: Option<String>,
     /// A layer worker failed: this open runs here in turn when its time comes.
@@ -491,7 +493,12 @@ fn pool_open(
     reporter: Rc<RefCell<Reporter>>,
     t0: f64,
 ) -> Result<(), crate::image::Archive> {
-    let Ok(found) = archive.layer_blobs() else { return Err(archive) };
+    // The blobs as the browser holds them; none when they cannot be found (that open then
+    // runs here in turn, in its place among the pool's, and words the error).
+    let found = archive.layer_blobs();
+    let blobs = found.as_ref().ok().and_then(|f| f.iter().map(|(_, s)| js_blob(s)).collect::<Result<Vec<Blob>, String>>().ok());
+    let found = found.unwrap_or_default();
+    let compressed: Vec<bool> = found.iter().map(|(_, s)| blobs_compressed(s)).collect();
     let running = POOL.with(|p| p.borrow().is_some());
     let total: u64 = found.iter().map(|(_, s)| s.len()).sum();
     let n = cores(scope);
@@ -499,11 +506,9 @@ fn pool_open(
     // workers walking them side by side measured no faster (big image: 2.4-2.7 s in turn,
     // 2.8-2.9 s split; verified, 8.3-9.5 s against 8.1-10.9 s, on a loaded box), so only
     // archives with a compressed layer start them.
-    let inflates = || found.iter().any(|(_, s)| blobs_compressed(s));
-    if !running && (n < 2 || total < min || !inflates()) {
+    if !running && (n < 2 || total < min || blobs.is_none() || !compressed.contains(&true)) {
         return Err(archive);
     }
-    let Ok(blobs) = found.iter().map(|(_, s)| js_blob(s)).collect::<Result<Vec<Blob>, String>>() else { return Err(archive) };
     if !running {
         let mut workers = Vec::new();
         for w in 0..n {
@@ -521,7 +526,7 @@ fn pool_open(
         POOL.with(|p| *p.borrow_mut() = Some(Pool { workers, idle: Vec::new(), opens: Default::default() }));
     }
     let layers = found.len();
-    let tee = verify.then(|| (0..layers).filter(|&l| blobs_compressed(&found[l].1)).max_by_key(|&l| found[l].1.len())).flatten();
+    let tee = verify.then(|| (0..layers).filter(|&l| compressed[l]).max_by_key(|&l| found[l].1.len())).flatten();
     let teed = tee.map(|l| format!(", layer {l}'s stream hashed here")).unwrap_or_default();
     web_sys::console::debug_1(&format!("layerlab: splitting the open of {} ({layers} layers{teed}) over the layer workers", archive.name).into());
     let size = reporter.borrow().info.total;
@@ -531,14 +536,15 @@ fn pool_open(
         size,
         paths: found.into_iter().map(|(p, _)| p).collect(),
         archive,
-        blobs,
+        failed: blobs.is_none(),
+        blobs: blobs.unwrap_or_default(),
         indexes: (0..layers).map(|_| None).collect(),
         todo: (0..layers).collect(),
         seen: vec![0; layers],
-        tee: tee.map(|l| (l, crate::digest::Hasher::new())),
+        tee,
+        stream: crate::digest::Hasher::new(),
         digest_todo: tee,
         blob_digest: None,
-        failed: false,
         reporter,
         t0,
     };
@@ -577,7 +583,7 @@ impl Pool {
         };
         let Some(o) = self.opens.iter_mut().find(|o| o.job == job) else { return false };
         o.todo.remove(k);
-        let tee = o.tee.as_ref().is_some_and(|t| t.0 == layer);
+        let tee = o.tee == Some(layer);
         let m = obj(&[("index", &(layer as u32).into()), ("job", &job.into()), ("verify", &o.verify.into()), ("tee", &tee.into()), ("blob", &o.blobs[layer])]);
         let _ = self.workers[w].post_message(&m);
         true
@@ -595,10 +601,17 @@ fn on_layer_message(w: usize, data: JsValue) {
             return;
         }
         let (Some(job), Some(layer)) = (job, field(&data, "layer").as_f64().map(|l| l as usize)) else { return };
-        let Some(o) = p.opens.iter_mut().find(|o| o.job == job) else { return };
+        let Some(o) = p.opens.iter_mut().find(|o| o.job == job) else {
+            // The answer to an open that already ran in turn (another of its layers failed):
+            // the worker is free all the same.
+            if !field(&data, "index").is_undefined() || !field(&data, "error").is_undefined() || field(&data, "digest").is_string() {
+                p.assign(w);
+            }
+            return;
+        };
         if let Ok(chunk) = field(&data, "chunk").dyn_into::<Uint8Array>() {
-            if let Some((_, h)) = o.tee.as_mut().filter(|t| t.0 == layer) {
-                h.update(&chunk.to_vec());
+            if o.tee == Some(layer) {
+                o.stream.update(&chunk.to_vec());
             }
             return;
         }
@@ -626,10 +639,9 @@ fn on_layer_message(w: usize, data: JsValue) {
                 o.seen[layer] = idx.compressed_size;
                 // The tee'd layer's diff_id: every chunk came before the index (one worker's
                 // messages arrive in order).
-                if o.tee.as_ref().is_some_and(|t| t.0 == layer) && o.verify {
-                    let (_, h) = o.tee.take().unwrap_or_else(|| (layer, crate::digest::Hasher::new()));
+                if o.tee == Some(layer) {
+                    let h = std::mem::replace(&mut o.stream, crate::digest::Hasher::new());
                     idx.diff_id = Some(crate::digest::prefixed(&h.finalize()));
-                    o.tee = Some((layer, crate::digest::Hasher::new()));
                 }
                 *slot = Some(idx);
             }
@@ -652,7 +664,7 @@ fn finish_ready() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     while let Some(o) = pooled(|p| if p.opens.front().is_some_and(PoolOpen::ready) { p.opens.pop_front() } else { None }).flatten() {
         let PoolOpen { job, verify, archive, size, paths, mut indexes, failed, reporter, t0, tee, blob_digest, .. } = o;
-        if let (Some((l, _)), Some(d)) = (tee, blob_digest) {
+        if let (Some(l), Some(d)) = (tee, blob_digest) {
             if let Some(Some(idx)) = indexes.get_mut(l) {
                 idx.blob_digest = Some(d);
             }

@@ -206,5 +206,20 @@ test('split open: layers indexed by layer workers give the goldens, verified and
   }
   assert.match(said[0], /^broken\.oci\.tar, layer \d+ \(sha256:[0-9a-f]{12}\), entry 'blobs\/sha256\/[0-9a-f]{64}': /);
   assert.equal(said[0], said[1]);
+  // Picked together with a good archive: the broken one fails in its turn, and the good one
+  // after it still opens from the layer workers (a worker busy with the failed open's other
+  // layers is handed the next open's when it answers).
+  t = await fresh(0);
+  try {
+    await openWithPicker(t.page, [path.join(tmp, 'broken.oci.tar'), gen('layered.oci.tar')]);
+    await t.page.locator('.notice.error').first().waitFor();
+    assert.equal(await t.page.locator('.notice.error').first().innerText(), said[0]);
+    await waitLayers(t.page, 8);
+    assert.equal(await downloadListing(t.page), golden('layered.merged.txt'));
+    assert.ok(logs.some((l) => /opened broken\.oci\.tar .*\(in turn, after a layer worker failed\)/.test(l)), logs.join(' | '));
+    assert.ok(logs.some((l) => /opened layered\.oci\.tar .*\(split\)/.test(l)), logs.join(' | '));
+  } finally {
+    await t.close();
+  }
   fs.rmSync(tmp, { recursive: true, force: true });
 });
