@@ -7,6 +7,8 @@
 //!   kernel's error precedence, then the overlayfs action: copy-up of parents first, copy-up on
 //!   open for writing, lower hardlinks broken on copy-up, whiteouts, opaque directories, EXDEV
 //!   or redirects for directory renames, metadata-only copy-up with `metacopy=on`.
+//! - Descriptors kept open across ops (`fd-open`, the shell's `exec 3<FILE`) refer to overlay
+//!   inodes, not paths ([`files`]).
 //! - Three mount configs: `default` (redirect_dir=off, index=off, metacopy=off), `redirect`
 //!   (redirect_dir=on) and `metacopy` (metacopy=on, redirect_dir=on).
 //! - The state is a value: cloning a [`Container`] is cheap (the trees are shared until written),
@@ -19,6 +21,7 @@
 
 pub mod diff;
 pub mod events;
+pub mod files;
 mod fs;
 pub mod ops;
 pub mod shell;
@@ -147,6 +150,8 @@ pub struct Container {
     /// Who makes the changes: `None` is root (the kernel oracle's ops, Docker's own work),
     /// which passes every permission check; a [`Cred`] gets the kernel's DAC checks.
     cred: Option<Cred>,
+    /// The descriptors kept open across ops (`fd-open`), by number.
+    files: std::collections::BTreeMap<u32, files::OpenFile>,
 }
 
 /// A process's credentials for the kernel's discretionary access checks (`generic_permission`,
@@ -206,7 +211,7 @@ pub struct Usage {
 impl Container {
     /// A fresh container (empty upper dir 0755 0:0) over `lower`.
     pub fn new(lower: Stack, config: Config) -> Self {
-        Container { lower, upper: Arc::new(Tree::new()), config, log: Vec::new(), copied_total: 0, live_bytes: 0, now: 0, cred: None }
+        Container { lower, upper: Arc::new(Tree::new()), config, log: Vec::new(), copied_total: 0, live_bytes: 0, now: 0, cred: None, files: Default::default() }
     }
 
     /// Sets the clock later changes stamp as their mtime (see the field).
@@ -234,6 +239,12 @@ impl Container {
         self.log.clear();
         self.copied_total = 0;
         self.live_bytes = 0;
+        self.files.clear();
+    }
+
+    /// The descriptor `fd` kept open by `fd-open`, if it is.
+    pub fn open_file(&self, fd: u32) -> Option<&files::OpenFile> {
+        self.files.get(&fd)
     }
 
     /// Runs one op.

@@ -340,9 +340,10 @@ pub enum Change {
     Rename { from: Vec<u8>, to: Vec<u8>, dir: bool },
 }
 
-/// The changes of `op`, which answered `out`, over the merged view `before`. A failed op
-/// changes nothing (an `rm -r` or `mv` that failed halfway is priced as nothing).
-pub fn changes(op: &Op, before: &View, out: &Outcome) -> Vec<Change> {
+/// The changes of `op`, which answered `out`, over the merged view `before`; `after` is the
+/// container once it ran (a descriptor op's file and offset are its). A failed op changes
+/// nothing (an `rm -r` or `mv` that failed halfway is priced as nothing).
+pub fn changes(op: &Op, before: &View, out: &Outcome, after: &Container) -> Vec<Change> {
     if out.errno.is_some() {
         return Vec::new();
     }
@@ -394,7 +395,20 @@ pub fn changes(op: &Op, before: &View, out: &Outcome) -> Vec<Change> {
                 ch.push(Change::Rename { from: s, to: d, dir });
             }
         }
+        // A descriptor's writes land in the file it was opened on, at its offset.
+        Op::FdOpen { fd, mode, .. } => {
+            if let Some(f) = after.open_file(*fd).filter(|_| *mode != crate::container::files::FdMode::Read) {
+                write_at(&mut ch, &f.path, Some(0), b"", *mode == crate::container::files::FdMode::Write);
+            }
+        }
+        Op::FdWrite { fd, text } if !text.is_empty() => {
+            if let Some(f) = after.open_file(*fd) {
+                let len = text.len() as u64;
+                ch.push(Change::Write { path: f.path.clone(), off: f.pos - len, len });
+            }
+        }
         Op::OpenRw { .. } | Op::Read { .. } | Op::Readlink { .. } | Op::Stat { .. } | Op::Ls { .. } => {}
+        Op::FdRead { .. } | Op::FdWrite { .. } | Op::FdClose { .. } => {}
     }
     // Paths as the view spells them.
     for c in &mut ch {
@@ -695,7 +709,7 @@ impl Drivers {
     pub fn observe(&mut self, op: &Op, out: &Outcome, after: &Container) {
         self.ops += 1;
         let after_view = view(after);
-        let changes = changes(op, &self.before, out);
+        let changes = changes(op, &self.before, out, after);
         let cx = Ctx { op, outcome: out, changes: &changes, before: &self.before, after: &after_view, container: after };
         let mut naive = None;
         let line = op_line(op);

@@ -1,6 +1,9 @@
 //! The oracle corpus as an integration test: every scenario of shared/oracle/scenarios (and of
 //! tests/scenarios, recorded on the kernel by us) in all three configs, replayed through the
 //! library without root or mounts, compared byte for byte with the recorded kernel trace.
+//! Our scenarios use ops the shared oracle lacks; their recorders extend it in tests/oracle:
+//! `pwrite` (overlay_oracle_pwrite.py) and descriptors kept open across ops, `fd-open`,
+//! `fd-read`, `fd-write`, `fd-close` (overlay_oracle_fd.py, scenarios fd-*).
 //!
 //! shared/ is found as ../shared next to the crate, or at $LAYERLAB_SHARED.
 

@@ -32,6 +32,8 @@ pub enum Errno {
     /// The container layer's written bytes would pass what the simulator keeps in memory
     /// ([`super::MAX_UPPER_SIZE`]), as a full disk would.
     ENOSPC,
+    /// The descriptor is not open, or not open for what was asked (`fd-read` of a `>` one).
+    EBADF,
 }
 
 impl Errno {
@@ -53,6 +55,7 @@ impl Errno {
             Errno::EIO => "EIO",
             Errno::EFBIG => "EFBIG",
             Errno::ENOSPC => "ENOSPC",
+            Errno::EBADF => "EBADF",
         }
     }
 
@@ -77,6 +80,7 @@ impl Errno {
             Errno::EIO => "the file's bytes could not be read from the image archive (a corrupt or truncated layer)",
             Errno::EFBIG => "the file would be larger than the simulator keeps in memory (a real overlay would store it sparse)",
             Errno::ENOSPC => "the container layer's written files would hold more than the simulator keeps in memory (256 MiB each, 512 MiB in all)",
+            Errno::EBADF => "the file descriptor is not open, or not open for this (reading one opened for writing only, or the reverse)",
         };
         if self == Errno::EXDEV {
             format!("{call}: {why}")

@@ -22,7 +22,8 @@
 //!   absolute otherwise) or opaque, and a whiteout at the source if a lower has its name.
 
 use super::events::{CopyKind, Errno, Event};
-use super::ops::{Op, Reply, Stat};
+use super::files::{OpenFile, Real};
+use super::ops::{FdMode, Op, Reply, Stat};
 use super::Container;
 use crate::path::{components, join};
 use crate::tree::{Content, Ino, Kind, Node, Tree, ROOT};
@@ -93,6 +94,10 @@ pub(crate) fn call_name(op: &Op) -> &'static str {
         Op::Readlink { .. } => "readlink",
         Op::Stat { .. } => "lstat",
         Op::Ls { .. } => "readdir",
+        Op::FdOpen { .. } => "open",
+        Op::FdRead { .. } => "read",
+        Op::FdWrite { .. } => "write",
+        Op::FdClose { .. } => "close",
     }
 }
 
@@ -186,7 +191,28 @@ impl Container {
             .map(|(n, _)| n.size())
             .sum();
         self.live_bytes -= freed;
+        // An open file outlives its last name ([`super::files`]): held by one more link while
+        // the tree lets go of the names, so its data stays until it is closed ([`Self::close`]).
+        let open = self.open_upper();
+        open.iter().for_each(|&u| self.up().node_mut(u).nlink += 1);
         self.up().remove(dir, name);
+        open.iter().for_each(|&u| self.up().node_mut(u).nlink -= 1);
+    }
+
+    /// The container-layer inodes open descriptors refer to.
+    fn open_upper(&self) -> Vec<Ino> {
+        self.files.values().filter_map(|f| if let Real::Upper(u) = f.real { Some(u) } else { None }).collect()
+    }
+
+    /// `close(fd)`: the last descriptor of a file with no name left frees its data.
+    fn close(&mut self, fd: u32) -> R<()> {
+        let f = self.files.remove(&fd).ok_or(Errno::EBADF)?;
+        if let Real::Upper(u) = f.real {
+            if self.upper.node(u).nlink == 0 && !self.open_upper().contains(&u) && !self.upper.node(u).is_dir() {
+                self.up().node_mut(u).kind = Kind::Fifo;
+            }
+        }
+        Ok(())
     }
 
     /// The node that supplies a positive dentry's attributes.
@@ -589,9 +615,15 @@ impl Container {
             let bytes = if is_file && !meta { node.size() } else { 0 };
             let pu = chain[i - 1].1.upper.expect("parents are copied up first");
             let name = chain[i].0.clone();
+            let nlink = self.lower.node(layer, lino).nlink;
             let ino = self.up().insert(pu, &name, node);
             self.live_bytes += bytes;
             chain[i].1.upper = Some(ino);
+            // Descriptors open on this overlay inode now read and write the copy.
+            let at = chain_path(&chain[..=i].to_vec());
+            for f in self.files.values_mut().filter(|f| f.follows_copy_up(layer, lino, nlink, &at)) {
+                f.real = Real::Upper(ino);
+            }
             let kind = if meta { CopyKind::MetadataOnly } else { CopyKind::Full };
             self.log.push(Event::CopyUp { path: chain_path(&chain[..=i].to_vec()), layer, bytes, kind, dir });
         }
@@ -743,16 +775,18 @@ impl Container {
 
     /// Whether the upper dir's in-memory file bytes can grow by `growth` (MAX_UPPER_SIZE).
     /// `live_bytes` (st_size of live upper files) bounds them from above, so the scan runs only
-    /// near the limit.
+    /// near the limit, or while an open file has no name left (its bytes are not in
+    /// `live_bytes`; the scan counts every inode holding bytes).
     fn room_for(&self, growth: u64) -> bool {
-        if self.live_bytes.saturating_add(growth) <= super::MAX_UPPER_SIZE {
+        // Files open with no name left hold bytes `live_bytes` does not count.
+        let orphans = self.open_upper().iter().any(|&u| self.upper.node(u).nlink == 0);
+        if !orphans && self.live_bytes.saturating_add(growth) <= super::MAX_UPPER_SIZE {
             return true;
         }
         let in_memory: u64 = self
             .upper
             .nodes
             .iter()
-            .filter(|n| n.nlink > 0)
             .map(|n| match &n.kind {
                 Kind::File(Content::Bytes(b)) => b.len() as u64,
                 _ => 0,
@@ -887,7 +921,9 @@ impl Container {
             | Op::Chown { path, .. }
             | Op::Readlink { path }
             | Op::Stat { path }
-            | Op::Ls { path } => vec![path],
+            | Op::Ls { path }
+            | Op::FdOpen { path, .. } => vec![path],
+            Op::FdRead { .. } | Op::FdWrite { .. } | Op::FdClose { .. } => vec![],
         };
         for a in args {
             if a.is_empty() {
@@ -937,7 +973,88 @@ impl Container {
                 let names = self.readdir_raw(&chain.last().expect("dir").1).into_iter().map(|(name, _)| name).collect();
                 Ok(Reply::Ls(names))
             }
+            Op::FdOpen { fd, mode, path } => self.fd_open(*fd, *mode, path).map(|_| Reply::Ok),
+            Op::FdRead { fd, size } => self.fd_read(*fd, *size).map(Reply::Data),
+            Op::FdWrite { fd, text } => self.fd_write(*fd, text).map(|_| Reply::Ok),
+            Op::FdClose { fd } => self.close(*fd).map(|_| Reply::Ok),
         }
+    }
+
+    // ------------------------------------------------------------------ open descriptors
+
+    /// `open(PATH, flags of MODE)` kept as descriptor `fd` ([`files`] rules).
+    fn fd_open(&mut self, fd: u32, mode: FdMode, path: &[u8]) -> R<()> {
+        let f = match mode {
+            FdMode::Read => OpenFlags { write: false, rdwr: false, creat: false, excl: false, trunc: false, mode: 0o644 },
+            FdMode::Write => OpenFlags { write: true, rdwr: false, creat: true, excl: false, trunc: true, mode: 0o644 },
+            FdMode::Append => OpenFlags { write: true, rdwr: false, creat: true, excl: false, trunc: false, mode: 0o644 },
+            FdMode::ReadWrite => OpenFlags { write: true, rdwr: true, creat: true, excl: false, trunc: false, mode: 0o644 },
+        };
+        let chain = self.open(path, f)?;
+        let d = &chain.last().expect("entry").1;
+        let real = match d.upper {
+            Some(u) => Real::Upper(u),
+            None => Real::Lower(d.lowers[0].0, d.lowers[0].1),
+        };
+        // dup2 onto `fd`: whatever was open as `fd` is closed.
+        let _ = self.close(fd);
+        self.files.insert(fd, OpenFile { real, path: chain_path(&chain), mode, pos: 0 });
+        Ok(())
+    }
+
+    fn real_node(&self, real: Real) -> &Node {
+        match real {
+            Real::Upper(u) => self.upper.node(u),
+            Real::Lower(l, i) => self.lower.node(l, i),
+        }
+    }
+
+    /// `read(fd, size)` at the descriptor's offset.
+    fn fd_read(&mut self, fd: u32, size: u64) -> R<Vec<u8>> {
+        let f = self.files.get(&fd).filter(|f| f.mode.reads()).ok_or(Errno::EBADF)?;
+        let data = match &self.real_node(f.real).kind {
+            Kind::Dir(_) => return Err(Errno::EISDIR),
+            Kind::File(c) => c.read_at(f.pos, size.min(super::MAX_FILE_SIZE)).map_err(|_| Errno::EIO)?,
+            _ => Vec::new(),
+        };
+        if let Some(f) = self.files.get_mut(&fd) {
+            f.pos += data.len() as u64;
+        }
+        Ok(data)
+    }
+
+    /// `write(fd, text)` in full, at the offset (at the end for `>>`); the descriptor was
+    /// opened for writing, so its file is in the container layer.
+    fn fd_write(&mut self, fd: u32, text: &[u8]) -> R<()> {
+        let f = self.files.get(&fd).filter(|f| f.mode.writes()).ok_or(Errno::EBADF)?.clone();
+        if text.is_empty() {
+            return Ok(());
+        }
+        let Real::Upper(u) = f.real else { return Err(Errno::EBADF) };
+        let mut data = match &self.upper.node(u).kind {
+            Kind::File(c) => c.read().map_err(|_| Errno::EIO)?,
+            _ => return Ok(()), // a fifo with no reader: nothing lands anywhere
+        };
+        let off = if f.mode == FdMode::Append { data.len() as u64 } else { f.pos };
+        let end = off.saturating_add(text.len() as u64);
+        if end > super::MAX_FILE_SIZE {
+            return Err(Errno::EFBIG);
+        }
+        if !self.room_for(end.saturating_sub(data.len() as u64)) {
+            return Err(Errno::ENOSPC);
+        }
+        let (o, e) = (off as usize, end as usize);
+        if data.len() < e {
+            data.resize(e, 0);
+        }
+        data[o..e].copy_from_slice(text);
+        let size = data.len() as u64;
+        self.set_content(u, data);
+        if let Some(f) = self.files.get_mut(&fd) {
+            f.pos = end;
+        }
+        self.log.push(Event::Written { path: f.path, size });
+        Ok(())
     }
 
     fn truncate(&mut self, path: &[u8], size: u64) -> R<()> {

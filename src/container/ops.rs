@@ -7,6 +7,11 @@
 //! line. PATH starts with `/`, MODE is 1-4 octal digits, SIZE is decimal, UID:GID decimal.
 //! The echo prints a token raw if it is non-empty, all bytes 0x21-0x7e except `"` and `\`, and
 //! does not start with `#`; otherwise quoted. Parsing an echo gives back the same op.
+//! - Beyond SPEC §3: `pwrite PATH OFFSET TEXT`, and descriptors kept open across ops,
+//!   `fd-open N MODE PATH` (MODE a shell redirection operator: `<`, `>`, `>>`, `<>`),
+//!   `fd-read N SIZE` (result `OK LEN ESCAPED-BYTES`, `OK 0` at the end), `fd-write N TEXT`,
+//!   `fd-close N`, N from 0 to [`FD_MAX`]; their kernel semantics are in the recorders
+//!   `tests/oracle/overlay_oracle_pwrite.py` and `overlay_oracle_fd.py`.
 //! - An op answers a [`Reply`]: `OK`, the errno, or for `read`, `readlink`, `stat` and `ls` the
 //!   typed values SPEC §3 adds (content, link target, lstat fields, names). [`Reply::render`]
 //!   prints the result line of SPEC §4 (`OK SIZE DIGEST`, `OK ESCAPED-TARGET`, `OK ` + the §5
@@ -45,7 +50,55 @@ pub enum Op {
     Readlink { path: Vec<u8> },
     Stat { path: Vec<u8> },
     Ls { path: Vec<u8> },
+    /// `fd-open N MODE PATH`: open PATH as the shell's `exec N<PATH` (and `>`, `>>`, `<>`)
+    /// does, keeping the file open as descriptor N (one already open as N is closed once the
+    /// open succeeded, as `dup2` does).
+    FdOpen { fd: u32, mode: FdMode, path: Vec<u8> },
+    /// `fd-read N SIZE`: one `read(N, SIZE)` from the descriptor's offset.
+    FdRead { fd: u32, size: u64 },
+    /// `fd-write N TEXT`: `write(N, TEXT)` in full at the descriptor's offset (the end for `>>`).
+    FdWrite { fd: u32, text: Vec<u8> },
+    /// `fd-close N`: `close(N)`.
+    FdClose { fd: u32 },
 }
+
+/// How `fd-open` opens, named by the shell's redirection operator (XCU §2.7): `<` O_RDONLY,
+/// `>` O_WRONLY|O_CREAT|O_TRUNC, `>>` O_WRONLY|O_CREAT|O_APPEND, `<>` O_RDWR|O_CREAT (each
+/// with the SPEC's O_NONBLOCK|O_CLOEXEC, mode 0644 for a new file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FdMode {
+    Read,
+    Write,
+    Append,
+    ReadWrite,
+}
+
+impl FdMode {
+    /// The operator the OPS token and the shell spell it with.
+    pub fn token(self) -> &'static str {
+        match self {
+            FdMode::Read => "<",
+            FdMode::Write => ">",
+            FdMode::Append => ">>",
+            FdMode::ReadWrite => "<>",
+        }
+    }
+
+    pub fn from_token(t: &[u8]) -> Option<FdMode> {
+        [FdMode::Read, FdMode::Write, FdMode::Append, FdMode::ReadWrite].into_iter().find(|m| m.token().as_bytes() == t)
+    }
+
+    pub fn reads(self) -> bool {
+        matches!(self, FdMode::Read | FdMode::ReadWrite)
+    }
+
+    pub fn writes(self) -> bool {
+        !matches!(self, FdMode::Read)
+    }
+}
+
+/// The highest descriptor number an op may name (the default `RLIMIT_NOFILE` is 1024).
+pub const FD_MAX: u32 = 1023;
 
 /// An op with the raw tokens it was parsed from (the echo prints these).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,6 +149,10 @@ impl Op {
             Op::Readlink { path } => format!("readlink {}", t(path)),
             Op::Stat { path } => format!("stat {}", t(path)),
             Op::Ls { path } => format!("ls {}", t(path)),
+            Op::FdOpen { fd, mode, path } => format!("fd-open {fd} {} {}", mode.token(), t(path)),
+            Op::FdRead { fd, size } => format!("fd-read {fd} {size}"),
+            Op::FdWrite { fd, text } => format!("fd-write {fd} {}", t(text)),
+            Op::FdClose { fd } => format!("fd-close {fd}"),
         }
     }
 }
@@ -113,6 +170,8 @@ pub enum Reply {
     Stat(Stat),
     /// `ls`: the names of the directory without `.` and `..`, sorted by bytes (printed escaped).
     Ls(Vec<Vec<u8>>),
+    /// `fd-read`: the bytes one `read` returned (printed as `OK SIZE ESCAPED`, `OK 0` at EOF).
+    Data(Vec<u8>),
     /// The errno of the call that failed.
     Err(Errno),
 }
@@ -133,6 +192,8 @@ impl Reply {
                 }
                 s
             }
+            Reply::Data(d) if d.is_empty() => "OK 0".into(),
+            Reply::Data(d) => format!("OK {} {}", d.len(), esc(d)),
             Reply::Err(e) => e.name().into(),
         }
     }
@@ -210,6 +271,10 @@ enum ArgKind {
     Size,
     Mode,
     Owner,
+    /// A descriptor number, 0 to [`FD_MAX`].
+    Fd,
+    /// A redirection operator ([`FdMode`]).
+    Redir,
 }
 
 const OPS: &[(&str, &[ArgKind])] = {
@@ -236,6 +301,10 @@ const OPS: &[(&str, &[ArgKind])] = {
         ("readlink", &[Path]),
         ("stat", &[Path]),
         ("ls", &[Path]),
+        ("fd-open", &[Fd, Redir, Path]),
+        ("fd-read", &[Fd, Size]),
+        ("fd-write", &[Fd, Text]),
+        ("fd-close", &[Fd]),
     ]
 };
 
@@ -348,6 +417,8 @@ pub fn parse(data: &[u8]) -> Result<Vec<ScriptOp>> {
                     return Err(perr(lineno, format!("path must be absolute: '{}'", esc(t))))
                 }
                 ArgKind::Size if dec(t).is_none() => return Err(perr(lineno, "bad size")),
+                ArgKind::Fd if dec(t).is_none_or(|n| n > FD_MAX as u64) => return Err(perr(lineno, format!("bad descriptor (0 to {FD_MAX})"))),
+                ArgKind::Redir if FdMode::from_token(t).is_none() => return Err(perr(lineno, "bad open mode (one of < > >> <>)")),
                 ArgKind::Mode if !(1..=4).contains(&t.len()) || !t.iter().all(|b| (b'0'..=b'7').contains(b)) => {
                     return Err(perr(lineno, "bad octal mode"))
                 }
@@ -363,6 +434,7 @@ pub fn parse(data: &[u8]) -> Result<Vec<ScriptOp>> {
             }
         }
         let a = |i: usize| args[i].clone();
+        let fd = |i: usize| dec(&args[i]).unwrap_or(0) as u32;
         let op = match name {
             "write" => Op::Write { path: a(0), text: a(1) },
             "append" => Op::Append { path: a(0), text: a(1) },
@@ -393,6 +465,10 @@ pub fn parse(data: &[u8]) -> Result<Vec<ScriptOp>> {
             "readlink" => Op::Readlink { path: a(0) },
             "stat" => Op::Stat { path: a(0) },
             "ls" => Op::Ls { path: a(0) },
+            "fd-open" => Op::FdOpen { fd: fd(0), mode: FdMode::from_token(&args[1]).unwrap_or(FdMode::Read), path: a(2) },
+            "fd-read" => Op::FdRead { fd: fd(0), size: dec(&args[1]).unwrap_or(0) },
+            "fd-write" => Op::FdWrite { fd: fd(0), text: a(1) },
+            "fd-close" => Op::FdClose { fd: fd(0) },
             _ => unreachable!("every name in OPS is handled"),
         };
         out.push(ScriptOp { op, name, tokens: args.to_vec(), line: lineno });
@@ -452,6 +528,11 @@ mod tests {
             Op::Symlink { target: b"../rel target".to_vec(), path: b"/l".to_vec() },
             Op::Mv { src: b"/d1".to_vec(), dst: b"/d2".to_vec() },
             Op::RmR { path: b"/r".to_vec() },
+            Op::FdOpen { fd: 3, mode: FdMode::ReadWrite, path: b"/f x".to_vec() },
+            Op::FdOpen { fd: 9, mode: FdMode::Append, path: b"/g".to_vec() },
+            Op::FdRead { fd: 3, size: 100 },
+            Op::FdWrite { fd: 3, text: b"new\n".to_vec() },
+            Op::FdClose { fd: 3 },
         ];
         let script: String = ops.iter().map(|o| o.script_line() + "\n").collect();
         let back: Vec<Op> = parse(script.as_bytes()).unwrap().into_iter().map(|s| s.op).collect();
@@ -483,6 +564,13 @@ mod tests {
             b"write /a \"\\q\"",
             b"write /a \"\\x4\"",
             b"write /a b\"c",
+            b"fd-open 3 <",
+            b"fd-open 3 < a",
+            b"fd-open 3 << /a",
+            b"fd-open 1024 < /a",
+            b"fd-open -1 < /a",
+            b"fd-read 3",
+            b"fd-close x",
         ] {
             assert!(parse(bad).is_err(), "{}", String::from_utf8_lossy(bad));
         }

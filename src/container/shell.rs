@@ -37,6 +37,7 @@
 //! - The events of every op run are returned in order, errors included (an error that the
 //!   command itself ignores, like `rm -f` of a missing file, is dropped).
 
+use super::files::FdMode;
 use super::{Container, Errno, Event, Op, Outcome, Reply, Stat};
 use crate::listing::TypeChar;
 use crate::path::{basename, components, join};
@@ -92,6 +93,7 @@ pub fn strerror(e: Errno) -> &'static str {
         Errno::EIO => "Input/output error",
         Errno::EFBIG => "File too large",
         Errno::ENOSPC => "No space left on device",
+        Errno::EBADF => "Bad file descriptor",
     }
 }
 
@@ -103,29 +105,55 @@ enum Tok {
     Out,
     /// `>>`
     Append,
+    /// A redirection naming a descriptor (`3<`, `3<>`, `<&3`, `>&3`, `3<&-`) or reading
+    /// (`<`): the number before it, if any, and the operator.
+    Redir(Option<u32>, &'static str),
 }
 
-/// Splits a line as `sh` would (quotes, backslashes, `>`/`>>`, comments).
+/// The redirection operator at the start of `b`, longest first.
+fn redir_op(b: &[u8]) -> Option<&'static str> {
+    [">>", ">&", "<>", "<&", ">", "<"].into_iter().find(|op| b.starts_with(op.as_bytes()))
+}
+
+/// Splits a line as `sh` would (quotes, backslashes, redirections with their descriptor
+/// number, comments).
 fn tokenize(line: &str) -> Result<Vec<Tok>, String> {
     let b = line.as_bytes();
     let mut toks = Vec::new();
     let mut i = 0;
+    let push_redir = |toks: &mut Vec<Tok>, fd: Option<u32>, op: &'static str| {
+        toks.push(match (fd, op) {
+            (None | Some(1), ">") => Tok::Out,
+            (None | Some(1), ">>") => Tok::Append,
+            _ => Tok::Redir(fd, op),
+        })
+    };
     while i < b.len() {
         match b[i] {
             b' ' | b'\t' => i += 1,
             b'#' => break,
-            b'>' => {
-                if b.get(i + 1) == Some(&b'>') {
-                    toks.push(Tok::Append);
-                    i += 2;
-                } else {
-                    toks.push(Tok::Out);
-                    i += 1;
-                }
+            b'>' | b'<' => {
+                let op = redir_op(&b[i..]).expect("an operator starts here");
+                push_redir(&mut toks, None, op);
+                i += op.len();
+            }
+            c if c.is_ascii_digit() && {
+                let n = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+                matches!(b.get(i + n), Some(b'<' | b'>'))
+            } =>
+            {
+                // `3<FILE`: digits right before an operator name the descriptor (bash: up to
+                // a large number; here 0-1023, as the ops take).
+                let n = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+                let fd = std::str::from_utf8(&b[i..i + n]).ok().and_then(|d| d.parse::<u32>().ok()).filter(|&d| d <= super::ops::FD_MAX);
+                let Some(fd) = fd else { return Err(format!("{}: Bad file descriptor", &line[i..i + n])) };
+                let op = redir_op(&b[i + n..]).expect("an operator follows");
+                push_redir(&mut toks, Some(fd), op);
+                i += n + op.len();
             }
             _ => {
                 let mut w = Vec::new();
-                while i < b.len() && !matches!(b[i], b' ' | b'\t' | b'>') {
+                while i < b.len() && !matches!(b[i], b' ' | b'\t' | b'>' | b'<') {
                     match b[i] {
                         b'\'' => {
                             let end = b[i + 1..].iter().position(|&c| c == b'\'').ok_or("unexpected EOF while looking for matching `''")?;
@@ -561,6 +589,8 @@ const HELP: &[&str] = &[
     "  touch FILE...   mkdir [-p] DIR...   rmdir DIR...   rm [-r] [-f] PATH...",
     "  mv [-T] SRC DST   ln [-s] TARGET [LINK]   chmod MODE PATH...   chown UID[:GID] PATH...",
     "  truncate -s SIZE FILE...",
+    "  exec N< FILE | N> | N>> | N<> FILE   keep FILE open as descriptor N (3 and up); exec N<&- closes it",
+    "  cat <&N   echo TEXT >&N   read or write through descriptor N, at its offset",
 ];
 
 /// Runs one command line in the container.
@@ -635,21 +665,31 @@ fn run_tapped(mut sh: Sh<'_>, line: &str) -> Run {
     // Redirection: the word after `>`/`>>` is the file; the rest is the command.
     let mut words: Vec<Vec<u8>> = Vec::new();
     let mut redirect: Option<(bool, Vec<u8>)> = None;
+    let mut fds: Vec<(Option<u32>, &'static str, Vec<u8>)> = Vec::new();
     let mut it = toks.into_iter();
     while let Some(t) = it.next() {
-        match t {
-            Tok::Word(w) => words.push(w),
-            Tok::Out | Tok::Append => {
-                let append = t == Tok::Append;
-                match it.next() {
-                    Some(Tok::Word(f)) => redirect = Some((append, f)),
-                    _ => {
-                        sh.fail("sh: syntax error near unexpected token `newline'");
-                        return sh.run;
-                    }
-                }
+        let target = match t {
+            Tok::Word(w) => {
+                words.push(w);
+                continue;
             }
+            _ => match it.next() {
+                Some(Tok::Word(f)) => f,
+                _ => {
+                    sh.fail("sh: syntax error near unexpected token `newline'");
+                    return sh.run;
+                }
+            },
+        };
+        match t {
+            Tok::Out | Tok::Append => redirect = Some((t == Tok::Append, target)),
+            Tok::Redir(fd, op) => fds.push((fd, op, target)),
+            Tok::Word(_) => unreachable!("words were taken above"),
         }
+    }
+    if !fds.is_empty() {
+        descriptors(&mut sh, &words, redirect, fds);
+        return sh.run;
     }
     let Some(cmd) = words.first().cloned() else {
         if let Some((append, f)) = redirect {
@@ -677,6 +717,120 @@ fn run_tapped(mut sh: Sh<'_>, line: &str) -> Run {
     }
     applet(&mut sh, &cmd, args);
     sh.run
+}
+
+/// A line with descriptor redirections (the `exec 3<FILE` family; [`super::files`]):
+/// `exec N< FILE` (and `N>`, `N>>`, `N<>`) keeps FILE open as descriptor N across lines,
+/// `exec N<&-` closes it, `cat <&N` reads N from its offset to the end, and `echo TEXT >&N`
+/// (or `printf`) writes at N's offset. Worded as bash says it.
+fn descriptors(sh: &mut Sh, words: &[Vec<u8>], redirect: Option<(bool, Vec<u8>)>, fds: Vec<(Option<u32>, &'static str, Vec<u8>)>) {
+    let cmd = words.first().map(|w| show(w));
+    let args = words.get(1..).unwrap_or(&[]);
+    if cmd.as_deref() == Some("exec") && args.is_empty() && redirect.is_none() {
+        for (fd, op, target) in fds {
+            let mode = match op {
+                "<&" | ">&" if target == b"-" => None,
+                "<" => Some(FdMode::Read),
+                ">" => Some(FdMode::Write),
+                ">>" => Some(FdMode::Append),
+                "<>" => Some(FdMode::ReadWrite),
+                _ => {
+                    sh.fail(format!("sh: {op}{}: only `exec N<FILE` (and N>, N>>, N<>) and `exec N<&-` are understood here", show(&target)));
+                    return;
+                }
+            };
+            let Some(fd) = fd.filter(|&n| n >= 3) else {
+                sh.fail("sh: exec: the page's shell keeps descriptors 3 and up open (0, 1 and 2 are its terminal)".to_string());
+                return;
+            };
+            match mode {
+                // bash closes a descriptor that is not open without a word.
+                None => {
+                    let _ = sh.op_quiet(Op::FdClose { fd });
+                }
+                Some(mode) => {
+                    if let Err(e) = sh.op(Op::FdOpen { fd, mode, path: sh.abs(&target) }) {
+                        sh.fail(format!("sh: {}: {}", show(&target), strerror(e)));
+                        return;
+                    }
+                }
+            }
+        }
+        return;
+    }
+    let Some(cmd) = cmd else {
+        sh.fail("sh: a descriptor is opened with `exec N<FILE` (N from 3)".to_string());
+        return;
+    };
+    let mut input = None;
+    let mut output = None;
+    for (fd, op, target) in fds {
+        let n = std::str::from_utf8(&target).ok().and_then(|t| t.parse::<u32>().ok());
+        match (fd, op, n) {
+            (None | Some(0), "<", _) if cmd == "cat" && args.is_empty() && redirect.is_none() => {
+                // `cat < FILE`: the shell opens FILE as cat's standard input.
+                match sh.op(Op::Read { path: sh.abs(&target) }) {
+                    Ok(Reply::Read(d)) => sh.stdin = Some(d),
+                    Ok(r) => unreachable!("read answers bytes: {r:?}"),
+                    Err(e) => {
+                        sh.fail(format!("sh: {}: {}", show(&target), strerror(e)));
+                        return;
+                    }
+                }
+                cat(sh, &[]);
+                return;
+            }
+            (None | Some(0), "<&", Some(n)) => input = Some(n),
+            (None | Some(1), ">&", Some(n)) => output = Some(n),
+            _ => {
+                let shown = format!("{}{op}{}", fd.map_or(String::new(), |f| f.to_string()), show(&target));
+                sh.fail(format!("sh: {shown}: only `cat <&N` and `echo TEXT >&N` use descriptors here (exec N<FILE opens one)"));
+                return;
+            }
+        }
+    }
+    if let Some(n) = input {
+        if cmd != "cat" || args.iter().any(|a| a != b"-") || output.is_some() || redirect.is_some() {
+            sh.fail(format!("sh: {cmd}: input redirection <&{n} is only understood for cat here"));
+            return;
+        }
+        // cat reads its standard input until read(2) returns 0.
+        let mut data = Vec::new();
+        loop {
+            match sh.op(Op::FdRead { fd: n, size: 4 << 20 }) {
+                Ok(Reply::Data(d)) if d.is_empty() => break,
+                Ok(Reply::Data(d)) => {
+                    let keep = d.len().min(CAT_LIMIT.saturating_sub(data.len()));
+                    data.extend_from_slice(&d[..keep]);
+                }
+                Ok(r) => unreachable!("fd-read answers bytes: {r:?}"),
+                Err(e) => {
+                    let msg = if e == Errno::EBADF && sh.c.open_file(n).is_none() { format!("sh: {n}: Bad file descriptor") } else { format!("cat: -: {}", strerror(e)) };
+                    sh.fail(msg);
+                    return;
+                }
+            }
+        }
+        sh.stdin = Some(data);
+        cat(sh, &[]);
+        return;
+    }
+    if let Some(n) = output {
+        let text = match cmd.as_str() {
+            "echo" | "printf" => echo_text(args, cmd == "printf"),
+            _ => {
+                sh.fail(format!("sh: {cmd}: output redirection >&{n} is only understood for echo and printf here"));
+                return;
+            }
+        };
+        if sh.c.open_file(n).is_none() {
+            sh.fail(format!("sh: {n}: Bad file descriptor"));
+            return;
+        }
+        if let Err(e) = sh.op(Op::FdWrite { fd: n, text }) {
+            sh.fail(format!("sh: {cmd}: write error: {}", strerror(e)));
+        }
+    }
 }
 
 /// Runs the command `cmd` with `args` (after quoting, expansion and redirections).
@@ -1475,6 +1629,38 @@ mod tests {
 
     fn sh(c: &mut Container, line: &str) -> Run {
         run(c, line)
+    }
+
+    /// The Docker docs' two-descriptor case, as the kernel (4.19 and later) runs it: the
+    /// read-only descriptor opened before the copy-up reads the copy (tests/scenarios/fd-*).
+    #[test]
+    fn descriptors_outlive_lines_and_follow_the_copy_up() {
+        let mut c = container(Config::Default);
+        let r = sh(&mut c, "exec 3< /etc/motd");
+        assert!(r.output.is_empty() && r.events.is_empty(), "{r:?}");
+        assert!(c.upper().lookup(b"etc/motd").is_none(), "a read-only open copies nothing up");
+        let r = sh(&mut c, "exec 4<>/etc/motd");
+        assert!(r.events.iter().any(|e| matches!(e, Event::CopyUp { path, .. } if path == b"/etc/motd")), "{r:?}");
+        sh(&mut c, "echo -n HE >&4");
+        assert_eq!(sh(&mut c, "cat <&3").output, vec!["HEllo"]);
+        // fd 3 is at the end now; fd 4's offset is its own.
+        assert_eq!(sh(&mut c, "cat <&3").output, Vec::<String>::new());
+        assert_eq!(sh(&mut c, "cat <&4").output, vec!["llo"]);
+        assert_eq!(sh(&mut c, "cat < /etc/motd").output, vec!["HEllo"]);
+        // Closed, unknown and wrong-way descriptors, in bash's words.
+        sh(&mut c, "exec 3<&-");
+        assert_eq!(sh(&mut c, "cat <&3").output, vec!["sh: 3: Bad file descriptor"]);
+        sh(&mut c, "exec 5< /etc/motd");
+        assert_eq!(sh(&mut c, "echo x >&5").output, vec!["sh: echo: write error: Bad file descriptor"]);
+        assert_eq!(sh(&mut c, "exec 6< /nope").output, vec!["sh: /nope: No such file or directory"]);
+        assert!(sh(&mut c, "exec 1< /etc/motd").output[0].contains("3 and up"));
+        // An unlinked file lives on while open.
+        sh(&mut c, "exec 7> /tmpfile");
+        sh(&mut c, "echo kept >&7");
+        sh(&mut c, "exec 8< /tmpfile");
+        sh(&mut c, "rm /tmpfile");
+        assert_eq!(sh(&mut c, "cat <&8").output, vec!["kept"]);
+        assert!(c.upper().lookup(b"tmpfile").is_none());
     }
 
     #[test]

@@ -81,13 +81,27 @@ fn changes_of_ops() {
     let v = view(&c);
     let ok = |op: &str| {
         let op = ops::parse(op.as_bytes()).unwrap().remove(0).op;
-        let out = c.clone().apply(&op);
-        changes(&op, &v, &out)
+        let mut c = c.clone();
+        let out = c.apply(&op);
+        changes(&op, &v, &out, &c)
     };
     assert_eq!(ok("write /small hi"), vec![Change::Truncate { path: b"/small".to_vec(), size: 0 }, Change::Write { path: b"/small".to_vec(), off: 0, len: 2 }]);
     assert_eq!(ok("append /new x"), vec![Change::Create { path: b"/new".to_vec(), dir: false }, Change::Write { path: b"/new".to_vec(), off: 0, len: 1 }]);
     assert_eq!(ok("rm-r /dir"), vec![Change::Remove { path: b"/dir/x".to_vec(), dir: false }, Change::Remove { path: b"/dir".to_vec(), dir: true }]);
     assert_eq!(ok("unlink /nope"), vec![]);
+    // Through a descriptor: `>` truncates at open; a write lands at the descriptor's offset.
+    assert_eq!(ok("fd-open 3 > /small"), vec![Change::Truncate { path: b"/small".to_vec(), size: 0 }]);
+    assert_eq!(ok("fd-open 3 < /small"), vec![]);
+    let mut c2 = c.clone();
+    let mut before = v.clone();
+    let mut seen = Vec::new();
+    for line in ["fd-open 4 <> /small", "fd-read 4 1", "fd-write 4 XY", "fd-close 4"] {
+        let op = ops::parse(line.as_bytes()).unwrap().remove(0).op;
+        let out = c2.apply(&op);
+        seen.push(changes(&op, &before, &out, &c2));
+        before = view(&c2);
+    }
+    assert_eq!(seen, vec![vec![], vec![], vec![Change::Write { path: b"/small".to_vec(), off: 1, len: 2 }], vec![]]);
     let json = serde_json::to_string(&run_script("chmod 600 /a\n")[0]).unwrap();
     assert!(json.starts_with("{\"driver\":\"overlay2\""), "{json}");
 }

@@ -41,6 +41,17 @@ impl Content {
             Content::Bytes(b) => Ok(b.to_vec()),
         }
     }
+    /// At most `n` bytes from `off` (none past the end): what one `read` at that offset gets.
+    pub fn read_at(&self, off: u64, n: u64) -> Result<Vec<u8>> {
+        let n = n.min(self.size().saturating_sub(off));
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        match self {
+            Content::Blob { blob, offset, .. } => blob.read_content(offset + off, n),
+            Content::Bytes(b) => Ok(b[off as usize..(off + n) as usize].to_vec()),
+        }
+    }
     /// SHA-256 of the content.
     pub fn digest(&self) -> Result<[u8; 32]> {
         match self {
