@@ -14,7 +14,9 @@
 //! - [`run`]/[`run_as`] run one line as the page's prompt always has: `echo [-n] [-e] TEXT >
 //!   FILE` (and `>>`, and `> FILE` alone), `cat`, `ls [-l] [-a]`, `touch`, `rm [-r] [-f]`,
 //!   `mkdir [-p]`, `rmdir`, `mv [-T]`, `ln [-s]`, `chmod MODE` (octal or `[ugoa][+-=][rwxst]`),
-//!   `chown UID[:GID]`, `truncate -s SIZE`, `stat`, `readlink`, `pwd`, `help`. Words split on
+//!   `chown UID[:GID]`, `truncate -s SIZE`, `stat`, `readlink`, `pwd`, `help`; descriptors
+//!   kept open across lines ([`super::files`]): `exec N<FILE` (`>`, `>>`, `<>`), `exec N<&-`,
+//!   `cat <&N`, `echo TEXT >&N`, and `cat < FILE`. Words split on
 //!   blanks; `'…'`, `"…"` and `\` quote as in `sh`; `#` at the start of a word comments out the
 //!   rest. The kernel scenarios of `tests/host.rs` are typed through it.
 //! - [`run_script`] and [`run_script_in`] run a whole `sh` script through [`exec`]; the
