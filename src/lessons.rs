@@ -339,8 +339,14 @@ pub const LESSONS: &[Lesson] = &[
             sh("echo -n >> /app/requirements.txt", &[Check::CopyUp("/app/requirements.txt"), Check::Diff("C /app/requirements.txt")]),
             sh("echo '#patched' >> /usr/bin/python3", &[Check::CopyUp("/usr/bin/python3"), Check::Diff("C /usr/bin/python3")]),
             sh("ls -l /usr/bin", &[Check::Output("1 0 0  12297 python3"), Check::Output("12288 python3.12"), Check::NoError]),
+            // Interview question 31, the Docker docs' open(2) limitation, as Linux >= 4.19 runs
+            // it (kernel scenarios tests/scenarios/fd-copy-up and fd-names).
+            sh("exec 3< /app/server.py", &[Check::NoCopyUp, Check::NoError]),
+            sh("exec 4<> /app/server.py", &[Check::CopyUp("/app/server.py"), Check::Diff("C /app/server.py")]),
+            sh("echo '#!/bin/sh' >&4", &[Check::NoCopyUp, Check::NoError]),
+            sh("cat <&3", &[Check::Output("#!/bin/sh"), Check::Output("import http.server"), Check::NoOutput("#!/usr/bin/python3"), Check::NoCopyUp]),
         ],
-        quiz: &[10, 11, 12],
+        quiz: &[10, 11, 12, 31],
         context: &[],
     },
     Lesson {
@@ -515,6 +521,7 @@ pub const QUESTION_PROOFS: &[(u32, &str, usize)] = &[
     (23, "L11", 6),
     (30, "L9", 7),
     (32, "L3", 5),
+    (31, "L8", 12),
 ];
 
 /// The 35 myths of PLAN.md §4 (worded under `myth.<n>.…`), and the step that disproves each

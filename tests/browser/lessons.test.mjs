@@ -62,8 +62,8 @@ test('lesson L8 end to end: every check passes only after its action, then the q
     await page.getByRole('list', { name: 'Lessons' }).getByRole('link', { name: /^L8 / }).click();
     const lesson = page.getByRole('region', { name: 'Lesson' });
     const steps = lesson.getByRole('list', { name: 'Steps' });
-    assert.equal(await steps.getByRole('listitem').count(), 8);
-    for (let i = 1; i <= 8; i++) {
+    assert.equal(await steps.getByRole('listitem').count(), 12);
+    for (let i = 1; i <= 12; i++) {
       const current = steps.locator('li[aria-current=step]');
       await current.getByText(`Step ${i}`).waitFor();
       const doIt = current.getByRole('button', { name: 'Do it' });
@@ -73,7 +73,7 @@ test('lesson L8 end to end: every check passes only after its action, then the q
       await page.waitForTimeout(300);
       assert.equal(await current.getByText('Check passed').count(), 0, `step ${i} passed before its action`);
       await current.getByText('Waiting').waitFor();
-      if (i < 8) assert.ok(await lesson.getByRole('button', { name: 'Next step' }).isDisabled());
+      if (i < 12) assert.ok(await lesson.getByRole('button', { name: 'Next step' }).isDisabled());
       if (i === 2) {
         // The learner may type the line instead.
         const cmd = await current.locator('code').innerText();
@@ -85,9 +85,12 @@ test('lesson L8 end to end: every check passes only after its action, then the q
       await current.getByText('Check passed').waitFor();
       assert.match(page.url(), new RegExp(`#lesson/L8/${i}$`));
       if (i === 4) await shot(page, 'lessons-en-L8-step4');
-      if (i < 8) await lesson.getByRole('button', { name: 'Next step' }).click();
+      if (i === 12) await shot(page, 'lessons-en-L8-step12');
+      if (i < 12) await lesson.getByRole('button', { name: 'Next step' }).click();
     }
-    // The last line (ls) changed nothing: the diagram says what earlier lines left.
+    // Descriptor 3, opened before the copy-up, read what descriptor 4 wrote (IQ 31).
+    await page.getByRole('region', { name: 'Shell output' }).getByText('#!/bin/sh', { exact: true }).waitFor();
+    // The last line (cat <&3) changed nothing: the diagram says what earlier lines left.
     await lesson.getByRole('figure', { name: 'Layers diagram' }).getByText(/the last line changed nothing in the container layer; it holds [1-9]\d* copied-up entries/).waitFor();
     // The 1 MiB chmod really copied up: the event log says so.
     await page.getByRole('log', { name: 'Events' }).getByText('/data/model.bin from').waitFor();
@@ -100,7 +103,7 @@ test('lesson L8 end to end: every check passes only after its action, then the q
     await shot(page, 'lessons-en-L8-quiz');
     // Progress is kept across a reload.
     await page.goto(t.base);
-    await page.getByRole('list', { name: 'Lessons' }).getByText('8 of 8 steps done').waitFor();
+    await page.getByRole('list', { name: 'Lessons' }).getByText('12 of 12 steps done').waitFor();
     assert.deepEqual(t.errors, []);
   } finally {
     await t.close();
@@ -151,9 +154,9 @@ test('interview mode: 34 questions, the seed\'s first; answer, reveal, and "Show
     await q6.getByRole('button', { name: 'Reveal' }).click();
     await q6.getByText('Correct:').waitFor();
     await q6.getByText('Common wrong answer:').waitFor();
-    // A question no lesson covers yet says so (31: two fds on one file; 33 and 34 too).
-    await items.nth(30).getByText('No lesson demonstrates this one yet.').waitFor();
-    assert.equal(await list.getByRole('link', { name: /Show me/ }).count(), 31);
+    // A question no lesson covers yet says so (33: the layer limit; 34 too).
+    await items.nth(32).getByText('No lesson demonstrates this one yet.').waitFor();
+    assert.equal(await list.getByRole('link', { name: /Show me/ }).count(), 32);
     await q6.getByRole('link', { name: /Show me/ }).click();
     await page.getByRole('region', { name: 'Lesson' }).getByRole('heading', { name: /^L1 / }).waitFor();
     await shot(page, 'lessons-en-interview');
