@@ -1,13 +1,17 @@
 //! The docker commands, printing what the Docker 20.10.24 CLI prints (after the oracle's
 //! normalization): `pull`, `images`/`image ls`, `tag`, `rmi`/`image rm` (refusing an image a
 //! container uses, NOTES 26; following parent links, NOTES 45), `history` (IDs along the parent
-//! chain), `image inspect`/`inspect`, `load` (also of an archive `save` wrote), `save -o`,
+//! chain), `image inspect`/`inspect` (images, and containers through
+//! [`super::container_inspect`]; `container inspect`; Go templates with text, `json`, `len`),
+//! `load` (also of an archive `save` wrote), `save -o`,
 //! `image prune`, `system df [-v]` (images and containers), `info` (the driver's block), and the
 //! container side: `run`, `create` (pulling a missing image first), `start`, `stop`, `exec`,
 //! `diff`, `ps`, `rm`, `commit`.
 //!
 //! Truth: the oracle's transcripts (`pull-*`, `inspect-*`, `rmi-shared-layers`, `commit-*`,
-//! `opaque-dirs`) and NOTES 1-8, 10, 20-24, 27, 31-33, 47-54. Sources: moby
+//! `opaque-dirs`) and NOTES 1-8, 10, 20-24, 27, 31-33, 47-54; our `tests/docker-scenarios`
+//! `container-inspect*` (inspect lookup order, errors, templates) and `max-depth` (a commit over
+//! 125 layers: `Error response from daemon: max depth exceeded`). Sources: moby
 //! `distribution/pull_v2.go` (`Already exists` when the blob digest is known for the diff_id
 //! *and* the ChainID is present; no layer lines when the image ID is present),
 //! `daemon/images/image_delete.go` (untag, digest references of the same repository, `Deleted:`
@@ -15,7 +19,12 @@
 //! `daemon/commit.go` + `daemon/images/image_commit.go` (commit), `image/tarexport/save.go`
 //! (20.10: which images and tags `save` writes); docker/cli
 //! `cli/command/formatter/{image,history,disk_usage}.go`, `cli/required.go` (usage errors),
-//! `pkg/jsonmessage` (progress bars: 50 columns, `%8v/%v` in go-units `HumanSize`).
+//! `pkg/jsonmessage` (progress bars: 50 columns, `%8v/%v` in go-units `HumanSize`),
+//! `cli/command/system/inspect.go` (a name is a container first, then an image; `[]` and an
+//! error line per missing name), `templates` (`json` without HTML escaping). A pull or load of an
+//! image deeper than 125 layers fails with the layer store's sentence (moby
+//! `distribution/xfer/download.go`, `image/tarexport/load.go`); no recording has one, so the
+//! progress lines before it are not known.
 //!
 //! Rules: a pull, load and build print their final screen (one line per layer with its last
 //! status), as the oracle records them on a terminal; relative times are `<dur> ago` (the clock
@@ -866,10 +875,7 @@ impl Docker {
     /// `SizeRw` and `SizeRootFs` when `size` (`-s`).
     pub fn container_value(&self, c: &Ctr, size: bool) -> Value {
         let dirs: Vec<String> = c.chains.iter().map(|ch| self.store.layer(ch).map_or_else(|| cache_id(ch), |l| l.cache_id.clone())).collect();
-        let mount = match c.build.as_deref().and_then(|h| self.names.label(h)) {
-            Some(label) => format!("<cache:{}>", label.replace(':', "-")),
-            None => format!("<cache:{}>", c.name),
-        };
+        let mount = super::container_inspect::mount_dir(c, &self.names);
         let sizes = size.then(|| {
             let rw = self.rw_size(c);
             (rw, rw + self.ctr_image_bytes(c))

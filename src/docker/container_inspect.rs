@@ -31,6 +31,7 @@
 use super::containers::{Ctr, State};
 use super::driver::Driver;
 use super::gojson::{run_config, ZERO_TIME};
+use super::names::Names;
 use serde_json::{json, Map, Value};
 
 /// What the caller knows beyond the container itself.
@@ -47,6 +48,15 @@ pub struct Facts<'a> {
 /// A stable stand-in for an ID Docker makes at random (the recorder leaves those as they are).
 fn random_hex(what: &str, name: &str) -> String {
     crate::digest::hex(&crate::digest::sha256(format!("layerlab {what} {name}").as_bytes()))
+}
+
+/// The container's graph-driver dir (its mount ID) as the oracle names it: `<cache:NAME>`, a
+/// build step's container `<cache:build-K>` (its init layer's dir adds `-init`).
+pub fn mount_dir(c: &Ctr, names: &Names) -> String {
+    match c.build.as_deref().and_then(|h| names.label(h)) {
+        Some(label) => format!("<cache:{}>", label.replace(':', "-")),
+        None => format!("<cache:{}>", c.name),
+    }
 }
 
 /// `GraphDriver.Data` of a container: its read-write dir over its init dir over the image's.
