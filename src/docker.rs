@@ -10,7 +10,8 @@
 //! `containers-isolation`, `container-rm`, `whiteouts`, `copyup-*`, `mv-dir-exdev`,
 //! `opaque-dirs`, `driver-*` (NOTES 29: [`driver`]), `commit-history`, `commit-save`, `build-*`,
 //! `errors-build` (NOTES 34-58),
-//! `errors-commands` (NOTES 12-29). Sources followed: moby `distribution/pull_v2.go` (which
+//! `errors-commands` (NOTES 12-29); our `tests/docker-scenarios` (`container-inspect*`,
+//! `max-depth`, ...). Sources followed: moby `distribution/pull_v2.go` (which
 //! layers already exist), `daemon/images/image_delete.go` (rmi), `layer/layer_store.go`
 //! (ChainIDs, release top first), `daemon/commit.go`, `image/image.go` (`NewChildImage`),
 //! `image/tarexport/save.go` (20.10), docker/cli `cli/command/formatter` (tables, sizes,
@@ -25,6 +26,7 @@
 //!   (what the registry holds, blob digests from `registry.txt`), [`store`] (layers by ChainID,
 //!   images by ID with their parent, references, `v2metadata-by-diffid`, layers containers
 //!   hold), [`containers`] (a container's layers, init layer, config, state and `docker diff`),
+//!   [`container_inspect`] (the object `docker inspect CONTAINER` prints, its `GraphDriver`),
 //!   [`driver`] (the storage driver and what `docker info` and `GraphDriver` say of it),
 //!   [`gojson`] (the daemon's JSON as Go encodes it: configs, commit configs, legacy v1 JSON and
 //!   IDs), [`names`] (the oracle's placeholders for IDs the host's clock makes), [`argv`] (a
@@ -51,6 +53,7 @@ pub mod build;
 pub mod build_steps;
 pub mod commands;
 pub mod complete;
+pub mod container_inspect;
 pub mod containers;
 pub mod context;
 pub mod dockerfile;

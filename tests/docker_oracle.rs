@@ -285,11 +285,13 @@ fn built_layers_equal_dockers_entry_for_entry() {
             let save = format!("$ docker save -o built-layers-{k}.tar {t}\n");
             let end = out.find(&save).unwrap_or_else(|| panic!("{name}: {save:?} not in the transcript:\n{out}\n{stderr}"));
             let start = out[..end].rfind("$ docker build ").unwrap();
-            if !out[start..end].contains(&format!("\nSuccessfully tagged {t}\n")) {
+            // a tag without one is `:latest`, as Docker prints it (and the recorder lists it)
+            let full = if t.rsplit('/').next().unwrap_or(t).contains(':') { t.clone() } else { format!("{t}:latest") };
+            if !out[start..end].contains(&format!("\nSuccessfully tagged {full}\n")) {
                 continue;
             }
             n += 1;
-            got.push(format!("## build {n} {t}"));
+            got.push(format!("## build {n} {full}"));
             got.extend(image_listing(&std::fs::read(scratch.join(format!("built-layers-{k}.tar"))).unwrap(), &mut seen));
         }
         let want = std::fs::read_to_string(&rec).unwrap();

@@ -19,7 +19,10 @@
 //!   mtimes are the step's time) new diff IDs, while a COPY of a fixed-mtime file into `/`
 //!   repeats its layer byte for byte (NOTES 43).
 //! - A step that fails prints its sentence and ends the build with its exit code (a RUN's own
-//!   code, else 1); what it leaves is what Docker leaves (NOTES 40, 58).
+//!   code, else 1); what it leaves is what Docker leaves (NOTES 40, 58). A step whose commit
+//!   the layer store refuses (over 125 layers: COPY, RUN, and metadata steps alike, since each
+//!   commit registers a layer) prints `max depth exceeded`; a RUN's or metadata step's
+//!   container stays (`tests/docker-scenarios/max-depth`).
 //! - VOLUME: a RUN step's container gets the mountpoint in its layer when it starts, and what a RUN writes below
 //!   it goes to the anonymous volume, not the image (`tests/docker-scenarios/build-instructions`:
 //!   the RUN after VOLUME adds a `0B` layer holding only `/data`).
@@ -564,19 +567,26 @@ impl Docker {
         let entries: Vec<crate::layer::TarEntry> = diff.iter().filter_map(|e| e.tar_entry(None)).collect();
         let changes = build_steps::changes(&diff, c.fs.lower());
         let config = step_config(st);
-        let id = self
-            .commit_image(&CommitImage {
-                parent: st.image.as_deref(),
-                chains: c.chains.clone(),
-                entries: &entries,
-                author: &st.maintainer,
-                comment: "",
-                container: &c.id(),
-                container_config: &c.config,
-                config: &config,
-                created: &created,
-            })
-            .map_err(|e| Stop(e, 1))?;
+        let committed = self.commit_image(&CommitImage {
+            parent: st.image.as_deref(),
+            chains: c.chains.clone(),
+            entries: &entries,
+            author: &st.maintainer,
+            comment: "",
+            container: &c.id(),
+            container_config: &c.config,
+            config: &config,
+            created: &created,
+        });
+        let id = match committed {
+            Ok(id) => id,
+            // A commit the layer store refuses (`max depth exceeded`) leaves the container.
+            Err(e) => {
+                self.store.pin(&c.chains);
+                self.containers.push(c);
+                return stop(e, 1);
+            }
+        };
         b.out.push_str(&format!("Removing intermediate container {}\n", c.short_id()));
         self.step_commit(b, c.chains.len(), &id, changes);
         st.image = Some(id);
@@ -637,6 +647,7 @@ impl Docker {
             self.containers.push(ctr);
             return stop(format!("The command '{}' returned a non-zero code: {}", cmd.join(" "), r.status), r.status);
         }
+        ctr.state = State::Exited(0);
         self.commit_ctr_step(b, st, ctr)
     }
 

@@ -1,13 +1,17 @@
 //! The docker commands, printing what the Docker 20.10.24 CLI prints (after the oracle's
 //! normalization): `pull`, `images`/`image ls`, `tag`, `rmi`/`image rm` (refusing an image a
 //! container uses, NOTES 26; following parent links, NOTES 45), `history` (IDs along the parent
-//! chain), `image inspect`/`inspect`, `load` (also of an archive `save` wrote), `save -o`,
+//! chain), `image inspect`/`inspect` (images, and containers through
+//! [`super::container_inspect`]; `container inspect`; Go templates with text, `json`, `len`),
+//! `load` (also of an archive `save` wrote), `save -o`,
 //! `image prune`, `system df [-v]` (images and containers), `info` (the driver's block), and the
 //! container side: `run`, `create` (pulling a missing image first), `start`, `stop`, `exec`,
 //! `diff`, `ps`, `rm`, `commit`.
 //!
 //! Truth: the oracle's transcripts (`pull-*`, `inspect-*`, `rmi-shared-layers`, `commit-*`,
-//! `opaque-dirs`) and NOTES 1-8, 10, 20-24, 27, 31-33, 47-54. Sources: moby
+//! `opaque-dirs`) and NOTES 1-8, 10, 20-24, 27, 31-33, 47-54; our `tests/docker-scenarios`
+//! `container-inspect*` (inspect lookup order, errors, templates) and `max-depth` (a commit over
+//! 125 layers: `Error response from daemon: max depth exceeded`). Sources: moby
 //! `distribution/pull_v2.go` (`Already exists` when the blob digest is known for the diff_id
 //! *and* the ChainID is present; no layer lines when the image ID is present),
 //! `daemon/images/image_delete.go` (untag, digest references of the same repository, `Deleted:`
@@ -15,7 +19,12 @@
 //! `daemon/commit.go` + `daemon/images/image_commit.go` (commit), `image/tarexport/save.go`
 //! (20.10: which images and tags `save` writes); docker/cli
 //! `cli/command/formatter/{image,history,disk_usage}.go`, `cli/required.go` (usage errors),
-//! `pkg/jsonmessage` (progress bars: 50 columns, `%8v/%v` in go-units `HumanSize`).
+//! `pkg/jsonmessage` (progress bars: 50 columns, `%8v/%v` in go-units `HumanSize`),
+//! `cli/command/system/inspect.go` (a name is a container first, then an image; `[]` and an
+//! error line per missing name), `templates` (`json` without HTML escaping). A pull or load of an
+//! image deeper than 125 layers fails with the layer store's sentence (moby
+//! `distribution/xfer/download.go`, `image/tarexport/load.go`); no recording has one, so the
+//! progress lines before it are not known.
 //!
 //! Rules: a pull, load and build print their final screen (one line per layer with its last
 //! status), as the oracle records them on a terminal; relative times are `<dur> ago` (the clock
@@ -32,7 +41,7 @@ use super::names::Names;
 use std::collections::BTreeMap;
 use super::reference::Named;
 use super::registry::Registry;
-use super::store::{cache_id, Store};
+use super::store::{cache_id, check_depth, Store};
 use super::table::{ellipsis, render};
 use crate::digest::encoded;
 use crate::image::{Archive, Image, LoadOptions, Selector};
@@ -71,6 +80,15 @@ pub(super) struct CommitImage<'a> {
     pub container_config: &'a Value,
     pub config: &'a Value,
     pub created: &'a str,
+}
+
+/// What a `docker inspect` looks names up as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inspect {
+    /// `docker inspect`: a container, else an image.
+    Any,
+    Image,
+    Container,
 }
 
 /// Opens an archive a `docker load -i PATH` names (paths relative to the command's directory).
@@ -344,8 +362,9 @@ impl Docker {
             ("image", Some("rm" | "remove")) => self.rmi("docker image rm", &rest[1..]),
             ("history", _) => self.history("docker history", rest),
             ("image", Some("history")) => self.history("docker image history", &rest[1..]),
-            ("image", Some("inspect")) => self.inspect("docker image inspect", &rest[1..], true),
-            ("inspect", _) => self.inspect("docker inspect", rest, false),
+            ("image", Some("inspect")) => self.inspect("docker image inspect", &rest[1..], Inspect::Image),
+            ("inspect", _) => self.inspect("docker inspect", rest, Inspect::Any),
+            ("container", Some("inspect")) => self.inspect("docker container inspect", &rest[1..], Inspect::Container),
             ("load", _) => self.load("docker load", rest),
             ("save", _) => self.save("docker save", rest),
             ("image", Some("save")) => self.save("docker image save", &rest[1..]),
@@ -431,6 +450,15 @@ impl Docker {
             for (i, l) in img.layers.iter().enumerate() {
                 let (blob, blob_size) = ri.layers.get(i).map_or_else(|| (l.blob_digest.clone().unwrap_or_default(), l.compressed_size), |x| (x.blob.clone(), x.size));
                 let exists = self.store.knows_blob(&diffs[i], &blob) && self.store.has_layer(&chains[i]);
+                if !exists && check_depth(i).is_err() {
+                    // The layer store refuses the 126th layer before it reads the tar (moby
+                    // `distribution/xfer/download.go` words it; not recorded: no registry image
+                    // of the oracle is that deep, so the layer's last status is not known).
+                    for c in new_layers {
+                        self.store.remove_layer(&c);
+                    }
+                    return Outcome::fail(out, &format!("failed to register layer: {}", super::store::MAX_DEPTH_EXCEEDED), 1);
+                }
                 if !exists {
                     if let Some(msg) = overlay2_refusal(&l.entries) {
                         // The layer fails to register: its line stays at the end of extraction, and
@@ -777,27 +805,45 @@ impl Docker {
         Outcome::ok(self.table(&all))
     }
 
-    /// `docker image inspect [-f FORMAT] IMAGE...` (and `docker inspect` of images).
-    pub fn inspect(&mut self, cmd: &str, argv: &[String], image_only: bool) -> Outcome {
+    /// `docker inspect [-f FORMAT] [-s] [--type T] NAME...`, `docker image inspect`, `docker
+    /// container inspect` (docker/cli `cli/command/system/inspect.go`: a name is looked up as a
+    /// container first, then as an image; each value in the order given, JSON or one template
+    /// line each, then an error line per name not found, exit 1).
+    pub fn inspect(&mut self, cmd: &str, argv: &[String], kind: Inspect) -> Outcome {
         const SPEC: Spec = &[(Some('f'), "format", true), (Some('s'), "size", false), (None, "type", true)];
-        let p = match parse_flags(cmd, SPEC, argv) {
+        const CTR_SPEC: Spec = &[(Some('f'), "format", true), (Some('s'), "size", false)];
+        let p = match parse_flags(cmd, if kind == Inspect::Container { CTR_SPEC } else { SPEC }, argv) {
             Ok(p) => p,
             Err(o) => return o,
         };
-        let (usage, short) = if image_only {
-            ("docker image inspect [OPTIONS] IMAGE [IMAGE...]", "Display detailed information on one or more images")
-        } else {
-            ("docker inspect [OPTIONS] NAME|ID [NAME|ID...]", "Return low-level information on Docker objects")
+        let (usage, short) = match kind {
+            Inspect::Image => ("docker image inspect [OPTIONS] IMAGE [IMAGE...]", "Display detailed information on one or more images"),
+            Inspect::Container => ("docker container inspect [OPTIONS] CONTAINER [CONTAINER...]", "Display detailed information on one or more containers"),
+            Inspect::Any => ("docker inspect [OPTIONS] NAME|ID [NAME|ID...]", "Return low-level information on Docker objects"),
         };
         if let Err(o) = check_arity(cmd, p.args.len(), Arity::AtLeast(1), usage, short) {
             return o;
         }
+        let kind = match (kind, p.value("type")) {
+            (Inspect::Any, Some("container")) => Inspect::Container,
+            (Inspect::Any, Some("image")) => Inspect::Image,
+            (Inspect::Any, None | Some("")) => Inspect::Any,
+            (_, None) => kind,
+            (_, Some(t)) => return Outcome::fail(String::new(), &format!("layerlab: `docker inspect --type {t}` is not simulated (container and image are)"), 1),
+        };
         let mut found = Vec::new();
         let mut errors = Vec::new();
         for a in &p.args {
-            match self.store.resolve(a) {
-                Some(id) => found.push(self.inspect_value(&id)),
-                None => errors.push(if image_only { format!("Error: No such image: {a}") } else { format!("Error: No such object: {a}") }),
+            let ctr = if kind == Inspect::Image { None } else { self.find(a) };
+            let img = if kind == Inspect::Container || ctr.is_some() { None } else { self.store.resolve(a) };
+            match (ctr, img) {
+                (Some(i), _) => found.push(self.container_value(&self.containers[i], p.has("size"))),
+                (None, Some(id)) => found.push(self.inspect_value(&id)),
+                (None, None) => errors.push(match kind {
+                    Inspect::Image => format!("Error: No such image: {a}"),
+                    Inspect::Container => format!("Error: No such container: {a}"),
+                    Inspect::Any => format!("Error: No such object: {a}"),
+                }),
             }
         }
         let mut out = String::new();
@@ -823,6 +869,18 @@ impl Docker {
         } else {
             Outcome::fail(out, &errors.join("\n"), 1)
         }
+    }
+
+    /// The object `docker inspect` prints for a container ([`super::container_inspect`]), with
+    /// `SizeRw` and `SizeRootFs` when `size` (`-s`).
+    pub fn container_value(&self, c: &Ctr, size: bool) -> Value {
+        let dirs: Vec<String> = c.chains.iter().map(|ch| self.store.layer(ch).map_or_else(|| cache_id(ch), |l| l.cache_id.clone())).collect();
+        let mount = super::container_inspect::mount_dir(c, &self.names);
+        let sizes = size.then(|| {
+            let rw = self.rw_size(c);
+            (rw, rw + self.ctr_image_bytes(c))
+        });
+        super::container_inspect::inspect(c, &super::container_inspect::Facts { driver: self.driver, image_dirs: &dirs, mount, sizes })
     }
 
     /// The object `docker image inspect` prints, in Docker's key order.
@@ -909,6 +967,11 @@ impl Docker {
             for (k, l) in img.layers.iter().enumerate() {
                 if self.store.has_layer(&chains[k]) {
                     continue;
+                }
+                // moby `tarexport/load.go` `loadLayer`: `Register` refuses the 126th layer with
+                // its bare error (not recorded: no archive of the oracle is that deep).
+                if let Err(e) = check_depth(k) {
+                    return Outcome::fail(out, &e, 1);
                 }
                 // The progress reaches the end of the tar before extraction fails (`pull-refused-layer`).
                 out.push_str(&format!("{}: Loading layer {}\n", short12(&diffs[k]), full_bar(l.compressed_size)));
@@ -1306,6 +1369,8 @@ impl Docker {
         self.seq += 1;
         self.ctr_times.insert(self.seq, self.names.now());
         let mut c = Ctr::new(&name, &id, image_arg, chains.clone(), layers, command.clone(), self.seq);
+        c.network = p.value("network").unwrap_or("default").to_string();
+        c.auto_remove = p.has("rm");
         let detach = p.has("detach");
         c.set_config(container_config(&img.config.raw, &c.short_id(), image_arg, &rest[1..], &p, !(start && detach)));
         self.store.pin(&chains);
@@ -1345,13 +1410,18 @@ impl Docker {
         });
         // The daemon resolves the user when it makes the runtime spec, before runc runs.
         if let Err(e) = c.ident() {
+            c.start_error = Some((125, e.clone()));
             return Err((format!("Error response from daemon: {e}"), 125));
         }
-        // runc execs argv[0]: a path, or a name found in the container's PATH.
+        // runc execs argv[0]: a path, or a name found in the container's PATH. The container
+        // stays `created` with the error and code in its State (`docker inspect`).
         if !known && !argv.first().is_some_and(|a| c.finds(a)) {
             let a = argv.first().cloned().unwrap_or_default();
-            return Err((format!("Error response from daemon: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: \"{a}\": executable file not found in $PATH: unknown"), 127));
+            let e = format!("failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: \"{a}\": executable file not found in $PATH: unknown");
+            c.start_error = Some((127, e.clone()));
+            return Err((format!("Error response from daemon: {e}"), 127));
         }
+        c.start_error = None;
         let r = c.exec(&argv);
         if !detach {
             out.push_str(&r.out);
@@ -1390,6 +1460,7 @@ impl Docker {
                     out.push_str(&format!("{a}\n"));
                 }
                 Err((e, _)) => {
+                    self.containers[i] = c;
                     out.push_str(&e);
                     out.push('\n');
                     failed.push(a.clone());
@@ -1662,6 +1733,9 @@ impl Docker {
         let (gz, diff_id, _) = crate::commit::write_layer(req.entries).map_err(|e| e.to_string())?;
         let parent = req.parent.and_then(|p| self.store.image(p)).cloned();
         let mut chains = parent.as_ref().map_or_else(|| req.chains.clone(), |i| i.chains.clone());
+        // moby `CommitImage` registers the tar before `NewChildImage` drops an empty layer, so
+        // even an empty commit over 125 layers fails (`max-depth`).
+        check_depth(chains.len())?;
         let mut new_layer = None;
         if diff_id != EMPTY_LAYER {
             let ar = Archive::from_layers(vec![crate::source::MemSource::shared(gz)], "the committed layer");
@@ -1816,32 +1890,70 @@ fn no_such(arg: &str) -> String {
     }
 }
 
-/// The Go templates the scenarios use: `{{json .A.B}}` and `{{.A.B}}`.
+/// Fields the daemon's types hold as Go maps (`map[string]...`): a template prints them as
+/// `map[K:V ...]` (keys sorted); other objects are Go structs.
+const GO_MAPS: &[&str] = &["Data", "Labels", "Volumes", "ExposedPorts", "Ports", "Networks", "Options", "DriverOpts", "PortBindings"];
+
+/// The Go templates (docker/cli `templates`) over an inspected object: text with actions
+/// `{{.A.B}}`, `{{json .A.B}}`, `{{len .A.B}}` (`.` alone: the object). A value prints as Go's
+/// `fmt` prints it: strings bare, a slice `[a b]`, a nil slice `[]`, a map `map[K:V]`, a key
+/// that is not there `<no value>`; a struct (Go prints `{v1 v2 ...}` with nil pointers the JSON
+/// leaves out) is refused as not simulated.
 fn template(f: &str, v: &Value) -> Result<String, String> {
-    let t = f.trim();
-    let inner = t
-        .strip_prefix("{{")
-        .and_then(|x| x.strip_suffix("}}"))
-        .ok_or_else(|| format!("layerlab: the template {f:?} is not simulated (only {{{{.Field}}}} and {{{{json .Field}}}})"))?
-        .trim();
-    let (as_json, path) = match inner.strip_prefix("json ") {
-        Some(p) => (true, p.trim()),
-        None => (false, inner),
-    };
-    let path = path.strip_prefix('.').ok_or_else(|| format!("layerlab: the template {f:?} is not simulated"))?;
-    let mut cur = v.clone();
-    for k in path.split('.').filter(|k| !k.is_empty()) {
-        cur = cur.get(k).cloned().unwrap_or(Value::Null);
-    }
-    // docker/cli templates: `json` encodes with SetEscapeHTML(false) (`&&`, `>` as they are).
-    Ok(if as_json {
-        cur.to_string()
-    } else {
-        match cur {
-            Value::String(s) => s,
-            Value::Null => "<no value>".into(),
-            x => x.to_string(),
+    let unsupported = || format!("layerlab: the template {f:?} is not simulated (only {{{{.Field}}}}, {{{{json .Field}}}} and {{{{len .Field}}}} between text)");
+    let mut out = String::new();
+    let mut rest = f;
+    while let Some(i) = rest.find("{{") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        let end = after.find("}}").ok_or_else(unsupported)?;
+        let action = after[..end].trim();
+        rest = &after[end + 2..];
+        let (func, path) = match action.split_once(' ') {
+            Some((fun, p)) if matches!(fun, "json" | "len") => (fun, p.trim()),
+            _ => ("", action),
+        };
+        let path = path.strip_prefix('.').ok_or_else(unsupported)?;
+        let mut cur = Some(v);
+        let mut last = "";
+        for k in path.split('.').filter(|k| !k.is_empty()) {
+            cur = cur.and_then(|c| c.get(k));
+            last = k;
         }
+        match func {
+            // docker/cli templates: `json` encodes with SetEscapeHTML(false) (`&&`, `>` as they are).
+            "json" => out.push_str(&cur.cloned().unwrap_or(Value::Null).to_string()),
+            "len" => match cur {
+                Some(Value::Array(a)) => out.push_str(&a.len().to_string()),
+                Some(Value::Object(o)) => out.push_str(&o.len().to_string()),
+                Some(Value::String(s)) => out.push_str(&s.len().to_string()),
+                Some(Value::Null) => out.push('0'),
+                _ => return Err(unsupported()),
+            },
+            _ => match cur {
+                None => out.push_str("<no value>"),
+                Some(x) => out.push_str(&go_print(x, GO_MAPS.contains(&last)).ok_or_else(unsupported)?),
+            },
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// A JSON value as Go's `fmt` prints the Go value it came from (`map`: a Go map field).
+fn go_print(v: &Value, map: bool) -> Option<String> {
+    Some(match v {
+        Value::String(s) => s.clone(),
+        Value::Null if map => "map[]".into(),
+        Value::Null => "[]".into(),
+        Value::Array(a) => format!("[{}]", a.iter().map(|x| go_print(x, false)).collect::<Option<Vec<_>>>()?.join(" ")),
+        Value::Object(o) if map => {
+            let mut kv: Vec<(&String, &Value)> = o.iter().collect();
+            kv.sort_by(|a, b| a.0.cmp(b.0));
+            format!("map[{}]", kv.iter().map(|(k, x)| go_print(x, false).map(|s| format!("{k}:{s}"))).collect::<Option<Vec<_>>>()?.join(" "))
+        }
+        Value::Object(_) => return None,
+        x => x.to_string(),
     })
 }
 
@@ -1857,6 +1969,10 @@ mod tests {
         assert_eq!(template("{{json .Cmd}}", &v).unwrap(), r#"["sh","-c","echo a > /b && cat </b"]"#);
         assert_eq!(template("{{.T}}", &v).unwrap(), "<time>");
         assert_eq!(template("{{.Nope}}", &v).unwrap(), "<no value>");
+        let c = json!({"State": {"Status": "exited", "ExitCode": 0}, "Args": ["-c", "x"], "GraphDriver": {"Data": {"B": "2", "A": "1"}}, "E": null});
+        assert_eq!(template("{{.State.Status}} {{.State.ExitCode}} {{.Args}}", &c).unwrap(), "exited 0 [-c x]");
+        assert_eq!(template("{{.GraphDriver.Data}}|{{len .GraphDriver.Data}}|{{len .Args}}|{{.E}}", &c).unwrap(), "map[A:1 B:2]|2|2|[]");
+        assert!(template("{{.State}}", &c).is_err());
     }
 
     #[test]

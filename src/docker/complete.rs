@@ -18,7 +18,7 @@ pub const COMMANDS: &[&str] = &[
     "pull", "rm", "rmi", "run", "start", "stop", "system", "tag",
 ];
 const IMAGE_SUB: &[&str] = &["build", "history", "inspect", "load", "ls", "prune", "rm", "tag"];
-const CONTAINER_SUB: &[&str] = &["commit", "create", "ls", "rm"];
+const CONTAINER_SUB: &[&str] = &["commit", "create", "inspect", "ls", "rm"];
 const SYSTEM_SUB: &[&str] = &["df"];
 /// Flags of `run`/`create` that take a value (its word is not the image).
 const VALUE_FLAGS: &[&str] = &["--name", "--network", "-e", "--env", "-w", "--workdir", "--entrypoint", "-u", "--user", "-m", "-c", "-a", "--message", "--author", "--change", "--format", "-f", "--filter", "-i", "--input"];
@@ -92,7 +92,7 @@ fn args(words: &[&str], cur: &str, d: &Docker) -> Want {
         (_, "run" | "create") if positional == 0 => Want::Words(image_names(d)),
         ("image", "rm" | "inspect" | "history") | (_, "rmi" | "history") => Want::Words(image_names(d)),
         (_, "tag") if positional == 0 => Want::Words(image_names(d)),
-        ("container", "commit" | "rm") | (_, "start" | "stop" | "diff" | "rm") => Want::Words(container_names(d)),
+        ("container", "commit" | "rm" | "inspect") | (_, "start" | "stop" | "diff" | "rm") => Want::Words(container_names(d)),
         (_, "exec" | "commit") if positional == 0 => Want::Words(container_names(d)),
         (_, "inspect") => {
             let mut v = image_names(d);

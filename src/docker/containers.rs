@@ -64,6 +64,13 @@ pub struct Ctr {
     pub build: Option<String>,
     /// A build step's moment (`Names::stamp`): its container's clock, and its commit's time.
     pub stamp: Option<(i64, String)>,
+    /// `HostConfig.NetworkMode` (`--network`, else `default`).
+    pub network: String,
+    /// `HostConfig.AutoRemove` (`--rm`).
+    pub auto_remove: bool,
+    /// A start that failed: its exit code and the daemon's error (`State.ExitCode`, `State.Error`
+    /// of a container left `created`).
+    pub start_error: Option<(i32, String)>,
 }
 
 /// The `-init` layer moby's `initlayer.Setup` makes over `image` (bottom first) for a
@@ -153,6 +160,9 @@ impl Ctr {
             shell: shell::ShellEnv::default(),
             build: None,
             stamp: None,
+            network: "default".into(),
+            auto_remove: false,
+            start_error: None,
         }
     }
 

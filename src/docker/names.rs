@@ -138,6 +138,11 @@ impl Names {
         }
     }
 
+    /// The label a 64-hex ID was given (`build:1`, `img:2`), if any.
+    pub fn label(&self, hex: &str) -> Option<&str> {
+        self.by_hex.get(hex).map(String::as_str)
+    }
+
     /// The host's clock now: [`NOW`], moved on by every [`Names::stamp`] (the last one given
     /// out), so a replayed journal reads the same clock.
     pub fn now(&self) -> i64 {

@@ -4,10 +4,12 @@
 //! `distribution/v2metadata-by-diffid` (which registry blobs the host has seen for a diff_id).
 //!
 //! Truth: moby `layer/layer_store.go` (layers keyed by ChainID; a layer holds its parent;
-//! releasing the last reference removes it and then its parent, top first),
+//! releasing the last reference removes it and then its parent, top first; `Register` refuses a
+//! parent 125 layers deep, `maxLayerDepth`, with `ErrMaxDepthExceeded` before it looks at the
+//! tar; `CreateRWLayer` has no such check),
 //! `reference/store.go` (references sorted lexically by their full string),
 //! `distribution/metadata/v2_metadata_service.go`; oracle scenarios `pull-shared-base`,
-//! `pull-after-load`, `rmi-shared-layers` (NOTES 2-4).
+//! `pull-after-load`, `rmi-shared-layers` (NOTES 2-4); our `tests/docker-scenarios/max-depth`.
 //!
 //! Rules:
 //! - A layer is there once per ChainID, whatever image brought it; an image holds the chain of
@@ -17,6 +19,10 @@
 //! - The graph driver's directory of a layer (`cache-id`, random in Docker) is named
 //!   `<cache:C>`, C = the first 12 hex of its ChainID, as the oracle normalizes it (a commit's
 //!   new layer `<cache:chain-N>`, set by the commit).
+//! - A chain holds at most [`MAX_LAYER_DEPTH`] layers: registering one more, even an empty
+//!   layer (a commit registers its tar before it knows it is empty), is [`MAX_DEPTH_EXCEEDED`].
+//!   Containers stand on a 125-layer image (their `-init` and read-write layers are no
+//!   registered layers; overlay2's own cap of 128 lower dirs is never reached).
 //! - A layer keeps its uncompressed tar (what `docker save` writes back); an image keeps its
 //!   parent link (`imagedb/metadata/sha256/<id>/parent`: set by a commit, never by a pull or
 //!   load), which `history`, `rmi` and `images -a` follow.
@@ -81,6 +87,21 @@ pub struct Store {
     /// ChainID -> how many containers stand on the layer (moby's `RWLayer` holds a reference
     /// to its parent chain, so `rmi -f` leaves the layers until `docker rm`).
     pins: BTreeMap<String, usize>,
+}
+
+/// moby `layer/layer_store.go` `maxLayerDepth`: the deepest chain `Register` accepts.
+pub const MAX_LAYER_DEPTH: usize = 125;
+
+/// moby `layer.ErrMaxDepthExceeded`.
+pub const MAX_DEPTH_EXCEEDED: &str = "max depth exceeded";
+
+/// Whether a layer may be registered over a parent chain of `parent_depth` layers (moby
+/// `registerWithDescriptor`: `p.depth() >= maxLayerDepth` fails).
+pub fn check_depth(parent_depth: usize) -> Result<(), String> {
+    if parent_depth >= MAX_LAYER_DEPTH {
+        return Err(MAX_DEPTH_EXCEEDED.into());
+    }
+    Ok(())
 }
 
 /// The graph driver's directory of a layer, as the oracle prints it.

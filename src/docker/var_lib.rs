@@ -19,8 +19,9 @@
 //!
 //! Rules: every path is relative to `/var/lib/docker`, directories end with `/`, sorted.
 //! Cache IDs are the store's (`<cache:C>`, as `docker inspect` prints them); a container's
-//! mount ID is `<mount:NAME>`; `l/` names are 26 capital letters and digits derived from the
-//! cache ID (random in Docker). File bodies are the text Docker writes; `tar-split.json.gz` is
+//! mount ID is `<cache:NAME>` (`<cache:build-K>` for a build step's), as `docker inspect
+//! CONTAINER` prints it in `GraphDriver` ([`super::container_inspect::mount_dir`]); `l/` names
+//! are 26 capital letters and digits derived from the cache ID (random in Docker). File bodies are the text Docker writes; `tar-split.json.gz` is
 //! binary and shows none. The layer contents under `diff/` are the file view's, not repeated.
 
 use super::commands::Docker;
@@ -114,7 +115,7 @@ pub fn tree(d: &Docker) -> Vec<VarEntry> {
     }
     // Containers.
     for c in &d.containers {
-        let mount = format!("<mount:{}>", c.name);
+        let mount = super::container_inspect::mount_dir(c, &d.names);
         let init = format!("{mount}-init");
         let top = c.chains.last().and_then(|t| d.store.layer(t));
         let below = top.map(|t| t.chain_id.clone());
