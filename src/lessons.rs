@@ -236,6 +236,20 @@ const L13_CONTEXT: &[(&str, &str)] = &[
     ("src.txt", "hello from src.txt\n"),
 ];
 
+/// `$s` 2, 4, …, 64 times (a Dockerfile of many identical lines, as a literal).
+macro_rules! x2 { ($s:expr) => { concat!($s, $s) }; }
+macro_rules! x4 { ($s:expr) => { x2!(x2!($s)) }; }
+macro_rules! x16 { ($s:expr) => { x4!(x4!($s)) }; }
+macro_rules! x64 { ($s:expr) => { x4!(x16!($s)) }; }
+
+/// L5's build context: `FROM webapp:1.0` (7 layers) and 118 `COPY a /a` steps, each a layer:
+/// 125, moby's `maxLayerDepth`; one more step is refused (tests/docker-scenarios/max-depth).
+const L5_CONTEXT: &[(&str, &str)] = &[
+    ("Dockerfile.deep", concat!("FROM webapp:1.0\n", x64!("COPY a /a\n"), x16!(x2!("COPY a /a\n")), x16!("COPY a /a\n"), x4!("COPY a /a\n"), x2!("COPY a /a\n"))),
+    ("Dockerfile.deeper", "FROM deep\nCOPY a /b\n"),
+    ("a", "a\n"),
+];
+
 /// The lessons that exist, in the plan's order.
 pub const LESSONS: &[Lesson] = &[
     Lesson {
@@ -297,9 +311,13 @@ pub const LESSONS: &[Lesson] = &[
             dk("docker history quay.io/coreos/flannel:v0.14.0", &[Check::Occurs("<missing>", 10), Check::Occurs(" 0B ", 4), Check::NoError]),
             dk("docker inspect --format '{{json .RootFS.Layers}}' quay.io/coreos/flannel:v0.14.0", &[Check::Occurs("sha256:", 7)]),
             dk("docker history --no-trunc quay.io/coreos/flannel:v0.14.0", &[Check::Output("ENTRYPOINT [\"/opt/bin/flanneld\"]"), Check::Output("sha256:ef1613ba3662")]),
+            // Interview question 33: the layer store's depth limit (tests/docker-scenarios/max-depth).
+            dk("docker build -f context/Dockerfile.deep -t deep context", &[Check::Output("Step 119/119 : COPY a /a"), Check::Output("Successfully tagged deep:latest")]),
+            dk("docker image inspect -f '{{len .RootFS.Layers}}' deep", &[Check::Occurs("125", 1)]),
+            dk("docker build -f context/Dockerfile.deeper -t deeper context", &[Check::Output("max depth exceeded"), Check::NoOutput("Successfully")]),
         ],
         quiz: &[9, 18, 33],
-        context: &[],
+        context: L5_CONTEXT,
     },
     Lesson {
         id: "L6",
@@ -323,6 +341,10 @@ pub const LESSONS: &[Lesson] = &[
             sh("echo hello > /out.txt", &[Check::Diff("A /out.txt"), Check::SizeAtLeast(6), Check::NoCopyUp]),
             sh("cat /out.txt", &[Check::Output("hello")]),
             sh("reset", &[Check::LayerEmpty]),
+            // Interview question 34: Docker's -init layer (tests/docker-scenarios/container-inspect).
+            dk("docker create --name c1 --network none webapp:1.0", &[Check::NoOutput("Error")]),
+            dk("docker inspect -f '{{.GraphDriver.Data.LowerDir}}' c1", &[Check::Output("-init/diff:/var/lib/docker/overlay2/")]),
+            dk("docker diff c1", &[Check::NoOutput("/.dockerenv"), Check::NoOutput("/etc/hosts"), Check::NoError]),
         ],
         quiz: &[5, 20, 21, 34],
         context: &[],
@@ -522,6 +544,8 @@ pub const QUESTION_PROOFS: &[(u32, &str, usize)] = &[
     (30, "L9", 7),
     (32, "L3", 5),
     (31, "L8", 12),
+    (33, "L5", 7),
+    (34, "L7", 6),
 ];
 
 /// The 35 myths of PLAN.md §4 (worded under `myth.<n>.…`), and the step that disproves each
