@@ -188,6 +188,64 @@ impl<M: Serialize + serde::de::DeserializeOwned> Envelope<M> {
 }
 
 /// `serde_wasm_bindgen::preserve` for an optional JS value (absent: `undefined`).
+/// The worker's reading of a page's envelope: [`Envelope::<Request>::from_js`] written out by
+/// hand, for the first-load budget (serde's derived visitor for [`Request`] was 14.8 KB of the
+/// worker's wasm). It reads the shapes serde-wasm-bindgen makes of the page's derived
+/// `Serialize`: externally tagged (`"Listing"`, `{"Shell": {"line": …}}`, `{"Query": {…}}`),
+/// `None` as `undefined`, numbers as numbers; the types inside a request still go through
+/// serde. The browser tests send every request.
+pub fn request_from_js(env: &wasm_bindgen::JsValue) -> Result<(Request, Option<web_sys::Blob>), String> {
+    use wasm_bindgen::{JsCast, JsValue};
+    fn get(o: &JsValue, k: &str) -> JsValue {
+        js_sys::Reflect::get(o, &k.into()).unwrap_or(JsValue::UNDEFINED)
+    }
+    fn part<T: serde::de::DeserializeOwned>(b: &JsValue, tag: &str, k: &str) -> Result<T, String> {
+        serde_wasm_bindgen::from_value(if k.is_empty() { b.clone() } else { get(b, k) }).map_err(|e| format!("{tag}.{k}: {e}"))
+    }
+    let blob = get(env, "blob").dyn_into::<web_sys::Blob>().ok();
+    let msg = get(env, "msg");
+    if let Some(tag) = msg.as_string() {
+        let r = match tag.as_str() {
+            "Listing" => Request::Listing,
+            "Stats" => Request::Stats,
+            "ReplayInput" => Request::ReplayInput,
+            t => return Err(format!("unknown request {t}")),
+        };
+        return Ok((r, blob));
+    }
+    let Some(o) = msg.dyn_ref::<js_sys::Object>() else { return Err("a request that is not an object".into()) };
+    let tag = js_sys::Object::keys(o).get(0).as_string().ok_or("a request without a name")?;
+    let b = get(&msg, &tag);
+    let t = tag.as_str();
+    let text = |k: &str| get(&b, k).as_string().ok_or_else(|| format!("{t}.{k}: not a string"));
+    let num = |k: &str| get(&b, k).as_f64().ok_or_else(|| format!("{t}.{k}: not a number"));
+    let flag = |k: &str| get(&b, k).as_bool().ok_or_else(|| format!("{t}.{k}: not a boolean"));
+    let r = match t {
+        "Open" => Request::Open { job: num("job")? as u32, name: text("name")?, verify: flag("verify")?, split_from: get(&b, "split_from").as_f64().map(|n| n as u64) },
+        "SetStack" => Request::SetStack { layers: part(&b, t, "layers")?, query: part(&b, t, "query")? },
+        "Query" => Request::Query(part(&b, t, "")?),
+        "Read" => Request::Read { path: text("path")?, download: flag("download")? },
+        "Shell" => Request::Shell { line: text("line")? },
+        "Commit" => Request::Commit {
+            job: num("job")? as u32,
+            message: text("message")?,
+            author: text("author")?,
+            changes: part(&b, t, "changes")?,
+            tag: text("tag")?,
+            time: num("time")? as i64,
+        },
+        "AddCommitted" => Request::AddCommitted { job: num("job")? as u32, config: text("config")?, base: part(&b, t, "base")?, tags: part(&b, t, "tags")? },
+        "Save" => Request::Save { job: num("job")? as u32, images: part(&b, t, "images")?, format: part(&b, t, "format")?, name: text("name")? },
+        "Export" => Request::Export { job: num("job")? as u32, name: text("name")? },
+        "MountConfig" => Request::MountConfig { config: part(&b, t, "config")? },
+        "FileAction" => Request::FileAction(part(&b, t, "")?),
+        "Replay" => Request::Replay { config: part(&b, t, "config")?, journal: part(&b, t, "journal")? },
+        "Inspect" => Request::Inspect(part(&b, t, "")?),
+        t => return Err(format!("unknown request {t}")),
+    };
+    Ok((r, blob))
+}
+
 mod js_opt {
     use serde::{Deserializer, Serializer};
     use wasm_bindgen::{JsCast, JsValue};

@@ -168,7 +168,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) 
         };
         return;
     }
-    let Envelope { msg: req, blob, .. } = match Envelope::<Request>::from_js(data) {
+    let (req, blob) = match crate::ui::protocol::request_from_js(&data) {
         Ok(r) => r,
         Err(e) => {
             post(scope, Response::Error { error: format!("bad request to the worker: {e}") }, None, None);
