@@ -17,6 +17,7 @@
 
 pub mod commit;
 pub mod container;
+pub mod event_words;
 pub mod inspect;
 pub mod open;
 pub mod view;

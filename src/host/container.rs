@@ -11,6 +11,7 @@
 
 use super::{Host, LayerId};
 use crate::container::shell::{sh_quote, strerror};
+use super::event_words::event_line;
 use crate::container::{Config, Container, CopyKind, Event, Op};
 use crate::listing::{esc, unescape};
 use serde::{Deserialize, Serialize};
@@ -144,11 +145,36 @@ pub struct ReplayInput {
     pub line_ops: usize,
 }
 
-/// One line of the event log: what happened, explained in one line.
+/// Every kind, for tests.
+#[cfg(test)]
+impl EventKind {
+    pub const ALL: [EventKind; 11] = [
+        EventKind::CopyUp,
+        EventKind::Whiteout,
+        EventKind::Opaque,
+        EventKind::Redirect,
+        EventKind::Error,
+        EventKind::Change,
+        EventKind::Undo,
+        EventKind::Reset,
+        EventKind::Mount,
+        EventKind::Restore,
+        EventKind::Commit,
+    ];
+}
+
+/// One line of the event log: what happened, explained in one line, in English (`text`) and
+/// as a message key with its arguments for the page's language ([`super::event_words`]).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct EventLine {
     pub kind: EventKind,
+    /// The English line (the CLI, the lessons' checks and the diagram read it).
     pub text: String,
+    /// `event.*`, `{0}`, `{1}`, … filled by `args`; empty: `text` is all there is.
+    #[serde(default)]
+    pub key: String,
+    #[serde(default)]
+    pub args: Vec<String>,
 }
 
 
@@ -173,14 +199,14 @@ impl Host {
                 Some((prev, ops)) => {
                     *c = prev;
                     self.ops = ops;
-                    events.push(EventLine { kind: EventKind::Undo, text: "undo: the container layer is back as it was before the last change".into() });
+                    events.push(EventLine::new(EventKind::Undo, "event.undo", Vec::new()));
                 }
                 None => output.push("undo: nothing to undo".into()),
             },
             "reset" => {
                 self.undo.push((c.clone(), std::mem::take(&mut self.ops)));
                 c.reset();
-                events.push(EventLine { kind: EventKind::Reset, text: "reset: the container layer is empty again (docker rm + docker run)".into() });
+                events.push(EventLine::new(EventKind::Reset, "event.reset", Vec::new()));
             }
             _ => {
                 let before = c.clone();
@@ -282,10 +308,10 @@ impl Host {
         self.ops.clear();
         self.last_line = None;
         let why = match was {
-            Some(w) if w != cfg => format!("the container restarted with {} (was {}): its layer starts empty", cfg.options(), w.options()),
-            _ => format!("the container restarted with {}: its layer starts empty", cfg.options()),
+            Some(w) if w != cfg => EventLine::new(EventKind::Mount, "event.mount_was", vec![cfg.options().into(), w.options().into()]),
+            _ => EventLine::new(EventKind::Mount, "event.mount", vec![cfg.options().into()]),
         };
-        r.events.push(EventLine { kind: EventKind::Mount, text: why });
+        r.events.push(why);
         self.touched();
         self.fill_status(&mut r);
         r
@@ -377,39 +403,9 @@ impl Host {
             all.events.extend(r.events);
         }
         if !journal.is_empty() {
-            all.events.push(EventLine {
-                kind: EventKind::Restore,
-                text: format!("{} container write(s) of the saved session replayed over the restored stack", journal.len()),
-            });
+            all.events.push(EventLine::new(EventKind::Restore, "event.restore", vec![journal.len().to_string()]));
         }
         self.fill_status(&mut all);
         all
     }
-}
-
-/// One line of the event log: its kind and a one-line explanation. The log shows the kind
-/// first (`copy-up /a from L0 …`), so the text does not repeat it.
-fn event_line(e: &Event, layers: &[String]) -> EventLine {
-    let name = |l: &usize| layers.get(*l).cloned().unwrap_or_else(|| format!("layer {l}"));
-    let (kind, text) = match e {
-        Event::CopyUp { path, layer, dir: true, .. } => (
-            EventKind::CopyUp,
-            format!(
-                "{} from {} to the container layer: the directory alone, empty (its entries stay below; overlayfs copies up every parent of what it changes)",
-                esc(path),
-                name(layer)
-            ),
-        ),
-        Event::CopyUp { path, layer, bytes, kind, .. } => (EventKind::CopyUp, match kind {
-            CopyKind::Full => format!("{} from {} to the container layer: {bytes} bytes copied (lower layers are read-only, so overlayfs copies a file up before changing it)", esc(path), name(layer)),
-            CopyKind::MetadataOnly => format!("{} from {}: metadata only (metacopy=on leaves the data below until it is written)", esc(path), name(layer)),
-            CopyKind::DataOnly => format!("of the data of {} from {}: {bytes} bytes (first write after a metadata-only copy-up)", esc(path), name(layer)),
-        }),
-        Event::Whiteout { path, hides_layer } => (EventKind::Whiteout, format!("{}: a 0/0 character device in the container layer hides {}", esc(path), hides_layer.as_ref().map(name).unwrap_or_else(|| "the lower entry".into()))),
-        Event::OpaqueSet { path } => (EventKind::Opaque, format!("directory {}: trusted.overlay.opaque=y hides everything below it in lower layers", esc(path))),
-        Event::RedirectSet { path, value } => (EventKind::Redirect, format!("{} gets trusted.overlay.redirect={}: renamed in the container layer, it keeps finding its lower layers' contents under the old name", esc(path), esc(value))),
-        Event::Error { .. } => (EventKind::Error, e.to_string()),
-        _ => (EventKind::Change, e.to_string()),
-    };
-    EventLine { kind, text }
 }
