@@ -4,9 +4,9 @@
 //! copy-ups (with the layer they came from, the bytes copied and whether only metadata moved),
 //! whiteouts (with the lower layer whose entry they hide), opaque and redirect xattrs, entries
 //! created, removed or renamed, and the error that ended the op (errno name plus one plain
-//! English sentence, [`Errno::sentence`], whose words are the message key [`Errno::key`] of
-//! [`crate::i18n`] so the page can say it in its language). Nothing here changes behaviour: the trace (SPEC §4) is computed from the
-//! state, never from the events.
+//! English sentence, [`Errno::sentence`], which is also the message key [`Errno::key`] of
+//! [`crate::i18n`], so the page says it in its language). Nothing here changes behaviour: the
+//! trace (SPEC §4) is computed from the state, never from the events.
 
 use std::fmt;
 
@@ -57,66 +57,61 @@ impl Errno {
         }
     }
 
-    /// A plain-English sentence for the error of `call` (the syscall name): [`Errno::template`]
-    /// with `call` for `{0}`.
+    /// A plain-English sentence for the error of `call` (the syscall name).
     pub fn sentence(self, call: &str) -> String {
-        self.template().replace("{0}", call)
+        let why = match self {
+            Errno::ENOENT => "no such file or directory (a path component is missing, whited out, or a symlink dangles)",
+            Errno::EEXIST => "the name already exists in the merged view",
+            Errno::ENOTDIR => "a path component, or the target of a trailing slash, is not a directory",
+            Errno::EISDIR => "the operation needs a non-directory but the path is a directory",
+            Errno::EINVAL => "invalid argument (a directory cannot move into itself, or the path is not a symlink)",
+            Errno::ENOTEMPTY => "the directory is not empty in the merged view",
+            Errno::EXDEV => {
+                "a directory from a lower layer cannot be renamed without redirect_dir (EXDEV); `mv` falls back to copy and delete"
+            }
+            Errno::ELOOP => "too many levels of symbolic links (more than 40)",
+            Errno::EPERM => "hard links to directories are not allowed",
+            Errno::EBUSY => "the container root cannot be removed or renamed",
+            Errno::EACCES => "device nodes cannot be opened: the overlay is mounted nodev",
+            Errno::ENXIO => "a fifo with no reader cannot be opened for writing without blocking",
+            Errno::ENAMETOOLONG => "the name is too long",
+            Errno::EIO => "the file's bytes could not be read from the image archive (a corrupt or truncated layer)",
+            Errno::EFBIG => "the file would be larger than the simulator keeps in memory (a real overlay would store it sparse)",
+            Errno::ENOSPC => "the container layer's written files would hold more than the simulator keeps in memory (256 MiB each, 512 MiB in all)",
+        };
+        if self == Errno::EXDEV {
+            format!("{call}: {why}")
+        } else {
+            format!("{call}: {why} ({})", self.name())
+        }
     }
 
-    /// The message key of [`Errno::sentence`] (`event.errno.ENOENT`); its argument `{0}` is the
-    /// call.
+    /// The message key of [`Errno::sentence`] (`event.errno.ENOENT`); its one argument `{0}` is
+    /// the call. Its English in `www/i18n/en.msg` is `sentence("{0}")` (a test holds the two equal).
     pub fn key(self) -> String {
         format!("event.errno.{}", self.name())
     }
 
-    /// The English of [`Errno::key`]: the same as `www/i18n/en.msg` (a test holds the two
-    /// equal). Every sentence but EXDEV's ends with the errno's name.
-    pub fn template(self) -> &'static str {
-        match self {
-            Errno::ENOENT => "{0}: no such file or directory (a path component is missing, whited out, or a symlink dangles) (ENOENT)",
-            Errno::EEXIST => "{0}: the name already exists in the merged view (EEXIST)",
-            Errno::ENOTDIR => "{0}: a path component, or the target of a trailing slash, is not a directory (ENOTDIR)",
-            Errno::EISDIR => "{0}: the operation needs a non-directory but the path is a directory (EISDIR)",
-            Errno::EINVAL => "{0}: invalid argument (a directory cannot move into itself, or the path is not a symlink) (EINVAL)",
-            Errno::ENOTEMPTY => "{0}: the directory is not empty in the merged view (ENOTEMPTY)",
-            Errno::EXDEV => {
-                "{0}: a directory from a lower layer cannot be renamed without redirect_dir (EXDEV); `mv` falls back to copy and delete"
-            }
-            Errno::ELOOP => "{0}: too many levels of symbolic links (more than 40) (ELOOP)",
-            Errno::EPERM => "{0}: hard links to directories are not allowed (EPERM)",
-            Errno::EBUSY => "{0}: the container root cannot be removed or renamed (EBUSY)",
-            Errno::EACCES => "{0}: device nodes cannot be opened: the overlay is mounted nodev (EACCES)",
-            Errno::ENXIO => "{0}: a fifo with no reader cannot be opened for writing without blocking (ENXIO)",
-            Errno::ENAMETOOLONG => "{0}: the name is too long (ENAMETOOLONG)",
-            Errno::EIO => "{0}: the file's bytes could not be read from the image archive (a corrupt or truncated layer) (EIO)",
-            Errno::EFBIG => "{0}: the file would be larger than the simulator keeps in memory (a real overlay would store it sparse) (EFBIG)",
-            Errno::ENOSPC => {
-                "{0}: the container layer's written files would hold more than the simulator keeps in memory (256 MiB each, 512 MiB in all) (ENOSPC)"
-            }
-        }
-    }
+    /// Every errno.
+    pub const ALL: [Errno; 16] = [
+        Errno::ENOENT,
+        Errno::EEXIST,
+        Errno::ENOTDIR,
+        Errno::EISDIR,
+        Errno::EINVAL,
+        Errno::ENOTEMPTY,
+        Errno::EXDEV,
+        Errno::ELOOP,
+        Errno::EPERM,
+        Errno::EBUSY,
+        Errno::EACCES,
+        Errno::ENXIO,
+        Errno::ENAMETOOLONG,
+        Errno::EIO,
+        Errno::EFBIG,
+        Errno::ENOSPC,
+    ];
 }
-
-/// Every errno, for tests.
-#[cfg(test)]
-pub const ALL_ERRNOS: [Errno; 16] = [
-    Errno::ENOENT,
-    Errno::EEXIST,
-    Errno::ENOTDIR,
-    Errno::EISDIR,
-    Errno::EINVAL,
-    Errno::ENOTEMPTY,
-    Errno::EXDEV,
-    Errno::ELOOP,
-    Errno::EPERM,
-    Errno::EBUSY,
-    Errno::EACCES,
-    Errno::ENXIO,
-    Errno::ENAMETOOLONG,
-    Errno::EIO,
-    Errno::EFBIG,
-    Errno::ENOSPC,
-];
 
 impl fmt::Display for Errno {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

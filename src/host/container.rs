@@ -163,17 +163,14 @@ impl EventKind {
     ];
 }
 
-/// One line of the event log: what happened, explained in one line, in English (`text`) and
-/// as a message key with its arguments for the page's language ([`super::event_words`]).
+/// One line of the event log: what happened, explained in one line, as a message key
+/// (`event.*`) and its arguments ([`super::event_words`]): the page says it in its language,
+/// [`EventLine::text`] in English; [`EventLine::path`] is the path it is about.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct EventLine {
     pub kind: EventKind,
-    /// The English line (the CLI, the lessons' checks and the diagram read it).
-    pub text: String,
-    /// `event.*`, `{0}`, `{1}`, … filled by `args`; empty: `text` is all there is.
-    #[serde(default)]
     pub key: String,
-    #[serde(default)]
+    /// `{0}`, `{1}`, …: display paths, layer names, numbers, mount options, a syscall's name.
     pub args: Vec<String>,
 }
 

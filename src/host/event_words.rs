@@ -1,27 +1,46 @@
-//! The event log's words (issue 3): each [`EventLine`] carries a message key (`event.*`) and
-//! its arguments, so the page says it in its language, beside its English `text`, rendered
-//! here from [`EN`], the English of the message file (a test holds the two equal).
+//! The event log's words (issue 3): an [`EventLine`] is a message key (`event.*`) and its
+//! arguments, so the page says it in its language; [`EventLine::text`] renders its English from
+//! [`EN`] (and [`crate::container::Errno::sentence`] for an error), the English of the message
+//! file (a test holds the two equal, line for line with the English the log always had).
 //!
 //! Rules:
-//! - The English `text` is what the CLI, the lessons' checks ([`crate::lessons`]) and the layers
-//!   diagram read: a line about a path starts with that path (`PATH: …`, `PATH from …`,
-//!   `directory PATH: …`), in every language the key has.
-//! - Arguments are paths, layer names (`L3 1a2b3c4d5e6f`), mount options, numbers and image
-//!   names: never words, so they stay as they are in any language. A word that varies (what was
-//!   created, which attribute changed) is part of the key (`event.created.file`,
-//!   `event.attr.mode`).
-//! - An error's key is its errno's ([`crate::container::Errno::key`]), argument the call.
+//! - The worker sends key and arguments only (no English: the first-load wasm carries no
+//!   sentence twice); what reads a line's path (the lessons' checks, the layers diagram) takes
+//!   [`EventLine::path`], never words.
+//! - Arguments are paths, layer names (`L3 1a2b3c4d5e6f`), mount options, numbers, image names
+//!   and syscall names: never words, so they stay as they are in any language. A word that
+//!   varies (what was created, which attribute changed) is part of the key
+//!   (`event.created.file`, `event.attr.mode`).
+//! - An error's key is its errno's ([`crate::container::Errno::key`]), its argument the call.
 //! - The kind a line shows first is `event.kind.<label>` ([`EventKind::label`]).
 
 use super::container::{EventKind, EventLine};
-use crate::container::{CopyKind, Event};
+use crate::container::{CopyKind, Errno, Event};
 use crate::listing::esc;
 
+/// The keys whose English starts with the path they are about (`PATH: …`, `PATH from …`,
+/// `directory PATH: …`): copy-ups of a whole entry, whiteouts, opaque dirs, redirects.
+const ABOUT_PATH: [&str; 7] =
+    ["event.copyup.dir", "event.copyup.full", "event.copyup.meta", "event.whiteout.layer", "event.whiteout.lower", "event.opaque", "event.redirect"];
+
 impl EventLine {
-    /// A line saying `key` with `args`; its `text` is the English of [`EN`].
     pub fn new(kind: EventKind, key: &str, args: Vec<String>) -> EventLine {
-        let en = EN.iter().find(|e| e.0 == key).map_or(key, |e| e.1);
-        EventLine { kind, text: crate::drivers::said::fill(en, &args), key: key.to_string(), args }
+        EventLine { kind, key: key.to_string(), args }
+    }
+
+    /// The line in English, as the log always said it (the key itself if it is unknown).
+    pub fn text(&self) -> String {
+        if let Some(e) = self.key.strip_prefix("event.errno.").and_then(|n| Errno::ALL.into_iter().find(|e| e.name() == n)) {
+            return e.sentence(self.args.first().map_or("", String::as_str));
+        }
+        let en = EN.iter().find(|e| e.0 == self.key).map_or(self.key.as_str(), |e| e.1);
+        crate::drivers::said::fill(en, &self.args)
+    }
+
+    /// The display path the line is about, if its English starts with it (a copy-up of a whole
+    /// entry, a whiteout, an opaque dir, a redirect).
+    pub fn path(&self) -> Option<&str> {
+        ABOUT_PATH.contains(&self.key.as_str()).then(|| self.args.first().map(String::as_str)).flatten()
     }
 }
 
@@ -53,13 +72,12 @@ pub(super) fn event_line(e: &Event, layers: &[String]) -> EventLine {
         Event::AttrChanged { path, what } => {
             line(EventKind::Change, &format!("event.attr.{}", what.split(' ').next().unwrap_or(what)), vec![esc(path)])
         }
-        Event::Error { call, errno, sentence } => {
-            EventLine { kind: EventKind::Error, text: sentence.clone(), key: errno.key(), args: vec![call.to_string()] }
-        }
+        Event::Error { call, errno, .. } => line(EventKind::Error, &errno.key(), vec![call.to_string()]),
     }
 }
 
-/// The English of every key but the errnos' (the same as `www/i18n/en.msg`).
+/// The English of every key but the errnos' (the same as `www/i18n/en.msg`; natively only:
+/// the page reads the message files).
 pub const EN: &[(&str, &str)] = &[
     (
         "event.copyup.dir",
@@ -106,8 +124,6 @@ pub const EN: &[(&str, &str)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::container::events::ALL_ERRNOS;
-    use crate::container::Errno;
     use crate::i18n::{shipped, Lang};
 
     #[test]
@@ -117,9 +133,9 @@ mod tests {
             assert_eq!(en.get(k), Some(*v), "{k}");
             assert!(zh.contains(k), "{k} missing in zh-CN");
         }
-        for e in ALL_ERRNOS {
+        for e in Errno::ALL {
             let k = e.key();
-            assert_eq!(en.get(&k), Some(e.template()), "{k}");
+            assert_eq!(en.get(&k), Some(e.sentence("{0}").as_str()), "{k}");
             assert!(zh.contains(&k), "{k} missing in zh-CN");
             // Errno names stay verbatim in Chinese (the kernel's words).
             assert!(zh.text(&k).contains(e.name()), "{k}: zh-CN lacks {}", e.name());
@@ -158,26 +174,51 @@ mod tests {
         for what in ["times set on", "mode changed on", "owner changed on"] {
             events.push(Event::AttrChanged { path: p(), what });
         }
-        for e in ALL_ERRNOS {
+        for e in Errno::ALL {
             events.push(Event::Error { call: "rename", errno: e, sentence: e.sentence("rename") });
         }
         for e in &events {
             let l = event_line(e, &names);
             assert!(en.contains(&l.key), "{e:?}: {} not in en.msg", l.key);
             let args: Vec<&str> = l.args.iter().map(String::as_str).collect();
-            assert_eq!(en.format(&l.key, &args), l.text, "{e:?}");
+            assert_eq!(en.format(&l.key, &args), l.text(), "{e:?}");
             // The changes the log does not explain further say what the Display of the event says.
             if l.kind == EventKind::Change || l.kind == EventKind::Error {
-                assert_eq!(l.text, e.to_string());
+                assert_eq!(l.text(), e.to_string());
+            }
+            // The path a line is about is where its English starts.
+            if let Some(p) = l.path() {
+                let t = l.text();
+                let rest = t.strip_prefix("directory ").unwrap_or(&t);
+                assert!(rest.strip_prefix(p).is_some_and(|r| r.starts_with([' ', ':'])), "{t}");
             }
         }
-        let line = |e: &Event| event_line(e, &names).text;
+        let line = |e: &Event| event_line(e, &names).text();
         assert_eq!(
             line(&events[1]),
             "/d/ab from L1 bbbbbbbbbbbb to the container layer: 65 bytes copied (lower layers are read-only, so overlayfs copies a file up before changing it)"
         );
         assert_eq!(line(&events[4]), "/d/ab: a 0/0 character device in the container layer hides L1 bbbbbbbbbbbb");
         assert_eq!(line(&events[6]), "directory /d/ab: trusted.overlay.opaque=y hides everything below it in lower layers");
+        // The rest, as the log said them before it had keys (its format strings, verbatim).
+        let (path, l1, l0) = ("/d/ab", "L1 bbbbbbbbbbbb", "L0 aaaaaaaaaaaa");
+        assert_eq!(line(&events[0]), format!("{} from {} to the container layer: the directory alone, empty (its entries stay below; overlayfs copies up every parent of what it changes)", path, l1));
+        assert_eq!(line(&events[2]), format!("{} from {}: metadata only (metacopy=on leaves the data below until it is written)", path, l0));
+        assert_eq!(line(&events[3]), format!("of the data of {} from {}: {} bytes (first write after a metadata-only copy-up)", path, l0, 65));
+        assert_eq!(line(&events[5]), format!("{}: a 0/0 character device in the container layer hides {}", path, "the lower entry"));
+        assert_eq!(line(&events[7]), format!("{} gets trusted.overlay.redirect={}: renamed in the container layer, it keeps finding its lower layers' contents under the old name", path, "d"));
+        let said = |key: &str, args: &[&str]| EventLine::new(EventKind::Change, key, args.iter().map(|a| a.to_string()).collect()).text();
+        assert_eq!(said("event.undo", &[]), "undo: the container layer is back as it was before the last change");
+        assert_eq!(said("event.reset", &[]), "reset: the container layer is empty again (docker rm + docker run)");
+        let (a, b) = ("redirect_dir=on,index=off,metacopy=off", "redirect_dir=off,index=off,metacopy=off");
+        assert_eq!(said("event.mount_was", &[a, b]), format!("the container restarted with {} (was {}): its layer starts empty", a, b));
+        assert_eq!(said("event.mount", &[a]), format!("the container restarted with {}: its layer starts empty", a));
+        assert_eq!(said("event.restore", &["2"]), format!("{} container write(s) of the saved session replayed over the restored stack", 2));
+        let (layer, id, name) = ("0123456789ab", "ba9876543210", "snap:1");
+        assert_eq!(
+            said("event.commit", &[layer, id, name]),
+            format!("the container layer became layer {layer} of the new image {id} ({}); the next container starts empty on top of it", name)
+        );
         assert_eq!(
             Errno::EXDEV.sentence("rename"),
             "rename: a directory from a lower layer cannot be renamed without redirect_dir (EXDEV); `mv` falls back to copy and delete"

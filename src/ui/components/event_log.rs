@@ -31,10 +31,7 @@ pub fn event_log(p: &Props) -> Html {
     }
 }
 
-/// A line in the page's language (its English `text` when it carries no key).
+/// A line in the page's language.
 fn said(tr: &Tr, e: &EventLine) -> String {
-    if e.key.is_empty() {
-        return e.text.clone();
-    }
     tr.f(&e.key, &e.args.iter().map(String::as_str).collect::<Vec<_>>())
 }
