@@ -17,6 +17,9 @@ async function shZh(page, line) {
 
 const lines = (log) => log.locator('.event').allInnerTexts();
 const HAN = /[\u4e00-\u9fff]/;
+// The log shows its last lines; for its screenshot, all of them.
+const tall = (log) => log.evaluate((e) => { e.style.maxHeight = 'none'; e.style.height = 'auto'; });
+const short = (log) => log.evaluate((e) => { e.style.maxHeight = ''; e.style.height = ''; });
 
 test('event log: copy-up, whiteout, opaque directory, EXDEV and an errno in Chinese, then in English', async () => {
   const t = await start({ height: 1150 });
@@ -58,10 +61,15 @@ test('event log: copy-up, whiteout, opaque directory, EXDEV and an errno in Chin
       assert.match(l, HAN, `an English line in Chinese mode: ${l}`);
       assert.doesNotMatch(l, /\b(from|to the container layer|hides|created|removed|copies|bytes|directory|cannot)\b/, l);
     }
-    await log.scrollIntoViewIfNeeded();
+    // The file tree's tags too (the opaque directory's row).
+    await page.locator('[role=treeitem][data-path="/app/static"]').getByText('不透明', { exact: true }).waitFor();
+    // The mount options are named in Chinese too (the option words stay the kernel's).
+    assert.equal(await page.getByRole('combobox', { name: '挂载选项' }).locator('option:checked').innerText(), '默认（redirect_dir=off, metacopy=off）');
     await page.getByRole('heading', { name: '容器', exact: true }).scrollIntoViewIfNeeded();
     await shot(page, 'events-zh');
+    await tall(log);
     await log.screenshot({ path: path.join(SHOTS, 'events-zh-log.png') });
+    await short(log);
 
     // Undo and reset say so in Chinese too.
     await shZh(page, 'undo');
@@ -81,7 +89,10 @@ test('event log: copy-up, whiteout, opaque directory, EXDEV and an errno in Chin
     assert.match(text, /error unlink: no such file or directory \(a path component is missing, whited out, or a symlink dangles\) \(ENOENT\)/);
     assert.match(text, /undo undo: the container layer is back as it was before the last change/);
     for (const l of all) assert.doesNotMatch(l, HAN, `a Chinese line in English mode: ${l}`);
+    await page.locator('[role=treeitem][data-path="/app/static"]').getByText('opaque', { exact: true }).waitFor();
+    assert.equal(await page.getByRole('combobox', { name: 'Mount options' }).locator('option:checked').innerText(), 'default (redirect_dir=off, metacopy=off)');
     await shot(page, 'events-en');
+    await tall(en);
     await en.screenshot({ path: path.join(SHOTS, 'events-en-log.png') });
     assert.deepEqual(t.errors, []);
   } finally {
