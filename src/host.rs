@@ -11,7 +11,7 @@
 //! - A stack change starts a fresh container over the new stack, like `docker run`, keeping
 //!   the mount options it had.
 //! - One room per concept: opening archives in [`open`], views of the merged tree or of one
-//!   layer in [`view`], the container in [`container`], commit/save/export in [`commit`], what the Inspect panel needs of a loaded image in [`inspect`].
+//!   layer in [`view`], the container in [`container`] (its event log's words in [`event_words`]), commit/save/export in [`commit`], what the Inspect panel needs of a loaded image in [`inspect`].
 //!   The Docker daemon's image side (registry, the store of layers keyed by ChainID, pulls,
 //!   `docker images`/`rmi`/...) is [`crate::docker`]; containers over that store come next.
 
