@@ -27,7 +27,8 @@ use crate::union::Stack;
 use std::sync::Arc;
 
 pub use commit::{CommitDone, CommitRequest};
-pub use container::{ContainerUsage, CopyUp, EventKind, EventLine, FileAction, JournalItem, ReplayInput, ShellResult};
+pub use container::{ContainerUsage, CopyUp, FileAction, JournalItem, ReplayInput, ShellResult};
+pub use event_words::{EventKind, EventLine};
 pub use open::{load_archive, load_options, open_archive, prepare, ArchiveInfo, HistoryRow, ImageInfo, LayerInfo, Opened, ProgressInfo};
 pub use view::{ChangeFilter, FileInfo, Query, Row, Rows, Scope, Sort};
 

@@ -11,7 +11,7 @@
 
 use super::{Host, LayerId};
 use crate::container::shell::{sh_quote, strerror};
-use super::event_words::event_line;
+use super::event_words::{event_line, EventKind, EventLine};
 use crate::container::{Config, Container, CopyKind, Event, Op};
 use crate::listing::{esc, unescape};
 use serde::{Deserialize, Serialize};
@@ -94,46 +94,6 @@ pub struct ShellResult {
     pub empty: bool,
 }
 
-/// What an event log line is about; the log shows it first ([`EventKind::label`]).
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
-pub enum EventKind {
-    CopyUp,
-    Whiteout,
-    Opaque,
-    Redirect,
-    Error,
-    /// Any other change the container layer saw (a file created, removed, ...).
-    #[default]
-    Change,
-    Undo,
-    Reset,
-    /// The mount options were switched (the container restarted).
-    Mount,
-    /// A saved session's writes were replayed.
-    Restore,
-    /// The container was committed.
-    Commit,
-}
-
-impl EventKind {
-    /// The word the log shows (also the CSS class of the line).
-    pub fn label(self) -> &'static str {
-        match self {
-            EventKind::CopyUp => "copy-up",
-            EventKind::Whiteout => "whiteout",
-            EventKind::Opaque => "opaque",
-            EventKind::Redirect => "redirect",
-            EventKind::Error => "error",
-            EventKind::Change => "change",
-            EventKind::Undo => "undo",
-            EventKind::Reset => "reset",
-            EventKind::Mount => "mount",
-            EventKind::Restore => "restore",
-            EventKind::Commit => "commit",
-        }
-    }
-}
-
 /// The container as another worker replays it ([`Host::replay_input`]).
 pub struct ReplayInput {
     pub layers: Vec<(LayerId, std::sync::Arc<crate::layer::LayerBlob>)>,
@@ -144,36 +104,6 @@ pub struct ReplayInput {
     /// How many of the ops of `script` ran before that line.
     pub line_ops: usize,
 }
-
-/// Every kind, for tests.
-#[cfg(test)]
-impl EventKind {
-    pub const ALL: [EventKind; 11] = [
-        EventKind::CopyUp,
-        EventKind::Whiteout,
-        EventKind::Opaque,
-        EventKind::Redirect,
-        EventKind::Error,
-        EventKind::Change,
-        EventKind::Undo,
-        EventKind::Reset,
-        EventKind::Mount,
-        EventKind::Restore,
-        EventKind::Commit,
-    ];
-}
-
-/// One line of the event log: what happened, explained in one line, as a message key
-/// (`event.*`) and its arguments ([`super::event_words`]): the page says it in its language,
-/// [`EventLine::text`] in English; [`EventLine::path`] is the path it is about.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
-pub struct EventLine {
-    pub kind: EventKind,
-    pub key: String,
-    /// `{0}`, `{1}`, …: display paths, layer names, numbers, mount options, a syscall's name.
-    pub args: Vec<String>,
-}
-
 
 /// Text shown in the echo of an edit: at most this many characters of the content.
 const ECHO_TEXT: usize = 120;

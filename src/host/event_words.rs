@@ -1,7 +1,8 @@
-//! The event log's words (issue 3): an [`EventLine`] is a message key (`event.*`) and its
-//! arguments, so the page says it in its language; [`EventLine::text`] renders its English from
-//! [`EN`] (and [`crate::container::Errno::sentence`] for an error), the English of the message
-//! file (a test holds the two equal, line for line with the English the log always had).
+//! The event log's lines (issue 3) and their words: an [`EventLine`] is a message key
+//! (`event.*`) and its arguments, so the page says it in its language; [`EventLine::text`]
+//! renders its English from [`EN`] (and [`crate::container::Errno::sentence`] for an error), the
+//! English of the message file (a test holds the two equal, line for line with the English the
+//! log always had).
 //!
 //! Rules:
 //! - The worker sends key and arguments only (no English: the first-load wasm carries no
@@ -14,9 +15,78 @@
 //! - An error's key is its errno's ([`crate::container::Errno::key`]), its argument the call.
 //! - The kind a line shows first is `event.kind.<label>` ([`EventKind::label`]).
 
-use super::container::{EventKind, EventLine};
 use crate::container::{CopyKind, Errno, Event};
 use crate::listing::esc;
+use serde::{Deserialize, Serialize};
+
+/// What an event log line is about; the log shows it first ([`EventKind::label`]).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+pub enum EventKind {
+    CopyUp,
+    Whiteout,
+    Opaque,
+    Redirect,
+    Error,
+    /// Any other change the container layer saw (a file created, removed, ...).
+    #[default]
+    Change,
+    Undo,
+    Reset,
+    /// The mount options were switched (the container restarted).
+    Mount,
+    /// A saved session's writes were replayed.
+    Restore,
+    /// The container was committed.
+    Commit,
+}
+
+impl EventKind {
+    /// The word the log shows (also the CSS class of the line).
+    pub fn label(self) -> &'static str {
+        match self {
+            EventKind::CopyUp => "copy-up",
+            EventKind::Whiteout => "whiteout",
+            EventKind::Opaque => "opaque",
+            EventKind::Redirect => "redirect",
+            EventKind::Error => "error",
+            EventKind::Change => "change",
+            EventKind::Undo => "undo",
+            EventKind::Reset => "reset",
+            EventKind::Mount => "mount",
+            EventKind::Restore => "restore",
+            EventKind::Commit => "commit",
+        }
+    }
+}
+
+/// Every kind, for tests.
+#[cfg(test)]
+impl EventKind {
+    pub const ALL: [EventKind; 11] = [
+        EventKind::CopyUp,
+        EventKind::Whiteout,
+        EventKind::Opaque,
+        EventKind::Redirect,
+        EventKind::Error,
+        EventKind::Change,
+        EventKind::Undo,
+        EventKind::Reset,
+        EventKind::Mount,
+        EventKind::Restore,
+        EventKind::Commit,
+    ];
+}
+
+/// One line of the event log: what happened, explained in one line, as a message key
+/// (`event.*`) and its arguments: the page says it in its language,
+/// [`EventLine::text`] in English; [`EventLine::path`] is the path it is about.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct EventLine {
+    pub kind: EventKind,
+    pub key: String,
+    /// `{0}`, `{1}`, …: display paths, layer names, numbers, mount options, a syscall's name.
+    pub args: Vec<String>,
+}
 
 /// The keys whose English starts with the path they are about (`PATH: …`, `PATH from …`,
 /// `directory PATH: …`): copy-ups of a whole entry, whiteouts, opaque dirs, redirects.

@@ -28,8 +28,11 @@ test('event log: copy-up, whiteout, opaque directory, EXDEV and an errno in Chin
     await page.getByLabel('Language').selectOption('zh-CN');
     await page.getByText('worker 已就绪').waitFor();
     await page.getByRole('button', { name: 'webapp:1.0' }).click();
+    // Its 7 layers listed (the container runs over them), as helpers' waitLayers, by the Chinese name.
+    const layers = page.getByRole('list', { name: '镜像层' }).getByRole('listitem').filter({ has: page.getByRole('checkbox') });
+    await page.waitForFunction(() => !document.querySelector('.jobs'));
+    await layers.nth(6).waitFor();
     await page.getByRole('textbox', { name: '容器 Shell' }).waitFor();
-    await page.waitForFunction(() => !document.querySelector('.jobs') && !document.querySelector('.shell input:disabled, .shell textarea:disabled'));
     const log = page.getByRole('log', { name: '事件' });
 
     await shZh(page, 'echo more >> /data/model.bin');
