@@ -17,7 +17,7 @@
 //! An event log line ([`EventLine`]) travels as its kind, a message key and the key's arguments,
 //! never as English: the page says it in its language ([`crate::host::event_words`]). Measured
 //! (gzip -9 of `dist/`): the first load went from app 275.0 + worker 338.8 = 613.8 kB to app
-//! 267.5 + worker 338.2 = 605.7 kB with the event log, the notices and the jobs list in both
+//! 267.5 + worker 338.2 = 605.6 kB with the event log, the notices and the jobs list in both
 //! languages (the worker lost its event sentences; the page no longer calls `str::to_lowercase`,
 //! whose Unicode tables are likely most of its 7.4 kB drop: inferred, not measured alone).
 //!
