@@ -86,12 +86,13 @@ impl Config {
             Config::Metacopy => "redirect_dir=on,index=off,metacopy=on",
         }
     }
-    /// How a person names it: the options that differ from Docker's default.
-    pub fn label(self) -> &'static str {
+    /// The message key ([`crate::i18n`]) of how a person names it: the options that differ from
+    /// Docker's default (`default (redirect_dir=off, metacopy=off)`).
+    pub fn label_key(self) -> &'static str {
         match self {
-            Config::Default => "default (redirect_dir=off, metacopy=off)",
-            Config::Redirect => "redirect_dir=on",
-            Config::Metacopy => "metacopy=on (and redirect_dir=on)",
+            Config::Default => "mount.config.default",
+            Config::Redirect => "mount.config.redirect",
+            Config::Metacopy => "mount.config.metacopy",
         }
     }
     pub fn redirect_dir(self) -> bool {

@@ -11,12 +11,13 @@
 //! - A stack change starts a fresh container over the new stack, like `docker run`, keeping
 //!   the mount options it had.
 //! - One room per concept: opening archives in [`open`], views of the merged tree or of one
-//!   layer in [`view`], the container in [`container`], commit/save/export in [`commit`], what the Inspect panel needs of a loaded image in [`inspect`].
+//!   layer in [`view`], the container in [`container`] (its event log's words in [`event_words`]), commit/save/export in [`commit`], what the Inspect panel needs of a loaded image in [`inspect`].
 //!   The Docker daemon's image side (registry, the store of layers keyed by ChainID, pulls,
 //!   `docker images`/`rmi`/...) is [`crate::docker`]; containers over that store come next.
 
 pub mod commit;
 pub mod container;
+pub mod event_words;
 pub mod inspect;
 pub mod open;
 pub mod view;
@@ -26,7 +27,8 @@ use crate::union::Stack;
 use std::sync::Arc;
 
 pub use commit::{CommitDone, CommitRequest};
-pub use container::{ContainerUsage, CopyUp, EventKind, EventLine, FileAction, JournalItem, ReplayInput, ShellResult};
+pub use container::{ContainerUsage, CopyUp, FileAction, JournalItem, ReplayInput, ShellResult};
+pub use event_words::{EventKind, EventLine};
 pub use open::{load_archive, load_options, open_archive, prepare, ArchiveInfo, HistoryRow, ImageInfo, LayerInfo, Opened, ProgressInfo};
 pub use view::{ChangeFilter, FileInfo, Query, Row, Rows, Scope, Sort};
 

@@ -147,7 +147,8 @@ mod tests {
 
     #[test]
     fn every_key_the_page_names_exists() {
-        // Keys named in the UI sources: `t("…")` / `f("…"` calls.
+        // Keys named in the UI sources: `t("…")` / `f("…"` calls, notices (`said("…"`,
+        // `Said { key: "…"`).
         let en = shipped(Lang::En);
         let mut missing = Vec::new();
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ui");
@@ -160,7 +161,7 @@ mod tests {
                     continue;
                 }
                 let src = std::fs::read_to_string(&p).unwrap();
-                for pat in [".t(\"", ".f(\""] {
+                for pat in [".t(\"", ".f(\"", ".said(\"", "Said { key: \""] {
                     let mut rest = src.as_str();
                     while let Some(i) = rest.find(pat) {
                         rest = &rest[i + pat.len()..];
@@ -170,9 +171,36 @@ mod tests {
                         }
                     }
                 }
+                // Keys named as values (a job's task, a notice): every literal of their families.
+                for pre in ["\"jobs.", "\"notice."] {
+                    let mut rest = src.as_str();
+                    while let Some(i) = rest.find(pre) {
+                        rest = &rest[i + 1..];
+                        let key = &rest[..rest.find('"').unwrap()];
+                        if !en.contains(key) {
+                            missing.push(format!("{}: {key}", p.display()));
+                        }
+                    }
+                }
             }
         }
         assert!(missing.is_empty(), "keys the page names but en.msg lacks: {missing:?}");
+    }
+
+    /// The page's own notices, jobs and mount configs kept the English they had before they were
+    /// keys (the browser tests name buttons and notices by it).
+    #[test]
+    fn notices_jobs_and_mount_configs_say_what_they_said() {
+        let en = shipped(Lang::En);
+        assert_eq!(en.format("jobs.cancel_opening", &["big.tar"]), "Cancel opening big.tar");
+        assert_eq!(en.format("jobs.committing", &["x"]), "Committing x");
+        assert_eq!(en.format("notice.cancelled_opening", &["big.tar"]), "big.tar: opening cancelled");
+        assert_eq!(en.format("notice.interrupted_saving", &["a.tar"]), "a.tar: saving interrupted, start it again");
+        assert_eq!(en.format("notice.saved", &["images.tar", "1.2 MiB"]), "Saved images.tar (1.2 MiB)");
+        for c in crate::container::Config::ALL {
+            assert!(en.contains(c.label_key()) && shipped(Lang::ZhCn).contains(c.label_key()), "{}", c.label_key());
+        }
+        assert_eq!(en.text(crate::container::Config::Default.label_key()), "default (redirect_dir=off, metacopy=off)");
     }
 
     #[test]

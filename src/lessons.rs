@@ -601,9 +601,8 @@ pub fn lesson(id: &str) -> Option<&'static Lesson> {
 
 /// True if `text` names `path` as the thing an event is about: the event text starts with the
 /// path (copy-up, whiteout) or with `directory PATH` (opaque), followed by a space or a colon.
-fn names(text: &str, path: &str) -> bool {
-    let rest = text.strip_prefix("directory ").unwrap_or(text);
-    rest.strip_prefix(path).is_some_and(|r| r.starts_with(' ') || r.starts_with(':'))
+fn names(e: &EventLine, path: &str) -> bool {
+    e.path() == Some(path)
 }
 
 impl Step {
@@ -625,11 +624,11 @@ impl Step {
         self.checks.iter().all(|c| match *c {
             Check::Occurs(t, n) => printed.iter().map(|l| l.matches(t).count()).sum::<usize>() == n,
             Check::NoCopyUp => of(EventKind::CopyUp).next().is_none(),
-            Check::CopyUp(p) => of(EventKind::CopyUp).any(|e| names(&e.text, p)),
+            Check::CopyUp(p) => of(EventKind::CopyUp).any(|e| names(e, p)),
             Check::CopiedAtLeast(n) => obs.usage.copied_bytes >= n,
-            Check::Whiteout(p) => of(EventKind::Whiteout).any(|e| names(&e.text, p)),
+            Check::Whiteout(p) => of(EventKind::Whiteout).any(|e| names(e, p)),
             Check::NoWhiteout => of(EventKind::Whiteout).next().is_none(),
-            Check::Opaque(p) => of(EventKind::Opaque).any(|e| names(&e.text, p)),
+            Check::Opaque(p) => of(EventKind::Opaque).any(|e| names(e, p)),
             Check::NoOpaque => of(EventKind::Opaque).next().is_none(),
             Check::Output(t) => printed.iter().any(|l| l.contains(t)),
             Check::NoOutput(t) => !printed.iter().any(|l| l.contains(t)),
@@ -768,8 +767,13 @@ mod tests {
 
     #[test]
     fn an_event_names_its_path_exactly() {
-        assert!(names("/etc/passwd from layer 1: 65 bytes", "/etc/passwd"));
-        assert!(names("directory /app/static: trusted.overlay.opaque=y", "/app/static"));
-        assert!(!names("/etc/passwd- from layer 1", "/etc/passwd"));
+        let ev = |kind, key: &str, args: &[&str]| EventLine::new(kind, key, args.iter().map(|a| a.to_string()).collect());
+        let copy = ev(EventKind::CopyUp, "event.copyup.full", &["/etc/passwd", "L1 aaaaaaaaaaaa", "65"]);
+        assert!(copy.text().starts_with("/etc/passwd from L1 "));
+        assert!(names(&copy, "/etc/passwd"));
+        assert!(names(&ev(EventKind::Opaque, "event.opaque", &["/app/static"]), "/app/static"));
+        assert!(!names(&ev(EventKind::CopyUp, "event.copyup.full", &["/etc/passwd-", "L1 aaaaaaaaaaaa", "65"]), "/etc/passwd"));
+        // The data of an earlier metadata-only copy-up does not name its path first (as before).
+        assert!(!names(&ev(EventKind::CopyUp, "event.copyup.data", &["/etc/passwd", "L1 aaaaaaaaaaaa", "65"]), "/etc/passwd"));
     }
 }

@@ -255,8 +255,8 @@ mod container {
         assert_eq!(kinds(&r), [EventKind::CopyUp, EventKind::CopyUp, EventKind::Change]);
         let copies: Vec<_> = r.copies.iter().map(|c| (c.path.as_str(), c.layer, c.bytes, c.kind)).collect();
         assert_eq!(copies, [("/etc", ids[1], 0, CopyKind::Full), ("/etc/passwd", ids[1], 26, CopyKind::Full)]);
-        assert!(r.events[0].text.starts_with("/etc from L1 ") && r.events[0].text.contains("the directory alone"), "{}", r.events[0].text);
-        assert!(r.events[1].text.contains("26 bytes copied"), "{}", r.events[1].text);
+        assert!(r.events[0].text().starts_with("/etc from L1 ") && r.events[0].text().contains("the directory alone"), "{}", r.events[0].text());
+        assert!(r.events[1].text().contains("26 bytes copied"), "{}", r.events[1].text());
         assert_eq!(r.diff, ["C /etc", "C /etc/passwd"]);
         assert_eq!((r.usage.size, r.usage.virtual_size, r.usage.copied_bytes, r.usage.copied), (31, image_bytes + 31, 26, 2));
         assert!(r.can_undo && !r.empty);
@@ -296,14 +296,14 @@ mod container {
         assert_eq!(r.output[0], "# mv -T /srv /srv2");
         assert!(r.events.iter().any(|e| e.kind == EventKind::CopyUp), "{:?}", r.events);
         // The source directory was copied up, then whited out by the same mv: still a directory.
-        let srv = r.events.iter().find(|e| e.kind == EventKind::CopyUp && e.text.starts_with("/srv from ")).expect("a copy-up of /srv");
-        assert!(srv.text.contains("the directory alone"), "{}", srv.text);
+        let srv = r.events.iter().find(|e| e.kind == EventKind::CopyUp && e.text().starts_with("/srv from ")).expect("a copy-up of /srv");
+        assert!(srv.text().contains("the directory alone"), "{}", srv.text());
         assert!(r.diff.contains(&"A /srv2".to_string()) && r.diff.contains(&"D /srv".to_string()), "{:?}", r.diff);
         // redirect_dir=on: the directory is renamed in the container layer with a redirect, and
         // docker diff is the naive comparison Docker then uses.
         let r = host.set_config(Config::Redirect);
         assert_eq!(r.config, Config::Redirect);
-        assert!(r.empty && r.events[0].text.contains("redirect_dir=on,index=off,metacopy=off"));
+        assert!(r.empty && r.events[0].text().contains("redirect_dir=on,index=off,metacopy=off"));
         let r = host.shell("mv -T /srv /srv2");
         assert_eq!(kinds(&r).iter().filter(|k| **k == EventKind::Redirect).count(), 1, "{:?}", r.events);
         assert_eq!(r.diff, ["D /srv", "A /srv2", "A /srv2/sub", "A /srv2/x"]);
@@ -549,7 +549,7 @@ mod kernel {
                     let r = host.shell(line);
                     let op = script[k].name;
                     let what = format!("{name} [{}] op {} `{line}`", config.name(), k + 1);
-                    let errors: Vec<&str> = r.events.iter().filter(|e| e.kind == EventKind::Error).map(|e| e.text.as_str()).collect();
+                    let errors: Vec<String> = r.events.iter().filter(|e| e.kind == EventKind::Error).map(|e| e.text()).collect();
                     let result = &results[k];
                     // Where coreutils stands in front of the syscall: `ln` refuses a directory
                     // before link(2) (any error will do), `truncate -c` skips a missing file.

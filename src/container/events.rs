@@ -4,8 +4,9 @@
 //! copy-ups (with the layer they came from, the bytes copied and whether only metadata moved),
 //! whiteouts (with the lower layer whose entry they hide), opaque and redirect xattrs, entries
 //! created, removed or renamed, and the error that ended the op (errno name plus one plain
-//! English sentence). Nothing here changes behaviour: the trace (SPEC §4) is computed from the
-//! state, never from the events.
+//! English sentence, [`Errno::sentence`], which is also the message key [`Errno::key`] of
+//! [`crate::i18n`], so the page says it in its language). Nothing here changes behaviour: the
+//! trace (SPEC §4) is computed from the state, never from the events.
 
 use std::fmt;
 
@@ -88,6 +89,32 @@ impl Errno {
             format!("{call}: {why} ({})", self.name())
         }
     }
+
+    /// The message key of [`Errno::sentence`] (`event.errno.ENOENT`); its one argument `{0}` is
+    /// the call. Its English in `www/i18n/en.msg` is `sentence("{0}")` (a test holds the two equal).
+    pub fn key(self) -> String {
+        format!("event.errno.{}", self.name())
+    }
+
+    /// Every errno.
+    pub const ALL: [Errno; 16] = [
+        Errno::ENOENT,
+        Errno::EEXIST,
+        Errno::ENOTDIR,
+        Errno::EISDIR,
+        Errno::EINVAL,
+        Errno::ENOTEMPTY,
+        Errno::EXDEV,
+        Errno::ELOOP,
+        Errno::EPERM,
+        Errno::EBUSY,
+        Errno::EACCES,
+        Errno::ENXIO,
+        Errno::ENAMETOOLONG,
+        Errno::EIO,
+        Errno::EFBIG,
+        Errno::ENOSPC,
+    ];
 }
 
 impl fmt::Display for Errno {

@@ -123,13 +123,7 @@ impl Host {
         let mut done = self.register(layers, base_ids, done, tags)?;
         let id = done.archive.images.first().map(|i| short_id(&i.id)).unwrap_or_default();
         let layer = done.layers.first().map(|l| l.short_id.clone()).unwrap_or_default();
-        done.event = Some(super::EventLine {
-            kind: super::EventKind::Commit,
-            text: format!(
-                "the container layer became layer {layer} of the new image {id} ({}); the next container starts empty on top of it",
-                done.archive.name
-            ),
-        });
+        done.event = Some(super::EventLine::new(super::EventKind::Commit, "event.commit", vec![layer, id, done.archive.name.clone()]));
         Ok(done)
     }
 

@@ -11,6 +11,7 @@
 
 use super::{Host, LayerId};
 use crate::container::shell::{sh_quote, strerror};
+use super::event_words::{event_line, EventKind, EventLine};
 use crate::container::{Config, Container, CopyKind, Event, Op};
 use crate::listing::{esc, unescape};
 use serde::{Deserialize, Serialize};
@@ -93,46 +94,6 @@ pub struct ShellResult {
     pub empty: bool,
 }
 
-/// What an event log line is about; the log shows it first ([`EventKind::label`]).
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
-pub enum EventKind {
-    CopyUp,
-    Whiteout,
-    Opaque,
-    Redirect,
-    Error,
-    /// Any other change the container layer saw (a file created, removed, ...).
-    #[default]
-    Change,
-    Undo,
-    Reset,
-    /// The mount options were switched (the container restarted).
-    Mount,
-    /// A saved session's writes were replayed.
-    Restore,
-    /// The container was committed.
-    Commit,
-}
-
-impl EventKind {
-    /// The word the log shows (also the CSS class of the line).
-    pub fn label(self) -> &'static str {
-        match self {
-            EventKind::CopyUp => "copy-up",
-            EventKind::Whiteout => "whiteout",
-            EventKind::Opaque => "opaque",
-            EventKind::Redirect => "redirect",
-            EventKind::Error => "error",
-            EventKind::Change => "change",
-            EventKind::Undo => "undo",
-            EventKind::Reset => "reset",
-            EventKind::Mount => "mount",
-            EventKind::Restore => "restore",
-            EventKind::Commit => "commit",
-        }
-    }
-}
-
 /// The container as another worker replays it ([`Host::replay_input`]).
 pub struct ReplayInput {
     pub layers: Vec<(LayerId, std::sync::Arc<crate::layer::LayerBlob>)>,
@@ -143,14 +104,6 @@ pub struct ReplayInput {
     /// How many of the ops of `script` ran before that line.
     pub line_ops: usize,
 }
-
-/// One line of the event log: what happened, explained in one line.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
-pub struct EventLine {
-    pub kind: EventKind,
-    pub text: String,
-}
-
 
 /// Text shown in the echo of an edit: at most this many characters of the content.
 const ECHO_TEXT: usize = 120;
@@ -173,14 +126,14 @@ impl Host {
                 Some((prev, ops)) => {
                     *c = prev;
                     self.ops = ops;
-                    events.push(EventLine { kind: EventKind::Undo, text: "undo: the container layer is back as it was before the last change".into() });
+                    events.push(EventLine::new(EventKind::Undo, "event.undo", Vec::new()));
                 }
                 None => output.push("undo: nothing to undo".into()),
             },
             "reset" => {
                 self.undo.push((c.clone(), std::mem::take(&mut self.ops)));
                 c.reset();
-                events.push(EventLine { kind: EventKind::Reset, text: "reset: the container layer is empty again (docker rm + docker run)".into() });
+                events.push(EventLine::new(EventKind::Reset, "event.reset", Vec::new()));
             }
             _ => {
                 let before = c.clone();
@@ -282,10 +235,10 @@ impl Host {
         self.ops.clear();
         self.last_line = None;
         let why = match was {
-            Some(w) if w != cfg => format!("the container restarted with {} (was {}): its layer starts empty", cfg.options(), w.options()),
-            _ => format!("the container restarted with {}: its layer starts empty", cfg.options()),
+            Some(w) if w != cfg => EventLine::new(EventKind::Mount, "event.mount_was", vec![cfg.options().into(), w.options().into()]),
+            _ => EventLine::new(EventKind::Mount, "event.mount", vec![cfg.options().into()]),
         };
-        r.events.push(EventLine { kind: EventKind::Mount, text: why });
+        r.events.push(why);
         self.touched();
         self.fill_status(&mut r);
         r
@@ -377,39 +330,9 @@ impl Host {
             all.events.extend(r.events);
         }
         if !journal.is_empty() {
-            all.events.push(EventLine {
-                kind: EventKind::Restore,
-                text: format!("{} container write(s) of the saved session replayed over the restored stack", journal.len()),
-            });
+            all.events.push(EventLine::new(EventKind::Restore, "event.restore", vec![journal.len().to_string()]));
         }
         self.fill_status(&mut all);
         all
     }
-}
-
-/// One line of the event log: its kind and a one-line explanation. The log shows the kind
-/// first (`copy-up /a from L0 …`), so the text does not repeat it.
-fn event_line(e: &Event, layers: &[String]) -> EventLine {
-    let name = |l: &usize| layers.get(*l).cloned().unwrap_or_else(|| format!("layer {l}"));
-    let (kind, text) = match e {
-        Event::CopyUp { path, layer, dir: true, .. } => (
-            EventKind::CopyUp,
-            format!(
-                "{} from {} to the container layer: the directory alone, empty (its entries stay below; overlayfs copies up every parent of what it changes)",
-                esc(path),
-                name(layer)
-            ),
-        ),
-        Event::CopyUp { path, layer, bytes, kind, .. } => (EventKind::CopyUp, match kind {
-            CopyKind::Full => format!("{} from {} to the container layer: {bytes} bytes copied (lower layers are read-only, so overlayfs copies a file up before changing it)", esc(path), name(layer)),
-            CopyKind::MetadataOnly => format!("{} from {}: metadata only (metacopy=on leaves the data below until it is written)", esc(path), name(layer)),
-            CopyKind::DataOnly => format!("of the data of {} from {}: {bytes} bytes (first write after a metadata-only copy-up)", esc(path), name(layer)),
-        }),
-        Event::Whiteout { path, hides_layer } => (EventKind::Whiteout, format!("{}: a 0/0 character device in the container layer hides {}", esc(path), hides_layer.as_ref().map(name).unwrap_or_else(|| "the lower entry".into()))),
-        Event::OpaqueSet { path } => (EventKind::Opaque, format!("directory {}: trusted.overlay.opaque=y hides everything below it in lower layers", esc(path))),
-        Event::RedirectSet { path, value } => (EventKind::Redirect, format!("{} gets trusted.overlay.redirect={}: renamed in the container layer, it keeps finding its lower layers' contents under the old name", esc(path), esc(value))),
-        Event::Error { .. } => (EventKind::Error, e.to_string()),
-        _ => (EventKind::Change, e.to_string()),
-    };
-    EventLine { kind, text }
 }

@@ -50,13 +50,19 @@ pub enum Task {
 }
 
 impl Task {
-    pub fn verb(self) -> &'static str {
+    pub const ALL: [Task; 5] = [Task::Opening, Task::Restoring, Task::Committing, Task::Saving, Task::Exporting];
+
+    /// The message keys of the job's name (`Opening {0}`), its cancel button's name (`Cancel
+    /// opening {0}`), the notice once it was cancelled (`{0}: opening cancelled`) and the one
+    /// once a restarted worker lost it (`{0}: saving interrupted, start it again`); `{0}` is
+    /// the archive's name.
+    pub fn keys(self) -> [&'static str; 4] {
         match self {
-            Task::Opening => "Opening",
-            Task::Restoring => "Restoring",
-            Task::Committing => "Committing",
-            Task::Saving => "Saving",
-            Task::Exporting => "Exporting",
+            Task::Opening => ["jobs.opening", "jobs.cancel_opening", "notice.cancelled_opening", "notice.interrupted_opening"],
+            Task::Restoring => ["jobs.restoring", "jobs.cancel_restoring", "notice.cancelled_restoring", "notice.interrupted_restoring"],
+            Task::Committing => ["jobs.committing", "jobs.cancel_committing", "notice.cancelled_committing", "notice.interrupted_committing"],
+            Task::Saving => ["jobs.saving", "jobs.cancel_saving", "notice.cancelled_saving", "notice.interrupted_saving"],
+            Task::Exporting => ["jobs.exporting", "jobs.cancel_exporting", "notice.cancelled_exporting", "notice.interrupted_exporting"],
         }
     }
     /// True for jobs a restarted worker replays (opens and kept commits).
@@ -65,11 +71,15 @@ impl Task {
     }
 }
 
-/// A message for the user (an error in one sentence, or a warning).
+/// A message for the user (an error in one sentence, or a warning): the page's own words as a
+/// message key (`notice.*`) and its arguments, said in the page's language; words from
+/// elsewhere (the worker's error sentences) as `text`, shown as they are (no key).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notice {
     pub id: u32,
     pub text: String,
+    pub key: &'static str,
+    pub args: Vec<String>,
     pub error: bool,
 }
 
@@ -266,9 +276,17 @@ impl Default for JobsState {
 
 impl JobsState {
     fn notice(&mut self, text: String, error: bool) {
-        let id = self.next_notice;
+        self.push(Notice { id: 0, text, key: "", args: Vec::new(), error });
+    }
+
+    fn said(&mut self, key: &'static str, args: Vec<String>, error: bool) {
+        self.push(Notice { id: 0, text: String::new(), key, args, error });
+    }
+
+    fn push(&mut self, mut n: Notice) {
+        n.id = self.next_notice;
         self.next_notice += 1;
-        self.notices.push(Notice { id, text, error });
+        self.notices.push(n);
     }
 
     fn task(&self, job: u32) -> Option<&Job> {
@@ -305,6 +323,8 @@ pub enum Action {
     Rows(Rows),
     Preview(Preview),
     Notice { text: String, error: bool },
+    /// A notice in the page's words: a message key and its arguments.
+    Said { key: &'static str, args: Vec<String>, error: bool },
     DismissNotice(u32),
     SetVerify(bool),
     /// Shows one layer's own changes (`None`: the merged view).
@@ -384,8 +404,8 @@ impl Reducible for AppState {
                 let jobs = s.jobs_mut();
                 let task = jobs.task(job).map(|j| j.task);
                 jobs.list.retain(|j| j.id != job);
-                let verb = if task == Some(Task::Exporting) { "Exported" } else { "Saved" };
-                jobs.notice(format!("{verb} {name} ({})", crate::ui::components::human(bytes)), false);
+                let key = if task == Some(Task::Exporting) { "notice.exported" } else { "notice.saved" };
+                jobs.said(key, vec![name, crate::ui::components::human(bytes)], false);
             }
             Action::Failed { job, error } => {
                 if s.session.done_jobs.contains(&job) {
@@ -399,20 +419,15 @@ impl Reducible for AppState {
             Action::Cancelled { job } => {
                 let jobs = s.jobs_mut();
                 if let Some(j) = jobs.task(job) {
-                    let text = format!("{}: {} cancelled", j.name, j.task.verb().to_lowercase());
+                    let (key, name) = (j.task.keys()[2], j.name.clone());
                     jobs.list.retain(|j| j.id != job);
-                    jobs.notice(text, false);
+                    jobs.said(key, vec![name], false);
                 }
                 // The worker was restarted: a commit, save or export waiting behind it is gone.
-                let lost: Vec<String> = jobs
-                    .list
-                    .iter()
-                    .filter(|j| !j.task.replayed())
-                    .map(|j| format!("{}: {} interrupted, start it again", j.name, j.task.verb().to_lowercase()))
-                    .collect();
+                let lost: Vec<(&'static str, String)> = jobs.list.iter().filter(|j| !j.task.replayed()).map(|j| (j.task.keys()[3], j.name.clone())).collect();
                 jobs.list.retain(|j| j.task.replayed());
-                for t in lost {
-                    jobs.notice(t, false);
+                for (key, name) in lost {
+                    jobs.said(key, vec![name], false);
                 }
             }
             Action::Stacked { entries, millis, container: r, layers, rows } => {
@@ -448,6 +463,7 @@ impl Reducible for AppState {
             }
             Action::Preview(p) => s.view_mut().preview = Some(p),
             Action::Notice { text, error } => s.jobs_mut().notice(text, error),
+            Action::Said { key, args, error } => s.jobs_mut().said(key, args, error),
             Action::DismissNotice(id) => s.jobs_mut().notices.retain(|n| n.id != id),
             Action::SetVerify(v) => s.session_mut().verify = v,
             Action::SelectScope(scope) => {
@@ -549,13 +565,7 @@ impl Reducible for AppState {
                 let used: usize = s.container.journal.iter().map(item_bytes).sum();
                 if s.container.journal.len() >= MAX_JOURNAL_ITEMS || used + item_bytes(&item) > MAX_JOURNAL_BYTES {
                     s.container_mut().journal_full = true;
-                    s.jobs_mut().notice(
-                        format!(
-                            "the session keeps at most {} KiB of container writes: this one and later ones will be missing after a reload",
-                            MAX_JOURNAL_BYTES / 1024
-                        ),
-                        false,
-                    );
+                    s.jobs_mut().said("notice.journal_full", vec![(MAX_JOURNAL_BYTES / 1024).to_string()], false);
                 } else {
                     s.container_mut().journal.push(item);
                 }
@@ -739,3 +749,4 @@ impl AppState {
         crate::host::stack_label(&self.session.order, id)
     }
 }
+

@@ -36,7 +36,7 @@ pub fn container_controls(p: &Props) -> Html {
             <label class="mount">{ tr.t("mount.label") }{ " " }
                 <select aria-label={tr.t("mount.label")} disabled={!p.enabled} onchange={on_change}
                     title={tr.t("mount.title")}>
-                    { for Config::ALL.iter().map(|c| html! { <option value={c.name()} selected={p.mount == *c}>{ c.label() }</option> }) }
+                    { for Config::ALL.iter().map(|c| html! { <option value={c.name()} selected={p.mount == *c}>{ tr.t(c.label_key()) }</option> }) }
                 </select>
             </label>
             <span class="row-buttons">

@@ -193,15 +193,15 @@ pub fn file_tree(p: &Props) -> Html {
                                 aria-selected={(p.selected.as_deref() == Some(&path)).to_string()}
                                 data-path={path.clone()} title={path.clone()}
                                 style={format!("top:{}px", i * ROW_H)} onclick={onclick}>
-                                <span class={classes!("change", format!("c-{}", r.change))} title="change">{ r.change }</span>
+                                <span class={classes!("change", format!("c-{}", r.change))} title={tr.t("files.change_title")}>{ r.change }</span>
                                 <span class="indent" style={format!("width:{}px", r.depth as u32 * 14)}></span>
                                 <span class="twisty">{ twisty }</span>
                                 <span class={classes!("kind", format!("k-{}", r.kind))}>{ r.kind }</span>
                                 <span class="name">{ &r.name }
                                     if let Some(t) = &r.target { <span class="target">{ format!(" → {t}") }</span> }
-                                    if r.opaque { <span class="tag">{ "opaque" }</span> }
-                                    if r.kind == 'w' { <span class="tag">{ "whiteout" }</span> }
-                                    if r.nlink > 1 && r.kind == 'f' { <span class="tag">{ format!("{} links", r.nlink) }</span> }
+                                    if r.opaque { <span class="tag">{ tr.t("files.opaque_tag") }</span> }
+                                    if r.kind == 'w' { <span class="tag">{ tr.t("files.whiteout_tag") }</span> }
+                                    if r.nlink > 1 && r.kind == 'f' { <span class="tag">{ tr.f("files.links", &[&r.nlink.to_string()]) }</span> }
                                 </span>
                                 <span class="mode">{ format!("{:04o} {}:{}", r.mode, r.uid, r.gid) }</span>
                                 <span class="size">{ if r.kind == 'f' { human(r.size) } else { String::new() } }</span>

@@ -17,13 +17,14 @@ pub fn jobs(p: &Props) -> Html {
         return html! {};
     }
     html! {
-        <ul class="jobs" aria-label="Jobs">
+        <ul class="jobs" aria-label={tr.t("jobs.label")}>
             { for p.jobs.iter().map(|j| {
                 let pr = &j.progress;
                 let id = j.id;
                 let cb = p.on_cancel.clone();
                 let layer = if pr.layers > 1 { tr.f("jobs.layer_of", &[&(pr.layer + 1).to_string(), &pr.layers.to_string()]) } else { String::new() };
-                let task = j.task.verb();
+                let [named, cancel, ..] = j.task.keys();
+                let named = tr.f(named, &[&j.name]);
                 let text = if j.task == Task::Opening {
                     format!("{layer}{}", tr.f("jobs.progress", &[&human(pr.bytes), &human(pr.total), &pr.entries.to_string()]))
                 } else if pr.total > 0 {
@@ -33,11 +34,11 @@ pub fn jobs(p: &Props) -> Html {
                 };
                 html! {
                     <li class="job">
-                        <span class="job-name">{ format!("{task} {}", j.name) }</span>
+                        <span class="job-name">{ named.clone() }</span>
                         <progress max={pr.total.max(1).to_string()} value={pr.bytes.to_string()}
-                            aria-label={format!("{task} {}", j.name)} />
+                            aria-label={named} />
                         <span class="job-text">{ text }</span>
-                        <button class="button" aria-label={format!("Cancel {} {}", task.to_lowercase(), j.name)} onclick={move |_| cb.emit(id)}>{ tr.t("cancel") }</button>
+                        <button class="button" aria-label={tr.f(cancel, &[&j.name])} onclick={move |_| cb.emit(id)}>{ tr.t("cancel") }</button>
                     </li>
                 }
             }) }

@@ -78,7 +78,7 @@ pub fn layer_stack(p: &Props) -> Html {
     let sources: Vec<LayerId> = p.copies.iter().map(|c| c.layer).collect();
     let last = p.copies.iter().rev().find(|c| c.kind != CopyKind::Full || c.bytes > 0).or(p.copies.last());
     let u = &p.usage;
-    let mount = p.mount.label();
+    let mount = tr.t(p.mount.label_key());
     html! {
         <section class="panel stack" aria-labelledby="stack-h">
             <h2 id="stack-h">{ tr.t("stack.heading") }</h2>

@@ -45,12 +45,6 @@ pub struct Props {
     pub compact: bool,
 }
 
-/// The path an event names: `PATH: …`, `PATH from …` or `directory PATH: …`.
-fn event_path(text: &str) -> String {
-    let rest = text.strip_prefix("directory ").unwrap_or(text);
-    rest.split([':', ' ']).next().unwrap_or(rest).to_string()
-}
-
 fn short(s: &str, n: usize) -> String {
     let s = s.trim().trim_start_matches("/bin/sh -c ").trim_start_matches("#(nop) ").trim();
     if s.chars().count() > n {
@@ -84,8 +78,8 @@ pub fn layers_diagram(p: &Props) -> Html {
         m.2.min(c.events.len())
     };
     let last = &c.events[from..];
-    let whiteouts: Vec<String> = last.iter().filter(|e| e.kind == EventKind::Whiteout).map(|e| event_path(&e.text)).collect();
-    let opaques: Vec<String> = last.iter().filter(|e| e.kind == EventKind::Opaque).map(|e| event_path(&e.text)).collect();
+    let whiteouts: Vec<String> = last.iter().filter(|e| e.kind == EventKind::Whiteout).filter_map(|e| e.path().map(str::to_string)).collect();
+    let opaques: Vec<String> = last.iter().filter(|e| e.kind == EventKind::Opaque).filter_map(|e| e.path().map(str::to_string)).collect();
     let copies = &c.copies;
     // The chips: the file copy-ups first (a directory's copy-up moves no data), biggest first.
     let mut files: Vec<&crate::ui::protocol::CopyUp> = copies.iter().collect();

@@ -1,4 +1,5 @@
-//! Errors and warnings, one sentence each, dismissable.
+//! Errors and warnings, one sentence each, dismissable; the page's own in its language (a
+//! notice's key), the worker's as they came.
 use crate::ui::state::Notice;
 use yew::prelude::*;
 
@@ -18,7 +19,7 @@ pub fn notices(p: &Props) -> Html {
                 let cb = p.on_dismiss.clone();
                 html! {
                     <p class={classes!("notice", n.error.then_some("error"))}>
-                        <span>{ &n.text }</span>
+                        <span>{ if n.key.is_empty() { n.text.clone() } else { tr.f(n.key, &n.args.iter().map(String::as_str).collect::<Vec<_>>()) } }</span>
                         <button class="link" aria-label={tr.t("notices.dismiss")} onclick={move |_| cb.emit(id)}>{ "×" }</button>
                     </p>
                 }

@@ -56,18 +56,12 @@ pub fn use_session(state: &UseReducerHandle<AppState>, open_as: Callback<(String
                                         let c = SavedCommit { base, ..c.clone() };
                                         blobs.push((a.name.clone(), b.clone(), Origin::Commit(c, b)));
                                     }
-                                    None => d.dispatch(Action::Notice {
-                                        text: format!("{}: not restored, an image it was committed over is not open", a.name),
-                                        error: false,
-                                    }),
+                                    None => d.dispatch(Action::Said { key: "notice.base_gone", args: vec![a.name.clone()], error: false }),
                                 }
                             }
                             None => blobs.push((a.name.clone(), b.clone(), Origin::File(b))),
                         },
-                        (None, None) => d.dispatch(Action::Notice {
-                            text: format!("{}: open it again to restore it (the browser did not keep it)", a.name),
-                            error: false,
-                        }),
+                        (None, None) => d.dispatch(Action::Said { key: "notice.open_again", args: vec![a.name.clone()], error: false }),
                     }
                     moved.push((blobs.len() > before).then(|| (blobs.len() - 1) as u32));
                 }

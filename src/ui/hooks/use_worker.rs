@@ -102,10 +102,7 @@ impl WorkerLink {
                 w.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
                 *self.0.worker.borrow_mut() = Some(w);
             }
-            Err(_) => self.0.dispatch.dispatch(Action::Notice {
-                text: "the page could not start its worker: this browser may not allow web workers here".into(),
-                error: true,
-            }),
+            Err(_) => self.0.dispatch.dispatch(Action::Said { key: "notice.no_worker", args: Vec::new(), error: true }),
         }
         *self.0.onmessage.borrow_mut() = Some(onmessage);
         self.0.ready.set(false);
