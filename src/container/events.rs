@@ -97,7 +97,7 @@ impl Errno {
     }
 
     /// Every errno.
-    pub const ALL: [Errno; 16] = [
+    pub const ALL: [Errno; 17] = [
         Errno::ENOENT,
         Errno::EEXIST,
         Errno::ENOTDIR,
@@ -114,6 +114,7 @@ impl Errno {
         Errno::EIO,
         Errno::EFBIG,
         Errno::ENOSPC,
+        Errno::EBADF,
     ];
 }
 
