@@ -195,11 +195,13 @@ impl<M: Serialize + serde::de::DeserializeOwned> Envelope<M> {
 
 /// `serde_wasm_bindgen::preserve` for an optional JS value (absent: `undefined`).
 /// The worker's reading of a page's envelope: [`Envelope::<Request>::from_js`] written out by
-/// hand, for the first-load budget (serde's derived visitor for [`Request`] was 14.8 KB of the
-/// worker's wasm). It reads the shapes serde-wasm-bindgen makes of the page's derived
-/// `Serialize`: externally tagged (`"Listing"`, `{"Shell": {"line": …}}`, `{"Query": {…}}`),
-/// `None` as `undefined`, numbers as numbers; the types inside a request still go through
-/// serde. The browser tests send every request.
+/// hand, for the first-load budget (serde's derived visitors for [`Request`], [`Query`],
+/// [`FileAction`], [`JournalItem`] and the small enums were about 26 KB of the worker's wasm).
+/// It reads the shapes serde-wasm-bindgen makes of the page's derived `Serialize`: externally
+/// tagged (`"Listing"`, `{"Shell": {"line": …}}`, `{"Query": {…}}`), unit variants as their
+/// names (`Config` lowercase), tuples as arrays, `None` as `undefined`, numbers as numbers; only
+/// lists of strings and pairs of numbers still go through serde. The browser tests send every
+/// request.
 pub fn request_from_js(env: &wasm_bindgen::JsValue) -> Result<(Request, Option<web_sys::Blob>), String> {
     use wasm_bindgen::{JsCast, JsValue};
     fn get(o: &JsValue, k: &str) -> JsValue {
@@ -207,6 +209,48 @@ pub fn request_from_js(env: &wasm_bindgen::JsValue) -> Result<(Request, Option<w
     }
     fn part<T: serde::de::DeserializeOwned>(b: &JsValue, tag: &str, k: &str) -> Result<T, String> {
         serde_wasm_bindgen::from_value(if k.is_empty() { b.clone() } else { get(b, k) }).map_err(|e| format!("{tag}.{k}: {e}"))
+    }
+    fn query(q: &JsValue) -> Result<Query, String> {
+        let num = |k: &str| get(q, k).as_f64().map(|n| n as u32).ok_or_else(|| format!("Query.{k}: not a number"));
+        let word = |k: &str| get(q, k).as_string().unwrap_or_default();
+        let scope = get(q, "scope");
+        let scope = match scope.as_string().as_deref() {
+            Some("Merged") => Scope::Merged,
+            _ => Scope::Layer(get(&scope, "Layer").as_f64().ok_or("Query.scope: not a scope")? as LayerId),
+        };
+        let change = match word("change").as_str() {
+            "All" => ChangeFilter::All,
+            "Added" => ChangeFilter::Added,
+            "Modified" => ChangeFilter::Modified,
+            "Deleted" => ChangeFilter::Deleted,
+            _ => return Err("Query.change: not a filter".into()),
+        };
+        let sort = match word("sort").as_str() {
+            "Tree" => Sort::Tree,
+            "Size" => Sort::Size,
+            _ => return Err("Query.sort: not a sort".into()),
+        };
+        let collapsed = get(q, "collapsed").dyn_into::<js_sys::Array>().map_err(|_| "Query.collapsed: not a list")?;
+        let collapsed = collapsed.iter().map(|c| c.as_string().ok_or("Query.collapsed: not a path")).collect::<Result<_, _>>()?;
+        let filter = get(q, "filter").as_string().ok_or("Query.filter: not a string")?;
+        Ok(Query { seq: num("seq")?, scope, filter, change, sort, collapsed, start: num("start")?, count: num("count")? })
+    }
+    fn config(v: &JsValue) -> Result<Config, String> {
+        v.as_string().and_then(|c| Config::parse(&c).ok()).ok_or_else(|| "not a mount config".to_string())
+    }
+    fn file_action(a: &JsValue) -> Result<FileAction, String> {
+        let Some(o) = a.dyn_ref::<js_sys::Object>() else { return Err("a file action that is not an object".into()) };
+        let tag = js_sys::Object::keys(o).get(0).as_string().unwrap_or_default();
+        let b = get(a, &tag);
+        let text = |k: &str| get(&b, k).as_string().ok_or_else(|| format!("{tag}.{k}: not a string"));
+        Ok(match tag.as_str() {
+            "Write" => FileAction::Write { path: text("path")?, text: text("text")? },
+            "Delete" => FileAction::Delete { path: text("path")?, dir: get(&b, "dir").as_bool().ok_or("Delete.dir: not a boolean")? },
+            "Rename" => FileAction::Rename { from: text("from")?, to: text("to")? },
+            "NewFile" => FileAction::NewFile { path: text("path")? },
+            "NewDir" => FileAction::NewDir { path: text("path")? },
+            t => return Err(format!("unknown file action {t}")),
+        })
     }
     let blob = get(env, "blob").dyn_into::<web_sys::Blob>().ok();
     let msg = get(env, "msg");
@@ -228,8 +272,17 @@ pub fn request_from_js(env: &wasm_bindgen::JsValue) -> Result<(Request, Option<w
     let flag = |k: &str| get(&b, k).as_bool().ok_or_else(|| format!("{t}.{k}: not a boolean"));
     let r = match t {
         "Open" => Request::Open { job: num("job")? as u32, name: text("name")?, verify: flag("verify")?, split_from: get(&b, "split_from").as_f64().map(|n| n as u64) },
-        "SetStack" => Request::SetStack { layers: part(&b, t, "layers")?, query: part(&b, t, "query")? },
-        "Query" => Request::Query(part(&b, t, "")?),
+        "SetStack" => {
+            let list = get(&b, "layers").dyn_into::<js_sys::Array>().map_err(|_| "SetStack.layers: not a list")?;
+            let mut layers = Vec::new();
+            for pair in list.iter() {
+                let pair = js_sys::Array::from(&pair);
+                layers.push((pair.get(0).as_f64().ok_or("SetStack.layers: not a layer")? as LayerId, pair.get(1).as_bool().ok_or("SetStack.layers: not on/off")?));
+            }
+            let q = get(&b, "query");
+            Request::SetStack { layers, query: if q.is_undefined() || q.is_null() { None } else { Some(query(&q)?) } }
+        }
+        "Query" => Request::Query(query(&b)?),
         "Read" => Request::Read { path: text("path")?, download: flag("download")? },
         "Shell" => Request::Shell { line: text("line")? },
         "Commit" => Request::Commit {
@@ -241,12 +294,34 @@ pub fn request_from_js(env: &wasm_bindgen::JsValue) -> Result<(Request, Option<w
             time: num("time")? as i64,
         },
         "AddCommitted" => Request::AddCommitted { job: num("job")? as u32, config: text("config")?, base: part(&b, t, "base")?, tags: part(&b, t, "tags")? },
-        "Save" => Request::Save { job: num("job")? as u32, images: part(&b, t, "images")?, format: part(&b, t, "format")?, name: text("name")? },
+        "Save" => {
+            let format = match get(&b, "format").as_string().as_deref() {
+                Some("Docker") => SaveFormat::Docker,
+                Some("Oci") => SaveFormat::Oci,
+                _ => return Err("Save.format: not a format".into()),
+            };
+            Request::Save { job: num("job")? as u32, images: part(&b, t, "images")?, format, name: text("name")? }
+        }
         "Export" => Request::Export { job: num("job")? as u32, name: text("name")? },
-        "MountConfig" => Request::MountConfig { config: part(&b, t, "config")? },
-        "FileAction" => Request::FileAction(part(&b, t, "")?),
-        "Replay" => Request::Replay { config: part(&b, t, "config")?, journal: part(&b, t, "journal")? },
-        "Inspect" => Request::Inspect(part(&b, t, "")?),
+        "MountConfig" => Request::MountConfig { config: config(&get(&b, "config"))? },
+        "FileAction" => Request::FileAction(file_action(&b)?),
+        "Replay" => {
+            let items = get(&b, "journal").dyn_into::<js_sys::Array>().map_err(|_| "Replay.journal: not a list")?;
+            let mut journal = Vec::new();
+            for item in items.iter() {
+                let line = get(&item, "Line");
+                journal.push(match line.as_string() {
+                    Some(l) => JournalItem::Line(l),
+                    None => JournalItem::Action(file_action(&get(&item, "Action"))?),
+                });
+            }
+            Request::Replay { config: config(&get(&b, "config"))?, journal }
+        }
+        "Inspect" => {
+            let i = get(&b, "Index");
+            let image = get(&i, "image").as_f64().map(|n| n as usize);
+            Request::Inspect(InspectAsk::Index { archive: get(&i, "archive").as_string().ok_or("Inspect.Index.archive: not a string")?, image })
+        }
         t => return Err(format!("unknown request {t}")),
     };
     Ok((r, blob))
