@@ -741,6 +741,12 @@ mod tests {
             let l = proof(&[*p], p.0).unwrap();
             assert_eq!(Link::parse(&l.hash()), Some(l.clone()), "{p:?}");
         }
+        // Every question and every myth has its demonstration, once.
+        for (table, n) in [(QUESTION_PROOFS, INTERVIEW.len() as u32), (MYTH_PROOFS, MYTHS)] {
+            let mut have: Vec<u32> = table.iter().map(|p| p.0).collect();
+            have.sort_unstable();
+            assert_eq!(have, (1..=n).collect::<Vec<_>>());
+        }
         for n in 1..=MYTHS {
             for part in ["claim", "where", "truth"] {
                 for lang in Lang::ALL {
