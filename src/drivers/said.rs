@@ -1,9 +1,10 @@
-//! What a driver model says about an op, as message keys (`drivers.why.*`, `drivers.ev.*`)
-//! and their arguments, so the page says it in its language; [`english`] renders the English
+//! What a driver model says about an op, as message keys (`drivers.why.*`, `drivers.ev.*`,
+//! and the event log's own `event.created.*`, `event.attr.*`, `event.errno.*`) and their
+//! arguments, so the page says it in its language; [`english`] renders the English
 //! that the CLI prints and [`super::report`] announces to a lesson, from [`EN`], which is
 //! the English of the message file (a test holds the two equal).
 
-use crate::container::{CopyKind, Event};
+use crate::container::{CopyKind, Errno, Event};
 use crate::listing::esc;
 
 /// One part of an explanation: a message key and its arguments (`{0}`, `{1}`, …).
@@ -43,7 +44,27 @@ pub fn fill(template: &str, args: &[String]) -> String {
 
 /// The English of `parts`.
 pub fn english(parts: &[Said]) -> String {
-    joined(parts.iter().map(|p| fill(EN.iter().find(|e| e.0 == p.key).map_or(p.key.as_str(), |e| e.1), &p.args)))
+    joined(parts.iter().map(|p| match EN.iter().find(|e| e.0 == p.key) {
+        Some(e) => fill(e.1, &p.args),
+        None => event_english(p),
+    }))
+}
+
+/// The English of a part worded by the event log's own keys (`event.created.*`,
+/// `event.attr.*`, `event.errno.*`, in the message files beside the event log's other lines):
+/// the container's words, as its events say them.
+fn event_english(p: &Said) -> String {
+    let arg = |i: usize| p.args.get(i).map_or("", String::as_str);
+    if let Some(e) = p.key.strip_prefix("event.errno.").and_then(|n| Errno::ALL.into_iter().find(|e| e.name() == n)) {
+        return e.sentence(arg(0));
+    }
+    if p.key.starts_with("event.created.") {
+        return format!("created {} {}", arg(1), arg(0));
+    }
+    if p.key.starts_with("event.attr.") {
+        return format!("{} {}", arg(1), arg(0));
+    }
+    p.key.clone()
 }
 
 /// The events of an op (how the overlay-based drivers explain themselves); aufs names its
@@ -62,13 +83,16 @@ pub fn events(events: &[Event], aufs: bool) -> Vec<Said> {
             Event::Whiteout { path, hides_layer: None } => Said::new(if aufs { "ev.aufs_whiteout" } else { "ev.whiteout" }, &[&esc(path)]),
             Event::OpaqueSet { path } => Said::new(if aufs { "ev.aufs_opaque" } else { "ev.opaque" }, &[&esc(path)]),
             Event::RedirectSet { path, value } => Said::new("ev.redirect", &[&esc(path), &esc(value)]),
-            Event::Created { path, what } => Said::new("ev.created", &[what, &esc(path)]),
+            // The event log's keys; the kind word rides along for the English.
+            Event::Created { path, what } => Said { key: format!("event.created.{what}"), args: vec![esc(path), what.to_string()] },
             Event::Removed { path } => Said::new("ev.removed", &[&esc(path)]),
             Event::Renamed { from, to } => Said::new("ev.renamed", &[&esc(from), &esc(to)]),
             Event::Written { path, size } => Said::new("ev.wrote", &[&esc(path), size]),
             Event::MvFallback { from, to } => Said::new("ev.mv_fallback", &[&esc(from), &esc(to)]),
-            Event::AttrChanged { path, what } => Said::new("ev.attr", &[what, &esc(path)]),
-            Event::Error { sentence, .. } => Said::new("ev.error", &[sentence]),
+            Event::AttrChanged { path, what } => {
+                Said { key: format!("event.attr.{}", what.split(' ').next().unwrap_or(what)), args: vec![esc(path), what.to_string()] }
+            }
+            Event::Error { call, errno, .. } => Said { key: errno.key(), args: vec![call.to_string()] },
         })
         .collect()
 }
@@ -86,13 +110,10 @@ pub const EN: &[(&str, &str)] = &[
     ("drivers.ev.opaque", "opaque dir {0}"),
     ("drivers.ev.aufs_opaque", ".wh..wh..opq in {0}"),
     ("drivers.ev.redirect", "redirect {0} -> {1}"),
-    ("drivers.ev.created", "created {0} {1}"),
     ("drivers.ev.removed", "removed {0}"),
     ("drivers.ev.renamed", "renamed {0} -> {1}"),
     ("drivers.ev.wrote", "wrote {0} ({1} bytes)"),
     ("drivers.ev.mv_fallback", "rename {0} -> {1}: EXDEV (a lower or merged directory cannot be renamed without redirect_dir); mv copies and deletes instead"),
-    ("drivers.ev.attr", "{0} {1}"),
-    ("drivers.ev.error", "{0}"),
     ("drivers.why.nothing", "nothing changed"),
     ("drivers.why.upper_nothing", "nothing changed in the upper dir"),
     ("drivers.why.overlay2_create", "the container's empty upper dir: one 4 KiB directory block; nothing of the image is copied"),
@@ -181,6 +202,23 @@ mod tests {
                 assert_eq!(en.get(&k), Some(v), "{k}");
                 assert!(zh.contains(&k), "{k} missing in zh-CN");
             }
+        }
+    }
+
+    /// Parts worded by the event log's keys: their English is the event's own, and the page
+    /// finds the key in both languages.
+    #[test]
+    fn events_said_with_the_event_logs_keys_keep_their_english() {
+        let (en, zh) = (shipped(Lang::En), shipped(Lang::ZhCn));
+        let mut evs: Vec<Event> = ["directory", "file", "symlink", "fifo", "socket", "device", "hardlink"]
+            .into_iter()
+            .map(|what| Event::Created { path: b"/a b".to_vec(), what })
+            .chain(["times set on", "mode changed on", "owner changed on"].into_iter().map(|what| Event::AttrChanged { path: b"/x".to_vec(), what }))
+            .collect();
+        evs.extend(Errno::ALL.into_iter().map(|e| Event::Error { call: "open", errno: e, sentence: e.sentence("open") }));
+        for (e, p) in evs.iter().zip(events(&evs, false)) {
+            assert_eq!(english(std::slice::from_ref(&p)), e.to_string(), "{}", p.key);
+            assert!(en.contains(&p.key) && zh.contains(&p.key), "{} missing", p.key);
         }
     }
 
