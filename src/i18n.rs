@@ -118,6 +118,18 @@ pub fn shipped(lang: Lang) -> Catalog {
     })
 }
 
+/// For tests of a module that keeps the English of its keys in a table (to render it without
+/// the message files, as the CLI does): each text is the English file's, and each key is in
+/// the Chinese file too.
+#[cfg(test)]
+pub fn assert_english_table(table: &[(&str, &str)]) {
+    let (en, zh) = (shipped(Lang::En), shipped(Lang::ZhCn));
+    for (k, v) in table {
+        assert_eq!(en.get(k), Some(*v), "{k}");
+        assert!(zh.contains(k), "{k} missing in zh-CN");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

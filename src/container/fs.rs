@@ -862,23 +862,33 @@ impl Container {
         if !matches!(self.upper.node(u).kind, Kind::File(_)) {
             return Ok(());
         }
-        let end = offset.saturating_add(text.len() as u64);
+        if offset.saturating_add(text.len() as u64) > super::MAX_FILE_SIZE {
+            return Err(Errno::EFBIG);
+        }
+        let data = self.content_of(&d)?;
+        let size = self.write_at(u, data, offset, text)?;
+        self.log.push(Event::Written { path: chain_path(&chain), size });
+        Ok(())
+    }
+
+    /// `pwrite(2)` into the container-layer file `u`, whose bytes are `data`: `text` lands at
+    /// `off`, a hole below it (if the file was shorter) reading as zeros. Returns the new size.
+    fn write_at(&mut self, u: Ino, mut data: Vec<u8>, off: u64, text: &[u8]) -> R<u64> {
+        let end = off.saturating_add(text.len() as u64);
         if end > super::MAX_FILE_SIZE {
             return Err(Errno::EFBIG);
         }
-        let mut data = self.content_of(&d)?;
         if !self.room_for(end.saturating_sub(data.len() as u64)) {
             return Err(Errno::ENOSPC);
         }
-        let (off, end) = (offset as usize, end as usize);
-        if data.len() < end {
-            data.resize(end, 0);
+        let (o, e) = (off as usize, end as usize);
+        if data.len() < e {
+            data.resize(e, 0);
         }
-        data[off..end].copy_from_slice(text);
+        data[o..e].copy_from_slice(text);
         let size = data.len() as u64;
         self.set_content(u, data);
-        self.log.push(Event::Written { path: chain_path(&chain), size });
-        Ok(())
+        Ok(size)
     }
 
     pub(crate) fn read_path(&self, path: &[u8]) -> R<Vec<u8>> {
@@ -1031,27 +1041,14 @@ impl Container {
             return Ok(());
         }
         let Real::Upper(u) = f.real else { return Err(Errno::EBADF) };
-        let mut data = match &self.upper.node(u).kind {
+        let data = match &self.upper.node(u).kind {
             Kind::File(c) => c.read().map_err(|_| Errno::EIO)?,
             _ => return Ok(()), // a fifo with no reader: nothing lands anywhere
         };
         let off = if f.mode == FdMode::Append { data.len() as u64 } else { f.pos };
-        let end = off.saturating_add(text.len() as u64);
-        if end > super::MAX_FILE_SIZE {
-            return Err(Errno::EFBIG);
-        }
-        if !self.room_for(end.saturating_sub(data.len() as u64)) {
-            return Err(Errno::ENOSPC);
-        }
-        let (o, e) = (off as usize, end as usize);
-        if data.len() < e {
-            data.resize(e, 0);
-        }
-        data[o..e].copy_from_slice(text);
-        let size = data.len() as u64;
-        self.set_content(u, data);
+        let size = self.write_at(u, data, off, text)?;
         if let Some(f) = self.files.get_mut(&fd) {
-            f.pos = end;
+            f.pos = off + text.len() as u64;
         }
         self.log.push(Event::Written { path: f.path, size });
         Ok(())
