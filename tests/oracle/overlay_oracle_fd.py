@@ -13,7 +13,8 @@ in the chroot'ed child that runs the ops, so a later op acts on a file opened ea
                         (dup2). N is 0 to 1023, a name for the descriptor (not the child's fd).
   fd-read N SIZE        one read(N, SIZE) at N's offset. Result `OK LEN ESCAPED-BYTES`,
                         `OK 0` at end of file.
-  fd-write N TEXT       write(N, TEXT) in full (no call if TEXT is empty).
+  fd-write N TEXT       write(N, TEXT) in full (no call if TEXT is empty: OK even for an N
+                        that is not open, as `write` opens nothing for an empty TEXT).
   fd-close N            close(N).
 
 An N that is not open answers EBADF, as the kernel does for a closed descriptor. Everything
@@ -67,12 +68,12 @@ def execute(op):
             data = os.read(_fd(a[0]), a[1])
             return 'OK %d %s' % (len(data), oo.esc(data)) if data else 'OK 0'
         elif name == 'fd-write':
-            data = a[1]
-            while data:
-                n = os.write(_fd(a[0]), data)
-                data = data[n:]
+            if a[1]:
+                oo._write_all(_fd(a[0]), a[1])
         elif name == 'fd-close':
-            os.close(FDS.pop(a[0]) if a[0] in FDS else _fd(a[0]))
+            fd = _fd(a[0])
+            del FDS[a[0]]
+            os.close(fd)
     except OSError as e:
         return oo.errname(e.errno)
     return 'OK'
