@@ -918,11 +918,7 @@ impl Docker {
         o.insert("Size".into(), json!(size));
         o.insert("VirtualSize".into(), json!(size));
         let dirs: Vec<String> = img.chains.iter().map(|c| self.store.layer(c).map_or_else(|| cache_id(c), |l| l.cache_id.clone())).collect();
-        let data = match self.driver.graph_data(&dirs) {
-            Some(d) => Value::Object(d.into_iter().map(|(k, v)| (k.to_string(), json!(v))).collect()),
-            None => Value::Null,
-        };
-        o.insert("GraphDriver".into(), json!({"Data": data, "Name": self.driver.name()}));
+        o.insert("GraphDriver".into(), json!({"Data": self.driver.graph_value(&dirs), "Name": self.driver.name()}));
         o.insert("RootFS".into(), json!({"Type": "layers", "Layers": img.config.diff_ids()}));
         o.insert("Metadata".into(), json!({"LastTagTime": img.last_tag_time.clone().unwrap_or_else(|| "0001-01-01T00:00:00Z".into())}));
         Value::Object(o)

@@ -64,10 +64,7 @@ pub fn graph_data(driver: Driver, mount: &str, image_dirs: &[String]) -> Value {
     let mut dirs: Vec<String> = image_dirs.to_vec();
     dirs.push(format!("{mount}-init"));
     dirs.push(mount.to_string());
-    match driver.graph_data(&dirs) {
-        Some(d) => Value::Object(d.into_iter().map(|(k, v)| (k.to_string(), json!(v))).collect()),
-        None => Value::Null,
-    }
+    driver.graph_value(&dirs)
 }
 
 /// `State` (moby `types.ContainerState`).

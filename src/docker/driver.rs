@@ -87,6 +87,14 @@ impl Driver {
         }
         Some(data)
     }
+
+    /// [`Driver::graph_data`] as `GraphDriver.Data` prints it: an object, or `null`.
+    pub fn graph_value(self, dirs: &[String]) -> serde_json::Value {
+        match self.graph_data(dirs) {
+            Some(d) => serde_json::Value::Object(d.into_iter().map(|(k, v)| (k.to_string(), serde_json::Value::String(v))).collect()),
+            None => serde_json::Value::Null,
+        }
+    }
 }
 
 impl fmt::Display for Driver {
