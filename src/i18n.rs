@@ -101,12 +101,18 @@ impl Catalog {
 
     /// The text for `key` with `{0}`, `{1}`, … replaced by `args`.
     pub fn format(&self, key: &str, args: &[&str]) -> String {
-        let mut s = self.text(key).to_string();
-        for (i, a) in args.iter().enumerate() {
-            s = s.replace(&format!("{{{i}}}"), a);
-        }
-        s
+        fill(self.text(key), args)
     }
+}
+
+/// `template` with `{0}`, `{1}`, … replaced by `args` (how a message's arguments are filled,
+/// also where the core renders its English from a table of its own).
+pub fn fill(template: &str, args: &[impl AsRef<str>]) -> String {
+    let mut s = template.to_string();
+    for (i, a) in args.iter().enumerate() {
+        s = s.replace(&format!("{{{i}}}"), a.as_ref());
+    }
+    s
 }
 
 /// The message files as shipped, for tests (the page fetches them).

@@ -5,6 +5,7 @@
 //! the English of the message file (a test holds the two equal).
 
 use crate::container::{CopyKind, Errno, Event};
+use crate::i18n::fill;
 use crate::listing::esc;
 
 /// One part of an explanation: a message key and its arguments (`{0}`, `{1}`, …).
@@ -33,14 +34,6 @@ pub fn joined(parts: impl IntoIterator<Item = String>) -> String {
     out
 }
 
-/// `template` with `{0}`, `{1}`, … replaced.
-pub fn fill(template: &str, args: &[String]) -> String {
-    let mut s = template.to_string();
-    for (i, a) in args.iter().enumerate() {
-        s = s.replace(&format!("{{{i}}}"), a);
-    }
-    s
-}
 
 /// The English of `parts`.
 pub fn english(parts: &[Said]) -> String {

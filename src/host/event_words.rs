@@ -104,7 +104,7 @@ impl EventLine {
             return e.sentence(self.args.first().map_or("", String::as_str));
         }
         let en = EN.iter().find(|e| e.0 == self.key).map_or(self.key.as_str(), |e| e.1);
-        crate::drivers::said::fill(en, &self.args)
+        crate::i18n::fill(en, &self.args)
     }
 
     /// The display path the line is about, if its English starts with it (a copy-up of a whole
