@@ -354,7 +354,7 @@ fn finish_open(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, job: u32, 
 
 /// A layer worker's pass: the layer blob indexed as the load indexes it
 /// ([`crate::image::index_options`]), as index bytes.
-/// With `tee` (a verified open's biggest compressed layer), the uncompressed stream goes to
+/// With `tee` (a verified open's biggest layer), the uncompressed stream goes to
 /// the page's worker in [`TEE_CHUNK`] pieces, which hashes it (the diff_id) while this one
 /// inflates, and the blob's own digest is left to a [`digest_one`] task.
 #[inline(never)]
@@ -435,11 +435,13 @@ struct PoolOpen {
     todo: Vec<usize>,
     /// Bytes of each layer's blob its pass has consumed (for the progress bar).
     seen: Vec<u64>,
-    /// A verified open's biggest compressed layer: its uncompressed stream is hashed here
-    /// (`stream`, its diff_id) as a layer worker inflates it, and its blob's digest is a task
-    /// of its own.
+    /// A verified open's biggest layer: its uncompressed stream is hashed here (`stream`, its
+    /// diff_id) as a layer worker reads (and inflates) it; a compressed blob's digest is a
+    /// task of its own.
     tee: Option<usize>,
     stream: crate::digest::Hasher,
+    /// Milliseconds spent hashing `stream` (for the benchmark's log).
+    hashing: f64,
     digest_todo: Option<usize>,
     blob_digest: Option<String>,
     /// A layer worker failed: this open runs here in turn when its time comes.
@@ -502,11 +504,11 @@ fn pool_open(
     let running = POOL.with(|p| p.borrow().is_some());
     let total: u64 = found.iter().map(|(_, s)| s.len()).sum();
     let n = cores(scope);
-    // An uncompressed layer's pass is bound by the browser's reads, not by a core: layer
-    // workers walking them side by side measured no faster (big image: 2.4-2.7 s in turn,
-    // 2.8-2.9 s split; verified, 8.3-9.5 s against 8.1-10.9 s, on a loaded box), so only
-    // archives with a compressed layer start them.
-    if !running && (n < 2 || total < min || blobs.is_none() || !compressed.contains(&true)) {
+    // An uncompressed layer walked header to header is bound by the browser's reads, not by a
+    // core: layer workers walking them side by side measured no faster (big image: 2.4-2.7 s
+    // in turn, 2.8-2.9 s split), so an archive of uncompressed layers is split only when
+    // verified (hashing is bound by a core).
+    if !running && (n < 2 || total < min || blobs.is_none() || !(verify || compressed.contains(&true))) {
         return Err(archive);
     }
     if !running {
@@ -526,7 +528,7 @@ fn pool_open(
         POOL.with(|p| *p.borrow_mut() = Some(Pool { workers, idle: Vec::new(), opens: Default::default() }));
     }
     let layers = found.len();
-    let tee = verify.then(|| (0..layers).filter(|&l| compressed[l]).max_by_key(|&l| found[l].1.len())).flatten();
+    let tee = verify.then(|| (0..layers).max_by_key(|&l| found[l].1.len())).flatten();
     let teed = tee.map(|l| format!(", layer {l}'s stream hashed here")).unwrap_or_default();
     web_sys::console::debug_1(&format!("layerlab: splitting the open of {} ({layers} layers{teed}) over the layer workers", archive.name).into());
     let size = reporter.borrow().info.total;
@@ -543,7 +545,9 @@ fn pool_open(
         seen: vec![0; layers],
         tee,
         stream: crate::digest::Hasher::new(),
-        digest_todo: tee,
+        hashing: 0.0,
+        // An uncompressed layer's blob is its stream: its digest is the stream's.
+        digest_todo: tee.filter(|&l| compressed[l]),
         blob_digest: None,
         reporter,
         t0,
@@ -611,7 +615,10 @@ fn on_layer_message(w: usize, data: JsValue) {
         };
         if let Ok(chunk) = field(&data, "chunk").dyn_into::<Uint8Array>() {
             if o.tee == Some(layer) {
+                let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+                let t = now(&scope);
                 o.stream.update(&chunk.to_vec());
+                o.hashing += now(&scope) - t;
             }
             return;
         }
@@ -637,11 +644,17 @@ fn on_layer_message(w: usize, data: JsValue) {
         match (idx, o.indexes.get_mut(layer)) {
             (Some(mut idx), Some(slot)) => {
                 o.seen[layer] = idx.compressed_size;
+                let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+                web_sys::console::debug_1(&format!("layerlab: layer {layer} indexed by layer worker {w} at {:.0} ms (stream hashed here so far: {:.0} ms)", now(&scope) - o.t0, o.hashing).into());
                 // The tee'd layer's diff_id: every chunk came before the index (one worker's
                 // messages arrive in order).
                 if o.tee == Some(layer) {
                     let h = std::mem::replace(&mut o.stream, crate::digest::Hasher::new());
-                    idx.diff_id = Some(crate::digest::prefixed(&h.finalize()));
+                    let d = crate::digest::prefixed(&h.finalize());
+                    if idx.compression == crate::layer::Compression::None {
+                        o.blob_digest = Some(d.clone());
+                    }
+                    idx.diff_id = Some(d);
                 }
                 *slot = Some(idx);
             }

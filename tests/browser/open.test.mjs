@@ -133,7 +133,7 @@ test('split open: layers indexed by layer workers give the goldens, verified and
     logs.length = 0;
     return t;
   };
-  for (const [file, verify] of [['layered.oci.tar', true], ['layered.oci.tar', false], ['layered.docker.tar', true]]) {
+  for (const [file, verify] of [['layered.oci.tar', true], ['layered.oci.tar', false], ['layered.docker.tar', true], ['layered.docker.tar', false]]) {
     const t = await fresh();
     try {
       const { page } = t;
@@ -142,11 +142,13 @@ test('split open: layers indexed by layer workers give the goldens, verified and
       const items = await waitLayers(page, 8);
       for (let i = 0; i < 8; i++) assert.match(await items.nth(i).innerText(), new RegExp(ids[7 - i]), `${file} layer ${7 - i}`);
       assert.equal(await downloadListing(page), golden('layered.merged.txt'), `${file} verify=${verify}`);
-      // Layer workers inflate: an archive of uncompressed layers (docker save) opens in turn.
-      const split = file.endsWith('.oci.tar');
+      // Layer workers inflate and hash: an archive of uncompressed layers (docker save) is
+      // split only when verified (its unverified pass is bound by the browser's reads).
+      const split = file.endsWith('.oci.tar') || verify;
       assert.equal(logs.some((l) => /2 layer workers started/.test(l)) && logs.some((l) => /splitting the open of .* \(8 layers/.test(l)), split, `${file}: ${logs.join(' | ')}`);
-      // Verified, the biggest gzip layer's stream is hashed by the page's worker while a layer
-      // worker inflates it (and its blob digest is a task of its own): the open checks both.
+      // Verified, the biggest layer's stream is hashed by the page's worker while a layer
+      // worker reads (and inflates) it; a gzip blob's digest is a task of its own: the open
+      // checks both.
       if (split) assert.equal(logs.some((l) => /\(8 layers, layer \d's stream hashed here\)/.test(l)), verify, logs.join(' | '));
       assert.equal(logs.some((l) => /opened .* \(split\)/.test(l)), split, `${file} loaded from the layer workers' indexes: ${logs.join(' | ')}`);
       // The layers toggle as ever.
@@ -206,6 +208,39 @@ test('split open: layers indexed by layer workers give the goldens, verified and
   }
   assert.match(said[0], /^broken\.oci\.tar, layer \d+ \(sha256:[0-9a-f]{12}\), entry 'blobs\/sha256\/[0-9a-f]{64}': /);
   assert.equal(said[0], said[1]);
+  // A docker save whose biggest layer has one byte changed inside a file (its headers intact):
+  // verified, its stream is hashed by the page's worker while a layer worker reads it, and the
+  // split open says what the open in turn says.
+  const saved = Buffer.from(fs.readFileSync(gen('layered.docker.tar')));
+  const outer = execFileSync('tar', ['-tvf', gen('layered.docker.tar')], { encoding: 'utf8' }).trim().split('\n')
+    .map((l) => l.split(/\s+/)).filter((f) => f[5].endsWith('.tar')).sort((a, b) => b[2] - a[2])[0];
+  const memberAt = Math.floor(saved.indexOf(Buffer.from(outer[5])) / 512) * 512 + 512;
+  let biggest = null;
+  for (let at = memberAt; at < memberAt + Number(outer[2]);) {
+    const h = saved.subarray(at, at + 512);
+    if (h.every((x) => x === 0)) break;
+    const n = parseInt(h.subarray(124, 136).toString('latin1').replace(/\0.*$/, '').trim() || '0', 8);
+    if ((h[156] === 0x30 || h[156] === 0) && (!biggest || n > biggest[1])) biggest = [at + 512, n];
+    at += 512 + Math.ceil(n / 512) * 512;
+  }
+  assert.ok(biggest && biggest[1] > 0);
+  saved[biggest[0] + Math.floor(biggest[1] / 2)] ^= 0x01;
+  fs.writeFileSync(path.join(tmp, 'changed.docker.tar'), saved);
+  const changed = [];
+  for (const split of [0, 1e15]) {
+    t = await fresh(split);
+    try {
+      await openWithPicker(t.page, path.join(tmp, 'changed.docker.tar'));
+      const n = t.page.locator('.notice.error', { hasText: 'changed.docker.tar' }).first();
+      await n.waitFor();
+      changed.push(await n.innerText());
+      assert.equal(logs.some((l) => /splitting the open of changed\.docker\.tar \(8 layers, layer \d's stream hashed here\)/.test(l)), split === 0, logs.join(' | '));
+    } finally {
+      await t.close();
+    }
+  }
+  assert.match(changed[0], /^changed\.docker\.tar, layer \d+ \(sha256:[0-9a-f]{12}\), entry '[0-9a-f]{64}\.tar': the uncompressed layer hashes to sha256:[0-9a-f]{64}, but the config's diff_id is sha256:/);
+  assert.equal(changed[0], changed[1]);
   // Picked together with a good archive: the broken one fails in its turn, and the good one
   // after it still opens from the layer workers (a worker busy with the failed open's other
   // layers is handed the next open's when it answers).
