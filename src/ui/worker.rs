@@ -8,7 +8,9 @@
 //!
 //! SPLIT OPEN (issue 14, both cores): an archive whose layer blobs make at least the page's
 //! `split_from` bytes is indexed by layer workers, more instances of this same worker started
-//! here (one per core). Each indexes a layer exactly as the load would
+//! here (one per core), when that pays: it has a compressed layer, or two layers or more (the
+//! browser serves two workers' reads at once), or it is verified (a verified open's biggest
+//! layer is hashed here while a layer worker reads and inflates it). Each indexes a layer exactly as the load would
 //! ([`crate::image::index_options`]) and answers with the index as [`crate::layer::indexfile`]
 //! bytes; this worker then loads the archive taking those indexes
 //! ([`crate::host::load_archive`]), which checks each against its blob and the manifests'
@@ -160,9 +162,10 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) 
         let l = JsValue::from(layer);
         let tee = field(&data, "tee").is_truthy();
         let _ = match index_one(scope, &job, layer, field(&data, "verify").is_truthy(), tee, blob) {
-            Ok(b) => {
+            Ok((b, ms, read_ms)) => {
                 let a = Uint8Array::from(&b[..]);
-                scope.post_message_with_transfer(&obj(&[("job", &job), ("layer", &l), ("index", &a)]), &Array::of1(&a.buffer()))
+                let timing = [("ms", &JsValue::from(ms)), ("readMs", &JsValue::from(read_ms))];
+                scope.post_message_with_transfer(&obj(&[("job", &job), ("layer", &l), ("index", &a), timing[0], timing[1]]), &Array::of1(&a.buffer()))
             }
             Err(e) => scope.post_message(&obj(&[("job", &job), ("layer", &l), ("error", &e.to_string().into())])),
         };
@@ -358,10 +361,12 @@ fn finish_open(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, job: u32, 
 /// the page's worker in [`TEE_CHUNK`] pieces, which hashes it (the diff_id) while this one
 /// inflates, and the blob's own digest is left to a [`digest_one`] task.
 #[inline(never)]
-fn index_one(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32, verify: bool, tee: bool, blob: Option<Blob>) -> crate::error::Result<Vec<u8>> {
+fn index_one(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32, verify: bool, tee: bool, blob: Option<Blob>) -> crate::error::Result<(Vec<u8>, f64, f64)> {
     use crate::error::Error;
     let blob = blob.ok_or_else(|| Error::corrupt("no layer was given"))?;
-    let src: Source = Arc::new(BrowserBlob::new(blob).map_err(|e| Error::io(&e))?);
+    let t0 = now(scope);
+    let browser = Arc::new(BrowserBlob::new(blob).map_err(|e| Error::io(&e))?);
+    let src: Source = browser.clone();
     let compression = crate::layer::compression::detect_source(&*src)?;
     let mut opts = crate::image::index_options(compression, &crate::host::load_options(verify));
     opts.hash_blob = !tee;
@@ -396,7 +401,9 @@ fn index_one(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32, veri
     if !buf.is_empty() {
         send(&mut buf);
     }
-    Ok(crate::layer::indexfile::encode(&[crate::layer::indexfile::Parts::of(&idx)]))
+    // The pass's own time and its browser reads' (the benchmark's measure of one core's pass).
+    let (.., read_ms) = browser.stats.get();
+    Ok((crate::layer::indexfile::encode(&[crate::layer::indexfile::Parts::of(&idx)]), now(scope) - t0, read_ms))
 }
 
 /// Uncompressed bytes per message of a tee'd layer ([`index_one`]).
@@ -504,11 +511,12 @@ fn pool_open(
     let running = POOL.with(|p| p.borrow().is_some());
     let total: u64 = found.iter().map(|(_, s)| s.len()).sum();
     let n = cores(scope);
-    // An uncompressed layer walked header to header is bound by the browser's reads, not by a
-    // core: layer workers walking them side by side measured no faster (big image: 2.4-2.7 s
-    // in turn, 2.8-2.9 s split), so an archive of uncompressed layers is split only when
-    // verified (hashing is bound by a core).
-    if !running && (n < 2 || total < min || blobs.is_none() || !(verify || compressed.contains(&true))) {
+    // A single uncompressed layer walked header to header gains nothing from a layer worker
+    // unless verified (its hash then runs here while the worker reads). Several are walked side
+    // by side: the browser serves two workers' reads at once (big image, unverified: 1.37 s
+    // split against 1.7-1.9 s in turn, with the read-ahead of `blob_file`).
+    let pays = verify || found.len() >= 2 || compressed.contains(&true);
+    if !running && (n < 2 || total < min || blobs.is_none() || !pays) {
         return Err(archive);
     }
     if !running {
@@ -645,7 +653,16 @@ fn on_layer_message(w: usize, data: JsValue) {
             (Some(mut idx), Some(slot)) => {
                 o.seen[layer] = idx.compressed_size;
                 let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-                web_sys::console::debug_1(&format!("layerlab: layer {layer} indexed by layer worker {w} at {:.0} ms (stream hashed here so far: {:.0} ms)", now(&scope) - o.t0, o.hashing).into());
+                let (ms, read_ms) = (field(&data, "ms").as_f64().unwrap_or(0.0), field(&data, "readMs").as_f64().unwrap_or(0.0));
+                web_sys::console::debug_1(
+                    &format!(
+                        "layerlab: {} layer {layer} indexed by layer worker {w} at {:.0} ms (its pass {ms:.0} ms, reads {read_ms:.0} ms; stream hashed here so far: {:.0} ms)",
+                        o.archive.name,
+                        now(&scope) - o.t0,
+                        o.hashing
+                    )
+                    .into(),
+                );
                 // The tee'd layer's diff_id: every chunk came before the index (one worker's
                 // messages arrive in order).
                 if o.tee == Some(layer) {

@@ -142,9 +142,9 @@ test('split open: layers indexed by layer workers give the goldens, verified and
       const items = await waitLayers(page, 8);
       for (let i = 0; i < 8; i++) assert.match(await items.nth(i).innerText(), new RegExp(ids[7 - i]), `${file} layer ${7 - i}`);
       assert.equal(await downloadListing(page), golden('layered.merged.txt'), `${file} verify=${verify}`);
-      // Layer workers inflate and hash: an archive of uncompressed layers (docker save) is
-      // split only when verified (its unverified pass is bound by the browser's reads).
-      const split = file.endsWith('.oci.tar') || verify;
+      // Layer workers inflate, hash and walk side by side: an archive of several layers is
+      // split, compressed (OCI) or not (docker save), verified or not.
+      const split = true;
       assert.equal(logs.some((l) => /2 layer workers started/.test(l)) && logs.some((l) => /splitting the open of .* \(8 layers/.test(l)), split, `${file}: ${logs.join(' | ')}`);
       // Verified, the biggest layer's stream is hashed by the page's worker while a layer
       // worker reads (and inflates) it; a gzip blob's digest is a task of its own: the open
