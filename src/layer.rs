@@ -33,7 +33,7 @@ use std::sync::Arc;
 
 pub use compression::Compression;
 pub use content::Content;
-pub use tarindex::{index_layer, index_layer_tee, members, IndexOptions, Limits, Member, Progress};
+pub use tarindex::{index_layer, index_layer_tee, members, FileHashes, IndexOptions, Limits, Member, Progress, Teed};
 pub use tarwriter::{TarEntry, TarKind, TarWriter};
 
 /// What a tar entry is, after whiteout recognition.

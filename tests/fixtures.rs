@@ -985,11 +985,48 @@ mod seek_index {
         let whole = index_layer(MemSource::shared(gz.clone()), &IndexOptions::default(), &mut |_| true).unwrap();
         let mut seen = Vec::new();
         let opts = IndexOptions { hash_blob: false, ..Default::default() };
-        let teed = layerlab::layer::index_layer_tee(MemSource::shared(gz.clone()), &opts, &mut |_| true, Some(&mut |b: &[u8]| seen.extend_from_slice(b))).unwrap();
+        let mut tee = |t: layerlab::layer::Teed<'_>| {
+            if let layerlab::layer::Teed::Bytes(b) = t {
+                seen.extend_from_slice(b)
+            }
+        };
+        let teed = layerlab::layer::index_layer_tee(MemSource::shared(gz.clone()), &opts, &mut |_| true, Some(&mut tee)).unwrap();
         assert_eq!(seen, tar);
         assert_eq!(Some(layerlab::digest::prefixed(&layerlab::digest::sha256(&seen))), whole.diff_id);
         assert_eq!((teed.diff_id, teed.blob_digest), (None, None));
         assert_eq!(Some(layerlab::digest::prefixed(&layerlab::digest::sha256(&gz))), whole.blob_digest);
         assert_eq!(teed.entries, whole.entries);
+    }
+
+    /// The page's split open of a gzip layer: the layer worker says each file's place to the
+    /// tee instead of hashing it, and the page's worker hashes the files from the stream it is
+    /// handed ([`layerlab::layer::FileHashes`]); the digests are the pass's own. On the big tar
+    /// and on the biggest gzip layer of the `layered` fixture.
+    #[test]
+    fn files_said_to_the_tee_hash_as_the_pass_would_hash_them() {
+        let fixture = fixtures().join("generated").join("layered.oci.tar");
+        let mut blobs: Vec<Vec<u8>> = Vec::new();
+        let mut ar = tar::Archive::new(std::fs::File::open(&fixture).unwrap());
+        for e in ar.entries().unwrap() {
+            let mut e = e.unwrap();
+            let mut b = Vec::new();
+            e.read_to_end(&mut b).unwrap();
+            if b.starts_with(&[0x1f, 0x8b]) {
+                blobs.push(b);
+            }
+        }
+        blobs.sort_by_key(|b| std::cmp::Reverse(b.len()));
+        for gz in [gzip_members(&big_tar(4), usize::MAX), blobs.swap_remove(0)] {
+            let here = IndexOptions { hash_files: true, ..Default::default() };
+            let whole = index_layer(MemSource::shared(gz.clone()), &here, &mut |_| true).unwrap();
+            let files = whole.entries.iter().filter(|e| e.kind == EntryKind::File && e.size > 0).count();
+            assert!(files > 0 && whole.entries.iter().filter(|e| e.kind == EntryKind::File && e.size > 0).all(|e| e.digest.is_some()));
+            let mut hashes = layerlab::layer::FileHashes::default();
+            let opts = IndexOptions { hash_files: true, tee_files: true, ..Default::default() };
+            let mut teed = layerlab::layer::index_layer_tee(MemSource::shared(gz), &opts, &mut |_| true, Some(&mut |t| hashes.see(t))).unwrap();
+            assert!(teed.entries.iter().all(|e| e.digest.is_none()), "a file said to the tee is not hashed in the pass");
+            assert_eq!(hashes.fill(&mut teed.entries), (files, files));
+            assert_eq!(teed.entries, whole.entries);
+        }
     }
 }

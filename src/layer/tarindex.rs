@@ -48,11 +48,16 @@ pub struct IndexOptions {
     /// When verifying a compressed layer, hash the blob here (off: another worker hashes it,
     /// and [`LayerIndex::blob_digest`] is left for it).
     pub hash_blob: bool,
+    /// With [`IndexOptions::hash_files`] and a tee ([`index_layer_tee`]): say each regular
+    /// file's place in the stream to the tee ([`Teed::File`]) instead of hashing it here, so
+    /// whoever sees the stream hashes the files ([`FileHashes`]) on another core. A GNU sparse
+    /// file is still hashed here (its stored bytes are not its content).
+    pub tee_files: bool,
 }
 
 impl Default for IndexOptions {
     fn default() -> Self {
-        IndexOptions { verify: true, hash_files: false, scan_secrets: true, limits: Limits::default(), seek_span: super::seek::SPAN, hash_blob: true }
+        IndexOptions { verify: true, hash_files: false, scan_secrets: true, limits: Limits::default(), seek_span: super::seek::SPAN, hash_blob: true, tee_files: false }
     }
 }
 
@@ -94,7 +99,7 @@ struct Meter<'t, R> {
     count: u64,
     hash: Option<Hasher>,
     /// Sees every byte instead of `hash` ([`index_layer_tee`]).
-    tee: Option<&'t mut dyn FnMut(&[u8])>,
+    tee: Option<&'t mut dyn FnMut(Teed<'_>)>,
     cap: u64,
 }
 
@@ -105,7 +110,7 @@ impl<R: Read> Read for Meter<'_, R> {
             h.update(&buf[..n]);
         }
         if let Some(t) = self.tee.as_mut() {
-            t(&buf[..n]);
+            t(Teed::Bytes(&buf[..n]));
         }
         self.count += n as u64;
         if self.count > self.cap {
@@ -175,6 +180,87 @@ pub fn index_layer(
     index_layer_tee(blob, opts, progress, None)
 }
 
+/// What [`index_layer_tee`] hands on, in the stream's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Teed<'a> {
+    /// The next bytes of the uncompressed stream.
+    Bytes(&'a [u8]),
+    /// A regular file's content is `size` bytes at `offset` of the uncompressed stream: said
+    /// after its header's bytes and before its content's ([`IndexOptions::tee_files`]).
+    File { offset: u64, size: u64 },
+}
+
+/// Hashes the regular files of a stream seen in pieces, each file's place said before its
+/// bytes come ([`Teed`]): how the page's worker hashes a layer's files while a layer worker
+/// inflates it. Ranges must come in stream order and not overlap (a tar's files do not).
+#[derive(Default)]
+pub struct FileHashes {
+    /// Stream offset of the next byte.
+    pos: u64,
+    queue: std::collections::VecDeque<(u64, u64)>,
+    current: Option<(u64, u64, Hasher)>,
+    /// (content offset, SHA-256) of each file hashed, in stream order.
+    done: Vec<(u64, [u8; 32])>,
+}
+
+impl FileHashes {
+    pub fn see(&mut self, t: Teed<'_>) {
+        match t {
+            Teed::File { offset, size } => self.queue.push_back((offset, size)),
+            Teed::Bytes(b) => self.bytes(b),
+        }
+    }
+
+    fn bytes(&mut self, mut b: &[u8]) {
+        while !b.is_empty() {
+            if self.current.is_none() {
+                match self.queue.front().copied() {
+                    // A range said after its bytes went by cannot be hashed: its file keeps no digest.
+                    Some((off, _)) if off < self.pos => {
+                        self.queue.pop_front();
+                        continue;
+                    }
+                    Some((off, size)) if off < self.pos + b.len() as u64 => {
+                        b = &b[(off - self.pos) as usize..];
+                        self.pos = off;
+                        self.queue.pop_front();
+                        self.current = Some((off, off + size, Hasher::new()));
+                    }
+                    _ => {
+                        self.pos += b.len() as u64;
+                        return;
+                    }
+                }
+            }
+            if let Some((_, end, h)) = self.current.as_mut() {
+                let n = usize::try_from(*end - self.pos).unwrap_or(usize::MAX).min(b.len());
+                h.update(&b[..n]);
+                self.pos += n as u64;
+                b = &b[n..];
+                if self.pos == *end {
+                    if let Some((off, _, h)) = self.current.take() {
+                        self.done.push((off, h.finalize()));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Gives each regular file of `entries` without a digest its digest, if its content was
+    /// hashed here; returns how many got one, of how many had none.
+    pub fn fill(&self, entries: &mut [Entry]) -> (usize, usize) {
+        let (mut filled, mut wanted) = (0, 0);
+        for e in entries.iter_mut().filter(|e| e.kind == EntryKind::File && e.size > 0 && e.digest.is_none()) {
+            wanted += 1;
+            if let Ok(i) = self.done.binary_search_by_key(&e.offset, |d| d.0) {
+                e.digest = Some(self.done[i].1);
+                filled += 1;
+            }
+        }
+        (filled, wanted)
+    }
+}
+
 /// [`index_layer`], handing every byte of the uncompressed stream to `tee` instead of hashing
 /// it (when verifying: [`LayerIndex::diff_id`] is then left for whoever hashes what `tee` saw;
 /// the page's worker does, while a layer worker inflates, so the two run on two cores).
@@ -182,7 +268,7 @@ pub fn index_layer_tee(
     blob: Source,
     opts: &IndexOptions,
     progress: &mut dyn FnMut(Progress) -> bool,
-    tee: Option<&mut dyn FnMut(&[u8])>,
+    tee: Option<&mut dyn FnMut(Teed<'_>)>,
 ) -> Result<LayerIndex> {
     let compression = super::compression::detect_source(&*blob)?;
     let total = blob.len();
@@ -263,10 +349,22 @@ pub fn index_layer_tee(
             let mut e = e.map_err(io_err).map_err(|err| after(err, &out.entries))?;
             let mut entry = convert(&mut e, opts)?;
             let path = entry.display_path();
+            // A file hashed by whoever sees the stream: its place is said before its bytes pass.
+            let by_tee = entry.kind == EntryKind::File
+                && entry.size > 0
+                && opts.hash_files
+                && opts.tee_files
+                && !e.header().entry_type().is_gnu_sparse()
+                && stream.borrow().tee.is_some();
+            if by_tee {
+                if let Some(t) = stream.borrow_mut().tee.as_mut() {
+                    t(Teed::File { offset: entry.offset, size: entry.size });
+                }
+            }
             if entry.kind == EntryKind::File && entry.size > 0 && (opts.hash_files || opts.scan_secrets) {
                 // Whole files when hashing, else only the head the scanner looks at (the tar
                 // reader skips the rest, reading it anyway: the stream is not seekable).
-                let mut h = opts.hash_files.then(Hasher::new);
+                let mut h = (opts.hash_files && !by_tee).then(Hasher::new);
                 let mut sc = opts.scan_secrets.then(crate::secrets::Scanner::default);
                 let mut left = if h.is_some() { e.size() } else { e.size().min(crate::secrets::SCAN_LIMIT) };
                 while left > 0 {
@@ -515,4 +613,35 @@ fn convert<R: Read>(e: &mut tar::Entry<'_, R>, opts: &IndexOptions) -> Result<En
 
 fn parse_pax_num(v: &[u8]) -> Option<u64> {
     std::str::from_utf8(v).ok()?.trim().parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{FileHashes, Teed};
+
+    /// Files said in batches before their bytes, the bytes in uneven pieces (as a layer
+    /// worker's chunks come): each file hashes as its slice of the stream; a range said after
+    /// its bytes went by gets no digest.
+    #[test]
+    fn file_hashes_follow_ranges_across_pieces() {
+        let data: Vec<u8> = (0..50_000u32).map(|i| (i * 31 % 251) as u8).collect();
+        let first = [(512u64, 1u64), (1024, 3000)];
+        let later = [(4608u64, 40_000u64), (45_000, 5000)];
+        for piece in [1usize, 7, 4096, 50_000] {
+            let mut h = FileHashes::default();
+            for &(offset, size) in &first {
+                h.see(Teed::File { offset, size });
+            }
+            let (head, tail) = data.split_at(4096);
+            head.chunks(piece).for_each(|c| h.see(Teed::Bytes(c)));
+            h.see(Teed::File { offset: 100, size: 10 });
+            for &(offset, size) in &later {
+                h.see(Teed::File { offset, size });
+            }
+            tail.chunks(piece).for_each(|c| h.see(Teed::Bytes(c)));
+            let want: Vec<(u64, [u8; 32])> =
+                first.iter().chain(&later).map(|&(o, n)| (o, crate::digest::sha256(&data[o as usize..(o + n) as usize]))).collect();
+            assert_eq!(h.done, want, "pieces of {piece}");
+        }
+    }
 }

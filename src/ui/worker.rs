@@ -161,7 +161,8 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) 
         let blob = field(&data, "blob").dyn_into::<Blob>().ok();
         let l = JsValue::from(layer);
         let tee = field(&data, "tee").is_truthy();
-        let _ = match index_one(scope, &job, layer, field(&data, "verify").is_truthy(), tee, blob) {
+        let files = field(&data, "files").is_truthy();
+        let _ = match index_one(scope, &job, layer, field(&data, "verify").is_truthy(), tee, files, blob) {
             Ok((b, ms, read_ms)) => {
                 let a = Uint8Array::from(&b[..]);
                 let timing = [("ms", &JsValue::from(ms)), ("readMs", &JsValue::from(read_ms))];
@@ -357,11 +358,14 @@ fn finish_open(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, job: u32, 
 
 /// A layer worker's pass: the layer blob indexed as the load indexes it
 /// ([`crate::image::index_options`]), as index bytes.
-/// With `tee` (a verified open's biggest layer), the uncompressed stream goes to
-/// the page's worker in [`TEE_CHUNK`] pieces, which hashes it (the diff_id) while this one
-/// inflates, and the blob's own digest is left to a [`digest_one`] task.
+/// With `tee` (an open's biggest layer), the uncompressed stream goes to the page's worker in
+/// [`TEE_CHUNK`] pieces: verified, it hashes the stream (the diff_id) while this one reads and
+/// inflates, and a gzip blob's own digest is left to a [`digest_one`] task; with `files` (an
+/// unverified open's biggest compressed layer), each regular file's place goes with the pieces
+/// and the page's worker hashes the files ([`crate::layer::FileHashes`]) instead of this one.
 #[inline(never)]
-fn index_one(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32, verify: bool, tee: bool, blob: Option<Blob>) -> crate::error::Result<(Vec<u8>, f64, f64)> {
+#[allow(clippy::too_many_arguments)]
+fn index_one(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32, verify: bool, tee: bool, files: bool, blob: Option<Blob>) -> crate::error::Result<(Vec<u8>, f64, f64)> {
     use crate::error::Error;
     let blob = blob.ok_or_else(|| Error::corrupt("no layer was given"))?;
     let t0 = now(scope);
@@ -370,19 +374,27 @@ fn index_one(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32, veri
     let compression = crate::layer::compression::detect_source(&*src)?;
     let mut opts = crate::image::index_options(compression, &crate::host::load_options(verify));
     opts.hash_blob = !tee;
+    opts.tee_files = tee && files;
     let mut last = 0.0;
     let l = JsValue::from(layer);
     let mut buf: Vec<u8> = Vec::new();
-    let send = |b: &mut Vec<u8>| {
+    // (offset, size) of the files said since the last piece, sent with the next.
+    let mut places: Vec<f64> = Vec::new();
+    let send = |b: &mut Vec<u8>, places: &mut Vec<f64>| {
         let a = Uint8Array::from(&b[..]);
-        let _ = scope.post_message_with_transfer(&obj(&[("job", job), ("layer", &l), ("chunk", &a)]), &Array::of1(&a.buffer()));
+        let f = js_sys::Float64Array::from(&places[..]);
+        let _ = scope.post_message_with_transfer(&obj(&[("job", job), ("layer", &l), ("chunk", &a), ("files", &f)]), &Array::of2(&a.buffer(), &f.buffer()));
         b.clear();
+        places.clear();
     };
-    let mut sink = |bytes: &[u8]| {
-        buf.extend_from_slice(bytes);
-        if buf.len() >= TEE_CHUNK {
-            send(&mut buf);
+    let mut sink = |t: crate::layer::Teed<'_>| match t {
+        crate::layer::Teed::Bytes(bytes) => {
+            buf.extend_from_slice(bytes);
+            if buf.len() >= TEE_CHUNK {
+                send(&mut buf, &mut places);
+            }
         }
+        crate::layer::Teed::File { offset, size } => places.extend([offset as f64, size as f64]),
     };
     let idx = crate::layer::index_layer_tee(
         src,
@@ -396,10 +408,10 @@ fn index_one(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32, veri
             }
             true
         },
-        if tee && verify { Some(&mut sink) } else { None },
+        if tee && (verify || files) { Some(&mut sink) } else { None },
     )?;
-    if !buf.is_empty() {
-        send(&mut buf);
+    if !buf.is_empty() || !places.is_empty() {
+        send(&mut buf, &mut places);
     }
     // The pass's own time and its browser reads' (the benchmark's measure of one core's pass).
     let (.., read_ms) = browser.stats.get();
@@ -442,12 +454,19 @@ struct PoolOpen {
     todo: Vec<usize>,
     /// Bytes of each layer's blob its pass has consumed (for the progress bar).
     seen: Vec<u64>,
-    /// A verified open's biggest layer: its uncompressed stream is hashed here (`stream`, its
-    /// diff_id) as a layer worker reads (and inflates) it; a compressed blob's digest is a
-    /// task of its own.
+    /// The layer whose uncompressed stream a layer worker hands here as it reads (and
+    /// inflates) it: verified, the biggest layer, whose stream is hashed here (`stream`, its
+    /// diff_id; a compressed blob's digest is a task of its own); not verified, a compressed
+    /// layer picked as it is handed out ([`Pool::assign`]), whose files are hashed here
+    /// (`files`) instead of in the inflating worker (big image: the pass over layer 1 is then
+    /// its inflate alone).
     tee: Option<usize>,
     stream: crate::digest::Hasher,
-    /// Milliseconds spent hashing `stream` (for the benchmark's log).
+    /// An unverified open's tee'd layer: its files, hashed here from the stream.
+    files: Option<crate::layer::FileHashes>,
+    /// Which layer blobs are compressed.
+    compressed: Vec<bool>,
+    /// Milliseconds spent hashing what the tee brought (for the benchmark's log).
     hashing: f64,
     digest_todo: Option<usize>,
     blob_digest: Option<String>,
@@ -459,7 +478,7 @@ struct PoolOpen {
 
 impl PoolOpen {
     fn ready(&self) -> bool {
-        self.failed || (self.indexes.iter().all(Option::is_some) && (self.tee.is_none() || self.blob_digest.is_some()))
+        self.failed || (self.indexes.iter().all(Option::is_some) && (!self.verify || self.tee.is_none() || self.blob_digest.is_some()))
     }
 }
 
@@ -536,9 +555,11 @@ fn pool_open(
         POOL.with(|p| *p.borrow_mut() = Some(Pool { workers, idle: Vec::new(), opens: Default::default() }));
     }
     let layers = found.len();
+    // Verified, the biggest layer's stream is hashed here. Not verified, the files of one
+    // compressed layer at a time are, chosen as layer workers are handed layers ([`Pool::assign`]).
     let tee = verify.then(|| (0..layers).max_by_key(|&l| found[l].1.len())).flatten();
     let teed = tee.map(|l| format!(", layer {l}'s stream hashed here")).unwrap_or_default();
-    web_sys::console::debug_1(&format!("layerlab: splitting the open of {} ({layers} layers{teed}) over the layer workers", archive.name).into());
+    web_sys::console::debug_1(&format!("layerlab: splitting the open of {} ({layers} layers{teed}) over the layer workers [t={:.0}]", archive.name, now(scope)).into());
     let size = reporter.borrow().info.total;
     let open = PoolOpen {
         job,
@@ -553,6 +574,8 @@ fn pool_open(
         seen: vec![0; layers],
         tee,
         stream: crate::digest::Hasher::new(),
+        files: None,
+        compressed: compressed.clone(),
         hashing: 0.0,
         // An uncompressed layer's blob is its stream: its digest is the stream's.
         digest_todo: tee.filter(|&l| compressed[l]),
@@ -593,10 +616,20 @@ impl Pool {
             self.idle.push(w);
             return false;
         };
+        // Not verified, the biggest compressed layer handed out while no other layer's files are
+        // hashed here has its files hashed here, on another core than its inflate (one layer at
+        // a time: this worker hashes them in turn with everything else it does).
+        let hashing = self.opens.iter().any(|o| o.files.is_some());
         let Some(o) = self.opens.iter_mut().find(|o| o.job == job) else { return false };
         o.todo.remove(k);
+        if !o.verify && !hashing && o.compressed.get(layer) == Some(&true) {
+            o.tee = Some(layer);
+            o.files = Some(crate::layer::FileHashes::default());
+            web_sys::console::debug_1(&format!("layerlab: {} layer {layer}'s files hashed here", o.archive.name).into());
+        }
         let tee = o.tee == Some(layer);
-        let m = obj(&[("index", &(layer as u32).into()), ("job", &job.into()), ("verify", &o.verify.into()), ("tee", &tee.into()), ("blob", &o.blobs[layer])]);
+        let files = tee && o.files.is_some();
+        let m = obj(&[("index", &(layer as u32).into()), ("job", &job.into()), ("verify", &o.verify.into()), ("tee", &tee.into()), ("files", &files.into()), ("blob", &o.blobs[layer])]);
         let _ = self.workers[w].post_message(&m);
         true
     }
@@ -609,6 +642,8 @@ fn on_layer_message(w: usize, data: JsValue) {
     pooled(|p| {
         // Its `Ready` (an envelope, as it greets any parent), then plain objects.
         if field(&data, "msg").as_string().as_deref() == Some("Ready") {
+            let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+            web_sys::console::debug_1(&format!("layerlab: layer worker {w} ready [t={:.0}]", now(&scope)).into());
             p.assign(w);
             return;
         }
@@ -625,7 +660,18 @@ fn on_layer_message(w: usize, data: JsValue) {
             if o.tee == Some(layer) {
                 let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
                 let t = now(&scope);
-                o.stream.update(&chunk.to_vec());
+                let bytes = chunk.to_vec();
+                if let Some(f) = o.files.as_mut() {
+                    if let Ok(places) = field(&data, "files").dyn_into::<js_sys::Float64Array>() {
+                        for p in places.to_vec().chunks_exact(2) {
+                            f.see(crate::layer::Teed::File { offset: p[0] as u64, size: p[1] as u64 });
+                        }
+                    }
+                    f.see(crate::layer::Teed::Bytes(&bytes));
+                }
+                if o.verify {
+                    o.stream.update(&bytes);
+                }
                 o.hashing += now(&scope) - t;
             }
             return;
@@ -656,16 +702,21 @@ fn on_layer_message(w: usize, data: JsValue) {
                 let (ms, read_ms) = (field(&data, "ms").as_f64().unwrap_or(0.0), field(&data, "readMs").as_f64().unwrap_or(0.0));
                 web_sys::console::debug_1(
                     &format!(
-                        "layerlab: {} layer {layer} indexed by layer worker {w} at {:.0} ms (its pass {ms:.0} ms, reads {read_ms:.0} ms; stream hashed here so far: {:.0} ms)",
+                        "layerlab: {} layer {layer} indexed by layer worker {w} at {:.0} ms (its pass {ms:.0} ms, reads {read_ms:.0} ms; stream hashed here so far: {:.0} ms) [t={:.0}]",
                         o.archive.name,
                         now(&scope) - o.t0,
-                        o.hashing
+                        o.hashing,
+                        now(&scope)
                     )
                     .into(),
                 );
                 // The tee'd layer's diff_id: every chunk came before the index (one worker's
                 // messages arrive in order).
-                if o.tee == Some(layer) {
+                if let (true, Some(f)) = (o.tee == Some(layer), o.files.take()) {
+                    let (filled, wanted) = f.fill(&mut idx.entries);
+                    web_sys::console::debug_1(&format!("layerlab: {} layer {layer}: {filled} of {wanted} files hashed here", o.archive.name).into());
+                }
+                if o.tee == Some(layer) && o.verify {
                     let h = std::mem::replace(&mut o.stream, crate::digest::Hasher::new());
                     let d = crate::digest::prefixed(&h.finalize());
                     if idx.compression == crate::layer::Compression::None {
