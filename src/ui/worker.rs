@@ -466,8 +466,6 @@ struct PoolOpen {
     files: Option<crate::layer::FileHashes>,
     /// Which layer blobs are compressed.
     compressed: Vec<bool>,
-    /// Milliseconds spent hashing what the tee brought (for the benchmark's log).
-    hashing: f64,
     digest_todo: Option<usize>,
     blob_digest: Option<String>,
     /// A layer worker failed: this open runs here in turn when its time comes.
@@ -559,7 +557,7 @@ fn pool_open(
     // compressed layer at a time are, chosen as layer workers are handed layers ([`Pool::assign`]).
     let tee = verify.then(|| (0..layers).max_by_key(|&l| found[l].1.len())).flatten();
     let teed = tee.map(|l| format!(", layer {l}'s stream hashed here")).unwrap_or_default();
-    web_sys::console::debug_1(&format!("layerlab: splitting the open of {} ({layers} layers{teed}) over the layer workers [t={:.0}]", archive.name, now(scope)).into());
+    web_sys::console::debug_1(&format!("layerlab: splitting the open of {} ({layers} layers{teed}) over the layer workers", archive.name).into());
     let size = reporter.borrow().info.total;
     let open = PoolOpen {
         job,
@@ -576,7 +574,6 @@ fn pool_open(
         stream: crate::digest::Hasher::new(),
         files: None,
         compressed: compressed.clone(),
-        hashing: 0.0,
         // An uncompressed layer's blob is its stream: its digest is the stream's.
         digest_todo: tee.filter(|&l| compressed[l]),
         blob_digest: None,
@@ -625,7 +622,6 @@ impl Pool {
         if !o.verify && !hashing && o.compressed.get(layer) == Some(&true) {
             o.tee = Some(layer);
             o.files = Some(crate::layer::FileHashes::default());
-            web_sys::console::debug_1(&format!("layerlab: {} layer {layer}'s files hashed here", o.archive.name).into());
         }
         let tee = o.tee == Some(layer);
         let files = tee && o.files.is_some();
@@ -642,8 +638,6 @@ fn on_layer_message(w: usize, data: JsValue) {
     pooled(|p| {
         // Its `Ready` (an envelope, as it greets any parent), then plain objects.
         if field(&data, "msg").as_string().as_deref() == Some("Ready") {
-            let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-            web_sys::console::debug_1(&format!("layerlab: layer worker {w} ready [t={:.0}]", now(&scope)).into());
             p.assign(w);
             return;
         }
@@ -658,8 +652,6 @@ fn on_layer_message(w: usize, data: JsValue) {
         };
         if let Ok(chunk) = field(&data, "chunk").dyn_into::<Uint8Array>() {
             if o.tee == Some(layer) {
-                let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-                let t = now(&scope);
                 let bytes = chunk.to_vec();
                 if let Some(f) = o.files.as_mut() {
                     if let Ok(places) = field(&data, "files").dyn_into::<js_sys::Float64Array>() {
@@ -672,7 +664,6 @@ fn on_layer_message(w: usize, data: JsValue) {
                 if o.verify {
                     o.stream.update(&bytes);
                 }
-                o.hashing += now(&scope) - t;
             }
             return;
         }
@@ -698,18 +689,8 @@ fn on_layer_message(w: usize, data: JsValue) {
         match (idx, o.indexes.get_mut(layer)) {
             (Some(mut idx), Some(slot)) => {
                 o.seen[layer] = idx.compressed_size;
-                let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-                let (ms, read_ms) = (field(&data, "ms").as_f64().unwrap_or(0.0), field(&data, "readMs").as_f64().unwrap_or(0.0));
-                web_sys::console::debug_1(
-                    &format!(
-                        "layerlab: {} layer {layer} indexed by layer worker {w} at {:.0} ms (its pass {ms:.0} ms, reads {read_ms:.0} ms; stream hashed here so far: {:.0} ms) [t={:.0}]",
-                        o.archive.name,
-                        now(&scope) - o.t0,
-                        o.hashing,
-                        now(&scope)
-                    )
-                    .into(),
-                );
+                let (ms, read_ms) = (field(&data, "ms").as_f64().unwrap_or(0.0) as u32, field(&data, "readMs").as_f64().unwrap_or(0.0) as u32);
+                web_sys::console::debug_1(&format!("layerlab: {} layer {layer}: its pass {ms} ms, reads {read_ms} ms", o.archive.name).into());
                 // The tee'd layer's diff_id: every chunk came before the index (one worker's
                 // messages arrive in order).
                 if let (true, Some(f)) = (o.tee == Some(layer), o.files.take()) {

@@ -263,7 +263,7 @@ if (G.preview) {
 }
 // Why the gzip ratio stops where it does: one core's pass over the biggest layer (a layer worker
 // inflating and indexing it, as the page's worker logs it) against the whole job's 0.6x budget.
-const pass = (G.logs || []).map((l) => l.match(new RegExp(`layer${big}\\.tar\\.gz layer 0 indexed .*its pass (\\d+) ms, reads (\\d+) ms`))).find(Boolean);
+const pass = (G.logs || []).map((l) => l.match(new RegExp(`layer${big}\\.tar\\.gz layer 0: its pass (\\d+) ms, reads (\\d+) ms`))).find(Boolean);
 if (pass) console.log(`  gzip: one layer worker's pass over layer ${big} (${mib(fs.statSync(gz[big]).size)} gzip) took ${pass[1]} ms (reads ${pass[2]} ms); 0.6x GNU is ${ms(0.6 * gnuGz)}: no open can beat one core's inflate of its biggest gzip member`);
 const all = [P, PV, G, GV].filter((r) => r.took);
 const memory = Math.max(...all.map((r) => r.worker + r.page + r.js)) / 1048576;
