@@ -105,6 +105,17 @@ pub struct ReplayInput {
     pub line_ops: usize,
 }
 
+/// Marks a shell output line that is our own sentence, not a command's output: the line is
+/// its message key (`www/i18n/*.msg`), said by the page in its language ([`said_key`]).
+pub fn said(key: &str) -> String {
+    format!("\u{1}{key}")
+}
+
+/// The message key of a line made by [`said`], if it is one.
+pub fn said_key(line: &str) -> Option<&str> {
+    line.strip_prefix('\u{1}')
+}
+
 /// Text shown in the echo of an edit: at most this many characters of the content.
 const ECHO_TEXT: usize = 120;
 
@@ -118,7 +129,7 @@ impl Host {
         let mut events = Vec::new();
         let mut copies = Vec::new();
         let Some(c) = self.container.as_mut() else {
-            output.push("open an image first: the container runs over the stack".into());
+            output.push(said("shell.no_image"));
             return ShellResult { output, ..Default::default() };
         };
         match line.trim() {
@@ -128,7 +139,7 @@ impl Host {
                     self.ops = ops;
                     events.push(EventLine::new(EventKind::Undo, "event.undo", Vec::new()));
                 }
-                None => output.push("undo: nothing to undo".into()),
+                None => output.push(said("shell.no_undo")),
             },
             "reset" => {
                 self.undo.push((c.clone(), std::mem::take(&mut self.ops)));
@@ -248,7 +259,7 @@ impl Host {
     pub fn file_action(&mut self, a: &FileAction) -> ShellResult {
         let mut r = ShellResult::default();
         let Some(c) = self.container.as_mut() else {
-            r.output.push("open an image first: the container runs over the stack".into());
+            r.output.push(said("shell.no_image"));
             return r;
         };
         let before = c.clone();

@@ -50,6 +50,16 @@ thread_local! {
     static NEXT_ID: std::cell::Cell<u32> = const { std::cell::Cell::new(1) };
 }
 
+/// Drops the worker's read-ahead (up to [`MAX_SLICE`] of browser memory): called when an open
+/// ends, so memory after load is what the open keeps, not its last slice.
+pub fn forget_read_ahead() {
+    AHEAD.with(|a| {
+        let mut a = a.borrow_mut();
+        a.data = None;
+        a.len = 0;
+    });
+}
+
 pub struct BrowserBlob {
     blob: Blob,
     len: u64,

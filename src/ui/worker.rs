@@ -345,6 +345,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) 
 
 /// Posts what an open came to.
 fn finish_open(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, job: u32, res: crate::error::Result<crate::host::Opened>) {
+    crate::ui::blob_file::forget_read_ahead();
     match res {
         Ok(opened) => {
             let layers = opened.layers.iter().map(|l| l.info.clone()).collect();

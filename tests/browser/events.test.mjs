@@ -34,6 +34,9 @@ test('event log: copy-up, whiteout, opaque directory, EXDEV and an errno in Chin
     await layers.nth(6).waitFor();
     await page.getByRole('textbox', { name: '容器 Shell' }).waitFor();
     const log = page.getByRole('log', { name: '事件' });
+    // The shell's own sentences (not a command's output) are said in the page's language.
+    await shZh(page, 'undo');
+    await page.getByRole('region', { name: 'Shell 输出' }).getByText('undo：没有可撤销的操作', { exact: true }).waitFor();
 
     await shZh(page, 'echo more >> /data/model.bin');
     await log.getByText('/data/model.bin 从 L6').waitFor();
@@ -92,6 +95,7 @@ test('event log: copy-up, whiteout, opaque directory, EXDEV and an errno in Chin
     assert.match(text, /error unlink: no such file or directory \(a path component is missing, whited out, or a symlink dangles\) \(ENOENT\)/);
     assert.match(text, /undo undo: the container layer is back as it was before the last change/);
     for (const l of all) assert.doesNotMatch(l, HAN, `a Chinese line in English mode: ${l}`);
+    await page.getByRole('region', { name: 'Shell output' }).getByText('undo: nothing to undo', { exact: true }).waitFor();
     await page.locator('[role=treeitem][data-path="/app/static"]').getByText('opaque', { exact: true }).waitFor();
     assert.equal(await page.getByRole('combobox', { name: 'Mount options' }).locator('option:checked').innerText(), 'default (redirect_dir=off, metacopy=off)');
     await shot(page, 'events-en');

@@ -61,7 +61,7 @@ pub fn shell(p: &Props) -> Html {
     html! {
         <div class="shell">
             <div class="shell-output" role="region" aria-label={tr.t("shell.output")} aria-live="polite" ref={out}>
-                { for p.output.iter().map(|l| html! { <div>{ l }</div> }) }
+                { for p.output.iter().map(|l| html! { <div>{ crate::host::container::said_key(l).map_or_else(|| l.clone(), |k| tr.t(k).to_string()) }</div> }) }
                 if !p.enabled { <div class="muted">{ tr.t("shell.empty") }</div> }
             </div>
             <label class="prompt"><span aria-hidden="true">{ "# " }</span>
