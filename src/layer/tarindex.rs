@@ -224,7 +224,8 @@ impl FileHashes {
                         b = &b[(off - self.pos) as usize..];
                         self.pos = off;
                         self.queue.pop_front();
-                        self.current = Some((off, off + size, Hasher::new()));
+                        // A size past the stream's end (a hostile header) never completes.
+                        self.current = Some((off, off.saturating_add(size), Hasher::new()));
                     }
                     _ => {
                         self.pos += b.len() as u64;

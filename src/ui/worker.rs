@@ -10,8 +10,8 @@
 //! `split_from` bytes is indexed by layer workers, more instances of this same worker started
 //! here (one per core), when that pays: it has a compressed layer, or two layers or more (the
 //! browser serves two workers' reads at once), or it is verified (a verified open's biggest
-//! layer is hashed here while a layer worker reads and inflates it). Each indexes a layer exactly as the load would
-//! ([`crate::image::index_options`]) and answers with the index as [`crate::layer::indexfile`]
+//! layer is hashed here while a layer worker reads and inflates it). Each indexes a layer
+//! exactly as the load would ([`crate::image::index_options`]) and answers with the index as [`crate::layer::indexfile`]
 //! bytes; this worker then loads the archive taking those indexes
 //! ([`crate::host::load_archive`]), which checks each against its blob and the manifests'
 //! digests as it checks its own pass. While they run, another open joins them whatever its size
@@ -161,12 +161,11 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) 
         let blob = field(&data, "blob").dyn_into::<Blob>().ok();
         let l = JsValue::from(layer);
         let tee = field(&data, "tee").is_truthy();
-        let files = field(&data, "files").is_truthy();
-        let _ = match index_one(scope, &job, layer, field(&data, "verify").is_truthy(), tee, files, blob) {
+        let _ = match index_one(scope, &job, layer, field(&data, "verify").is_truthy(), tee, blob) {
             Ok((b, ms, read_ms)) => {
                 let a = Uint8Array::from(&b[..]);
-                let timing = [("ms", &JsValue::from(ms)), ("readMs", &JsValue::from(read_ms))];
-                scope.post_message_with_transfer(&obj(&[("job", &job), ("layer", &l), ("index", &a), timing[0], timing[1]]), &Array::of1(&a.buffer()))
+                let m = obj(&[("job", &job), ("layer", &l), ("index", &a), ("ms", &ms.into()), ("readMs", &read_ms.into())]);
+                scope.post_message_with_transfer(&m, &Array::of1(&a.buffer()))
             }
             Err(e) => scope.post_message(&obj(&[("job", &job), ("layer", &l), ("error", &e.to_string().into())])),
         };
@@ -359,14 +358,14 @@ fn finish_open(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, job: u32, 
 
 /// A layer worker's pass: the layer blob indexed as the load indexes it
 /// ([`crate::image::index_options`]), as index bytes.
-/// With `tee` (an open's biggest layer), the uncompressed stream goes to the page's worker in
+/// With `tee` ([`PoolOpen::tee`]), the uncompressed stream goes to the page's worker in
 /// [`TEE_CHUNK`] pieces: verified, it hashes the stream (the diff_id) while this one reads and
-/// inflates, and a gzip blob's own digest is left to a [`digest_one`] task; with `files` (an
-/// unverified open's biggest compressed layer), each regular file's place goes with the pieces
-/// and the page's worker hashes the files ([`crate::layer::FileHashes`]) instead of this one.
+/// inflates, and a gzip blob's own digest is left to a [`digest_one`] task; not verified, each
+/// regular file's place goes with the pieces and the page's worker hashes the files
+/// ([`crate::layer::FileHashes`]) instead of this one. Returns the index bytes, the pass's
+/// milliseconds and its browser reads' (the benchmark's measure of one core's pass).
 #[inline(never)]
-#[allow(clippy::too_many_arguments)]
-fn index_one(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32, verify: bool, tee: bool, files: bool, blob: Option<Blob>) -> crate::error::Result<(Vec<u8>, f64, f64)> {
+fn index_one(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32, verify: bool, tee: bool, blob: Option<Blob>) -> crate::error::Result<(Vec<u8>, f64, f64)> {
     use crate::error::Error;
     let blob = blob.ok_or_else(|| Error::corrupt("no layer was given"))?;
     let t0 = now(scope);
@@ -375,7 +374,7 @@ fn index_one(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32, veri
     let compression = crate::layer::compression::detect_source(&*src)?;
     let mut opts = crate::image::index_options(compression, &crate::host::load_options(verify));
     opts.hash_blob = !tee;
-    opts.tee_files = tee && files;
+    opts.tee_files = tee && !verify;
     let mut last = 0.0;
     let l = JsValue::from(layer);
     let mut buf: Vec<u8> = Vec::new();
@@ -409,12 +408,11 @@ fn index_one(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32, veri
             }
             true
         },
-        if tee && (verify || files) { Some(&mut sink) } else { None },
+        if tee { Some(&mut sink) } else { None },
     )?;
     if !buf.is_empty() || !places.is_empty() {
         send(&mut buf, &mut places);
     }
-    // The pass's own time and its browser reads' (the benchmark's measure of one core's pass).
     let (.., read_ms) = browser.stats.get();
     Ok((crate::layer::indexfile::encode(&[crate::layer::indexfile::Parts::of(&idx)]), now(scope) - t0, read_ms))
 }
@@ -574,9 +572,9 @@ fn pool_open(
         tee,
         stream: crate::digest::Hasher::new(),
         files: None,
-        compressed: compressed.clone(),
         // An uncompressed layer's blob is its stream: its digest is the stream's.
         digest_todo: tee.filter(|&l| compressed[l]),
+        compressed,
         blob_digest: None,
         reporter,
         t0,
@@ -625,8 +623,7 @@ impl Pool {
             o.files = Some(crate::layer::FileHashes::default());
         }
         let tee = o.tee == Some(layer);
-        let files = tee && o.files.is_some();
-        let m = obj(&[("index", &(layer as u32).into()), ("job", &job.into()), ("verify", &o.verify.into()), ("tee", &tee.into()), ("files", &files.into()), ("blob", &o.blobs[layer])]);
+        let m = obj(&[("index", &(layer as u32).into()), ("job", &job.into()), ("verify", &o.verify.into()), ("tee", &tee.into()), ("blob", &o.blobs[layer])]);
         let _ = self.workers[w].post_message(&m);
         true
     }
@@ -692,8 +689,8 @@ fn on_layer_message(w: usize, data: JsValue) {
                 o.seen[layer] = idx.compressed_size;
                 let (ms, read_ms) = (field(&data, "ms").as_f64().unwrap_or(0.0) as u32, field(&data, "readMs").as_f64().unwrap_or(0.0) as u32);
                 web_sys::console::debug_1(&format!("layerlab: {} layer {layer}: its pass {ms} ms, reads {read_ms} ms", o.archive.name).into());
-                // The tee'd layer's diff_id: every chunk came before the index (one worker's
-                // messages arrive in order).
+                // The tee'd layer's file digests or diff_id: every chunk came before the index
+                // (one worker's messages arrive in order).
                 if let (true, Some(f)) = (o.tee == Some(layer), o.files.take()) {
                     let (filled, wanted) = f.fill(&mut idx.entries);
                     web_sys::console::debug_1(&format!("layerlab: {} layer {layer}: {filled} of {wanted} files hashed here", o.archive.name).into());
