@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # A clean dist/: a stale snippets/ file would fail its integrity check and stop the page.
 rm -rf dist
+# wasm-bindgen's output directory is shared by the page's binaries and never cleaned by trunk:
+# snippets left there by an older build would be copied into dist and preloaded.
+rm -rf target/wasm-bindgen/*/snippets
 # wasm-opt (binaryen 132, pure JS) comes from the npm packages.
 [ -x node_modules/.bin/wasm-opt ] || npm ci --no-audit --no-fund
 PATH="$PWD/node_modules/.bin:$PATH" trunk build --release --offline "$@"

@@ -19,3 +19,19 @@ if (!meta.test(html)) {
 }
 html = html.replace(meta, (_, head) => head + hashes.join(' '));
 writeFileSync(file, html);
+
+// Every integrity attribute trunk wrote must be the hash of the file it names: a browser blocks
+// a mismatch and the page does not start. (Binaries sharing wasm-bindgen's snippets/ directory
+// once made trunk hash a half-written file; the build fails here rather than in the browser.)
+let bad = 0;
+for (const m of html.matchAll(/<(?:link|script)\b[^>]*>/g)) {
+  const href = /\b(?:href|src)="([^"]+)"/.exec(m[0]);
+  const sri = /\bintegrity="(sha(256|384|512))-([^"]+)"/.exec(m[0]);
+  if (!href || !sri) continue;
+  const got = createHash(sri[1]).update(readFileSync(join(dir, href[1]))).digest('base64');
+  if (got !== sri[3]) {
+    console.error(`csp.mjs: ${href[1]} has ${sri[1]}-${got}, but index.html says ${sri[1]}-${sri[3]}`);
+    bad++;
+  }
+}
+if (bad) process.exit(1);

@@ -28,34 +28,11 @@ pub const MAX_FRAGMENT_JOURNAL: usize = 4000;
 /// Larger files are not copied into IndexedDB.
 pub const MAX_KEPT_FILE: f64 = 512.0 * 1024.0 * 1024.0;
 
-#[wasm_bindgen(inline_js = r#"
-function db() {
-  return new Promise((resolve, reject) => {
-    const r = indexedDB.open('layerlab', 1);
-    r.onupgradeneeded = () => r.result.createObjectStore('session');
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
-}
-export async function idb_put(key, value) {
-  const d = await db();
-  await new Promise((resolve, reject) => {
-    const tx = d.transaction('session', 'readwrite');
-    tx.objectStore('session').put(value, key);
-    tx.oncomplete = resolve; tx.onerror = () => reject(tx.error); tx.onabort = () => reject(tx.error);
-  });
-  d.close();
-}
-export async function idb_get(key) {
-  const d = await db();
-  const v = await new Promise((resolve, reject) => {
-    const r = d.transaction('session').objectStore('session').get(key);
-    r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error);
-  });
-  d.close();
-  return v;
-}
-"#)]
+// The IndexedDB glue is www/js/session-store.js, a classic script index.html loads before the
+// page starts (not an inline_js snippet: every binary of the page carries the crate's snippets
+// and trunk's parallel wasm-bindgen runs rewrite the one shared snippets/inline0.js while the
+// page's build hashes it for its integrity attribute; CI caught the mismatch).
+#[wasm_bindgen(js_namespace = layerlabSessionStore)]
 extern "C" {
     #[wasm_bindgen(catch)]
     fn idb_put(key: &str, value: &JsValue) -> Result<js_sys::Promise, JsValue>;
