@@ -17,6 +17,7 @@
 
 pub mod compression;
 pub mod content;
+pub mod filehash;
 pub mod indexfile;
 pub mod seek;
 pub mod tarindex;
@@ -33,7 +34,8 @@ use std::sync::Arc;
 
 pub use compression::Compression;
 pub use content::Content;
-pub use tarindex::{index_layer, index_layer_tee, members, FileHashes, IndexOptions, Limits, Member, Progress, Teed};
+pub use filehash::{FileHashes, Teed, WholeFiles};
+pub use tarindex::{index_layer, index_layer_tee, members, IndexOptions, Limits, Member, Progress};
 pub use tarwriter::{TarEntry, TarKind, TarWriter};
 
 /// What a tar entry is, after whiteout recognition.

@@ -6,6 +6,7 @@
 //! Verification hashes the uncompressed stream (the diff_id) and, for compressed layers, the blob
 //! (its digest) in the same pass.
 
+use super::filehash::{Teed, WholeFiles};
 use super::{clean_name, whiteout, Compression, Entry, EntryKind};
 use crate::error::{Error, ErrorKind, Result};
 use crate::digest::{prefixed, Hasher};
@@ -177,99 +178,20 @@ pub fn index_layer(
     opts: &IndexOptions,
     progress: &mut dyn FnMut(Progress) -> bool,
 ) -> Result<LayerIndex> {
-    index_layer_tee(blob, opts, progress, None)
-}
-
-/// What [`index_layer_tee`] hands on, in the stream's order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Teed<'a> {
-    /// The next bytes of the uncompressed stream.
-    Bytes(&'a [u8]),
-    /// A regular file's content is `size` bytes at `offset` of the uncompressed stream: said
-    /// after its header's bytes and before its content's ([`IndexOptions::tee_files`]).
-    File { offset: u64, size: u64 },
-}
-
-/// Hashes the regular files of a stream seen in pieces, each file's place said before its
-/// bytes come ([`Teed`]): how the page's worker hashes a layer's files while a layer worker
-/// inflates it. Ranges must come in stream order and not overlap (a tar's files do not).
-#[derive(Default)]
-pub struct FileHashes {
-    /// Stream offset of the next byte.
-    pos: u64,
-    queue: std::collections::VecDeque<(u64, u64)>,
-    current: Option<(u64, u64, Hasher)>,
-    /// (content offset, SHA-256) of each file hashed, in stream order.
-    done: Vec<(u64, [u8; 32])>,
-}
-
-impl FileHashes {
-    pub fn see(&mut self, t: Teed<'_>) {
-        match t {
-            Teed::File { offset, size } => self.queue.push_back((offset, size)),
-            Teed::Bytes(b) => self.bytes(b),
-        }
-    }
-
-    fn bytes(&mut self, mut b: &[u8]) {
-        while !b.is_empty() {
-            if self.current.is_none() {
-                match self.queue.front().copied() {
-                    // A range said after its bytes went by cannot be hashed: its file keeps no digest.
-                    Some((off, _)) if off < self.pos => {
-                        self.queue.pop_front();
-                        continue;
-                    }
-                    Some((off, size)) if off < self.pos + b.len() as u64 => {
-                        b = &b[(off - self.pos) as usize..];
-                        self.pos = off;
-                        self.queue.pop_front();
-                        // A size past the stream's end (a hostile header) never completes.
-                        self.current = Some((off, off.saturating_add(size), Hasher::new()));
-                    }
-                    _ => {
-                        self.pos += b.len() as u64;
-                        return;
-                    }
-                }
-            }
-            if let Some((_, end, h)) = self.current.as_mut() {
-                let n = usize::try_from(*end - self.pos).unwrap_or(usize::MAX).min(b.len());
-                h.update(&b[..n]);
-                self.pos += n as u64;
-                b = &b[n..];
-                if self.pos == *end {
-                    if let Some((off, _, h)) = self.current.take() {
-                        self.done.push((off, h.finalize()));
-                    }
-                }
-            }
-        }
-    }
-
-    /// Gives each regular file of `entries` without a digest its digest, if its content was
-    /// hashed here; returns how many got one, of how many had none.
-    pub fn fill(&self, entries: &mut [Entry]) -> (usize, usize) {
-        let (mut filled, mut wanted) = (0, 0);
-        for e in entries.iter_mut().filter(|e| e.kind == EntryKind::File && e.size > 0 && e.digest.is_none()) {
-            wanted += 1;
-            if let Ok(i) = self.done.binary_search_by_key(&e.offset, |d| d.0) {
-                e.digest = Some(self.done[i].1);
-                filled += 1;
-            }
-        }
-        (filled, wanted)
-    }
+    index_layer_tee(blob, opts, progress, None, None)
 }
 
 /// [`index_layer`], handing every byte of the uncompressed stream to `tee` instead of hashing
 /// it (when verifying: [`LayerIndex::diff_id`] is then left for whoever hashes what `tee` saw;
 /// the page's worker does, while a layer worker inflates, so the two run on two cores).
+/// Files hashed here that `whole` takes are handed to it whole and keep no digest here (see
+/// [`super::filehash`]).
 pub fn index_layer_tee(
     blob: Source,
     opts: &IndexOptions,
     progress: &mut dyn FnMut(Progress) -> bool,
     tee: Option<&mut dyn FnMut(Teed<'_>)>,
+    mut whole: Option<&mut dyn WholeFiles>,
 ) -> Result<LayerIndex> {
     let compression = super::compression::detect_source(&*blob)?;
     let total = blob.len();
@@ -346,6 +268,7 @@ pub fn index_layer_tee(
         let mut ar = tar::Archive::new(Shared(stream.clone()));
         let iter = ar.entries().map_err(io_err)?;
         let mut buf = vec![0u8; 64 * 1024];
+        let mut content: Vec<u8> = Vec::new();
         for (i, e) in iter.enumerate() {
             let mut e = e.map_err(io_err).map_err(|err| after(err, &out.entries))?;
             let mut entry = convert(&mut e, opts)?;
@@ -365,9 +288,13 @@ pub fn index_layer_tee(
             if entry.kind == EntryKind::File && entry.size > 0 && (opts.hash_files || opts.scan_secrets) {
                 // Whole files when hashing, else only the head the scanner looks at (the tar
                 // reader skips the rest, reading it anyway: the stream is not seekable).
-                let mut h = (opts.hash_files && !by_tee).then(Hasher::new);
+                let hash_here = opts.hash_files && !by_tee;
+                // Taken whole: the content is gathered in `content` (bounded by `takes`).
+                let taken = hash_here && whole.as_ref().is_some_and(|w| w.takes(e.size().max(entry.size)));
+                content.clear();
+                let mut h = (hash_here && !taken).then(Hasher::new);
                 let mut sc = opts.scan_secrets.then(crate::secrets::Scanner::default);
-                let mut left = if h.is_some() { e.size() } else { e.size().min(crate::secrets::SCAN_LIMIT) };
+                let mut left = if hash_here { e.size() } else { e.size().min(crate::secrets::SCAN_LIMIT) };
                 while left > 0 {
                     let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
                     let n = e.read(&mut buf[..want]).map_err(io_err).map_err(|err| err.at_entry(path.clone()))?;
@@ -376,9 +303,11 @@ pub fn index_layer_tee(
                     }
                     if let Some(h) = h.as_mut() {
                         h.update(&buf[..n]);
+                    } else if taken {
+                        content.extend_from_slice(&buf[..n]);
                     }
                     if let Some(s) = sc.as_mut() {
-                        if !s.feed(&buf[..n]) && h.is_none() {
+                        if !s.feed(&buf[..n]) && !hash_here {
                             break;
                         }
                     }
@@ -386,6 +315,8 @@ pub fn index_layer_tee(
                 }
                 if let Some(h) = h {
                     entry.digest = Some(h.finalize());
+                } else if let (true, Some(w)) = (taken, whole.as_mut()) {
+                    w.hash(entry.offset, &content);
                 }
                 if let Some(k) = sc.and_then(|s| s.found) {
                     heads.push((entry.offset, k));
@@ -614,35 +545,4 @@ fn convert<R: Read>(e: &mut tar::Entry<'_, R>, opts: &IndexOptions) -> Result<En
 
 fn parse_pax_num(v: &[u8]) -> Option<u64> {
     std::str::from_utf8(v).ok()?.trim().parse().ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{FileHashes, Teed};
-
-    /// Files said in batches before their bytes, the bytes in uneven pieces (as a layer
-    /// worker's chunks come): each file hashes as its slice of the stream; a range said after
-    /// its bytes went by gets no digest.
-    #[test]
-    fn file_hashes_follow_ranges_across_pieces() {
-        let data: Vec<u8> = (0..50_000u32).map(|i| (i * 31 % 251) as u8).collect();
-        let first = [(512u64, 1u64), (1024, 3000)];
-        let later = [(4608u64, 40_000u64), (45_000, 5000)];
-        for piece in [1usize, 7, 4096, 50_000] {
-            let mut h = FileHashes::default();
-            for &(offset, size) in &first {
-                h.see(Teed::File { offset, size });
-            }
-            let (head, tail) = data.split_at(4096);
-            head.chunks(piece).for_each(|c| h.see(Teed::Bytes(c)));
-            h.see(Teed::File { offset: 100, size: 10 });
-            for &(offset, size) in &later {
-                h.see(Teed::File { offset, size });
-            }
-            tail.chunks(piece).for_each(|c| h.see(Teed::Bytes(c)));
-            let want: Vec<(u64, [u8; 32])> =
-                first.iter().chain(&later).map(|&(o, n)| (o, crate::digest::sha256(&data[o as usize..(o + n) as usize]))).collect();
-            assert_eq!(h.done, want, "pieces of {piece}");
-        }
-    }
 }

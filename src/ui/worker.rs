@@ -161,14 +161,37 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) 
         let blob = field(&data, "blob").dyn_into::<Blob>().ok();
         let l = JsValue::from(layer);
         let tee = field(&data, "tee").is_truthy();
-        let _ = match index_one(scope, &job, layer, field(&data, "verify").is_truthy(), tee, blob) {
-            Ok((b, ms, read_ms)) => {
-                let a = Uint8Array::from(&b[..]);
-                let m = obj(&[("job", &job), ("layer", &l), ("index", &a), ("ms", &ms.into()), ("readMs", &read_ms.into())]);
-                scope.post_message_with_transfer(&m, &Array::of1(&a.buffer()))
+        match index_one(scope, &job, layer, field(&data, "verify").is_truthy(), tee, blob) {
+            Ok((mut idx, ms, read_ms, answers)) => {
+                let scope = scope.clone();
+                let t = now(&scope);
+                let asked = answers.as_ref().map_or(0, |a| a.len());
+                // The files handed to WebCrypto get their digests before the index goes.
+                let mut send = move |d: Vec<(u64, [u8; 32])>| {
+                    crate::layer::filehash::fill_by_offset(&mut idx.entries, |o| crate::ui::subtle_files::found(&d, o));
+                    let waited = now(&scope) - t;
+                    let b = crate::layer::indexfile::encode(&[crate::layer::indexfile::Parts::of(&idx)]);
+                    let a = Uint8Array::from(&b[..]);
+                    let m = obj(&[
+                        ("job", &job),
+                        ("layer", &l),
+                        ("index", &a),
+                        ("ms", &ms.into()),
+                        ("readMs", &read_ms.into()),
+                        ("subtle", &(asked as f64).into()),
+                        ("subtleMs", &waited.into()),
+                    ]);
+                    let _ = scope.post_message_with_transfer(&m, &Array::of1(&a.buffer()));
+                };
+                match answers {
+                    Some(a) => a.then(send),
+                    None => send(Vec::new()),
+                }
             }
-            Err(e) => scope.post_message(&obj(&[("job", &job), ("layer", &l), ("error", &e.to_string().into())])),
-        };
+            Err(e) => {
+                let _ = scope.post_message(&obj(&[("job", &job), ("layer", &l), ("error", &e.to_string().into())]));
+            }
+        }
         return;
     }
     let (req, blob) = match crate::ui::protocol::request_from_js(&data) {
@@ -362,10 +385,19 @@ fn finish_open(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, job: u32, 
 /// [`TEE_CHUNK`] pieces: verified, it hashes the stream (the diff_id) while this one reads and
 /// inflates, and a gzip blob's own digest is left to a [`digest_one`] task; not verified, each
 /// regular file's place goes with the pieces and the page's worker hashes the files
-/// ([`crate::layer::FileHashes`]) instead of this one. Returns the index bytes, the pass's
-/// milliseconds and its browser reads' (the benchmark's measure of one core's pass).
+/// ([`crate::layer::FileHashes`]) instead of this one. Files this one hashes go to the
+/// browser's digest where it takes them ([`crate::ui::subtle_files`]). Returns the index, the
+/// pass's milliseconds and its browser reads' (the benchmark's measure of one core's pass), and
+/// the digests still to come.
 #[inline(never)]
-fn index_one(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32, verify: bool, tee: bool, blob: Option<Blob>) -> crate::error::Result<(Vec<u8>, f64, f64)> {
+fn index_one(
+    scope: &DedicatedWorkerGlobalScope,
+    job: &JsValue,
+    layer: u32,
+    verify: bool,
+    tee: bool,
+    blob: Option<Blob>,
+) -> crate::error::Result<(crate::layer::tarindex::LayerIndex, f64, f64, Option<crate::ui::subtle_files::Answers>)> {
     use crate::error::Error;
     let blob = blob.ok_or_else(|| Error::corrupt("no layer was given"))?;
     let t0 = now(scope);
@@ -375,6 +407,10 @@ fn index_one(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32, veri
     let mut opts = crate::image::index_options(compression, &crate::host::load_options(verify));
     opts.hash_blob = !tee;
     opts.tee_files = tee && !verify;
+    let (mut subtle, answers) = match opts.hash_files.then(crate::ui::subtle_files::SubtleFiles::new).flatten() {
+        Some((s, a)) => (Some(s), Some(a)),
+        None => (None, None),
+    };
     let mut last = 0.0;
     let l = JsValue::from(layer);
     let mut buf: Vec<u8> = Vec::new();
@@ -409,12 +445,13 @@ fn index_one(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32, veri
             true
         },
         if tee { Some(&mut sink) } else { None },
+        subtle.as_mut().map(|s| s as &mut dyn crate::layer::WholeFiles),
     )?;
     if !buf.is_empty() || !places.is_empty() {
         send(&mut buf, &mut places);
     }
     let (.., read_ms) = browser.stats.get();
-    Ok((crate::layer::indexfile::encode(&[crate::layer::indexfile::Parts::of(&idx)]), now(scope) - t0, read_ms))
+    Ok((idx, now(scope) - t0, read_ms, answers.filter(|a| !a.is_empty())))
 }
 
 /// Uncompressed bytes per message of a tee'd layer ([`index_one`]).
@@ -461,8 +498,10 @@ struct PoolOpen {
     /// its inflate alone).
     tee: Option<usize>,
     stream: crate::digest::Hasher,
-    /// An unverified open's tee'd layer: its files, hashed here from the stream.
+    /// An unverified open's tee'd layer: its files, hashed here from the stream (those the
+    /// browser's digest takes by it: `answers`).
     files: Option<crate::layer::FileHashes>,
+    answers: Option<crate::ui::subtle_files::Answers>,
     /// Which layer blobs are compressed.
     compressed: Vec<bool>,
     digest_todo: Option<usize>,
@@ -572,6 +611,7 @@ fn pool_open(
         tee,
         stream: crate::digest::Hasher::new(),
         files: None,
+        answers: None,
         // An uncompressed layer's blob is its stream: its digest is the stream's.
         digest_todo: tee.filter(|&l| compressed[l]),
         compressed,
@@ -620,7 +660,13 @@ impl Pool {
         o.todo.remove(k);
         if !o.verify && !hashing && o.compressed.get(layer) == Some(&true) {
             o.tee = Some(layer);
-            o.files = Some(crate::layer::FileHashes::default());
+            o.files = Some(match crate::ui::subtle_files::SubtleFiles::new() {
+                Some((subtle, answers)) => {
+                    o.answers = Some(answers);
+                    crate::layer::FileHashes::with_whole(Box::new(subtle))
+                }
+                None => crate::layer::FileHashes::default(),
+            });
         }
         let tee = o.tee == Some(layer);
         let m = obj(&[("index", &(layer as u32).into()), ("job", &job.into()), ("verify", &o.verify.into()), ("tee", &tee.into()), ("blob", &o.blobs[layer])]);
@@ -687,13 +733,41 @@ fn on_layer_message(w: usize, data: JsValue) {
         match (idx, o.indexes.get_mut(layer)) {
             (Some(mut idx), Some(slot)) => {
                 o.seen[layer] = idx.compressed_size;
-                let (ms, read_ms) = (field(&data, "ms").as_f64().unwrap_or(0.0) as u32, field(&data, "readMs").as_f64().unwrap_or(0.0) as u32);
-                web_sys::console::debug_1(&format!("layerlab: {} layer {layer}: its pass {ms} ms, reads {read_ms} ms", o.archive.name).into());
+                let ms = |k: &str| field(&data, k).as_f64().unwrap_or(0.0) as u32;
+                web_sys::console::debug_1(
+                    &format!(
+                        "layerlab: {} layer {layer}: its pass {} ms, reads {} ms, {} files' digests by the browser, waited {} ms",
+                        o.archive.name,
+                        ms("ms"),
+                        ms("readMs"),
+                        ms("subtle"),
+                        ms("subtleMs")
+                    )
+                    .into(),
+                );
                 // The tee'd layer's file digests or diff_id: every chunk came before the index
                 // (one worker's messages arrive in order).
                 if let (true, Some(f)) = (o.tee == Some(layer), o.files.take()) {
-                    let (filled, wanted) = f.fill(&mut idx.entries);
-                    web_sys::console::debug_1(&format!("layerlab: {} layer {layer}: {filled} of {wanted} files hashed here", o.archive.name).into());
+                    f.fill(&mut idx.entries);
+                    if let Some(answers) = o.answers.take() {
+                        // The browser's digests of the files it took come back before the index
+                        // takes its place (the open waits for it meanwhile).
+                        answers.then(move |d| {
+                            pooled(|p| {
+                                if let Some(o) = p.opens.iter_mut().find(|o| o.job == job) {
+                                    crate::layer::filehash::fill_by_offset(&mut idx.entries, |off| crate::ui::subtle_files::found(&d, off));
+                                    log_files_here(&o.archive.name, layer, &idx.entries, d.len());
+                                    if let Some(slot) = o.indexes.get_mut(layer) {
+                                        *slot = Some(idx);
+                                    }
+                                }
+                            });
+                            finish_ready();
+                        });
+                        p.assign(w);
+                        return;
+                    }
+                    log_files_here(&o.archive.name, layer, &idx.entries, 0);
                 }
                 if o.tee == Some(layer) && o.verify {
                     let h = std::mem::replace(&mut o.stream, crate::digest::Hasher::new());
@@ -713,6 +787,14 @@ fn on_layer_message(w: usize, data: JsValue) {
         p.assign(w);
     });
     finish_ready();
+}
+
+/// Says how many of the tee'd layer's files got their digest here (`subtle` of them by the
+/// browser's digest).
+fn log_files_here(name: &str, layer: usize, entries: &[crate::layer::Entry], subtle: usize) {
+    let files = entries.iter().filter(|e| e.kind == crate::layer::EntryKind::File && e.size > 0);
+    let (hashed, wanted) = files.fold((0, 0), |(h, w), e| (h + e.digest.is_some() as usize, w + 1));
+    web_sys::console::debug_1(&format!("layerlab: {name} layer {layer}: {hashed} of {wanted} files hashed here, {subtle} by the browser").into());
 }
 
 /// Finishes the opens at the front whose layers are all indexed (or that run here in turn
