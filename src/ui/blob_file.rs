@@ -53,7 +53,8 @@ thread_local! {
 }
 
 /// Drops the worker's read-ahead (up to [`MAX_SLICE`] of browser memory): called when an open
-/// ends, so memory after load is what the open keeps, not its last slice.
+/// ends, and after each request of the Docker, drivers and Inspect workers, so memory between
+/// tasks is what they keep, not their last slice.
 pub fn forget_read_ahead() {
     AHEAD.with(|a| {
         let mut a = a.borrow_mut();

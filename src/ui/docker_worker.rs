@@ -49,6 +49,8 @@ pub fn run() {
     let s2 = scope.clone();
     let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
         handle(&s2, &mut docker.borrow_mut(), &opened, &files, ev.data());
+        // Memory between requests is what the host keeps, not a read's last slice.
+        crate::ui::blob_file::forget_read_ahead();
     });
     scope.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     onmessage.forget();

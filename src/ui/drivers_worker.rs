@@ -41,6 +41,8 @@ pub fn run() {
             }
         }
         let _ = s2.post_message(&o);
+        // Memory between requests is what the replay keeps, not a read's last slice.
+        crate::ui::blob_file::forget_read_ahead();
     });
     scope.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     onmessage.forget();

@@ -75,6 +75,8 @@ pub fn run() {
             let _ = Reflect::set(&o, &"what".into(), &what.into());
         }
         let _ = s2.post_message(&o);
+        // Memory between requests is what the analysis keeps, not a read's last slice.
+        crate::ui::blob_file::forget_read_ahead();
     });
     scope.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     onmessage.forget();
