@@ -27,6 +27,12 @@ install_web_tools() {
     say "installing Debian's chromium"
     $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
   fi
+  # The tests' screenshots of the Chinese page (target/screenshots/*-zh.png) need a CJK font:
+  # Debian's chromium brings none. Best effort: the tests themselves read text, not pixels.
+  if [ "$CHROMIUM" = /usr/bin/chromium ] && ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+    say "installing fonts-noto-cjk (for screenshots of the Chinese page)"
+    { $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk; } || say "fonts-noto-cjk could not be installed: Chinese screenshots will show boxes"
+  fi
   if [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     say "npm ci"; npm ci --no-audit --no-fund
   fi
