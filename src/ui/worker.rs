@@ -168,7 +168,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) 
                 let asked = answers.as_ref().map_or(0, |a| a.len());
                 // The files handed to WebCrypto get their digests before the index goes.
                 let mut send = move |d: Vec<(u64, [u8; 32])>| {
-                    crate::layer::filehash::fill_by_offset(&mut idx.entries, |o| crate::ui::subtle_files::found(&d, o));
+                    crate::layer::filehash::fill_by_offset(&mut idx.entries, &d);
                     let waited = now(&scope) - t;
                     let b = crate::layer::indexfile::encode(&[crate::layer::indexfile::Parts::of(&idx)]);
                     let a = Uint8Array::from(&b[..]);
@@ -755,7 +755,7 @@ fn on_layer_message(w: usize, data: JsValue) {
                         answers.then(move |d| {
                             pooled(|p| {
                                 if let Some(o) = p.opens.iter_mut().find(|o| o.job == job) {
-                                    crate::layer::filehash::fill_by_offset(&mut idx.entries, |off| crate::ui::subtle_files::found(&d, off));
+                                    crate::layer::filehash::fill_by_offset(&mut idx.entries, &d);
                                     log_files_here(&o.archive.name, layer, &idx.entries, d.len());
                                     if let Some(slot) = o.indexes.get_mut(layer) {
                                         *slot = Some(idx);

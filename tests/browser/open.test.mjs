@@ -13,6 +13,10 @@ import {
 
 const gen = (f) => path.join(FIXTURES, 'generated', f);
 const goldenPaths = (g) => g.trim().split('\n').map((l) => l.split(' ')[5]);
+// How many files' digests the browser (WebCrypto) gave, per line of the page's log that says so:
+// a layer worker's pass ("N files' digests by the browser") or the page's worker hashing a
+// tee'd layer ("…, N by the browser").
+const browserDigests = (logs) => logs.flatMap((l) => [...l.matchAll(/(\d+) files' digests by the browser|, (\d+) by the browser/g)]).map((m) => Number(m[1] ?? m[2]));
 
 test('layered.docker.tar through the picker: layers, tree and listing match the goldens; toggling layers', async () => {
   const t = await start();
@@ -135,7 +139,7 @@ test('served off localhost over http (no WebCrypto): a split open of the gzip ar
       await waitLayers(page, 8);
       assert.equal(await downloadListing(page), golden('layered.merged.txt'), `verify=${verify}`);
       assert.ok(logs.some((l) => /opened layered\.oci\.tar .*\(split\)/.test(l)), logs.join(' | '));
-      const byBrowser = logs.flatMap((l) => [...l.matchAll(/(\d+) files' digests by the browser|, (\d+) by the browser/g)]).map((m) => Number(m[1] ?? m[2]));
+      const byBrowser = browserDigests(logs);
       assert.ok(byBrowser.length > 0 && byBrowser.every((n) => n === 0), logs.join(' | '));
       assert.deepEqual(t.errors, []);
     } finally {
@@ -183,7 +187,7 @@ test('split open: layers indexed by layer workers give the goldens, verified and
       // Files of 1 KiB to 16 MiB in a gzip layer are hashed by the browser's own digest
       // (WebCrypto), in the layer workers' passes and from the stream the page's worker is
       // handed; the listing above holds their digests.
-      const byBrowser = logs.flatMap((l) => [...l.matchAll(/(\d+) files' digests by the browser|, (\d+) by the browser/g)]).map((m) => Number(m[1] ?? m[2]));
+      const byBrowser = browserDigests(logs);
       if (file.endsWith('.oci.tar')) assert.ok(byBrowser.reduce((a, b) => a + b, 0) > 0, logs.join(' | '));
       else assert.ok(byBrowser.every((n) => n === 0), `${file} has no gzip layer: ${logs.join(' | ')}`);
       assert.equal(logs.some((l) => /opened .* \(split\)/.test(l)), split, `${file} loaded from the layer workers' indexes: ${logs.join(' | ')}`);
