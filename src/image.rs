@@ -47,6 +47,11 @@ use std::sync::Arc;
 
 /// What [`Archive::load`]'s passes side by side came to: per layer, its index (or `None`: left
 /// to the pass in turn), or the layer whose progress cancelled them all.
+/// The least compressed bytes worth a core of their own (a piece's start costs a search and
+/// some bytes inflated twice).
+#[cfg(not(target_arch = "wasm32"))]
+const MIN_PIECE: u64 = 16 << 20;
+
 type Indexed = std::result::Result<Vec<Option<Result<crate::layer::tarindex::LayerIndex>>>, usize>;
 
 /// How [`Archive::load`] indexes a layer blob of this compression: what another worker's pass
@@ -472,11 +477,13 @@ impl Archive {
     }
 
     /// Indexes every opened layer that no index was handed over for, several at once where
-    /// the machine has the cores (natively: one thread per layer, at most one per core; the
-    /// page's worker has no threads and indexes them in turn). Progress still arrives per
-    /// layer, on the caller's thread, and its `false` cancels every pass. `None` for a layer
-    /// left to [`Self::checked_index`] (handed over, not opened, or indexed in turn); `Err(k)`
-    /// when the callback cancelled while layer `k` reported.
+    /// the machine has the cores (natively: one thread per core, taking jobs biggest first; a
+    /// big gzip layer that is not being verified is split into pieces inflated side by side,
+    /// [`crate::layer::tarindex::index_piece`]; the page's worker has no threads and indexes
+    /// them in turn). Progress still arrives per layer, on the caller's thread, and its `false`
+    /// cancels every pass. `None` for a layer left to [`Self::checked_index`] (handed over, not
+    /// opened, indexed in turn, or pieces that did not join); `Err(k)` when the callback
+    /// cancelled while layer `k` reported.
     #[cfg(not(target_arch = "wasm32"))]
     fn index_layers(
         &self,
@@ -484,52 +491,99 @@ impl Archive {
         prebuilt: &[Option<crate::layer::tarindex::LayerIndex>],
         progress: &mut dyn FnMut(LoadProgress) -> bool,
     ) -> Indexed {
+        use crate::layer::tarindex::{index_piece, join_pieces, LayerIndex, Piece, PieceSpec};
         use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-        let mut out: Vec<Option<Result<crate::layer::tarindex::LayerIndex>>> = (0..opened.len()).map(|_| None).collect();
+        enum Done {
+            Whole(Result<LayerIndex>),
+            Part(Result<Piece>),
+        }
+        let mut out: Vec<Option<Result<LayerIndex>>> = (0..opened.len()).map(|_| None).collect();
         // Layers up to the first that cannot be opened (its error is reported in order).
         let todo: Vec<&Opened> = opened.iter().map_while(|o| o.as_ref().ok()).filter(|o| prebuilt[o.i].is_none()).collect();
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let threads = cores.min(todo.len());
+        let total: u64 = todo.iter().map(|o| o.src.len()).sum();
+        // Jobs: (layer, piece), biggest first, so the longest pass starts at once. A gzip layer
+        // bigger than its share of a core's work is cut into parts about that share's size.
+        let share = (total / (2 * cores as u64).max(1)).max(MIN_PIECE);
+        let mut jobs: Vec<(&Opened, Option<PieceSpec>, u64)> = Vec::new();
+        for o in &todo {
+            let n = o.src.len().div_ceil(share) as usize;
+            if !(cores > 1 && n > 1 && o.compression == Compression::Gzip && !o.iopts.verify) {
+                jobs.push((o, None, o.src.len()));
+                continue;
+            }
+            for spec in crate::layer::tarindex::plan_pieces(o.src.clone(), n) {
+                let size = spec.until.map_or(o.src.len(), |c| c.input) - spec.from.map_or(0, |c| c.input);
+                jobs.push((o, (spec.from.is_some() || spec.until.is_some()).then_some(spec), size));
+            }
+        }
+        let threads = cores.min(jobs.len());
         if threads < 2 {
             return Ok(out);
         }
-        // Biggest blob first, so the longest pass starts at once.
-        let mut order = todo;
-        order.sort_by_key(|o| std::cmp::Reverse(o.src.len()));
+        jobs.sort_by_key(|j| std::cmp::Reverse(j.2));
         let next = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
         let mut cancelled_at = None;
-        let (tx, rx) = std::sync::mpsc::channel::<(usize, Option<Result<crate::layer::tarindex::LayerIndex>>, crate::layer::Progress)>();
+        let (tx, rx) = std::sync::mpsc::channel::<(usize, Option<Done>, crate::layer::Progress)>();
+        let mut parts: Vec<Vec<(Option<crate::layer::boundary::Cut>, Result<Piece>)>> = (0..opened.len()).map(|_| Vec::new()).collect();
         std::thread::scope(|scope| {
             for _ in 0..threads {
-                let (tx, order, next, stop) = (tx.clone(), &order, &next, &stop);
+                let (tx, jobs, next, stop) = (tx.clone(), &jobs, &next, &stop);
                 scope.spawn(move || loop {
-                    let Some(o) = order.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
-                    let r = index_layer(o.src.clone(), &o.iopts, &mut |p| {
-                        let _ = tx.send((o.i, None, p));
+                    let j = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&(o, spec, _)) = jobs.get(j) else { break };
+                    let mut report = |p| {
+                        let _ = tx.send((j, None, p));
                         !stop.load(Ordering::Relaxed)
-                    });
-                    let _ = tx.send((o.i, Some(r), crate::layer::Progress::default()));
+                    };
+                    let done = match spec {
+                        None => Done::Whole(index_layer(o.src.clone(), &o.iopts, &mut report)),
+                        Some(spec) => Done::Part(index_piece(o.src.clone(), &o.iopts, spec, &mut report, None)),
+                    };
+                    let _ = tx.send((j, Some(done), crate::layer::Progress::default()));
                 });
             }
             drop(tx);
             let layers = opened.first().and_then(|o| o.as_ref().ok()).map_or(0, |o| o.layers);
-            for (i, done, p) in rx {
+            // Progress per layer: the sum over its jobs' latest reports.
+            let mut latest = vec![crate::layer::Progress::default(); jobs.len()];
+            for (j, done, p) in rx {
+                let (o, spec, _) = jobs[j];
                 match done {
-                    Some(r) => out[i] = Some(r),
+                    Some(Done::Whole(r)) => out[o.i] = Some(r),
+                    Some(Done::Part(r)) => parts[o.i].push((spec.and_then(|s| s.from), r)),
                     None => {
-                        if !stop.load(Ordering::Relaxed) && !progress(LoadProgress { layer: i, layers, bytes: p.bytes, total: p.total, entries: p.entries }) {
+                        latest[j] = p;
+                        let (mut bytes, mut entries) = (0, 0);
+                        for (k, q) in latest.iter().enumerate() {
+                            if jobs[k].0.i == o.i {
+                                bytes += q.bytes;
+                                entries += q.entries;
+                            }
+                        }
+                        if !stop.load(Ordering::Relaxed) && !progress(LoadProgress { layer: o.i, layers, bytes, total: p.total, entries }) {
                             stop.store(true, Ordering::Relaxed);
-                            cancelled_at = Some(i);
+                            cancelled_at = Some(o.i);
                         }
                     }
                 }
             }
         });
-        match cancelled_at {
-            Some(k) => Err(k),
-            None => Ok(out),
+        if let Some(k) = cancelled_at {
+            return Err(k);
         }
+        // Pieces joined; a layer whose pieces failed or did not meet is left for one pass.
+        for (i, mut ps) in parts.into_iter().enumerate() {
+            if ps.is_empty() {
+                continue;
+            }
+            ps.sort_by_key(|(from, _)| from.map(|c| c.bit()));
+            let Some(o) = todo.iter().find(|o| o.i == i) else { continue };
+            let pieces: Option<Vec<Piece>> = ps.into_iter().map(|(_, r)| r.ok()).collect();
+            out[i] = pieces.and_then(|p| join_pieces(p, o.src.len(), &o.iopts)).map(Ok);
+        }
+        Ok(out)
     }
 
     #[cfg(target_arch = "wasm32")]

@@ -15,6 +15,7 @@
 //! - Hostile input ends in an error naming the entry: sizes past the end of the data, corrupt
 //!   streams, decompression bombs ([`Limits`]), unsupported entry types.
 
+pub mod boundary;
 pub mod compression;
 pub mod content;
 pub mod filehash;

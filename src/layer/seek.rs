@@ -20,9 +20,13 @@
 //! - Memory: per checkpoint 32 KiB of window + 32 bytes, kept uncompressed in memory (a window
 //!   must be at hand to resume; 32 KiB per 4 MiB is about 0.8% of the uncompressed size: 6 MiB
 //!   for the 798 MB big image, inside the 64 MiB page budget). Nothing else is kept.
+//! - A stream can also start at a block boundary found in the middle of a member, without its
+//!   window ([`GzStream::from_cut`], for the pieces of [`super::tarindex::index_piece`]), and
+//!   can note where it passes the boundaries such a start may be at ([`GzStream::mark_from`]).
 //! - Reading from a checkpoint does not check the member's CRC-32 (the indexing pass did, in
 //!   gzip mode); corrupt or truncated data is still an error, never a panic.
 
+use super::boundary::Cut;
 use super::zinflate::{Inflater, WINDOW};
 use super::Compression;
 use crate::error::{Error, Result};
@@ -77,6 +81,10 @@ impl SeekIndex {
 /// Where the indexing pass puts checkpoints as it finds them.
 pub type Sink = Rc<RefCell<Vec<Checkpoint>>>;
 
+/// Block boundaries a stream passed from a given input offset on ([`GzStream::mark_from`]), as
+/// (bit position in the blob, output offset), in order.
+pub type Marks = Rc<RefCell<Vec<(u64, u64)>>>;
+
 fn corrupt(msg: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, format!("corrupt gzip stream ({msg})"))
 }
@@ -108,6 +116,10 @@ pub struct GzStream<R> {
     span: u64,
     last_point: u64,
     stuck: u8,
+    /// Bit position from which block boundaries are marked, and where.
+    marks: Option<(u64, Marks)>,
+    /// Output offset of the first byte this stream hands out ([`Self::from_cut`]).
+    clean: u64,
 }
 
 const GZIP_BITS: i32 = 31;
@@ -139,7 +151,33 @@ impl<R: Read> GzStream<R> {
             span,
             last_point: 0,
             stuck: 0,
+            marks: None,
+            clean: 0,
         })
+    }
+
+    /// Marks every block boundary at or after bit position `from` (where another piece of the
+    /// member starts, [`Self::from_cut`]): the returned list says where each fell in the output.
+    pub fn mark_from(&mut self, from: u64) -> Marks {
+        let m: Marks = Default::default();
+        self.marks = Some((from, m.clone()));
+        m
+    }
+
+    /// Whether the input at hand reaches the marked region (then the stream stops at every
+    /// block boundary to note it).
+    fn marking(&self) -> bool {
+        self.marks.as_ref().is_some_and(|(from, _)| self.base + self.len as u64 >= from / 8)
+    }
+
+    /// A block boundary at the current position, `bits` bits into the byte before it.
+    fn boundary(&mut self, bits: u8) {
+        if let Some((from, m)) = &self.marks {
+            let here = Cut { input: self.base + self.pos as u64, bits }.bit();
+            if here >= *from {
+                m.borrow_mut().push((here, self.out));
+            }
+        }
     }
 
     fn refill(&mut self) -> io::Result<()> {
@@ -198,7 +236,7 @@ impl<R: Read> Read for GzStream<R> {
                     self.record(Checkpoint { input, bits: 0, output: self.out, window: Box::default(), start: true });
                 }
             }
-            let block = self.due();
+            let block = self.due() || self.marking();
             let step = self.inf.inflate(&self.buf[self.pos..self.len], out, block).map_err(corrupt)?;
             self.pos += step.consumed;
             self.out += step.produced as u64;
@@ -212,9 +250,12 @@ impl<R: Read> Read for GzStream<R> {
             } else if block {
                 let dt = self.inf.data_type();
                 if dt & 128 != 0 && dt & 64 == 0 && self.out > 0 {
-                    let window = self.inf.dictionary().into_boxed_slice();
-                    let input = self.base + self.pos as u64;
-                    self.record(Checkpoint { input, bits: (dt & 7) as u8, output: self.out, window, start: false });
+                    self.boundary((dt & 7) as u8);
+                    if self.due() {
+                        let window = self.inf.dictionary().into_boxed_slice();
+                        let input = self.base + self.pos as u64;
+                        self.record(Checkpoint { input, bits: (dt & 7) as u8, output: self.out, window, start: false });
+                    }
                 }
             }
             if step.produced > 0 {
@@ -232,6 +273,75 @@ impl<R: Read> Read for GzStream<R> {
                 self.stuck = 0;
             }
         }
+    }
+}
+
+impl<R: Read> GzStream<R> {
+    /// Starts at `cut`, a guessed block boundary in the middle of a member, without the window
+    /// before it (rapidgzip's idea, with zlib-rs doing the decoding): two inflaters start there,
+    /// one given a window of zero bytes and one of 0xff bytes, so an output byte that the two
+    /// agree on does not depend on the real window. Both run until the last 32 KiB they agree
+    /// on, then the first goes on alone: its window is now the real one. What came before that
+    /// point is dropped ([`Self::clean`] says where the stream's bytes start, counted from the
+    /// cut). `src` is positioned at `cut.input`, or at the byte before it when `cut.bits > 0`.
+    /// An error when the guess does not inflate or the member ends first; `Ok(Err(input))` when
+    /// agreement does not come within `limit` bytes of output (`input`: how far it read, where
+    /// to look for another cut).
+    pub fn from_cut(mut src: R, cut: Cut, sink: Option<(Sink, u64)>, limit: u64) -> io::Result<Result<Self, u64>> {
+        let mut first = [0u8; 1];
+        if cut.bits > 0 {
+            src.read_exact(&mut first).map_err(|_| truncated())?;
+        }
+        let mut g = GzStream::new(src, sink)?;
+        let mut other = Inflater::new(RAW_BITS).map_err(corrupt)?;
+        g.inf.reset(RAW_BITS).map_err(corrupt)?;
+        for (inf, fill) in [(&mut g.inf, 0u8), (&mut other, 0xff)] {
+            if cut.bits > 0 {
+                inf.prime(u32::from(cut.bits), first[0]).map_err(corrupt)?;
+            }
+            inf.set_dictionary(&[fill; WINDOW]).map_err(corrupt)?;
+        }
+        g.raw = true;
+        g.base = cut.input;
+        let (mut a, mut b) = (vec![0u8; 64 * 1024], vec![0u8; 64 * 1024]);
+        let mut unsure_end = 0u64;
+        while g.out < unsure_end + WINDOW as u64 {
+            if g.pos == g.len {
+                if g.eof {
+                    return Err(truncated());
+                }
+                g.refill()?;
+                continue;
+            }
+            let s1 = g.inf.inflate(&g.buf[g.pos..g.len], &mut a, false).map_err(corrupt)?;
+            let s2 = other.inflate(&g.buf[g.pos..g.len], &mut b, false).map_err(corrupt)?;
+            if s1 != s2 {
+                return Err(corrupt("the guessed block boundary decodes two ways".into()));
+            }
+            g.pos += s1.consumed;
+            let n = s1.produced;
+            if let Some(k) = a[..n].iter().zip(&b[..n]).rposition(|(x, y)| x != y) {
+                unsure_end = g.out + k as u64 + 1;
+            }
+            g.out += n as u64;
+            if s1.end {
+                return Err(corrupt("the member ends before its output stops depending on the window".into()));
+            }
+            if g.out > limit {
+                return Ok(Err(g.base + g.pos as u64));
+            }
+            if s1.consumed == 0 && n == 0 && g.pos < g.len {
+                return Err(corrupt("inflate makes no progress".into()));
+            }
+        }
+        g.clean = g.out;
+        g.last_point = g.out;
+        Ok(Ok(g))
+    }
+
+    /// Where this stream's bytes start, counted from its start or its cut ([`Self::from_cut`]).
+    pub fn clean(&self) -> u64 {
+        self.clean
     }
 }
 
@@ -388,6 +498,38 @@ mod tests {
         for off in [0u64, 50, 3 << 20, 5 << 20, 9 << 20, (11 << 20) + 5] {
             assert_eq!(read_at(&gz, &idx, off, 1 << 30), d[off as usize..], "offset {off}");
         }
+    }
+
+    #[test]
+    fn a_stream_started_at_a_found_cut_agrees_with_one_read_from_the_start() {
+        let d = data(6 << 20);
+        let gz = gzip(&[&d, &d[..1 << 20]]);
+        for frac in [3usize, 2] {
+            let from = gz.len() / frac;
+            let cut = crate::layer::boundary::find(&gz[from - 4096..from + (512 << 10)], (from - 4096) as u64, 4096).unwrap();
+            // From the start, marking boundaries from there: the cut is one, at this output offset.
+            let mut whole = GzStream::new(io::Cursor::new(gz.clone()), None).unwrap();
+            let marks = whole.mark_from((from as u64 - 4096) * 8);
+            let mut all = Vec::new();
+            whole.read_to_end(&mut all).unwrap();
+            let u = marks.borrow().iter().find(|m| m.0 == cut.bit()).expect("the cut is a boundary").1;
+            assert!(marks.borrow().iter().all(|m| m.0 >= (from as u64 - 4096) * 8) && marks.borrow().len() > 3);
+            // From the cut alone: the same bytes once they stop depending on the window.
+            let at = cut.input as usize - usize::from(cut.bits > 0);
+            let mut part = GzStream::from_cut(io::Cursor::new(gz[at..].to_vec()), cut, None, 8 << 20).unwrap().unwrap();
+            let clean = part.clean();
+            assert!(clean >= WINDOW as u64 && clean < 4 << 20, "{clean}");
+            let mut rest = Vec::new();
+            part.read_to_end(&mut rest).unwrap();
+            assert_eq!(rest.len() as u64, all.len() as u64 - u - clean);
+            assert!(rest == all[(u + clean) as usize..], "cut {cut:?}");
+        }
+        // Agreement that does not come within the limit says how far it read.
+        let from = gz.len() / 2;
+        let cut = crate::layer::boundary::find(&gz[from..from + (512 << 10)], from as u64, 0).unwrap();
+        let at = cut.input as usize - usize::from(cut.bits > 0);
+        let got = GzStream::from_cut(io::Cursor::new(gz[at..].to_vec()), cut, None, 1000).unwrap();
+        assert!(matches!(got, Err(n) if n > cut.input), "{:?}", got.as_ref().err());
     }
 
     #[test]

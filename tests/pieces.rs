@@ -1,0 +1,161 @@
+//! A gzip layer indexed in pieces on several cores (`tarindex::plan_pieces`, `index_piece`,
+//! `join_pieces`) gives exactly what one pass from the start gives: the same entries (paths,
+//! offsets, digests), the same secret findings, and seek checkpoints that read the same bytes.
+
+use layerlab::layer::seek::open_at;
+use layerlab::layer::tarindex::{index_piece, join_pieces, plan_pieces, LayerIndex};
+use layerlab::layer::{index_layer, Compression, IndexOptions};
+use layerlab::source::MemSource;
+use std::io::{Read, Write};
+
+/// A tar of about 40 MB: files of many sizes (some long-named, so GNU long-name
+/// headers come before their entries), directories, symlinks, a file that looks like a key.
+fn layer() -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    let mut x = 0x2545_f491_u64;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for d in 0..40 {
+        let dir = format!("usr/share/pkg{d}/");
+        let mut h = hdr();
+        h.set_entry_type(tar::EntryType::Directory);
+        h.set_mode(0o755);
+        h.set_size(0);
+        b.append_data(&mut h, &dir, std::io::empty()).unwrap();
+        for f in 0..60 {
+            let size = match next() % 10 {
+                0 => 0,
+                1..=6 => (next() % 8000) as usize,
+                7 | 8 => (next() % 100_000) as usize,
+                _ => (next() % 1_500_000) as usize,
+            };
+            // Letters with random bytes among them (compressible about 4:3, like binaries and
+            // text mixed): little of it reaches back far, so a start at a block boundary stops
+            // depending on the window before it within about 128 KiB. (Text made of a few
+            // hundred words or log lines keeps reaching back to before any cut: such a layer is
+            // indexed in one pass; `plan_pieces` finds no start.)
+            let mut data = Vec::with_capacity(size);
+            while data.len() < size {
+                let v = next();
+                data.push(if v % 4 == 0 { (v >> 8) as u8 } else { b'a' + ((v >> 16) % 26) as u8 });
+            }
+            data.truncate(size);
+            let long = if f % 7 == 0 { "a-rather-long-directory-name-that-pushes-the-path-past-one-hundred-bytes/".repeat(2) } else { String::new() };
+            let name = format!("{dir}{long}file{f}.txt");
+            let mut h = hdr();
+            h.set_mode(0o644);
+            h.set_size(data.len() as u64);
+            b.append_data(&mut h, &name, &data[..]).unwrap();
+            if f % 13 == 0 {
+                let mut h = hdr();
+                h.set_entry_type(tar::EntryType::Symlink);
+                h.set_size(0);
+                b.append_link(&mut h, format!("{dir}link{f}"), format!("file{f}.txt")).unwrap();
+            }
+        }
+        if d == 25 {
+            let key = b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
+            let mut h = hdr();
+            h.set_mode(0o600);
+            h.set_size(key.len() as u64);
+            b.append_data(&mut h, format!("{dir}id_ed25519"), &key[..]).unwrap();
+        }
+    }
+    b.into_inner().unwrap()
+}
+
+fn hdr() -> tar::Header {
+    let mut h = tar::Header::new_gnu();
+    h.set_uid(0);
+    h.set_gid(0);
+    h.set_mtime(1_700_000_000);
+    h.set_mode(0o644);
+    h
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn opts() -> IndexOptions {
+    IndexOptions { verify: false, hash_files: true, ..Default::default() }
+}
+
+fn in_pieces(gz: &[u8], n: usize) -> (usize, Option<LayerIndex>) {
+    let src = MemSource::shared(gz.to_vec());
+    let specs = plan_pieces(src.clone(), n);
+    let pieces: Vec<_> = specs.iter().map(|s| index_piece(src.clone(), &opts(), *s, &mut |_| true, None).map_err(|e| e.to_string()).unwrap()).collect();
+    (pieces.len(), join_pieces(pieces, gz.len() as u64, &opts()))
+}
+
+#[test]
+fn pieces_join_into_the_one_pass_index() {
+    let tar = layer();
+    assert!(tar.len() > 30 << 20, "{}", tar.len());
+    let gz = gzip(&tar);
+    let one = index_layer(MemSource::shared(gz.clone()), &opts(), &mut |_| true).unwrap();
+    for n in [2, 3] {
+        let (made, joined) = in_pieces(&gz, n);
+        assert_eq!(made, n, "a start was found for every piece");
+        let joined = joined.expect("the pieces meet");
+        assert_eq!(joined.entries, one.entries, "{n} pieces");
+        assert!(one.entries.iter().filter(|e| e.digest.is_some()).count() > 1000);
+        assert_eq!(joined.secret_heads, one.secret_heads);
+        assert_eq!(joined.secret_heads.as_ref().map(Vec::len), Some(1));
+        assert!(joined.uncompressed_size >= tar.len() as u64 - 10240 && joined.uncompressed_size <= tar.len() as u64);
+        // Every checkpoint, from whichever piece, reads the layer's own bytes.
+        let seek = joined.seek.as_ref().unwrap();
+        assert!(seek.points.len() >= 8, "{}", seek.points.len());
+        assert!(seek.points.windows(2).all(|w| w[0].output < w[1].output));
+        for p in &seek.points {
+            let mut r = open_at(MemSource::shared(gz.clone()), Compression::Gzip, Some(seek), p.output + 100).unwrap();
+            let mut got = vec![0u8; 4096];
+            r.read_exact(&mut got).unwrap();
+            assert!(got[..] == tar[p.output as usize + 100..p.output as usize + 4196], "{p:?}");
+        }
+    }
+}
+
+#[test]
+fn pieces_that_do_not_meet_are_refused() {
+    let gz = gzip(&layer());
+    let src = MemSource::shared(gz.clone());
+    let specs = plan_pieces(src.clone(), 2);
+    assert_eq!(specs.len(), 2);
+    let pieces: Vec<_> = specs.iter().map(|s| index_piece(src.clone(), &opts(), *s, &mut |_| true, None).unwrap()).collect();
+    // The first piece stopped one header later than the second piece saw one.
+    let mut off = pieces.clone();
+    off[0].stop = off[0].stop.map(|s| s + 512);
+    assert!(join_pieces(off, gz.len() as u64, &opts()).is_none());
+    // The first piece did not find the second one's start to be a block boundary.
+    let mut lost = pieces.clone();
+    lost[0].until_at = None;
+    assert!(join_pieces(lost, gz.len() as u64, &opts()).is_none());
+    // A first piece that went on to the end alone is the whole layer.
+    let alone = index_piece(src.clone(), &opts(), layerlab::layer::tarindex::PieceSpec { from: None, until: None }, &mut |_| true, None).unwrap();
+    let one = index_layer(src, &opts(), &mut |_| true).unwrap();
+    assert_eq!(join_pieces(vec![alone, pieces[1].clone()], gz.len() as u64, &opts()).unwrap().entries, one.entries);
+    assert!(join_pieces(pieces, gz.len() as u64, &opts()).is_some());
+}
+
+#[test]
+fn log_lines_find_no_start_and_stay_one_piece() {
+    let mut b = tar::Builder::new(Vec::new());
+    let mut text = Vec::new();
+    let mut x = 99u64;
+    while text.len() < 12 << 20 {
+        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        text.extend_from_slice(format!("line {} value {}\n", (x >> 33) % 1000, (x >> 40) % 100_000).as_bytes());
+    }
+    let mut h = hdr();
+    h.set_size(text.len() as u64);
+    b.append_data(&mut h, "var/log/big.log", &text[..]).unwrap();
+    let gz = gzip(&b.into_inner().unwrap());
+    assert_eq!(plan_pieces(MemSource::shared(gz), 2), vec![layerlab::layer::tarindex::PieceSpec { from: None, until: None }]);
+}
