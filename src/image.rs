@@ -47,11 +47,6 @@ use std::sync::Arc;
 
 /// What [`Archive::load`]'s passes side by side came to: per layer, its index (or `None`: left
 /// to the pass in turn), or the layer whose progress cancelled them all.
-/// The least compressed bytes worth a core of their own (a piece's start costs a search and
-/// some bytes inflated twice).
-#[cfg(not(target_arch = "wasm32"))]
-const MIN_PIECE: u64 = 16 << 20;
-
 type Indexed = std::result::Result<Vec<Option<Result<crate::layer::tarindex::LayerIndex>>>, usize>;
 
 /// How [`Archive::load`] indexes a layer blob of this compression: what another worker's pass
@@ -504,11 +499,10 @@ impl Archive {
         let total: u64 = todo.iter().map(|o| o.src.len()).sum();
         // Jobs: (layer, piece), biggest first, so the longest pass starts at once. A gzip layer
         // bigger than its share of a core's work is cut into parts about that share's size.
-        let share = (total / (2 * cores as u64).max(1)).max(MIN_PIECE);
         let mut jobs: Vec<(&Opened, Option<PieceSpec>, u64)> = Vec::new();
         for o in &todo {
-            let n = o.src.len().div_ceil(share) as usize;
-            if !(cores > 1 && n > 1 && o.compression == Compression::Gzip && !o.iopts.verify) {
+            let n = crate::layer::tarindex::piece_count(&o.src, total, cores);
+            if n < 2 || o.iopts.verify {
                 jobs.push((o, None, o.src.len()));
                 continue;
             }

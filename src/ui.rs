@@ -28,6 +28,7 @@ pub mod hooks;
 pub mod inspect_bridge;
 pub mod inspect_worker;
 pub mod lang;
+pub mod layer_worker;
 pub mod panels;
 pub mod protocol;
 pub mod session;

@@ -199,7 +199,7 @@ fn inflates(data: &[u8], base: u64, cut: Cut) -> bool {
             return false;
         }
     }
-    if inf.set_dictionary(&[0u8; WINDOW]).is_err() {
+    if inf.set_dictionary(&vec![0u8; WINDOW]).is_err() {
         return false;
     }
     let mut out = vec![0u8; 64 * 1024];

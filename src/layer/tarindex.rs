@@ -111,10 +111,18 @@ struct Meter<'t, R> {
     /// Sees every byte instead of `hash` ([`index_layer_tee`]).
     tee: Option<&'t mut dyn FnMut(Teed<'_>)>,
     cap: u64,
+    /// Bytes already counted, handed out again before `inner`'s ([`resync`]).
+    again: Vec<u8>,
 }
 
 impl<R: Read> Read for Meter<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if !self.again.is_empty() {
+            let n = buf.len().min(self.again.len());
+            buf[..n].copy_from_slice(&self.again[..n]);
+            self.again.drain(..n);
+            return Ok(n);
+        }
         let n = self.inner.read(buf)?;
         if let Some(h) = self.hash.as_mut() {
             h.update(&buf[..n]);
@@ -215,6 +223,7 @@ pub fn index_layer_tee(
         hash: (opts.verify && opts.hash_blob && compression != Compression::None).then(Hasher::new),
         tee: None,
         cap: u64::MAX,
+        again: Vec::new(),
     }));
     let mut out = LayerIndex {
         compression,
@@ -277,38 +286,12 @@ pub fn index_layer_tee(
         hash: (opts.verify && tee.is_none()).then(Hasher::new),
         tee,
         cap,
+        again: Vec::new(),
     }));
-    {
-        let mut ar = tar::Archive::new(Shared(stream.clone()));
-        let iter = ar.entries().map_err(io_err)?;
-        let mut scratch = Scratch::default();
-        for (i, e) in iter.enumerate() {
-            let mut e = e.map_err(io_err).map_err(|err| after(err, &out.entries))?;
-            let mut entry = convert(&mut e, opts)?;
-            // A file hashed by whoever sees the stream: its place is said before its bytes pass.
-            let by_tee = entry.kind == EntryKind::File
-                && entry.size > 0
-                && opts.hash_files
-                && opts.tee_files
-                && !e.header().entry_type().is_gnu_sparse()
-                && stream.borrow().tee.is_some();
-            if by_tee {
-                if let Some(t) = stream.borrow_mut().tee.as_mut() {
-                    t(Teed::File { offset: entry.offset, size: entry.size });
-                }
-            }
-            read_content(&mut e, &mut entry, opts, by_tee, &mut scratch, &mut whole, &mut heads)?;
-            if !entry.path.is_empty() {
-                push(&mut out.entries, entry, opts)?;
-            }
-            if i % 256 == 0 {
-                let bytes = raw.borrow().count;
-                if !progress(Progress { bytes, total, entries: out.entries.len() as u64 }) {
-                    return Err(cancelled());
-                }
-            }
-        }
-    }
+    let rc = raw.clone();
+    walk(&Shared(stream.clone()), opts, None, &mut whole, &mut heads, &mut out.entries, &mut |n| {
+        progress(Progress { bytes: rc.borrow().count, total, entries: n })
+    })?;
     // Drain the rest of the stream (padding, end-of-archive blocks, trailing bytes): the diff_id
     // covers all of it. Without verification there is nothing to gain from reading on.
     if opts.verify {
@@ -339,6 +322,72 @@ pub fn index_layer_tee(
     }
     progress(Progress { bytes: total, total, entries: out.entries.len() as u64 });
     Ok(out)
+}
+
+/// Where the walk of a piece starts and stops ([`index_piece`]).
+struct Bounds<'a> {
+    /// Offset of the walk's first header in the piece's output.
+    origin: u64,
+    /// Where the next piece's start fell in this piece's output, once passed.
+    until_at: &'a dyn Fn() -> Option<u64>,
+    /// Note the first headers ([`Piece::headers`]).
+    note: bool,
+}
+
+/// The streaming pass's walk of the tar stream (one copy for a whole layer and a piece): each
+/// entry converted, its content read as the options want ([`read_content`]), taken; a file
+/// hashed by whoever sees the stream said to the tee first. For a piece, offsets count from
+/// its start, the first headers are noted, and the walk stops at the first header [`GUARD`]
+/// past where the next piece starts (returned). `progress` gets the entries taken so far.
+fn walk(
+    stream: &Shared<Meter<'_, Box<dyn Read>>>,
+    opts: &IndexOptions,
+    mut piece: Option<(&Bounds<'_>, &mut Vec<(u64, usize)>)>,
+    whole: &mut Option<&mut dyn WholeFiles>,
+    heads: &mut Vec<(u64, &'static str)>,
+    entries: &mut Vec<Entry>,
+    progress: &mut dyn FnMut(u64) -> bool,
+) -> Result<Option<u64>> {
+    let mut ar = tar::Archive::new(stream.clone());
+    let iter = ar.entries().map_err(io_err)?;
+    let mut scratch = Scratch::default();
+    let origin = piece.as_ref().map_or(0, |p| p.0.origin);
+    let mut next_header = origin;
+    for (i, e) in iter.enumerate() {
+        let mut e = e.map_err(io_err).map_err(|err| after(err, entries))?;
+        let mut entry = convert(&mut e, opts)?;
+        entry.offset += origin;
+        let header = next_header;
+        next_header = entry.offset.saturating_add(e.size().div_ceil(512) * 512);
+        if let Some((b, noted)) = piece.as_mut() {
+            if (b.until_at)().is_some_and(|u| header >= u + GUARD) {
+                return Ok(Some(header));
+            }
+            if b.note && header < GUARD * 4 {
+                noted.push((header, entries.len()));
+            }
+        }
+        // A file hashed by whoever sees the stream: its place is said before its bytes pass.
+        let by_tee = entry.kind == EntryKind::File
+            && entry.size > 0
+            && opts.hash_files
+            && opts.tee_files
+            && !e.header().entry_type().is_gnu_sparse()
+            && stream.0.borrow().tee.is_some();
+        if by_tee {
+            if let Some(t) = stream.0.borrow_mut().tee.as_mut() {
+                t(Teed::File { offset: entry.offset, size: entry.size });
+            }
+        }
+        read_content(&mut e, &mut entry, opts, by_tee, &mut scratch, whole, heads)?;
+        if !entry.path.is_empty() {
+            push(entries, entry, opts)?;
+        }
+        if i % 256 == 0 && !progress(entries.len() as u64) {
+            return Err(cancelled());
+        }
+    }
+    Ok(None)
 }
 
 /// Buffers of the streaming pass, kept from file to file.
@@ -430,9 +479,9 @@ pub const TRIES: usize = 8;
 /// What [`index_piece`] found, in its own offsets: 0 is the output at its start.
 #[derive(Debug, Clone)]
 pub struct Piece {
-    pub entries: Vec<Entry>,
-    pub secret_heads: Vec<(u64, &'static str)>,
-    pub points: Vec<super::seek::Checkpoint>,
+    /// Its entries, seek checkpoints and secret findings; its uncompressed size is how far it
+    /// read its stream.
+    pub index: LayerIndex,
     /// The first headers' offsets (an entry's first header, PAX or long-name ones included)
     /// with the number of entries taken before each, up to [`GUARD`] × 4.
     pub headers: Vec<(u64, usize)>,
@@ -440,58 +489,56 @@ pub struct Piece {
     pub stop: Option<u64>,
     /// Where the `until` cut fell in this piece's output, when it was a block boundary here.
     pub until_at: Option<u64>,
-    /// How far the piece read its uncompressed stream.
-    pub read_to: u64,
 }
 
 /// Finds a tar header (ustar magic and a checksum that adds up) in a stream that starts in the
-/// middle of a tar archive; returns a reader from that header and its offset in `r`.
-fn resync(mut r: Box<dyn Read>, start: u64) -> Result<(Box<dyn Read>, u64)> {
+/// middle of a tar archive, at stream offset `start`; leaves the stream at that header (the
+/// bytes read past it are handed out again) and returns its offset.
+fn resync(stream: &Shared<Meter<'_, Box<dyn Read>>>, start: u64) -> Result<u64> {
     let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
     let mut at = start; // stream offset of buf[0]
-    let finder = memchr::memmem::Finder::new(b"ustar");
     let mut searched = 0usize;
     loop {
         let old = buf.len();
         buf.resize(old + (256 << 10), 0);
-        let n = r.read(&mut buf[old..]).map_err(io_err)?;
+        let n = stream.0.borrow_mut().read(&mut buf[old..]).map_err(io_err)?;
         buf.truncate(old + n);
-        for hit in finder.find_iter(&buf[searched..]) {
+        // A `u` then `star` (not memmem: its searchers cost the page's worker 3-4 KB of wasm).
+        for hit in memchr::memchr_iter(b'u', &buf[searched..]) {
             let m = searched + hit;
-            if m < 257 || m + 255 > buf.len() {
+            if m < 257 || m + 255 > buf.len() || &buf[m + 1..m + 5] != b"star" {
                 continue;
             }
-            let h = &buf[m - 257..m + 255];
-            let want = std::str::from_utf8(&h[148..156]).ok().map(|t| t.trim_matches(|c: char| c == '\0' || c == ' ')).and_then(|t| u32::from_str_radix(t, 8).ok());
-            let sum: u32 = h.iter().enumerate().map(|(i, &b)| if (148..156).contains(&i) { 32 } else { u32::from(b) }).sum();
-            if want == Some(sum) {
+            // The checksum as the tar crate reads and computes it.
+            let mut h = tar::Header::new_old();
+            h.as_mut_bytes().copy_from_slice(&buf[m - 257..m + 255]);
+            let want = h.cksum().ok();
+            h.set_cksum();
+            if want.is_some() && want == h.cksum().ok() {
                 let from = m - 257;
-                let head = io::Cursor::new(buf.split_off(from));
-                return Ok((Box::new(head.chain(r)), at + from as u64));
+                stream.0.borrow_mut().again = buf.split_off(from);
+                return Ok(at + from as u64);
             }
         }
         if n == 0 {
             return Err(Error::corrupt("no tar header after the cut"));
         }
-        // Keep what a header that starts here could still need.
-        let keep = buf.len().saturating_sub(512);
+        // Keep what a header whose magic was too near the end to check still needs.
+        let keep = buf.len().saturating_sub(768);
         buf.drain(..keep);
         at += keep as u64;
-        searched = buf.len().saturating_sub(4);
+        searched = buf.len().saturating_sub(260);
     }
 }
 
 /// Starts inflating a gzip blob at the first block boundary after `from` whose output stops
 /// depending on the window within [`TRY`] bytes, trying up to [`TRIES`] boundaries.
-fn start_near<R: Read + Seek + Clone>(src: R, from: u64, sink: Option<(super::seek::Sink, u64)>) -> Result<(super::seek::GzStream<R>, Cut)> {
+fn start_near(src: &Source, from: u64, sink: Option<(super::seek::Sink, u64)>) -> Result<(super::seek::GzStream<Box<dyn Read>>, Cut)> {
     let mut at = from;
     for _ in 0..TRIES {
-        let mut r = src.clone();
-        r.seek(SeekFrom::Start(at)).map_err(io_err)?;
-        let mut data = Vec::with_capacity(1 << 20);
-        (&mut r).take(1 << 20).read_to_end(&mut data).map_err(io_err)?;
+        let data = crate::source::read_range(&**src, at, (1u64 << 20).min(src.len().saturating_sub(at))).map_err(io_err)?;
         let Some(cut) = super::boundary::find(&data, at, 0) else { break };
-        r.seek(SeekFrom::Start(cut.input - u64::from(cut.bits > 0))).map_err(io_err)?;
+        let r = reader_at(src, cut.input - u64::from(cut.bits > 0))?;
         match super::seek::GzStream::from_cut(r, cut, sink.clone(), TRY).map_err(io_err)? {
             Ok(g) => return Ok((g, cut)),
             Err(reached) => at = reached,
@@ -500,12 +547,34 @@ fn start_near<R: Read + Seek + Clone>(src: R, from: u64, sink: Option<(super::se
     Err(Error::corrupt("no block boundary found to start at"))
 }
 
+/// A reader of `src` from `at`.
+fn reader_at(src: &Source, at: u64) -> Result<Box<dyn Read>> {
+    let mut r = SourceReader::new(src.clone());
+    r.seek(SeekFrom::Start(at)).map_err(io_err)?;
+    Ok(Box::new(r))
+}
+
+/// The least compressed bytes worth a piece of their own (a piece's start costs a search and
+/// up to [`GUARD`] bytes inflated twice).
+pub const MIN_PIECE: u64 = 16 << 20;
+
+/// How many pieces to split layer blob `src` into, when `all` compressed bytes are indexed on
+/// `cores` cores: one unless it is a gzip layer bigger than its share (half a core's part of
+/// the work, so the pieces and the other layers even out over the cores).
+pub fn piece_count(src: &Source, all: u64, cores: usize) -> usize {
+    let share = (all / (2 * cores as u64).max(1)).max(MIN_PIECE);
+    let gzip = super::compression::detect_source(&**src).is_ok_and(|c| c == Compression::Gzip);
+    if cores < 2 || !gzip {
+        return 1;
+    }
+    src.len().div_ceil(share).max(1) as usize
+}
+
 /// Splits a gzip blob into `n` pieces of about equal compressed size, each starting at a block
 /// boundary whose output stops depending on the window within [`TRY`] bytes ([`start_near`]);
 /// fewer when no such boundary is found.
 pub fn plan_pieces(src: Source, n: usize) -> Vec<PieceSpec> {
     let len = src.len();
-    let r = Shared(std::rc::Rc::new(std::cell::RefCell::new(SourceReader::new(src))));
     let mut cuts: Vec<Cut> = Vec::new();
     let step = len / n as u64;
     for k in 1..n as u64 {
@@ -516,7 +585,7 @@ pub fn plan_pieces(src: Source, n: usize) -> Vec<PieceSpec> {
             if at < floor || at >= len {
                 continue;
             }
-            if let Ok((_, cut)) = start_near(r.clone(), at, None) {
+            if let Ok((_, cut)) = start_near(&src, at, None) {
                 cuts.push(cut);
                 break;
             }
@@ -548,20 +617,18 @@ pub fn index_piece(
     mut whole: Option<&mut dyn WholeFiles>,
 ) -> Result<Piece> {
     let total = blob.len();
-    let raw = Shared(std::rc::Rc::new(std::cell::RefCell::new(Meter { inner: SourceReader::new(blob), count: 0, hash: None, tee: None, cap: u64::MAX })));
+    let raw = Shared(std::rc::Rc::new(std::cell::RefCell::new(Meter { inner: SourceReader::new(blob), count: 0, hash: None, tee: None, cap: u64::MAX, again: Vec::new() })));
     let points: super::seek::Sink = Default::default();
     let sink = Some((points.clone(), opts.seek_span));
+    let begun = spec.from.map_or(0, |c| c.input - u64::from(c.bits > 0));
+    raw.0.borrow_mut().seek(SeekFrom::Start(begun)).map_err(io_err)?;
+    let input: Box<dyn Read> = Box::new(raw.clone());
     let mut gz = match spec.from {
-        None => super::seek::GzStream::new(raw.clone(), sink).map_err(io_err)?,
-        Some(cut) => {
-            let mut r = raw.clone();
-            r.seek(SeekFrom::Start(cut.input - u64::from(cut.bits > 0))).map_err(io_err)?;
-            super::seek::GzStream::from_cut(r, cut, sink, TRY)
-                .map_err(io_err)?
-                .map_err(|_| Error::corrupt("the planned start no longer stops depending on the window"))?
-        }
+        None => super::seek::GzStream::new(input, sink).map_err(io_err)?,
+        Some(cut) => super::seek::GzStream::from_cut(input, cut, sink, TRY)
+            .map_err(io_err)?
+            .map_err(|_| Error::corrupt("the planned start no longer stops depending on the window"))?,
     };
-    let begun = spec.from.map_or(0, |c| c.input);
     let marks = spec.until.map(|u| (u, gz.mark_from(u.bit())));
     // Where the next piece's start fell in this piece's output, once passed.
     let until_at = |m: &Option<(Cut, super::seek::Marks)>| -> Option<u64> {
@@ -571,54 +638,35 @@ pub fn index_piece(
     };
     let clean = gz.clean();
     let cap = opts.limits.bomb_floor.max(total.saturating_mul(opts.limits.bomb_ratio));
-    let stream = Shared(std::rc::Rc::new(std::cell::RefCell::new(Meter { inner: Box::new(gz) as Box<dyn Read>, count: clean, hash: None, tee: None, cap })));
-    let (reader, origin): (Box<dyn Read>, u64) = match spec.from {
-        None => (Box::new(stream.clone()), 0),
-        Some(_) => resync(Box::new(stream.clone()), clean)?,
+    let stream = Shared(std::rc::Rc::new(std::cell::RefCell::new(Meter { inner: Box::new(gz) as Box<dyn Read>, count: clean, hash: None, tee: None, cap, again: Vec::new() })));
+    let origin = match spec.from {
+        None => 0,
+        Some(_) => resync(&stream, clean)?,
     };
     let mut piece = Piece {
-        entries: Vec::new(),
-        secret_heads: Vec::new(),
-        points: Vec::new(),
+        index: LayerIndex {
+            compression: Compression::Gzip,
+            compressed_size: total,
+            uncompressed_size: 0,
+            entries: Vec::new(),
+            diff_id: None,
+            blob_digest: None,
+            seek: None,
+            secret_heads: Some(Vec::new()),
+        },
         headers: Vec::new(),
         stop: None,
         until_at: None,
-        read_to: 0,
     };
-    {
-        let mut ar = tar::Archive::new(reader);
-        let iter = ar.entries().map_err(io_err)?;
-        let mut scratch = Scratch::default();
-        let mut next_header = origin;
-        for (i, e) in iter.enumerate() {
-            let mut e = e.map_err(io_err).map_err(|err| after(err, &piece.entries))?;
-            let mut entry = convert(&mut e, opts)?;
-            entry.offset += origin;
-            let header = next_header;
-            next_header = entry.offset.saturating_add(e.size().div_ceil(512) * 512);
-            if let Some(u) = until_at(&marks) {
-                if header >= u + GUARD {
-                    piece.stop = Some(header);
-                    break;
-                }
-            }
-            if header < GUARD * 4 && spec.from.is_some() {
-                piece.headers.push((header, piece.entries.len()));
-            }
-            read_content(&mut e, &mut entry, opts, false, &mut scratch, &mut whole, &mut piece.secret_heads)?;
-            if !entry.path.is_empty() {
-                push(&mut piece.entries, entry, opts)?;
-            }
-            if i % 256 == 0 {
-                let bytes = raw.0.borrow().count.saturating_sub(begun);
-                if !progress(Progress { bytes, total, entries: piece.entries.len() as u64 }) {
-                    return Err(cancelled());
-                }
-            }
-        }
-    }
-    piece.read_to = stream.0.borrow().count;
-    piece.points = std::mem::take(&mut *points.borrow_mut());
+    let bounds = Bounds { origin, until_at: &|| until_at(&marks), note: spec.from.is_some() };
+    let mut heads = Vec::new();
+    piece.stop = walk(&stream, opts, Some((&bounds, &mut piece.headers)), &mut whole, &mut heads, &mut piece.index.entries, &mut |n| {
+        progress(Progress { bytes: raw.0.borrow().count.saturating_sub(begun), total, entries: n })
+    })?;
+    piece.index.secret_heads = Some(heads);
+    piece.index.uncompressed_size = stream.0.borrow().count;
+    let points = std::mem::take(&mut *points.borrow_mut());
+    piece.index.seek = Some(std::sync::Arc::new(super::seek::SeekIndex { points }));
     piece.until_at = until_at(&marks);
     Ok(piece)
 }
@@ -643,33 +691,35 @@ pub fn join_pieces(pieces: Vec<Piece>, total: u64, opts: &IndexOptions) -> Optio
     let mut points: Vec<super::seek::Checkpoint> = Vec::new();
     let mut base = 0u64; // where the current piece's offset 0 is in the layer
     let mut prev: Option<(u64, Option<u64>)> = None; // the previous piece's stop, and where it passed this piece's start
-    for (k, mut p) in pieces.into_iter().enumerate() {
+    for (k, p) in pieces.into_iter().enumerate() {
+        let Piece { index: mut p_index, headers, stop, until_at } = p;
         // From this offset (the piece's own) on, the piece's findings are taken.
         let mut from = 0u64;
         if k > 0 {
             let Some((stop, u)) = prev.take() else { break };
             let u = u?;
-            let (at, before) = *p.headers.iter().find(|h| u + h.0 == stop)?;
-            p.entries.drain(..before);
+            let (at, before) = *headers.iter().find(|h| u + h.0 == stop)?;
+            p_index.entries.drain(..before);
             base += u;
             from = at;
         }
         let shift = |o: u64| o + base;
-        for e in &mut p.entries {
+        for e in &mut p_index.entries {
             e.offset = shift(e.offset);
         }
-        out.entries.append(&mut p.entries);
-        if let Some(h) = out.secret_heads.as_mut() {
-            h.extend(p.secret_heads.iter().filter(|s| s.0 >= from).map(|&(o, w)| (shift(o), w)));
+        out.entries.append(&mut p_index.entries);
+        if let (Some(h), Some(found)) = (out.secret_heads.as_mut(), p_index.secret_heads) {
+            h.extend(found.iter().filter(|s| s.0 >= from).map(|&(o, w)| (shift(o), w)));
         }
-        for mut c in p.points.into_iter().filter(|c| c.output >= from) {
+        for c in p_index.seek.iter().flat_map(|s| s.points.iter()).filter(|c| c.output >= from) {
+            let mut c = c.clone();
             c.output = shift(c.output);
             if points.last().map_or(true, |l| c.output >= l.output + opts.seek_span / 2) {
                 points.push(c);
             }
         }
-        out.uncompressed_size = shift(p.read_to);
-        prev = p.stop.map(|s| (s, p.until_at));
+        out.uncompressed_size = shift(p_index.uncompressed_size);
+        prev = stop.map(|s| (s, until_at));
     }
     let cap = opts.limits.bomb_floor.max(total.saturating_mul(opts.limits.bomb_ratio));
     if prev.is_some() || out.entries.len() > opts.limits.max_entries || out.uncompressed_size > cap {

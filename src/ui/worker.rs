@@ -7,12 +7,14 @@
 //! so nothing here needs a cancel path.
 //!
 //! SPLIT OPEN (issue 14, both cores): an archive whose layer blobs make at least the page's
-//! `split_from` bytes is indexed by layer workers, more instances of this same worker started
-//! here (one per core), when that pays: it has a compressed layer, or two layers or more (the
+//! `split_from` bytes is indexed by layer workers ([`super::layer_worker`], a wasm of its own
+//! that holds only the indexing, fetched on the first split open), one per core, when that pays: it has a compressed layer, or two layers or more (the
 //! browser serves two workers' reads at once), or it is verified (a verified open's biggest
 //! layer is hashed here while a layer worker reads and inflates it). Each indexes a layer
-//! exactly as the load would ([`crate::image::index_options`]) and answers with the index as [`crate::layer::indexfile`]
-//! bytes; this worker then loads the archive taking those indexes
+//! exactly as the load would ([`crate::image::index_options`]), or a piece of a big gzip layer
+//! not being verified ([`crate::layer::tarindex::index_piece`]; planned here, joined here when
+//! all are in, indexed in one pass when they do not meet), and answers with the index as
+//! [`crate::layer::indexfile`] bytes; this worker then loads the archive taking those indexes
 //! ([`crate::host::load_archive`]), which checks each against its blob and the manifests'
 //! digests as it checks its own pass. While they run, another open joins them whatever its size
 //! (the page opens several layer files at once: they are indexed side by side), and the biggest
@@ -103,7 +105,7 @@ pub fn run() {
     post(&scope, Response::Ready, None, None);
 }
 
-fn now(scope: &DedicatedWorkerGlobalScope) -> f64 {
+pub(crate) fn now(scope: &DedicatedWorkerGlobalScope) -> f64 {
     scope.performance().map(|p| p.now()).unwrap_or_else(js_sys::Date::now)
 }
 
@@ -127,7 +129,7 @@ fn post(scope: &DedicatedWorkerGlobalScope, resp: Response, bytes: Option<Uint8A
 }
 
 /// A plain object of `(key, value)` pairs (the layer workers' messages, see [`crate::ui::protocol`]).
-fn obj(pairs: &[(&str, &JsValue)]) -> js_sys::Object {
+pub(crate) fn obj(pairs: &[(&str, &JsValue)]) -> js_sys::Object {
     let o = js_sys::Object::new();
     for (k, v) in pairs {
         let _ = js_sys::Reflect::set(&o, &(*k).into(), v);
@@ -135,7 +137,7 @@ fn obj(pairs: &[(&str, &JsValue)]) -> js_sys::Object {
     o
 }
 
-fn field(o: &JsValue, k: &str) -> JsValue {
+pub(crate) fn field(o: &JsValue, k: &str) -> JsValue {
     js_sys::Reflect::get(o, &k.into()).unwrap_or(JsValue::UNDEFINED)
 }
 
@@ -145,55 +147,6 @@ fn is_open(env: &JsValue) -> bool {
 }
 
 fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) {
-    // A layer worker's requests: hash a layer blob ([`digest_one`]) or index it ([`index_one`]).
-    if let Some(layer) = field(&data, "digest").as_f64() {
-        let (l, job) = (JsValue::from(layer as u32), field(&data, "job"));
-        let blob = field(&data, "blob").dyn_into::<Blob>().ok();
-        let said: JsValue = match digest_one(blob) {
-            Ok(d) => obj(&[("job", &job), ("layer", &l), ("digest", &d.into())]).into(),
-            Err(e) => obj(&[("job", &job), ("layer", &l), ("error", &e.into())]).into(),
-        };
-        let _ = scope.post_message(&said);
-        return;
-    }
-    if let Some(layer) = field(&data, "index").as_f64() {
-        let (layer, job) = (layer as u32, field(&data, "job"));
-        let blob = field(&data, "blob").dyn_into::<Blob>().ok();
-        let l = JsValue::from(layer);
-        let tee = field(&data, "tee").is_truthy();
-        match index_one(scope, &job, layer, field(&data, "verify").is_truthy(), tee, blob) {
-            Ok((mut idx, ms, read_ms, answers)) => {
-                let scope = scope.clone();
-                let t = now(&scope);
-                let asked = answers.as_ref().map_or(0, |a| a.len());
-                // The files handed to WebCrypto get their digests before the index goes.
-                let mut send = move |d: Vec<(u64, [u8; 32])>| {
-                    crate::layer::filehash::fill_by_offset(&mut idx.entries, &d);
-                    let waited = now(&scope) - t;
-                    let b = crate::layer::indexfile::encode(&[crate::layer::indexfile::Parts::of(&idx)]);
-                    let a = Uint8Array::from(&b[..]);
-                    let m = obj(&[
-                        ("job", &job),
-                        ("layer", &l),
-                        ("index", &a),
-                        ("ms", &ms.into()),
-                        ("readMs", &read_ms.into()),
-                        ("subtle", &(asked as f64).into()),
-                        ("subtleMs", &waited.into()),
-                    ]);
-                    let _ = scope.post_message_with_transfer(&m, &Array::of1(&a.buffer()));
-                };
-                match answers {
-                    Some(a) => a.then(send),
-                    None => send(Vec::new()),
-                }
-            }
-            Err(e) => {
-                let _ = scope.post_message(&obj(&[("job", &job), ("layer", &l), ("error", &e.to_string().into())]));
-            }
-        }
-        return;
-    }
     let (req, blob) = match crate::ui::protocol::request_from_js(&data) {
         Ok(r) => r,
         Err(e) => {
@@ -379,103 +332,6 @@ fn finish_open(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, job: u32, 
     }
 }
 
-/// A layer worker's pass: the layer blob indexed as the load indexes it
-/// ([`crate::image::index_options`]), as index bytes.
-/// With `tee` ([`PoolOpen::tee`]), the uncompressed stream goes to the page's worker in
-/// [`TEE_CHUNK`] pieces: verified, it hashes the stream (the diff_id) while this one reads and
-/// inflates, and a gzip blob's own digest is left to a [`digest_one`] task; not verified, each
-/// regular file's place goes with the pieces and the page's worker hashes the files
-/// ([`crate::layer::FileHashes`]) instead of this one. Files this one hashes go to the
-/// browser's digest where it takes them ([`crate::ui::subtle_files`]). Returns the index, the
-/// pass's milliseconds and its browser reads' (the benchmark's measure of one core's pass), and
-/// the digests still to come.
-#[inline(never)]
-fn index_one(
-    scope: &DedicatedWorkerGlobalScope,
-    job: &JsValue,
-    layer: u32,
-    verify: bool,
-    tee: bool,
-    blob: Option<Blob>,
-) -> crate::error::Result<(crate::layer::tarindex::LayerIndex, f64, f64, Option<crate::ui::subtle_files::Answers>)> {
-    use crate::error::Error;
-    let blob = blob.ok_or_else(|| Error::corrupt("no layer was given"))?;
-    let t0 = now(scope);
-    let browser = Arc::new(BrowserBlob::new(blob).map_err(|e| Error::io(&e))?);
-    let src: Source = browser.clone();
-    let compression = crate::layer::compression::detect_source(&*src)?;
-    let mut opts = crate::image::index_options(compression, &crate::host::load_options(verify));
-    opts.hash_blob = !tee;
-    opts.tee_files = tee && !verify;
-    let (mut subtle, answers) = match opts.hash_files.then(crate::ui::subtle_files::SubtleFiles::new).flatten() {
-        Some((s, a)) => (Some(s), Some(a)),
-        None => (None, None),
-    };
-    let mut last = 0.0;
-    let l = JsValue::from(layer);
-    let mut buf: Vec<u8> = Vec::new();
-    // (offset, size) of the files said since the last piece, sent with the next.
-    let mut places: Vec<f64> = Vec::new();
-    let send = |b: &mut Vec<u8>, places: &mut Vec<f64>| {
-        let a = Uint8Array::from(&b[..]);
-        let f = js_sys::Float64Array::from(&places[..]);
-        let _ = scope.post_message_with_transfer(&obj(&[("job", job), ("layer", &l), ("chunk", &a), ("files", &f)]), &Array::of2(&a.buffer(), &f.buffer()));
-        b.clear();
-        places.clear();
-    };
-    let mut sink = |t: crate::layer::Teed<'_>| match t {
-        crate::layer::Teed::Bytes(bytes) => {
-            buf.extend_from_slice(bytes);
-            if buf.len() >= TEE_CHUNK {
-                send(&mut buf, &mut places);
-            }
-        }
-        crate::layer::Teed::File { offset, size } => places.extend([offset as f64, size as f64]),
-    };
-    let idx = crate::layer::index_layer_tee(
-        src,
-        &opts,
-        &mut |p| {
-            let t = now(scope);
-            if t - last >= 50.0 {
-                last = t;
-                let m = obj(&[("job", job), ("layer", &layer.into()), ("bytes", &(p.bytes as f64).into()), ("entries", &(p.entries as f64).into())]);
-                let _ = scope.post_message(&m);
-            }
-            true
-        },
-        if tee { Some(&mut sink) } else { None },
-        subtle.as_mut().map(|s| s as &mut dyn crate::layer::WholeFiles),
-    )?;
-    if !buf.is_empty() || !places.is_empty() {
-        send(&mut buf, &mut places);
-    }
-    let (.., read_ms) = browser.stats.get();
-    Ok((idx, now(scope) - t0, read_ms, answers.filter(|a| !a.is_empty())))
-}
-
-/// Uncompressed bytes per message of a tee'd layer ([`index_one`]).
-const TEE_CHUNK: usize = 4 << 20;
-
-/// A layer worker's other task: the sha256 of a layer blob, read in 1 MiB pieces.
-#[inline(never)]
-fn digest_one(blob: Option<Blob>) -> Result<String, String> {
-    let blob = blob.ok_or("no layer was given")?;
-    let src = BrowserBlob::new(blob).map_err(|e| e.to_string())?;
-    let mut h = crate::digest::Hasher::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut at = 0u64;
-    while at < src.len() {
-        let n = src.read_at(at, &mut buf).map_err(|e| e.to_string())?;
-        if n == 0 {
-            return Err("the layer ended early".into());
-        }
-        h.update(&buf[..n]);
-        at += n as u64;
-    }
-    Ok(crate::digest::prefixed(&h.finalize()))
-}
-
 /// One archive opened by the layer workers: its layer blobs as slices of the `File`, and the
 /// indexes sent back so far.
 struct PoolOpen {
@@ -486,10 +342,13 @@ struct PoolOpen {
     paths: Vec<String>,
     blobs: Vec<Blob>,
     indexes: Vec<Option<crate::layer::tarindex::LayerIndex>>,
-    /// Layers not handed out yet.
-    todo: Vec<usize>,
-    /// Bytes of each layer's blob its pass has consumed (for the progress bar).
-    seen: Vec<u64>,
+    /// Passes not handed out yet.
+    todo: Vec<Job>,
+    /// Bytes of each layer's blob its passes have consumed, per piece (for the progress bar).
+    seen: Vec<Vec<u64>>,
+    /// The pieces of each layer split over the layer workers, as they come back (empty: the
+    /// layer is indexed in one pass).
+    pieces: Vec<Vec<Option<crate::layer::tarindex::Piece>>>,
     /// The layer whose uncompressed stream a layer worker hands here as it reads (and
     /// inflates) it: verified, the biggest layer, whose stream is hashed here (`stream`, its
     /// diff_id; a compressed blob's digest is a task of its own); not verified, a compressed
@@ -510,6 +369,16 @@ struct PoolOpen {
     failed: bool,
     reporter: Rc<RefCell<Reporter>>,
     t0: f64,
+}
+
+/// A layer worker's task: a layer's pass, or one piece of it.
+#[derive(Clone, Copy)]
+struct Job {
+    layer: usize,
+    /// Which piece, and where it starts and ends ([`crate::layer::tarindex::index_piece`]).
+    piece: Option<(usize, crate::layer::tarindex::PieceSpec)>,
+    /// Compressed bytes it covers (the biggest goes first).
+    size: u64,
 }
 
 impl PoolOpen {
@@ -577,7 +446,7 @@ fn pool_open(
     if !running {
         let mut workers = Vec::new();
         for w in 0..n {
-            let Ok(worker) = web_sys::Worker::new("./worker_loader.js") else { break };
+            let Ok(worker) = web_sys::Worker::new("./layer-worker_loader.js") else { break };
             let on = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| on_layer_message(w, ev.data()));
             worker.set_onmessage(Some(on.as_ref().unchecked_ref()));
             // Lives as long as the page's worker (one small closure per layer worker started).
@@ -596,6 +465,26 @@ fn pool_open(
     let tee = verify.then(|| (0..layers).max_by_key(|&l| found[l].1.len())).flatten();
     let teed = tee.map(|l| format!(", layer {l}'s stream hashed here")).unwrap_or_default();
     web_sys::console::debug_1(&format!("layerlab: splitting the open of {} ({layers} layers{teed}) over the layer workers", archive.name).into());
+    // Not verified, a gzip layer bigger than its share of the workers' work is split into
+    // pieces the layer workers inflate side by side (the search for their starts runs here,
+    // while the workers load).
+    let mut todo = Vec::new();
+    let mut pieces = Vec::new();
+    for (l, (_, src)) in found.iter().enumerate() {
+        let k = if verify || blobs.is_none() { 1 } else { crate::layer::tarindex::piece_count(src, total, n) };
+        let specs = if k > 1 { crate::layer::tarindex::plan_pieces(src.clone(), k) } else { Vec::new() };
+        if specs.len() < 2 {
+            todo.push(Job { layer: l, piece: None, size: src.len() });
+            pieces.push(Vec::new());
+            continue;
+        }
+        web_sys::console::debug_1(&format!("layerlab: {} layer {l}: {} pieces", archive.name, specs.len()).into());
+        for (k, spec) in specs.iter().enumerate() {
+            let size = spec.until.map_or(src.len(), |c| c.input) - spec.from.map_or(0, |c| c.input);
+            todo.push(Job { layer: l, piece: Some((k, *spec)), size });
+        }
+        pieces.push(vec![None; specs.len()]);
+    }
     let size = reporter.borrow().info.total;
     let open = PoolOpen {
         job,
@@ -606,8 +495,9 @@ fn pool_open(
         failed: blobs.is_none(),
         blobs: blobs.unwrap_or_default(),
         indexes: (0..layers).map(|_| None).collect(),
-        todo: (0..layers).collect(),
-        seen: vec![0; layers],
+        seen: pieces.iter().map(|p| vec![0; p.len().max(1)]).collect(),
+        todo,
+        pieces,
         tee,
         stream: crate::digest::Hasher::new(),
         files: None,
@@ -639,9 +529,9 @@ impl Pool {
             .opens
             .iter()
             .filter(|o| !o.failed)
-            .flat_map(|o| o.todo.iter().enumerate().map(move |(k, &l)| (o.job, k, l, o.blobs[l].size() as u64)))
-            .max_by_key(|&(.., size)| size);
-        let Some((job, k, layer, _)) = next else {
+            .flat_map(|o| o.todo.iter().enumerate().map(move |(k, j)| (o.job, k, *j)))
+            .max_by_key(|&(.., j)| j.size);
+        let Some((job, k, Job { layer, piece, .. })) = next else {
             // Then the blob digests of tee'd layers.
             if let Some(o) = self.opens.iter_mut().find(|o| !o.failed && o.digest_todo.is_some()) {
                 let l = o.digest_todo.take().unwrap_or_default();
@@ -658,7 +548,7 @@ impl Pool {
         let hashing = self.opens.iter().any(|o| o.files.is_some());
         let Some(o) = self.opens.iter_mut().find(|o| o.job == job) else { return false };
         o.todo.remove(k);
-        if !o.verify && !hashing && o.compressed.get(layer) == Some(&true) {
+        if !o.verify && !hashing && piece.is_none() && o.compressed.get(layer) == Some(&true) {
             o.tee = Some(layer);
             o.files = Some(match crate::ui::subtle_files::SubtleFiles::new() {
                 Some((subtle, answers)) => {
@@ -670,6 +560,13 @@ impl Pool {
         }
         let tee = o.tee == Some(layer);
         let m = obj(&[("index", &(layer as u32).into()), ("job", &job.into()), ("verify", &o.verify.into()), ("tee", &tee.into()), ("blob", &o.blobs[layer])]);
+        if let Some((k, spec)) = piece {
+            let mut a = vec![k as f64];
+            for c in [spec.from, spec.until] {
+                a.extend(c.map_or([f64::NAN; 2], |c| [c.input as f64, f64::from(c.bits)]));
+            }
+            let _ = js_sys::Reflect::set(&m, &"piece".into(), &js_sys::Float64Array::from(&a[..]));
+        }
         let _ = self.workers[w].post_message(&m);
         true
     }
@@ -717,10 +614,11 @@ fn on_layer_message(w: usize, data: JsValue) {
             return;
         }
         if let Some(bytes) = field(&data, "bytes").as_f64() {
-            if let Some(x) = o.seen.get_mut(layer) {
+            let part = field(&data, "part").as_f64().unwrap_or(0.0) as usize;
+            if let Some(x) = o.seen.get_mut(layer).and_then(|s| s.get_mut(part)) {
                 *x = bytes as u64;
             }
-            let sum: u64 = o.seen.iter().sum();
+            let sum: u64 = o.seen.iter().flatten().sum();
             let mut r = o.reporter.borrow_mut();
             r.info.layer = layer as u32;
             r.info.layers = o.indexes.len() as u32;
@@ -730,9 +628,14 @@ fn on_layer_message(w: usize, data: JsValue) {
             return;
         }
         let idx = field(&data, "index").dyn_into::<Uint8Array>().ok().and_then(|a| crate::layer::indexfile::decode(&a.to_vec()).ok()).and_then(|mut v| v.pop());
+        if let Some(part) = field(&data, "part").as_f64().map(|k| k as usize) {
+            took_piece(o, layer, part, idx, &data);
+            p.assign(w);
+            return;
+        }
         match (idx, o.indexes.get_mut(layer)) {
             (Some(mut idx), Some(slot)) => {
-                o.seen[layer] = idx.compressed_size;
+                o.seen[layer] = vec![idx.compressed_size];
                 let ms = |k: &str| field(&data, k).as_f64().unwrap_or(0.0) as u32;
                 web_sys::console::debug_1(
                     &format!(
@@ -787,6 +690,51 @@ fn on_layer_message(w: usize, data: JsValue) {
         p.assign(w);
     });
     finish_ready();
+}
+
+/// A piece of a split layer came back (`idx` its findings, `None` when it failed): when all
+/// are in, they are joined into the layer's index; pieces that do not join, or a piece that
+/// failed, put the layer back in line for one pass.
+fn took_piece(o: &mut PoolOpen, layer: usize, part: usize, idx: Option<crate::layer::tarindex::LayerIndex>, data: &JsValue) {
+    let Some(slot) = o.pieces.get_mut(layer).and_then(|p| p.get_mut(part)) else { return };
+    let piece = idx.map(|index| {
+        let e = field(data, "ends").dyn_into::<js_sys::Float64Array>().map(|a| a.to_vec()).unwrap_or_default();
+        let num = |k: usize| e.get(k).filter(|v| !v.is_nan()).map(|&v| v as u64);
+        crate::layer::tarindex::Piece {
+            index,
+            headers: e.get(2..).unwrap_or_default().chunks_exact(2).map(|h| (h[0] as u64, h[1] as usize)).collect(),
+            stop: num(0),
+            until_at: num(1),
+        }
+    });
+    let Some(piece) = piece else {
+        return retry_whole(o, layer, "a piece failed");
+    };
+    *slot = Some(piece);
+    if o.pieces[layer].iter().any(Option::is_none) {
+        return;
+    }
+    let pieces: Vec<_> = std::mem::take(&mut o.pieces[layer]).into_iter().flatten().collect();
+    let n = pieces.len();
+    let total = o.blobs[layer].size() as u64;
+    let opts = crate::image::index_options(crate::layer::Compression::Gzip, &crate::host::load_options(o.verify));
+    match crate::layer::tarindex::join_pieces(pieces, total, &opts) {
+        Some(idx) => {
+            web_sys::console::debug_1(&format!("layerlab: {} layer {layer}: its {n} pieces joined", o.archive.name).into());
+            o.seen[layer] = vec![total];
+            o.indexes[layer] = Some(idx);
+        }
+        None => retry_whole(o, layer, "its pieces did not meet"),
+    }
+}
+
+/// Puts a split layer back in line for one pass.
+fn retry_whole(o: &mut PoolOpen, layer: usize, why: &str) {
+    o.pieces[layer].clear();
+    o.seen[layer] = vec![0];
+    o.todo.retain(|j| j.layer != layer);
+    o.todo.push(Job { layer, piece: None, size: o.blobs[layer].size() as u64 });
+    web_sys::console::debug_1(&format!("layerlab: {} layer {layer}: {why}; indexed in one pass", o.archive.name).into());
 }
 
 /// Says how many of the tee'd layer's files got their digest here (`subtle` of them by the

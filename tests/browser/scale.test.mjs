@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { start, openWithPicker, waitLayers, layerItems, downloadListing, shot, visiblePaths } from './helpers.mjs';
-import { writeManyEntries, writeBigFile } from './tar.mjs';
+import { writeManyEntries, writeBigFile, writeGzipLayer } from './tar.mjs';
 
 test('100k entries: the tree draws only a window and scrolls to the end', async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'layerlab-'));
@@ -53,6 +53,43 @@ test('a long open shows progress and cancels; archives already open stay', async
     const listing = await downloadListing(page);
     assert.match(listing, /\/app\/worker\.py$/m);
     assert.equal(await layerItems(page).count(), 3);
+    assert.deepEqual(t.errors, []);
+  } finally {
+    await t.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('a big gzip layer, not verified, opens in pieces on both cores: whole tree, files readable', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'layerlab-'));
+  const file = path.join(tmp, 'pieces.tar.gz');
+  const names = writeGzipLayer(file, 100);
+  const gz = fs.statSync(file).size;
+  assert.ok(gz > 32 * 1024 * 1024, `${gz} bytes`); // over two 16 MiB pieces' worth
+  const t = await start();
+  const logs = [];
+  t.page.on('console', (m) => { if (m.text().startsWith('layerlab:')) logs.push(m.text()); });
+  try {
+    const { page } = t;
+    await page.getByLabel('Verify digests').uncheck();
+    await openWithPicker(page, file);
+    await waitLayers(page, 1);
+    // root + data + 4 directories + 100 files
+    await page.getByText('106 entries', { exact: true }).waitFor();
+    const planned = logs.map((l) => l.match(/pieces\.tar\.gz layer 0: (\d+) pieces$/)).find(Boolean);
+    assert.ok(planned && Number(planned[1]) >= 2, logs.join(' | '));
+    assert.ok(logs.some((l) => l.includes(`pieces.tar.gz layer 0: its ${planned[1]} pieces joined`)), logs.join(' | '));
+    assert.ok(!logs.some((l) => l.includes('indexed in one pass')), logs.join(' | '));
+    const listing = await downloadListing(page);
+    // Every file, with the digest its piece computed (its first 16 hex digits, as listed).
+    for (const [n, digest] of Object.entries(names)) {
+      assert.match(listing, new RegExp(`^f 0644 0:0 \\d+ ${digest.slice(0, 16)} /${n.replace(/\./g, '\\.')}$`, 'm'), n);
+    }
+    // A file in the last piece reads through that piece's checkpoints.
+    const last = Object.keys(names).pop();
+    await page.getByRole('searchbox', { name: 'Filter by name' }).fill(last.slice(last.lastIndexOf('/') + 1));
+    await page.locator(`[role=treeitem][data-path="/${last}"]`).click();
+    await page.locator('pre.text').getByText(`this is ${last}`).waitFor();
     assert.deepEqual(t.errors, []);
   } finally {
     await t.close();

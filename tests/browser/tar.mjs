@@ -1,5 +1,7 @@
 // A tiny ustar writer for generated test archives (big or many-entry layers).
 import fs from 'node:fs';
+import zlib from 'node:zlib';
+import crypto from 'node:crypto';
 
 function octal(n, width) {
   return n.toString(8).padStart(width - 1, '0') + '\0';
@@ -140,4 +142,33 @@ export function unionMeta(files) {
   }
   const paths = unionPaths(files);
   return new Map([...paths].map((p) => [p, meta.get(p) || 'd 0755 0:0']));
+}
+
+/** A gzip layer of `files` files (`data/dN/fMM.txt`, 25 a directory) of about 550 KB each,
+ * base64-like letters after a first line `this is NAME`: compressible about 4:3, and little of
+ * it reaches back far (so a start in the middle of the member soon stops depending on the
+ * window before it). Returns {name: sha256 hex of its content}, in order. */
+export function writeGzipLayer(file, files) {
+  const parts = [];
+  const names = {};
+  const abc = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/');
+  let x = 0x2545f491;
+  for (let i = 0; i < files; i++) {
+    const dir = `data/d${Math.floor(i / 25)}`;
+    if (i % 25 === 0) parts.push(header(`${dir}/`, { type: '5', mode: 0o755 }));
+    const name = `${dir}/f${String(i % 25).padStart(2, '0')}.txt`;
+    const size = 50_000 + ((i * 7919) % 1000) * 1000;
+    const body = Buffer.alloc(size);
+    const head = Buffer.from(`this is ${name}\n`);
+    head.copy(body);
+    for (let k = head.length; k < size; k++) {
+      x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+      body[k] = (k % 77 === 76) ? 10 : abc[(x >>> 0) & 63];
+    }
+    parts.push(header(name, { size }), body, Buffer.alloc((512 - (size % 512)) % 512));
+    names[name] = crypto.createHash('sha256').update(body).digest('hex');
+  }
+  parts.push(Buffer.alloc(1024));
+  fs.writeFileSync(file, zlib.gzipSync(Buffer.concat(parts)));
+  return names;
 }
