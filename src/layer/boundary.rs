@@ -71,7 +71,8 @@ const MAXBITS: usize = 15;
 /// A canonical Huffman code as `puff.c` keeps it: codes per length, symbols in code order.
 struct Code {
     count: [u16; MAXBITS + 1],
-    symbol: Vec<u16>,
+    /// Symbols in code order (at most 286 literal/length codes; no allocation per guess).
+    symbol: [u16; 286],
     max: usize,
 }
 
@@ -95,7 +96,7 @@ impl Code {
         for l in 1..=MAXBITS {
             offs[l + 1] = offs[l] + count[l];
         }
-        let mut symbol = vec![0u16; lengths.len()];
+        let mut symbol = [0u16; 286];
         for (s, &l) in lengths.iter().enumerate() {
             if l != 0 {
                 symbol[offs[l as usize] as usize] = s as u16;
@@ -130,20 +131,28 @@ fn acceptable(code: &Code, left: i32) -> bool {
 /// Whether a dynamic block header that zlib would accept starts at bit `at`.
 fn dynamic_header(data: &[u8], at: u64) -> bool {
     const ORDER: [usize; 19] = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
-    let mut b = Bits { data, pos: at };
-    let Some(head) = b.get(3) else { return false };
-    if head != 0b100 {
-        return false; // BFINAL 0, BTYPE 10 (read LSB first: bit 0 = BFINAL)
-    }
-    let (Some(hlit), Some(hdist), Some(hclen)) = (b.get(5), b.get(5), b.get(4)) else { return false };
-    let (nlen, ndist, ncode) = (hlit as usize + 257, hdist as usize + 1, hclen as usize + 4);
-    if nlen > 286 || ndist > 30 {
+    // Most places fail on the first 17 bits or the code length code's sum, read from one
+    // 64-bit load (the scan tries every bit).
+    let byte = (at >> 3) as usize;
+    let Some(w) = data.get(byte..byte + 8) else { return false };
+    let v = u64::from_le_bytes(w.try_into().unwrap_or_default()) >> (at & 7);
+    // BFINAL 0, BTYPE 10 (read LSB first: bit 0 = BFINAL); HLIT and HDIST in range.
+    if v & 7 != 0b100 || (v >> 3) & 31 > 29 || (v >> 8) & 31 > 29 {
         return false;
     }
+    let (nlen, ndist, ncode) = (((v >> 3) & 31) as usize + 257, ((v >> 8) & 31) as usize + 1, ((v >> 13) & 15) as usize + 4);
+    let mut b = Bits { data, pos: at + 17 };
     let mut cl = [0u8; 19];
+    let mut kraft = 0u32;
     for &o in &ORDER[..ncode] {
         let Some(v) = b.get(3) else { return false };
         cl[o] = v as u8;
+        if v > 0 {
+            kraft += 1 << (7 - v);
+        }
+    }
+    if kraft != 128 {
+        return false; // the code length code must be complete
     }
     let (clcode, left) = Code::new(&cl);
     if left != 0 || clcode.max == 0 {

@@ -472,13 +472,14 @@ fn pool_open(
     let mut pieces = Vec::new();
     for (l, (_, src)) in found.iter().enumerate() {
         let k = if verify || blobs.is_none() { 1 } else { crate::layer::tarindex::piece_count(src, total, n) };
+        let planning = now(scope);
         let specs = if k > 1 { crate::layer::tarindex::plan_pieces(src.clone(), k) } else { Vec::new() };
         if specs.len() < 2 {
             todo.push(Job { layer: l, piece: None, size: src.len() });
             pieces.push(Vec::new());
             continue;
         }
-        web_sys::console::debug_1(&format!("layerlab: {} layer {l}: {} pieces", archive.name, specs.len()).into());
+        web_sys::console::debug_1(&format!("layerlab: {} layer {l}: {} pieces (planned in {:.0} ms)", archive.name, specs.len(), now(scope) - planning).into());
         for (k, spec) in specs.iter().enumerate() {
             let size = spec.until.map_or(src.len(), |c| c.input) - spec.from.map_or(0, |c| c.input);
             todo.push(Job { layer: l, piece: Some((k, *spec)), size });
