@@ -8,6 +8,20 @@ use layerlab::layer::{index_layer, Compression, IndexOptions};
 use layerlab::source::MemSource;
 use std::io::{Read, Write};
 
+/// Letters with random bytes among them (compressible about 4:3, like binaries and text mixed):
+/// little of it reaches back far, so a start at a block boundary stops depending on the window
+/// before it within about 128 KiB. (Text made of a few hundred words or log lines keeps
+/// reaching back to before any cut: such a layer is indexed in one pass; `plan_pieces` finds no
+/// start.)
+fn content(size: usize, next: &mut impl FnMut() -> u64) -> Vec<u8> {
+    let mut data = Vec::with_capacity(size);
+    while data.len() < size {
+        let v = next();
+        data.push(if v % 4 == 0 { (v >> 8) as u8 } else { b'a' + ((v >> 16) % 26) as u8 });
+    }
+    data
+}
+
 /// A tar of about 40 MB: files of many sizes (some long-named, so GNU long-name
 /// headers come before their entries), directories, symlinks, a file that looks like a key.
 fn layer() -> Vec<u8> {
@@ -33,17 +47,7 @@ fn layer() -> Vec<u8> {
                 7 | 8 => (next() % 100_000) as usize,
                 _ => (next() % 1_500_000) as usize,
             };
-            // Letters with random bytes among them (compressible about 4:3, like binaries and
-            // text mixed): little of it reaches back far, so a start at a block boundary stops
-            // depending on the window before it within about 128 KiB. (Text made of a few
-            // hundred words or log lines keeps reaching back to before any cut: such a layer is
-            // indexed in one pass; `plan_pieces` finds no start.)
-            let mut data = Vec::with_capacity(size);
-            while data.len() < size {
-                let v = next();
-                data.push(if v % 4 == 0 { (v >> 8) as u8 } else { b'a' + ((v >> 16) % 26) as u8 });
-            }
-            data.truncate(size);
+            let data = content(size, &mut next);
             let long = if f % 7 == 0 { "a-rather-long-directory-name-that-pushes-the-path-past-one-hundred-bytes/".repeat(2) } else { String::new() };
             let name = format!("{dir}{long}file{f}.txt");
             let mut h = hdr();
@@ -142,6 +146,32 @@ fn pieces_that_do_not_meet_are_refused() {
     let one = index_layer(src, &opts(), &mut |_| true).unwrap();
     assert_eq!(join_pieces(vec![alone, pieces[1].clone()], gz.len() as u64, &opts()).unwrap().entries, one.entries);
     assert!(join_pieces(pieces, gz.len() as u64, &opts()).is_some());
+}
+
+#[test]
+fn a_big_file_across_the_cut_still_joins() {
+    // 40 MiB of one file in the middle: the second piece starts inside it, its first header is
+    // the one after it, and the first piece stops there too.
+    let mut x = 7u64;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let mut b = tar::Builder::new(Vec::new());
+    for i in 1..=81 {
+        let size = if i == 41 { 40 << 20 } else { 500_000 };
+        let data = content(size, &mut next);
+        let mut h = hdr();
+        h.set_size(data.len() as u64);
+        b.append_data(&mut h, format!("opt/f{i:02}"), &data[..]).unwrap();
+    }
+    let gz = gzip(&b.into_inner().unwrap());
+    let (made, joined) = in_pieces(&gz, 2);
+    assert_eq!(made, 2);
+    let one = index_layer(MemSource::shared(gz.clone()), &opts(), &mut |_| true).unwrap();
+    assert_eq!(joined.expect("the pieces meet after the big file").entries, one.entries);
 }
 
 #[test]

@@ -250,18 +250,6 @@ mod tests {
     use super::*;
     use std::io::Write;
 
-    fn text(n: usize) -> Vec<u8> {
-        let mut x = 0x9e37_79b9_u32;
-        (0..n)
-            .map(|i| {
-                x ^= x << 13;
-                x ^= x >> 17;
-                x ^= x << 5;
-                if i % 5 == 0 { b" \n"[(x % 2) as usize] } else { b'a' + (x % 26) as u8 }
-            })
-            .collect()
-    }
-
     /// Every block boundary zlib reports when inflating `gz` from its start (raw member).
     fn boundaries(raw: &[u8]) -> Vec<u64> {
         let mut inf = Inflater::new(-15).unwrap();
@@ -282,7 +270,7 @@ mod tests {
 
     #[test]
     fn finds_the_next_real_boundary_from_anywhere() {
-        let d = text(4 << 20);
+        let d = crate::layer::seek::tests::data(4 << 20);
         let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
         e.write_all(&d).unwrap();
         let raw = e.finish().unwrap();

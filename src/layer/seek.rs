@@ -422,13 +422,13 @@ pub fn open_at(src: Source, compression: Compression, index: Option<&SeekIndex>,
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::source::MemSource;
     use std::io::Write;
 
     /// Text-like bytes that compress but not to nothing (so blocks and windows are real).
-    fn data(n: usize) -> Vec<u8> {
+    pub(crate) fn data(n: usize) -> Vec<u8> {
         let mut x = 0x2545_f491_u32;
         (0..n)
             .map(|i| {

@@ -102,6 +102,22 @@ pub struct LayerIndex {
     pub secret_heads: Option<Vec<(u64, &'static str)>>,
 }
 
+impl LayerIndex {
+    /// Nothing found yet in a blob of `compressed_size` bytes (secret findings: none yet).
+    pub fn empty(compression: Compression, compressed_size: u64) -> Self {
+        LayerIndex {
+            compression,
+            compressed_size,
+            uncompressed_size: 0,
+            entries: Vec::new(),
+            diff_id: None,
+            blob_digest: None,
+            seek: None,
+            secret_heads: Some(Vec::new()),
+        }
+    }
+}
+
 /// A reader that counts and optionally hashes what passes through it, and enforces the bomb
 /// limit on a decompressed stream.
 struct Meter<'t, R> {
@@ -225,16 +241,8 @@ pub fn index_layer_tee(
         cap: u64::MAX,
         again: Vec::new(),
     }));
-    let mut out = LayerIndex {
-        compression,
-        compressed_size: total,
-        uncompressed_size: 0,
-        entries: Vec::new(),
-        diff_id: None,
-        blob_digest: None,
-        seek: None,
-        secret_heads: None,
-    };
+    let mut out = LayerIndex::empty(compression, total);
+    out.secret_heads = None;
     if compression == Compression::None && !opts.verify && !opts.hash_files && tee.is_none() {
         // Seek from header to header.
         let rdr = Shared(raw.clone());
@@ -363,7 +371,9 @@ fn walk(
             if (b.until_at)().is_some_and(|u| header >= u + GUARD) {
                 return Ok(Some(header));
             }
-            if b.note && header < GUARD * 4 {
+            // The earlier piece stops at the first header GUARD or more past this piece's
+            // start: that is the one the two meet at, whatever the file sizes around it.
+            if b.note && noted.last().map_or(true, |l| l.0 < GUARD) {
                 noted.push((header, entries.len()));
             }
         }
@@ -483,7 +493,7 @@ pub struct Piece {
     /// read its stream.
     pub index: LayerIndex,
     /// The first headers' offsets (an entry's first header, PAX or long-name ones included)
-    /// with the number of entries taken before each, up to [`GUARD`] × 4.
+    /// with the number of entries taken before each, up to the first at or past [`GUARD`].
     pub headers: Vec<(u64, usize)>,
     /// The first header left to the next piece, when the piece stopped for it.
     pub stop: Option<u64>,
@@ -644,16 +654,7 @@ pub fn index_piece(
         Some(_) => resync(&stream, clean)?,
     };
     let mut piece = Piece {
-        index: LayerIndex {
-            compression: Compression::Gzip,
-            compressed_size: total,
-            uncompressed_size: 0,
-            entries: Vec::new(),
-            diff_id: None,
-            blob_digest: None,
-            seek: None,
-            secret_heads: Some(Vec::new()),
-        },
+        index: LayerIndex::empty(Compression::Gzip, total),
         headers: Vec::new(),
         stop: None,
         until_at: None,
@@ -678,16 +679,8 @@ pub fn index_piece(
 /// did not find to be a block boundary, a header found by its checksum inside a file): then
 /// the layer is indexed again in one pass.
 pub fn join_pieces(pieces: Vec<Piece>, total: u64, opts: &IndexOptions) -> Option<LayerIndex> {
-    let mut out = LayerIndex {
-        compression: Compression::Gzip,
-        compressed_size: total,
-        uncompressed_size: 0,
-        entries: Vec::new(),
-        diff_id: None,
-        blob_digest: None,
-        seek: None,
-        secret_heads: opts.scan_secrets.then(Vec::new),
-    };
+    let mut out = LayerIndex::empty(Compression::Gzip, total);
+    out.secret_heads = opts.scan_secrets.then(Vec::new);
     let mut points: Vec<super::seek::Checkpoint> = Vec::new();
     let mut base = 0u64; // where the current piece's offset 0 is in the layer
     let mut prev: Option<(u64, Option<u64>)> = None; // the previous piece's stop, and where it passed this piece's start
