@@ -246,9 +246,22 @@ pub fn find(data: &[u8], base: u64, from: usize) -> Option<Cut> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::io::Write;
+
+    /// Text-like bytes that compress but not to nothing (so blocks and windows are real).
+    pub(crate) fn data(n: usize) -> Vec<u8> {
+        let mut x = 0x2545_f491_u32;
+        (0..n)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                if i % 7 == 0 { b"abcdefgh"[(x % 8) as usize] } else { b'a' + (x % 26) as u8 }
+            })
+            .collect()
+    }
 
     /// Every block boundary zlib reports when inflating `gz` from its start (raw member).
     fn boundaries(raw: &[u8]) -> Vec<u64> {
@@ -270,7 +283,7 @@ mod tests {
 
     #[test]
     fn finds_the_next_real_boundary_from_anywhere() {
-        let d = crate::layer::seek::tests::data(4 << 20);
+        let d = data(4 << 20);
         let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
         e.write_all(&d).unwrap();
         let raw = e.finish().unwrap();

@@ -422,23 +422,12 @@ pub fn open_at(src: Source, compression: Compression, index: Option<&SeekIndex>,
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
     use crate::source::MemSource;
     use std::io::Write;
 
-    /// Text-like bytes that compress but not to nothing (so blocks and windows are real).
-    pub(crate) fn data(n: usize) -> Vec<u8> {
-        let mut x = 0x2545_f491_u32;
-        (0..n)
-            .map(|i| {
-                x ^= x << 13;
-                x ^= x >> 17;
-                x ^= x << 5;
-                if i % 7 == 0 { b"abcdefgh"[(x % 8) as usize] } else { b'a' + (x % 26) as u8 }
-            })
-            .collect()
-    }
+    use crate::layer::boundary::tests::data;
 
     fn gzip(parts: &[&[u8]]) -> Vec<u8> {
         let mut out = Vec::new();
