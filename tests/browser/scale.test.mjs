@@ -90,6 +90,7 @@ test('a big gzip layer, not verified, opens in pieces on both cores: whole tree,
     await page.getByRole('searchbox', { name: 'Filter by name' }).fill(last.slice(last.lastIndexOf('/') + 1));
     await page.locator(`[role=treeitem][data-path="/${last}"]`).click();
     await page.locator('pre.text').getByText(`this is ${last}`).waitFor();
+    await shot(page, 'gzip-pieces');
     assert.deepEqual(t.errors, []);
   } finally {
     await t.close();
