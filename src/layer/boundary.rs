@@ -203,10 +203,10 @@ fn inflates(data: &[u8], base: u64, cut: Cut) -> bool {
     let Ok(mut inf) = Inflater::new(-15) else { return false };
     let start = (cut.input - base) as usize;
     let mut pos = start;
-    if cut.bits > 0 {
-        if inf.prime(u32::from(cut.bits), data[start - 1]).is_err() {
-            return false;
-        }
+    // With leftover bits the cut's byte is the one before `start` (never before `data`: a cut
+    // with bits lies at least one byte past where the scan began).
+    if cut.bits > 0 && inf.prime(u32::from(cut.bits), data[start - 1]).is_err() {
+        return false;
     }
     if inf.set_dictionary(&vec![0u8; WINDOW]).is_err() {
         return false;

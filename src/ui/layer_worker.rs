@@ -90,9 +90,12 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
                 let _ = scope.post_message(&obj(&[("job", &job), ("layer", &l), ("error", &e.to_string().into()), ("part", &part)]));
             }
         }
-        return;
     }
 }
+
+/// What [`index_one`] gives back: the index, a piece's ends (see the header), the pass's and
+/// its reads' milliseconds, and the browser's digests still to come.
+type Indexed = (crate::layer::tarindex::LayerIndex, Option<Vec<f64>>, f64, f64, Option<crate::ui::subtle_files::Answers>);
 
 /// A layer worker's pass: the layer blob indexed as the load indexes it
 /// ([`crate::image::index_options`]), or the piece `spec` says of it, as index bytes.
@@ -115,7 +118,7 @@ fn index_one(
     blob: Option<Blob>,
     spec: Option<crate::layer::tarindex::PieceSpec>,
     part: &JsValue,
-) -> crate::error::Result<(crate::layer::tarindex::LayerIndex, Option<Vec<f64>>, f64, f64, Option<crate::ui::subtle_files::Answers>)> {
+) -> crate::error::Result<Indexed> {
     use crate::error::Error;
     let blob = blob.ok_or_else(|| Error::corrupt("no layer was given"))?;
     let t0 = now(scope);
