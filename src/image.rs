@@ -606,7 +606,7 @@ impl Archive {
             }
             Some(idx) => {
                 // Handed over, so checked as the indexing pass would have bounded it.
-                let cap = if compression == Compression::None { src.len() } else { opts.limits.bomb_floor.max(src.len().saturating_mul(opts.limits.bomb_ratio)) };
+                let cap = if compression == Compression::None { src.len() } else { opts.limits.inflated_cap(src.len()) };
                 let past = idx.entries.iter().find(|e| e.offset.checked_add(e.size).map_or(true, |end| end > idx.uncompressed_size));
                 let seek_past = idx.seek.as_ref().is_some_and(|s| s.points.iter().any(|p| p.input > src.len() || p.output > idx.uncompressed_size));
                 if idx.uncompressed_size > cap || idx.entries.len() > opts.limits.max_entries || past.is_some() || seek_past {

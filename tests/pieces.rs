@@ -189,3 +189,29 @@ fn log_lines_find_no_start_and_stay_one_piece() {
     let gz = gzip(&b.into_inner().unwrap());
     assert_eq!(plan_pieces(MemSource::shared(gz), 2), vec![layerlab::layer::tarindex::PieceSpec { from: None, until: None }]);
 }
+
+#[test]
+fn pieces_cross_between_workers_as_numbers_and_back() {
+    use layerlab::layer::boundary::Cut;
+    use layerlab::layer::tarindex::{Piece, PieceSpec};
+    let gz = gzip(&layer());
+    let src = MemSource::shared(gz.clone());
+    let specs = plan_pieces(src.clone(), 3);
+    for (k, s) in specs.iter().enumerate() {
+        assert_eq!(PieceSpec::from_numbers(&s.to_numbers(k)), Some((k, *s)));
+    }
+    // Anything else is refused, not read past its end or into a cut that cannot be.
+    let nan = f64::NAN;
+    for bad in [vec![], vec![1.0, 5.0, 3.0], vec![0.0, 5.0, 8.0, nan, nan], vec![0.0, 0.0, 3.0, nan, nan], vec![0.0, 5.0, -1.0, nan, nan]] {
+        assert_eq!(PieceSpec::from_numbers(&bad), None, "{bad:?}");
+    }
+    assert_eq!(PieceSpec::from_numbers(&[2.0, 7.0, 0.0, nan, nan]), Some((2, PieceSpec { from: Some(Cut { input: 7, bits: 0 }), until: None })));
+    // A piece's ends survive the trip, and the pieces rebuilt join as before.
+    let pieces: Vec<_> = specs.iter().map(|s| index_piece(src.clone(), &opts(), *s, &mut |_| true, None).unwrap()).collect();
+    let direct = join_pieces(pieces.clone(), gz.len() as u64, &opts()).unwrap();
+    let carried: Vec<Piece> = pieces.into_iter().map(|p| {
+        let ends = p.ends();
+        Piece::with_ends(p.index, &ends)
+    }).collect();
+    assert_eq!(join_pieces(carried, gz.len() as u64, &opts()).unwrap().entries, direct.entries);
+}

@@ -22,7 +22,7 @@
 //!   for the 798 MB big image, inside the 64 MiB page budget). Nothing else is kept.
 //! - A stream can also start at a block boundary found in the middle of a member, without its
 //!   window ([`GzStream::from_cut`], for the pieces of [`super::tarindex::index_piece`]), and
-//!   can note where it passes the boundaries such a start may be at ([`GzStream::mark_from`]).
+//!   can say where in its output it passed such a boundary ([`GzStream::watch`]).
 //! - Reading from a checkpoint does not check the member's CRC-32 (the indexing pass did, in
 //!   gzip mode); corrupt or truncated data is still an error, never a panic.
 
@@ -81,9 +81,9 @@ impl SeekIndex {
 /// Where the indexing pass puts checkpoints as it finds them.
 pub type Sink = Rc<RefCell<Vec<Checkpoint>>>;
 
-/// Block boundaries a stream passed from a given input offset on ([`GzStream::mark_from`]), as
-/// (bit position in the blob, output offset), in order.
-pub type Marks = Rc<RefCell<Vec<(u64, u64)>>>;
+/// Where a stream's output was when it passed a watched block boundary ([`GzStream::watch`]);
+/// `None` until then, and for good when the boundary was not one of its own.
+pub type Watch = Rc<std::cell::Cell<Option<u64>>>;
 
 fn corrupt(msg: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, format!("corrupt gzip stream ({msg})"))
@@ -116,8 +116,8 @@ pub struct GzStream<R> {
     span: u64,
     last_point: u64,
     stuck: u8,
-    /// Bit position from which block boundaries are marked, and where.
-    marks: Option<(u64, Marks)>,
+    /// A block boundary (bit position) to report the output offset of, while not yet passed.
+    watch: Option<(u64, Watch)>,
     /// Output offset of the first byte this stream hands out ([`Self::from_cut`]).
     clean: u64,
 }
@@ -151,31 +151,36 @@ impl<R: Read> GzStream<R> {
             span,
             last_point: 0,
             stuck: 0,
-            marks: None,
+            watch: None,
             clean: 0,
         })
     }
 
-    /// Marks every block boundary at or after bit position `from` (where another piece of the
-    /// member starts, [`Self::from_cut`]): the returned list says where each fell in the output.
-    pub fn mark_from(&mut self, from: u64) -> Marks {
-        let m: Marks = Default::default();
-        self.marks = Some((from, m.clone()));
-        m
+    /// Watches for `cut` (where another piece of the member starts, [`Self::from_cut`]): the
+    /// returned cell gets the output offset there once the stream passes it at a block
+    /// boundary.
+    pub fn watch(&mut self, cut: Cut) -> Watch {
+        let w: Watch = Default::default();
+        self.watch = Some((cut.bit(), w.clone()));
+        w
     }
 
-    /// Whether the input at hand reaches the marked region (then the stream stops at every
-    /// block boundary to note it).
-    fn marking(&self) -> bool {
-        self.marks.as_ref().is_some_and(|(from, _)| self.base + self.len as u64 >= from / 8)
+    /// Whether the input at hand may hold the watched boundary (only then does the stream stop
+    /// at every block boundary to look).
+    fn watching(&self) -> bool {
+        self.watch.as_ref().is_some_and(|(bit, _)| self.base + self.len as u64 + 1 >= bit / 8)
     }
 
-    /// A block boundary at the current position, `bits` bits into the byte before it.
+    /// A block boundary at the current position, `bits` bits into the byte before it: the
+    /// watched one, or past it (the watch ends either way).
     fn boundary(&mut self, bits: u8) {
-        if let Some((from, m)) = &self.marks {
+        if let Some((bit, w)) = &self.watch {
             let here = Cut { input: self.base + self.pos as u64, bits }.bit();
-            if here >= *from {
-                m.borrow_mut().push((here, self.out));
+            if here >= *bit {
+                if here == *bit {
+                    w.set(Some(self.out));
+                }
+                self.watch = None;
             }
         }
     }
@@ -236,7 +241,7 @@ impl<R: Read> Read for GzStream<R> {
                     self.record(Checkpoint { input, bits: 0, output: self.out, window: Box::default(), start: true });
                 }
             }
-            let block = self.due() || self.marking();
+            let block = self.due() || self.watching();
             let step = self.inf.inflate(&self.buf[self.pos..self.len], out, block).map_err(corrupt)?;
             self.pos += step.consumed;
             self.out += step.produced as u64;
@@ -496,13 +501,19 @@ mod tests {
         for frac in [3usize, 2] {
             let from = gz.len() / frac;
             let cut = crate::layer::boundary::find(&gz[from - 4096..from + (512 << 10)], (from - 4096) as u64, 4096).unwrap();
-            // From the start, marking boundaries from there: the cut is one, at this output offset.
+            // From the start, watching the cut: it is a block boundary, at this output offset.
             let mut whole = GzStream::new(io::Cursor::new(gz.clone()), None).unwrap();
-            let marks = whole.mark_from((from as u64 - 4096) * 8);
+            let seen = whole.watch(cut);
             let mut all = Vec::new();
             whole.read_to_end(&mut all).unwrap();
-            let u = marks.borrow().iter().find(|m| m.0 == cut.bit()).expect("the cut is a boundary").1;
-            assert!(marks.borrow().iter().all(|m| m.0 >= (from as u64 - 4096) * 8) && marks.borrow().len() > 3);
+            let u = seen.get().expect("the cut is a boundary");
+            assert!(u > 0 && u < all.len() as u64);
+            // A bit off the boundary is not one: never reported, and the stream reads on.
+            let mut again = GzStream::new(io::Cursor::new(gz.clone()), None).unwrap();
+            let off = again.watch(Cut::at_bit(cut.bit() + 1));
+            let mut same = Vec::new();
+            again.read_to_end(&mut same).unwrap();
+            assert_eq!((off.get(), same.len()), (None, all.len()));
             // From the cut alone: the same bytes once they stop depending on the window.
             let at = cut.input as usize - usize::from(cut.bits > 0);
             let mut part = GzStream::from_cut(io::Cursor::new(gz[at..].to_vec()), cut, None, 8 << 20).unwrap().unwrap();

@@ -41,6 +41,13 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// The most a compressed blob of `compressed` bytes may inflate to.
+    pub fn inflated_cap(&self, compressed: u64) -> u64 {
+        self.bomb_floor.max(compressed.saturating_mul(self.bomb_ratio))
+    }
+}
+
 /// How to index a layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IndexOptions {
@@ -127,16 +134,18 @@ struct Meter<'t, R> {
     /// Sees every byte instead of `hash` ([`index_layer_tee`]).
     tee: Option<&'t mut dyn FnMut(Teed<'_>)>,
     cap: u64,
-    /// Bytes already counted, handed out again before `inner`'s ([`resync`]).
-    again: Vec<u8>,
+    /// Bytes already counted, handed out again (from `again.1` on) before `inner`'s
+    /// ([`resync`]).
+    again: (Vec<u8>, usize),
 }
 
 impl<R: Read> Read for Meter<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if !self.again.is_empty() {
-            let n = buf.len().min(self.again.len());
-            buf[..n].copy_from_slice(&self.again[..n]);
-            self.again.drain(..n);
+        let (again, at) = &mut self.again;
+        if *at < again.len() {
+            let n = buf.len().min(again.len() - *at);
+            buf[..n].copy_from_slice(&again[*at..*at + n]);
+            *at += n;
             return Ok(n);
         }
         let n = self.inner.read(buf)?;
@@ -239,7 +248,7 @@ pub fn index_layer_tee(
         hash: (opts.verify && opts.hash_blob && compression != Compression::None).then(Hasher::new),
         tee: None,
         cap: u64::MAX,
-        again: Vec::new(),
+        again: (Vec::new(), 0),
     }));
     let mut out = LayerIndex::empty(compression, total);
     out.secret_heads = None;
@@ -283,18 +292,14 @@ pub fn index_layer_tee(
         Compression::None => Box::new(Shared(raw.clone())),
         c => super::seek::decode_indexed(c, Box::new(Shared(raw.clone())), points.clone(), opts.seek_span)?,
     };
-    let cap = if compression == Compression::None {
-        u64::MAX
-    } else {
-        opts.limits.bomb_floor.max(total.saturating_mul(opts.limits.bomb_ratio))
-    };
+    let cap = if compression == Compression::None { u64::MAX } else { opts.limits.inflated_cap(total) };
     let stream = std::rc::Rc::new(std::cell::RefCell::new(Meter {
         inner: decoded,
         count: 0,
         hash: (opts.verify && tee.is_none()).then(Hasher::new),
         tee,
         cap,
-        again: Vec::new(),
+        again: (Vec::new(), 0),
     }));
     let rc = raw.clone();
     walk(&Shared(stream.clone()), opts, None, &mut whole, &mut heads, &mut out.entries, &mut |n| {
@@ -337,7 +342,7 @@ struct Bounds<'a> {
     /// Offset of the walk's first header in the piece's output.
     origin: u64,
     /// Where the next piece's start fell in this piece's output, once passed.
-    until_at: &'a dyn Fn() -> Option<u64>,
+    until: Option<&'a super::seek::Watch>,
     /// Note the first headers ([`Piece::headers`]).
     note: bool,
 }
@@ -368,7 +373,7 @@ fn walk(
         let header = next_header;
         next_header = entry.offset.saturating_add(e.size().div_ceil(512) * 512);
         if let Some((b, noted)) = piece.as_mut() {
-            if (b.until_at)().is_some_and(|u| header >= u + GUARD) {
+            if b.until.and_then(|w| w.get()).is_some_and(|u| header >= u + GUARD) {
                 return Ok(Some(header));
             }
             // The earlier piece stops at the first header GUARD or more past this piece's
@@ -476,6 +481,48 @@ pub struct PieceSpec {
     pub until: Option<Cut>,
 }
 
+impl PieceSpec {
+    /// Piece `k` of a layer as numbers (what the page's worker posts to a layer worker):
+    /// `[k, input, bits, input, bits]`, NaN for the blob's start or end.
+    pub fn to_numbers(&self, k: usize) -> Vec<f64> {
+        let mut a = vec![k as f64];
+        for c in [self.from, self.until] {
+            a.extend(c.map_or([f64::NAN; 2], |c| [c.input as f64, f64::from(c.bits)]));
+        }
+        a
+    }
+
+    /// [`Self::to_numbers`] read back; `None` for anything else.
+    pub fn from_numbers(a: &[f64]) -> Option<(usize, PieceSpec)> {
+        let &[k, fi, fb, ui, ub] = a else { return None };
+        let cut = |input: f64, bits: f64| -> Option<Option<Cut>> {
+            match (input.is_nan(), bits) {
+                (true, _) => Some(None),
+                (false, b) if (0.0..8.0).contains(&b) && input >= f64::from(b > 0.0) => Some(Some(Cut { input: input as u64, bits: b as u8 })),
+                _ => None,
+            }
+        };
+        Some((k as usize, PieceSpec { from: cut(fi, fb)?, until: cut(ui, ub)? }))
+    }
+}
+
+impl Piece {
+    /// Where the piece meets its neighbours, as numbers (what a layer worker posts beside the
+    /// index): `[stop, until_at, header, entries before it, ...]`, NaN for none.
+    pub fn ends(&self) -> Vec<f64> {
+        let mut e = vec![self.stop.map_or(f64::NAN, |v| v as f64), self.until_at.map_or(f64::NAN, |v| v as f64)];
+        e.extend(self.headers.iter().flat_map(|&(h, k)| [h as f64, k as f64]));
+        e
+    }
+
+    /// A piece from its index and [`Self::ends`] (missing numbers read as none).
+    pub fn with_ends(index: LayerIndex, e: &[f64]) -> Piece {
+        let num = |k: usize| e.get(k).filter(|v| !v.is_nan()).map(|&v| v as u64);
+        let headers = e.get(2..).unwrap_or_default().chunks_exact(2).map(|h| (h[0] as u64, h[1] as usize)).collect();
+        Piece { index, headers, stop: num(0), until_at: num(1) }
+    }
+}
+
 /// Uncompressed bytes an earlier piece goes on past the next piece's start, so that the next
 /// piece's first tar header after the bytes it cannot know ([`TRY`] at most) falls within it.
 pub const GUARD: u64 = 4 << 20;
@@ -526,7 +573,7 @@ fn resync(stream: &Shared<Meter<'_, Box<dyn Read>>>, start: u64) -> Result<u64> 
             h.set_cksum();
             if want.is_some() && want == h.cksum().ok() {
                 let from = m - 257;
-                stream.0.borrow_mut().again = buf.split_off(from);
+                stream.0.borrow_mut().again = (buf.split_off(from), 0);
                 return Ok(at + from as u64);
             }
         }
@@ -541,20 +588,20 @@ fn resync(stream: &Shared<Meter<'_, Box<dyn Read>>>, start: u64) -> Result<u64> 
     }
 }
 
-/// Starts inflating a gzip blob at the first block boundary after `from` whose output stops
-/// depending on the window within [`TRY`] bytes, trying up to [`TRIES`] boundaries.
-fn start_near(src: &Source, from: u64, sink: Option<(super::seek::Sink, u64)>) -> Result<(super::seek::GzStream<Box<dyn Read>>, Cut)> {
+/// The first block boundary after `from` where inflating can start and stop depending on the
+/// window within [`TRY`] bytes, trying up to [`TRIES`] boundaries.
+fn start_near(src: &Source, from: u64) -> Option<Cut> {
     let mut at = from;
     for _ in 0..TRIES {
-        let data = crate::source::read_range(&**src, at, (1u64 << 20).min(src.len().saturating_sub(at))).map_err(io_err)?;
-        let Some(cut) = super::boundary::find(&data, at, 0) else { break };
-        let r = reader_at(src, cut.input - u64::from(cut.bits > 0))?;
-        match super::seek::GzStream::from_cut(r, cut, sink.clone(), TRY).map_err(io_err)? {
-            Ok(g) => return Ok((g, cut)),
+        let data = crate::source::read_range(&**src, at, (1u64 << 20).min(src.len().saturating_sub(at))).ok()?;
+        let cut = super::boundary::find(&data, at, 0)?;
+        let r = reader_at(src, cut.input - u64::from(cut.bits > 0)).ok()?;
+        match super::seek::GzStream::from_cut(r, cut, None, TRY).ok()? {
+            Ok(_) => return Some(cut),
             Err(reached) => at = reached,
         }
     }
-    Err(Error::corrupt("no block boundary found to start at"))
+    None
 }
 
 /// A reader of `src` from `at`.
@@ -595,7 +642,7 @@ pub fn plan_pieces(src: Source, n: usize) -> Vec<PieceSpec> {
             if at < floor || at >= len {
                 continue;
             }
-            if let Ok((_, cut)) = start_near(&src, at, None) {
+            if let Some(cut) = start_near(&src, at) {
                 cuts.push(cut);
                 break;
             }
@@ -615,10 +662,10 @@ pub fn plan_pieces(src: Source, n: usize) -> Vec<PieceSpec> {
 /// so pieces run on several cores at once (not verifying: the diff_id's SHA-256 needs the stream
 /// in order).
 ///
-/// A piece with a `from` offset starts at a block boundary after it ([`start_near`]), finds a
-/// tar header past the bytes it cannot know ([`resync`]) and walks the tar stream from there.
-/// A piece with an `until` offset notes the block boundaries from there on and stops at the
-/// first header [`GUARD`] bytes or more past the first of them. Offsets are the piece's own.
+/// A piece with a `from` cut starts inflating there ([`super::seek::GzStream::from_cut`]),
+/// finds a tar header past the bytes it cannot know ([`resync`]) and walks the tar stream from
+/// there. A piece with an `until` cut watches for it ([`super::seek::GzStream::watch`]) and
+/// stops at the first header [`GUARD`] bytes or more past it. Offsets are the piece's own.
 pub fn index_piece(
     blob: Source,
     opts: &IndexOptions,
@@ -627,10 +674,10 @@ pub fn index_piece(
     mut whole: Option<&mut dyn WholeFiles>,
 ) -> Result<Piece> {
     let total = blob.len();
-    let raw = Shared(std::rc::Rc::new(std::cell::RefCell::new(Meter { inner: SourceReader::new(blob), count: 0, hash: None, tee: None, cap: u64::MAX, again: Vec::new() })));
+    let raw = Shared(std::rc::Rc::new(std::cell::RefCell::new(Meter { inner: SourceReader::new(blob), count: 0, hash: None, tee: None, cap: u64::MAX, again: (Vec::new(), 0) })));
     let points: super::seek::Sink = Default::default();
     let sink = Some((points.clone(), opts.seek_span));
-    let begun = spec.from.map_or(0, |c| c.input - u64::from(c.bits > 0));
+    let begun = spec.from.map_or(0, |c| c.input.saturating_sub(u64::from(c.bits > 0)));
     raw.0.borrow_mut().seek(SeekFrom::Start(begun)).map_err(io_err)?;
     let input: Box<dyn Read> = Box::new(raw.clone());
     let mut gz = match spec.from {
@@ -639,27 +686,16 @@ pub fn index_piece(
             .map_err(io_err)?
             .map_err(|_| Error::corrupt("the planned start no longer stops depending on the window"))?,
     };
-    let marks = spec.until.map(|u| (u, gz.mark_from(u.bit())));
-    // Where the next piece's start fell in this piece's output, once passed.
-    let until_at = |m: &Option<(Cut, super::seek::Marks)>| -> Option<u64> {
-        let (u, m) = m.as_ref()?;
-        let found = m.borrow().iter().find(|x| x.0 == u.bit()).map(|x| x.1);
-        found
-    };
+    let until = spec.until.map(|u| gz.watch(u));
     let clean = gz.clean();
-    let cap = opts.limits.bomb_floor.max(total.saturating_mul(opts.limits.bomb_ratio));
-    let stream = Shared(std::rc::Rc::new(std::cell::RefCell::new(Meter { inner: Box::new(gz) as Box<dyn Read>, count: clean, hash: None, tee: None, cap, again: Vec::new() })));
+    let cap = opts.limits.inflated_cap(total);
+    let stream = Shared(std::rc::Rc::new(std::cell::RefCell::new(Meter { inner: Box::new(gz) as Box<dyn Read>, count: clean, hash: None, tee: None, cap, again: (Vec::new(), 0) })));
     let origin = match spec.from {
         None => 0,
         Some(_) => resync(&stream, clean)?,
     };
-    let mut piece = Piece {
-        index: LayerIndex::empty(Compression::Gzip, total),
-        headers: Vec::new(),
-        stop: None,
-        until_at: None,
-    };
-    let bounds = Bounds { origin, until_at: &|| until_at(&marks), note: spec.from.is_some() };
+    let mut piece = Piece { index: LayerIndex::empty(Compression::Gzip, total), headers: Vec::new(), stop: None, until_at: None };
+    let bounds = Bounds { origin, until: until.as_ref(), note: spec.from.is_some() };
     let mut heads = Vec::new();
     piece.stop = walk(&stream, opts, Some((&bounds, &mut piece.headers)), &mut whole, &mut heads, &mut piece.index.entries, &mut |n| {
         progress(Progress { bytes: raw.0.borrow().count.saturating_sub(begun), total, entries: n })
@@ -668,7 +704,7 @@ pub fn index_piece(
     piece.index.uncompressed_size = stream.0.borrow().count;
     let points = std::mem::take(&mut *points.borrow_mut());
     piece.index.seek = Some(std::sync::Arc::new(super::seek::SeekIndex { points }));
-    piece.until_at = until_at(&marks);
+    piece.until_at = until.and_then(|w| w.get());
     Ok(piece)
 }
 
@@ -692,7 +728,7 @@ pub fn join_pieces(pieces: Vec<Piece>, total: u64, opts: &IndexOptions) -> Optio
             let Some((stop, u)) = prev.take() else { break };
             let u = u?;
             let (at, before) = *headers.iter().find(|h| u + h.0 == stop)?;
-            p_index.entries.drain(..before);
+            p_index.entries.drain(..before.min(p_index.entries.len()));
             base += u;
             from = at;
         }
@@ -714,7 +750,7 @@ pub fn join_pieces(pieces: Vec<Piece>, total: u64, opts: &IndexOptions) -> Optio
         out.uncompressed_size = shift(p_index.uncompressed_size);
         prev = stop.map(|s| (s, until_at));
     }
-    let cap = opts.limits.bomb_floor.max(total.saturating_mul(opts.limits.bomb_ratio));
+    let cap = opts.limits.inflated_cap(total);
     if prev.is_some() || out.entries.len() > opts.limits.max_entries || out.uncompressed_size > cap {
         return None;
     }

@@ -46,14 +46,10 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         let blob = field(&data, "blob").dyn_into::<Blob>().ok();
         let l = JsValue::from(layer);
         let tee = field(&data, "tee").is_truthy();
-        // A piece of a gzip layer split over the layer workers: [which, where it starts
-        // (input, bits), where the next starts], NaN for the blob's start or end.
-        let piece = field(&data, "piece").dyn_into::<js_sys::Float64Array>().map(|a| a.to_vec()).ok();
-        let part = piece.as_ref().map_or(JsValue::UNDEFINED, |p| JsValue::from(p[0]));
-        let spec = piece.map(|p| {
-            let cut = |k: usize| (!p[k].is_nan()).then(|| crate::layer::boundary::Cut { input: p[k] as u64, bits: p[k + 1] as u8 });
-            crate::layer::tarindex::PieceSpec { from: cut(1), until: cut(3) }
-        });
+        // A piece of a gzip layer split over the layer workers (`PieceSpec::to_numbers`).
+        let piece = field(&data, "piece").dyn_into::<js_sys::Float64Array>().ok().and_then(|a| crate::layer::tarindex::PieceSpec::from_numbers(&a.to_vec()));
+        let part = piece.map_or(JsValue::UNDEFINED, |(k, _)| JsValue::from(k as u32));
+        let spec = piece.map(|(_, s)| s);
         match index_one(scope, &job, layer, field(&data, "verify").is_truthy(), tee, blob, spec, &part) {
             Ok((mut idx, ends, ms, read_ms, answers)) => {
                 let scope = scope.clone();
@@ -168,8 +164,7 @@ fn index_one(
         // neighbours beside it.
         Some(spec) => {
             let p = crate::layer::tarindex::index_piece(src, &opts, spec, &mut progress, whole)?;
-            let mut ends = vec![p.stop.map_or(f64::NAN, |v| v as f64), p.until_at.map_or(f64::NAN, |v| v as f64)];
-            ends.extend(p.headers.iter().flat_map(|&(h, k)| [h as f64, k as f64]));
+            let ends = p.ends();
             (p.index, Some(ends))
         }
         None => (crate::layer::index_layer_tee(src, &opts, &mut progress, if tee { Some(&mut sink) } else { None }, whole)?, None),

@@ -8,7 +8,8 @@
 //!
 //! SPLIT OPEN (issue 14, both cores): an archive whose layer blobs make at least the page's
 //! `split_from` bytes is indexed by layer workers ([`super::layer_worker`], a wasm of its own
-//! that holds only the indexing, fetched on the first split open), one per core, when that pays: it has a compressed layer, or two layers or more (the
+//! that holds only the indexing, fetched on the first split open), one per core, when that
+//! pays: it has a compressed layer, or two layers or more (the
 //! browser serves two workers' reads at once), or it is verified (a verified open's biggest
 //! layer is hashed here while a layer worker reads and inflates it). Each indexes a layer
 //! exactly as the load would ([`crate::image::index_options`]), or a piece of a big gzip layer
@@ -562,11 +563,7 @@ impl Pool {
         let tee = o.tee == Some(layer);
         let m = obj(&[("index", &(layer as u32).into()), ("job", &job.into()), ("verify", &o.verify.into()), ("tee", &tee.into()), ("blob", &o.blobs[layer])]);
         if let Some((k, spec)) = piece {
-            let mut a = vec![k as f64];
-            for c in [spec.from, spec.until] {
-                a.extend(c.map_or([f64::NAN; 2], |c| [c.input as f64, f64::from(c.bits)]));
-            }
-            let _ = js_sys::Reflect::set(&m, &"piece".into(), &js_sys::Float64Array::from(&a[..]));
+            let _ = js_sys::Reflect::set(&m, &"piece".into(), &js_sys::Float64Array::from(&spec.to_numbers(k)[..]));
         }
         let _ = self.workers[w].post_message(&m);
         true
@@ -698,16 +695,8 @@ fn on_layer_message(w: usize, data: JsValue) {
 /// failed, put the layer back in line for one pass.
 fn took_piece(o: &mut PoolOpen, layer: usize, part: usize, idx: Option<crate::layer::tarindex::LayerIndex>, data: &JsValue) {
     let Some(slot) = o.pieces.get_mut(layer).and_then(|p| p.get_mut(part)) else { return };
-    let piece = idx.map(|index| {
-        let e = field(data, "ends").dyn_into::<js_sys::Float64Array>().map(|a| a.to_vec()).unwrap_or_default();
-        let num = |k: usize| e.get(k).filter(|v| !v.is_nan()).map(|&v| v as u64);
-        crate::layer::tarindex::Piece {
-            index,
-            headers: e.get(2..).unwrap_or_default().chunks_exact(2).map(|h| (h[0] as u64, h[1] as usize)).collect(),
-            stop: num(0),
-            until_at: num(1),
-        }
-    });
+    let ends = field(data, "ends").dyn_into::<js_sys::Float64Array>().map(|a| a.to_vec()).unwrap_or_default();
+    let piece = idx.map(|index| crate::layer::tarindex::Piece::with_ends(index, &ends));
     let Some(piece) = piece else {
         return retry_whole(o, layer, "a piece failed");
     };
