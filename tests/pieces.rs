@@ -3,7 +3,7 @@
 //! offsets, digests), the same secret findings, and seek checkpoints that read the same bytes.
 
 use layerlab::layer::seek::open_at;
-use layerlab::layer::tarindex::{index_piece, join_pieces, plan_pieces, LayerIndex};
+use layerlab::layer::tarindex::{index_piece, join_pieces, plan_pieces, LayerIndex, Planner};
 use layerlab::layer::{index_layer, Compression, IndexOptions};
 use layerlab::source::MemSource;
 use std::io::{Read, Write};
@@ -91,10 +91,18 @@ fn opts() -> IndexOptions {
     IndexOptions { verify: false, hash_files: true, ..Default::default() }
 }
 
+/// Plans and indexes the pieces as the page does: each piece as soon as the planner yields it
+/// (before the next start is searched for), each starting where the one before ends.
 fn in_pieces(gz: &[u8], n: usize) -> (usize, Option<LayerIndex>) {
     let src = MemSource::shared(gz.to_vec());
-    let specs = plan_pieces(src.clone(), n);
-    let pieces: Vec<_> = specs.iter().map(|s| index_piece(src.clone(), &opts(), *s, &mut |_| true, None).map_err(|e| e.to_string()).unwrap()).collect();
+    let mut pieces = Vec::new();
+    let mut end = None;
+    for spec in Planner::new(src.clone(), n) {
+        assert_eq!(spec.from, end, "each piece starts where the one before ends");
+        end = spec.until;
+        pieces.push(index_piece(src.clone(), &opts(), spec, &mut |_| true, None).map_err(|e| e.to_string()).unwrap());
+    }
+    assert_eq!(end, None, "the last piece runs to the end");
     (pieces.len(), join_pieces(pieces, gz.len() as u64, &opts()))
 }
 

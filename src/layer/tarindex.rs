@@ -631,31 +631,56 @@ pub fn piece_count(src: &Source, all: u64, cores: usize) -> usize {
 /// boundary whose output stops depending on the window within [`TRY`] bytes ([`start_near`]);
 /// fewer when no such boundary is found.
 pub fn plan_pieces(src: Source, n: usize) -> Vec<PieceSpec> {
-    let len = src.len();
-    let mut cuts: Vec<Cut> = Vec::new();
-    let step = len / n as u64;
-    for k in 1..n as u64 {
-        // Where that fails (data whose output keeps depending on the window), a quarter of a
-        // piece later, then earlier.
-        for at in [len * k / n as u64, len * k / n as u64 + step / 4, (len * k / n as u64).saturating_sub(step / 4)] {
-            let floor = cuts.last().map_or(0, |c| c.input + step / 2);
-            if at < floor || at >= len {
-                continue;
-            }
-            if let Some(cut) = start_near(&src, at) {
-                cuts.push(cut);
-                break;
+    Planner::new(src, n).collect()
+}
+
+/// [`plan_pieces`] one piece at a time: each `next` searches for one more start (up to three
+/// places, [`start_near`] each) and yields a piece as soon as its end is known, so a caller
+/// that cannot block for the whole search (the page's worker, whose layer workers cannot start
+/// while it runs) hands out the first pieces while it goes on.
+pub struct Planner {
+    src: Source,
+    n: u64,
+    /// The next start to search for (1 to `n - 1`).
+    k: u64,
+    from: Option<Cut>,
+    done: bool,
+}
+
+impl Planner {
+    pub fn new(src: Source, n: usize) -> Planner {
+        Planner { src, n: n.max(1) as u64, k: 1, from: None, done: false }
+    }
+}
+
+impl Iterator for Planner {
+    type Item = PieceSpec;
+
+    fn next(&mut self) -> Option<PieceSpec> {
+        if self.done {
+            return None;
+        }
+        let (len, n) = (self.src.len(), self.n);
+        let step = len / n;
+        while self.k < n {
+            let at = len * self.k / n;
+            self.k += 1;
+            // Where that fails (data whose output keeps depending on the window), a quarter of
+            // a piece later, then earlier.
+            let floor = self.from.map_or(0, |c| c.input + step / 2);
+            for at in [at, at + step / 4, at.saturating_sub(step / 4)] {
+                if at < floor || at >= len {
+                    continue;
+                }
+                if let Some(cut) = start_near(&self.src, at) {
+                    let from = self.from.replace(cut);
+                    return Some(PieceSpec { from, until: Some(cut) });
+                }
             }
         }
+        self.done = true;
+        Some(PieceSpec { from: self.from, until: None })
     }
-    let mut out = Vec::new();
-    let mut from = None;
-    for k in 0..=cuts.len() {
-        let until = cuts.get(k).copied();
-        out.push(PieceSpec { from, until });
-        from = until;
-    }
-    out
 }
 
 /// Indexes one piece of a single gzip layer that [`join_pieces`] puts together with the others,

@@ -350,6 +350,9 @@ struct PoolOpen {
     /// The pieces of each layer split over the layer workers, as they come back (empty: the
     /// layer is indexed in one pass).
     pieces: Vec<Vec<Option<crate::layer::tarindex::Piece>>>,
+    /// The search for the starts of each layer's pieces while it goes on, with its
+    /// milliseconds so far ([`plan_tick`]).
+    planning: Vec<Option<(crate::layer::tarindex::Planner, f64)>>,
     /// The layer whose uncompressed stream a layer worker hands here as it reads (and
     /// inflates) it: verified, the biggest layer, whose stream is hashed here (`stream`, its
     /// diff_id; a compressed blob's digest is a task of its own); not verified, a compressed
@@ -467,25 +470,20 @@ fn pool_open(
     let teed = tee.map(|l| format!(", layer {l}'s stream hashed here")).unwrap_or_default();
     web_sys::console::debug_1(&format!("layerlab: splitting the open of {} ({layers} layers{teed}) over the layer workers", archive.name).into());
     // Not verified, a gzip layer bigger than its share of the workers' work is split into
-    // pieces the layer workers inflate side by side (the search for their starts runs here,
-    // while the workers load).
+    // pieces the layer workers inflate side by side. The search for their starts runs here a
+    // piece at a time between other tasks ([`plan_tick`]): the layer workers cannot even start
+    // while this worker is busy (measured: ready 270 ms after they were created while it
+    // planned the big image's layers in one go, 25-40 ms otherwise).
     let mut todo = Vec::new();
-    let mut pieces = Vec::new();
+    let mut planning = Vec::new();
     for (l, (_, src)) in found.iter().enumerate() {
         let k = if verify || blobs.is_none() { 1 } else { crate::layer::tarindex::piece_count(src, total, n) };
-        let planning = now(scope);
-        let specs = if k > 1 { crate::layer::tarindex::plan_pieces(src.clone(), k) } else { Vec::new() };
-        if specs.len() < 2 {
+        if k > 1 {
+            planning.push(Some((crate::layer::tarindex::Planner::new(src.clone(), k), 0.0)));
+        } else {
             todo.push(Job { layer: l, piece: None, size: src.len() });
-            pieces.push(Vec::new());
-            continue;
+            planning.push(None);
         }
-        web_sys::console::debug_1(&format!("layerlab: {} layer {l}: {} pieces (planned in {:.0} ms)", archive.name, specs.len(), now(scope) - planning).into());
-        for (k, spec) in specs.iter().enumerate() {
-            let size = spec.until.map_or(src.len(), |c| c.input) - spec.from.map_or(0, |c| c.input);
-            todo.push(Job { layer: l, piece: Some((k, *spec)), size });
-        }
-        pieces.push(vec![None; specs.len()]);
     }
     let size = reporter.borrow().info.total;
     let open = PoolOpen {
@@ -497,9 +495,10 @@ fn pool_open(
         failed: blobs.is_none(),
         blobs: blobs.unwrap_or_default(),
         indexes: (0..layers).map(|_| None).collect(),
-        seen: pieces.iter().map(|p| vec![0; p.len().max(1)]).collect(),
+        seen: vec![vec![0]; layers],
         todo,
-        pieces,
+        pieces: vec![Vec::new(); layers],
+        planning,
         tee,
         stream: crate::digest::Hasher::new(),
         files: None,
@@ -511,18 +510,80 @@ fn pool_open(
         reporter,
         t0,
     };
+    let plans = open.planning.iter().any(Option::is_some);
     pooled(|p| {
         p.opens.push_back(open);
-        while let Some(w) = p.idle.pop() {
-            if !p.assign(w) {
-                break;
-            }
-        }
+        p.wake();
     });
+    if plans {
+        plan_later(scope);
+    }
     Ok(())
 }
 
+/// Runs [`plan_tick`] as a task of its own, after the ones waiting (the layer workers'
+/// messages and their start among them).
+fn plan_later(scope: &DedicatedWorkerGlobalScope) {
+    thread_local! {
+        static TICK: Closure<dyn FnMut()> = Closure::new(plan_tick);
+    }
+    TICK.with(|t| {
+        let _ = scope.set_timeout_with_callback(t.as_ref().unchecked_ref());
+    });
+}
+
+/// One step of the search for pieces' starts ([`crate::layer::tarindex::Planner`]): the first
+/// open still planning gets its next piece, which is handed out at once; then the next step
+/// is left for later.
+#[inline(never)]
+fn plan_tick() {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let more = pooled(|p| {
+        let Some(o) = p.opens.iter_mut().find(|o| o.planning.iter().any(Option::is_some)) else { return false };
+        let Some(l) = o.planning.iter().position(Option::is_some) else { return false };
+        let Some((planner, took)) = o.planning[l].as_mut() else { return false };
+        let t = now(&scope);
+        let spec = planner.next();
+        *took += now(&scope) - t;
+        let took = *took;
+        let src_len = o.blobs[l].size() as u64;
+        match spec {
+            // No start was found: one pass.
+            Some(spec) if spec.from.is_none() && spec.until.is_none() => {
+                o.planning[l] = None;
+                o.todo.push(Job { layer: l, piece: None, size: src_len });
+            }
+            Some(spec) => {
+                let k = o.pieces[l].len();
+                o.pieces[l].push(None);
+                o.seen[l].resize(k + 1, 0);
+                let size = spec.until.map_or(src_len, |c| c.input) - spec.from.map_or(0, |c| c.input);
+                o.todo.push(Job { layer: l, piece: Some((k, spec)), size });
+                if spec.until.is_none() {
+                    o.planning[l] = None;
+                    web_sys::console::debug_1(&format!("layerlab: {} layer {l}: {} pieces (planned in {} ms)", o.archive.name, k + 1, took as u32).into());
+                }
+            }
+            None => o.planning[l] = None,
+        }
+        p.wake();
+        p.opens.iter().any(|o| o.planning.iter().any(Option::is_some))
+    });
+    if more == Some(true) {
+        plan_later(&scope);
+    }
+}
+
 impl Pool {
+    /// Hands the idle workers what there is to do.
+    fn wake(&mut self) {
+        while let Some(w) = self.idle.pop() {
+            if !self.assign(w) {
+                break;
+            }
+        }
+    }
+
     /// Hands layer worker `w` the biggest layer blob not handed out yet (an open's layers all
     /// wait for it, so the longest pass goes first); `false` (and `w` idle) when none is left.
     #[inline(never)]
@@ -701,7 +762,7 @@ fn took_piece(o: &mut PoolOpen, layer: usize, part: usize, idx: Option<crate::la
         return retry_whole(o, layer, "a piece failed");
     };
     *slot = Some(piece);
-    if o.pieces[layer].iter().any(Option::is_none) {
+    if o.planning[layer].is_some() || o.pieces[layer].iter().any(Option::is_none) {
         return;
     }
     let pieces: Vec<_> = std::mem::take(&mut o.pieces[layer]).into_iter().flatten().collect();
@@ -721,6 +782,7 @@ fn took_piece(o: &mut PoolOpen, layer: usize, part: usize, idx: Option<crate::la
 /// Puts a split layer back in line for one pass.
 fn retry_whole(o: &mut PoolOpen, layer: usize, why: &str) {
     o.pieces[layer].clear();
+    o.planning[layer] = None;
     o.seen[layer] = vec![0];
     o.todo.retain(|j| j.layer != layer);
     o.todo.push(Job { layer, piece: None, size: o.blobs[layer].size() as u64 });

@@ -89,16 +89,17 @@ const initScript = `(${(split) => {
 async function load(files, verify, after = null) {
   const t = await start({ initScript });
   const logs = [];
+  let t0 = performance.now();
   t.page.on('console', (m) => {
     if (!m.text().startsWith('layerlab:')) return;
     logs.push(m.text());
-    if (process.env.VERBOSE) console.log(`  ${m.text()}`);
+    if (process.env.VERBOSE) console.log(`  +${Math.round(performance.now() - t0)} ms ${m.text()}`);
   });
   try {
     const { page } = t;
     if (!verify) await page.getByLabel('Verify digests').uncheck();
     await page.evaluate(() => { window.__long = []; });
-    const t0 = performance.now();
+    t0 = performance.now();
     await openWithPicker(page, files);
     await page.waitForFunction((n) => !document.querySelector('.jobs') && document.querySelector('[role=treeitem]')
       && document.body.innerText.includes(`${n} entries`), entries, { timeout: 600000, polling: 20 });
