@@ -29,7 +29,7 @@ use std::sync::Arc;
 pub use commit::{CommitDone, CommitRequest};
 pub use container::{ContainerUsage, CopyUp, FileAction, JournalItem, ReplayInput, ShellResult};
 pub use event_words::{EventKind, EventLine};
-pub use open::{load_archive, load_options, open_archive, prepare, ArchiveInfo, HistoryRow, ImageInfo, LayerInfo, Opened, ProgressInfo};
+pub use open::{load_archive, load_options, open_archive, prepare, ArchiveInfo, HistoryRow, ImageInfo, LayerInfo, Opened, ProgressInfo, UNVERIFIED};
 pub use view::{ChangeFilter, FileInfo, Query, Row, Rows, Scope, Sort};
 
 /// A loaded layer, numbered in the order layers were opened (across all archives).

@@ -69,6 +69,10 @@ pub struct HistoryRow {
     pub layer: Option<LayerId>,
 }
 
+/// A layer's [`LayerInfo::short_id`] when it has no digest (opened without verification): the
+/// page shows it in its own words (`layer.unverified`), wherever it appears.
+pub const UNVERIFIED: &str = "(unverified)";
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct LayerInfo {
     pub id: LayerId,
@@ -77,7 +81,8 @@ pub struct LayerInfo {
     pub position: u32,
     /// `sha256:...` of the uncompressed stream (when verified).
     pub diff_id: Option<String>,
-    /// The 12 hex digits users see (`docker history` style).
+    /// The 12 hex digits users see (`docker history` style), or [`UNVERIFIED`] for a layer
+    /// opened without its digests.
     pub short_id: String,
     pub compression: Compression,
     pub compressed_size: u64,
@@ -234,7 +239,7 @@ pub fn layer_info(l: &crate::image::Layer, id: LayerId, archive: &str, created_b
         archive: archive.to_string(),
         position: l.index as u32,
         diff_id: l.diff_id.clone(),
-        short_id: l.diff_id.as_deref().or(l.blob_digest.as_deref()).map(short_id).unwrap_or_else(|| "(unverified)".into()),
+        short_id: l.diff_id.as_deref().or(l.blob_digest.as_deref()).map(short_id).unwrap_or_else(|| UNVERIFIED.into()),
         compression: l.compression,
         compressed_size: l.compressed_size,
         uncompressed_size: l.uncompressed_size,

@@ -51,8 +51,15 @@ impl Tr {
             None => Box::leak(key.to_string().into_boxed_str()),
         }
     }
+    /// A key's text with its placeholders filled (a layer's short ID among them as [`Self::id`]
+    /// shows it).
     pub fn f(&self, key: &str, args: &[&str]) -> String {
-        self.cat.format(key, args)
+        self.id(&self.cat.format(key, args))
+    }
+    /// A layer's short ID (or a name holding one) as shown: the core's placeholder for a layer
+    /// without a digest ([`crate::host::UNVERIFIED`]) in the page's words.
+    pub fn id(&self, s: &str) -> String {
+        s.replace(crate::host::UNVERIFIED, self.t("layer.unverified"))
     }
     pub fn get(&self, key: &str) -> Option<&'static str> {
         self.cat.get(key)

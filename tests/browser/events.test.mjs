@@ -106,3 +106,28 @@ test('event log: copy-up, whiteout, opaque directory, EXDEV and an errno in Chin
     await t.close();
   }
 });
+
+test('a layer opened without its digests is said to be unverified in the page\'s language', async () => {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const { header } = await import('./tar.mjs');
+  const { openWithPicker } = await import('./helpers.mjs');
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'layerlab-unverified-')), 'bare.tar');
+  fs.writeFileSync(file, Buffer.concat([header('hello.txt', { size: 0 }), Buffer.alloc(1024)]));
+  const t = await start();
+  try {
+    const { page } = t;
+    await page.getByLabel('Verify digests').uncheck();
+    await openWithPicker(page, file);
+    await page.getByRole('list', { name: 'Layers' }).locator('code.short-id').getByText('(unverified)', { exact: true }).waitFor();
+    await page.getByLabel('Language').selectOption('zh-CN');
+    const stack = page.getByRole('list', { name: '镜像层' });
+    // The layer's ID and its checkbox's name, in Chinese; no English placeholder anywhere.
+    await stack.locator('code.short-id').getByText('（未校验）', { exact: true }).waitFor();
+    assert.equal(await stack.getByRole('checkbox', { name: /（未校验）$/ }).count(), 1);
+    assert.doesNotMatch(await page.locator('body').innerText(), /\(unverified\)/);
+    await shot(page, 'unverified-zh');
+  } finally {
+    await t.close();
+  }
+});

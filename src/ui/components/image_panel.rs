@@ -122,8 +122,8 @@ pub fn image_panel(p: &Props) -> Html {
                                 { for img.history.iter().rev().map(|h| {
                                     let l = h.layer.and_then(|id| p.layers.get(id as usize));
                                     html! { <tr>
-                                        <td><code>{ l.map(|l| l.short_id.clone()).unwrap_or_else(|| "<missing>".into()) }</code>
-                                            if h.layer.is_some_and(|id| shared.iter().any(|(s, _)| *s == id)) { <span class="tag-shared" title={tr.t("images.shared_title")}>{ " shared" }</span> }</td>
+                                        <td><code>{ l.map(|l| tr.id(&l.short_id)).unwrap_or_else(|| "<missing>".into()) }</code>
+                                            if h.layer.is_some_and(|id| shared.iter().any(|(s, _)| *s == id)) { <span class="tag-shared" title={tr.t("images.shared_title")}>{ format!(" {}", tr.t("images.shared_tag")) }</span> }</td>
                                         <td title={h.created.clone()}>{ ago(&h.created) }</td>
                                         <td class="cmd">{ &h.created_by }
                                             if !h.comment.is_empty() { <span class="muted">{ format!(" — {}", h.comment) }</span> }</td>

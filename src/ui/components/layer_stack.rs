@@ -121,10 +121,10 @@ pub fn layer_stack(p: &Props) -> Html {
                             <input type="checkbox" checked={on} onchange={toggle}
                                 aria-label={tr.f("stack.use_layer", &[&name])} />
                             <button class="layer-main" onclick={select} aria-pressed={selected.to_string()}
-                                title={format!("{}\n{} · {}\n{} entries, {} of files{}", l.diff_id.clone().unwrap_or_default(), l.archive, l.compression.name(), l.entries, human(l.content_bytes),
+                                title={format!("{}\n{} · {}\n{}{}", l.diff_id.clone().unwrap_or_default(), l.archive, l.compression.name(), tr.f("stack.layer_title", &[&l.entries.to_string(), &human(l.content_bytes)]),
                                     if l.warnings.is_empty() { String::new() } else { format!("\n{}", l.warnings.join("\n")) })}>
                                 <span class="chip">{ label }</span>
-                                <code class="short-id">{ &l.short_id }</code>
+                                <code class="short-id">{ tr.id(&l.short_id) }</code>
                                 <span class="size">{ human(l.uncompressed_size) }</span>
                                 <span class="created-by">{ if l.created_by.is_empty() { l.archive.clone() } else { l.created_by.clone() } }</span>
                                 <span class="bar" style={format!("width:{width:.1}%")}></span>
