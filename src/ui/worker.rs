@@ -181,6 +181,8 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) 
             ROOTS.with(|r| r.borrow_mut().push((src.clone(), file)));
             let t0 = now(scope);
             let size = src.len();
+            // The archive's own members, and its layers' first bytes, are far apart.
+            watched.inner.first.set(crate::ui::blob_file::ARCHIVE_SLICE);
             let archive = match prepare(src, &name, verify) {
                 Ok(a) => a,
                 Err(e) => return post(scope, Response::Failed { job, error: e.to_string() }, None, None),
@@ -192,6 +194,8 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) 
                 },
                 None => archive,
             };
+            // Its layers are indexed here: header walks read ahead as usual.
+            watched.inner.first.set(crate::ui::blob_file::FIRST_SLICE);
             let mut progress = |p: ProgressInfo| {
                 reporter.borrow_mut().indexed(p);
                 true
