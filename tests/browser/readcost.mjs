@@ -1,8 +1,10 @@
 // What reading a File costs in a Chromium worker (the numbers behind src/ui/blob_file.rs):
 // per-call cost of FileReaderSync slices by size, async Blob.slice().arrayBuffer() with several
 // reads in flight, Blob.stream(), and a tar header walk (every header of the given uncompressed
-// layers, as the indexer seeks them) with each strategy.
-//   node tests/browser/readcost.mjs LAYER.tar...   (ONLY=sync,async,stream,walk,plans picks parts)
+// layers, as the indexer seeks them) with each strategy; `split`: the best plan and every byte
+// read by one worker, then split in two halves over two workers at once (what splitting one
+// layer's walk over the layer workers could gain).
+//   node tests/browser/readcost.mjs LAYER.tar...   (ONLY=sync,async,stream,walk,plans,split picks parts)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -147,6 +149,9 @@ onmessage = async (ev) => {
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layerlab-readcost-'));
 fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><input type="file" multiple id="f">');
 fs.writeFileSync(path.join(dir, 'w.js'), workerSrc);
+// Reads a plan ([file, start, end]...) with FileReaderSync and says how long it took.
+fs.writeFileSync(path.join(dir, 'plan.js'), `onmessage = (ev) => { const { files, plan } = ev.data; const rs = new FileReaderSync();
+  const t = performance.now(); for (const [i, a, b] of plan) rs.readAsArrayBuffer(files[i].slice(a, b)); postMessage(performance.now() - t); };`);
 const server = await serve(dir, 0);
 const base = `http://127.0.0.1:${server.address().port}/`;
 const userDataDir = fs.mkdtempSync('/tmp/layerlab-chromium-');
@@ -165,6 +170,30 @@ try {
   }), { offsets, plans, only: process.env.ONLY || '' });
   console.log(`${files.length} files, ${offsets.reduce((s, o) => s + o.length, 0)} headers, ${os.cpus().length} cores`);
   for (const l of lines) console.log(l);
+  if (!process.env.ONLY || process.env.ONLY.split(',').includes('split')) {
+    const halves = (plan) => {
+      const total = plan.reduce((a, p) => a + p[2] - p[1], 0);
+      let acc = 0, k = 0;
+      while (k < plan.length && acc < total / 2) acc += plan[k][2] - plan[k++][1];
+      return [plan.slice(0, k), plan.slice(k)];
+    };
+    const every = [];
+    files.forEach((f, i) => { for (let o = 0; o < sizes[i]; o += 4 << 20) every.push([i, o, Math.min(sizes[i], o + (4 << 20))]); });
+    const run = (parts) => page.evaluate((parts) => new Promise((resolve) => {
+      const fl = [...document.getElementById('f').files];
+      const t0 = performance.now();
+      let left = parts.length;
+      for (const plan of parts) {
+        const w = new Worker('plan.js');
+        w.onmessage = () => { w.terminate(); if (--left === 0) resolve(performance.now() - t0); };
+        w.postMessage({ files: fl, plan });
+      }
+    }), parts);
+    const best = plans[1][1];
+    for (let r = 0; r < 3; r++) {
+      console.log(`split: best plan, one worker ${(await run([best])).toFixed(0)} ms, two workers ${(await run(halves(best))).toFixed(0)} ms; every byte in 4 MiB reads, one worker ${(await run([every])).toFixed(0)} ms, two workers ${(await run(halves(every))).toFixed(0)} ms`);
+    }
+  }
 } finally {
   await context.close();
   server.close();
