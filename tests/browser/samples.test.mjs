@@ -148,3 +148,22 @@ test('reordering layers: moving the top layer below its neighbour changes which 
     await t.close();
   }
 });
+
+test('every sample tells its story in the page\'s language', async () => {
+  const t = await start();
+  try {
+    const { page } = t;
+    const stories = () => page.locator('.samples button').evaluateAll((bs) => bs.map((b) => [b.textContent, b.title]));
+    const index = JSON.parse(fs.readFileSync(new URL('../../www/samples/index.json', import.meta.url), 'utf8'));
+    await page.locator('.samples button').first().waitFor();
+    // English: the stories the samples were made with.
+    assert.deepEqual(await stories(), index.map((s) => [s.title, s.story]));
+    await page.getByLabel('Language').selectOption('zh-CN');
+    await page.getByText('worker 已就绪').waitFor();
+    const zh = await stories();
+    assert.equal(zh.length, index.length);
+    for (const [title, story] of zh) assert.match(story, /[\u4e00-\u9fff]/, `${title}: ${story}`);
+  } finally {
+    await t.close();
+  }
+});
