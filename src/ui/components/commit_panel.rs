@@ -74,7 +74,7 @@ pub fn commit_panel(p: &Props) -> Html {
     html! {
         <form class="commit" aria-label="docker commit" {onsubmit}>
             <div class="fields">
-                <label>{ tr.t("commit.message") }<input type="text" value={form.message.clone()} oninput={on_message} placeholder="add config" /></label>
+                <label>{ tr.t("commit.message") }<input type="text" value={form.message.clone()} oninput={on_message} placeholder={tr.t("commit.message_example")} /></label>
                 <label>{ tr.t("commit.author") }<input type="text" value={form.author.clone()} oninput={on_author} placeholder="Jane <jane@example.com>" /></label>
                 <label>{ tr.t("commit.tag") }<input type="text" value={form.tag.clone()} oninput={on_tag} placeholder="myapp:v2" /></label>
                 <label class="wide">{ tr.t("commit.changes") }
