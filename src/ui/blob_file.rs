@@ -31,9 +31,11 @@ use web_sys::{Blob, FileReaderSync};
 
 /// The read-ahead after a far jump.
 pub const FIRST_SLICE: usize = 1 << 20;
-/// The read-ahead after a far jump while an archive's own members are found (its layers are
-/// big members: each jump lands far from the last; 4 reads of the big image's docker archive
-/// took 34 ms at [`FIRST_SLICE`]).
+/// The read-ahead after a far jump in an archive whose layers other workers index (set by the
+/// page's worker while it finds the archive's members, and kept for a split open: its own
+/// later reads are single files and seek checkpoints, far apart; it goes back to
+/// [`FIRST_SLICE`] when it walks the layers itself). Its members are big: each jump lands far
+/// from the last; 4 reads of the big image's docker archive took 34 ms at [`FIRST_SLICE`].
 pub const ARCHIVE_SLICE: usize = 64 << 10;
 /// Largest slice read at once.
 pub const MAX_SLICE: usize = 16 << 20;

@@ -677,8 +677,11 @@ fn on_layer_message(w: usize, data: JsValue) {
             return;
         }
         if let Some(bytes) = field(&data, "bytes").as_f64() {
-            let part = field(&data, "part").as_f64().unwrap_or(0.0) as usize;
-            if let Some(x) = o.seen.get_mut(layer).and_then(|s| s.get_mut(part)) {
+            // A piece's progress, or the whole pass's; a piece still reporting after its layer
+            // went back to one pass ([`retry_whole`]) is not counted.
+            let part = field(&data, "part").as_f64().map(|k| k as usize);
+            let split = o.pieces.get(layer).is_some_and(|p| !p.is_empty());
+            if let Some(x) = o.seen.get_mut(layer).filter(|_| part.is_some() == split).and_then(|s| s.get_mut(part.unwrap_or(0))) {
                 *x = bytes as u64;
             }
             let sum: u64 = o.seen.iter().flatten().sum();
