@@ -280,9 +280,12 @@ pub fn app() -> Html {
     }
     let ondragover = {
         let dragging = dragging.clone();
+        let link = link.clone();
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
             if !*dragging {
+                // Files are about to be dropped: the layer workers start meanwhile.
+                link.warm();
                 dragging.set(true);
             }
         })
@@ -474,7 +477,7 @@ pub fn app() -> Html {
         <div class={classes!("app", dragging.then_some("dragging"))} {ondragover} {ondragleave} {ondrop}>
             <header class="top">
                 <h1>{ "layerlab" }</h1>
-                <OpenBar on_open={on_open} verify={state.session.verify} on_verify={on_verify} samples={(*samples).clone()} on_sample={on_sample} />
+                <OpenBar on_open={on_open} verify={state.session.verify} on_verify={on_verify} samples={(*samples).clone()} on_sample={on_sample} on_intent={{ let link = link.clone(); Callback::from(move |()| link.warm()) }} />
                 <LangSwitch on_lang={on_lang} />
             </header>
             <Jobs jobs={state.jobs.list.clone()} on_cancel={on_cancel} />

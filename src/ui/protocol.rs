@@ -71,6 +71,9 @@ pub enum Request {
     Listing,
     /// The worker's memory, for the benchmark.
     Stats,
+    /// The user is about to open an archive (clicked the file picker or drags a file over the
+    /// page): start the layer workers now, while the file is chosen, not after.
+    Warm,
     /// CONTAINER (issue 3): run one shell line in the container layer.
     Shell { line: String },
     /// COMMIT (issue 5): `docker commit` of the container over the stack (`time`: seconds since
@@ -258,6 +261,7 @@ pub fn request_from_js(env: &wasm_bindgen::JsValue) -> Result<(Request, Option<w
         let r = match tag.as_str() {
             "Listing" => Request::Listing,
             "Stats" => Request::Stats,
+            "Warm" => Request::Warm,
             "ReplayInput" => Request::ReplayInput,
             t => return Err(format!("unknown request {t}")),
         };

@@ -23,7 +23,10 @@
 //! (layer ids are given out in that order); any other request waits, and so does every open
 //! after it, then runs in order, so the page sees the sequence it sent. If a layer worker
 //! fails (a broken layer), that open runs here in turn, so its error is the one the sequential
-//! pass words. Cancel still terminates this worker, and its layer workers with it.
+//! pass words. Cancel still terminates this worker, and its layer workers with it. The layer
+//! workers end when the last open they took is done (their memory with them); a `Warm` (the
+//! user clicked the file picker or drags files over the page) starts them ahead, so their
+//! start (100-240 ms on the big image) overlaps the choice of the file.
 
 use crate::source::Source;
 use crate::ui::blob_file::BrowserBlob;
@@ -94,8 +97,9 @@ pub fn run() {
     let s2 = scope.clone();
     let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
         // While layer workers index opens, a request waits its turn; another open joins them
-        // unless something is already waiting before it.
-        if POOL.with(|p| p.borrow().is_some()) && (DEFERRED.with(|d| !d.borrow().is_empty()) || !is_open(&ev.data())) {
+        // unless something is already waiting before it. A `Warm` never waits (it only starts
+        // the layer workers if none run).
+        if in_flight() && (DEFERRED.with(|d| !d.borrow().is_empty()) || !is_open(&ev.data())) && !is_warm(&ev.data()) {
             DEFERRED.with(|d| d.borrow_mut().push_back(ev.data()));
             return;
         }
@@ -108,6 +112,11 @@ pub fn run() {
 
 pub(crate) fn now(scope: &DedicatedWorkerGlobalScope) -> f64 {
     scope.performance().map(|p| p.now()).unwrap_or_else(js_sys::Date::now)
+}
+
+/// Milliseconds since the epoch, comparable between workers (for the benchmark's timelines).
+pub(crate) fn epoch_ms(scope: &DedicatedWorkerGlobalScope) -> f64 {
+    scope.performance().map(|p| p.time_origin() + p.now()).unwrap_or_else(js_sys::Date::now)
 }
 
 /// Posts an [`Envelope`]; `bytes` is transferred.
@@ -145,6 +154,15 @@ pub(crate) fn field(o: &JsValue, k: &str) -> JsValue {
 /// Whether a page's envelope asks to open an archive (`{msg: {Open: …}}`).
 fn is_open(env: &JsValue) -> bool {
     !field(&field(env, "msg"), "Open").is_undefined()
+}
+
+fn is_warm(env: &JsValue) -> bool {
+    field(env, "msg").as_string().as_deref() == Some("Warm")
+}
+
+/// Layer workers are indexing opens (requests other than opens wait, [`run`]).
+fn in_flight() -> bool {
+    pooled(|p| !p.opens.is_empty()).unwrap_or(false)
 }
 
 fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) {
@@ -305,6 +323,9 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) 
             Ok((bytes, image)) => post(scope, Response::Inspect(InspectAnswer::Index { archive, image }), Some(Uint8Array::from(&bytes[..])), None),
             Err(e) => post(scope, Response::Inspect(InspectAnswer::Error { error: e.to_string() }), None, None),
         },
+        Request::Warm => {
+            start_pool(scope);
+        }
         Request::Stats => {
             let mem: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
             let bytes = mem.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as u64;
@@ -402,6 +423,9 @@ struct Pool {
     /// Workers that said `Ready` and have nothing to do.
     idle: Vec<usize>,
     opens: std::collections::VecDeque<PoolOpen>,
+    /// An open was handed to these workers: they end when the last is done. Until then they
+    /// were only started ahead (`Request::Warm`) and wait for one.
+    served: bool,
 }
 
 /// Where the split opens live while the pool runs.
@@ -420,7 +444,7 @@ fn blobs_compressed(s: &Source) -> bool {
 }
 
 /// Hands an open to the layer workers, starting them if none run; gives the archive back when
-/// it is not for them: no pool is running and a split would not pay (fewer than two cores,
+/// it is not for them: no open waits in the pool and a split would not pay (fewer than two cores,
 /// blobs under `min` bytes: small archives open faster here than workers start, or no
 /// compressed layer), or the browser cannot start workers here.
 #[allow(clippy::too_many_arguments)]
@@ -440,7 +464,8 @@ fn pool_open(
     let blobs = found.as_ref().ok().and_then(|f| f.iter().map(|(_, s)| js_blob(s)).collect::<Result<Vec<Blob>, String>>().ok());
     let found = found.unwrap_or_default();
     let compressed: Vec<bool> = found.iter().map(|(_, s)| blobs_compressed(s)).collect();
-    let running = POOL.with(|p| p.borrow().is_some());
+    // A pool with opens in hand takes every open, so they finish in the order they came.
+    let busy = in_flight();
     let total: u64 = found.iter().map(|(_, s)| s.len()).sum();
     let n = cores(scope);
     // A single uncompressed layer walked header to header gains nothing from a layer worker
@@ -448,24 +473,11 @@ fn pool_open(
     // by side: the browser serves two workers' reads at once (big image, unverified: 1.37 s
     // split against 1.7-1.9 s in turn, with the read-ahead of `blob_file`).
     let pays = verify || found.len() >= 2 || compressed.contains(&true);
-    if !running && (n < 2 || total < min || blobs.is_none() || !pays) {
+    if !busy && (n < 2 || total < min || blobs.is_none() || !pays) {
         return Err(archive);
     }
-    if !running {
-        let mut workers = Vec::new();
-        for w in 0..n {
-            let Ok(worker) = web_sys::Worker::new("./layer-worker_loader.js") else { break };
-            let on = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| on_layer_message(w, ev.data()));
-            worker.set_onmessage(Some(on.as_ref().unchecked_ref()));
-            // Lives as long as the page's worker (one small closure per layer worker started).
-            on.forget();
-            workers.push(worker);
-        }
-        if workers.is_empty() {
-            return Err(archive);
-        }
-        web_sys::console::debug_1(&format!("layerlab: {} layer workers started", workers.len()).into());
-        POOL.with(|p| *p.borrow_mut() = Some(Pool { workers, idle: Vec::new(), opens: Default::default() }));
+    if !start_pool(scope) {
+        return Err(archive);
     }
     let layers = found.len();
     // Verified, the biggest layer's stream is hashed here. Not verified, the files of one
@@ -517,12 +529,40 @@ fn pool_open(
     let plans = open.planning.iter().any(Option::is_some);
     pooled(|p| {
         p.opens.push_back(open);
+        p.served = true;
         p.wake();
     });
     if plans {
         plan_later(scope);
     }
     Ok(())
+}
+
+/// Starts the layer workers, one per core; `false` when there is one core or the browser
+/// cannot start workers here.
+fn start_pool(scope: &DedicatedWorkerGlobalScope) -> bool {
+    if POOL.with(|p| p.borrow().is_some()) {
+        return true;
+    }
+    let n = cores(scope);
+    if n < 2 {
+        return false;
+    }
+    let mut workers = Vec::new();
+    for w in 0..n {
+        let Ok(worker) = web_sys::Worker::new("./layer-worker_loader.js") else { break };
+        let on = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| on_layer_message(w, ev.data()));
+        worker.set_onmessage(Some(on.as_ref().unchecked_ref()));
+        // Lives as long as the page's worker (one small closure per layer worker started).
+        on.forget();
+        workers.push(worker);
+    }
+    if workers.is_empty() {
+        return false;
+    }
+    web_sys::console::debug_1(&format!("layerlab: {} layer workers started", workers.len()).into());
+    POOL.with(|p| *p.borrow_mut() = Some(Pool { workers, idle: Vec::new(), opens: Default::default(), served: false }));
+    true
 }
 
 /// Runs [`plan_tick`] as a task of its own, after the ones waiting (the layer workers'
@@ -627,6 +667,9 @@ impl Pool {
         }
         let tee = o.tee == Some(layer);
         let m = obj(&[("index", &(layer as u32).into()), ("job", &job.into()), ("verify", &o.verify.into()), ("tee", &tee.into()), ("blob", &o.blobs[layer])]);
+        let t = now(&js_sys::global().unchecked_into()) - o.t0;
+        let what = piece.map_or_else(|| "whole".to_string(), |(k, _)| format!("piece {k}"));
+        web_sys::console::debug_1(&format!("layerlab: {} layer {layer} {what} to worker {w} at {} ms", o.archive.name, t as u32).into());
         if let Some((k, spec)) = piece {
             let _ = js_sys::Reflect::set(&m, &"piece".into(), &js_sys::Float64Array::from(&spec.to_numbers(k)[..]));
         }
@@ -695,6 +738,9 @@ fn on_layer_message(w: usize, data: JsValue) {
         }
         let idx = field(&data, "index").dyn_into::<Uint8Array>().ok().and_then(|a| crate::layer::indexfile::decode(&a.to_vec()).ok()).and_then(|mut v| v.pop());
         if let Some(part) = field(&data, "part").as_f64().map(|k| k as usize) {
+            let t = now(&js_sys::global().unchecked_into()) - o.t0;
+            let began = field(&data, "began").as_f64().unwrap_or(0.0) - epoch_ms(&js_sys::global().unchecked_into()) + now(&js_sys::global().unchecked_into()) - o.t0;
+            web_sys::console::debug_1(&format!("layerlab: {} layer {layer} piece {part} back from worker {w} at {} ms (began at {} ms, its pass {} ms)", o.archive.name, t as u32, began as i32, field(&data, "ms").as_f64().unwrap_or(0.0) as u32).into());
             took_piece(o, layer, part, idx, &data);
             p.assign(w);
             return;
@@ -705,8 +751,9 @@ fn on_layer_message(w: usize, data: JsValue) {
                 let ms = |k: &str| field(&data, k).as_f64().unwrap_or(0.0) as u32;
                 web_sys::console::debug_1(
                     &format!(
-                        "layerlab: {} layer {layer}: its pass {} ms, reads {} ms, {} files' digests by the browser, waited {} ms",
+                        "layerlab: {} layer {layer}: began at {} ms, its pass {} ms, reads {} ms, {} files' digests by the browser, waited {} ms",
                         o.archive.name,
+                        (field(&data, "began").as_f64().unwrap_or(0.0) - epoch_ms(&js_sys::global().unchecked_into()) + now(&js_sys::global().unchecked_into()) - o.t0) as i32,
                         ms("ms"),
                         ms("readMs"),
                         ms("subtle"),
@@ -831,16 +878,19 @@ fn finish_ready() {
         web_sys::console::debug_1(&format!("layerlab: opened {} in {:.0} ms ({how})", archive.name, now(&scope) - t0).into());
         finish_open(&scope, &mut engine, job, res);
     }
-    if pooled(|p| p.opens.is_empty()) != Some(true) {
+    if in_flight() {
         return;
     }
-    if let Some(p) = POOL.with(|p| p.borrow_mut().take()) {
-        for w in &p.workers {
-            w.terminate();
+    // Their memory goes with them (a wasm's memory only grows); workers started ahead stay.
+    if POOL.with(|p| p.borrow().as_ref().is_some_and(|p| p.served)) {
+        if let Some(p) = POOL.with(|p| p.borrow_mut().take()) {
+            for w in &p.workers {
+                w.terminate();
+            }
         }
     }
-    // What came meanwhile, in order (until an open starts the layer workers again).
-    while POOL.with(|p| p.borrow().is_none()) {
+    // What came meanwhile, in order (until an open hands work to layer workers again).
+    while !in_flight() {
         let Some(next) = DEFERRED.with(|d| d.borrow_mut().pop_front()) else { break };
         handle(&scope, &mut engine.borrow_mut(), next);
     }

@@ -292,3 +292,59 @@ test('split open: layers indexed by layer workers give the goldens, verified and
   }
   fs.rmSync(tmp, { recursive: true, force: true });
 });
+
+test('a click on "Open image archive" starts the layer workers while the file is chosen; they serve a big open and end with it', async () => {
+  const ids = fixtureShortIds('layered');
+  const t = await start();
+  const logs = [];
+  t.page.on('console', (m) => { if (m.text().startsWith('layerlab:')) logs.push(m.text()); });
+  const started = () => logs.filter((l) => /layer workers started/.test(l)).length;
+  // Through the browser's file chooser, as a person picks a file.
+  const pick = async (file) => {
+    const chooser = t.page.waitForEvent('filechooser');
+    await t.page.getByText('Open image archive', { exact: true }).click();
+    const c = await chooser;
+    return c.setFiles(file);
+  };
+  try {
+    const { page } = t;
+    // The click starts them before any file is picked.
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByText('Open image archive', { exact: true }).click();
+    const c = await chooser;
+    await expectSoon(() => started() === 1, () => `no layer workers after the click: ${logs.join(' | ')}`);
+    // A small archive (under the split threshold) still opens in the page's worker, and the
+    // page's later requests are answered while the started workers wait.
+    await c.setFiles(gen('layered.docker.tar'));
+    await waitLayers(page, 8);
+    assert.ok(!logs.some((l) => /splitting the open/.test(l)), logs.join(' | '));
+    await page.getByRole('checkbox', { name: new RegExp(`Use layer L7 ${ids[7]}`) }).uncheck();
+    assert.equal(await downloadListing(page), golden('by-layer/layered.L7.merged.txt'));
+    await page.getByRole('checkbox', { name: new RegExp(`Use layer L7 ${ids[7]}`) }).check();
+    // A big one (here: any, with the threshold at 0) is split over the workers already
+    // running: none are started again.
+    await page.evaluate(() => { window.layerlabSplitFrom = 0; });
+    await pick(gen('layered.oci.tar'));
+    await expectSoon(() => logs.some((l) => /opened layered\.oci\.tar in \d+ ms \(split\)/.test(l)), () => logs.join(' | '));
+    await page.waitForFunction(() => !document.querySelector('.jobs'));
+    assert.equal(started(), 1, logs.join(' | '));
+    // They ended with it (their memory with them): files dragged over the page start new ones.
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['x'], 'x.tar'));
+      (document.querySelector('main') || document.body).dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    await expectSoon(() => started() === 2, () => `no layer workers after a drag: ${logs.join(' | ')}`);
+    assert.deepEqual(t.errors, []);
+  } finally {
+    await t.close();
+  }
+});
+
+async function expectSoon(ok, why, ms = 10000) {
+  const until = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > until) assert.fail(why());
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

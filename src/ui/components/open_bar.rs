@@ -17,6 +17,9 @@ pub struct Props {
     pub on_verify: Callback<bool>,
     pub samples: Vec<Sample>,
     pub on_sample: Callback<Sample>,
+    /// The file picker was clicked: a file is about to come (the page starts its layer
+    /// workers meanwhile).
+    pub on_intent: Callback<()>,
 }
 
 #[function_component(OpenBar)]
@@ -36,6 +39,11 @@ pub fn open_bar(p: &Props) -> Html {
             input.set_value("");
         })
     };
+    // A click on the label reaches the input too (and so does the keyboard's).
+    let on_click = {
+        let cb = p.on_intent.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
     let on_verify = {
         let cb = p.on_verify.clone();
         Callback::from(move |e: Event| cb.emit(e.target_unchecked_into::<HtmlInputElement>().checked()))
@@ -43,7 +51,7 @@ pub fn open_bar(p: &Props) -> Html {
     html! {
         <div class="open-bar">
             <label class="button primary" for="open-file">{ tr.t("open.button") }</label>
-            <input id="open-file" class="visually-hidden" type="file" multiple=true onchange={on_change}
+            <input id="open-file" class="visually-hidden" type="file" multiple=true onchange={on_change} onclick={on_click}
                 accept=".tar,.tgz,.gz,.zst,.tar.gz,.tar.zst,application/x-tar,application/gzip" />
             <label class="check" title={tr.t("open.verify_title")}>
                 <input type="checkbox" checked={p.verify} onchange={on_verify} />{ " " }{ tr.t("open.verify") }

@@ -108,6 +108,13 @@ impl WorkerLink {
         self.0.ready.set(false);
     }
 
+    /// The user is about to open an archive (clicked the file picker, or drags files over the
+    /// page): the worker starts its layer workers while the file is chosen (about 100-200 ms
+    /// of a big open otherwise) unless they run.
+    pub fn warm(&self) {
+        self.post(envelope(&Request::Warm, None));
+    }
+
     fn post(&self, env: JsValue) {
         if !self.0.ready.get() {
             self.0.queue.borrow_mut().push(env);
