@@ -10,6 +10,14 @@
 //!   `EXDEV`, `.wh.`): Docker prints English, so the Chinese file keeps them verbatim.
 //! - A missing key shows as the key itself: never a panic.
 //!
+//! - The core's own sentences (errors and warnings the worker sends as text) are English: the
+//!   CLI prints them, and the page shows them as they came in English. In another language the
+//!   page finds each sentence's template in `www/i18n/said.en.msg` and says it with the same
+//!   key of `said.<tag>.msg` ([`said`]); the place the core names before it (`FILE, layer N
+//!   (sha256:…), entry 'E', at byte N: `) is put in that language's words too. A sentence no
+//!   template matches stays English. A test keeps `said.en.msg` in step with the sentences in
+//!   the core's sources.
+//!
 //! The files are static files of the page's own origin (they work offline), fetched for the
 //! language in use, so the first-load wasm carries no text.
 use std::collections::BTreeMap;
@@ -57,6 +65,11 @@ impl Lang {
     /// The message file's path relative to the page (`i18n/zh-CN.msg`).
     pub fn file(self) -> String {
         format!("i18n/{}.msg", self.tag())
+    }
+
+    /// The file of the core's sentences in this language (`i18n/said.zh-CN.msg`, [`said`]).
+    pub fn said_file(self) -> String {
+        format!("i18n/said.{}.msg", self.tag())
     }
 }
 
@@ -115,12 +128,154 @@ pub fn fill(template: &str, args: &[impl AsRef<str>]) -> String {
     s
 }
 
+/// One of the core's English sentences (`text`: an error's or a warning's, as the worker sent
+/// it) in the words of `to`, the `said.<tag>.msg` catalog whose keys are those of `en`
+/// (`said.en.msg`, the templates). The sentence is the place it names, then `: `, then what
+/// happened: the first place after which the rest is a whole template (`{0}`… standing for
+/// any non-empty text, each filled with its own text said again the same way, since a
+/// sentence may quote another) is where the place ends. The place (`FILE`, `layer N
+/// (sha256:…)`, `entry 'E'`, `at byte N`, as [`crate::error::Error`] writes them) is put in
+/// `to`'s words (`said.place.*` keys); a sentence no template matches is given back as it is.
+pub fn said(text: &str, en: &Catalog, to: &Catalog) -> String {
+    said_depth(text, en, to, 0)
+}
+
+// Written with plain prefix tests and a simple search (`find_at`) rather than `str::find` and
+// `split`: the page's first-load wasm carries this, and those searchers cost it 3 KB of gzip
+// more (sentences are short; the search is linear enough for them).
+
+fn said_depth(text: &str, en: &Catalog, to: &Catalog, depth: u32) -> String {
+    // A sentence quotes another at most a few deep; hostile text cannot make this recurse far.
+    if depth >= 5 {
+        return text.to_string();
+    }
+    let mut p = 0;
+    loop {
+        let rest = &text[p..];
+        for (key, template) in &en.map {
+            if !key.starts_with("said.") || key.starts_with("said.place.") {
+                continue;
+            }
+            if let (Some(args), Some(target)) = (matches(template, rest), to.get(key)) {
+                let args: Vec<String> = args.into_iter().map(|a| said_depth(a, en, to, depth + 1)).collect();
+                let place = if p == 0 { String::new() } else { said_place(&text[..p - 2], to) };
+                return place + &fill(target, &args);
+            }
+        }
+        match find_at(text, ": ", p) {
+            Some(i) => p = i + 2,
+            None => return text.to_string(),
+        }
+    }
+}
+
+/// Where `needle` first starts in `hay` at or after `from`.
+fn find_at(hay: &str, needle: &str, from: usize) -> Option<usize> {
+    (from..hay.len().checked_sub(needle.len())? + 1).find(|&i| hay.is_char_boundary(i) && hay[i..].starts_with(needle))
+}
+
+/// The place an error names (`FILE, layer N (sha256:…), entry 'E', at byte N`, any of them
+/// left out; see [`crate::error::Error`]'s `Display`), in `to`'s words, ending as `to` ends it
+/// (`said.place.end`: `: ` in English).
+fn said_place(place: &str, to: &Catalog) -> String {
+    let mut parts = Vec::new();
+    let mut rest = place;
+    // From the end: the offset, the entry, the layer; what is left is the file.
+    for (tag, key) in [("at byte ", "said.place.byte"), ("entry '", "said.place.entry"), ("layer ", "said.place.layer")] {
+        // The last place the tag starts a part (the text's start, or after `, `).
+        let mut at = None;
+        let mut from = 0;
+        while let Some(i) = find_at(rest, tag, from) {
+            if i == 0 || rest[..i].ends_with(", ") {
+                at = Some(i);
+            }
+            from = i + 1;
+        }
+        let Some(at) = at else { continue };
+        let what = &rest[at + tag.len()..];
+        let said = if tag == "entry '" {
+            what.ends_with('\'').then(|| to.format(key, &[&what[..what.len() - 1]]))
+        } else {
+            // `N`, or (a layer) `N (sha256:…)`.
+            let n = what.bytes().take_while(u8::is_ascii_digit).count();
+            let more = &what[n..];
+            let ok = n > 0 && (more.is_empty() || tag == "layer " && more.starts_with(" (") && more.ends_with(')'));
+            ok.then(|| to.format(key, &[&what[..n]]) + more)
+        };
+        if let Some(said) = said {
+            parts.push(said);
+            rest = &rest[..at];
+            if rest.ends_with(", ") {
+                rest = &rest[..rest.len() - 2];
+            }
+        }
+    }
+    if !rest.is_empty() {
+        parts.push(rest.to_string());
+    }
+    parts.reverse();
+    parts.join(to.text("said.place.sep")) + to.text("said.place.end")
+}
+
+/// The texts `{0}`, `{1}`, … stand for, in order, if `text` is `template` whole (whose
+/// placeholders come in order, `{0}` to `{9}`), else `None`. Each stands for the shortest
+/// non-empty text up to the template's next words; the last for all up to its last words,
+/// which must end `text`.
+fn matches<'a>(template: &str, text: &'a str) -> Option<Vec<&'a str>> {
+    // The template's words between placeholders.
+    let mut lits = Vec::new();
+    let mut start = 0;
+    let b = template.as_bytes();
+    let mut i = 0;
+    while i + 2 < b.len() {
+        if b[i] == b'{' && b[i + 1].is_ascii_digit() && b[i + 2] == b'}' {
+            lits.push(&template[start..i]);
+            start = i + 3;
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    lits.push(&template[start..]);
+    if !text.starts_with(lits[0]) {
+        return None;
+    }
+    let mut t = &text[lits[0].len()..];
+    let mut out = Vec::new();
+    let n = lits.len() - 1;
+    for (k, next) in lits[1..].iter().enumerate() {
+        let at = if k + 1 == n {
+            if !t.ends_with(next) {
+                return None;
+            }
+            t.len() - next.len()
+        } else {
+            find_at(t, next, 1)?
+        };
+        if at == 0 {
+            return None;
+        }
+        out.push(&t[..at]);
+        t = &t[at + next.len()..];
+    }
+    t.is_empty().then_some(out)
+}
+
 /// The message files as shipped, for tests (the page fetches them).
 #[cfg(test)]
 pub fn shipped(lang: Lang) -> Catalog {
     Catalog::parse(match lang {
         Lang::En => include_str!("../www/i18n/en.msg"),
         Lang::ZhCn => include_str!("../www/i18n/zh-CN.msg"),
+    })
+}
+
+/// The core's sentences as shipped (`said.<tag>.msg`), for tests.
+#[cfg(test)]
+pub fn shipped_said(lang: Lang) -> Catalog {
+    Catalog::parse(match lang {
+        Lang::En => include_str!("../www/i18n/said.en.msg"),
+        Lang::ZhCn => include_str!("../www/i18n/said.zh-CN.msg"),
     })
 }
 
@@ -237,5 +392,184 @@ mod tests {
         assert_eq!(shipped(Lang::En).format("stack.merged", &["7"]), "Merged view · 7 entries");
         assert_eq!(Catalog::parse("a = x\\ny {0}\n# c\nb =  lead").format("a", &["z"]), "x\ny z");
         assert_eq!(Catalog::parse("b =  lead").text("b"), " lead");
+    }
+
+    #[test]
+    fn said_files_have_the_same_keys_and_placeholders() {
+        let (en, zh) = (shipped_said(Lang::En), shipped_said(Lang::ZhCn));
+        assert_eq!(en.keys().collect::<Vec<_>>(), zh.keys().collect::<Vec<_>>());
+        for k in en.keys() {
+            for i in 0..6 {
+                let ph = format!("{{{i}}}");
+                assert_eq!(en.text(k).contains(&ph), zh.text(k).contains(&ph), "{k}: {ph} in one language only");
+            }
+            assert!(k.starts_with("said.place.") || zh.text(k).chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{k} has no Chinese");
+        }
+        assert!(en.keys().count() > 100);
+        // `matches` takes every brace for a placeholder's, and the English ones come in order.
+        for k in en.keys() {
+            let t = en.text(k);
+            let holders: Vec<&str> = t.split(['{', '}']).skip(1).step_by(2).collect();
+            assert!(holders.iter().enumerate().all(|(i, h)| *h == i.to_string() && i < 10), "{k}: {t}");
+        }
+    }
+
+    #[test]
+    fn the_cores_sentences_are_said_in_chinese() {
+        let (en, zh) = (shipped_said(Lang::En), shipped_said(Lang::ZhCn));
+        let cases = [
+            (
+                "notes.txt: this is not a tar archive, nor a gzip or zstd stream: open a docker save or OCI archive, or a layer tarball",
+                "notes.txt：这既不是 tar 归档，也不是 gzip 或 zstd 流：请打开 docker save 或 OCI 归档，或者层 tarball",
+            ),
+            (
+                "x.tar, layer 2 (sha256:0123456789ab), entry 'blobs/sha256/ab': the layer ends in the middle of a tar entry (truncated)",
+                "x.tar，第 2 层 (sha256:0123456789ab)，条目 'blobs/sha256/ab'：层在一个 tar 条目中间结束（已截断）",
+            ),
+            (
+                "a, b.tar, layer 0, at byte 512: the gzip stream is truncated",
+                "a, b.tar，第 0 层，第 512 字节处：gzip 流被截断",
+            ),
+            (
+                "x.tar, layer 1 (sha256:abc): the layer blob hashes to sha256:1, but the manifest says sha256:2",
+                "x.tar，第 1 层 (sha256:abc)：层 blob 的哈希是 sha256:1，但清单写的是 sha256:2",
+            ),
+            // A sentence quoting another, and a warning about an entry.
+            ("img:1: skipped: the image has no layers", "img:1：已跳过：镜像没有层"),
+            (
+                "s.tar, layer 1 (sha256:abc): entry 'a/.wh.b' is a whiteout under a path this layer made a file: skipped, as containers/storage and umoci do; Docker's overlay2 driver would refuse this layer (ENOTDIR)",
+                "s.tar，第 1 层 (sha256:abc)：条目 'a/.wh.b' 是一个 whiteout，位于这一层已做成文件的路径之下：已跳过，与 containers/storage 和 umoci 的做法相同；Docker 的 overlay2 驱动会拒绝这一层 (ENOTDIR)",
+            ),
+            ("big.tar: the browser could not read the file (was it moved or changed?): NotReadableError", "big.tar：浏览器无法读取文件（它被移动或修改了吗？）：NotReadableError"),
+            // Nothing matches: as it came.
+            ("x.tar: something new happened", "x.tar: something new happened"),
+            ("", ""),
+        ];
+        for (text, want) in cases {
+            assert_eq!(said(text, &en, &zh), want);
+            // English to English gives each back unchanged (the place's words and spaces too).
+            assert_eq!(said(text, &en, &en), text);
+        }
+    }
+
+    #[test]
+    fn hostile_sentences_are_said_quickly_and_whole() {
+        let (en, zh) = (shipped_said(Lang::En), shipped_said(Lang::ZhCn));
+        let long = format!("{}the file is empty", "a: ".repeat(2000));
+        let t = std::time::Instant::now();
+        let out = said(&long, &en, &zh);
+        assert!(out.ends_with("文件是空的"), "{}", &out[out.len() - 40..]);
+        assert!(t.elapsed().as_secs() < 5);
+        for s in ["'", ": ", "entry ': x", "layer : x", "at byte : x", "change '': ", "{0}: line {1}: {2}"] {
+            let _ = said(s, &en, &zh);
+        }
+    }
+
+    /// Every sentence the core writes with an error (`Error::corrupt("…")`, `format!("…", …)`
+    /// inside one, and the decoders' `io::Error::new`) is a template of said.en.msg, so the
+    /// page can say it in Chinese. The CLI's own (src/cli*) and the page's are not the core's.
+    #[test]
+    fn every_error_sentence_of_the_core_has_a_template() {
+        let en = shipped_said(Lang::En);
+        let templates: std::collections::BTreeSet<&str> = en.keys().map(|k| en.text(k)).collect();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut missing = Vec::new();
+        let mut found = 0;
+        let mut stack = vec![root.clone()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let p = e.path();
+                let rel = p.strip_prefix(&root).unwrap().to_string_lossy().to_string();
+                if rel.starts_with("ui") || rel.starts_with("cli") || rel.starts_with("bin") || rel.starts_with("docker") || rel == "i18n.rs" || rel.ends_with("tests.rs") {
+                    continue;
+                }
+                if p.is_dir() {
+                    stack.push(p);
+                    continue;
+                }
+                let src = std::fs::read_to_string(&p).unwrap();
+                let src = src.split("#[cfg(test)]").next().unwrap_or_default();
+                for t in error_sentences(src) {
+                    found += 1;
+                    if !templates.contains(t.as_str()) {
+                        missing.push(format!("{rel}: {t}"));
+                    }
+                }
+            }
+        }
+        assert!(found > 100, "only {found} sentences found");
+        assert!(missing.is_empty(), "sentences said.en.msg lacks (add them to both said files): {missing:#?}");
+    }
+
+    /// The sentences given to the core's error constructors in `src`, as templates.
+    fn error_sentences(src: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for ctor in ["Error::corrupt(", "Error::truncated(", "Error::missing(", "Error::not_found(", "Error::usage(", "Error::new(", "io::Error::new("] {
+            let mut rest = src;
+            while let Some(i) = rest.find(ctor) {
+                // `io::Error::new(` also ends in `Error::new(`: count it once.
+                let before = &rest[..i];
+                rest = &rest[i + ctor.len()..];
+                if ctor == "Error::new(" && before.ends_with("io::") {
+                    continue;
+                }
+                let mut t = rest.trim_start();
+                // A kind first (`ErrorKind::Corrupt, `).
+                if let Some(k) = t.find(", ").filter(|&k| t[..k].contains("ErrorKind::") && !t[..k].contains('"')) {
+                    t = t[k + 2..].trim_start();
+                }
+                let formatted = t.starts_with("format!(");
+                if formatted {
+                    t = t["format!(".len()..].trim_start();
+                }
+                let Some(body) = t.strip_prefix('"') else { continue };
+                let mut lit = String::new();
+                let mut chars = body.chars().peekable();
+                while let Some(c) = chars.next() {
+                    match c {
+                        '"' => break,
+                        '\\' => match chars.next() {
+                            // A line continuation: the next line's leading space goes too.
+                            Some('\n') => {
+                                while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                                    chars.next();
+                                }
+                            }
+                            Some('n') => lit.push('\n'),
+                            Some(c) => lit.push(c),
+                            None => break,
+                        },
+                        c => lit.push(c),
+                    }
+                }
+                if formatted {
+                    // `{}`, `{x}`, `{:?}` become `{0}`, `{1}`, …; `{{` and `}}` are braces.
+                    let mut t = String::new();
+                    let mut n = 0;
+                    let mut cs = lit.chars().peekable();
+                    while let Some(c) = cs.next() {
+                        match (c, cs.peek()) {
+                            ('{', Some('{')) | ('}', Some('}')) => {
+                                t.push(c);
+                                cs.next();
+                            }
+                            ('{', _) => {
+                                for d in cs.by_ref() {
+                                    if d == '}' {
+                                        break;
+                                    }
+                                }
+                                t.push_str(&format!("{{{n}}}"));
+                                n += 1;
+                            }
+                            _ => t.push(c),
+                        }
+                    }
+                    lit = t;
+                }
+                out.push(lit);
+            }
+        }
+        out
     }
 }

@@ -19,6 +19,9 @@ thread_local! {
     /// Catalogs fetched so far (at most one per language, kept for the page's life, so texts
     /// can be `&'static str` as Yew's attributes want).
     static LOADED: RefCell<BTreeMap<Lang, &'static Catalog>> = const { RefCell::new(BTreeMap::new()) };
+    /// The core's sentences in each language fetched so far (`said.<tag>.msg`: English, the
+    /// templates, and the page's language when it is another).
+    static SAID: RefCell<BTreeMap<Lang, &'static Catalog>> = const { RefCell::new(BTreeMap::new()) };
 }
 
 /// A component's handle on the page's words: `tr.t(KEY)`, `tr.f(KEY, &[args])`.
@@ -26,23 +29,37 @@ thread_local! {
 pub struct Tr {
     pub lang: Lang,
     cat: &'static Catalog,
+    /// The core's sentences: English templates and this language's (none in English).
+    said: Option<(&'static Catalog, &'static Catalog)>,
 }
 
 impl PartialEq for Tr {
     fn eq(&self, o: &Tr) -> bool {
-        self.lang == o.lang && std::ptr::eq(self.cat, o.cat)
+        self.lang == o.lang && std::ptr::eq(self.cat, o.cat) && self.said.is_some() == o.said.is_some()
     }
 }
 
 impl Default for Tr {
     fn default() -> Tr {
-        Tr { lang: Lang::En, cat: Box::leak(Box::default()) }
+        Tr { lang: Lang::En, cat: Box::leak(Box::default()), said: None }
     }
 }
 
 impl Tr {
     pub fn new(lang: Lang, cat: &'static Catalog) -> Tr {
-        Tr { lang, cat }
+        let said = SAID.with(|s| {
+            let s = s.borrow();
+            (lang != Lang::En).then(|| Some((*s.get(&Lang::En)?, *s.get(&lang)?))).flatten()
+        });
+        Tr { lang, cat, said }
+    }
+    /// A sentence of the core (an error or a warning the worker sent as text) in the page's
+    /// words where a template says it ([`crate::i18n::said`]); as it came otherwise.
+    pub fn said(&self, text: &str) -> String {
+        match self.said {
+            Some((en, to)) => self.id(&crate::i18n::said(text, en, to)),
+            None => self.id(text),
+        }
     }
     /// The text for a key (the key itself if the file lacks it).
     pub fn t(&self, key: &str) -> &'static str {
@@ -108,11 +125,27 @@ pub async fn load(lang: Lang) -> Result<&'static Catalog, String> {
     if let Some(c) = loaded(lang) {
         return Ok(c);
     }
-    let blob = crate::ui::blob_file::fetch_blob(&lang.file()).await?;
-    let text = wasm_bindgen_futures::JsFuture::from(blob.text()).await.map_err(|_| format!("{}: could not be read", lang.file()))?;
-    let cat: &'static Catalog = Box::leak(Box::new(Catalog::parse(&text.as_string().unwrap_or_default())));
+    let cat = fetch(&lang.file()).await?;
+    // Another language says the core's sentences too: their English templates and its own
+    // (without them the page still works, in English for those sentences).
+    if lang != Lang::En {
+        for l in [Lang::En, lang] {
+            if SAID.with(|s| !s.borrow().contains_key(&l)) {
+                if let Ok(c) = fetch(&l.said_file()).await {
+                    SAID.with(|s| s.borrow_mut().insert(l, c));
+                }
+            }
+        }
+    }
     LOADED.with(|l| l.borrow_mut().insert(lang, cat));
     Ok(cat)
+}
+
+/// A message file of the page's origin, kept for the page's life.
+async fn fetch(file: &str) -> Result<&'static Catalog, String> {
+    let blob = crate::ui::blob_file::fetch_blob(file).await?;
+    let text = wasm_bindgen_futures::JsFuture::from(blob.text()).await.map_err(|_| format!("{file}: could not be read"))?;
+    Ok(Box::leak(Box::new(Catalog::parse(&text.as_string().unwrap_or_default()))))
 }
 
 /// The language the page opens in: the learner's stored choice, else the browser's.

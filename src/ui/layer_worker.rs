@@ -42,7 +42,6 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         return;
     }
     if let Some(layer) = field(&data, "index").as_f64() {
-        let began = super::worker::epoch_ms(scope);
         let (layer, job) = (layer as u32, field(&data, "job"));
         let blob = field(&data, "blob").dyn_into::<Blob>().ok();
         let l = JsValue::from(layer);
@@ -71,7 +70,6 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
                         ("subtle", &(asked as f64).into()),
                         ("subtleMs", &waited.into()),
                         ("part", &part),
-                        ("began", &began.into()),
                     ]);
                     if let Some(e) = &ends {
                         // Where it stopped, where the next piece's start fell, its first headers.

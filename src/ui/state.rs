@@ -605,7 +605,7 @@ impl AppState {
         let jobs = self.jobs_mut();
         jobs.list.retain(|j| j.id != job);
         for w in &archive.warnings {
-            jobs.notice(format!("warning: {w}"), false);
+            jobs.said("notice.warning", vec![w.clone()], false);
         }
         // The first image opened into an empty page is shown; a later image joins the list
         // without replacing what is on screen (a Docker host keeps images apart: issue 10), but

@@ -114,11 +114,6 @@ pub(crate) fn now(scope: &DedicatedWorkerGlobalScope) -> f64 {
     scope.performance().map(|p| p.now()).unwrap_or_else(js_sys::Date::now)
 }
 
-/// Milliseconds since the epoch, comparable between workers (for the benchmark's timelines).
-pub(crate) fn epoch_ms(scope: &DedicatedWorkerGlobalScope) -> f64 {
-    scope.performance().map(|p| p.time_origin() + p.now()).unwrap_or_else(js_sys::Date::now)
-}
-
 /// Posts an [`Envelope`]; `bytes` is transferred.
 fn post(scope: &DedicatedWorkerGlobalScope, resp: Response, bytes: Option<Uint8Array>, blob: Option<Blob>) {
     let transfer = Array::new();
@@ -667,9 +662,6 @@ impl Pool {
         }
         let tee = o.tee == Some(layer);
         let m = obj(&[("index", &(layer as u32).into()), ("job", &job.into()), ("verify", &o.verify.into()), ("tee", &tee.into()), ("blob", &o.blobs[layer])]);
-        let t = now(&js_sys::global().unchecked_into()) - o.t0;
-        let what = piece.map_or_else(|| "whole".to_string(), |(k, _)| format!("piece {k}"));
-        web_sys::console::debug_1(&format!("layerlab: {} layer {layer} {what} to worker {w} at {} ms", o.archive.name, t as u32).into());
         if let Some((k, spec)) = piece {
             let _ = js_sys::Reflect::set(&m, &"piece".into(), &js_sys::Float64Array::from(&spec.to_numbers(k)[..]));
         }
@@ -738,9 +730,6 @@ fn on_layer_message(w: usize, data: JsValue) {
         }
         let idx = field(&data, "index").dyn_into::<Uint8Array>().ok().and_then(|a| crate::layer::indexfile::decode(&a.to_vec()).ok()).and_then(|mut v| v.pop());
         if let Some(part) = field(&data, "part").as_f64().map(|k| k as usize) {
-            let t = now(&js_sys::global().unchecked_into()) - o.t0;
-            let began = field(&data, "began").as_f64().unwrap_or(0.0) - epoch_ms(&js_sys::global().unchecked_into()) + now(&js_sys::global().unchecked_into()) - o.t0;
-            web_sys::console::debug_1(&format!("layerlab: {} layer {layer} piece {part} back from worker {w} at {} ms (began at {} ms, its pass {} ms)", o.archive.name, t as u32, began as i32, field(&data, "ms").as_f64().unwrap_or(0.0) as u32).into());
             took_piece(o, layer, part, idx, &data);
             p.assign(w);
             return;
@@ -751,9 +740,8 @@ fn on_layer_message(w: usize, data: JsValue) {
                 let ms = |k: &str| field(&data, k).as_f64().unwrap_or(0.0) as u32;
                 web_sys::console::debug_1(
                     &format!(
-                        "layerlab: {} layer {layer}: began at {} ms, its pass {} ms, reads {} ms, {} files' digests by the browser, waited {} ms",
+                        "layerlab: {} layer {layer}: its pass {} ms, reads {} ms, {} files' digests by the browser, waited {} ms",
                         o.archive.name,
-                        (field(&data, "began").as_f64().unwrap_or(0.0) - epoch_ms(&js_sys::global().unchecked_into()) + now(&js_sys::global().unchecked_into()) - o.t0) as i32,
                         ms("ms"),
                         ms("readMs"),
                         ms("subtle"),

@@ -116,6 +116,14 @@ test('bad input: one sentence naming the file (not a tar, truncated, empty)', as
     await notices.nth(2).waitFor();
     assert.match(await notices.nth(2).innerText(), /^empty\.tar: the file is empty/);
     assert.equal(await page.getByRole('list', { name: 'Layers' }).getByRole('listitem').count(), 0); // not even the container layer
+    // In 简体中文 the same sentences are said in Chinese, the place they name too.
+    await page.getByLabel('Language').selectOption('zh-CN');
+    await page.getByText('hello.txt：这既不是 tar 归档，也不是 gzip 或 zstd 流', { exact: false }).waitFor();
+    assert.match(await notices.nth(1).innerText(), /^cut\.docker\.tar，.*条目 '.*31dbd3b1180a.*\.tar'：.*6144 字节/);
+    assert.match(await notices.nth(2).innerText(), /^empty\.tar：文件是空的/);
+    await shot(page, 'bad-input-zh');
+    await page.getByLabel('Language').selectOption('en');
+    await page.getByText('hello.txt: this is not a tar archive', { exact: false }).waitFor();
     assert.deepEqual(t.errors, []);
   } finally {
     await t.close();

@@ -166,7 +166,7 @@ pub fn drivers_view(p: &Props) -> Html {
             <h2 id="drivers-h">{ tr.t("drivers.region") }</h2>
             <p class="muted">{ tr.t("drivers.intro") }{ " " }{ tr.t("drivers.units") }</p>
             if let Some(e) = &p.error {
-                <p class="error" role="alert">{ if e.is_empty() { tr.t("drivers.no_worker").to_string() } else { e.clone() } }</p>
+                <p class="error" role="alert">{ if e.is_empty() { tr.t("drivers.no_worker").to_string() } else { tr.said(e) } }</p>
             } else if p.columns.is_empty() {
                 <p class="muted">{ tr.t(if p.busy { "drivers.pricing" } else { "drivers.empty" }) }</p>
             } else {

@@ -29,8 +29,8 @@ fn ago(created: &str) -> String {
     if created.is_empty() || t.is_nan() {
         return created.to_string();
     }
-    let secs = ((js_sys::Date::now() - t) / 1000.0).max(0.0);
-    let s = crate::units::human_duration(std::time::Duration::from_secs_f64(secs));
+    // Whole milliseconds (a saturating cast: no panic whatever the clock says).
+    let s = crate::units::human_duration(std::time::Duration::from_millis((js_sys::Date::now() - t).max(0.0) as u64));
     format!("{s} ago")
 }
 

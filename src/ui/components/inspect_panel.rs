@@ -696,7 +696,7 @@ pub fn inspect_panel() -> Html {
                 <p class="muted">{ tr.t("inspect.empty") }</p>
             }
             if let Some(e) = &s.error {
-                <p class="error" role="alert">{ if e.is_empty() { tr.t("inspect.no_worker").to_string() } else { e.clone() } }</p>
+                <p class="error" role="alert">{ if e.is_empty() { tr.t("inspect.no_worker").to_string() } else { tr.said(e) } }</p>
             }
             if let Some(a) = &s.analysis {
                 { efficiency(&tr, a) }

@@ -122,7 +122,7 @@ pub fn layer_stack(p: &Props) -> Html {
                                 aria-label={tr.f("stack.use_layer", &[&name])} />
                             <button class="layer-main" onclick={select} aria-pressed={selected.to_string()}
                                 title={format!("{}\n{} · {}\n{}{}", l.diff_id.clone().unwrap_or_default(), l.archive, l.compression.name(), tr.f("stack.layer_title", &[&l.entries.to_string(), &human(l.content_bytes)]),
-                                    if l.warnings.is_empty() { String::new() } else { format!("\n{}", l.warnings.join("\n")) })}>
+                                    if l.warnings.is_empty() { String::new() } else { format!("\n{}", l.warnings.iter().map(|w| tr.said(w)).collect::<Vec<_>>().join("\n")) })}>
                                 <span class="chip">{ label }</span>
                                 <code class="short-id">{ tr.id(&l.short_id) }</code>
                                 <span class="size">{ human(l.uncompressed_size) }</span>

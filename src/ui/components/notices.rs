@@ -1,5 +1,6 @@
 //! Errors and warnings, one sentence each, dismissable; the page's own in its language (a
-//! notice's key), the worker's as they came.
+//! notice's key), the worker's (the core's sentences) in it where a template says them
+//! ([`crate::ui::lang::Tr::said`]), else as they came.
 use crate::ui::state::Notice;
 use yew::prelude::*;
 
@@ -19,7 +20,7 @@ pub fn notices(p: &Props) -> Html {
                 let cb = p.on_dismiss.clone();
                 html! {
                     <p class={classes!("notice", n.error.then_some("error"))}>
-                        <span>{ if n.key.is_empty() { n.text.clone() } else { tr.f(n.key, &n.args.iter().map(String::as_str).collect::<Vec<_>>()) } }</span>
+                        <span>{ if n.key.is_empty() { tr.said(&n.text) } else { tr.f(n.key, &n.args.iter().map(|a| tr.said(a)).collect::<Vec<_>>().iter().map(String::as_str).collect::<Vec<_>>()) } }</span>
                         <button class="link" aria-label={tr.t("notices.dismiss")} onclick={move |_| cb.emit(id)}>{ "×" }</button>
                     </p>
                 }
