@@ -572,4 +572,15 @@ mod tests {
         }
         out
     }
+
+    proptest::proptest! {
+        /// Hostile text (an entry's name is the archive's to choose): any sentence is said
+        /// without a panic, and English to English gives it back unchanged.
+        #[test]
+        fn any_sentence_is_said_without_a_panic(s in "((entry '|layer |at byte |: |, |'|\\(|\\)|[0-9]{1,3}|文件|the file is empty|[a-z ]{0,6})){0,24}") {
+            let (en, zh) = (shipped_said(Lang::En), shipped_said(Lang::ZhCn));
+            let _ = said(&s, &en, &zh);
+            proptest::prop_assert_eq!(said(&s, &en, &en), s);
+        }
+    }
 }
