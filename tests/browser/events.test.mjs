@@ -127,6 +127,10 @@ test('a layer opened without its digests is said to be unverified in the page\'s
     assert.equal(await stack.getByRole('checkbox', { name: /（未校验）$/ }).count(), 1);
     assert.doesNotMatch(await page.locator('body').innerText(), /\(unverified\)/);
     await shot(page, 'unverified-zh');
+    // Its listing downloads under its place in the page, not the placeholder's words.
+    await stack.locator('.layer-main').first().click();
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载清单' }).click()]);
+    assert.match(dl.suggestedFilename(), /^layer-L\d+\.txt$/);
   } finally {
     await t.close();
   }
