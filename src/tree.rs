@@ -276,8 +276,11 @@ impl Tree {
     /// sentence per entry Docker would refuse but we accept.
     pub fn from_entries(entries: &[Entry], blob: Option<&Arc<LayerBlob>>, warnings: &mut Vec<String>) -> Result<Tree> {
         let mut t = Tree::new();
+        // The last entry's directory: a tar lists a directory's entries together, so most
+        // entries are found there without walking their path from the root again.
+        let mut last: Option<(Vec<u8>, Ino)> = None;
         for e in entries {
-            t.apply(e, blob, warnings).map_err(|err| err.at_entry(e.display_path()))?;
+            t.apply(e, blob, warnings, &mut last).map_err(|err| err.at_entry(e.display_path()))?;
         }
         Ok(t)
     }
@@ -313,10 +316,14 @@ impl Tree {
         false
     }
 
-    fn apply(&mut self, e: &Entry, blob: Option<&Arc<LayerBlob>>, warnings: &mut Vec<String>) -> Result<()> {
+    /// Applies one entry. `last` is the directory the previous entry went into, by path: it
+    /// stands for walking `parent` from the root while nothing was removed since (a removal
+    /// may take that directory or one above it away, so it forgets it).
+    fn apply(&mut self, e: &Entry, blob: Option<&Arc<LayerBlob>>, warnings: &mut Vec<String>, last: &mut Option<(Vec<u8>, Ino)>) -> Result<()> {
         let parent = e.parent();
         let name = e.name();
         let is_marker = matches!(e.kind, EntryKind::Whiteout | EntryKind::Opaque);
+        let known = last.as_ref().filter(|(p, _)| p.as_slice() == parent).map(|&(_, d)| d);
         if is_marker && self.ancestor_not_dir(parent) {
             warnings.push(format!(
                 "entry '{}' is a whiteout under a path this layer made a file: skipped, as containers/storage and umoci do; Docker's overlay2 driver would refuse this layer (ENOTDIR)",
@@ -325,13 +332,29 @@ impl Tree {
             return Ok(());
         }
         // Rule 2: replace what is there unless both are directories.
-        if let Some(existing) = self.lookup(&e.path) {
+        let mut known = known;
+        let existing = match known {
+            Some(d) => self.child(d, name),
+            None => self.lookup(&e.path),
+        };
+        if let Some(existing) = existing {
             if !(self.node(existing).is_dir() && e.kind == EntryKind::Dir) {
-                let dir = self.lookup(parent).expect("parent of an existing path exists");
+                let dir = known.or_else(|| self.lookup(parent)).expect("parent of an existing path exists");
                 self.remove(dir, name);
+                // What was removed may have held the remembered directory.
+                if last.as_ref().is_some_and(|(_, d)| *d != dir) {
+                    *last = None;
+                }
+                known = Some(dir);
             }
         }
-        let dir = self.implied_parent(parent)?;
+        let dir = match known {
+            Some(d) => d,
+            None => self.implied_parent(parent)?,
+        };
+        if known.is_none() {
+            *last = Some((parent.to_vec(), dir));
+        }
         let mut node = match &e.kind {
             EntryKind::Opaque => {
                 self.node_mut(dir).opaque = Some(Box::from(&b"y"[..]));
@@ -342,6 +365,7 @@ impl Tree {
                 if self.child(dir, hidden).is_some() {
                     // mknod would fail with EEXIST; the later entry wins, as a re-extraction would.
                     self.remove(dir, hidden);
+                    *last = Some((parent.to_vec(), dir));
                 }
                 self.insert(dir, hidden, Node::new(Kind::Char(0, 0), 0, e.uid, e.gid));
                 return Ok(());
@@ -397,5 +421,70 @@ impl Tree {
         node.mtime = e.mtime;
         self.insert(dir, name, node);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// [`Tree::from_entries`] walking every entry's path from the root (no remembered
+    /// directory): what the remembered one must agree with.
+    fn from_entries_walked(entries: &[Entry]) -> Result<Tree> {
+        let mut t = Tree::new();
+        for e in entries {
+            t.apply(e, None, &mut Vec::new(), &mut None).map_err(|err| err.at_entry(e.display_path()))?;
+        }
+        Ok(t)
+    }
+
+    fn entry(path: &str, kind: EntryKind) -> Entry {
+        Entry { path: path.as_bytes().into(), kind, mode: 0o644, uid: 0, gid: 0, mtime: 0, size: 0, offset: 0, digest: None }
+    }
+
+    fn listing(t: Result<Tree>) -> std::result::Result<Vec<String>, String> {
+        t.map(|t| t.listing(true).unwrap()).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_directory_replaced_by_a_file_is_not_remembered() {
+        let es = [entry("a", EntryKind::Dir), entry("a/b", EntryKind::Dir), entry("a/b/f1", EntryKind::File), entry("a", EntryKind::File), entry("a/b/f2", EntryKind::File)];
+        let got = listing(Tree::from_entries(&es, None, &mut Vec::new()));
+        assert_eq!(got, Err("entry '/a/b/f2': 'a' is not a directory in this layer (ENOTDIR)".to_string()));
+        assert_eq!(got, listing(from_entries_walked(&es)));
+    }
+
+    proptest! {
+        /// Any sequence of entries over a few names (directories replaced by files and back,
+        /// whiteouts, opaque markers, hardlinks) builds the same tree, or fails the same way,
+        /// with the remembered directory as walking each path from the root.
+        #[test]
+        fn the_remembered_directory_changes_nothing(picks in proptest::collection::vec((0usize..12, 0usize..6), 0..40)) {
+            const PATHS: [&str; 12] = ["a", "a/b", "a/b/c", "a/x", "b", "a/b/.wh.c", "a/.wh.b", "a/.wh..wh..opq", "a/b/x", "b/c", "a/b/c/d", "x"];
+            let es: Vec<Entry> = picks
+                .iter()
+                .map(|&(p, k)| {
+                    let path = PATHS[p];
+                    let kind = if path.ends_with(".wh..wh..opq") {
+                        EntryKind::Opaque
+                    } else if path.rsplit('/').next().unwrap().starts_with(".wh.") {
+                        EntryKind::Whiteout
+                    } else {
+                        match k {
+                            0 | 1 => EntryKind::Dir,
+                            2 | 3 => EntryKind::File,
+                            4 => EntryKind::Symlink(b"a"[..].into()),
+                            _ => EntryKind::Hardlink(b"x"[..].into()),
+                        }
+                    };
+                    entry(path, kind)
+                })
+                .collect();
+            let mut w1 = Vec::new();
+            let a = listing(Tree::from_entries(&es, None, &mut w1));
+            let b = listing(from_entries_walked(&es));
+            prop_assert_eq!(a, b);
+        }
     }
 }
