@@ -9,9 +9,8 @@
 //! - Docker's and the kernel's own words stay as they print (`docker diff`, `Already exists`,
 //!   `EXDEV`, `.wh.`): Docker prints English, so the Chinese file keeps them verbatim.
 //! - A missing key shows as the key itself: never a panic.
-//!
-//! - The core's own sentences (errors and warnings the worker sends as text) are English: the
-//!   CLI prints them, and the page shows them as they came in English. In another language the
+//! - The core's own sentences (errors and warnings the worker sends as text) are English, as
+//!   the CLI prints them, and the English page shows them as they come. In another language the
 //!   page finds each sentence's template in `www/i18n/said.en.msg` and says it with the same
 //!   key of `said.<tag>.msg` ([`said`]); the place the core names before it (`FILE, layer N
 //!   (sha256:…), entry 'E', at byte N: `) is put in that language's words too. A sentence no
