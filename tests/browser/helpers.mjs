@@ -38,8 +38,9 @@ export async function start({ width = 1500, height = 950, colorScheme = 'light',
   if (initScript) await page.addInitScript(initScript);
   const errors = [];
   const offOrigin = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  // Each with where it came from, so a rare one can be traced (a lone 'null' was seen once).
+  page.on('pageerror', (e) => errors.push(`${e.message} (${(e.stack || '').split('\n').slice(0, 3).join(' | ')})`));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`${m.text()} @ ${m.location().url}:${m.location().lineNumber}`); });
   page.on('response', (r) => { if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.url()}`); });
   context.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith('blob:') && !r.url().startsWith('data:')) offOrigin.push(r.url()); });
   const close = async () => { await context.close(); server.close(); fs.rmSync(userDataDir, { recursive: true, force: true }); };
