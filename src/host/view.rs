@@ -511,9 +511,10 @@ impl Host {
         let (lines, name) = match self.scope {
             Some(Scope::Layer(id)) if (id as usize) < self.layers.len() => {
                 let l = &self.layers[id as usize];
-                // A layer without a digest is named by its place in the page (`L3`), not by the
-                // placeholder shown for its ID (words, in the page's language).
-                let name = if l.info.short_id == super::UNVERIFIED { format!("L{}", l.info.id) } else { l.info.short_id.clone() };
+                // A layer without a digest is named by its place in the stack (`L3`, as the
+                // page labels it), not by the placeholder shown for its ID (words, in the
+                // page's language).
+                let name = if l.info.short_id == super::UNVERIFIED { super::stack_label(&self.order, id) } else { l.info.short_id.clone() };
                 (l.tree.listing(true)?, format!("layer-{name}.txt"))
             }
             // The image's merged view (the stack), as the kernel goldens list it; the

@@ -870,11 +870,9 @@ fn finish_ready() {
         return;
     }
     // Their memory goes with them (a wasm's memory only grows); workers started ahead stay.
-    if POOL.with(|p| p.borrow().as_ref().is_some_and(|p| p.served)) {
-        if let Some(p) = POOL.with(|p| p.borrow_mut().take()) {
-            for w in &p.workers {
-                w.terminate();
-            }
+    if let Some(p) = POOL.with(|p| p.borrow_mut().take_if(|p| p.served)) {
+        for w in &p.workers {
+            w.terminate();
         }
     }
     // What came meanwhile, in order (until an open hands work to layer workers again).

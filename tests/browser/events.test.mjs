@@ -131,6 +131,8 @@ test('a layer opened without its digests is said to be unverified in the page\'s
     await stack.locator('.layer-main').first().click();
     const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载清单' }).click()]);
     assert.match(dl.suggestedFilename(), /^layer-L\d+\.txt$/);
+    // The page labels that layer L0 (the only one in the stack).
+    assert.equal(dl.suggestedFilename(), 'layer-L0.txt');
   } finally {
     await t.close();
   }
