@@ -556,6 +556,23 @@ fn compare_entries(a: &Side<'_>, b: &Side<'_>, rows: &[LayerRow]) -> Result<Vec<
             only_in_b: Vec::new(),
             differ: Vec::new(),
         };
+        // The same-size files at one name, hashed ahead: one pass per compressed blob.
+        let (mut want_a, mut want_b) = (Vec::new(), Vec::new());
+        for (name, xs) in &ga {
+            let Some(ys) = gb.get(name).filter(|ys| ys.len() == xs.len()) else { continue };
+            for (&i, &j) in xs.iter().zip(ys) {
+                let (x, y) = (&la.entries[i], &lb.entries[j]);
+                if x.kind == EntryKind::File && y.kind == EntryKind::File && x.size == y.size && x.size > 0 {
+                    want_a.extend(x.digest.is_none().then_some((x.offset, x.size)));
+                    want_b.extend(y.digest.is_none().then_some((y.offset, y.size)));
+                }
+            }
+        }
+        for (l, want) in [(la, want_a), (lb, want_b)] {
+            if l.blob.compression != Compression::None {
+                let _ = l.blob.digest_ranges(&want);
+            }
+        }
         let names: BTreeSet<&[u8]> = ga.keys().chain(gb.keys()).copied().collect();
         for name in names {
             let (xs, ys) = (ga.get(name).map_or(&[][..], |v| &v[..]), gb.get(name).map_or(&[][..], |v| &v[..]));
@@ -662,8 +679,45 @@ impl<'s> View<'s> {
     }
 }
 
+/// Every file content [`compare_files`] will hash (files added or deleted, files at one path
+/// from layers of other content), asked ahead: one pass per compressed layer blob.
+fn digest_ahead(va: &View<'_>, vb: &View<'_>) {
+    let mut want = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    let mut push = |v: &View<'_>, l: usize, ino: Ino| {
+        if let Some(c) = v.node(l, ino).uncached_content() {
+            want.push(c.clone());
+        }
+    };
+    while i < va.entries.len() || j < vb.entries.len() {
+        let ord = match (va.entries.get(i), vb.entries.get(j)) {
+            (Some(x), Some(y)) => x.0.cmp(&y.0),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            _ => std::cmp::Ordering::Greater,
+        };
+        if ord.is_le() {
+            let (_, l, ino) = &va.entries[i];
+            if !(ord.is_eq() && va.diff_id(*l).is_some() && va.diff_id(*l) == vb.diff_id(vb.entries[j].1)) {
+                push(va, *l, *ino);
+                if ord.is_eq() {
+                    push(vb, vb.entries[j].1, vb.entries[j].2);
+                }
+            }
+            i += 1;
+        }
+        if ord.is_ge() {
+            if ord.is_gt() {
+                push(vb, vb.entries[j].1, vb.entries[j].2);
+            }
+            j += 1;
+        }
+    }
+    crate::layer::content::digest_ahead(&want);
+}
+
 fn compare_files(a: &Side<'_>, b: &Side<'_>, opts: &Options) -> Result<Files> {
     let (va, vb) = (View::new(a), View::new(b));
+    digest_ahead(&va, &vb);
     let mut files = Files::default();
     let (mut i, mut j) = (0, 0);
     while i < va.entries.len() || j < vb.entries.len() {

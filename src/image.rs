@@ -533,7 +533,7 @@ impl Archive {
                     };
                     let done = match spec {
                         None => Done::Whole(index_layer(o.src.clone(), &o.iopts, &mut report)),
-                        Some(spec) => Done::Part(index_piece(o.src.clone(), &o.iopts, spec, &mut report, None)),
+                        Some(spec) => Done::Part(index_piece(o.src.clone(), &o.iopts, spec, &mut report)),
                     };
                     let _ = tx.send((j, Some(done), crate::layer::Progress::default()));
                 });
@@ -652,7 +652,7 @@ impl Archive {
                 }
             }
         }
-        let blob = Arc::new(LayerBlob { source: src.clone(), compression, label: Arc::from(label.as_str()), seek: idx.seek.clone() });
+        let blob = Arc::new(LayerBlob { source: src.clone(), compression, label: Arc::from(label.as_str()), seek: idx.seek.clone(), memo: Default::default() });
         let mut w = Vec::new();
         let tree = Tree::from_entries(&idx.entries, Some(&blob), &mut w).map_err(&fail_m)?;
         for x in w {

@@ -18,7 +18,6 @@
 pub mod boundary;
 pub mod compression;
 pub mod content;
-pub mod filehash;
 pub mod indexfile;
 pub mod seek;
 pub mod tarindex;
@@ -35,7 +34,6 @@ use std::sync::Arc;
 
 pub use compression::Compression;
 pub use content::Content;
-pub use filehash::{FileHashes, Teed, WholeFiles};
 pub use tarindex::{index_layer, index_layer_tee, members, IndexOptions, Limits, Member, Progress};
 pub use tarwriter::{TarEntry, TarKind, TarWriter};
 
@@ -124,7 +122,15 @@ pub struct LayerBlob {
     /// Where reads of a compressed stream can start (filled by the indexing pass); `None`
     /// reads from the start.
     pub seek: Option<Arc<seek::SeekIndex>>,
+    /// Content digests of a compressed stream computed on demand, by (offset, size): a load
+    /// that did not hash its files ([`IndexOptions::hash_files`]) pays for them once, when a
+    /// listing, a comparison or `docker diff` first asks ([`LayerBlob::digest_ranges`] in one
+    /// pass for many). Shared by the blob's clones; at most one per tar entry.
+    pub memo: DigestMemo,
 }
+
+/// Content digests by (offset, size) ([`LayerBlob::memo`]).
+pub type DigestMemo = Arc<std::sync::Mutex<std::collections::HashMap<(u64, u64), [u8; 32]>>>;
 
 impl std::fmt::Debug for LayerBlob {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -135,7 +141,7 @@ impl std::fmt::Debug for LayerBlob {
 impl LayerBlob {
     pub fn new(source: Source, label: impl Into<Arc<str>>) -> Result<Self> {
         let compression = compression::detect_source(&*source)?;
-        Ok(LayerBlob { source, compression, label: label.into(), seek: None })
+        Ok(LayerBlob { source, compression, label: label.into(), seek: None, memo: Default::default() })
     }
 
     /// The same blob with the seek index its indexing pass built.
@@ -213,25 +219,51 @@ impl LayerBlob {
         Ok(crate::digest::prefixed(&h.finalize()))
     }
 
-    /// SHA-256 of a content range, read in chunks.
+    /// SHA-256 of a content range, read in chunks (a compressed stream's from the nearest
+    /// checkpoint), remembered for a compressed stream ([`LayerBlob::memo`]).
     pub fn digest_content(&self, offset: u64, size: u64) -> Result<[u8; 32]> {
+        if let Some(d) = self.remembered(offset, size) {
+            return Ok(d);
+        }
         let mut h = Hasher::new();
         self.for_each_chunk(offset, size, &mut |c| {
             h.update(c);
             Ok(())
         })?;
-        Ok(h.finalize())
+        let d = h.finalize();
+        self.remember(offset, size, d);
+        Ok(d)
+    }
+
+    fn remembered(&self, offset: u64, size: u64) -> Option<[u8; 32]> {
+        if self.compression == Compression::None {
+            return None;
+        }
+        self.memo.lock().ok()?.get(&(offset, size)).copied()
+    }
+
+    fn remember(&self, offset: u64, size: u64, d: [u8; 32]) {
+        if self.compression != Compression::None {
+            if let Ok(mut m) = self.memo.lock() {
+                m.insert((offset, size), d);
+            }
+        }
     }
 
     /// SHA-256 of several content ranges. An uncompressed layer reads each range in place; a
     /// compressed one is decompressed once, front to back, instead of once per range.
+    /// Ranges already remembered are not read again.
     pub fn digest_ranges(&self, ranges: &[(u64, u64)]) -> Result<Vec<[u8; 32]>> {
-        if self.compression == Compression::None || ranges.len() < 2 {
+        let missing = ranges.iter().filter(|&&(o, s)| self.remembered(o, s).is_none()).count();
+        if self.compression == Compression::None || missing < 2 {
             return ranges.iter().map(|&(o, s)| self.digest_content(o, s)).collect();
         }
-        let mut order: Vec<usize> = (0..ranges.len()).collect();
+        let mut order: Vec<usize> = (0..ranges.len()).filter(|&i| {
+            let (o, s) = ranges[i];
+            self.remembered(o, s).is_none()
+        }).collect();
         order.sort_by_key(|&i| ranges[i]);
-        let mut out = vec![[0u8; 32]; ranges.len()];
+        let mut out: Vec<[u8; 32]> = ranges.iter().map(|&(o, s)| self.remembered(o, s).unwrap_or_default()).collect();
         let label = self.label.clone();
         let wrap = |e: std::io::Error| Error::io(&e).in_layer(label.to_string());
         let mut r = self.compression.decoder(self.source.clone()).map_err(|e| e.in_layer(label.to_string()))?;
@@ -271,6 +303,7 @@ impl LayerBlob {
             }
             pos = off + size;
             out[i] = h.finalize();
+            self.remember(off, size, out[i]);
             prev = Some(((off, size), out[i]));
         }
         Ok(out)
@@ -296,6 +329,49 @@ mod tests {
             assert_eq!(*d, crate::digest::sha256(&data[o as usize..(o + s) as usize]), "range {o}+{s}");
         }
         assert!(blob.digest_ranges(&[(0, 1), (199_990, 100)]).is_err());
+    }
+
+    /// Many files of a gzip layer asked ahead cost one pass over the blob; asked again, each
+    /// is remembered and reads nothing.
+    #[test]
+    fn digests_asked_ahead_take_one_pass_and_are_remembered() {
+        use std::io::Write;
+        use std::sync::atomic::{AtomicU64, Ordering};
+        struct Counting(Source, Arc<AtomicU64>);
+        impl crate::source::BlobSource for Counting {
+            fn len(&self) -> u64 {
+                self.0.len()
+            }
+            fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = self.0.read_at(offset, buf)?;
+                self.1.fetch_add(n as u64, Ordering::Relaxed);
+                Ok(n)
+            }
+        }
+        let data: Vec<u8> = (0..400_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(&data).unwrap();
+        let gz = enc.finish().unwrap();
+        let read = Arc::new(AtomicU64::new(0));
+        let src: Source = Arc::new(Counting(crate::source::MemSource::shared(gz.clone()), read.clone()));
+        let blob = Arc::new(LayerBlob::new(src, "t").unwrap());
+        let files: Vec<Content> = (0..80u64).map(|k| Content::Blob { blob: blob.clone(), offset: k * 5000, size: 4000 }).collect();
+        read.store(0, Ordering::Relaxed);
+        content::digest_ahead(&files);
+        let ahead = read.load(Ordering::Relaxed);
+        assert!(ahead <= gz.len() as u64, "{ahead} bytes read for {} of blob", gz.len());
+        for (k, f) in files.iter().enumerate() {
+            let o = k * 5000;
+            assert_eq!(f.digest().unwrap(), crate::digest::sha256(&data[o..o + 4000]), "file {k}");
+        }
+        assert_eq!(read.load(Ordering::Relaxed), ahead, "remembered digests read nothing");
+        // A clone of the blob shares what it remembers; a range not asked before is read.
+        let other = Content::Blob { blob: Arc::new((*blob).clone()), offset: 5000, size: 4000 };
+        assert_eq!(other.digest().unwrap(), crate::digest::sha256(&data[5000..9000]));
+        assert_eq!(read.load(Ordering::Relaxed), ahead);
+        let fresh = Content::Blob { blob: blob.clone(), offset: 7, size: 10 };
+        assert_eq!(fresh.digest().unwrap(), crate::digest::sha256(&data[7..17]));
+        assert!(read.load(Ordering::Relaxed) > ahead);
     }
 
     #[test]

@@ -102,6 +102,14 @@ impl Node {
             _ => 0,
         }
     }
+    /// A regular file's content when its digest is not cached (what [`Node::content_digest`]
+    /// would read), for [`crate::layer::content::digest_ahead`].
+    pub fn uncached_content(&self) -> Option<&Content> {
+        match (&self.kind, self.digest) {
+            (Kind::File(c), None) => Some(c),
+            _ => None,
+        }
+    }
     /// SHA-256 of a regular file's content (cached digest first).
     pub fn content_digest(&self) -> Result<Option<[u8; 32]>> {
         match (&self.kind, self.digest) {
@@ -269,6 +277,7 @@ impl Tree {
     pub fn listing(&self, xattrs: bool) -> Result<Vec<String>> {
         let mut items = self.walk();
         items.sort_by(|a, b| a.0.cmp(&b.0));
+        crate::layer::content::digest_ahead(items.iter().filter_map(|(_, ino)| self.node(*ino).uncached_content()));
         items.iter().map(|(p, ino)| Ok(self.node(*ino).line(p, xattrs)?.render())).collect()
     }
 

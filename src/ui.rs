@@ -33,7 +33,6 @@ pub mod panels;
 pub mod protocol;
 pub mod session;
 pub mod state;
-pub mod subtle_files;
 pub mod worker;
 
 /// Mounts the page into `<body>`.

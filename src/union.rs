@@ -217,7 +217,9 @@ impl Stack {
         if self.layers.is_empty() {
             return Ok(vec![Tree::new().node(ROOT).line(b"/", false)?.render()]);
         }
-        self.merged().iter().map(|m| Ok(self.line(m)?.render())).collect()
+        let merged = self.merged();
+        crate::layer::content::digest_ahead(merged.iter().filter_map(|m| self.node(m.layer, m.ino).uncached_content()));
+        merged.iter().map(|m| Ok(self.line(m)?.render())).collect()
     }
 
     /// The listing line of a merged entry.

@@ -806,8 +806,7 @@ mod in_memory {
 /// sentence naming the layer, never a panic.
 mod seek_index {
     use super::support::fixtures;
-    use layerlab::layer::filehash::fill_by_offset;
-    use layerlab::layer::{index_layer, index_layer_tee, Compression, EntryKind, IndexOptions, LayerBlob, WholeFiles};
+    use layerlab::layer::{index_layer, Compression, EntryKind, IndexOptions, LayerBlob};
     use layerlab::source::{MemSource, Source};
     use std::io::{Read, Write};
 
@@ -986,87 +985,12 @@ mod seek_index {
         let whole = index_layer(MemSource::shared(gz.clone()), &IndexOptions::default(), &mut |_| true).unwrap();
         let mut seen = Vec::new();
         let opts = IndexOptions { hash_blob: false, ..Default::default() };
-        let mut tee = |t: layerlab::layer::Teed<'_>| {
-            if let layerlab::layer::Teed::Bytes(b) = t {
-                seen.extend_from_slice(b)
-            }
-        };
-        let teed = layerlab::layer::index_layer_tee(MemSource::shared(gz.clone()), &opts, &mut |_| true, Some(&mut tee), None).unwrap();
+        let mut tee = |b: &[u8]| seen.extend_from_slice(b);
+        let teed = layerlab::layer::index_layer_tee(MemSource::shared(gz.clone()), &opts, &mut |_| true, Some(&mut tee)).unwrap();
         assert_eq!(seen, tar);
         assert_eq!(Some(layerlab::digest::prefixed(&layerlab::digest::sha256(&seen))), whole.diff_id);
         assert_eq!((teed.diff_id, teed.blob_digest), (None, None));
         assert_eq!(Some(layerlab::digest::prefixed(&layerlab::digest::sha256(&gz))), whole.blob_digest);
         assert_eq!(teed.entries, whole.entries);
-    }
-
-    /// The page's split open of a gzip layer: the layer worker says each file's place to the
-    /// tee instead of hashing it, and the page's worker hashes the files from the stream it is
-    /// handed ([`layerlab::layer::FileHashes`]); the digests are the pass's own. On the big tar
-    /// and on the biggest gzip layer of the `layered` fixture.
-    #[test]
-    fn files_said_to_the_tee_hash_as_the_pass_would_hash_them() {
-        let fixture = fixtures().join("generated").join("layered.oci.tar");
-        let mut blobs: Vec<Vec<u8>> = Vec::new();
-        let mut ar = tar::Archive::new(std::fs::File::open(&fixture).unwrap());
-        for e in ar.entries().unwrap() {
-            let mut e = e.unwrap();
-            let mut b = Vec::new();
-            e.read_to_end(&mut b).unwrap();
-            if b.starts_with(&[0x1f, 0x8b]) {
-                blobs.push(b);
-            }
-        }
-        blobs.sort_by_key(|b| std::cmp::Reverse(b.len()));
-        for gz in [gzip_members(&big_tar(4), usize::MAX), blobs.swap_remove(0)] {
-            let here = IndexOptions { hash_files: true, ..Default::default() };
-            let whole = index_layer(MemSource::shared(gz.clone()), &here, &mut |_| true).unwrap();
-            let files = whole.entries.iter().filter(|e| e.kind == EntryKind::File && e.size > 0).count();
-            assert!(files > 0 && whole.entries.iter().filter(|e| e.kind == EntryKind::File && e.size > 0).all(|e| e.digest.is_some()));
-            let mut hashes = layerlab::layer::FileHashes::default();
-            let opts = IndexOptions { hash_files: true, tee_files: true, ..Default::default() };
-            let mut teed = layerlab::layer::index_layer_tee(MemSource::shared(gz.clone()), &opts, &mut |_| true, Some(&mut |t| hashes.see(t)), None).unwrap();
-            assert!(teed.entries.iter().all(|e| e.digest.is_none()), "a file said to the tee is not hashed in the pass");
-            assert_eq!(hashes.fill(&mut teed.entries), (files, files));
-            assert_eq!(teed.entries, whole.entries);
-
-            // The files a whole-file hasher takes (up to the median size), in the pass and from the tee.
-            let mut sizes: Vec<u64> = whole.entries.iter().filter(|e| e.kind == EntryKind::File && e.size > 0).map(|e| e.size).collect();
-            sizes.sort();
-            let cut = sizes[(sizes.len() - 1) / 2];
-            let small = sizes.iter().filter(|&&n| n <= cut).count();
-            assert!(small > 0 && (small < files || files == 1), "{small} of {files} files are small");
-            let taken: Taken = Default::default();
-            let mut here = index_layer_tee(MemSource::shared(gz.clone()), &here, &mut |_| true, None, Some(&mut Sha(cut, taken.clone()))).unwrap();
-            assert_eq!(here.entries.iter().filter(|e| e.kind == EntryKind::File && e.digest.is_none()).count(), small, "taken files keep no digest in the pass");
-            assert_eq!(fill_by_offset(&mut here.entries, &sorted(&taken)), (small, small));
-            assert_eq!(here.entries, whole.entries);
-            let taken: Taken = Default::default();
-            let mut hashes = layerlab::layer::FileHashes::with_whole(Box::new(Sha(cut, taken.clone())));
-            let mut teed = index_layer_tee(MemSource::shared(gz), &opts, &mut |_| true, Some(&mut |t| hashes.see(t)), None).unwrap();
-            assert_eq!(hashes.fill(&mut teed.entries), (files - small, files));
-            assert_eq!(fill_by_offset(&mut teed.entries, &sorted(&taken)), (small, small));
-            assert_eq!(teed.entries, whole.entries);
-        }
-    }
-
-    type Taken = std::rc::Rc<std::cell::RefCell<std::collections::HashMap<u64, [u8; 32]>>>;
-
-    /// What a [`Sha`] was given, as (offset, digest) sorted by offset.
-    fn sorted(taken: &Taken) -> Vec<(u64, [u8; 32])> {
-        let mut v: Vec<(u64, [u8; 32])> = taken.borrow().iter().map(|(&o, &d)| (o, d)).collect();
-        v.sort_unstable();
-        v
-    }
-
-    /// A whole-file hasher taking files up to `.0` bytes, its digests kept by offset.
-    struct Sha(u64, Taken);
-
-    impl WholeFiles for Sha {
-        fn takes(&self, size: u64) -> bool {
-            size <= self.0
-        }
-        fn hash(&mut self, offset: u64, content: &[u8]) {
-            self.1.borrow_mut().insert(offset, layerlab::digest::sha256(content));
-        }
     }
 }

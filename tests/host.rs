@@ -98,6 +98,25 @@ mod stack {
         assert_eq!(host.listing().unwrap().0, golden("layered.merged.txt"));
     }
 
+    /// The page opens gzip and zstd layers without hashing their files
+    /// ([`layerlab::host::load_options`]); a listing then hashes them when asked, one pass per
+    /// layer, and says what the kernel's goldens say.
+    #[test]
+    fn compressed_layers_opened_without_file_digests_list_the_kernels_views() {
+        assert!(!layerlab::host::load_options(true).hash_compressed && !layerlab::host::load_options(false).hash_compressed);
+        for file in ["layered.oci.tar", "layered-zstd.oci-archive.tar"] {
+            let mut host = Host::new();
+            let ids = open_file(&mut host, &traces::shared().join("fixtures/generated").join(file));
+            host.set_stack(all_on(&ids));
+            assert_eq!(host.listing().unwrap().0, golden("layered.merged.txt"), "{file}");
+            for k in 1..ids.len() {
+                let order: Vec<(LayerId, bool)> = ids.iter().enumerate().map(|(i, &id)| (id, i < k)).collect();
+                host.set_stack(order);
+                assert_eq!(host.listing().unwrap().0, golden(&format!("by-layer/layered.L{k}.merged.txt")), "{file}: first {k} layers on");
+            }
+        }
+    }
+
     /// Two archives sharing a base opened one after the other keep their own ids; a stack of
     /// one of them is that image's merged view.
     #[test]

@@ -100,7 +100,7 @@ fn in_pieces(gz: &[u8], n: usize) -> (usize, Option<LayerIndex>) {
     for spec in Planner::new(src.clone(), n) {
         assert_eq!(spec.from, end, "each piece starts where the one before ends");
         end = spec.until;
-        pieces.push(index_piece(src.clone(), &opts(), spec, &mut |_| true, None).map_err(|e| e.to_string()).unwrap());
+        pieces.push(index_piece(src.clone(), &opts(), spec, &mut |_| true).map_err(|e| e.to_string()).unwrap());
     }
     assert_eq!(end, None, "the last piece runs to the end");
     (pieces.len(), join_pieces(pieces, gz.len() as u64, &opts()))
@@ -140,7 +140,7 @@ fn pieces_that_do_not_meet_are_refused() {
     let src = MemSource::shared(gz.clone());
     let specs = plan_pieces(src.clone(), 2);
     assert_eq!(specs.len(), 2);
-    let pieces: Vec<_> = specs.iter().map(|s| index_piece(src.clone(), &opts(), *s, &mut |_| true, None).unwrap()).collect();
+    let pieces: Vec<_> = specs.iter().map(|s| index_piece(src.clone(), &opts(), *s, &mut |_| true).unwrap()).collect();
     // The first piece stopped one header later than the second piece saw one.
     let mut off = pieces.clone();
     off[0].stop = off[0].stop.map(|s| s + 512);
@@ -150,7 +150,7 @@ fn pieces_that_do_not_meet_are_refused() {
     lost[0].until_at = None;
     assert!(join_pieces(lost, gz.len() as u64, &opts()).is_none());
     // A first piece that went on to the end alone is the whole layer.
-    let alone = index_piece(src.clone(), &opts(), layerlab::layer::tarindex::PieceSpec { from: None, until: None }, &mut |_| true, None).unwrap();
+    let alone = index_piece(src.clone(), &opts(), layerlab::layer::tarindex::PieceSpec { from: None, until: None }, &mut |_| true).unwrap();
     let one = index_layer(src, &opts(), &mut |_| true).unwrap();
     assert_eq!(join_pieces(vec![alone, pieces[1].clone()], gz.len() as u64, &opts()).unwrap().entries, one.entries);
     assert!(join_pieces(pieces, gz.len() as u64, &opts()).is_some());
@@ -215,7 +215,7 @@ fn pieces_cross_between_workers_as_numbers_and_back() {
     }
     assert_eq!(PieceSpec::from_numbers(&[2.0, 7.0, 0.0, nan, nan]), Some((2, PieceSpec { from: Some(Cut { input: 7, bits: 0 }), until: None })));
     // A piece's ends survive the trip, and the pieces rebuilt join as before.
-    let pieces: Vec<_> = specs.iter().map(|s| index_piece(src.clone(), &opts(), *s, &mut |_| true, None).unwrap()).collect();
+    let pieces: Vec<_> = specs.iter().map(|s| index_piece(src.clone(), &opts(), *s, &mut |_| true).unwrap()).collect();
     let direct = join_pieces(pieces.clone(), gz.len() as u64, &opts()).unwrap();
     let carried: Vec<Piece> = pieces.into_iter().map(|p| {
         let ends = p.ends();

@@ -194,7 +194,7 @@ pub fn save<W: Write>(images: &[SaveImage], format: SaveFormat, mtime: i64, out:
         blobs.push((img.id(), TarKind::File(Content::Bytes(img.config.clone()))));
         blobs.push((md, TarKind::File(Content::Bytes(Arc::from(manifest)))));
         for l in &img.layers {
-            let raw = LayerBlob { source: l.blob.clone(), compression: Compression::None, label: Arc::from(l.digest.as_str()), seek: None };
+            let raw = LayerBlob { source: l.blob.clone(), compression: Compression::None, label: Arc::from(l.digest.as_str()), seek: None, memo: Default::default() };
             blobs.push((
                 l.digest.clone(),
                 TarKind::File(Content::Blob { blob: Arc::new(raw), offset: 0, size: l.blob.len() }),

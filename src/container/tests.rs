@@ -448,6 +448,7 @@ fn unreadable_lower_content_is_eio() {
         compression: Compression::None,
         label: "layer 0".into(),
         seek: None,
+        memo: Default::default(),
     });
     let mut l0 = Tree::new();
     put(&mut l0, "/f", Node::new(Kind::File(Content::Blob { blob, offset: 5, size: 100 }), 0o644, 0, 0));

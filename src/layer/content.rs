@@ -4,7 +4,10 @@
 //! bytes from the block after the header), as the tar index recorded it.
 //!
 //! Rules: content is never read whole unless asked ([`Content::read`]); digests and the tar
-//! writer stream it in chunks of at most 1 MiB ([`LayerBlob::for_each_chunk`]).
+//! writer stream it in chunks of at most 1 MiB ([`LayerBlob::for_each_chunk`]). Whoever is
+//! about to ask many files of compressed layers for their digest (a listing, a comparison)
+//! asks [`digest_ahead`] first: one pass per layer blob instead of a read from the nearest
+//! checkpoint per file.
 //!
 //! Why here and not in `tree` or `source`: the `Blob` variant ranges over the *uncompressed*
 //! stream of a [`LayerBlob`] (it needs the layer's decompression), so it sits above `source`;
@@ -52,6 +55,15 @@ impl Content {
             Content::Bytes(b) => Ok(b[off as usize..(off + n) as usize].to_vec()),
         }
     }
+    /// Whether both name the same bytes (one range of one blob, or one buffer): equal without
+    /// reading them.
+    pub fn same(&self, other: &Content) -> bool {
+        match (self, other) {
+            (Content::Blob { blob: a, offset: x, size: m }, Content::Blob { blob: b, offset: y, size: n }) => Arc::ptr_eq(a, b) && (x, m) == (y, n),
+            (Content::Bytes(a), Content::Bytes(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
     /// SHA-256 of the content.
     pub fn digest(&self) -> Result<[u8; 32]> {
         match self {
@@ -61,3 +73,26 @@ impl Content {
     }
 }
 
+/// (offset, size) ranges of one blob's uncompressed stream.
+type Ranges = Vec<(u64, u64)>;
+
+/// Computes ahead, one pass per compressed layer blob ([`LayerBlob::digest_ranges`]), the
+/// digests of these contents that [`Content::digest`] will then find remembered. Best effort:
+/// a blob that fails here says so, naming the file, when the file itself is asked.
+pub fn digest_ahead<'a>(contents: impl IntoIterator<Item = &'a Content>) {
+    let mut by_blob: Vec<(&Arc<LayerBlob>, Ranges)> = Vec::new();
+    for c in contents {
+        if let Content::Blob { blob, offset, size } = c {
+            if blob.compression == super::Compression::None || *size == 0 {
+                continue;
+            }
+            match by_blob.iter_mut().find(|(b, _)| Arc::ptr_eq(b, blob)) {
+                Some((_, r)) => r.push((*offset, *size)),
+                None => by_blob.push((blob, vec![(*offset, *size)])),
+            }
+        }
+    }
+    for (blob, ranges) in by_blob {
+        let _ = blob.digest_ranges(&ranges);
+    }
+}

@@ -15,7 +15,6 @@
 //! guess costs time, never a wrong entry.
 
 use super::boundary::Cut;
-use super::filehash::{Teed, WholeFiles};
 use super::{clean_name, whiteout, Compression, Entry, EntryKind};
 use crate::error::{Error, ErrorKind, Result};
 use crate::digest::{prefixed, Hasher};
@@ -65,16 +64,11 @@ pub struct IndexOptions {
     /// When verifying a compressed layer, hash the blob here (off: another worker hashes it,
     /// and [`LayerIndex::blob_digest`] is left for it).
     pub hash_blob: bool,
-    /// With [`IndexOptions::hash_files`] and a tee ([`index_layer_tee`]): say each regular
-    /// file's place in the stream to the tee ([`Teed::File`]) instead of hashing it here, so
-    /// whoever sees the stream hashes the files ([`FileHashes`]) on another core. A GNU sparse
-    /// file is still hashed here (its stored bytes are not its content).
-    pub tee_files: bool,
 }
 
 impl Default for IndexOptions {
     fn default() -> Self {
-        IndexOptions { verify: true, hash_files: false, scan_secrets: true, limits: Limits::default(), seek_span: super::seek::SPAN, hash_blob: true, tee_files: false }
+        IndexOptions { verify: true, hash_files: false, scan_secrets: true, limits: Limits::default(), seek_span: super::seek::SPAN, hash_blob: true }
     }
 }
 
@@ -132,7 +126,7 @@ struct Meter<'t, R> {
     count: u64,
     hash: Option<Hasher>,
     /// Sees every byte instead of `hash` ([`index_layer_tee`]).
-    tee: Option<&'t mut dyn FnMut(Teed<'_>)>,
+    tee: Option<&'t mut dyn FnMut(&[u8])>,
     cap: u64,
     /// Bytes already counted, handed out again (from `again.1` on) before `inner`'s
     /// ([`resync`]).
@@ -153,7 +147,7 @@ impl<R: Read> Read for Meter<'_, R> {
             h.update(&buf[..n]);
         }
         if let Some(t) = self.tee.as_mut() {
-            t(Teed::Bytes(&buf[..n]));
+            t(&buf[..n]);
         }
         self.count += n as u64;
         if self.count > self.cap {
@@ -225,20 +219,17 @@ pub fn index_layer(
     opts: &IndexOptions,
     progress: &mut dyn FnMut(Progress) -> bool,
 ) -> Result<LayerIndex> {
-    index_layer_tee(blob, opts, progress, None, None)
+    index_layer_tee(blob, opts, progress, None)
 }
 
 /// [`index_layer`], handing every byte of the uncompressed stream to `tee` instead of hashing
 /// it (when verifying: [`LayerIndex::diff_id`] is then left for whoever hashes what `tee` saw;
 /// the page's worker does, while a layer worker inflates, so the two run on two cores).
-/// Files hashed here that `whole` takes are handed to it whole and keep no digest here (see
-/// [`super::filehash`]).
 pub fn index_layer_tee(
     blob: Source,
     opts: &IndexOptions,
     progress: &mut dyn FnMut(Progress) -> bool,
-    tee: Option<&mut dyn FnMut(Teed<'_>)>,
-    mut whole: Option<&mut dyn WholeFiles>,
+    tee: Option<&mut dyn FnMut(&[u8])>,
 ) -> Result<LayerIndex> {
     let compression = super::compression::detect_source(&*blob)?;
     let total = blob.len();
@@ -302,7 +293,7 @@ pub fn index_layer_tee(
         again: (Vec::new(), 0),
     }));
     let rc = raw.clone();
-    walk(&Shared(stream.clone()), opts, None, &mut whole, &mut heads, &mut out.entries, &mut |n| {
+    walk(&Shared(stream.clone()), opts, None, &mut heads, &mut out.entries, &mut |n| {
         progress(Progress { bytes: rc.borrow().count, total, entries: n })
     })?;
     // Drain the rest of the stream (padding, end-of-archive blocks, trailing bytes): the diff_id
@@ -348,15 +339,13 @@ struct Bounds<'a> {
 }
 
 /// The streaming pass's walk of the tar stream (one copy for a whole layer and a piece): each
-/// entry converted, its content read as the options want ([`read_content`]), taken; a file
-/// hashed by whoever sees the stream said to the tee first. For a piece, offsets count from
+/// entry converted, its content read as the options want ([`read_content`]), taken. For a piece, offsets count from
 /// its start, the first headers are noted, and the walk stops at the first header [`GUARD`]
 /// past where the next piece starts (returned). `progress` gets the entries taken so far.
 fn walk(
     stream: &Shared<Meter<'_, Box<dyn Read>>>,
     opts: &IndexOptions,
     mut piece: Option<(&Bounds<'_>, &mut Vec<(u64, usize)>)>,
-    whole: &mut Option<&mut dyn WholeFiles>,
     heads: &mut Vec<(u64, &'static str)>,
     entries: &mut Vec<Entry>,
     progress: &mut dyn FnMut(u64) -> bool,
@@ -382,19 +371,7 @@ fn walk(
                 noted.push((header, entries.len()));
             }
         }
-        // A file hashed by whoever sees the stream: its place is said before its bytes pass.
-        let by_tee = entry.kind == EntryKind::File
-            && entry.size > 0
-            && opts.hash_files
-            && opts.tee_files
-            && !e.header().entry_type().is_gnu_sparse()
-            && stream.0.borrow().tee.is_some();
-        if by_tee {
-            if let Some(t) = stream.0.borrow_mut().tee.as_mut() {
-                t(Teed::File { offset: entry.offset, size: entry.size });
-            }
-        }
-        read_content(&mut e, &mut entry, opts, by_tee, &mut scratch, whole, heads)?;
+        read_content(&mut e, &mut entry, opts, &mut scratch, heads)?;
         if !entry.path.is_empty() {
             push(entries, entry, opts)?;
         }
@@ -408,25 +385,21 @@ fn walk(
 /// Buffers of the streaming pass, kept from file to file.
 struct Scratch {
     buf: Vec<u8>,
-    /// A file gathered whole for [`WholeFiles`].
-    content: Vec<u8>,
 }
 
 impl Default for Scratch {
     fn default() -> Self {
-        Scratch { buf: vec![0u8; 64 * 1024], content: Vec::new() }
+        Scratch { buf: vec![0u8; 64 * 1024] }
     }
 }
 
 /// Reads what the streaming pass wants of a regular file's content: all of it when it is hashed
-/// here (or handed whole to `whole`), else the head the secret scanner looks at.
+/// here, else the head the secret scanner looks at.
 fn read_content<R: Read>(
     e: &mut tar::Entry<'_, R>,
     entry: &mut Entry,
     opts: &IndexOptions,
-    by_tee: bool,
     scratch: &mut Scratch,
-    whole: &mut Option<&mut dyn WholeFiles>,
     heads: &mut Vec<(u64, &'static str)>,
 ) -> Result<()> {
     if !(entry.kind == EntryKind::File && entry.size > 0 && (opts.hash_files || opts.scan_secrets)) {
@@ -435,11 +408,8 @@ fn read_content<R: Read>(
     let path = || entry.display_path();
     // Whole files when hashing, else only the head the scanner looks at (the tar
     // reader skips the rest, reading it anyway: the stream is not seekable).
-    let hash_here = opts.hash_files && !by_tee;
-    // Taken whole: the content is gathered in `content` (bounded by `takes`).
-    let taken = hash_here && whole.as_ref().is_some_and(|w| w.takes(e.size().max(entry.size)));
-    scratch.content.clear();
-    let mut h = (hash_here && !taken).then(Hasher::new);
+    let hash_here = opts.hash_files;
+    let mut h = hash_here.then(Hasher::new);
     let mut sc = opts.scan_secrets.then(crate::secrets::Scanner::default);
     let mut left = if hash_here { e.size() } else { e.size().min(crate::secrets::SCAN_LIMIT) };
     while left > 0 {
@@ -450,8 +420,6 @@ fn read_content<R: Read>(
         }
         if let Some(h) = h.as_mut() {
             h.update(&scratch.buf[..n]);
-        } else if taken {
-            scratch.content.extend_from_slice(&scratch.buf[..n]);
         }
         if let Some(s) = sc.as_mut() {
             if !s.feed(&scratch.buf[..n]) && !hash_here {
@@ -462,8 +430,6 @@ fn read_content<R: Read>(
     }
     if let Some(h) = h {
         entry.digest = Some(h.finalize());
-    } else if let (true, Some(w)) = (taken, whole.as_mut()) {
-        w.hash(entry.offset, &scratch.content);
     }
     if let Some(k) = sc.and_then(|s| s.found) {
         heads.push((entry.offset, k));
@@ -696,7 +662,6 @@ pub fn index_piece(
     opts: &IndexOptions,
     spec: PieceSpec,
     progress: &mut dyn FnMut(Progress) -> bool,
-    mut whole: Option<&mut dyn WholeFiles>,
 ) -> Result<Piece> {
     let total = blob.len();
     let raw = Shared(std::rc::Rc::new(std::cell::RefCell::new(Meter { inner: SourceReader::new(blob), count: 0, hash: None, tee: None, cap: u64::MAX, again: (Vec::new(), 0) })));
@@ -722,7 +687,7 @@ pub fn index_piece(
     let mut piece = Piece { index: LayerIndex::empty(Compression::Gzip, total), headers: Vec::new(), stop: None, until_at: None };
     let bounds = Bounds { origin, until: until.as_ref(), note: spec.from.is_some() };
     let mut heads = Vec::new();
-    piece.stop = walk(&stream, opts, Some((&bounds, &mut piece.headers)), &mut whole, &mut heads, &mut piece.index.entries, &mut |n| {
+    piece.stop = walk(&stream, opts, Some((&bounds, &mut piece.headers)), &mut heads, &mut piece.index.entries, &mut |n| {
         progress(Progress { bytes: raw.0.borrow().count.saturating_sub(begun), total, entries: n })
     })?;
     piece.index.secret_heads = Some(heads);

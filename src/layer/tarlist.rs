@@ -13,6 +13,12 @@ use crate::listing::{Line, TypeChar};
 pub fn entry_lines(entries: &[Entry], blob: Option<&LayerBlob>) -> Result<Vec<String>> {
     let mut order: Vec<usize> = (0..entries.len()).collect();
     order.sort_by(|&a, &b| entries[a].path.cmp(&entries[b].path));
+    if let Some(b) = blob.filter(|b| b.compression != super::Compression::None) {
+        // One pass for the files the index did not hash (best effort: a failure is said below,
+        // naming the entry).
+        let want: Vec<(u64, u64)> = entries.iter().filter(|e| e.kind == EntryKind::File && e.size > 0 && e.digest.is_none()).map(|e| (e.offset, e.size)).collect();
+        let _ = b.digest_ranges(&want);
+    }
     let mut out = Vec::with_capacity(entries.len());
     for i in order {
         let e = &entries[i];

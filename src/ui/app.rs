@@ -387,7 +387,14 @@ pub fn app() -> Html {
         })
     };
     let on_download = { let link = link.clone(); Callback::from(move |path| link.send(&Request::Read { path, download: true })) };
-    let on_listing = { let link = link.clone(); Callback::from(move |_| link.send(&Request::Listing)) };
+    let on_listing = {
+        let link = link.clone();
+        let d = d.clone();
+        Callback::from(move |_| {
+            d.dispatch(Action::Listing(true));
+            link.send(&Request::Listing)
+        })
+    };
     let on_drivers_want = { let link = link.clone(); Callback::from(move |_| link.send(&Request::ReplayInput)) };
     let on_inspect_ask = { let link = link.clone(); Callback::from(move |a| link.send(&Request::Inspect(a))) };
     let on_command = {
@@ -498,7 +505,7 @@ pub fn app() -> Html {
                     <FileTree rows={state.view.rows.clone()} scope_label={scope_label} layer_scope={state.view.params.scope.is_some()}
                         filter={state.view.params.filter.clone()} change={state.view.params.change} sort={state.view.params.sort}
                         labels={labels.clone()} selected={state.view.selected.clone()} on_window={on_window} on_select={on_select}
-                        on_toggle={on_toggle_dir} on_filter={on_filter} on_change={on_change} on_sort={on_sort} on_listing={on_listing} />
+                        on_toggle={on_toggle_dir} on_filter={on_filter} on_change={on_change} on_sort={on_sort} on_listing={on_listing} listing_busy={state.jobs.listing} />
                 </div>
                 <div class="col right">
                     <FileView preview={state.view.preview.clone()} selected={state.view.selected.clone()} layer_label={viewer_layer} labels={labels.clone()}

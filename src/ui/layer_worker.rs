@@ -6,10 +6,10 @@
 //! `{msg: "Ready"}`. Requests: `{index, job, verify, tee, blob, piece?}` (`piece`: which, where
 //! it starts and where the next starts, as `[k, input, bits, input, bits]`, NaN for the blob's
 //! start or end) and `{digest, job, blob}`. Answers carry `job` and `layer`: progress
-//! (`bytes`, `entries`, `part`) at most every 50 ms, tee'd chunks (`chunk`, `files`), then the
+//! (`bytes`, `entries`, `part`) at most every 50 ms, tee'd chunks (`chunk`), then the
 //! index ([`crate::layer::indexfile`] bytes, with `ends` for a piece: where it stopped, where
 //! the next piece's start fell, its first headers) or `error`, or the blob's `digest`. Files
-//! handed to the browser's digest ([`super::subtle_files`]) get theirs before the index goes.
+//! are not hashed ([`crate::host::load_options`]).
 
 use super::worker::{field, now, obj};
 use crate::source::{BlobSource, Source};
@@ -51,36 +51,15 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         let part = piece.map_or(JsValue::UNDEFINED, |(k, _)| JsValue::from(k as u32));
         let spec = piece.map(|(_, s)| s);
         match index_one(scope, &job, layer, field(&data, "verify").is_truthy(), tee, blob, spec, &part) {
-            Ok((mut idx, ends, ms, read_ms, answers)) => {
-                let scope = scope.clone();
-                let t = now(&scope);
-                let asked = answers.as_ref().map_or(0, |a| a.len());
-                // The files handed to WebCrypto get their digests before the index goes.
-                let mut send = move |d: Vec<(u64, [u8; 32])>| {
-                    crate::layer::filehash::fill_by_offset(&mut idx.entries, &d);
-                    let waited = now(&scope) - t;
-                    let b = crate::layer::indexfile::encode(&[crate::layer::indexfile::Parts::of(&idx)]);
-                    let a = Uint8Array::from(&b[..]);
-                    let m = obj(&[
-                        ("job", &job),
-                        ("layer", &l),
-                        ("index", &a),
-                        ("ms", &ms.into()),
-                        ("readMs", &read_ms.into()),
-                        ("subtle", &(asked as f64).into()),
-                        ("subtleMs", &waited.into()),
-                        ("part", &part),
-                    ]);
-                    if let Some(e) = &ends {
-                        // Where it stopped, where the next piece's start fell, its first headers.
-                        let _ = js_sys::Reflect::set(&m, &"ends".into(), &js_sys::Float64Array::from(&e[..]));
-                    }
-                    let _ = scope.post_message_with_transfer(&m, &Array::of1(&a.buffer()));
-                };
-                match answers {
-                    Some(a) => a.then(send),
-                    None => send(Vec::new()),
+            Ok((idx, ends, ms, read_ms)) => {
+                let b = crate::layer::indexfile::encode(&[crate::layer::indexfile::Parts::of(&idx)]);
+                let a = Uint8Array::from(&b[..]);
+                let m = obj(&[("job", &job), ("layer", &l), ("index", &a), ("ms", &ms.into()), ("readMs", &read_ms.into()), ("part", &part)]);
+                if let Some(e) = &ends {
+                    // Where it stopped, where the next piece's start fell, its first headers.
+                    let _ = js_sys::Reflect::set(&m, &"ends".into(), &js_sys::Float64Array::from(&e[..]));
                 }
+                let _ = scope.post_message_with_transfer(&m, &Array::of1(&a.buffer()));
             }
             Err(e) => {
                 let _ = scope.post_message(&obj(&[("job", &job), ("layer", &l), ("error", &e.to_string().into()), ("part", &part)]));
@@ -90,19 +69,16 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
 }
 
 /// What [`index_one`] gives back: the index, a piece's ends (see the header), the pass's and
-/// its reads' milliseconds, and the browser's digests still to come.
-type Indexed = (crate::layer::tarindex::LayerIndex, Option<Vec<f64>>, f64, f64, Option<crate::ui::subtle_files::Answers>);
+/// its reads' milliseconds.
+type Indexed = (crate::layer::tarindex::LayerIndex, Option<Vec<f64>>, f64, f64);
 
 /// A layer worker's pass: the layer blob indexed as the load indexes it
 /// ([`crate::image::index_options`]), or the piece `spec` says of it, as index bytes.
-/// With `tee` (the page worker's `PoolOpen::tee`), the uncompressed stream goes to the page's worker in
-/// [`TEE_CHUNK`] pieces: verified, it hashes the stream (the diff_id) while this one reads and
-/// inflates, and a gzip blob's own digest is left to a [`digest_one`] task; not verified, each
-/// regular file's place goes with the pieces and the page's worker hashes the files
-/// ([`crate::layer::FileHashes`]) instead of this one. Files this one hashes go to the
-/// browser's digest where it takes them ([`crate::ui::subtle_files`]). Returns the index, the
-/// pass's milliseconds and its browser reads' (the benchmark's measure of one core's pass), and
-/// the digests still to come.
+/// With `tee` (the page worker's `PoolOpen::tee`, verified opens), the uncompressed stream goes
+/// to the page's worker in [`TEE_CHUNK`] pieces: it hashes the stream (the diff_id) while this
+/// one reads and inflates, and a gzip blob's own digest is left to a [`digest_one`] task.
+/// Returns the index, the pass's milliseconds and its browser reads' (the benchmark's measure
+/// of one core's pass).
 #[inline(never)]
 #[allow(clippy::too_many_arguments)]
 fn index_one(
@@ -123,31 +99,19 @@ fn index_one(
     let compression = crate::layer::compression::detect_source(&*src)?;
     let mut opts = crate::image::index_options(compression, &crate::host::load_options(verify));
     opts.hash_blob = !tee;
-    opts.tee_files = tee && !verify;
-    let (mut subtle, answers) = match opts.hash_files.then(crate::ui::subtle_files::SubtleFiles::new).flatten() {
-        Some((s, a)) => (Some(s), Some(a)),
-        None => (None, None),
-    };
     let mut last = 0.0;
     let l = JsValue::from(layer);
     let mut buf: Vec<u8> = Vec::new();
-    // (offset, size) of the files said since the last piece, sent with the next.
-    let mut places: Vec<f64> = Vec::new();
-    let send = |b: &mut Vec<u8>, places: &mut Vec<f64>| {
+    let send = |b: &mut Vec<u8>| {
         let a = Uint8Array::from(&b[..]);
-        let f = js_sys::Float64Array::from(&places[..]);
-        let _ = scope.post_message_with_transfer(&obj(&[("job", job), ("layer", &l), ("chunk", &a), ("files", &f)]), &Array::of2(&a.buffer(), &f.buffer()));
+        let _ = scope.post_message_with_transfer(&obj(&[("job", job), ("layer", &l), ("chunk", &a)]), &Array::of1(&a.buffer()));
         b.clear();
-        places.clear();
     };
-    let mut sink = |t: crate::layer::Teed<'_>| match t {
-        crate::layer::Teed::Bytes(bytes) => {
-            buf.extend_from_slice(bytes);
-            if buf.len() >= TEE_CHUNK {
-                send(&mut buf, &mut places);
-            }
+    let mut sink = |bytes: &[u8]| {
+        buf.extend_from_slice(bytes);
+        if buf.len() >= TEE_CHUNK {
+            send(&mut buf);
         }
-        crate::layer::Teed::File { offset, size } => places.extend([offset as f64, size as f64]),
     };
     let mut progress = |p: crate::layer::Progress| {
         let t = now(scope);
@@ -158,22 +122,21 @@ fn index_one(
         }
         true
     };
-    let whole = subtle.as_mut().map(|s| s as &mut dyn crate::layer::WholeFiles);
     let (idx, ends) = match spec {
         // A piece goes as an index of its own (its own offsets), with where it meets its
         // neighbours beside it.
         Some(spec) => {
-            let p = crate::layer::tarindex::index_piece(src, &opts, spec, &mut progress, whole)?;
+            let p = crate::layer::tarindex::index_piece(src, &opts, spec, &mut progress)?;
             let ends = p.ends();
             (p.index, Some(ends))
         }
-        None => (crate::layer::index_layer_tee(src, &opts, &mut progress, if tee { Some(&mut sink) } else { None }, whole)?, None),
+        None => (crate::layer::index_layer_tee(src, &opts, &mut progress, if tee { Some(&mut sink) } else { None })?, None),
     };
-    if !buf.is_empty() || !places.is_empty() {
-        send(&mut buf, &mut places);
+    if !buf.is_empty() {
+        send(&mut buf);
     }
     let (.., read_ms) = browser.stats.get();
-    Ok((idx, ends, now(scope) - t0, read_ms, answers.filter(|a| !a.is_empty())))
+    Ok((idx, ends, now(scope) - t0, read_ms))
 }
 
 /// Uncompressed bytes per message of a tee'd layer ([`index_one`]).

@@ -266,11 +266,14 @@ pub struct JobsState {
     pub list: Vec<Job>,
     pub notices: Vec<Notice>,
     next_notice: u32,
+    /// A listing was asked for and has not come: the first of a compressed image hashes its
+    /// files then (seconds for hundreds of MB).
+    pub listing: bool,
 }
 
 impl Default for JobsState {
     fn default() -> Self {
-        JobsState { list: Vec::new(), notices: Vec::new(), next_notice: 1 }
+        JobsState { list: Vec::new(), notices: Vec::new(), next_notice: 1, listing: false }
     }
 }
 
@@ -309,6 +312,8 @@ fn item_bytes(i: &JournalItem) -> usize {
 
 pub enum Action {
     WorkerReady,
+    /// A listing was asked for (`true`), or a download or an error came (`false`).
+    Listing(bool),
     /// A job was sent to the worker.
     JobStarted { id: u32, name: String, task: Task, origin: Option<Origin> },
     /// A saved session is being restored: `expected` archives will be opened (`None`: nothing
@@ -464,6 +469,7 @@ impl Reducible for AppState {
             Action::Preview(p) => s.view_mut().preview = Some(p),
             Action::Notice { text, error } => s.jobs_mut().notice(text, error),
             Action::Said { key, args, error } => s.jobs_mut().said(key, args, error),
+            Action::Listing(busy) => s.jobs_mut().listing = busy,
             Action::DismissNotice(id) => s.jobs_mut().notices.retain(|n| n.id != id),
             Action::SetVerify(v) => s.session_mut().verify = v,
             Action::SelectScope(scope) => {

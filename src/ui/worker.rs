@@ -373,20 +373,11 @@ struct PoolOpen {
     /// The search for the starts of each layer's pieces while it goes on, with its
     /// milliseconds so far ([`plan_tick`]).
     planning: Vec<Option<(crate::layer::tarindex::Planner, f64)>>,
-    /// The layer whose uncompressed stream a layer worker hands here as it reads (and
-    /// inflates) it: verified, the biggest layer, whose stream is hashed here (`stream`, its
-    /// diff_id; a compressed blob's digest is a task of its own); not verified, a compressed
-    /// layer picked as it is handed out ([`Pool::assign`]), whose files are hashed here
-    /// (`files`) instead of in the inflating worker (big image: the pass over layer 1 is then
-    /// its inflate alone).
+    /// Verified, the biggest layer, whose uncompressed stream a layer worker hands here as it
+    /// reads (and inflates) it, to be hashed here (`stream`, its diff_id; a compressed blob's
+    /// digest is a task of its own).
     tee: Option<usize>,
     stream: crate::digest::Hasher,
-    /// An unverified open's tee'd layer: its files, hashed here from the stream (those the
-    /// browser's digest takes by it: `answers`).
-    files: Option<crate::layer::FileHashes>,
-    answers: Option<crate::ui::subtle_files::Answers>,
-    /// Which layer blobs are compressed.
-    compressed: Vec<bool>,
     digest_todo: Option<usize>,
     blob_digest: Option<String>,
     /// A layer worker failed: this open runs here in turn when its time comes.
@@ -475,8 +466,7 @@ fn pool_open(
         return Err(archive);
     }
     let layers = found.len();
-    // Verified, the biggest layer's stream is hashed here. Not verified, the files of one
-    // compressed layer at a time are, chosen as layer workers are handed layers ([`Pool::assign`]).
+    // Verified, the biggest layer's stream is hashed here.
     let tee = verify.then(|| (0..layers).max_by_key(|&l| found[l].1.len())).flatten();
     let teed = tee.map(|l| format!(", layer {l}'s stream hashed here")).unwrap_or_default();
     web_sys::console::debug_1(&format!("layerlab: splitting the open of {} ({layers} layers{teed}) over the layer workers", archive.name).into());
@@ -512,11 +502,8 @@ fn pool_open(
         planning,
         tee,
         stream: crate::digest::Hasher::new(),
-        files: None,
-        answers: None,
         // An uncompressed layer's blob is its stream: its digest is the stream's.
         digest_todo: tee.filter(|&l| compressed[l]),
-        compressed,
         blob_digest: None,
         reporter,
         t0,
@@ -644,22 +631,8 @@ impl Pool {
             self.idle.push(w);
             return false;
         };
-        // Not verified, the biggest compressed layer handed out while no other layer's files are
-        // hashed here has its files hashed here, on another core than its inflate (one layer at
-        // a time: this worker hashes them in turn with everything else it does).
-        let hashing = self.opens.iter().any(|o| o.files.is_some());
         let Some(o) = self.opens.iter_mut().find(|o| o.job == job) else { return false };
         o.todo.remove(k);
-        if !o.verify && !hashing && piece.is_none() && o.compressed.get(layer) == Some(&true) {
-            o.tee = Some(layer);
-            o.files = Some(match crate::ui::subtle_files::SubtleFiles::new() {
-                Some((subtle, answers)) => {
-                    o.answers = Some(answers);
-                    crate::layer::FileHashes::with_whole(Box::new(subtle))
-                }
-                None => crate::layer::FileHashes::default(),
-            });
-        }
         let tee = o.tee == Some(layer);
         let m = obj(&[("index", &(layer as u32).into()), ("job", &job.into()), ("verify", &o.verify.into()), ("tee", &tee.into()), ("blob", &o.blobs[layer])]);
         if let Some((k, spec)) = piece {
@@ -691,18 +664,7 @@ fn on_layer_message(w: usize, data: JsValue) {
         };
         if let Ok(chunk) = field(&data, "chunk").dyn_into::<Uint8Array>() {
             if o.tee == Some(layer) {
-                let bytes = chunk.to_vec();
-                if let Some(f) = o.files.as_mut() {
-                    if let Ok(places) = field(&data, "files").dyn_into::<js_sys::Float64Array>() {
-                        for p in places.to_vec().chunks_exact(2) {
-                            f.see(crate::layer::Teed::File { offset: p[0] as u64, size: p[1] as u64 });
-                        }
-                    }
-                    f.see(crate::layer::Teed::Bytes(&bytes));
-                }
-                if o.verify {
-                    o.stream.update(&bytes);
-                }
+                o.stream.update(&chunk.to_vec());
             }
             return;
         }
@@ -740,40 +702,16 @@ fn on_layer_message(w: usize, data: JsValue) {
                 let ms = |k: &str| field(&data, k).as_f64().unwrap_or(0.0) as u32;
                 web_sys::console::debug_1(
                     &format!(
-                        "layerlab: {} layer {layer}: its pass {} ms, reads {} ms, {} files' digests by the browser, waited {} ms",
+                        "layerlab: {} layer {layer}: its pass {} ms, reads {} ms",
                         o.archive.name,
                         ms("ms"),
                         ms("readMs"),
-                        ms("subtle"),
-                        ms("subtleMs")
                     )
                     .into(),
                 );
-                // The tee'd layer's file digests or diff_id: every chunk came before the index
-                // (one worker's messages arrive in order).
-                if let (true, Some(f)) = (o.tee == Some(layer), o.files.take()) {
-                    f.fill(&mut idx.entries);
-                    if let Some(answers) = o.answers.take() {
-                        // The browser's digests of the files it took come back before the index
-                        // takes its place (the open waits for it meanwhile).
-                        answers.then(move |d| {
-                            pooled(|p| {
-                                if let Some(o) = p.opens.iter_mut().find(|o| o.job == job) {
-                                    crate::layer::filehash::fill_by_offset(&mut idx.entries, &d);
-                                    log_files_here(&o.archive.name, layer, &idx.entries, d.len());
-                                    if let Some(slot) = o.indexes.get_mut(layer) {
-                                        *slot = Some(idx);
-                                    }
-                                }
-                            });
-                            finish_ready();
-                        });
-                        p.assign(w);
-                        return;
-                    }
-                    log_files_here(&o.archive.name, layer, &idx.entries, 0);
-                }
-                if o.tee == Some(layer) && o.verify {
+                // The tee'd layer's diff_id: every chunk came before the index (one worker's
+                // messages arrive in order).
+                if o.tee == Some(layer) {
                     let h = std::mem::replace(&mut o.stream, crate::digest::Hasher::new());
                     let d = crate::digest::prefixed(&h.finalize());
                     if idx.compression == crate::layer::Compression::None {
@@ -829,14 +767,6 @@ fn retry_whole(o: &mut PoolOpen, layer: usize, why: &str) {
     o.todo.retain(|j| j.layer != layer);
     o.todo.push(Job { layer, piece: None, size: o.blobs[layer].size() as u64 });
     web_sys::console::debug_1(&format!("layerlab: {} layer {layer}: {why}; indexed in one pass", o.archive.name).into());
-}
-
-/// Says how many of the tee'd layer's files got their digest here (`subtle` of them by the
-/// browser's digest).
-fn log_files_here(name: &str, layer: usize, entries: &[crate::layer::Entry], subtle: usize) {
-    let files = entries.iter().filter(|e| e.kind == crate::layer::EntryKind::File && e.size > 0);
-    let (hashed, wanted) = files.fold((0, 0), |(h, w), e| (h + e.digest.is_some() as usize, w + 1));
-    web_sys::console::debug_1(&format!("layerlab: {name} layer {layer}: {hashed} of {wanted} files hashed here, {subtle} by the browser").into());
 }
 
 /// Finishes the opens at the front whose layers are all indexed (or that run here in turn

@@ -33,6 +33,9 @@ pub struct Props {
     pub on_change: Callback<ChangeFilter>,
     pub on_sort: Callback<Sort>,
     pub on_listing: Callback<()>,
+    /// The listing asked for has not come yet.
+    #[prop_or_default]
+    pub listing_busy: bool,
 }
 
 fn window_for(scroll_top: u32, height: u32) -> (u32, u32) {
@@ -158,7 +161,9 @@ pub fn file_tree(p: &Props) -> Html {
             <div class="files-head">
                 <h2 id="files-h">{ &p.scope_label }</h2>
                 <span class="muted">{ tr.f("files.entries", &[&total.to_string()]) }</span>
-                <button class="button" onclick={listing} title={tr.t("files.listing_title")}>{ tr.t("files.listing") }</button>
+                <button class="button" onclick={listing} title={tr.t("files.listing_title")} disabled={p.listing_busy} aria-busy={p.listing_busy.then_some("true")}>
+                    { tr.t(if p.listing_busy { "files.listing_busy" } else { "files.listing" }) }
+                </button>
             </div>
             <div class="toolbar" role="search">
                 <input type="search" placeholder={tr.t("files.filter")} aria-label={tr.t("files.filter")} value={p.filter.clone()} oninput={on_filter} />

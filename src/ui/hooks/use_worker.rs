@@ -263,11 +263,15 @@ impl WorkerLink {
                 d.dispatch(Action::Preview(Preview { info, bytes: bytes.into() }));
             }
             Response::Download { name } => {
+                d.dispatch(Action::Listing(false));
                 if let Some(blob) = blob {
                     download(&blob, &name);
                 }
             }
-            Response::Error { error } => d.dispatch(Action::Notice { text: error, error: true }),
+            Response::Error { error } => {
+                d.dispatch(Action::Listing(false));
+                d.dispatch(Action::Notice { text: error, error: true })
+            }
             Response::Shell(r) => {
                 if self.0.quiet_replay.replace(false) {
                     d.dispatch(Action::ShellQuiet(r));
