@@ -130,38 +130,59 @@ fn keep_largest(v: &mut Vec<FileSize>) {
     v.truncate(LARGEST);
 }
 
-/// What hides `path` (`/`-rooted) of layer `layer` in the layers above: the lowest layer that
-/// does, and how.
-fn hider(layers: &[&Tree], layer: usize, path: &[u8], mine: &crate::tree::Node) -> Result<(usize, Why)> {
+/// What the lowest layer above that hides a path put there.
+enum Hit<'a> {
+    Deleted,
+    /// The path itself, re-added.
+    Again(&'a crate::tree::Node),
+    Overwritten,
+    OpaqueDir,
+}
+
+/// The lowest layer above `layer` that hides `path` (`/`-rooted), and how.
+fn hit<'a>(layers: &[&'a Tree], layer: usize, path: &[u8]) -> Option<(usize, Hit<'a>)> {
     let comps: Vec<&[u8]> = crate::path::components(path).collect();
     for (j, t) in layers.iter().enumerate().skip(layer + 1) {
         let mut ino: Ino = crate::tree::ROOT;
         for (k, c) in comps.iter().enumerate() {
-            let last = k + 1 == comps.len();
             let Some(next) = t.child(ino, c) else { break };
             let n = t.node(next);
             if n.is_whiteout() {
-                return Ok((j, Why::Deleted));
+                return Some((j, Hit::Deleted));
             }
-            if last {
-                if let (Kind::File(_), Kind::File(theirs)) = (&mine.kind, &n.kind) {
-                    // Cached digests first (a hashed compressed layer has them all).
-                    if mine.size() == theirs.size() && mine.content_digest()? == n.content_digest()? {
-                        return Ok((j, Why::MetadataOnly));
-                    }
-                }
-                return Ok((j, Why::Overwritten));
+            if k + 1 == comps.len() {
+                return Some((j, Hit::Again(n)));
             }
             if !n.is_dir() {
-                return Ok((j, Why::Overwritten));
+                return Some((j, Hit::Overwritten));
             }
             if n.opaque.is_some() {
-                return Ok((j, Why::OpaqueDir));
+                return Some((j, Hit::OpaqueDir));
             }
             ino = next;
         }
     }
-    Ok((layer, Why::SameLayer))
+    None
+}
+
+/// Two regular files of one size: their contents decide a metadata-only re-add.
+fn same_size_files<'a>(mine: &'a crate::tree::Node, theirs: &'a crate::tree::Node) -> bool {
+    matches!((&mine.kind, &theirs.kind), (Kind::File(_), Kind::File(_))) && mine.size() == theirs.size()
+}
+
+/// What hides `path` (`/`-rooted) of layer `layer` in the layers above: the lowest layer that
+/// does, and how.
+fn hider(layers: &[&Tree], layer: usize, path: &[u8], mine: &crate::tree::Node) -> Result<(usize, Why)> {
+    Ok(match hit(layers, layer, path) {
+        None => (layer, Why::SameLayer),
+        Some((j, Hit::Deleted)) => (j, Why::Deleted),
+        Some((j, Hit::OpaqueDir)) => (j, Why::OpaqueDir),
+        Some((j, Hit::Overwritten)) => (j, Why::Overwritten),
+        // Cached digests first (a layer hashed in its pass has them all; the rest were asked
+        // ahead, one pass per compressed blob: [`analyze`]).
+        Some((j, Hit::Again(n))) if same_size_files(mine, n) && mine.content_digest()? == n.content_digest()? => (j, Why::MetadataOnly),
+        Some((j, Hit::Again(_))) => (j, Why::Overwritten),
+    })
 }
 
 fn reason(path: &str, layer: usize, size: u64, by: usize, why: Why) -> String {
@@ -320,6 +341,26 @@ pub fn analyze(img: &Image) -> Result<Analysis> {
         }
     }
     keep_largest(&mut largest);
+
+    // The contents that decide metadata-only re-adds, hashed ahead: one pass per compressed
+    // blob instead of a read from the nearest checkpoint per file (the page opens without
+    // hashing files).
+    let mut want = Vec::new();
+    for l in &img.layers {
+        for (p, ino) in l.tree.walk() {
+            let n = l.tree.node(ino);
+            if !matches!(n.kind, Kind::File(_)) || visible.contains(&(l.index, ino)) {
+                continue;
+            }
+            if let Some((_, Hit::Again(theirs))) = hit(&trees, l.index, &rooted(&p)) {
+                if same_size_files(n, theirs) {
+                    want.extend(n.uncached_content().cloned());
+                    want.extend(theirs.uncached_content().cloned());
+                }
+            }
+        }
+    }
+    crate::layer::content::digest_ahead(&want);
 
     let mut hidden = Vec::new();
     for l in &img.layers {
