@@ -170,10 +170,10 @@ fn same_size_files<'a>(mine: &'a crate::tree::Node, theirs: &'a crate::tree::Nod
     matches!((&mine.kind, &theirs.kind), (Kind::File(_), Kind::File(_))) && mine.size() == theirs.size()
 }
 
-/// What hides `path` (`/`-rooted) of layer `layer` in the layers above: the lowest layer that
-/// does, and how.
-fn hider(layers: &[&Tree], layer: usize, path: &[u8], mine: &crate::tree::Node) -> Result<(usize, Why)> {
-    Ok(match hit(layers, layer, path) {
+/// Why `mine` of layer `layer` cannot be read, given what hides it ([`hit`]): the lowest layer
+/// that does, and how.
+fn hider(layer: usize, mine: &crate::tree::Node, found: Option<(usize, Hit<'_>)>) -> Result<(usize, Why)> {
+    Ok(match found {
         None => (layer, Why::SameLayer),
         Some((j, Hit::Deleted)) => (j, Why::Deleted),
         Some((j, Hit::OpaqueDir)) => (j, Why::OpaqueDir),
@@ -342,27 +342,10 @@ pub fn analyze(img: &Image) -> Result<Analysis> {
     }
     keep_largest(&mut largest);
 
-    // The contents that decide metadata-only re-adds, hashed ahead: one pass per compressed
-    // blob instead of a read from the nearest checkpoint per file (the page opens without
-    // hashing files).
-    let mut want = Vec::new();
-    for l in &img.layers {
-        for (p, ino) in l.tree.walk() {
-            let n = l.tree.node(ino);
-            if !matches!(n.kind, Kind::File(_)) || visible.contains(&(l.index, ino)) {
-                continue;
-            }
-            if let Some((_, Hit::Again(theirs))) = hit(&trees, l.index, &rooted(&p)) {
-                if same_size_files(n, theirs) {
-                    want.extend(n.uncached_content().cloned());
-                    want.extend(theirs.uncached_content().cloned());
-                }
-            }
-        }
-    }
-    crate::layer::content::digest_ahead(&want);
-
-    let mut hidden = Vec::new();
+    // Every file no container reads, with what hides it; then the contents that decide
+    // metadata-only re-adds, hashed ahead (one pass per compressed blob instead of a read from
+    // the nearest checkpoint per file: the page opens without hashing files).
+    let mut hid = Vec::new();
     for l in &img.layers {
         let mut seen = BTreeSet::new();
         for (p, ino) in l.tree.walk() {
@@ -372,33 +355,44 @@ pub fn analyze(img: &Image) -> Result<Analysis> {
                 continue;
             }
             let p = rooted(&p);
-            let (by, why) = hider(&trees, l.index, &p, n)?;
-            let shown = crate::listing::esc(&p);
-            let mut kind = secrets::by_name(&p).map(str::to_string);
-            // The indexing pass scanned this layer's file heads: no read needed.
-            let scanned = match (&l.secret_heads, c) {
-                (Some(heads), Content::Blob { offset, .. }) => {
-                    if kind.is_none() {
-                        kind = heads.binary_search_by_key(offset, |h| h.0).ok().map(|i| heads[i].1.to_string());
-                    }
-                    true
-                }
-                _ => false,
-            };
-            hidden.push(Hidden {
-                scanned,
-                reason: reason(&shown, l.index, n.size(), by, why),
-                path: shown,
-                layer: l.index,
-                size: n.size(),
-                by_layer: by,
-                why,
-                secret: kind.is_some(),
-                secret_kind: kind,
-                content: Some(c.clone()),
-                raw_path: p,
-            });
+            let found = hit(&trees, l.index, &p);
+            hid.push((l, p, n, c, found));
         }
+    }
+    let again = hid.iter().filter_map(|(_, _, n, _, found)| match found {
+        Some((_, Hit::Again(theirs))) if same_size_files(n, theirs) => Some([n.uncached_content(), theirs.uncached_content()]),
+        _ => None,
+    });
+    crate::layer::content::digest_ahead(again.flatten().flatten().collect::<Vec<_>>());
+
+    let mut hidden = Vec::new();
+    for (l, p, n, c, found) in hid {
+        let (by, why) = hider(l.index, n, found)?;
+        let shown = crate::listing::esc(&p);
+        let mut kind = secrets::by_name(&p).map(str::to_string);
+        // The indexing pass scanned this layer's file heads: no read needed.
+        let scanned = match (&l.secret_heads, c) {
+            (Some(heads), Content::Blob { offset, .. }) => {
+                if kind.is_none() {
+                    kind = heads.binary_search_by_key(offset, |h| h.0).ok().map(|i| heads[i].1.to_string());
+                }
+                true
+            }
+            _ => false,
+        };
+        hidden.push(Hidden {
+            scanned,
+            reason: reason(&shown, l.index, n.size(), by, why),
+            path: shown,
+            layer: l.index,
+            size: n.size(),
+            by_layer: by,
+            why,
+            secret: kind.is_some(),
+            secret_kind: kind,
+            content: Some(c.clone()),
+            raw_path: p,
+        });
     }
     scan_contents(&mut hidden)?;
     let wasted_bytes = hidden.iter().map(|h| h.size).sum();

@@ -606,7 +606,7 @@ fn compare_entries(a: &Side<'_>, b: &Side<'_>, rows: &[LayerRow]) -> Result<Vec<
 struct View<'s> {
     stack: Stack,
     side: &'s Side<'s>,
-    entries: Vec<(Vec<u8>, usize, Ino)>,
+    entries: Vec<ViewEntry>,
     dir_sizes: BTreeMap<Vec<u8>, u64>,
 }
 
@@ -679,37 +679,52 @@ impl<'s> View<'s> {
     }
 }
 
+/// A merged entry of a [`View`]: path, layer, inode.
+type ViewEntry = (Vec<u8>, usize, Ino);
+
+/// The two views' entries side by side in path order: only in A, only in B, or at one path in
+/// both.
+enum Paired<'e> {
+    A(&'e ViewEntry),
+    B(&'e ViewEntry),
+    Both(&'e ViewEntry, &'e ViewEntry),
+}
+
+fn paired<'e>(a: &'e [ViewEntry], b: &'e [ViewEntry]) -> impl Iterator<Item = Paired<'e>> {
+    let (mut i, mut j) = (0, 0);
+    std::iter::from_fn(move || {
+        let next = match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) if x.0 == y.0 => Paired::Both(x, y),
+            (Some(x), Some(y)) if x.0 < y.0 => Paired::A(x),
+            (Some(x), None) => Paired::A(x),
+            (_, Some(y)) => Paired::B(y),
+            (None, None) => return None,
+        };
+        i += usize::from(!matches!(next, Paired::B(_)));
+        j += usize::from(!matches!(next, Paired::A(_)));
+        Some(next)
+    })
+}
+
+/// The same layer content (diff_id) supplies both entries: the same tar entry, equal unread.
+fn same_entry(va: &View<'_>, la: usize, vb: &View<'_>, lb: usize) -> bool {
+    va.diff_id(la).is_some() && va.diff_id(la) == vb.diff_id(lb)
+}
+
 /// Every file content [`compare_files`] will hash (files added or deleted, files at one path
 /// from layers of other content), asked ahead: one pass per compressed layer blob.
 fn digest_ahead(va: &View<'_>, vb: &View<'_>) {
     let mut want = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    let mut push = |v: &View<'_>, l: usize, ino: Ino| {
-        if let Some(c) = v.node(l, ino).uncached_content() {
-            want.push(c.clone());
-        }
-    };
-    while i < va.entries.len() || j < vb.entries.len() {
-        let ord = match (va.entries.get(i), vb.entries.get(j)) {
-            (Some(x), Some(y)) => x.0.cmp(&y.0),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            _ => std::cmp::Ordering::Greater,
-        };
-        if ord.is_le() {
-            let (_, l, ino) = &va.entries[i];
-            if !(ord.is_eq() && va.diff_id(*l).is_some() && va.diff_id(*l) == vb.diff_id(vb.entries[j].1)) {
-                push(va, *l, *ino);
-                if ord.is_eq() {
-                    push(vb, vb.entries[j].1, vb.entries[j].2);
-                }
+    let mut push = |v: &View<'_>, &(_, l, ino): &ViewEntry| want.extend(v.node(l, ino).uncached_content().cloned());
+    for pair in paired(&va.entries, &vb.entries) {
+        match pair {
+            Paired::A(x) => push(va, x),
+            Paired::B(y) => push(vb, y),
+            Paired::Both(x, y) if !same_entry(va, x.1, vb, y.1) => {
+                push(va, x);
+                push(vb, y);
             }
-            i += 1;
-        }
-        if ord.is_ge() {
-            if ord.is_gt() {
-                push(vb, vb.entries[j].1, vb.entries[j].2);
-            }
-            j += 1;
+            Paired::Both(..) => {}
         }
     }
     crate::layer::content::digest_ahead(&want);
@@ -719,31 +734,17 @@ fn compare_files(a: &Side<'_>, b: &Side<'_>, opts: &Options) -> Result<Files> {
     let (va, vb) = (View::new(a), View::new(b));
     digest_ahead(&va, &vb);
     let mut files = Files::default();
-    let (mut i, mut j) = (0, 0);
-    while i < va.entries.len() || j < vb.entries.len() {
-        let ord = match (va.entries.get(i), vb.entries.get(j)) {
-            (Some(x), Some(y)) => x.0.cmp(&y.0),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            _ => std::cmp::Ordering::Greater,
-        };
-        match ord {
-            std::cmp::Ordering::Less => {
-                let (p, l, ino) = &va.entries[i];
+    for pair in paired(&va.entries, &vb.entries) {
+        match pair {
+            Paired::A((p, l, ino)) => {
                 files.deleted.push(FileEntry { path: esc(p), attrs: va.attrs(p, *l, va.node(*l, *ino), true)? });
-                i += 1;
             }
-            std::cmp::Ordering::Greater => {
-                let (p, l, ino) = &vb.entries[j];
+            Paired::B((p, l, ino)) => {
                 files.added.push(FileEntry { path: esc(p), attrs: vb.attrs(p, *l, vb.node(*l, *ino), true)? });
-                j += 1;
             }
-            std::cmp::Ordering::Equal => {
-                let (p, la, ia) = &va.entries[i];
-                let (_, lb, ib) = &vb.entries[j];
-                i += 1;
-                j += 1;
+            Paired::Both((p, la, ia), (_, lb, ib)) => {
                 // The same layer content at the same path: the same tar entry.
-                if va.diff_id(*la).is_some() && va.diff_id(*la) == vb.diff_id(*lb) {
+                if same_entry(&va, *la, &vb, *lb) {
                     continue;
                 }
                 let (na, nb) = (va.node(*la, *ia), vb.node(*lb, *ib));

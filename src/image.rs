@@ -173,8 +173,9 @@ pub struct LoadOptions {
     pub verify: bool,
     /// Hash file contents while a compressed layer is streamed (so listings need not
     /// decompress again). Uncompressed layers are always read in place on demand. Without it,
-    /// a listing of a compressed layer decompresses it again for every file: leave it on
-    /// unless only names and metadata are wanted.
+    /// the first listing or comparison that wants a compressed layer's digests decompresses it
+    /// once more ([`crate::layer::content::digest_ahead`], remembered by the blob): the page
+    /// leaves it off ([`crate::host::load_options`]), the CLI, which prints them, on.
     pub hash_compressed: bool,
     /// Read only the first `upto` layers.
     pub upto: Option<usize>,

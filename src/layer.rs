@@ -254,16 +254,13 @@ impl LayerBlob {
     /// compressed one is decompressed once, front to back, instead of once per range.
     /// Ranges already remembered are not read again.
     pub fn digest_ranges(&self, ranges: &[(u64, u64)]) -> Result<Vec<[u8; 32]>> {
-        let missing = ranges.iter().filter(|&&(o, s)| self.remembered(o, s).is_none()).count();
-        if self.compression == Compression::None || missing < 2 {
+        let known: Vec<Option<[u8; 32]>> = ranges.iter().map(|&(o, s)| self.remembered(o, s)).collect();
+        let mut order: Vec<usize> = (0..ranges.len()).filter(|&i| known[i].is_none()).collect();
+        if self.compression == Compression::None || order.len() < 2 {
             return ranges.iter().map(|&(o, s)| self.digest_content(o, s)).collect();
         }
-        let mut order: Vec<usize> = (0..ranges.len()).filter(|&i| {
-            let (o, s) = ranges[i];
-            self.remembered(o, s).is_none()
-        }).collect();
         order.sort_by_key(|&i| ranges[i]);
-        let mut out: Vec<[u8; 32]> = ranges.iter().map(|&(o, s)| self.remembered(o, s).unwrap_or_default()).collect();
+        let mut out: Vec<[u8; 32]> = known.into_iter().map(Option::unwrap_or_default).collect();
         let label = self.label.clone();
         let wrap = |e: std::io::Error| Error::io(&e).in_layer(label.to_string());
         let mut r = self.compression.decoder(self.source.clone()).map_err(|e| e.in_layer(label.to_string()))?;

@@ -126,7 +126,7 @@ struct Meter<'t, R> {
     count: u64,
     hash: Option<Hasher>,
     /// Sees every byte instead of `hash` ([`index_layer_tee`]).
-    tee: Option<&'t mut dyn FnMut(&[u8])>,
+    tee: Option<Tee<'t>>,
     cap: u64,
     /// Bytes already counted, handed out again (from `again.1` on) before `inner`'s
     /// ([`resync`]).
@@ -222,6 +222,9 @@ pub fn index_layer(
     index_layer_tee(blob, opts, progress, None)
 }
 
+/// Whoever is handed every byte of the uncompressed stream ([`index_layer_tee`]).
+pub type Tee<'t> = &'t mut dyn FnMut(&[u8]);
+
 /// [`index_layer`], handing every byte of the uncompressed stream to `tee` instead of hashing
 /// it (when verifying: [`LayerIndex::diff_id`] is then left for whoever hashes what `tee` saw;
 /// the page's worker does, while a layer worker inflates, so the two run on two cores).
@@ -229,7 +232,7 @@ pub fn index_layer_tee(
     blob: Source,
     opts: &IndexOptions,
     progress: &mut dyn FnMut(Progress) -> bool,
-    tee: Option<&mut dyn FnMut(&[u8])>,
+    tee: Option<Tee<'_>>,
 ) -> Result<LayerIndex> {
     let compression = super::compression::detect_source(&*blob)?;
     let total = blob.len();
@@ -352,7 +355,8 @@ fn walk(
 ) -> Result<Option<u64>> {
     let mut ar = tar::Archive::new(stream.clone());
     let iter = ar.entries().map_err(io_err)?;
-    let mut scratch = Scratch::default();
+    // Read buffer of file contents, kept from file to file.
+    let mut scratch = vec![0u8; 64 * 1024];
     let origin = piece.as_ref().map_or(0, |p| p.0.origin);
     let mut next_header = origin;
     for (i, e) in iter.enumerate() {
@@ -382,24 +386,13 @@ fn walk(
     Ok(None)
 }
 
-/// Buffers of the streaming pass, kept from file to file.
-struct Scratch {
-    buf: Vec<u8>,
-}
-
-impl Default for Scratch {
-    fn default() -> Self {
-        Scratch { buf: vec![0u8; 64 * 1024] }
-    }
-}
-
 /// Reads what the streaming pass wants of a regular file's content: all of it when it is hashed
 /// here, else the head the secret scanner looks at.
 fn read_content<R: Read>(
     e: &mut tar::Entry<'_, R>,
     entry: &mut Entry,
     opts: &IndexOptions,
-    scratch: &mut Scratch,
+    scratch: &mut [u8],
     heads: &mut Vec<(u64, &'static str)>,
 ) -> Result<()> {
     if !(entry.kind == EntryKind::File && entry.size > 0 && (opts.hash_files || opts.scan_secrets)) {
@@ -408,21 +401,20 @@ fn read_content<R: Read>(
     let path = || entry.display_path();
     // Whole files when hashing, else only the head the scanner looks at (the tar
     // reader skips the rest, reading it anyway: the stream is not seekable).
-    let hash_here = opts.hash_files;
-    let mut h = hash_here.then(Hasher::new);
+    let mut h = opts.hash_files.then(Hasher::new);
     let mut sc = opts.scan_secrets.then(crate::secrets::Scanner::default);
-    let mut left = if hash_here { e.size() } else { e.size().min(crate::secrets::SCAN_LIMIT) };
+    let mut left = if opts.hash_files { e.size() } else { e.size().min(crate::secrets::SCAN_LIMIT) };
     while left > 0 {
-        let want = scratch.buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
-        let n = e.read(&mut scratch.buf[..want]).map_err(io_err).map_err(|err| err.at_entry(path()))?;
+        let want = scratch.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let n = e.read(&mut scratch[..want]).map_err(io_err).map_err(|err| err.at_entry(path()))?;
         if n == 0 {
             return Err(Error::truncated("the layer ends inside this file's content").at_entry(path()));
         }
         if let Some(h) = h.as_mut() {
-            h.update(&scratch.buf[..n]);
+            h.update(&scratch[..n]);
         }
         if let Some(s) = sc.as_mut() {
-            if !s.feed(&scratch.buf[..n]) && !hash_here {
+            if !s.feed(&scratch[..n]) && !opts.hash_files {
                 break;
             }
         }
