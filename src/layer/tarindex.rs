@@ -222,6 +222,72 @@ pub fn index_layer(
     index_layer_tee(blob, opts, progress, None)
 }
 
+/// An uncompressed layer walked from header to header, seeking over contents (what an
+/// unverified load does; nothing is hashed, no file head is read). Before each header is read,
+/// `pace` is awaited with where that header ends: a reader that reads the whole blob in order
+/// (the page's verified loads, which hash every byte on the way) reads up to there first, at
+/// its own pace, and the walk then finds the header already read. A wrong guess (a header after
+/// PAX records, say) only means the source reads on by itself. The synchronous callers pass a
+/// `pace` that is always ready ([`run_ready`]).
+pub async fn walk_headers<F: std::future::Future<Output = ()>>(
+    blob: Source,
+    opts: &IndexOptions,
+    progress: &mut dyn FnMut(Progress) -> bool,
+    mut pace: impl FnMut(u64) -> F,
+) -> Result<LayerIndex> {
+    let total = blob.len();
+    let rdr = SourceReader::new(blob);
+    let mut out = LayerIndex::empty(Compression::None, total);
+    out.secret_heads = None;
+    let mut ar = tar::Archive::new(rdr);
+    let mut last_end = 0u64;
+    let mut iter = ar.entries_with_seek().map_err(io_err)?;
+    let mut i = 0usize;
+    loop {
+        pace(last_end.next_multiple_of(512).saturating_add(512)).await;
+        let Some(e) = iter.next() else { break };
+        let mut e = e.map_err(io_err).map_err(|err| after(err, &out.entries))?;
+        let entry = convert(&mut e, opts)?;
+        let end = entry.offset.checked_add(e.size()).unwrap_or(u64::MAX);
+        if end > total {
+            return Err(Error::truncated(format!(
+                "the entry claims {} bytes of content but the layer ends {} bytes after its header",
+                e.size(),
+                total.saturating_sub(entry.offset)
+            ))
+            .at_entry(entry.display_path()));
+        }
+        last_end = last_end.max(end);
+        if !entry.path.is_empty() {
+            push(&mut out.entries, entry, opts)?;
+        }
+        if i % 256 == 0 && !progress(Progress { bytes: last_end, total, entries: out.entries.len() as u64 }) {
+            return Err(cancelled());
+        }
+        i += 1;
+    }
+    out.uncompressed_size = total;
+    progress(Progress { bytes: total, total, entries: out.entries.len() as u64 });
+    Ok(out)
+}
+
+/// Runs a future whose every await is ready at once (a [`walk_headers`] paced by nothing) to
+/// its end, on this thread: no executor is needed, and none is pulled in. (A waker that does
+/// nothing, written out: `Waker::noop` needs Rust 1.85, this crate builds on 1.80.)
+pub fn run_ready<T>(f: impl std::future::Future<Output = T>) -> T {
+    use std::task::{RawWaker, RawWakerVTable, Waker};
+    const VTABLE: RawWakerVTable = RawWakerVTable::new(|_| RawWaker::new(std::ptr::null(), &VTABLE), |_| {}, |_| {}, |_| {});
+    // SAFETY: every function of the vtable ignores the data pointer, which is null.
+    let waker = unsafe { Waker::from_raw(RawWaker::new(std::ptr::null(), &VTABLE)) };
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(&waker);
+    loop {
+        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}
+
 /// Whoever is handed every byte of the uncompressed stream ([`index_layer_tee`]).
 pub type Tee<'t> = &'t mut dyn FnMut(&[u8]);
 
@@ -248,35 +314,7 @@ pub fn index_layer_tee(
     out.secret_heads = None;
     if compression == Compression::None && !opts.verify && !opts.hash_files && tee.is_none() {
         // Seek from header to header.
-        let rdr = Shared(raw.clone());
-        let mut ar = tar::Archive::new(rdr);
-        let mut last_end = 0u64;
-        {
-            let iter = ar.entries_with_seek().map_err(io_err)?;
-            for (i, e) in iter.enumerate() {
-                let mut e = e.map_err(io_err).map_err(|err| after(err, &out.entries))?;
-                let entry = convert(&mut e, opts)?;
-                let end = entry.offset.checked_add(e.size()).unwrap_or(u64::MAX);
-                if end > total {
-                    return Err(Error::truncated(format!(
-                        "the entry claims {} bytes of content but the layer ends {} bytes after its header",
-                        e.size(),
-                        total.saturating_sub(entry.offset)
-                    ))
-                    .at_entry(entry.display_path()));
-                }
-                last_end = last_end.max(end);
-                if !entry.path.is_empty() {
-                    push(&mut out.entries, entry, opts)?;
-                }
-                if i % 256 == 0 && !progress(Progress { bytes: last_end, total, entries: out.entries.len() as u64 }) {
-                    return Err(cancelled());
-                }
-            }
-        }
-        out.uncompressed_size = total;
-        progress(Progress { bytes: total, total, entries: out.entries.len() as u64 });
-        return Ok(out);
+        return run_ready(walk_headers(blob, opts, progress, |_| std::future::ready(())));
     }
 
     // Streaming pass: decompress (if needed), hash the stream (if verifying), read contents.

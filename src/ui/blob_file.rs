@@ -73,7 +73,7 @@ pub fn forget_read_ahead() {
 }
 
 pub struct BrowserBlob {
-    blob: Blob,
+    pub blob: Blob,
     len: u64,
     reader: FileReaderSync,
     /// Names this blob in the worker's read-ahead.
@@ -173,4 +173,101 @@ pub async fn fetch_blob(url: &str) -> Result<web_sys::Blob, String> {
     }
     let blob = JsFuture::from(resp.blob().map_err(|_| format!("{url}: no body"))?).await.map_err(|_| format!("{url}: read failed"))?;
     Ok(blob.unchecked_into())
+}
+
+/// A browser blob read whole, front to back, in [`MAX_SLICE`] slices: each slice is handed to
+/// `feed` once, in order, as the browser returned it (so a layer's stream can be hashed, or
+/// passed to another worker without a copy into this wasm), and reads (a tar header walk's,
+/// which only moves forward) are served from the last two slices read. A read before them
+/// goes to the browser on its own (never in a header walk; correct all the same). What a
+/// verified uncompressed layer's pass reads through: the walk hops from header to header as an
+/// unverified one does, and every byte is still seen once, by `feed`.
+pub struct Feeding<F: FnMut(&Uint8Array)> {
+    pub blob: BrowserBlob,
+    state: RefCell<FeedState<F>>,
+}
+
+struct FeedState<F> {
+    /// The last two slices read, oldest first, with where each starts.
+    window: [Option<(u64, Uint8Array)>; 2],
+    /// Where the next slice starts (everything before it has been read).
+    next: u64,
+    feed: F,
+}
+
+impl<F: FnMut(&Uint8Array)> Feeding<F> {
+    pub fn new(blob: BrowserBlob, feed: F) -> Self {
+        Feeding { blob, state: RefCell::new(FeedState { window: [None, None], next: 0, feed }) }
+    }
+
+    /// Where the next slice starts: every byte before it has been read (and fed, but for the
+    /// last two slices, which are fed when they leave the window or at [`Self::finish`]).
+    pub fn read_to(&self) -> u64 {
+        self.state.borrow().next
+    }
+
+    /// Reads the next slice; `false` at the end of the blob.
+    pub fn step(&self) -> io::Result<bool> {
+        let mut s = self.state.borrow_mut();
+        if s.next >= self.blob.len {
+            return Ok(false);
+        }
+        let arr = self.blob.read_slice(s.next, MAX_SLICE)?;
+        if arr.length() == 0 {
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the file ended early (was it changed?)"));
+        }
+        let at = s.next;
+        s.next += arr.length() as u64;
+        let s = &mut *s;
+        let newer = s.window[1].take();
+        let old = std::mem::replace(&mut s.window[0], newer);
+        s.window[1] = Some((at, arr));
+        if let Some((_, a)) = old {
+            (s.feed)(&a);
+        }
+        Ok(true)
+    }
+
+    /// Reads the rest of the blob and feeds every slice still held.
+    pub fn finish(&self) -> io::Result<()> {
+        while self.step()? {}
+        let mut s = self.state.borrow_mut();
+        let s = &mut *s;
+        let held = [s.window[0].take(), s.window[1].take()];
+        for (_, a) in held.into_iter().flatten() {
+            (s.feed)(&a);
+        }
+        Ok(())
+    }
+}
+
+impl<F: FnMut(&Uint8Array)> BlobSource for Feeding<F> {
+    fn len(&self) -> u64 {
+        self.blob.len
+    }
+
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+        if offset >= self.blob.len || buf.is_empty() {
+            return Ok(0);
+        }
+        while offset >= self.read_to() {
+            self.step()?;
+        }
+        let s = self.state.borrow();
+        for (start, arr) in s.window.iter().flatten() {
+            let end = start + arr.length() as u64;
+            if offset >= *start && offset < end {
+                let at = (offset - start) as usize;
+                let n = buf.len().min((end - offset) as usize);
+                arr.subarray(at as u32, (at + n) as u32).copy_to(&mut buf[..n]);
+                return Ok(n);
+            }
+        }
+        drop(s);
+        // Before the window: a read of its own.
+        let arr = self.blob.read_slice(offset, buf.len().min(MAX_SLICE))?;
+        let n = arr.length() as usize;
+        arr.copy_to(&mut buf[..n]);
+        Ok(n)
+    }
 }

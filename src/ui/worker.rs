@@ -375,7 +375,9 @@ struct PoolOpen {
     planning: Vec<Option<(crate::layer::tarindex::Planner, f64)>>,
     /// Verified, the biggest layer, whose uncompressed stream a layer worker hands here as it
     /// reads (and inflates) it, to be hashed here (`stream`, its diff_id; a compressed blob's
-    /// digest is a task of its own).
+    /// digest is a task of its own). An uncompressed one comes as the browser read it, in
+    /// 16 MiB slices, each acknowledged once hashed: that layer worker waits when this one
+    /// falls behind (`layer_worker::index_fed`).
     tee: Option<usize>,
     stream: crate::digest::Hasher,
     digest_todo: Option<usize>,
@@ -664,7 +666,18 @@ fn on_layer_message(w: usize, data: JsValue) {
         };
         if let Ok(chunk) = field(&data, "chunk").dyn_into::<Uint8Array>() {
             if o.tee == Some(layer) {
-                o.stream.update(&chunk.to_vec());
+                // In 1 MiB copies into one buffer (a verified uncompressed layer's slices are
+                // 16 MiB, as the browser read them), then says so: that layer worker waits
+                // when this one falls behind (`layer_worker::index_fed`).
+                let mut scratch = vec![0u8; (1 << 20).min(chunk.length() as usize)];
+                let (n, mut at) = (chunk.length(), 0);
+                while at < n {
+                    let k = (n - at).min(scratch.len() as u32);
+                    chunk.subarray(at, at + k).copy_to(&mut scratch[..k as usize]);
+                    o.stream.update(&scratch[..k as usize]);
+                    at += k;
+                }
+                let _ = p.workers[w].post_message(&obj(&[("ack", &f64::from(n).into()), ("job", &job.into())]));
             }
             return;
         }
@@ -702,10 +715,13 @@ fn on_layer_message(w: usize, data: JsValue) {
                 let ms = |k: &str| field(&data, k).as_f64().unwrap_or(0.0) as u32;
                 web_sys::console::debug_1(
                     &format!(
-                        "layerlab: {} layer {layer}: its pass {} ms, reads {} ms",
+                        "layerlab: {} layer {layer}: its pass {} ms, reads {} ms{}",
                         o.archive.name,
                         ms("ms"),
                         ms("readMs"),
+                        // A verified uncompressed layer's pass waits when this worker's hashing
+                        // of what it hands here falls behind.
+                        if o.tee == Some(layer) && idx.compression == crate::layer::Compression::None { format!(", waited {} ms for the hash here", ms("waitMs")) } else { String::new() },
                     )
                     .into(),
                 );
@@ -952,3 +968,4 @@ impl BlobSource for Watched {
         Ok(n)
     }
 }
+

@@ -46,7 +46,46 @@ for (const l of layersTxt) {
 }
 const entries = fs.readFileSync(path.join(BIG, 'big.merged.txt'), 'utf8').trim().split('\n').length;
 
+// The page cache: this box's kernel pages out file pages resident for about a minute (DAMON
+// `pageout` on physical memory, up to 128 MiB/s), however recently they were read, and a read
+// that meets evicted pages waits on the disk (an open of the docker archive spent 2.7 s of its
+// 2.9 s in iowait, 3.8 MB of its 798 MB evicted in another run). So whatever a figure or its
+// reference reads is first copied to a fresh file (synced, so no writeback runs meanwhile),
+// untimed: each starts from the same cache, every page in memory, as a file just saved or
+// pulled would be.
+const freshDir = path.join(tmp, 'fresh');
+function fresh(files) {
+  fs.mkdirSync(freshDir, { recursive: true });
+  const out = [files].flat().map((f) => {
+    const to = path.join(freshDir, path.basename(f));
+    fs.rmSync(to, { force: true });
+    fs.copyFileSync(f, to);
+    const fd = fs.openSync(to, 'r+');
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    return to;
+  });
+  return Array.isArray(files) ? out : out[0];
+}
+// CPU seconds of Chromium's processes (user, sys) and the box's iowait so far, from /proc (100
+// ticks a second): what a load cost beside how long it took, and whether it waited on the disk.
+function cpuNow() {
+  let user = 0, sys = 0;
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!/chrom/i.test(fs.readFileSync(`/proc/${pid}/comm`, 'utf8'))) continue;
+      const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      user += Number(f[11]);
+      sys += Number(f[12]);
+    } catch { /* gone meanwhile */ }
+  }
+  const box = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { user: user / 100, sys: sys / 100, iowait: box[4] / 100 };
+}
+const cpuSince = (a) => { const b = cpuNow(); return { user: b.user - a.user, sys: b.sys - a.sys, iowait: b.iowait - a.iowait }; };
 function gnu(args) {
+  args = [...args.slice(0, -1), fresh(args[args.length - 1])];
   const t0 = performance.now();
   execFileSync('tar', args, { stdio: ['ignore', 'ignore', 'ignore'], maxBuffer: 1 << 30 });
   return performance.now() - t0;
@@ -55,18 +94,19 @@ const gnuPlain = plain.reduce((s, f) => s + gnu(['-tvf', f]), 0);
 const gnuGz = gz.reduce((s, f) => s + gnu(['-tzvf', f]), 0);
 // GNU doing what a verified load does: the listing plus the sha256 of every layer (and, for gzip,
 // of its uncompressed tar, the diff id), one pipeline per layer as in issue 14.
-function bash(cmd) {
+function bash(cmd, file) {
+  cmd = cmd.replaceAll(file, fresh(file));
   const t0 = performance.now();
   execFileSync('bash', ['-c', cmd], { stdio: ['ignore', 'ignore', 'inherit'] });
   return performance.now() - t0;
 }
-const gnuVerPlain = plain.reduce((s, f) => s + bash(`tee >(sha256sum >/dev/null) < ${f} | tar -tv >/dev/null`), 0);
-const gnuVerGz = gz.reduce((s, f) => s + bash(`tee >(sha256sum >/dev/null) < ${f} | gzip -dc | tee >(sha256sum >/dev/null) | tar -tv >/dev/null`), 0);
+const gnuVerPlain = plain.reduce((s, f) => s + bash(`tee >(sha256sum >/dev/null) < ${f} | tar -tv >/dev/null`, f), 0);
+const gnuVerGz = gz.reduce((s, f) => s + bash(`tee >(sha256sum >/dev/null) < ${f} | gzip -dc | tee >(sha256sum >/dev/null) | tar -tv >/dev/null`, f), 0);
 // The best read plan in the same browser (readcost.mjs, "plan oracle": every header's offset
 // known in advance), over the same uncompressed layers.
 let planFloor = NaN;
 if (!process.env.ONLY || process.env.ONLY === 'plain') {
-  const out = execFileSync('node', [path.join(ROOT, 'tests/browser/readcost.mjs'), ...plain], { encoding: 'utf8', env: { ...process.env, ONLY: 'plans' } });
+  const out = execFileSync('node', [path.join(ROOT, 'tests/browser/readcost.mjs'), ...fresh(plain)], { encoding: 'utf8', env: { ...process.env, ONLY: 'plans' } });
   const plans = [...out.matchAll(/^plan (oracle[^:]*): .* (\d+) ms$/gm)].map((m) => [m[1], Number(m[2])]);
   if (process.env.VERBOSE) console.log(out);
   planFloor = Math.min(...plans.map((p) => p[1]));
@@ -94,6 +134,7 @@ const initScript = `(${(split) => {
 }})(${process.env.SPLIT_FROM ? Number(process.env.SPLIT_FROM) : null});`;
 
 async function load(files, verify, after = null) {
+  files = fresh(files);
   const t = await start({ initScript });
   const logs = [];
   let t0 = performance.now();
@@ -106,7 +147,9 @@ async function load(files, verify, after = null) {
     const { page } = t;
     if (!verify) await page.getByLabel('Verify digests').uncheck();
     await page.evaluate(() => { window.__long = []; });
+    let cpu0;
     if (COLD) {
+      cpu0 = cpuNow();
       t0 = performance.now();
       await openWithPicker(page, files);
     } else {
@@ -114,12 +157,14 @@ async function load(files, verify, after = null) {
       await page.getByText('Open image archive', { exact: true }).click();
       const picker = await chooser;
       await page.waitForTimeout(PICK_MS);
+      cpu0 = cpuNow();
       t0 = performance.now();
       await picker.setFiles(files);
     }
     await page.waitForFunction((n) => !document.querySelector('.jobs') && document.querySelector('[role=treeitem]')
       && document.body.innerText.includes(`${n} entries`), entries, { timeout: 600000, polling: 20 });
     const took = performance.now() - t0;
+    const cpu = cpuSince(cpu0);
     if (process.env.VERBOSE) console.log(`  ${Math.round(took)} ms; ${await page.locator('footer').textContent()}`);
     await page.evaluate(() => window.layerlabStats());
     await page.waitForFunction(() => window.layerlabWorkerWasmBytes > 0);
@@ -131,7 +176,7 @@ async function load(files, verify, after = null) {
       longCount: window.__long.length,
     }));
     const extra = after ? await after(page) : {};
-    return { took, ...m, ...extra, logs, errors: t.errors };
+    return { took, cpu, ...m, ...extra, logs, errors: t.errors };
   } finally {
     await t.close();
   }
@@ -282,6 +327,15 @@ if (G.preview) {
 // inflating and indexing it, as the page's worker logs it) against the whole job's 0.6x budget.
 const pass = (G.logs || []).map((l) => l.match(new RegExp(`layer${big}\\.tar\\.gz layer 0: its pass (\\d+) ms, reads (\\d+) ms`))).find(Boolean);
 if (pass) console.log(`  gzip: one layer worker's pass over layer ${big} (${mib(fs.statSync(gz[big]).size)} gzip) took ${pass[1]} ms (reads ${pass[2]} ms); 0.6x GNU is ${ms(0.6 * gnuGz)}: no open can beat one core's inflate of its biggest gzip member`);
+// What each load cost the box: Chromium's CPU (all its processes: the page, its workers, the
+// browser's reads) against the wall time on this box's cores; iowait above zero means a read
+// went to the disk and the figure is not comparable.
+const cores = os.cpus().length;
+for (const [label, r] of [['uncompressed, not verified', P], ['uncompressed, verified', PV], ['gzip, not verified', G], ['gzip, verified', GV]]) {
+  if (!r.cpu) continue;
+  const c = r.cpu.user + r.cpu.sys;
+  console.log(`  CPU, ${label}: Chromium ${c.toFixed(2)} s (user ${r.cpu.user.toFixed(2)}, sys ${r.cpu.sys.toFixed(2)}) in ${ms(r.took)}: ${(100 * c / (cores * r.took / 1000)).toFixed(0)}% of ${cores} cores, at least ${ms(1000 * c / cores)} on them; iowait ${r.cpu.iowait.toFixed(2)} s`);
+}
 const all = [P, PV, G, GV].filter((r) => r.took);
 const memory = Math.max(...all.map((r) => r.worker + r.page + r.js)) / 1048576;
 const longTask = Math.max(0, ...all.map((r) => r.longest), toggle.longest || 0);
