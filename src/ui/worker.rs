@@ -656,6 +656,16 @@ fn on_layer_message(w: usize, data: JsValue) {
             return;
         }
         let (Some(job), Some(layer)) = (job, field(&data, "layer").as_f64().map(|l| l as usize)) else { return };
+        // Every chunk is acknowledged once hashed, or at once when its open is gone (it failed
+        // meanwhile): a layer worker whose chunks went unanswered would wait for ever
+        // (`layer_worker::index_fed`).
+        let chunk = field(&data, "chunk").dyn_into::<Uint8Array>().ok();
+        let ack = |p: &Pool, c: &Uint8Array| {
+            let _ = p.workers[w].post_message(&obj(&[("ack", &f64::from(c.length()).into()), ("job", &job.into())]));
+        };
+        if let Some(c) = chunk.as_ref().filter(|_| !p.opens.iter().any(|o| o.job == job)) {
+            ack(p, c);
+        }
         let Some(o) = p.opens.iter_mut().find(|o| o.job == job) else {
             // The answer to an open that already ran in turn (another of its layers failed):
             // the worker is free all the same.
@@ -664,11 +674,10 @@ fn on_layer_message(w: usize, data: JsValue) {
             }
             return;
         };
-        if let Ok(chunk) = field(&data, "chunk").dyn_into::<Uint8Array>() {
+        if let Some(chunk) = chunk {
             if o.tee == Some(layer) {
                 // In 1 MiB copies into one buffer (a verified uncompressed layer's slices are
-                // 16 MiB, as the browser read them), then says so: that layer worker waits
-                // when this one falls behind (`layer_worker::index_fed`).
+                // 16 MiB, as the browser read them).
                 let mut scratch = vec![0u8; (1 << 20).min(chunk.length() as usize)];
                 let (n, mut at) = (chunk.length(), 0);
                 while at < n {
@@ -677,8 +686,8 @@ fn on_layer_message(w: usize, data: JsValue) {
                     o.stream.update(&scratch[..k as usize]);
                     at += k;
                 }
-                let _ = p.workers[w].post_message(&obj(&[("ack", &f64::from(n).into()), ("job", &job.into())]));
             }
+            ack(p, &chunk);
             return;
         }
         if let Some(d) = field(&data, "digest").as_string() {
