@@ -248,7 +248,7 @@ pub async fn walk_headers<F: std::future::Future<Output = ()>>(
         let Some(e) = iter.next() else { break };
         let mut e = e.map_err(io_err).map_err(|err| after(err, &out.entries))?;
         let entry = convert(&mut e, opts)?;
-        let end = entry.offset.checked_add(e.size()).unwrap_or(u64::MAX);
+        let end = entry.offset.saturating_add(e.size());
         if end > total {
             return Err(Error::truncated(format!(
                 "the entry claims {} bytes of content but the layer ends {} bytes after its header",
@@ -272,13 +272,14 @@ pub async fn walk_headers<F: std::future::Future<Output = ()>>(
 }
 
 /// Runs a future whose every await is ready at once (a [`walk_headers`] paced by nothing) to
-/// its end, on this thread: no executor is needed, and none is pulled in. (A waker that does
-/// nothing, written out: `Waker::noop` needs Rust 1.85, this crate builds on 1.80.)
+/// its end, on this thread: no executor is needed, and none is pulled in. (Its waker does
+/// nothing; `Waker::noop` needs Rust 1.85, this crate builds on 1.80.)
 pub fn run_ready<T>(f: impl std::future::Future<Output = T>) -> T {
-    use std::task::{RawWaker, RawWakerVTable, Waker};
-    const VTABLE: RawWakerVTable = RawWakerVTable::new(|_| RawWaker::new(std::ptr::null(), &VTABLE), |_| {}, |_| {}, |_| {});
-    // SAFETY: every function of the vtable ignores the data pointer, which is null.
-    let waker = unsafe { Waker::from_raw(RawWaker::new(std::ptr::null(), &VTABLE)) };
+    struct Nothing;
+    impl std::task::Wake for Nothing {
+        fn wake(self: std::sync::Arc<Self>) {}
+    }
+    let waker = std::task::Waker::from(std::sync::Arc::new(Nothing));
     let mut f = std::pin::pin!(f);
     let mut cx = std::task::Context::from_waker(&waker);
     loop {
@@ -301,6 +302,10 @@ pub fn index_layer_tee(
     tee: Option<Tee<'_>>,
 ) -> Result<LayerIndex> {
     let compression = super::compression::detect_source(&*blob)?;
+    if compression == Compression::None && !opts.verify && !opts.hash_files && tee.is_none() {
+        // Seek from header to header.
+        return run_ready(walk_headers(blob, opts, progress, |_| std::future::ready(())));
+    }
     let total = blob.len();
     let raw = std::rc::Rc::new(std::cell::RefCell::new(Meter {
         inner: SourceReader::new(blob.clone()),
@@ -312,10 +317,6 @@ pub fn index_layer_tee(
     }));
     let mut out = LayerIndex::empty(compression, total);
     out.secret_heads = None;
-    if compression == Compression::None && !opts.verify && !opts.hash_files && tee.is_none() {
-        // Seek from header to header.
-        return run_ready(walk_headers(blob, opts, progress, |_| std::future::ready(())));
-    }
 
     // Streaming pass: decompress (if needed), hash the stream (if verifying), read contents.
     let mut heads: Vec<(u64, &'static str)> = Vec::new();

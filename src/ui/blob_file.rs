@@ -73,7 +73,7 @@ pub fn forget_read_ahead() {
 }
 
 pub struct BrowserBlob {
-    pub blob: Blob,
+    blob: Blob,
     len: u64,
     reader: FileReaderSync,
     /// Names this blob in the worker's read-ahead.
@@ -270,4 +270,23 @@ impl<F: FnMut(&Uint8Array)> BlobSource for Feeding<F> {
         arr.copy_to(&mut buf[..n]);
         Ok(n)
     }
+}
+
+/// Hashes a browser array in 1 MiB copies into this wasm (one buffer, kept): one giant call
+/// would keep the hasher in V8's slow tier, and no copy of the whole array is made. How a
+/// verified uncompressed layer's slices are hashed, in a layer worker or the page's worker.
+pub fn hash_array(h: &mut crate::digest::Hasher, a: &Uint8Array) {
+    thread_local! {
+        static SCRATCH: RefCell<Vec<u8>> = RefCell::new(vec![0u8; 1 << 20]);
+    }
+    SCRATCH.with(|s| {
+        let mut s = s.borrow_mut();
+        let (n, mut at) = (a.length(), 0);
+        while at < n {
+            let k = (n - at).min(s.len() as u32);
+            a.subarray(at, at + k).copy_to(&mut s[..k as usize]);
+            h.update(&s[..k as usize]);
+            at += k;
+        }
+    });
 }

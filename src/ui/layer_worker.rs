@@ -139,7 +139,6 @@ fn index_one(
     let compression = crate::layer::compression::detect_source(&*src)?;
     let mut opts = crate::image::index_options(compression, &crate::host::load_options(verify));
     opts.hash_blob = !tee;
-    let mut last = 0.0;
     let l = JsValue::from(layer);
     let mut buf: Vec<u8> = Vec::new();
     let send = |b: &mut Vec<u8>| {
@@ -153,15 +152,7 @@ fn index_one(
             send(&mut buf);
         }
     };
-    let mut progress = |p: crate::layer::Progress| {
-        let t = now(scope);
-        if t - last >= 50.0 {
-            last = t;
-            let m = obj(&[("job", job), ("layer", &layer.into()), ("bytes", &(p.bytes as f64).into()), ("entries", &(p.entries as f64).into()), ("part", part)]);
-            let _ = scope.post_message(&m);
-        }
-        true
-    };
+    let mut progress = progress_poster(scope, job, layer, part);
     let (idx, ends) = match spec {
         // A piece goes as an index of its own (its own offsets), with where it meets its
         // neighbours beside it.
@@ -194,40 +185,23 @@ async fn index_fed(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32
     let t0 = now(scope);
     let hasher = std::rc::Rc::new(std::cell::RefCell::new(crate::digest::Hasher::new()));
     let (s2, job2, l2, h2) = (scope.clone(), job.clone(), JsValue::from(layer), hasher.clone());
-    let mut scratch = vec![0u8; 1 << 20];
     let feed = move |a: &Uint8Array| {
         if tee {
             CREDIT.with(|c| c.borrow_mut().sent += a.length() as u64);
             let _ = s2.post_message_with_transfer(&obj(&[("job", &job2), ("layer", &l2), ("chunk", a)]), &Array::of1(&a.buffer()));
-            return;
-        }
-        // In 1 MiB copies: one giant call would keep the hasher in V8's slow tier.
-        let mut h = h2.borrow_mut();
-        let (n, mut at) = (a.length(), 0);
-        while at < n {
-            let k = (n - at).min(scratch.len() as u32);
-            a.subarray(at, at + k).copy_to(&mut scratch[..k as usize]);
-            h.update(&scratch[..k as usize]);
-            at += k;
+        } else {
+            crate::ui::blob_file::hash_array(&mut h2.borrow_mut(), a);
         }
     };
     let fed = Arc::new(Feeding::new(BrowserBlob::new(blob).map_err(|e| Error::io(&e))?, feed));
     let src: Source = fed.clone();
     let opts = crate::image::index_options(crate::layer::Compression::None, &crate::host::load_options(false));
-    let mut last = 0.0;
-    let mut progress = |p: crate::layer::Progress| {
-        let t = now(scope);
-        if t - last >= 50.0 {
-            last = t;
-            let m = obj(&[("job", job), ("layer", &layer.into()), ("bytes", &(p.bytes as f64).into()), ("entries", &(p.entries as f64).into())]);
-            let _ = scope.post_message(&m);
-        }
-        true
-    };
+    let whole = JsValue::UNDEFINED;
+    let mut progress = progress_poster(scope, job, layer, &whole);
     // Reads up to `to` (the end of the next header), a slice at a time, each after the page's
     // worker has caught up. A read that fails here fails again when the walk asks for it.
     let f2 = fed.clone();
-    let pace = move |to: u64| {
+    let mut pace = move |to: u64| {
         let (fed, scope2) = (f2.clone(), scope.clone());
         async move {
             while fed.read_to() < to.min(fed.len()) {
@@ -240,20 +214,14 @@ async fn index_fed(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32
             }
         }
     };
-    let mut idx = crate::layer::tarindex::walk_headers(src, &opts, &mut progress, pace).await?;
+    let mut idx = crate::layer::tarindex::walk_headers(src, &opts, &mut progress, &mut pace).await?;
     // The rest of the blob (the contents after the last header, the end blocks, any trailing
-    // bytes): the digest covers all of it.
-    loop {
-        if tee {
-            wait_caught(scope).await;
-        }
-        if !fed.step().map_err(|e| Error::io(&e))? {
-            break;
-        }
-    }
+    // bytes): the digest covers all of it. A read that failed is tried again by `finish`,
+    // which says why.
+    pace(u64::MAX).await;
     fed.finish().map_err(|e| Error::io(&e))?;
     if !tee {
-        let d = crate::digest::prefixed(&std::mem::replace(&mut *hasher.borrow_mut(), crate::digest::Hasher::new()).finalize());
+        let d = crate::digest::prefixed(&std::mem::take(&mut *hasher.borrow_mut()).finalize());
         idx.diff_id = Some(d.clone());
         idx.blob_digest = Some(d);
     }
@@ -307,6 +275,21 @@ impl std::future::Future for Caught {
     }
 }
 
+/// A pass's progress, posted to the page's worker at most every 50 ms (`part`: which piece,
+/// or undefined).
+fn progress_poster<'a>(scope: &'a DedicatedWorkerGlobalScope, job: &'a JsValue, layer: u32, part: &'a JsValue) -> impl FnMut(crate::layer::Progress) -> bool + 'a {
+    let mut last = 0.0;
+    move |p: crate::layer::Progress| {
+        let t = now(scope);
+        if t - last >= 50.0 {
+            last = t;
+            let m = obj(&[("job", job), ("layer", &layer.into()), ("bytes", &(p.bytes as f64).into()), ("entries", &(p.entries as f64).into()), ("part", part)]);
+            let _ = scope.post_message(&m);
+        }
+        true
+    }
+}
+
 /// Uncompressed bytes per message of a tee'd layer ([`index_one`]).
 const TEE_CHUNK: usize = 4 << 20;
 
@@ -328,5 +311,3 @@ fn digest_one(blob: Option<Blob>) -> Result<String, String> {
     }
     Ok(crate::digest::prefixed(&h.finalize()))
 }
-
-

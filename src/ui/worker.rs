@@ -663,10 +663,11 @@ fn on_layer_message(w: usize, data: JsValue) {
         let ack = |p: &Pool, c: &Uint8Array| {
             let _ = p.workers[w].post_message(&obj(&[("ack", &f64::from(c.length()).into()), ("job", &job.into())]));
         };
-        if let Some(c) = chunk.as_ref().filter(|_| !p.opens.iter().any(|o| o.job == job)) {
-            ack(p, c);
-        }
         let Some(o) = p.opens.iter_mut().find(|o| o.job == job) else {
+            if let Some(c) = &chunk {
+                ack(p, c);
+                return;
+            }
             // The answer to an open that already ran in turn (another of its layers failed):
             // the worker is free all the same.
             if !field(&data, "index").is_undefined() || !field(&data, "error").is_undefined() || field(&data, "digest").is_string() {
@@ -676,16 +677,7 @@ fn on_layer_message(w: usize, data: JsValue) {
         };
         if let Some(chunk) = chunk {
             if o.tee == Some(layer) {
-                // In 1 MiB copies into one buffer (a verified uncompressed layer's slices are
-                // 16 MiB, as the browser read them).
-                let mut scratch = vec![0u8; (1 << 20).min(chunk.length() as usize)];
-                let (n, mut at) = (chunk.length(), 0);
-                while at < n {
-                    let k = (n - at).min(scratch.len() as u32);
-                    chunk.subarray(at, at + k).copy_to(&mut scratch[..k as usize]);
-                    o.stream.update(&scratch[..k as usize]);
-                    at += k;
-                }
+                crate::ui::blob_file::hash_array(&mut o.stream, &chunk);
             }
             ack(p, &chunk);
             return;
@@ -977,4 +969,3 @@ impl BlobSource for Watched {
         Ok(n)
     }
 }
-
