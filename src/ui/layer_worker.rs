@@ -60,7 +60,13 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
             CREDIT.with(|c| *c.borrow_mut() = Credit { job: job.as_f64().unwrap_or(-1.0), ..Credit::default() });
             wasm_bindgen_futures::spawn_local(async move {
                 let res = index_fed(&scope, &job, layer, tee, b).await;
-                let waited = CREDIT.with(|c| c.borrow().waited);
+                // Acknowledgements that come later have nothing left to wake or fill.
+                let waited = CREDIT.with(|c| {
+                    let mut c = c.borrow_mut();
+                    c.job = -1.0;
+                    c.waited
+                });
+                crate::ui::blob_file::forget_spares();
                 answer(&scope, &job, &l, &part, res, waited);
             });
             return;
@@ -69,11 +75,15 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         answer(scope, &job, &l, &part, res, 0.0);
         return;
     }
-    // The page's worker hashed `ack` more bytes of the stream this worker hands it.
+    // The page's worker hashed `ack` more bytes of the stream this worker hands it, and sends
+    // the buffer back (`buf`) to be filled again.
     if let Some(n) = field(&data, "ack").as_f64() {
         CREDIT.with(|c| {
             let mut c = c.borrow_mut();
             if field(&data, "job").as_f64() == Some(c.job) {
+                if let Ok(b) = field(&data, "buf").dyn_into::<js_sys::ArrayBuffer>() {
+                    crate::ui::blob_file::spare(b);
+                }
                 c.acked += n as u64;
                 if let Some(w) = c.waker.take() {
                     w.wake();
@@ -191,6 +201,7 @@ async fn index_fed(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32
             let _ = s2.post_message_with_transfer(&obj(&[("job", &job2), ("layer", &l2), ("chunk", a)]), &Array::of1(&a.buffer()));
         } else {
             crate::ui::blob_file::hash_array(&mut h2.borrow_mut(), a);
+            crate::ui::blob_file::spare(a.buffer());
         }
     };
     let fed = Arc::new(Feeding::new(BrowserBlob::new(blob).map_err(|e| Error::io(&e))?, feed));
@@ -208,7 +219,7 @@ async fn index_fed(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32
                 if tee {
                     wait_caught(&scope2).await;
                 }
-                if fed.step().is_err() {
+                if fed.step().await.is_err() {
                     break;
                 }
             }
@@ -219,7 +230,7 @@ async fn index_fed(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32
     // bytes): the digest covers all of it. A read that failed is tried again by `finish`,
     // which says why.
     pace(u64::MAX).await;
-    fed.finish().map_err(|e| Error::io(&e))?;
+    fed.finish().await.map_err(|e| Error::io(&e))?;
     if !tee {
         let d = crate::digest::prefixed(&std::mem::take(&mut *hasher.borrow_mut()).finalize());
         idx.diff_id = Some(d.clone());

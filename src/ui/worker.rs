@@ -660,8 +660,11 @@ fn on_layer_message(w: usize, data: JsValue) {
         // meanwhile): a layer worker whose chunks went unanswered would wait for ever
         // (`layer_worker::index_fed`).
         let chunk = field(&data, "chunk").dyn_into::<Uint8Array>().ok();
+        // The buffer goes back with the acknowledgement, for the layer worker to fill again.
         let ack = |p: &Pool, c: &Uint8Array| {
-            let _ = p.workers[w].post_message(&obj(&[("ack", &f64::from(c.length()).into()), ("job", &job.into())]));
+            let b = c.buffer();
+            let m = obj(&[("ack", &f64::from(c.length()).into()), ("job", &job.into()), ("buf", &b)]);
+            let _ = p.workers[w].post_message_with_transfer(&m, &js_sys::Array::of1(&b));
         };
         let Some(o) = p.opens.iter_mut().find(|o| o.job == job) else {
             if let Some(c) = &chunk {
