@@ -192,6 +192,8 @@ pub async fn fetch_blob(url: &str) -> Result<web_sys::Blob, String> {
 /// kept 16 MiB buffer 354-418 ms and 0.67-0.73 CPU-s.
 pub struct Feeding<F: FnMut(&Uint8Array)> {
     pub blob: BrowserBlob,
+    /// Streams opened so far (one, and one more for each [`Self::skip_to`] that read on).
+    pub streams: std::cell::Cell<u32>,
     state: RefCell<FeedState<F>>,
 }
 
@@ -200,8 +202,9 @@ struct FeedState<F> {
     window: [Option<(u64, Uint8Array)>; 2],
     /// Where the next slice starts (everything before it has been read).
     next: u64,
-    /// The blob's stream, from its start, once the first slice is asked for.
+    /// The blob's stream, from `from`, once the first slice after it is asked for.
     reader: Option<web_sys::ReadableStreamByobReader>,
+    from: u64,
     feed: F,
 }
 
@@ -209,6 +212,9 @@ thread_local! {
     /// [`MAX_SLICE`] buffers a [`Feeding`] may fill again.
     static SPARE: RefCell<Vec<js_sys::ArrayBuffer>> = const { RefCell::new(Vec::new()) };
 }
+
+/// The least a [`Feeding`] slice is filled with (but at the blob's end).
+const MIN_FILL: u64 = 1 << 20;
 
 /// Buffers kept for [`Feeding`]: as many as a pass has in flight (its window, the one being
 /// filled, the page's worker's queue).
@@ -234,7 +240,7 @@ pub fn forget_spares() {
 
 impl<F: FnMut(&Uint8Array)> Feeding<F> {
     pub fn new(blob: BrowserBlob, feed: F) -> Self {
-        Feeding { blob, state: RefCell::new(FeedState { window: [None, None], next: 0, reader: None, feed }) }
+        Feeding { blob, streams: Default::default(), state: RefCell::new(FeedState { window: [None, None], next: 0, reader: None, from: 0, feed }) }
     }
 
     /// Where the next slice starts: every byte before it has been read (and fed, but for the
@@ -243,8 +249,10 @@ impl<F: FnMut(&Uint8Array)> Feeding<F> {
         self.state.borrow().next
     }
 
-    /// Reads the next slice; `false` at the end of the blob.
-    pub async fn step(&self) -> io::Result<bool> {
+    /// Reads the next slice, filled up to [`MAX_SLICE`] or, when `upto` is nearer, at least
+    /// to there and [`MIN_FILL`] (a header walk that skips far ahead wants no more than it
+    /// needs); `false` at the end of the blob.
+    pub async fn step(&self, upto: u64) -> io::Result<bool> {
         use wasm_bindgen::JsCast;
         let (reader, at) = {
             let mut s = self.state.borrow_mut();
@@ -252,16 +260,23 @@ impl<F: FnMut(&Uint8Array)> Feeding<F> {
                 return Ok(false);
             }
             if s.reader.is_none() {
-                let r = web_sys::ReadableStreamByobReader::new(&self.blob.blob.stream()).map_err(|e| js_io("the browser cannot stream the file", &e))?;
+                let from = if s.from == 0 {
+                    self.blob.blob.clone()
+                } else {
+                    self.blob.blob.slice_with_f64_and_f64(s.from as f64, self.blob.len as f64).map_err(|e| js_io("cannot slice the file", &e))?
+                };
+                let r = web_sys::ReadableStreamByobReader::new(&from.stream()).map_err(|e| js_io("the browser cannot stream the file", &e))?;
+                self.streams.set(self.streams.get() + 1);
                 s.reader = Some(r);
             }
             (s.reader.clone().expect("just set"), s.next)
         };
         let want = (self.blob.len - at).min(MAX_SLICE as u64) as u32;
+        let enough = (upto.saturating_sub(at).max(MIN_FILL)).min(u64::from(want)) as u32;
         let t = now();
         let mut buf = SPARE.with(|s| s.borrow_mut().pop()).unwrap_or_else(|| js_sys::ArrayBuffer::new(MAX_SLICE as u32));
         let mut filled = 0u32;
-        while filled < want {
+        while filled < enough {
             let view = Uint8Array::new_with_byte_offset_and_length(&buf, filled, want - filled);
             let got = wasm_bindgen_futures::JsFuture::from(reader.read_with_array_buffer_view(&view))
                 .await
@@ -293,9 +308,26 @@ impl<F: FnMut(&Uint8Array)> Feeding<F> {
         Ok(true)
     }
 
+    /// Goes on from `at`, not reading what lies before it (never in a pass that hashes: what
+    /// is skipped is not fed): the slices held are fed, the stream is dropped, and the next
+    /// slice comes from a stream of the blob from `at`.
+    pub fn skip_to(&self, at: u64) {
+        let mut s = self.state.borrow_mut();
+        let s = &mut *s;
+        if let Some(r) = s.reader.take() {
+            let _ = r.cancel();
+        }
+        let held = [s.window[0].take(), s.window[1].take()];
+        for (_, a) in held.into_iter().flatten() {
+            (s.feed)(&a);
+        }
+        s.next = at.min(self.blob.len);
+        s.from = s.next;
+    }
+
     /// Reads the rest of the blob and feeds every slice still held.
     pub async fn finish(&self) -> io::Result<()> {
-        while self.step().await? {}
+        while self.step(u64::MAX).await? {}
         let mut s = self.state.borrow_mut();
         let s = &mut *s;
         let held = [s.window[0].take(), s.window[1].take()];

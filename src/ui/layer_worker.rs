@@ -53,13 +53,14 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         let part = piece.map_or(JsValue::UNDEFINED, |(k, _)| JsValue::from(k as u32));
         let spec = piece.map(|(_, s)| s);
         let verify = field(&data, "verify").is_truthy();
-        // A verified uncompressed layer: its own pass, which waits for the page's worker's
-        // hashing when it gets ahead (`index_fed`), so it runs as a task of this worker's.
-        if let Some(b) = blob.as_ref().filter(|b| verify && spec.is_none() && is_plain(b)) {
+        // An uncompressed layer: its own pass, read as the blob's stream (`index_fed`), which
+        // waits for the page's worker's hashing when it gets ahead, so it runs as a task of
+        // this worker's.
+        if let Some(b) = blob.as_ref().filter(|b| spec.is_none() && is_plain(b)) {
             let (scope, b) = (scope.clone(), b.clone());
             CREDIT.with(|c| *c.borrow_mut() = Credit { job: job.as_f64().unwrap_or(-1.0), ..Credit::default() });
             wasm_bindgen_futures::spawn_local(async move {
-                let res = index_fed(&scope, &job, layer, tee, b).await;
+                let (res, streams) = index_fed(&scope, &job, layer, verify, tee, b).await;
                 // Acknowledgements that come later have nothing left to wake or fill.
                 let waited = CREDIT.with(|c| {
                     let mut c = c.borrow_mut();
@@ -67,12 +68,12 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
                     c.waited
                 });
                 crate::ui::blob_file::forget_spares();
-                answer(&scope, &job, &l, &part, res, waited);
+                answer(&scope, &job, &l, &part, res, waited, streams);
             });
             return;
         }
         let res = index_one(scope, &job, layer, verify, tee, blob, spec, &part);
-        answer(scope, &job, &l, &part, res, 0.0);
+        answer(scope, &job, &l, &part, res, 0.0, 0);
         return;
     }
     // The page's worker hashed `ack` more bytes of the stream this worker hands it, and sends
@@ -94,13 +95,14 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
 }
 
 /// Posts a pass's index (or its error) to the page's worker, with the milliseconds it waited
-/// for the page's worker's hashing.
-fn answer(scope: &DedicatedWorkerGlobalScope, job: &JsValue, l: &JsValue, part: &JsValue, res: crate::error::Result<Indexed>, waited: f64) {
+/// for the page's worker's hashing and the streams it read the blob from (0: none).
+#[allow(clippy::too_many_arguments)]
+fn answer(scope: &DedicatedWorkerGlobalScope, job: &JsValue, l: &JsValue, part: &JsValue, res: crate::error::Result<Indexed>, waited: f64, streams: u32) {
     match res {
         Ok((idx, ends, ms, read_ms)) => {
             let b = crate::layer::indexfile::encode(&[crate::layer::indexfile::Parts::of(&idx)]);
             let a = Uint8Array::from(&b[..]);
-            let m = obj(&[("job", job), ("layer", l), ("index", &a), ("ms", &ms.into()), ("readMs", &read_ms.into()), ("waitMs", &waited.into()), ("part", part)]);
+            let m = obj(&[("job", job), ("layer", l), ("index", &a), ("ms", &ms.into()), ("readMs", &read_ms.into()), ("waitMs", &waited.into()), ("streams", &streams.into()), ("part", part)]);
             if let Some(e) = &ends {
                 // Where it stopped, where the next piece's start fell, its first headers.
                 let _ = js_sys::Reflect::set(&m, &"ends".into(), &js_sys::Float64Array::from(&e[..]));
@@ -189,7 +191,22 @@ fn index_one(
 /// its queue stays bounded whatever the layer's size. Against the streaming pass (every byte
 /// through the tar reader in 8 KiB reads, copied into this wasm, gathered and copied out again)
 /// it spent about 1.0-1.6 s less CPU on the big image's verified open (README, Benchmarks).
-async fn index_fed(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32, tee: bool, blob: Blob) -> crate::error::Result<Indexed> {
+async fn index_fed(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32, verify: bool, tee: bool, blob: Blob) -> (crate::error::Result<Indexed>, u32) {
+    let streams = std::rc::Rc::new(std::cell::Cell::new(0));
+    let res = index_fed_counted(scope, job, layer, verify, tee, blob, &streams).await;
+    (res, streams.get())
+}
+
+/// [`index_fed`], saying in `streams` how many streams it read the blob from.
+async fn index_fed_counted(
+    scope: &DedicatedWorkerGlobalScope,
+    job: &JsValue,
+    layer: u32,
+    verify: bool,
+    tee: bool,
+    blob: Blob,
+    streams: &std::cell::Cell<u32>,
+) -> crate::error::Result<Indexed> {
     use crate::error::Error;
     use crate::ui::blob_file::Feeding;
     let t0 = now(scope);
@@ -200,7 +217,9 @@ async fn index_fed(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32
             CREDIT.with(|c| c.borrow_mut().sent += a.length() as u64);
             let _ = s2.post_message_with_transfer(&obj(&[("job", &job2), ("layer", &l2), ("chunk", a)]), &Array::of1(&a.buffer()));
         } else {
-            crate::ui::blob_file::hash_array(&mut h2.borrow_mut(), a);
+            if verify {
+                crate::ui::blob_file::hash_array(&mut h2.borrow_mut(), a);
+            }
             crate::ui::blob_file::spare(a.buffer());
         }
     };
@@ -215,17 +234,28 @@ async fn index_fed(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32
     let mut pace = move |to: u64| {
         let (fed, scope2) = (f2.clone(), scope.clone());
         async move {
+            // Not verified, a header far past what was read is read from a new stream.
+            let head = to.saturating_sub(512);
+            if !verify && to != u64::MAX && head > fed.read_to().saturating_add(JUMP) {
+                fed.skip_to(head);
+            }
             while fed.read_to() < to.min(fed.len()) {
                 if tee {
                     wait_caught(&scope2).await;
                 }
-                if fed.step().await.is_err() {
+                if fed.step(if verify { u64::MAX } else { to }).await.is_err() {
                     break;
                 }
             }
         }
     };
-    let mut idx = crate::layer::tarindex::walk_headers(src, &opts, &mut progress, &mut pace).await?;
+    let walked = crate::layer::tarindex::walk_headers(src, &opts, &mut progress, &mut pace).await;
+    streams.set(fed.streams.get());
+    let mut idx = walked?;
+    if !verify {
+        let (.., read_ms) = fed.blob.stats.get();
+        return Ok((idx, None, now(scope) - t0, read_ms));
+    }
     // The rest of the blob (the contents after the last header, the end blocks, any trailing
     // bytes): the digest covers all of it. A read that failed is tried again by `finish`,
     // which says why.
@@ -239,6 +269,10 @@ async fn index_fed(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32
     let (.., read_ms) = fed.blob.stats.get();
     Ok((idx, None, now(scope) - t0, read_ms))
 }
+
+/// How far past what was read a header must be for an unverified pass to read it from a new
+/// stream rather than read on to it.
+const JUMP: u64 = 8 << 20;
 
 /// Bytes handed to the page's worker and not yet hashed there, beyond which [`index_fed`]
 /// waits: three slices (one being hashed, two waiting), so the hasher never starves.

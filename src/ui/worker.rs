@@ -8,10 +8,10 @@
 //!
 //! SPLIT OPEN (issue 14, both cores): an archive whose layer blobs make at least the page's
 //! `split_from` bytes is indexed by layer workers ([`super::layer_worker`], a wasm of its own
-//! that holds only the indexing, fetched on the first split open), one per core, when that
-//! pays: it has a compressed layer, or two layers or more (the
-//! browser serves two workers' reads at once), or it is verified (a verified open's biggest
-//! layer is hashed here while a layer worker reads and inflates it). Each indexes a layer
+//! that holds only the indexing, fetched on the first split open), one per core: several
+//! layers are read side by side (the browser serves two workers' reads at once), an
+//! uncompressed layer is read as the blob's stream, and a verified open's biggest layer is
+//! hashed here while a layer worker reads and inflates it. Each indexes a layer
 //! exactly as the load would ([`crate::image::index_options`]), or a piece of a big gzip layer
 //! not being verified ([`crate::layer::tarindex::index_piece`]; planned here, joined here when
 //! all are in, indexed in one pass when they do not meet), and answers with the index as
@@ -433,8 +433,8 @@ fn blobs_compressed(s: &Source) -> bool {
 
 /// Hands an open to the layer workers, starting them if none run; gives the archive back when
 /// it is not for them: no open waits in the pool and a split would not pay (fewer than two cores,
-/// blobs under `min` bytes: small archives open faster here than workers start, or no
-/// compressed layer), or the browser cannot start workers here.
+/// blobs under `min` bytes: small archives open faster here than workers start), or the
+/// browser cannot start workers here.
 #[allow(clippy::too_many_arguments)]
 #[inline(never)]
 fn pool_open(
@@ -456,12 +456,12 @@ fn pool_open(
     let busy = in_flight();
     let total: u64 = found.iter().map(|(_, s)| s.len()).sum();
     let n = cores(scope);
-    // A single uncompressed layer walked header to header gains nothing from a layer worker
-    // unless verified (its hash then runs here while the worker reads). Several are walked side
-    // by side: the browser serves two workers' reads at once (big image, unverified: 1.37 s
-    // split against 1.7-1.9 s in turn, with the read-ahead of `blob_file`).
-    let pays = verify || found.len() >= 2 || compressed.contains(&true);
-    if !busy && (n < 2 || total < min || blobs.is_none() || !pays) {
+    // Every open of this size pays: several layers are read side by side (the browser serves
+    // two workers' reads at once), a layer worker reads an uncompressed layer as the blob's
+    // stream (`layer_worker::index_fed`: the big image's layer 1, not verified, in 500-570 ms
+    // against 900-1000 ms for the walk with `blob_file`'s read-ahead), and a verified open's
+    // biggest layer is hashed here while a layer worker reads it.
+    if !busy && (n < 2 || total < min || blobs.is_none()) {
         return Err(archive);
     }
     if !start_pool(scope) {
@@ -719,10 +719,17 @@ fn on_layer_message(w: usize, data: JsValue) {
                 let ms = |k: &str| field(&data, k).as_f64().unwrap_or(0.0) as u32;
                 web_sys::console::debug_1(
                     &format!(
-                        "layerlab: {} layer {layer}: its pass {} ms, reads {} ms{}",
+                        "layerlab: {} layer {layer}: its pass {} ms, reads {} ms{}{}",
                         o.archive.name,
                         ms("ms"),
                         ms("readMs"),
+                        // An uncompressed layer's pass reads the blob as streams: one, and
+                        // one more after each far jump over contents.
+                        match ms("streams") {
+                            0 => String::new(),
+                            1 => " in 1 stream".into(),
+                            n => format!(" in {n} streams"),
+                        },
                         // A verified uncompressed layer's pass waits when this worker's hashing
                         // of what it hands here falls behind.
                         if o.tee == Some(layer) && idx.compression == crate::layer::Compression::None { format!(", waited {} ms for the hash here", ms("waitMs")) } else { String::new() },

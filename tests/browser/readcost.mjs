@@ -67,6 +67,11 @@ const plans = [['oracle gap>1M max 16M', oracle(1 << 20, 16 << 20)], ['oracle ga
   ['online W0 1M T 1M max 16M', online(1 << 20, 1 << 20, 16 << 20)], ['online W0 256K T 1M max 16M', online(256 << 10, 1 << 20, 16 << 20)],
   ['online W0 1M T 1M max 4M', online(1 << 20, 1 << 20, 4 << 20)]];
 
+// Plans for streams: a range is read through however long it is, so only the gap that ends one
+// bounds it (and "every byte": each file whole).
+const streamPlans = [['oracle gap>1M', oracle(1 << 20, Infinity)], ['oracle gap>4M', oracle(4 << 20, Infinity)],
+  ['oracle gap>16M', oracle(16 << 20, Infinity)], ['oracle every byte', sizes.map((n, i) => [i, 0, n])]];
+
 // `model`: no browser. Every online rule of a family (first slice, how near a read must land to
 // double the next, the largest slice; and one that sizes each read by the run of headers so
 // far) against the oracle, by bytes and reads, and by a cost fitted to this module's browser
@@ -179,6 +184,26 @@ onmessage = async (ev) => {
     t = now() - t;
     log('plan ' + name + ': ' + plan.length + ' reads, ' + (bytes / 1048576).toFixed(0) + ' MiB, ' + t.toFixed(0) + ' ms');
   }
+  // 8. The same plans, and stream plans (a range read through however long it is), each range
+  // read as its blob's stream with a BYOB reader into one kept 16 MiB buffer (what
+  // blob_file::Feeding does): no new buffer per read.
+  let buf = new ArrayBuffer(16 << 20);
+  const streamed = async (file, a, b) => {
+    const r = file.slice(a, b).stream().getReader({ mode: 'byob' });
+    let got = 0;
+    for (;;) {
+      const { done, value } = await r.read(new Uint8Array(buf, 0, buf.byteLength));
+      if (value) { buf = value.buffer; got += value.byteLength; }
+      if (done) break;
+    }
+    return got;
+  };
+  if (want('plans')) for (const [name, plan] of [...ev.data.plans, ...ev.data.streamPlans]) {
+    let t = now(), bytes = 0;
+    for (const [i, a, b] of plan) bytes += await streamed(files[i], a, b);
+    t = now() - t;
+    log('plan ' + name + ' (stream): ' + plan.length + ' reads, ' + (bytes / 1048576).toFixed(0) + ' MiB, ' + t.toFixed(0) + ' ms');
+  }
   postMessage(out);
 };`;
 
@@ -199,11 +224,11 @@ try {
   const page = context.pages()[0] || await context.newPage();
   await page.goto(base);
   await page.locator('#f').setInputFiles(files);
-  const lines = await page.evaluate(({ offsets, plans, only }) => new Promise((resolve) => {
+  const lines = await page.evaluate(({ offsets, plans, streamPlans, only }) => new Promise((resolve) => {
     const w = new Worker('w.js');
     w.onmessage = (e) => resolve(e.data);
-    w.postMessage({ files: [...document.getElementById('f').files], offsets, plans, only });
-  }), { offsets, plans, only: process.env.ONLY || '' });
+    w.postMessage({ files: [...document.getElementById('f').files], offsets, plans, streamPlans, only });
+  }), { offsets, plans, streamPlans, only: process.env.ONLY || '' });
   console.log(`${files.length} files, ${offsets.reduce((s, o) => s + o.length, 0)} headers, ${os.cpus().length} cores`);
   for (const l of lines) console.log(l);
   if (!process.env.ONLY || process.env.ONLY.split(',').includes('split')) {
