@@ -205,6 +205,8 @@ struct FeedState<F> {
     /// The blob's stream, from `from`, once the first slice after it is asked for.
     reader: Option<web_sys::ReadableStreamByobReader>,
     from: u64,
+    /// The browser gave no BYOB reader: slices are read with `readAsArrayBuffer`.
+    streamless: bool,
     feed: F,
 }
 
@@ -240,7 +242,7 @@ pub fn forget_spares() {
 
 impl<F: FnMut(&Uint8Array)> Feeding<F> {
     pub fn new(blob: BrowserBlob, feed: F) -> Self {
-        Feeding { blob, streams: Default::default(), state: RefCell::new(FeedState { window: [None, None], next: 0, reader: None, from: 0, feed }) }
+        Feeding { blob, streams: Default::default(), state: RefCell::new(FeedState { window: [None, None], next: 0, reader: None, from: 0, streamless: false, feed }) }
     }
 
     /// Where the next slice starts: every byte before it has been read (and fed, but for the
@@ -253,26 +255,54 @@ impl<F: FnMut(&Uint8Array)> Feeding<F> {
     /// to there and [`MIN_FILL`] (a header walk that skips far ahead wants no more than it
     /// needs); `false` at the end of the blob.
     pub async fn step(&self, upto: u64) -> io::Result<bool> {
-        use wasm_bindgen::JsCast;
         let (reader, at) = {
             let mut s = self.state.borrow_mut();
             if s.next >= self.blob.len {
                 return Ok(false);
             }
-            if s.reader.is_none() {
+            if s.reader.is_none() && !s.streamless {
                 let from = if s.from == 0 {
-                    self.blob.blob.clone()
+                    Ok(self.blob.blob.clone())
                 } else {
-                    self.blob.blob.slice_with_f64_and_f64(s.from as f64, self.blob.len as f64).map_err(|e| js_io("cannot slice the file", &e))?
+                    self.blob.blob.slice_with_f64_and_f64(s.from as f64, self.blob.len as f64)
                 };
-                let r = web_sys::ReadableStreamByobReader::new(&from.stream()).map_err(|e| js_io("the browser cannot stream the file", &e))?;
-                self.streams.set(self.streams.get() + 1);
-                s.reader = Some(r);
+                // A browser whose file streams take no BYOB reader is read as before, in
+                // `readAsArrayBuffer` slices.
+                match from.and_then(|b| web_sys::ReadableStreamByobReader::new(&b.stream())) {
+                    Ok(r) => {
+                        self.streams.set(self.streams.get() + 1);
+                        s.reader = Some(r);
+                    }
+                    Err(_) => s.streamless = true,
+                }
             }
-            (s.reader.clone().expect("just set"), s.next)
+            (s.reader.clone(), s.next)
         };
         let want = (self.blob.len - at).min(MAX_SLICE as u64) as u32;
-        let enough = (upto.saturating_sub(at).max(MIN_FILL)).min(u64::from(want)) as u32;
+        let arr = match reader {
+            Some(reader) => self.fill(&reader, want, (upto.saturating_sub(at).max(MIN_FILL)).min(u64::from(want)) as u32).await?,
+            None => self.blob.read_slice(at, want as usize)?,
+        };
+        let filled = arr.length();
+        if filled == 0 {
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the file ended early (was it changed?)"));
+        }
+        let mut s = self.state.borrow_mut();
+        s.next += u64::from(filled);
+        let s = &mut *s;
+        let newer = s.window[1].take();
+        let old = std::mem::replace(&mut s.window[0], newer);
+        s.window[1] = Some((at, arr));
+        if let Some((_, a)) = old {
+            (s.feed)(&a);
+        }
+        Ok(true)
+    }
+
+    /// One slice from the stream: a kept buffer filled with at least `enough` bytes (fewer
+    /// at the stream's end), at most `want`.
+    async fn fill(&self, reader: &web_sys::ReadableStreamByobReader, want: u32, enough: u32) -> io::Result<Uint8Array> {
+        use wasm_bindgen::JsCast;
         let t = now();
         let mut buf = SPARE.with(|s| s.borrow_mut().pop()).unwrap_or_else(|| js_sys::ArrayBuffer::new(MAX_SLICE as u32));
         let mut filled = 0u32;
@@ -290,22 +320,9 @@ impl<F: FnMut(&Uint8Array)> Feeding<F> {
                 break;
             }
         }
-        if filled == 0 {
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the file ended early (was it changed?)"));
-        }
-        let arr = Uint8Array::new_with_byte_offset_and_length(&buf, 0, filled);
         let (c, b, ms) = self.blob.stats.get();
         self.blob.stats.set((c + 1, b + u64::from(filled), ms + now() - t));
-        let mut s = self.state.borrow_mut();
-        s.next += u64::from(filled);
-        let s = &mut *s;
-        let newer = s.window[1].take();
-        let old = std::mem::replace(&mut s.window[0], newer);
-        s.window[1] = Some((at, arr));
-        if let Some((_, a)) = old {
-            (s.feed)(&a);
-        }
-        Ok(true)
+        Ok(Uint8Array::new_with_byte_offset_and_length(&buf, 0, filled))
     }
 
     /// Goes on from `at`, not reading what lies before it (never in a pass that hashes: what
