@@ -215,6 +215,10 @@ thread_local! {
     static SPARE: RefCell<Vec<js_sys::ArrayBuffer>> = const { RefCell::new(Vec::new()) };
 }
 
+/// How long a [`Feeding`] slice may take from its stream before the slice is read with
+/// `readAsArrayBuffer` instead (16 MiB in 10 s: slower than any disk).
+const STALL_MS: i32 = 10_000;
+
 /// The least a [`Feeding`] slice is filled with (but at the blob's end).
 const MIN_FILL: u64 = 1 << 20;
 
@@ -279,9 +283,21 @@ impl<F: FnMut(&Uint8Array)> Feeding<F> {
             (s.reader.clone(), s.next)
         };
         let want = (self.blob.len - at).min(MAX_SLICE as u64) as u32;
-        let arr = match reader {
-            Some(reader) => self.fill(&reader, want, (upto.saturating_sub(at).max(MIN_FILL)).min(u64::from(want)) as u32).await?,
-            None => self.blob.read_slice(at, want as usize)?,
+        let filled = match &reader {
+            Some(reader) => self.fill(reader, want, (upto.saturating_sub(at).max(MIN_FILL)).min(u64::from(want)) as u32).await?,
+            None => None,
+        };
+        let arr = match filled {
+            Some(arr) => arr,
+            // No stream, or one that stalled: this slice is read on its own, and the rest of
+            // the blob as before.
+            None => {
+                if let Some(r) = self.state.borrow_mut().reader.take() {
+                    let _ = r.cancel();
+                    self.state.borrow_mut().streamless = true;
+                }
+                self.blob.read_slice(at, want as usize)?
+            }
         };
         let filled = arr.length();
         if filled == 0 {
@@ -300,29 +316,39 @@ impl<F: FnMut(&Uint8Array)> Feeding<F> {
     }
 
     /// One slice from the stream: a kept buffer filled with at least `enough` bytes (fewer
-    /// at the stream's end), at most `want`.
-    async fn fill(&self, reader: &web_sys::ReadableStreamByobReader, want: u32, enough: u32) -> io::Result<Uint8Array> {
+    /// at the stream's end), at most `want`; `None` when the stream gave nothing for
+    /// [`STALL_MS`] (seen in Chromium 156: about one run in four of readcost.mjs's plans read
+    /// as streams, after a few hundred slices' streams, waited for ever on one).
+    async fn fill(&self, reader: &web_sys::ReadableStreamByobReader, want: u32, enough: u32) -> io::Result<Option<Uint8Array>> {
         use wasm_bindgen::JsCast;
         let t = now();
         let mut buf = SPARE.with(|s| s.borrow_mut().pop()).unwrap_or_else(|| js_sys::ArrayBuffer::new(MAX_SLICE as u32));
         let mut filled = 0u32;
+        // One deadline for the slice, raced by each read of it.
+        let stall = js_sys::Promise::new(&mut |resolve, _| {
+            let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+            let _ = scope.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, STALL_MS);
+        });
         while filled < enough {
             let view = Uint8Array::new_with_byte_offset_and_length(&buf, filled, want - filled);
-            let got = wasm_bindgen_futures::JsFuture::from(reader.read_with_array_buffer_view(&view))
+            let read = js_sys::Promise::race(&js_sys::Array::of2(&reader.read_with_array_buffer_view(&view), &stall));
+            let got = wasm_bindgen_futures::JsFuture::from(read)
                 .await
                 .map_err(|e| js_io("the browser could not read the file (was it moved or changed?)", &e))?;
-            let value = js_sys::Reflect::get(&got, &"value".into()).ok().and_then(|v| v.dyn_into::<Uint8Array>().ok());
-            if let Some(v) = value {
-                buf = v.buffer();
-                filled += v.length();
+            if got.is_undefined() {
+                return Ok(None);
             }
+            let value = js_sys::Reflect::get(&got, &"value".into()).ok().and_then(|v| v.dyn_into::<Uint8Array>().ok());
+            let Some(v) = value else { return Ok(None) };
+            buf = v.buffer();
+            filled += v.length();
             if js_sys::Reflect::get(&got, &"done".into()).is_ok_and(|d| d.is_truthy()) {
                 break;
             }
         }
         let (c, b, ms) = self.blob.stats.get();
         self.blob.stats.set((c + 1, b + u64::from(filled), ms + now() - t));
-        Ok(Uint8Array::new_with_byte_offset_and_length(&buf, 0, filled))
+        Ok(Some(Uint8Array::new_with_byte_offset_and_length(&buf, 0, filled)))
     }
 
     /// Goes on from `at`, not reading what lies before it (never in a pass that hashes: what

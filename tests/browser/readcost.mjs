@@ -112,7 +112,7 @@ onmessage = async (ev) => {
   const { files, offsets, only } = ev.data;
   const want = (k) => !only || only.split(',').includes(k);
   const out = [];
-  const log = (s) => out.push(s);
+  const log = (s) => { out.push(s); postMessage({ line: s }); };
   const rs = new FileReaderSync();
   const now = () => performance.now();
   const f = files[files.length > 1 ? 1 : 0];
@@ -192,8 +192,10 @@ onmessage = async (ev) => {
     const r = file.slice(a, b).stream().getReader({ mode: 'byob' });
     let got = 0;
     for (;;) {
-      const { done, value } = await r.read(new Uint8Array(buf, 0, buf.byteLength));
-      if (value) { buf = value.buffer; got += value.byteLength; }
+      const x = await Promise.race([r.read(new Uint8Array(buf, 0, buf.byteLength)), new Promise((res) => setTimeout(() => res(null), 5000))]);
+      if (!x) { log('STUCK reading [' + a + ', ' + b + ') of ' + file.name + ' after ' + got + ' bytes'); buf = new ArrayBuffer(16 << 20); return got; }
+      const { done, value } = x;
+      if (value) { buf = value.buffer; got += value.byteLength; } else buf = new ArrayBuffer(16 << 20);
       if (done) break;
     }
     return got;
@@ -224,9 +226,12 @@ try {
   const page = context.pages()[0] || await context.newPage();
   await page.goto(base);
   await page.locator('#f').setInputFiles(files);
+  // Each line as it comes (on stderr), so a run that stops says where.
+  await page.exposeFunction('logLine', (l) => process.stderr.write('  ' + l + '\n'));
   const lines = await page.evaluate(({ offsets, plans, streamPlans, only }) => new Promise((resolve) => {
     const w = new Worker('w.js');
-    w.onmessage = (e) => resolve(e.data);
+    w.onmessage = (e) => { if (e.data && e.data.line) window.logLine(e.data.line); else resolve(e.data); };
+    w.onerror = (e) => resolve(['error: ' + e.message]);
     w.postMessage({ files: [...document.getElementById('f').files], offsets, plans, streamPlans, only });
   }), { offsets, plans, streamPlans, only: process.env.ONLY || '' });
   console.log(`${files.length} files, ${offsets.reduce((s, o) => s + o.length, 0)} headers, ${os.cpus().length} cores`);
