@@ -3,7 +3,10 @@
 // reads in flight, Blob.stream(), and a tar header walk (every header of the given uncompressed
 // layers, as the indexer seeks them) with each strategy; `split`: the best plan and every byte
 // read by one worker, then split in two halves over two workers at once (what splitting one
-// layer's walk over the layer workers could gain).
+// layer's walk over the layer workers could gain). `plans` reads each plan with
+// readAsArrayBuffer and again as streams (BYOB, one kept 16 MiB buffer, as blob_file::Feeding
+// reads), and stream plans (ranges bounded only by a gap, every byte): the benchmark's best
+// read plan is the fastest line whose name starts with "oracle".
 //   node tests/browser/readcost.mjs LAYER.tar...   (ONLY=sync,async,stream,walk,plans,split picks parts;
 //   ONLY=model prices many online read-ahead rules against the oracle without a browser)
 import fs from 'node:fs';
