@@ -5,13 +5,14 @@
 //! load does not carry it; started one per core by the page's worker, which it greets with
 //! `{msg: "Ready"}`. Requests: `{index, job, verify, tee, blob, piece?}` (`piece`: which, where
 //! it starts and where the next starts, as `[k, input, bits, input, bits]`, NaN for the blob's
-//! start or end), `{digest, job, blob}` and `{ack, job}` (the page's worker hashed `ack` more
-//! bytes of the chunks handed to it: a verified uncompressed layer's pass waits for it,
-//! [`index_fed`]). Answers carry `job` and `layer`: progress (`bytes`, `entries`, `part`) at
-//! most every 50 ms, tee'd chunks (`chunk`), then the index ([`crate::layer::indexfile`]
-//! bytes, with `ms`, `readMs` and `waitMs`, and `ends` for a piece: where it stopped, where
-//! the next piece's start fell, its first headers) or `error`, or the blob's `digest`. Files
-//! are not hashed ([`crate::host::load_options`]).
+//! start or end), `{digest, job, blob}` and `{ack, job, buf}` (the page's worker hashed `ack`
+//! more bytes of the chunks handed to it, and sends the chunk's buffer back to be filled
+//! again: a verified uncompressed layer's pass waits for it, [`index_fed`]). Answers carry
+//! `job` and `layer`: progress (`bytes`, `entries`, `part`) at most every 50 ms, tee'd chunks
+//! (`chunk`), then the index ([`crate::layer::indexfile`] bytes, with `ms`, `readMs`,
+//! `waitMs` and `streams`, and `ends` for a piece: where it stopped, where the next piece's
+//! start fell, its first headers) or `error`, or the blob's `digest`. Files are not hashed
+//! ([`crate::host::load_options`]).
 
 use super::worker::{field, now, obj};
 use crate::source::{BlobSource, Source};
@@ -182,15 +183,21 @@ fn index_one(
     Ok((idx, ends, now(scope) - t0, read_ms))
 }
 
-/// A verified uncompressed layer's pass. It is walked from header to header as an unverified
-/// one is ([`crate::layer::tarindex::walk_headers`]), over a [`Feeding`] source that reads the
-/// whole blob in order in 16 MiB slices, and every slice is hashed once: here, or with `tee`
-/// by the page's worker, to which each slice goes as the browser returned it (transferred: no
-/// copy into this wasm, no new buffer). The page's worker says how much it has hashed (`ack`);
-/// when it is [`AHEAD`] bytes behind, this pass waits for it between headers, so what waits in
-/// its queue stays bounded whatever the layer's size. Against the streaming pass (every byte
-/// through the tar reader in 8 KiB reads, copied into this wasm, gathered and copied out again)
-/// it spent about 1.0-1.6 s less CPU on the big image's verified open (README, Benchmarks).
+/// An uncompressed layer's pass, with the streams it read the blob from. It is walked from
+/// header to header ([`crate::layer::tarindex::walk_headers`]) over a [`Feeding`] source, which
+/// reads the blob as its stream in 16 MiB slices.
+/// - Verified, it reads the whole blob in order, and every slice is hashed once: here, or with
+///   `tee` by the page's worker, to which each slice goes as the browser filled it
+///   (transferred: no copy into this wasm; the buffer comes back with the acknowledgement). The
+///   page's worker says how much it has hashed (`ack`); when it is [`AHEAD`] bytes behind, this
+///   pass waits for it between headers, so what waits in its queue stays bounded whatever the
+///   layer's size. Against the streaming pass (every byte through the tar reader in 8 KiB
+///   reads, copied into this wasm, gathered and copied out again) it spent about 1.0-1.6 s less
+///   CPU on the big image's verified open, and reading the stream instead of
+///   `readAsArrayBuffer` slices 0.4-0.9 s less again (README, Benchmarks).
+/// - Not verified, a header more than [`JUMP`] past what was read is read from a new stream of
+///   the blob from there: the big image's layer 1 in 500-568 ms against 997-1037 ms for the
+///   walk with `readAsArrayBuffer` read-ahead.
 async fn index_fed(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32, verify: bool, tee: bool, blob: Blob) -> (crate::error::Result<Indexed>, u32) {
     let streams = std::rc::Rc::new(std::cell::Cell::new(0));
     let res = index_fed_counted(scope, job, layer, verify, tee, blob, &streams).await;
