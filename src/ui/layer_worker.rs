@@ -199,21 +199,6 @@ fn index_one(
 ///   the blob from there: the big image's layer 1 in 500-568 ms against 997-1037 ms for the
 ///   walk with `readAsArrayBuffer` read-ahead.
 async fn index_fed(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32, verify: bool, tee: bool, blob: Blob) -> (crate::error::Result<Indexed>, u32) {
-    let streams = std::rc::Rc::new(std::cell::Cell::new(0));
-    let res = index_fed_counted(scope, job, layer, verify, tee, blob, &streams).await;
-    (res, streams.get())
-}
-
-/// [`index_fed`], saying in `streams` how many streams it read the blob from.
-async fn index_fed_counted(
-    scope: &DedicatedWorkerGlobalScope,
-    job: &JsValue,
-    layer: u32,
-    verify: bool,
-    tee: bool,
-    blob: Blob,
-    streams: &std::cell::Cell<u32>,
-) -> crate::error::Result<Indexed> {
     use crate::error::Error;
     use crate::ui::blob_file::Feeding;
     let t0 = now(scope);
@@ -230,7 +215,10 @@ async fn index_fed_counted(
             crate::ui::blob_file::spare(a.buffer());
         }
     };
-    let fed = Arc::new(Feeding::new(BrowserBlob::new(blob).map_err(|e| Error::io(&e))?, feed));
+    let fed = match BrowserBlob::new(blob) {
+        Ok(b) => Arc::new(Feeding::new(b, feed)),
+        Err(e) => return (Err(Error::io(&e)), 0),
+    };
     let src: Source = fed.clone();
     let opts = crate::image::index_options(crate::layer::Compression::None, &crate::host::load_options(false));
     let whole = JsValue::UNDEFINED;
@@ -256,25 +244,25 @@ async fn index_fed_counted(
             }
         }
     };
-    let walked = crate::layer::tarindex::walk_headers(src, &opts, &mut progress, &mut pace).await;
-    streams.set(fed.streams.get());
-    let mut idx = walked?;
-    if !verify {
+    let res = async {
+        let mut idx = crate::layer::tarindex::walk_headers(src, &opts, &mut progress, &mut pace).await?;
+        if verify {
+            // The rest of the blob (the contents after the last header, the end blocks, any
+            // trailing bytes): the digest covers all of it. A read that failed is tried again
+            // by `finish`, which says why.
+            pace(u64::MAX).await;
+            fed.finish().await.map_err(|e| Error::io(&e))?;
+            if !tee {
+                let d = crate::digest::prefixed(&std::mem::take(&mut *hasher.borrow_mut()).finalize());
+                idx.diff_id = Some(d.clone());
+                idx.blob_digest = Some(d);
+            }
+        }
         let (.., read_ms) = fed.blob.stats.get();
-        return Ok((idx, None, now(scope) - t0, read_ms));
+        Ok((idx, None, now(scope) - t0, read_ms))
     }
-    // The rest of the blob (the contents after the last header, the end blocks, any trailing
-    // bytes): the digest covers all of it. A read that failed is tried again by `finish`,
-    // which says why.
-    pace(u64::MAX).await;
-    fed.finish().await.map_err(|e| Error::io(&e))?;
-    if !tee {
-        let d = crate::digest::prefixed(&std::mem::take(&mut *hasher.borrow_mut()).finalize());
-        idx.diff_id = Some(d.clone());
-        idx.blob_digest = Some(d);
-    }
-    let (.., read_ms) = fed.blob.stats.get();
-    Ok((idx, None, now(scope) - t0, read_ms))
+    .await;
+    (res, fed.streams.get())
 }
 
 /// How far past what was read a header must be for an unverified pass to read it from a new
