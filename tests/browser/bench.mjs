@@ -146,7 +146,14 @@ async function load(files, verify, after = null) {
   try {
     const { page } = t;
     if (!verify) await page.getByLabel('Verify digests').uncheck();
-    await page.evaluate(() => { window.__long = []; });
+    // The load is also timed in the page, as the reference's reads are timed in their worker:
+    // from the file input's change event to the frame that shows the tree (the driver's round
+    // trips and its polling left out).
+    await page.evaluate(() => {
+      window.__long = [];
+      window.__pickAt = undefined;
+      document.addEventListener('change', () => { window.__pickAt ??= performance.now(); }, true);
+    });
     let cpu0;
     if (COLD) {
       cpu0 = cpuNow();
@@ -161,11 +168,13 @@ async function load(files, verify, after = null) {
       t0 = performance.now();
       await picker.setFiles(files);
     }
-    await page.waitForFunction((n) => !document.querySelector('.jobs') && document.querySelector('[role=treeitem]')
-      && document.body.innerText.includes(`${n} entries`), entries, { timeout: 600000, polling: 20 });
-    const took = performance.now() - t0;
+    const shown = await page.waitForFunction((n) => !document.querySelector('.jobs') && document.querySelector('[role=treeitem]')
+      && document.querySelector('.files-head .muted')?.textContent === `${n} entries` && performance.now() - window.__pickAt,
+    entries, { timeout: 600000, polling: 'raf' });
+    const driver = performance.now() - t0;
+    const took = await shown.jsonValue();
     const cpu = cpuSince(cpu0);
-    if (process.env.VERBOSE) console.log(`  ${Math.round(took)} ms; ${await page.locator('footer').textContent()}`);
+    if (process.env.VERBOSE) console.log(`  ${Math.round(took)} ms in the page (${Math.round(driver)} ms from the driver's pick); ${await page.locator('footer').textContent()}`);
     await page.evaluate(() => window.layerlabStats());
     await page.waitForFunction(() => window.layerlabWorkerWasmBytes > 0);
     const m = await page.evaluate(() => ({
@@ -292,7 +301,7 @@ const dist = process.env.LAYERLAB_DIST || path.join(ROOT, 'dist');
 const wasm = fs.readdirSync(dist).filter((f) => f.endsWith('.wasm'));
 const gzSizes = wasm.map((f) => [f, zlib.gzipSync(fs.readFileSync(path.join(dist, f)), { level: 9 }).length]);
 
-console.log(`\nlayerlab browser benchmark: ${BIG} (${entries} merged entries), chromium headless, ${os.cpus().length} cores, best of ${RUNS}; loads: ${COLD ? 'the file set on the picker without a click (cold)' : `a click on Open, the file picked ${PICK_MS} ms later`}, timed from the pick\n`);
+console.log(`\nlayerlab browser benchmark: ${BIG} (${entries} merged entries), chromium headless, ${os.cpus().length} cores, best of ${RUNS}; loads: ${COLD ? 'the file set on the picker without a click (cold)' : `a click on Open, the file picked ${PICK_MS} ms later`}, timed in the page from the file input's change event to the frame that shows the tree\n`);
 const head = ['load', 'to browsable tree', 'GNU tar', 'ratio', 'memory (wasm+JS)', 'longest main task'];
 const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
 const line = (r) => r.map((c, i) => String(c).padEnd(w[i])).join('  ');
