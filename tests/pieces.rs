@@ -223,3 +223,66 @@ fn pieces_cross_between_workers_as_numbers_and_back() {
     }).collect();
     assert_eq!(join_pieces(carried, gz.len() as u64, &opts()).unwrap().entries, direct.entries);
 }
+
+fn plain_opts() -> IndexOptions {
+    IndexOptions { verify: false, hash_files: false, ..Default::default() }
+}
+
+/// An uncompressed layer in `n` pieces, as the page's layer workers walk them.
+fn plain_in_pieces(tar: &[u8], n: usize) -> (usize, Option<LayerIndex>) {
+    let src = MemSource::shared(tar.to_vec());
+    let specs = plan_pieces(src.clone(), n);
+    for w in specs.windows(2) {
+        assert_eq!(w[0].until, w[1].from, "each piece starts where the one before ends");
+        assert_eq!(w[1].from.unwrap().input % 512, 0);
+    }
+    let pieces: Vec<_> = specs.iter().map(|s| index_piece(src.clone(), &plain_opts(), *s, &mut |_| true).unwrap()).collect();
+    (pieces.len(), join_pieces(pieces, tar.len() as u64, &plain_opts()))
+}
+
+#[test]
+fn uncompressed_pieces_join_into_the_header_walk() {
+    let tar = layer();
+    let one = index_layer(MemSource::shared(tar.clone()), &plain_opts(), &mut |_| true).unwrap();
+    assert!(one.entries.len() > 2000);
+    for n in [2, 3, 5] {
+        let (made, joined) = plain_in_pieces(&tar, n);
+        assert_eq!(made, n);
+        let joined = joined.expect("the pieces meet");
+        assert_eq!(joined.entries, one.entries, "{n} pieces");
+        assert_eq!(joined.compression, Compression::None);
+        assert_eq!(joined.uncompressed_size, one.uncompressed_size);
+        assert_eq!((joined.secret_heads.is_none(), joined.seek.is_none()), (one.secret_heads.is_none(), one.seek.is_none()));
+    }
+}
+
+#[test]
+fn uncompressed_pieces_across_big_files_and_tars_inside_files() {
+    // A big file across each cut, and files whose content is itself a tar (headers with good
+    // checksums inside content): a piece that starts on one of those either meets the piece
+    // before or is refused; it never adds an entry.
+    let inner = layer();
+    let mut b = tar::Builder::new(Vec::new());
+    for i in 0..30 {
+        let data: Vec<u8> = match i % 10 {
+            3 => inner[..(6 << 20)].to_vec(),
+            7 => inner.clone(),
+            _ => vec![i as u8; 300_000 + i * 1000],
+        };
+        let mut h = hdr();
+        h.set_size(data.len() as u64);
+        b.append_data(&mut h, format!("srv/blob{i:02}.tar"), &data[..]).unwrap();
+    }
+    let tar = b.into_inner().unwrap();
+    let one = index_layer(MemSource::shared(tar.clone()), &plain_opts(), &mut |_| true).unwrap();
+    assert_eq!(one.entries.len(), 30);
+    let mut met = 0;
+    for n in 2..=12 {
+        let (_, joined) = plain_in_pieces(&tar, n);
+        if let Some(j) = joined {
+            assert_eq!(j.entries, one.entries, "{n} pieces");
+            met += 1;
+        }
+    }
+    assert!(met >= 1, "some splits meet");
+}

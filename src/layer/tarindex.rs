@@ -13,6 +13,11 @@
 //! pieces are joined where the earlier one, inflating from the start, lands on the same
 //! header. Pieces that do not meet so are thrown away and the layer gets one pass: a wrong
 //! guess costs time, never a wrong entry.
+//!
+//! A big uncompressed layer that is not being verified is split the same way, more simply
+//! ([`walk_piece`]): its pieces start at byte offsets, each later one finds a tar header by its
+//! checksum and walks from header to header as [`walk_headers`] does, and they are joined as
+//! gzip pieces are (reading one file on two cores at once is faster: measured below).
 
 use super::boundary::Cut;
 use super::{clean_name, whiteout, Compression, Entry, EntryKind};
@@ -557,22 +562,9 @@ fn resync(stream: &Shared<Meter<'_, Box<dyn Read>>>, start: u64) -> Result<u64> 
         buf.resize(old + (256 << 10), 0);
         let n = stream.0.borrow_mut().read(&mut buf[old..]).map_err(io_err)?;
         buf.truncate(old + n);
-        // A `u` then `star` (not memmem: its searchers cost the page's worker 3-4 KB of wasm).
-        for hit in memchr::memchr_iter(b'u', &buf[searched..]) {
-            let m = searched + hit;
-            if m < 257 || m + 255 > buf.len() || &buf[m + 1..m + 5] != b"star" {
-                continue;
-            }
-            // The checksum as the tar crate reads and computes it.
-            let mut h = tar::Header::new_old();
-            h.as_mut_bytes().copy_from_slice(&buf[m - 257..m + 255]);
-            let want = h.cksum().ok();
-            h.set_cksum();
-            if want.is_some() && want == h.cksum().ok() {
-                let from = m - 257;
-                stream.0.borrow_mut().again = (buf.split_off(from), 0);
-                return Ok(at + from as u64);
-            }
+        if let Some(from) = header_in(&buf, searched) {
+            stream.0.borrow_mut().again = (buf.split_off(from), 0);
+            return Ok(at + from as u64);
         }
         if n == 0 {
             return Err(Error::corrupt("no tar header after the cut"));
@@ -583,6 +575,26 @@ fn resync(stream: &Shared<Meter<'_, Box<dyn Read>>>, start: u64) -> Result<u64> 
         at += keep as u64;
         searched = buf.len().saturating_sub(260);
     }
+}
+
+/// Where in `buf` the first tar header starts whose ustar magic is at or past `searched`
+/// (a `u` then `star`, and a checksum that adds up as the tar crate reads and computes it).
+fn header_in(buf: &[u8], searched: usize) -> Option<usize> {
+    // Not memmem: its searchers cost the page's worker 3-4 KB of wasm.
+    for hit in memchr::memchr_iter(b'u', buf.get(searched..)?) {
+        let m = searched + hit;
+        if m < 257 || m + 255 > buf.len() || &buf[m + 1..m + 5] != b"star" {
+            continue;
+        }
+        let mut h = tar::Header::new_old();
+        h.as_mut_bytes().copy_from_slice(&buf[m - 257..m + 255]);
+        let want = h.cksum().ok();
+        h.set_cksum();
+        if want.is_some() && want == h.cksum().ok() {
+            return Some(m - 257);
+        }
+    }
+    None
 }
 
 /// The first block boundary after `from` where inflating can start and stop depending on the
@@ -613,12 +625,12 @@ fn reader_at(src: &Source, at: u64) -> Result<Box<dyn Read>> {
 pub const MIN_PIECE: u64 = 16 << 20;
 
 /// How many pieces to split layer blob `src` into, when `all` compressed bytes are indexed on
-/// `cores` cores: one unless it is a gzip layer bigger than its share (half a core's part of
-/// the work, so the pieces and the other layers even out over the cores).
+/// `cores` cores: one unless it is a gzip or uncompressed layer bigger than its share (half a
+/// core's part of the work, so the pieces and the other layers even out over the cores).
 pub fn piece_count(src: &Source, all: u64, cores: usize) -> usize {
     let share = (all / (2 * cores as u64).max(1)).max(MIN_PIECE);
-    let gzip = super::compression::detect_source(&**src).is_ok_and(|c| c == Compression::Gzip);
-    if cores < 2 || !gzip {
+    let splits = super::compression::detect_source(&**src).is_ok_and(|c| matches!(c, Compression::Gzip | Compression::None));
+    if cores < 2 || !splits {
         return 1;
     }
     src.len().div_ceil(share).max(1) as usize
@@ -626,7 +638,8 @@ pub fn piece_count(src: &Source, all: u64, cores: usize) -> usize {
 
 /// Splits a gzip blob into `n` pieces of about equal compressed size, each starting at a block
 /// boundary whose output stops depending on the window within [`TRY`] bytes ([`start_near`]);
-/// fewer when no such boundary is found.
+/// fewer when no such boundary is found. An uncompressed blob is cut at 512-byte blocks, with
+/// no search ([`walk_piece`] finds its header).
 pub fn plan_pieces(src: Source, n: usize) -> Vec<PieceSpec> {
     Planner::new(src, n).collect()
 }
@@ -642,11 +655,14 @@ pub struct Planner {
     k: u64,
     from: Option<Cut>,
     done: bool,
+    /// An uncompressed blob: cut anywhere (at a 512-byte block).
+    plain: bool,
 }
 
 impl Planner {
     pub fn new(src: Source, n: usize) -> Planner {
-        Planner { src, n: n.max(1) as u64, k: 1, from: None, done: false }
+        let plain = super::compression::detect_source(&*src).is_ok_and(|c| c == Compression::None);
+        Planner { src, n: n.max(1) as u64, k: 1, from: None, done: false, plain }
     }
 }
 
@@ -659,7 +675,16 @@ impl Iterator for Planner {
         }
         let (len, n) = (self.src.len(), self.n);
         let step = len / n;
-        while self.k < n {
+        while self.plain && self.k < n {
+            let at = len * self.k / n / 512 * 512;
+            self.k += 1;
+            if at > self.from.map_or(0, |c| c.input) {
+                let cut = Cut { input: at, bits: 0 };
+                let from = self.from.replace(cut);
+                return Some(PieceSpec { from, until: Some(cut) });
+            }
+        }
+        while !self.plain && self.k < n {
             let at = len * self.k / n;
             self.k += 1;
             // Where that fails (data whose output keeps depending on the window), a quarter of
@@ -682,7 +707,7 @@ impl Iterator for Planner {
 
 /// Indexes one piece of a single gzip layer that [`join_pieces`] puts together with the others,
 /// so pieces run on several cores at once (not verifying: the diff_id's SHA-256 needs the stream
-/// in order).
+/// in order). A piece of an uncompressed layer is [`walk_piece`]'s.
 ///
 /// A piece with a `from` cut starts inflating there ([`super::seek::GzStream::from_cut`]),
 /// finds a tar header past the bytes it cannot know ([`resync`]) and walks the tar stream from
@@ -694,6 +719,10 @@ pub fn index_piece(
     spec: PieceSpec,
     progress: &mut dyn FnMut(Progress) -> bool,
 ) -> Result<Piece> {
+    if super::compression::detect_source(&*blob)? == Compression::None {
+        let (from, until) = (spec.from.map_or(0, |c| c.input), spec.until.map(|c| c.input));
+        return run_ready(walk_piece(blob, opts, from, until, progress, |_| std::future::ready(())));
+    }
     let total = blob.len();
     let raw = Shared(std::rc::Rc::new(std::cell::RefCell::new(Meter { inner: SourceReader::new(blob), count: 0, hash: None, tee: None, cap: u64::MAX, again: (Vec::new(), 0) })));
     let points: super::seek::Sink = Default::default();
@@ -736,8 +765,10 @@ pub fn index_piece(
 /// did not find to be a block boundary, a header found by its checksum inside a file): then
 /// the layer is indexed again in one pass.
 pub fn join_pieces(pieces: Vec<Piece>, total: u64, opts: &IndexOptions) -> Option<LayerIndex> {
-    let mut out = LayerIndex::empty(Compression::Gzip, total);
-    out.secret_heads = opts.scan_secrets.then(Vec::new);
+    // Gzip, or uncompressed ([`walk_piece`]: no secret scan, no seek checkpoints).
+    let compression = pieces.first().map_or(Compression::Gzip, |p| p.index.compression);
+    let mut out = LayerIndex::empty(compression, total);
+    out.secret_heads = (opts.scan_secrets && compression != Compression::None).then(Vec::new);
     let mut points: Vec<super::seek::Checkpoint> = Vec::new();
     let mut base = 0u64; // where the current piece's offset 0 is in the layer
     let mut prev: Option<(u64, Option<u64>)> = None; // the previous piece's stop, and where it passed this piece's start
@@ -775,8 +806,104 @@ pub fn join_pieces(pieces: Vec<Piece>, total: u64, opts: &IndexOptions) -> Optio
     if prev.is_some() || out.entries.len() > opts.limits.max_entries || out.uncompressed_size > cap {
         return None;
     }
-    out.seek = Some(std::sync::Arc::new(super::seek::SeekIndex { points }));
+    if compression != Compression::None {
+        out.seek = Some(std::sync::Arc::new(super::seek::SeekIndex { points }));
+    }
     Some(out)
+}
+
+/// Indexes one piece of an uncompressed layer, which [`join_pieces`] puts together with the
+/// others (not verifying: the diff_id's SHA-256 needs the stream in order). The piece starts
+/// at byte `from` of `blob`: but for the first, it finds a tar header by its checksum there
+/// or after, and walks from header to header as [`walk_headers`] does (awaiting `pace`
+/// before each read, with where that read ends). With `until` (where the next piece starts),
+/// it stops at the first header [`GUARD`] bytes or more past it. Offsets are the piece's own:
+/// 0 is `from`.
+pub async fn walk_piece<F: std::future::Future<Output = ()>>(
+    blob: Source,
+    opts: &IndexOptions,
+    from: u64,
+    until: Option<u64>,
+    progress: &mut dyn FnMut(Progress) -> bool,
+    mut pace: impl FnMut(u64) -> F,
+) -> Result<Piece> {
+    let total = blob.len();
+    let from = from.min(total);
+    let mut index = LayerIndex::empty(Compression::None, total - from);
+    index.secret_heads = None;
+    let mut piece = Piece { index, headers: Vec::new(), stop: None, until_at: until.map(|u| u.saturating_sub(from)) };
+    // Where the walk starts: the first header at or past `from`.
+    let origin = if from == 0 {
+        0
+    } else {
+        const STEP: u64 = 256 << 10;
+        let mut buf: Vec<u8> = Vec::new();
+        let mut at = from; // blob offset of buf[0]
+        let mut searched = 0usize;
+        loop {
+            let have = at + buf.len() as u64;
+            let end = (have + STEP).min(total);
+            pace(end).await;
+            buf.extend_from_slice(&crate::source::read_range(&*blob, have, end - have).map_err(|e| Error::io(&e))?);
+            if let Some(h) = header_in(&buf, searched) {
+                break at + h as u64;
+            }
+            if end >= total {
+                return Err(Error::corrupt("no tar header after the cut"));
+            }
+            // Keep what a header whose magic was too near the end to check still needs.
+            let keep = buf.len().saturating_sub(768);
+            buf.drain(..keep);
+            at += keep as u64;
+            searched = buf.len().saturating_sub(260);
+        }
+    };
+    // The tar reader counts from where it starts (its seeks set its position to what the
+    // reader returns): it reads a slice of the blob from the header on.
+    let rdr = SourceReader::new(crate::source::Slice::shared(blob, origin, total - origin).map_err(|e| Error::io(&e))?);
+    let mut ar = tar::Archive::new(rdr);
+    let mut iter = ar.entries_with_seek().map_err(io_err)?;
+    let entries = &mut piece.index.entries;
+    let (mut next_header, mut last_end) = (origin, origin);
+    let mut i = 0usize;
+    loop {
+        pace(last_end.next_multiple_of(512).saturating_add(512)).await;
+        let Some(e) = iter.next() else { break };
+        let mut e = e.map_err(io_err).map_err(|err| after(err, entries))?;
+        let mut entry = convert(&mut e, opts)?;
+        entry.offset += origin;
+        let end = entry.offset.saturating_add(e.size());
+        if end > total {
+            return Err(Error::truncated(format!(
+                "the entry claims {} bytes of content but the layer ends {} bytes after its header",
+                e.size(),
+                total.saturating_sub(entry.offset)
+            ))
+            .at_entry(entry.display_path()));
+        }
+        // The entry's first header (a PAX or long-name one included), as `walk` counts them.
+        let header = next_header - from;
+        next_header = entry.offset.saturating_add(e.size().div_ceil(512) * 512);
+        last_end = last_end.max(end);
+        if piece.until_at.is_some_and(|u| header >= u + GUARD) {
+            piece.stop = Some(header);
+            break;
+        }
+        if from > 0 && piece.headers.last().map_or(true, |l| l.0 < GUARD) {
+            piece.headers.push((header, entries.len()));
+        }
+        entry.offset -= from;
+        if !entry.path.is_empty() {
+            push(entries, entry, opts)?;
+        }
+        if i % 256 == 0 && !progress(Progress { bytes: last_end - from, total: total - from, entries: entries.len() as u64 }) {
+            return Err(cancelled());
+        }
+        i += 1;
+    }
+    // As far as the blob goes (the last piece's is the layer's, as `walk_headers` says).
+    piece.index.uncompressed_size = total - from;
+    Ok(piece)
 }
 
 /// One member of an uncompressed tar archive as stored: no name cleaning, no whiteout

@@ -1,4 +1,4 @@
-//! A layer worker: indexes one layer blob, or one piece of a big gzip layer, or hashes a blob,
+//! A layer worker: indexes one layer blob, or one piece of a big layer, or hashes a blob,
 //! for the page's worker ([`super::worker`]'s split open), and answers with plain objects.
 //!
 //! Rules: a wasm of its own (`layer-worker`), holding only the indexing, so the page's first
@@ -49,7 +49,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         let blob = field(&data, "blob").dyn_into::<Blob>().ok();
         let l = JsValue::from(layer);
         let tee = field(&data, "tee").is_truthy();
-        // A piece of a gzip layer split over the layer workers (`PieceSpec::to_numbers`).
+        // A piece of a layer split over the layer workers (`PieceSpec::to_numbers`).
         let piece = field(&data, "piece").dyn_into::<js_sys::Float64Array>().ok().and_then(|a| crate::layer::tarindex::PieceSpec::from_numbers(&a.to_vec()));
         let part = piece.map_or(JsValue::UNDEFINED, |(k, _)| JsValue::from(k as u32));
         let spec = piece.map(|(_, s)| s);
@@ -57,11 +57,12 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         // An uncompressed layer: its own pass, read as the blob's stream (`index_fed`), which
         // waits for the page's worker's hashing when it gets ahead, so it runs as a task of
         // this worker's.
-        if let Some(b) = blob.as_ref().filter(|b| spec.is_none() && is_plain(b)) {
+        // A piece of one (not verified) likewise, from where it starts.
+        if let Some(b) = blob.as_ref().filter(|b| is_plain(b)) {
             let (scope, b) = (scope.clone(), b.clone());
             CREDIT.with(|c| *c.borrow_mut() = Credit { job: job.as_f64().unwrap_or(-1.0), ..Credit::default() });
             wasm_bindgen_futures::spawn_local(async move {
-                let (res, streams) = index_fed(&scope, &job, layer, verify, tee, b).await;
+                let (res, streams) = index_fed(&scope, &job, layer, verify, tee, b, spec, &part).await;
                 // Acknowledgements that come later have nothing left to wake or fill.
                 let waited = CREDIT.with(|c| {
                     let mut c = c.borrow_mut();
@@ -198,7 +199,20 @@ fn index_one(
 /// - Not verified, a header more than [`JUMP`] past what was read is read from a new stream of
 ///   the blob from there: the big image's layer 1 in 500-568 ms against 997-1037 ms for the
 ///   walk with `readAsArrayBuffer` read-ahead.
-async fn index_fed(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32, verify: bool, tee: bool, blob: Blob) -> (crate::error::Result<Indexed>, u32) {
+///
+/// A piece (`spec`, not verified: [`crate::layer::tarindex::walk_piece`]) starts its first
+/// stream where it starts, and goes as an index of its own with its ends.
+#[allow(clippy::too_many_arguments)]
+async fn index_fed(
+    scope: &DedicatedWorkerGlobalScope,
+    job: &JsValue,
+    layer: u32,
+    verify: bool,
+    tee: bool,
+    blob: Blob,
+    spec: Option<crate::layer::tarindex::PieceSpec>,
+    part: &JsValue,
+) -> (crate::error::Result<Indexed>, u32) {
     use crate::error::Error;
     use crate::ui::blob_file::Feeding;
     let t0 = now(scope);
@@ -221,8 +235,11 @@ async fn index_fed(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32
     };
     let src: Source = fed.clone();
     let opts = crate::image::index_options(crate::layer::Compression::None, &crate::host::load_options(false));
-    let whole = JsValue::UNDEFINED;
-    let mut progress = progress_poster(scope, job, layer, &whole);
+    let mut progress = progress_poster(scope, job, layer, part);
+    let (from, until) = spec.map_or((0, None), |s| (s.from.map_or(0, |c| c.input), s.until.map(|c| c.input)));
+    if from > 0 {
+        fed.skip_to(from);
+    }
     // Reads up to `to` (the end of the next header), a slice at a time, each after the page's
     // worker has caught up. A read that fails here fails again when the walk asks for it.
     let f2 = fed.clone();
@@ -245,6 +262,12 @@ async fn index_fed(scope: &DedicatedWorkerGlobalScope, job: &JsValue, layer: u32
         }
     };
     let res = async {
+        if spec.is_some() {
+            let p = crate::layer::tarindex::walk_piece(src, &opts, from, until, &mut progress, &mut pace).await?;
+            let (.., read_ms) = fed.blob.stats.get();
+            let ends = p.ends();
+            return Ok((p.index, Some(ends), now(scope) - t0, read_ms));
+        }
         let mut idx = crate::layer::tarindex::walk_headers(src, &opts, &mut progress, &mut pace).await?;
         if verify {
             // The rest of the blob (the contents after the last header, the end blocks, any

@@ -104,8 +104,9 @@ const gnuVerPlain = plain.reduce((s, f) => s + bash(`tee >(sha256sum >/dev/null)
 const gnuVerGz = gz.reduce((s, f) => s + bash(`tee >(sha256sum >/dev/null) < ${f} | gzip -dc | tee >(sha256sum >/dev/null) | tar -tv >/dev/null`, f), 0);
 // The best read plan in the same browser (readcost.mjs, "plan oracle": every header's offset
 // known in advance), over the same uncompressed layers.
+// NOFLOOR=1 leaves it out (comparing two builds' loads).
 let planFloor = NaN;
-if (!process.env.ONLY || process.env.ONLY === 'plain') {
+if ((!process.env.ONLY || process.env.ONLY === 'plain') && !process.env.NOFLOOR) {
   const out = execFileSync('node', [path.join(ROOT, 'tests/browser/readcost.mjs'), ...fresh(plain)], { encoding: 'utf8', env: { ...process.env, ONLY: 'plans' } });
   const plans = [...out.matchAll(/^plan (oracle[^:]*): .* (\d+) ms$/gm)].map((m) => [m[1], Number(m[2])]);
   if (process.env.VERBOSE) console.log(out);
@@ -202,7 +203,7 @@ const best = async (files, verify, after) => {
 
 const rows = [];
 const results = {};
-const ONLY = process.env.ONLY || ''; // 'load', 'plain', 'gzip' or 'toggle' runs one part
+const ONLY = process.env.ONLY || ''; // 'load', 'plain', 'gzip' or 'toggle' runs one part (NOVERIFIED=1: only the unverified loads)
 const loads = [['uncompressed (docker save)', path.join(BIG, 'big.docker.tar'), gnuPlain, 'plain'], ['gzip (3 bare layers)', gz, gnuGz, 'gzip']]
   .filter((l) => !ONLY || ONLY === 'load' || ONLY === l[3]);
 // After the gzip load (not verified): click to preview of the first, middle and last file of the
@@ -238,7 +239,7 @@ async function previews(page) {
 }
 
 for (const [name, files, base] of ONLY === 'toggle' ? [] : loads) {
-  for (const verify of [false, true]) {
+  for (const verify of (process.env.NOVERIFIED ? [false] : [false, true])) {
     const r = await best(files, verify, name.startsWith('gzip') && !verify ? previews : null);
     results[`${name}/${verify}`] = r;
     rows.push([`${name}, ${verify ? 'verified' : 'not verified'}`, ms(r.took), ms(base), (r.took / base).toFixed(2),
