@@ -286,3 +286,47 @@ fn uncompressed_pieces_across_big_files_and_tars_inside_files() {
     }
     assert!(met >= 1, "some splits meet");
 }
+
+/// Damaged uncompressed layers (bytes changed anywhere, headers included) cut anywhere: no
+/// piece panics, and pieces that join give exactly what the header walk of the same bytes
+/// gives (a join never makes up, drops or moves an entry; when the walk fails, they do not
+/// join).
+mod damaged {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn base() -> &'static [u8] {
+        static TAR: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        TAR.get_or_init(|| {
+            let mut b = tar::Builder::new(Vec::new());
+            for i in 0..3000u32 {
+                let size = if i % 500 == 250 { 1 << 20 } else { (i as usize * 37) % 3000 };
+                let mut h = hdr();
+                h.set_size(size as u64);
+                let long = if i % 11 == 0 { "very-long-component-".repeat(6) } else { String::new() };
+                b.append_data(&mut h, format!("d{}/{long}f{i}", i / 100), &vec![(i % 251) as u8; size][..]).unwrap();
+            }
+            b.into_inner().unwrap()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+        #[test]
+        fn damaged_pieces_join_only_into_the_walk(changes in proptest::collection::vec((0.0f64..1.0, any::<u8>()), 0..6), n in 2usize..6) {
+            let mut tar = base().to_vec();
+            for (at, b) in changes {
+                let i = ((tar.len() - 1) as f64 * at) as usize;
+                tar[i] = b;
+            }
+            let src = MemSource::shared(tar.clone());
+            let whole = index_layer(src.clone(), &plain_opts(), &mut |_| true);
+            let pieces: Result<Vec<_>, _> = plan_pieces(src.clone(), n).iter().map(|s| index_piece(src.clone(), &plain_opts(), *s, &mut |_| true)).collect();
+            if let Some(joined) = pieces.ok().and_then(|p| join_pieces(p, tar.len() as u64, &plain_opts())) {
+                let whole = whole.map_err(|e| e.to_string());
+                prop_assert!(whole.is_ok(), "pieces joined where the walk failed: {:?}", whole);
+                prop_assert_eq!(joined.entries, whole.unwrap().entries);
+            }
+        }
+    }
+}
