@@ -475,10 +475,11 @@ fn pool_open(
     web_sys::console::debug_1(&format!("layerlab: splitting the open of {} ({layers} layers{teed}) over the layer workers", archive.name).into());
     // Not verified, a gzip or uncompressed layer bigger than its share of the workers' work is
     // split into pieces the layer workers read (and inflate) side by side. The big image's
-    // layer 1 (585 MB) in 3 pieces: unverified opens 727-1131 ms (median 842) against
-    // 705-1169 ms (median 994) in one pass, seven alternations on a noisy box; the two cores
-    // share the reads (layer 1 read whole by two workers at once, each half: 243-431 ms
-    // against 333-687 ms by one). A gzip layer's starts are searched for here a
+    // layer 1 (585 MB) in 3 pieces: unverified opens 681-1131 ms (median 846) against
+    // 705-1289 ms (median 960) in one pass, 13 alternations on a noisy box; the pairs split 7
+    // to 6, as Chromium keeps the box's two cores busy either way (1.2-2.1 CPU-s an open).
+    // Reads alone gain more: layer 1 read whole by two workers at once, each half, 243-431 ms
+    // against 333-687 ms by one. A gzip layer's starts are searched for here a
     // piece at a time between other tasks ([`plan_tick`]): the layer workers cannot even start
     // while this worker is busy (measured: ready 270 ms after they were created while it
     // planned the big image's layers in one go, 25-40 ms otherwise).
