@@ -330,3 +330,24 @@ mod damaged {
         }
     }
 }
+
+#[test]
+fn a_layer_cut_short_names_the_entry_whole_or_in_pieces() {
+    let mut b = tar::Builder::new(Vec::new());
+    for i in 0..40 {
+        let mut h = hdr();
+        h.set_size(1 << 20);
+        b.append_data(&mut h, format!("opt/f{i:02}"), &vec![i as u8; 1 << 20][..]).unwrap();
+    }
+    let tar = b.into_inner().unwrap();
+    let cut = tar[..tar.len() - 1024 - 300_000].to_vec(); // inside the last file
+    let said = |e: layerlab::error::Error| {
+        assert_eq!(e.kind, layerlab::error::ErrorKind::Truncated, "{e}");
+        assert!(e.to_string().contains("opt/f39") && e.to_string().contains("bytes of content"), "{e}");
+    };
+    said(index_layer(MemSource::shared(cut.clone()), &plain_opts(), &mut |_| true).unwrap_err());
+    let src = MemSource::shared(cut);
+    let last = *plan_pieces(src.clone(), 3).last().unwrap();
+    assert!(last.from.is_some());
+    said(index_piece(src, &plain_opts(), last, &mut |_| true).unwrap_err());
+}

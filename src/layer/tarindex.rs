@@ -253,15 +253,7 @@ pub async fn walk_headers<F: std::future::Future<Output = ()>>(
         let Some(e) = iter.next() else { break };
         let mut e = e.map_err(io_err).map_err(|err| after(err, &out.entries))?;
         let entry = convert(&mut e, opts)?;
-        let end = entry.offset.saturating_add(e.size());
-        if end > total {
-            return Err(Error::truncated(format!(
-                "the entry claims {} bytes of content but the layer ends {} bytes after its header",
-                e.size(),
-                total.saturating_sub(entry.offset)
-            ))
-            .at_entry(entry.display_path()));
-        }
+        let end = content_end(&entry, e.size(), total)?;
         last_end = last_end.max(end);
         if !entry.path.is_empty() {
             push(&mut out.entries, entry, opts)?;
@@ -274,6 +266,20 @@ pub async fn walk_headers<F: std::future::Future<Output = ()>>(
     out.uncompressed_size = total;
     progress(Progress { bytes: total, total, entries: out.entries.len() as u64 });
     Ok(out)
+}
+
+/// Where an entry's content (`size` bytes from its offset) ends; an error naming the entry when
+/// that is past the layer's end (`total`), so a header walk never seeks beyond the blob.
+fn content_end(entry: &Entry, size: u64, total: u64) -> Result<u64> {
+    let end = entry.offset.saturating_add(size);
+    if end > total {
+        return Err(Error::truncated(format!(
+            "the entry claims {size} bytes of content but the layer ends {} bytes after its header",
+            total.saturating_sub(entry.offset)
+        ))
+        .at_entry(entry.display_path()));
+    }
+    Ok(end)
 }
 
 /// Runs a future whose every await is ready at once (a [`walk_headers`] paced by nothing) to
@@ -872,15 +878,7 @@ pub async fn walk_piece<F: std::future::Future<Output = ()>>(
         let mut e = e.map_err(io_err).map_err(|err| after(err, entries))?;
         let mut entry = convert(&mut e, opts)?;
         entry.offset += origin;
-        let end = entry.offset.saturating_add(e.size());
-        if end > total {
-            return Err(Error::truncated(format!(
-                "the entry claims {} bytes of content but the layer ends {} bytes after its header",
-                e.size(),
-                total.saturating_sub(entry.offset)
-            ))
-            .at_entry(entry.display_path()));
-        }
+        let end = content_end(&entry, e.size(), total)?;
         // The entry's first header (a PAX or long-name one included), as `walk` counts them.
         let header = next_header - from;
         next_header = entry.offset.saturating_add(e.size().div_ceil(512) * 512);
