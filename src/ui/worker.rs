@@ -488,8 +488,8 @@ fn pool_open(
     let (mut pieces, mut seen) = (vec![Vec::new(); layers], vec![vec![0]; layers]);
     for (l, (_, src)) in found.iter().enumerate() {
         let k = if verify || blobs.is_none() { 1 } else { crate::layer::tarindex::piece_count(src, total, n) };
-        let plain = crate::layer::compression::detect_source(&**src).is_ok_and(|c| c == crate::layer::Compression::None);
-        if k > 1 && plain {
+        let plain = k > 1 && crate::layer::compression::detect_source(&**src).is_ok_and(|c| c == crate::layer::Compression::None);
+        if plain {
             // An uncompressed layer is cut with no search: its pieces go first (biggest first
             // with the other layers), not after a planning tick.
             let specs: Vec<_> = crate::layer::tarindex::Planner::new(src.clone(), k).collect();
