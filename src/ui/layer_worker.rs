@@ -264,9 +264,8 @@ async fn index_fed(
     let res = async {
         if spec.is_some() {
             let p = crate::layer::tarindex::walk_piece(src, &opts, from, until, &mut progress, &mut pace).await?;
-            let (.., read_ms) = fed.blob.stats.get();
             let ends = p.ends();
-            return Ok((p.index, Some(ends), now(scope) - t0, read_ms));
+            return Ok((p.index, Some(ends)));
         }
         let mut idx = crate::layer::tarindex::walk_headers(src, &opts, &mut progress, &mut pace).await?;
         if verify {
@@ -281,11 +280,11 @@ async fn index_fed(
                 idx.blob_digest = Some(d);
             }
         }
-        let (.., read_ms) = fed.blob.stats.get();
-        Ok((idx, None, now(scope) - t0, read_ms))
+        Ok((idx, None))
     }
     .await;
-    (res, fed.streams.get())
+    let (.., read_ms) = fed.blob.stats.get();
+    (res.map(|(idx, ends)| (idx, ends, now(scope) - t0, read_ms)), fed.streams.get())
 }
 
 /// How far past what was read a header must be for an unverified pass to read it from a new

@@ -488,24 +488,25 @@ fn pool_open(
     let (mut pieces, mut seen) = (vec![Vec::new(); layers], vec![vec![0]; layers]);
     for (l, (_, src)) in found.iter().enumerate() {
         let k = if verify || blobs.is_none() { 1 } else { crate::layer::tarindex::piece_count(src, total, n) };
-        let plain = k > 1 && crate::layer::compression::detect_source(&**src).is_ok_and(|c| c == crate::layer::Compression::None);
-        if plain {
+        match (k > 1).then(|| crate::layer::tarindex::Planner::new(src.clone(), k)) {
             // An uncompressed layer is cut with no search: its pieces go first (biggest first
             // with the other layers), not after a planning tick.
-            let specs: Vec<_> = crate::layer::tarindex::Planner::new(src.clone(), k).collect();
-            for (i, spec) in specs.iter().enumerate() {
-                let size = spec.until.map_or(src.len(), |c| c.input) - spec.from.map_or(0, |c| c.input);
-                todo.push(Job { layer: l, piece: Some((i, *spec)), size });
+            Some(planner) if planner.cuts_at_once() => {
+                let specs: Vec<_> = planner.collect();
+                for (i, spec) in specs.iter().enumerate() {
+                    let size = spec.until.map_or(src.len(), |c| c.input) - spec.from.map_or(0, |c| c.input);
+                    todo.push(Job { layer: l, piece: Some((i, *spec)), size });
+                }
+                web_sys::console::debug_1(&format!("layerlab: {} layer {l}: {} pieces", archive.name, specs.len()).into());
+                pieces[l] = vec![None; specs.len()];
+                seen[l] = vec![0; specs.len()];
+                planning.push(None);
             }
-            web_sys::console::debug_1(&format!("layerlab: {} layer {l}: {} pieces", archive.name, specs.len()).into());
-            pieces[l] = vec![None; specs.len()];
-            seen[l] = vec![0; specs.len()];
-            planning.push(None);
-        } else if k > 1 {
-            planning.push(Some((crate::layer::tarindex::Planner::new(src.clone(), k), 0.0)));
-        } else {
-            todo.push(Job { layer: l, piece: None, size: src.len() });
-            planning.push(None);
+            Some(planner) => planning.push(Some((planner, 0.0))),
+            None => {
+                todo.push(Job { layer: l, piece: None, size: src.len() });
+                planning.push(None);
+            }
         }
     }
     let size = reporter.borrow().info.total;
@@ -730,7 +731,9 @@ fn on_layer_message(w: usize, data: JsValue) {
         let idx = field(&data, "index").dyn_into::<Uint8Array>().ok().and_then(|a| crate::layer::indexfile::decode(&a.to_vec()).ok()).and_then(|mut v| v.pop());
         if let Some(part) = field(&data, "part").as_f64().map(|k| k as usize) {
             let ms = |k: &str| field(&data, k).as_f64().unwrap_or(0.0) as u32;
-            web_sys::console::debug_1(&format!("layerlab: {} layer {layer} piece {part}: its pass {} ms, reads {} ms in {} streams", o.archive.name, ms("ms"), ms("readMs"), ms("streams")).into());
+            let streams = ms("streams");
+            let s = if streams == 1 { "" } else { "s" };
+            web_sys::console::debug_1(&format!("layerlab: {} layer {layer} piece {part}: its pass {} ms, reads {} ms in {streams} stream{s}", o.archive.name, ms("ms"), ms("readMs")).into());
             took_piece(o, layer, part, idx, &data);
             p.assign(w);
             return;
