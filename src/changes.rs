@@ -198,19 +198,12 @@ fn differs(new: &Node, old: &Node) -> Diff {
 /// Bytes a layer directory takes as Docker's overlay2 `DiffSize` counts them
 /// (moby `pkg/directory.Size`): `st_size` of every non-directory, each inode once.
 pub fn disk_usage(t: &Tree) -> u64 {
-    let mut seen = HashSet::new();
-    let mut total = 0u64;
-    for (_, ino) in t.walk() {
-        let n = t.node(ino);
-        let s = match &n.kind {
-            Kind::Dir(_) => 0,
+    t.inodes()
+        .into_iter()
+        .map(|ino| match &t.node(ino).kind {
             Kind::File(c) => c.size(),
             Kind::Symlink(target) => target.len() as u64,
             _ => 0,
-        };
-        if s > 0 && seen.insert(ino) {
-            total += s;
-        }
-    }
-    total
+        })
+        .sum()
 }

@@ -188,14 +188,7 @@ impl Outcome {
 
 /// Bytes of one layer directory as `docker ps -s` counts them (each inode once).
 pub fn layer_bytes(l: &Tree) -> u64 {
-    let mut seen = std::collections::HashSet::new();
-    let mut n = 0u64;
-    for (_, ino) in l.walk() {
-        if seen.insert(ino) {
-            n += l.node(ino).size();
-        }
-    }
-    n
+    l.inodes().into_iter().map(|ino| l.node(ino).size()).sum()
 }
 
 /// Disk use as `docker ps -s` reports it under overlay2.

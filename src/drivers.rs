@@ -554,21 +554,15 @@ pub fn ext4_bytes(kind: EntryKind, size: u64) -> u64 {
 
 /// Bytes ext4 holds for a whole tree (the container layer's directory): every inode once.
 pub fn ext4_tree_bytes(t: &Tree) -> u64 {
-    let mut seen = HashSet::new();
-    let mut n = 0;
-    for (_, ino) in t.walk() {
-        if !seen.insert(ino) {
-            continue;
-        }
-        let node = t.node(ino);
-        n += match &node.kind {
+    t.inodes()
+        .into_iter()
+        .map(|ino| match &t.node(ino).kind {
             Kind::Dir(ch) => ext4_dir_bytes(ch.keys().map(|k| &k[..])),
             Kind::File(c) => ext4_bytes(EntryKind::File, c.size()),
             Kind::Symlink(s) => ext4_bytes(EntryKind::Symlink, s.len() as u64),
             _ => 0,
-        };
-    }
-    n
+        })
+        .sum()
 }
 
 /// Bytes ext4 holds for a view (a full copy of the merged tree, as vfs makes).

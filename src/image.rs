@@ -502,7 +502,7 @@ impl Archive {
         // bigger than its share of a core's work is cut into parts about that share's size.
         let mut jobs: Vec<(&Opened, Option<PieceSpec>, u64)> = Vec::new();
         for o in &todo {
-            let n = crate::layer::tarindex::piece_count(&o.src, total, cores);
+            let n = crate::layer::tarindex::piece_count(o.compression, o.src.len(), total, cores);
             if n < 2 || o.iopts.verify {
                 jobs.push((o, None, o.src.len()));
                 continue;

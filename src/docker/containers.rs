@@ -103,7 +103,7 @@ pub fn init_layer(image: &Stack, hostname: &str) -> Tree {
         t.insert_path(path.as_bytes(), node);
     }
     // moby makes them all (parents too) when the container is created: their mtimes are now
-    for (_, ino) in t.walk() {
+    for ino in t.inodes() {
         t.node_mut(ino).mtime = super::names::NOW;
     }
     t

@@ -635,13 +635,14 @@ pub const MIN_PIECE: u64 = 16 << 20;
 /// How many pieces to split layer blob `src` into, when `all` compressed bytes are indexed on
 /// `cores` cores: one unless it is a gzip or uncompressed layer bigger than its share (half a
 /// core's part of the work, so the pieces and the other layers even out over the cores).
-pub fn piece_count(src: &Source, all: u64, cores: usize) -> usize {
+/// `compression` is the blob's ([`super::compression::detect_source`]), `len` its size: no byte
+/// is read here (a read in the page's worker costs a few milliseconds).
+pub fn piece_count(compression: Compression, len: u64, all: u64, cores: usize) -> usize {
     let share = (all / (2 * cores as u64).max(1)).max(MIN_PIECE);
-    let splits = super::compression::detect_source(&**src).is_ok_and(|c| matches!(c, Compression::Gzip | Compression::None));
-    if cores < 2 || !splits {
+    if cores < 2 || !matches!(compression, Compression::Gzip | Compression::None) {
         return 1;
     }
-    src.len().div_ceil(share).max(1) as usize
+    len.div_ceil(share).max(1) as usize
 }
 
 /// Splits a gzip blob into `n` pieces of about equal compressed size, each starting at a block
@@ -669,8 +670,13 @@ pub struct Planner {
 
 impl Planner {
     pub fn new(src: Source, n: usize) -> Planner {
-        let plain = super::compression::detect_source(&*src).is_ok_and(|c| c == Compression::None);
-        Planner { src, n: n.max(1) as u64, k: 1, from: None, done: false, plain }
+        let c = super::compression::detect_source(&*src).unwrap_or(Compression::Gzip);
+        Planner::of(src, n, c)
+    }
+
+    /// [`Planner::new`] for a blob whose compression is known (no byte read here).
+    pub fn of(src: Source, n: usize, compression: Compression) -> Planner {
+        Planner { src, n: n.max(1) as u64, k: 1, from: None, done: false, plain: compression == Compression::None }
     }
 
     /// True for an uncompressed blob: its cuts need no search, so every piece is known at once.

@@ -428,10 +428,6 @@ fn cores(scope: &DedicatedWorkerGlobalScope) -> usize {
     js_sys::Reflect::get(&nav, &"hardwareConcurrency".into()).ok().and_then(|v| v.as_f64()).unwrap_or(1.0) as usize
 }
 
-fn blobs_compressed(s: &Source) -> bool {
-    crate::layer::compression::detect_source(&**s).is_ok_and(|c| c != crate::layer::Compression::None)
-}
-
 /// Hands an open to the layer workers, starting them if none run; gives the archive back when
 /// it is not for them: no open waits in the pool and a split would not pay (fewer than two cores,
 /// blobs under `min` bytes: small archives open faster here than workers start), or the
@@ -452,7 +448,8 @@ fn pool_open(
     let found = archive.layer_blobs();
     let blobs = found.as_ref().ok().and_then(|f| f.iter().map(|(_, s)| js_blob(s)).collect::<Result<Vec<Blob>, String>>().ok());
     let found = found.unwrap_or_default();
-    let compressed: Vec<bool> = found.iter().map(|(_, s)| blobs_compressed(s)).collect();
+    // Each blob's compression, read once here (a read costs this worker 1.5-3 ms).
+    let kinds: Vec<Option<crate::layer::Compression>> = found.iter().map(|(_, s)| crate::layer::compression::detect_source(&**s).ok()).collect();
     // A pool with opens in hand takes every open, so they finish in the order they came.
     let busy = in_flight();
     let total: u64 = found.iter().map(|(_, s)| s.len()).sum();
@@ -487,8 +484,11 @@ fn pool_open(
     let mut planning = Vec::new();
     let (mut pieces, mut seen) = (vec![Vec::new(); layers], vec![vec![0]; layers]);
     for (l, (_, src)) in found.iter().enumerate() {
-        let k = if verify || blobs.is_none() { 1 } else { crate::layer::tarindex::piece_count(src, total, n) };
-        match (k > 1).then(|| crate::layer::tarindex::Planner::new(src.clone(), k)) {
+        let k = match kinds[l] {
+            Some(c) if !verify && blobs.is_some() => crate::layer::tarindex::piece_count(c, src.len(), total, n),
+            _ => 1,
+        };
+        match kinds[l].filter(|_| k > 1).map(|c| crate::layer::tarindex::Planner::of(src.clone(), k, c)) {
             // An uncompressed layer is cut with no search: its pieces go first (biggest first
             // with the other layers), not after a planning tick.
             Some(planner) if planner.cuts_at_once() => {
@@ -526,7 +526,7 @@ fn pool_open(
         tee,
         stream: crate::digest::Hasher::new(),
         // An uncompressed layer's blob is its stream: its digest is the stream's.
-        digest_todo: tee.filter(|&l| compressed[l]),
+        digest_todo: tee.filter(|&l| kinds[l].is_some_and(|c| c != crate::layer::Compression::None)),
         blob_digest: None,
         reporter,
         t0,
