@@ -8,7 +8,7 @@ import path from 'node:path';
 import { start, openWithPicker, waitLayers, layerItems, downloadListing, shot, visiblePaths } from './helpers.mjs';
 import { writeManyEntries, writeBigFile, writeGzipLayer } from './tar.mjs';
 
-test('100k entries: the tree draws only a window and scrolls to the end', async () => {
+test('100k entries: the tree draws the rows in view and a margin, scrolls to the end, fills a taller window', async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'layerlab-'));
   const file = path.join(tmp, 'many.tar');
   writeManyEntries(file, 400, 250); // 400 dirs + 100k files
@@ -19,11 +19,42 @@ test('100k entries: the tree draws only a window and scrolls to the end', async 
     await waitLayers(page, 1);
     // root + /data + 400 dirs + 100k files
     await page.getByText('100402 entries', { exact: true }).waitFor();
-    const drawn = await page.locator('[role=treeitem]').count();
-    assert.ok(drawn > 20 && drawn < 600, `${drawn} rows drawn`);
-    await page.getByRole('tree', { name: 'Files' }).evaluate((el) => { el.scrollTop = el.scrollHeight; });
+    const tree = page.getByRole('tree', { name: 'Files' });
+    // Every row the view shows is drawn (none missing), and at most 30 more (10 above and
+    // below, the first rounded down to 10): rows are 24 px high.
+    const covered = () => tree.evaluate((el) => {
+      const first = Math.floor(el.scrollTop / 24);
+      const last = Math.min(Math.ceil((el.scrollTop + el.clientHeight) / 24), Number(el.querySelector('[role=treeitem]')?.getAttribute('aria-setsize') ?? 0));
+      const drawn = new Set([...el.querySelectorAll('[role=treeitem]')].map((r) => Number(r.getAttribute('aria-posinset')) - 1));
+      const missing = [];
+      for (let i = first; i < last; i++) if (!drawn.has(i)) missing.push(i);
+      return { missing, drawn: drawn.size, shown: last - first };
+    });
+    const settled = async (what) => {
+      let c;
+      for (let i = 0; i < 100; i++) {
+        c = await covered();
+        if (c.missing.length === 0) break;
+        await page.waitForTimeout(20);
+      }
+      assert.deepEqual(c.missing, [], `${what}: rows shown but not drawn`);
+      assert.ok(c.drawn > 0 && c.drawn <= c.shown + 30, `${what}: ${c.drawn} rows drawn for ${c.shown} shown`);
+      return c;
+    };
+    await settled('at the top');
+    // Scrolled a few rows at a time, as a wheel does, then far.
+    for (const rows of [3, 7, 12, 25, 61, 200, 5000]) {
+      await tree.evaluate((el, y) => { el.scrollTop = y; }, rows * 24);
+      await settled(`scrolled to row ${rows}`);
+    }
+    // A taller window shows more rows: they are drawn without a scroll.
+    const before = (await covered()).shown;
+    await page.setViewportSize({ width: 1280, height: 1400 });
+    const taller = await settled('in a taller window');
+    assert.ok(taller.shown > before, `${taller.shown} rows shown, ${before} before`);
+    await tree.evaluate((el) => { el.scrollTop = el.scrollHeight; });
     await page.locator('[role=treeitem][data-path="/data/d0399/f0249.txt"]').waitFor();
-    assert.ok((await page.locator('[role=treeitem]').count()) < 600);
+    await settled('at the end');
     await shot(page, 'many-entries-bottom');
   } finally {
     await t.close();
