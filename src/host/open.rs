@@ -130,7 +130,7 @@ pub fn open_archive(
 ) -> Result<Opened> {
     let size = src.len();
     let archive = prepare(src, name, verify)?;
-    load_archive(&archive, size, verify, job, first_id, progress, &[])
+    load_archive(&archive, size, verify, job, first_id, progress, Vec::new())
 }
 
 /// What [`open_archive`] does before it reads a layer: the blob must be a tar, gzip or zstd
@@ -171,7 +171,7 @@ pub fn load_archive(
     job: u32,
     first_id: LayerId,
     progress: &mut dyn FnMut(ProgressInfo) -> bool,
-    indexes: &[(String, crate::layer::tarindex::LayerIndex)],
+    mut indexes: Vec<(String, crate::layer::tarindex::LayerIndex)>,
 ) -> Result<Opened> {
     let name = archive.name.as_str();
     let bare = archive.format == Format::Layers;
@@ -194,7 +194,7 @@ pub fn load_archive(
                 entries: p.entries,
             })
         };
-        let mut img = match archive.load_with(&Selector::Index(r.index), &opts, &mut report, indexes) {
+        let mut img = match archive.load_with(&Selector::Index(r.index), &opts, &mut report, &mut indexes) {
             Ok(img) => img,
             // The image a user would get must load; others of a multi-image archive may be
             // absent (an index listing platforms whose blobs were not saved).

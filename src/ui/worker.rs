@@ -214,7 +214,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) 
                 reporter.borrow_mut().indexed(p);
                 true
             };
-            let res = load_archive(&archive, size, verify, job, engine.next_id(), &mut progress, &[]);
+            let res = load_archive(&archive, size, verify, job, engine.next_id(), &mut progress, Vec::new());
             let (reads, bytes, ms) = watched.inner.stats.get();
             web_sys::console::debug_1(&format!("layerlab: opened {name} in {:.0} ms; {reads} browser reads, {:.1} MiB, {ms:.0} ms", now(scope) - t0, bytes as f64 / 1048576.0).into());
             finish_open(scope, engine, job, res);
@@ -843,7 +843,7 @@ fn finish_ready() {
         };
         let mut engine = engine.borrow_mut();
         let first = engine.next_id();
-        let res = load_archive(&archive, size, verify, job, first, &mut progress, &indexes);
+        let res = load_archive(&archive, size, verify, job, first, &mut progress, indexes);
         let how = if failed { "in turn, after a layer worker failed" } else { "split" };
         web_sys::console::debug_1(&format!("layerlab: opened {} in {:.0} ms ({how})", archive.name, now(&scope) - t0).into());
         finish_open(&scope, &mut engine, job, res);
