@@ -192,6 +192,16 @@ impl Tree {
         self.node(dir).children()?.get(name).copied()
     }
 
+    /// [`Tree::child`], answered with one comparison for a name after the directory's last: a
+    /// tar lists a directory's names in order, so most entries are new and go at its end.
+    fn child_at_end(&self, dir: Ino, name: &[u8]) -> Option<Ino> {
+        let c = self.node(dir).children()?;
+        match c.last_key_value() {
+            Some((last, _)) if name > &last[..] => None,
+            _ => c.get(name).copied(),
+        }
+    }
+
     /// Looks up a relative path component by component, without following symlinks.
     pub fn lookup(&self, path: &[u8]) -> Option<Ino> {
         let mut cur = ROOT;
@@ -361,7 +371,7 @@ impl Tree {
         // Rule 2: replace what is there unless both are directories.
         let mut known = known;
         let existing = match known {
-            Some(d) => self.child(d, name),
+            Some(d) => self.child_at_end(d, name),
             None => self.lookup(&e.path),
         };
         if let Some(existing) = existing {
@@ -398,7 +408,7 @@ impl Tree {
                 return Ok(());
             }
             EntryKind::Dir => {
-                if let Some(existing) = self.child(dir, name) {
+                if let Some(existing) = self.child_at_end(dir, name) {
                     let n = self.node_mut(existing);
                     n.mode = e.mode;
                     n.uid = e.uid;
