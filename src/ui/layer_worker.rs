@@ -3,7 +3,8 @@
 //!
 //! Rules: a wasm of its own (`layer-worker`), holding only the indexing, so the page's first
 //! load does not carry it; started one per core by the page's worker, which it greets with
-//! `{msg: "Ready"}`. Requests: `{index, job, verify, tee, blob, piece?}` (`piece`: which, where
+//! `{msg: "Ready"}`. Requests: `{index, job, verify, tee, plain, blob, piece?}` (`plain`: the
+//! page's worker found the blob uncompressed; `piece`: which, where
 //! it starts and where the next starts, as `[k, input, bits, input, bits]`, NaN for the blob's
 //! start or end), `{digest, job, blob}` and `{ack, job, buf}` (the page's worker hashed `ack`
 //! more bytes of the chunks handed to it, and sends the chunk's buffer back to be filled
@@ -62,7 +63,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         // waits for the page's worker's hashing when it gets ahead, so it runs as a task of
         // this worker's.
         // A piece of one (not verified) likewise, from where it starts.
-        if let Some(b) = blob.as_ref().filter(|b| is_plain(b)) {
+        if let Some(b) = blob.as_ref().filter(|_| field(&data, "plain").is_truthy()) {
             let (scope, b) = (scope.clone(), b.clone());
             CREDIT.with(|c| *c.borrow_mut() = Credit { job: job.as_f64().unwrap_or(-1.0), ..Credit::default() });
             wasm_bindgen_futures::spawn_local(async move {
@@ -119,11 +120,6 @@ fn answer(scope: &DedicatedWorkerGlobalScope, job: &JsValue, l: &JsValue, part: 
             let _ = scope.post_message(&obj(&[("job", job), ("layer", l), ("error", &e.to_string().into()), ("part", part)]));
         }
     }
-}
-
-/// Whether a layer blob is an uncompressed tar (its first bytes say no compression).
-fn is_plain(blob: &Blob) -> bool {
-    BrowserBlob::new(blob.clone()).ok().and_then(|b| crate::layer::compression::detect_source(&b).ok()) == Some(crate::layer::Compression::None)
 }
 
 /// What [`index_one`] gives back: the index, a piece's ends (see the header), the pass's and

@@ -363,6 +363,9 @@ struct PoolOpen {
     size: u64,
     paths: Vec<String>,
     blobs: Vec<Blob>,
+    /// Which blobs are uncompressed tars: a layer worker walks those from their streams
+    /// (`layer_worker::index_fed`), told so rather than reading their first bytes again.
+    plain: Vec<bool>,
     indexes: Vec<Option<crate::layer::tarindex::LayerIndex>>,
     /// Passes not handed out yet.
     todo: Vec<Job>,
@@ -527,6 +530,7 @@ fn pool_open(
         stream: crate::digest::Hasher::new(),
         // An uncompressed layer's blob is its stream: its digest is the stream's.
         digest_todo: tee.filter(|&l| kinds[l].is_some_and(|c| c != crate::layer::Compression::None)),
+        plain: kinds.iter().map(|&c| c == Some(crate::layer::Compression::None)).collect(),
         blob_digest: None,
         reporter,
         t0,
@@ -657,7 +661,7 @@ impl Pool {
         let Some(o) = self.opens.iter_mut().find(|o| o.job == job) else { return false };
         o.todo.remove(k);
         let tee = o.tee == Some(layer);
-        let m = obj(&[("index", &(layer as u32).into()), ("job", &job.into()), ("verify", &o.verify.into()), ("tee", &tee.into()), ("blob", &o.blobs[layer])]);
+        let m = obj(&[("index", &(layer as u32).into()), ("job", &job.into()), ("verify", &o.verify.into()), ("tee", &tee.into()), ("plain", &o.plain[layer].into()), ("blob", &o.blobs[layer])]);
         if let Some((k, spec)) = piece {
             let _ = js_sys::Reflect::set(&m, &"piece".into(), &js_sys::Float64Array::from(&spec.to_numbers(k)[..]));
         }
