@@ -313,19 +313,25 @@ impl Tree {
     /// sentence per entry Docker would refuse but we accept.
     pub fn from_entries(entries: &[Entry], blob: Option<&Arc<LayerBlob>>, warnings: &mut Vec<String>) -> Result<Tree> {
         let mut t = Tree::new();
-        // The last entry's directory: a tar lists a directory's entries together, so most
-        // entries are found there without walking their path from the root again.
-        let mut last: Option<(Vec<u8>, Ino)> = None;
+        let mut at = Cursor::default();
         for e in entries {
-            t.apply(e, blob, warnings, &mut last).map_err(|err| err.at_entry(e.display_path()))?;
+            t.apply(e, blob, warnings, &mut at).map_err(|err| err.at_entry(e.display_path()))?;
         }
         Ok(t)
     }
 
-    /// Finds the parent directory of `path` (relative), creating implied dirs (0755 0:0).
-    fn implied_parent(&mut self, parent: &[u8]) -> Result<Ino> {
-        let mut cur = ROOT;
-        for comp in components(parent) {
+    /// The directory `parent` (relative), creating missing ones as implied directories (0755
+    /// 0:0; `ENOTDIR` where a name on the way is not a directory). It starts from the deepest
+    /// directory `at` holds that is `parent` or above it, and leaves `at` at `parent`.
+    fn implied_parent(&mut self, parent: &[u8], at: &mut Cursor) -> Result<Ino> {
+        // The longest of `at`'s directories that `parent` starts with, up to a `/`.
+        let same = at.path.iter().zip(parent).take_while(|(a, b)| a == b).count();
+        let boundary = |end: usize| end <= same && (parent.len() == end || parent[end] == b'/');
+        let keep = at.dirs.iter().rposition(|&(end, _)| boundary(end)).map_or(0, |k| k + 1);
+        at.dirs.truncate(keep);
+        let (from, mut cur) = at.dirs.last().map_or((0, ROOT), |&(end, ino)| (end, ino));
+        at.path.truncate(from);
+        for comp in components(&parent[from..]) {
             cur = match self.child(cur, comp) {
                 Some(i) if self.node(i).is_dir() => i,
                 Some(_) => {
@@ -336,6 +342,7 @@ impl Tree {
                 }
                 None => self.insert(cur, comp, Node::dir(0o755, 0, 0)),
             };
+            at.enter(comp, cur);
         }
         Ok(cur)
     }
@@ -353,14 +360,12 @@ impl Tree {
         false
     }
 
-    /// Applies one entry. `last` is the directory the previous entry went into, by path: it
-    /// stands for walking `parent` from the root while nothing was removed since (a removal
-    /// may take that directory or one above it away, so it forgets it).
-    fn apply(&mut self, e: &Entry, blob: Option<&Arc<LayerBlob>>, warnings: &mut Vec<String>, last: &mut Option<(Vec<u8>, Ino)>) -> Result<()> {
-        let parent = e.parent();
-        let name = e.name();
+    /// Applies one entry. `at` holds the directories of the previous entry's path, so an
+    /// entry next to it (a tar lists a directory's entries together) is placed without walking
+    /// its path from the root again.
+    fn apply(&mut self, e: &Entry, blob: Option<&Arc<LayerBlob>>, warnings: &mut Vec<String>, at: &mut Cursor) -> Result<()> {
+        let (parent, name) = crate::path::split_rel(&e.path);
         let is_marker = matches!(e.kind, EntryKind::Whiteout | EntryKind::Opaque);
-        let known = last.as_ref().filter(|(p, _)| p.as_slice() == parent).map(|&(_, d)| d);
         if is_marker && self.ancestor_not_dir(parent) {
             warnings.push(format!(
                 "entry '{}' is a whiteout under a path this layer made a file: skipped, as containers/storage and umoci do; Docker's overlay2 driver would refuse this layer (ENOTDIR)",
@@ -368,29 +373,13 @@ impl Tree {
             ));
             return Ok(());
         }
-        // Rule 2: replace what is there unless both are directories.
-        let mut known = known;
-        let existing = match known {
-            Some(d) => self.child_at_end(d, name),
-            None => self.lookup(&e.path),
-        };
-        if let Some(existing) = existing {
+        let dir = self.implied_parent(parent, at)?;
+        // Rule 2: replace what is there unless both are directories. `at` holds `dir` and the
+        // directories above it, none of which this removes.
+        if let Some(existing) = self.child_at_end(dir, name) {
             if !(self.node(existing).is_dir() && e.kind == EntryKind::Dir) {
-                let dir = known.or_else(|| self.lookup(parent)).expect("parent of an existing path exists");
                 self.remove(dir, name);
-                // What was removed may have held the remembered directory.
-                if last.as_ref().is_some_and(|(_, d)| *d != dir) {
-                    *last = None;
-                }
-                known = Some(dir);
             }
-        }
-        let dir = match known {
-            Some(d) => d,
-            None => self.implied_parent(parent)?,
-        };
-        if known.is_none() {
-            *last = Some((parent.to_vec(), dir));
         }
         let mut node = match &e.kind {
             EntryKind::Opaque => {
@@ -402,21 +391,26 @@ impl Tree {
                 if self.child(dir, hidden).is_some() {
                     // mknod would fail with EEXIST; the later entry wins, as a re-extraction would.
                     self.remove(dir, hidden);
-                    *last = Some((parent.to_vec(), dir));
                 }
                 self.insert(dir, hidden, Node::new(Kind::Char(0, 0), 0, e.uid, e.gid));
                 return Ok(());
             }
             EntryKind::Dir => {
+                // The entries that follow are most likely inside it.
                 if let Some(existing) = self.child_at_end(dir, name) {
                     let n = self.node_mut(existing);
                     n.mode = e.mode;
                     n.uid = e.uid;
                     n.gid = e.gid;
                     n.mtime = e.mtime;
+                    at.enter(name, existing);
                     return Ok(());
                 }
-                Node::dir(e.mode, e.uid, e.gid)
+                let mut n = Node::dir(e.mode, e.uid, e.gid);
+                n.mtime = e.mtime;
+                let ino = self.insert(dir, name, n);
+                at.enter(name, ino);
+                return Ok(());
             }
             EntryKind::File => {
                 let content = match blob {
@@ -461,17 +455,39 @@ impl Tree {
     }
 }
 
+/// Where [`Tree::from_entries`] is: the directories of the last path it placed, from the
+/// top down, each with where its name ends in `path`.
+#[derive(Default)]
+struct Cursor {
+    path: Vec<u8>,
+    dirs: Vec<(usize, Ino)>,
+}
+
+impl Cursor {
+    /// One level down, into `name` (inode `ino`); an empty name stays where it is.
+    fn enter(&mut self, name: &[u8], ino: Ino) {
+        if name.is_empty() {
+            return;
+        }
+        if !self.path.is_empty() {
+            self.path.push(b'/');
+        }
+        self.path.extend_from_slice(name);
+        self.dirs.push((self.path.len(), ino));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// [`Tree::from_entries`] walking every entry's path from the root (no remembered
-    /// directory): what the remembered one must agree with.
+    /// [`Tree::from_entries`] walking every entry's path from the root (a new [`Cursor`] for
+    /// each): what the one it keeps must agree with.
     fn from_entries_walked(entries: &[Entry]) -> Result<Tree> {
         let mut t = Tree::new();
         for e in entries {
-            t.apply(e, None, &mut Vec::new(), &mut None).map_err(|err| err.at_entry(e.display_path()))?;
+            t.apply(e, None, &mut Vec::new(), &mut Cursor::default()).map_err(|err| err.at_entry(e.display_path()))?;
         }
         Ok(t)
     }
@@ -495,10 +511,11 @@ mod tests {
     proptest! {
         /// Any sequence of entries over a few names (directories replaced by files and back,
         /// whiteouts, opaque markers, hardlinks) builds the same tree, or fails the same way,
-        /// with the remembered directory as walking each path from the root.
+        /// with the cursor kept from entry to entry as walking each path from the root.
         #[test]
-        fn the_remembered_directory_changes_nothing(picks in proptest::collection::vec((0usize..12, 0usize..6), 0..40)) {
-            const PATHS: [&str; 12] = ["a", "a/b", "a/b/c", "a/x", "b", "a/b/.wh.c", "a/.wh.b", "a/.wh..wh..opq", "a/b/x", "b/c", "a/b/c/d", "x"];
+        fn the_remembered_directory_changes_nothing(picks in proptest::collection::vec((0usize..15, 0usize..6), 0..40)) {
+            // `a/bc` beside `a/b`: a name that starts with another's is not inside it.
+            const PATHS: [&str; 15] = ["a", "a/b", "a/b/c", "a/x", "b", "a/b/.wh.c", "a/.wh.b", "a/.wh..wh..opq", "a/b/x", "b/c", "a/b/c/d", "x", "a/bc", "a/bc/d", "a/b/c/d/e"];
             let es: Vec<Entry> = picks
                 .iter()
                 .map(|&(p, k)| {
