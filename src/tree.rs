@@ -513,7 +513,7 @@ mod tests {
         /// whiteouts, opaque markers, hardlinks) builds the same tree, or fails the same way,
         /// with the cursor kept from entry to entry as walking each path from the root.
         #[test]
-        fn the_remembered_directory_changes_nothing(picks in proptest::collection::vec((0usize..15, 0usize..6), 0..40)) {
+        fn the_cursor_changes_nothing(picks in proptest::collection::vec((0usize..15, 0usize..6), 0..40)) {
             // `a/bc` beside `a/b`: a name that starts with another's is not inside it.
             const PATHS: [&str; 15] = ["a", "a/b", "a/b/c", "a/x", "b", "a/b/.wh.c", "a/.wh.b", "a/.wh..wh..opq", "a/b/x", "b/c", "a/b/c/d", "x", "a/bc", "a/bc/d", "a/b/c/d/e"];
             let es: Vec<Entry> = picks
