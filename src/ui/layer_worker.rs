@@ -3,17 +3,20 @@
 //!
 //! Rules: a wasm of its own (`layer-worker`), holding only the indexing, so the page's first
 //! load does not carry it; started one per core by the page's worker, which it greets with
-//! `{msg: "Ready"}`. Requests: `{index, job, verify, tee, plain, blob, piece?}` (`plain`: the
-//! page's worker found the blob uncompressed; `piece`: which, where
+//! `{msg: "Ready"}`. Requests: `{index, job, verify, tee, plain, blob, name, piece?}` (`plain`:
+//! the page's worker found the blob uncompressed; `name`: the archive's, for the line this
+//! worker logs of its pass; `piece`: which, where
 //! it starts and where the next starts, as `[k, input, bits, input, bits]`, NaN for the blob's
 //! start or end), `{digest, job, blob}` and `{ack, job, buf}` (the page's worker hashed `ack`
 //! more bytes of the chunks handed to it, and sends the chunk's buffer back to be filled
 //! again: a verified uncompressed layer's pass waits for it, [`index_fed`]). Answers carry
 //! `job` and `layer`: progress (`bytes`, `entries`, `part`) at most every 50 ms, tee'd chunks
-//! (`chunk`), then the index ([`crate::layer::indexfile`] bytes, with `ms`, `readMs`,
-//! `waitMs` and `streams`, and `ends` for a piece: where it stopped, where the next piece's
-//! start fell, its first headers) or `error`, or the blob's `digest`. Files are not hashed
-//! ([`crate::host::load_options`]).
+//! (`chunk`), then the index ([`crate::layer::indexfile`] bytes, and `ends` for a piece: where
+//! it stopped, where the next piece's start fell, its first headers) or `error`, or the blob's
+//! `digest`. Each pass is logged here (`layerlab: NAME layer L[ piece K]: its pass … ms, reads
+//! … ms[ in N streams][, waited … ms for the hash here]`, read by the benchmark and the browser
+//! tests), not by the page's worker: its words would weigh on the page's first load. Files are
+//! not hashed ([`crate::host::load_options`]).
 
 use super::worker::{field, now, obj};
 use crate::source::{BlobSource, Source};
@@ -59,6 +62,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         let part = piece.map_or(JsValue::UNDEFINED, |(k, _)| JsValue::from(k as u32));
         let spec = piece.map(|(_, s)| s);
         let verify = field(&data, "verify").is_truthy();
+        let name = field(&data, "name").as_string().unwrap_or_default();
         // An uncompressed layer: its own pass, read as the blob's stream (`index_fed`), which
         // waits for the page's worker's hashing when it gets ahead, so it runs as a task of
         // this worker's.
@@ -75,12 +79,12 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
                     c.waited
                 });
                 crate::ui::blob_file::forget_spares();
-                answer(&scope, &job, &l, &part, res, waited, streams);
+                answer(&scope, &job, &l, &part, res, tee.then_some(waited), streams, &name);
             });
             return;
         }
         let res = index_one(scope, &job, layer, verify, tee, blob, spec, &part);
-        answer(scope, &job, &l, &part, res, 0.0, 0);
+        answer(scope, &job, &l, &part, res, None, 0, &name);
         return;
     }
     // The page's worker hashed `ack` more bytes of the stream this worker hands it, and sends
@@ -101,15 +105,28 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
     }
 }
 
-/// Posts a pass's index (or its error) to the page's worker, with the milliseconds it waited
-/// for the page's worker's hashing and the streams it read the blob from (0: none).
+/// Posts a pass's index (or its error) to the page's worker, and logs the pass of `name`'s
+/// layer: its milliseconds and its reads', the streams it read the blob from (0: none, not
+/// said) and, for a tee'd uncompressed pass, the milliseconds it waited for the page's
+/// worker's hashing.
 #[allow(clippy::too_many_arguments)]
-fn answer(scope: &DedicatedWorkerGlobalScope, job: &JsValue, l: &JsValue, part: &JsValue, res: crate::error::Result<Indexed>, waited: f64, streams: u32) {
+fn answer(scope: &DedicatedWorkerGlobalScope, job: &JsValue, l: &JsValue, part: &JsValue, res: crate::error::Result<Indexed>, waited: Option<f64>, streams: u32, name: &str) {
     match res {
         Ok((idx, ends, ms, read_ms)) => {
+            let piece = part.as_f64().map(|k| format!(" piece {}", k as u32)).unwrap_or_default();
+            // An uncompressed layer's pass reads the blob as streams: one, and one more after
+            // each far jump over contents.
+            let streams = match streams {
+                0 => String::new(),
+                1 => " in 1 stream".into(),
+                n => format!(" in {n} streams"),
+            };
+            let waited = waited.map(|w| format!(", waited {} ms for the hash here", w as u32)).unwrap_or_default();
+            let layer = l.as_f64().unwrap_or(0.0) as u32;
+            web_sys::console::debug_1(&format!("layerlab: {name} layer {layer}{piece}: its pass {} ms, reads {} ms{streams}{waited}", ms as u32, read_ms as u32).into());
             let b = crate::layer::indexfile::encode(&[crate::layer::indexfile::Parts::of(&idx)]);
             let a = Uint8Array::from(&b[..]);
-            let m = obj(&[("job", job), ("layer", l), ("index", &a), ("ms", &ms.into()), ("readMs", &read_ms.into()), ("waitMs", &waited.into()), ("streams", &streams.into()), ("part", part)]);
+            let m = obj(&[("job", job), ("layer", l), ("index", &a), ("part", part)]);
             if let Some(e) = &ends {
                 // Where it stopped, where the next piece's start fell, its first headers.
                 let _ = js_sys::Reflect::set(&m, &"ends".into(), &js_sys::Float64Array::from(&e[..]));

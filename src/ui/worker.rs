@@ -661,7 +661,7 @@ impl Pool {
         let Some(o) = self.opens.iter_mut().find(|o| o.job == job) else { return false };
         o.todo.remove(k);
         let tee = o.tee == Some(layer);
-        let m = obj(&[("index", &(layer as u32).into()), ("job", &job.into()), ("verify", &o.verify.into()), ("tee", &tee.into()), ("plain", &o.plain[layer].into()), ("blob", &o.blobs[layer])]);
+        let m = obj(&[("index", &(layer as u32).into()), ("job", &job.into()), ("verify", &o.verify.into()), ("tee", &tee.into()), ("plain", &o.plain[layer].into()), ("blob", &o.blobs[layer]), ("name", &o.archive.name.as_str().into())]);
         if let Some((k, spec)) = piece {
             let _ = js_sys::Reflect::set(&m, &"piece".into(), &js_sys::Float64Array::from(&spec.to_numbers(k)[..]));
         }
@@ -734,10 +734,6 @@ fn on_layer_message(w: usize, data: JsValue) {
         }
         let idx = field(&data, "index").dyn_into::<Uint8Array>().ok().and_then(|a| crate::layer::indexfile::decode(&a.to_vec()).ok()).and_then(|mut v| v.pop());
         if let Some(part) = field(&data, "part").as_f64().map(|k| k as usize) {
-            let ms = |k: &str| field(&data, k).as_f64().unwrap_or(0.0) as u32;
-            let streams = ms("streams");
-            let s = if streams == 1 { "" } else { "s" };
-            web_sys::console::debug_1(&format!("layerlab: {} layer {layer} piece {part}: its pass {} ms, reads {} ms in {streams} stream{s}", o.archive.name, ms("ms"), ms("readMs")).into());
             took_piece(o, layer, part, idx, &data);
             p.assign(w);
             return;
@@ -745,26 +741,6 @@ fn on_layer_message(w: usize, data: JsValue) {
         match (idx, o.indexes.get_mut(layer)) {
             (Some(mut idx), Some(slot)) => {
                 o.seen[layer] = vec![idx.compressed_size];
-                let ms = |k: &str| field(&data, k).as_f64().unwrap_or(0.0) as u32;
-                web_sys::console::debug_1(
-                    &format!(
-                        "layerlab: {} layer {layer}: its pass {} ms, reads {} ms{}{}",
-                        o.archive.name,
-                        ms("ms"),
-                        ms("readMs"),
-                        // An uncompressed layer's pass reads the blob as streams: one, and
-                        // one more after each far jump over contents.
-                        match ms("streams") {
-                            0 => String::new(),
-                            1 => " in 1 stream".into(),
-                            n => format!(" in {n} streams"),
-                        },
-                        // A verified uncompressed layer's pass waits when this worker's hashing
-                        // of what it hands here falls behind.
-                        if o.tee == Some(layer) && idx.compression == crate::layer::Compression::None { format!(", waited {} ms for the hash here", ms("waitMs")) } else { String::new() },
-                    )
-                    .into(),
-                );
                 // The tee'd layer's diff_id: every chunk came before the index (one worker's
                 // messages arrive in order).
                 if o.tee == Some(layer) {
