@@ -72,7 +72,9 @@ pub enum Request {
     /// The worker's memory, for the benchmark.
     Stats,
     /// The user is about to open an archive (clicked the file picker or drags a file over the
-    /// page): start the layer workers now, while the file is chosen, not after.
+    /// page): start the layer workers now, while the file is chosen, not after. With a blob in
+    /// the envelope (a small bundled sample): open it and drop it, so the code an open runs is
+    /// compiled before the user's file comes.
     Warm,
     /// CONTAINER (issue 3): run one shell line in the container layer.
     Shell { line: String },

@@ -111,8 +111,16 @@ impl WorkerLink {
     /// The user is about to open an archive (clicked the file picker, or drags files over the
     /// page): the worker starts its layer workers while the file is chosen (about 100-200 ms
     /// of a big open otherwise) unless they run.
+    /// It also gets a small bundled sample to open and drop: the browser compiles the code an
+    /// open runs when it first runs it.
     pub fn warm(&self) {
         self.post(envelope(&Request::Warm, None));
+        let link = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Ok(b) = crate::ui::blob_file::fetch_blob("samples/union-ab.docker.tar").await {
+                link.post(envelope(&Request::Warm, Some(&b)));
+            }
+        });
     }
 
     fn post(&self, env: JsValue) {
