@@ -602,7 +602,9 @@ impl Archive {
     }
 
     /// Layer `o`'s index: the one handed over, checked as the indexing pass would have
-    /// bounded it, or a pass over its blob now.
+    /// bounded it, or a pass over its blob now. Never inlined, as [`Tree::from_entries`]: its
+    /// check of every entry made the browser compile the whole load again.
+    #[inline(never)]
     fn checked_index(
         &self,
         o: &Opened,

@@ -311,6 +311,12 @@ impl Tree {
 
     /// Builds the layer directory of one layer's entries (SPEC §2). `warnings` receives one
     /// sentence per entry Docker would refuse but we accept.
+    ///
+    /// Never inlined: inlined into the image's load (`Archive::load_ref`), its loop made the
+    /// browser compile that whole function again, optimized (16 KB of wasm, 30-50 ms of a
+    /// core), at the end of the big image's open, for a call that had already run
+    /// ([`crate::layer::indexfile::decode`] says why).
+    #[inline(never)]
     pub fn from_entries(entries: &[Entry], blob: Option<&Arc<LayerBlob>>, warnings: &mut Vec<String>) -> Result<Tree> {
         let mut t = Tree::new();
         let mut at = Cursor::default();

@@ -55,6 +55,10 @@ impl<'a> Parts<'a> {
 }
 
 /// Encodes layer indexes, bottom first.
+///
+/// Never inlined ([`decode`] says why): in a layer worker's answer its loop over the entries
+/// made the whole answer be compiled again, optimized.
+#[inline(never)]
 pub fn encode(layers: &[Parts]) -> Vec<u8> {
     let mut w = W(Vec::with_capacity(64 * 1024));
     w.0.extend_from_slice(MAGIC);
@@ -136,6 +140,13 @@ pub fn encode(layers: &[Parts]) -> Vec<u8> {
 }
 
 /// Decodes what [`encode`] wrote.
+///
+/// Never inlined: the browser runs wasm with a baseline compiler and compiles a function
+/// again, optimized, once it has run enough, and never swaps code under a running call. Inlined
+/// into the page's worker's handler of layer workers' answers, the loop over an index's
+/// entries made that whole handler (17 KB of wasm) be compiled again during the big image's
+/// open: 60-75 ms of a core (V8's `--trace-wasm-compilation-times`).
+#[inline(never)]
 pub fn decode(bytes: &[u8]) -> Result<Vec<LayerIndex>> {
     let mut r = R { b: bytes, at: 0 };
     if r.take(MAGIC.len())? != MAGIC {
