@@ -19,7 +19,9 @@ export function golden(name) {
 /** Starts the server and a browser; returns {page, base, close}. `ready`: the footer text that says the
  * page started (the Chinese page says `worker 已就绪`). `insecure`: the page is reached by a name
  * other than localhost over plain http (as from another machine of a classroom's network), so it
- * is not a secure context: no `crypto.subtle`. */
+ * is not a secure context: no `crypto.subtle`. `CHROME_ARGS` (space-separated) adds Chromium
+ * switches, for diagnosis: `CHROME_ARGS=--js-flags=--trace-wasm-compilation-times
+ * DEBUG=pw:browser` prints each wasm function V8 compiles optimized, with its time. */
 export async function start({ width = 1500, height = 950, colorScheme = 'light', initScript = null, ready = 'worker ready', insecure = false } = {}) {
   const server = await serve(process.env.LAYERLAB_DIST || path.join(ROOT, 'dist'), 0);
   const host = insecure ? 'layerlab.test' : '127.0.0.1';
@@ -32,7 +34,7 @@ export async function start({ width = 1500, height = 950, colorScheme = 'light',
     viewport: { width, height },
     colorScheme,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', ...(insecure ? ['--host-resolver-rules=MAP layerlab.test 127.0.0.1'] : [])],
+      '--disable-component-update', '--disable-sync', ...(process.env.CHROME_ARGS ? process.env.CHROME_ARGS.split(' ') : []), ...(insecure ? ['--host-resolver-rules=MAP layerlab.test 127.0.0.1'] : [])],
   });
   const page = context.pages()[0] || await context.newPage();
   if (initScript) await page.addInitScript(initScript);
