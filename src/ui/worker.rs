@@ -321,9 +321,10 @@ fn handle(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, data: JsValue) 
         },
         Request::Warm => {
             start_pool(scope);
-            // With a small sample: an open of it, dropped. The browser compiles a wasm function
-            // when it first runs it: the big image's open spent 29-34 ms here before its layer
-            // workers got their jobs, 9-13 ms after another open (traced, session 18).
+            // With a small sample (the first warm-up only): an open of it, dropped. The browser
+            // compiles a wasm function when it first runs it: from the pick to the layer
+            // workers' first jobs, the big image's open took 31-55 ms here without it, 16-41 ms
+            // with it (traced, four alternations).
             if let Some(src) = blob.and_then(|b| BrowserBlob::new(b).ok()) {
                 let src: Source = Arc::new(src);
                 if let Ok(a) = prepare(src.clone(), "", false) {

@@ -42,6 +42,8 @@ struct Inner {
     worker: RefCell<Option<Worker>>,
     onmessage: RefCell<Option<OnMessage>>,
     ready: Cell<bool>,
+    /// This worker got its warm-up open ([`WorkerLink::warm`]): once is enough.
+    warmed: Cell<bool>,
     queue: RefCell<Vec<JsValue>>,
     opens: RefCell<Vec<OpenRec>>,
     last_stack: RefCell<Option<JsValue>>,
@@ -77,6 +79,7 @@ impl WorkerLink {
             worker: RefCell::new(None),
             onmessage: RefCell::new(None),
             ready: Cell::new(false),
+            warmed: Cell::new(false),
             queue: RefCell::new(Vec::new()),
             opens: RefCell::new(Vec::new()),
             last_stack: RefCell::new(None),
@@ -106,15 +109,19 @@ impl WorkerLink {
         }
         *self.0.onmessage.borrow_mut() = Some(onmessage);
         self.0.ready.set(false);
+        self.0.warmed.set(false);
     }
 
     /// The user is about to open an archive (clicked the file picker, or drags files over the
     /// page): the worker starts its layer workers while the file is chosen (about 100-200 ms
     /// of a big open otherwise) unless they run.
-    /// It also gets a small bundled sample to open and drop: the browser compiles the code an
-    /// open runs when it first runs it.
+    /// The first time (for each worker started), it also gets a small bundled sample to open
+    /// and drop: the browser compiles the code an open runs when it first runs it.
     pub fn warm(&self) {
         self.post(envelope(&Request::Warm, None));
+        if self.0.warmed.replace(true) {
+            return;
+        }
         let link = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             if let Ok(b) = crate::ui::blob_file::fetch_blob("samples/union-ab.docker.tar").await {
