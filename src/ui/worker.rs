@@ -687,6 +687,11 @@ fn on_layer_message(w: usize, data: JsValue) {
     pooled(|p| {
         // Its `Ready` (an envelope, as it greets any parent), then plain objects.
         if field(&data, "msg").as_string().as_deref() == Some("Ready") {
+            // Started ahead of an open: the first runs the pass's code meanwhile
+            // (`layer_worker::warm_up`).
+            if w == 0 && !p.served {
+                let _ = p.workers[0].post_message(&JsValue::TRUE);
+            }
             p.assign(w);
             return;
         }

@@ -458,6 +458,45 @@ test('a click on "Open image archive" starts the layer workers while the file is
   }
 });
 
+// The click on "Open image archive" (or files dragged over the page) starts the layer workers;
+// the first of them then runs the uncompressed pass's code ahead, whole and in two pieces, over a
+// made-up layer of 4000 files (layer_worker::warm_up), so the browser has compiled it before a
+// file comes. A file picked once it is done, or at once while it may still run (it stops for
+// the job), opens split over the workers as the kernel golden says.
+test('the first layer worker runs the pass ahead on a made-up layer while the file is chosen; a file picked during or after it gives the golden', async () => {
+  for (const wait of [true, false]) {
+    const t = await start({ initScript: 'window.layerlabSplitFrom = 0;' });
+    const logs = [];
+    t.page.on('console', (m) => { if (m.text().startsWith('layerlab:')) logs.push(m.text()); });
+    const warm = () => logs.filter((l) => /warm-up/.test(l));
+    try {
+      const { page } = t;
+      await page.getByLabel('Verify digests').uncheck();
+      const chooser = page.waitForEvent('filechooser');
+      await page.getByText('Open image archive', { exact: true }).click();
+      const c = await chooser;
+      if (wait) {
+        // Four rounds of three passes, none failed, none stopped: the whole layer, its first
+        // piece (which walks on past its end, as pieces do, over this small layer to its end)
+        // and the second.
+        await expectSoon(() => warm().length > 0, () => `no warm-up: ${logs.join(' | ')}`, 30000);
+        assert.match(warm()[0], /^layerlab: warm-up: 12 passes \(((4000, 4000, 2000)(, )?){4} entries\) in \d+ ms$/, logs.join(' | '));
+      }
+      await c.setFiles(gen('layered.docker.tar'));
+      await waitLayers(page, 8);
+      assert.ok(logs.some((l) => /opened layered\.docker\.tar in \d+ ms \(split\)/.test(l)), logs.join(' | '));
+      assert.equal(await downloadListing(page), golden('layered.merged.txt'));
+      // One worker warms them all (the compiled code is the page's), once.
+      await page.waitForTimeout(300);
+      assert.ok(warm().length <= 1, logs.join(' | '));
+      assert.ok(!warm().some((l) => /failed/.test(l)), logs.join(' | '));
+      assert.deepEqual(t.errors, []);
+    } finally {
+      await t.close();
+    }
+  }
+});
+
 async function expectSoon(ok, why, ms = 10000) {
   const until = Date.now() + ms;
   while (!ok()) {
