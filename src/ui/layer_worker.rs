@@ -91,7 +91,7 @@ thread_local! {
     static WARMED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// Entries of [`warm_up`]'s layer (2.4 MB; its twelve passes take 250-310 ms in all).
+/// Entries of [`warm_up`]'s layer (2.4 MB; its twelve passes took 207-311 ms in all).
 const WARM_ENTRIES: usize = 4000;
 /// Its rounds of passes: enough for the hot functions to be compiled optimized.
 const WARM_ROUNDS: usize = 4;
