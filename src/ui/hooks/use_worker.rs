@@ -124,7 +124,7 @@ impl WorkerLink {
         }
         let link = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            if let Ok(b) = crate::ui::blob_file::fetch_blob("samples/union-ab.docker.tar").await {
+            if let Ok(b) = crate::ui::blob_file::fetch_blob(&format!("samples/{}", crate::lessons::UNION_AB)).await {
                 link.post(envelope(&Request::Warm, Some(&b)));
             }
         });
