@@ -68,6 +68,9 @@ pub struct Host {
     fresh: bool,
     items: view::Items,
     version: u32,
+    /// The version [`Host::set_stack`] last left: the same stack sent again with nothing
+    /// changed since is kept as it is.
+    stacked: Option<u32>,
     view: Option<(view::ViewKey, Vec<u32>)>,
     /// The container layer over the current stack (reset when the stack changes).
     container: Option<crate::container::Container>,
@@ -121,9 +124,16 @@ impl Host {
     }
 
     /// Sets the stack (bottom first, with on/off switches; unknown ids are dropped); returns
-    /// the number of merged entries.
+    /// the number of merged entries. The stack in place, sent again with nothing changed since
+    /// (no line run, no file written, no mount option set), is kept: its container is the one
+    /// a new stack would make, and its merged view is built already (the page's worker applies
+    /// the stack an open brings while the page draws the open, [`crate::ui`]'s worker).
     pub fn set_stack(&mut self, order: Vec<(LayerId, bool)>) -> u64 {
         let order: Vec<(LayerId, bool)> = order.into_iter().filter(|(id, _)| (*id as usize) < self.layers.len()).collect();
+        if self.stacked == Some(self.version) && order == self.order {
+            self.build_scope(Scope::Merged);
+            return self.items.len() as u64;
+        }
         self.union_ids = order.iter().filter(|x| x.1).map(|x| x.0).collect();
         self.union = Stack::new(self.union_ids.iter().map(|&id| self.layers[id as usize].tree.clone()).collect());
         self.order = order;
@@ -135,6 +145,7 @@ impl Host {
         self.ops.clear();
         self.last_line = None;
         self.touched();
+        self.stacked = Some(self.version);
         self.build_scope(Scope::Merged);
         self.items.len() as u64
     }

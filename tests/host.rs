@@ -306,6 +306,34 @@ mod container {
         assert!(host.container_status().diff.is_empty());
     }
 
+    /// The page's worker applies the stack an open brings before the page sends it
+    /// (`ui::worker::finish_open`): the same stack sent again is kept while nothing changed,
+    /// and makes a fresh container once anything did.
+    #[test]
+    fn the_same_stack_again_is_kept_until_the_container_changes() {
+        let mut host = Host::new();
+        let ids = image(&mut host);
+        let merged = rows(&mut host, query(Scope::Merged)).len() as u64;
+        assert_eq!(host.set_stack(all_on(&ids)), merged);
+        // A layer's own view queried in between: the count is still the merged view's.
+        rows(&mut host, query(Scope::Layer(ids[1])));
+        assert_eq!(host.set_stack(all_on(&ids)), merged);
+        // A file written from the page, then the same stack: a fresh container.
+        let r = host.file_action(&FileAction::Write { path: "/etc/motd".into(), text: "bye\n".into() });
+        assert_eq!(r.diff, ["C /etc", "C /etc/motd"]);
+        assert_eq!(host.set_stack(all_on(&ids)), merged);
+        let fresh = host.container_status();
+        assert!(fresh.diff.is_empty() && !fresh.can_undo, "{:?}", fresh.diff);
+        assert_eq!(read(&mut host, "/etc/motd"), b"hello\n");
+        // Mount options set, then the same stack: a fresh container with those options.
+        host.shell("touch /new");
+        host.set_config(Config::Redirect);
+        host.shell("touch /other");
+        host.set_stack(all_on(&ids));
+        let c = host.container_status();
+        assert!(c.diff.is_empty() && c.config == Config::Redirect, "{:?}", c.diff);
+    }
+
     #[test]
     fn mount_options_and_a_directory_rename() {
         let mut host = Host::new();

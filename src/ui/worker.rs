@@ -355,10 +355,17 @@ fn finish_open(scope: &DedicatedWorkerGlobalScope, engine: &mut Host, job: u32, 
     crate::ui::blob_file::forget_read_ahead();
     match res {
         Ok(opened) => {
-            let layers = opened.layers.iter().map(|l| l.info.clone()).collect();
+            let layers: Vec<crate::host::LayerInfo> = opened.layers.iter().map(|l| l.info.clone()).collect();
+            // The stack the page makes of an open into an empty page (`state::add_archive`),
+            // applied while it draws the open: its `SetStack` then finds it in place
+            // ([`Host::set_stack`]) instead of building it after the drawing.
+            let stack: Vec<_> = layers.iter().map(|l| (l.id, true)).collect();
             let archive = opened.archive.clone();
             engine.add_owned(opened);
             post(scope, Response::Opened { job, archive, layers }, None, None);
+            if engine.stack().is_empty() {
+                engine.set_stack(stack);
+            }
         }
         Err(e) => post(scope, Response::Failed { job, error: e.to_string() }, None, None),
     }
