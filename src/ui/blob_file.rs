@@ -133,6 +133,13 @@ impl BrowserBlob {
     }
 }
 
+// www/js/stream-fill.js, which the layer worker imports when it starts (`layer_worker::run`).
+#[wasm_bindgen::prelude::wasm_bindgen(js_namespace = layerlabStreamFill)]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = fill)]
+    fn stream_fill(reader: &web_sys::ReadableStreamByobReader, buf: &js_sys::ArrayBuffer, want: u32, enough: u32, ms: i32) -> Result<js_sys::Promise, wasm_bindgen::JsValue>;
+}
+
 fn js_io(what: &str, e: &wasm_bindgen::JsValue) -> io::Error {
     let detail = js_sys::Error::from(e.clone()).message();
     io::Error::other(format!("{what}: {}", String::from(detail)))
@@ -350,9 +357,7 @@ impl<F: FnMut(&Uint8Array)> Feeding<F> {
     async fn fill(&self, reader: &web_sys::ReadableStreamByobReader, want: u32, enough: u32) -> io::Result<Option<Uint8Array>> {
         use wasm_bindgen::JsCast;
         let t = now();
-        let mut buf = SPARE.with(|s| s.borrow_mut().pop()).unwrap_or_else(|| js_sys::ArrayBuffer::new(MAX_SLICE as u32));
-        let mut filled = 0u32;
-        // One deadline for the slice, raced by each read of it.
+        let buf = SPARE.with(|s| s.borrow_mut().pop()).unwrap_or_else(|| js_sys::ArrayBuffer::new(MAX_SLICE as u32));
         // (A browser test sets `layerlabStallMs` to 0 on the layer worker's global: every
         // stream then counts as stalled at once, and the fallback runs.)
         let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
@@ -360,29 +365,16 @@ impl<F: FnMut(&Uint8Array)> Feeding<F> {
         if ms <= 0 {
             return Ok(None);
         }
-        let stall = js_sys::Promise::new(&mut |resolve, _| {
-            let _ = scope.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        });
-        while filled < enough {
-            let view = Uint8Array::new_with_byte_offset_and_length(&buf, filled, want - filled);
-            let read = js_sys::Promise::race(&js_sys::Array::of2(&reader.read_with_array_buffer_view(&view), &stall));
-            let got = wasm_bindgen_futures::JsFuture::from(read)
-                .await
-                .map_err(|e| js_io("the browser could not read the file (was it moved or changed?)", &e))?;
-            if got.is_undefined() {
-                return Ok(None);
-            }
-            let value = js_sys::Reflect::get(&got, &"value".into()).ok().and_then(|v| v.dyn_into::<Uint8Array>().ok());
-            let Some(v) = value else { return Ok(None) };
-            buf = v.buffer();
-            filled += v.length();
-            if js_sys::Reflect::get(&got, &"done".into()).is_ok_and(|d| d.is_truthy()) {
-                break;
-            }
-        }
+        // The reads of one slice are looped in www/js/stream-fill.js; without it (not
+        // imported), the slice is read as a stream that stalled.
+        let Ok(read) = stream_fill(reader, &buf, want, enough, ms) else { return Ok(None) };
+        let got = wasm_bindgen_futures::JsFuture::from(read)
+            .await
+            .map_err(|e| js_io("the browser could not read the file (was it moved or changed?)", &e))?;
+        let Ok(arr) = got.dyn_into::<Uint8Array>() else { return Ok(None) };
         let (c, b, ms) = self.blob.stats.get();
-        self.blob.stats.set((c + 1, b + u64::from(filled), ms + now() - t));
-        Ok(Some(Uint8Array::new_with_byte_offset_and_length(&buf, 0, filled)))
+        self.blob.stats.set((c + 1, b + u64::from(arr.length()), ms + now() - t));
+        Ok(Some(arr))
     }
 
     /// Goes on from `at`, not reading what lies before it (never in a pass that hashes: what

@@ -105,11 +105,11 @@ const gnuVerGz = gz.reduce((s, f) => s + bash(`tee >(sha256sum >/dev/null) < ${f
 // The best read plan in the same browser (readcost.mjs, "plan oracle": every header's offset
 // known in advance), over the same uncompressed layers. One run of it reads each plan once; the
 // unverified uncompressed load and its reference are the shortest and noisiest figures here
-// (20-40% between runs of the same build), so they are taken PAIRS times (default 3), a run of
+// (20-40% between runs of the same build), so they are taken PAIRS times (default 5), a run of
 // the plans then an open in the page, alternated, and compared by medians: the page's median
 // open against the median of the plan whose median is the least.
 // NOFLOOR=1 leaves it out (comparing two builds' loads).
-const PAIRS = Math.max(1, Number(process.env.PAIRS || 3));
+const PAIRS = Math.max(1, Number(process.env.PAIRS || 5));
 const floorOn = (!process.env.ONLY || process.env.ONLY === 'plain') && !process.env.NOFLOOR;
 const planRuns = new Map();
 function planRun() {

@@ -410,6 +410,58 @@ test('an uncompressed layer with big files: a split walk in pieces that read on 
   }
 });
 
+// The layer workers' read loop of a stream slice (www/js/stream-fill.js), on byte streams
+// made here: it fills one buffer over several reads up to what is enough, stops short at the
+// stream's end, and gives up at its deadline on a stream that stalls (the pass then reads
+// that slice with readAsArrayBuffer: the test above, stalling).
+test('a stream slice is filled over several reads, ends with its stream, and gives up on a stream that stalls', async () => {
+  const t = await start();
+  try {
+    await t.page.addScriptTag({ url: 'js/stream-fill.js' });
+    const got = await t.page.evaluate(async () => {
+      // A byte stream handing `chunks` bytes per pull, `n` pulls, then closing (or, `n`
+      // pulls past, never answering again).
+      const stream = (chunk, n, close) => {
+        let k = 0;
+        return new ReadableStream({
+          type: 'bytes',
+          pull(c) {
+            if (k === n) {
+              if (close) {
+                c.close();
+                c.byobRequest?.respond(0);
+              }
+              return new Promise(() => {});
+            }
+            const v = c.byobRequest.view;
+            const m = Math.min(chunk, v.byteLength);
+            for (let i = 0; i < m; i++) v[i] = (k + i) & 255;
+            k++;
+            c.byobRequest.respond(m);
+          },
+        }).getReader({ mode: 'byob' });
+      };
+      const fill = self.layerlabStreamFill.fill;
+      const out = {};
+      // 100 KiB wanted, 64 KiB enough, 10 KiB a read: seven reads, 70 KiB.
+      let a = await fill(stream(10240, 50, true), new ArrayBuffer(102400), 102400, 65536, 5000);
+      out.enough = [a.byteLength, a.buffer.byteLength, a[10240], a[10241]];
+      // The stream ends after 3 reads: what it gave.
+      a = await fill(stream(1000, 3, true), new ArrayBuffer(65536), 65536, 65536, 5000);
+      out.ended = a.byteLength;
+      // A stream that stops answering: nothing, after the deadline.
+      const t0 = performance.now();
+      a = await fill(stream(1000, 2, false), new ArrayBuffer(65536), 65536, 65536, 300);
+      out.stalled = [a === undefined, performance.now() - t0 >= 290];
+      return out;
+    });
+    assert.deepEqual(got, { enough: [71680, 102400, 1, 2], ended: 3000, stalled: [true, true] });
+    assert.deepEqual(t.errors, []);
+  } finally {
+    await t.close();
+  }
+});
+
 test('a click on "Open image archive" starts the layer workers while the file is chosen; they serve a big open and end with it', async () => {
   const ids = fixtureShortIds('layered');
   const t = await start();

@@ -1,0 +1,29 @@
+// The read loop of a layer worker's stream slices (`Feeding::fill` in src/ui/blob_file.rs),
+// bound there. A classic script the layer worker imports when it starts (why not an inline_js
+// snippet: src/ui/session.rs). A file's stream hands a BYOB read what its pipe holds, mostly
+// 64-128 KiB, so a 16 MiB slice takes a hundred reads or more: looped here, in the browser's own
+// code, the slice costs the wasm one call and one await instead of one per read.
+(() => {
+// Fills `buf` (an ArrayBuffer of at least `want` bytes) from `reader` with at least `enough`
+// bytes (fewer at the stream's end), at most `want`. Resolves to the filled bytes, or to
+// undefined when the slice took more than `ms` ms (the stream is then cancelled).
+async function fill(reader, buf, want, enough, ms) {
+  // One deadline for the slice: past it the stream is cancelled, which ends the read waiting
+  // on it with no bytes (a race with each read cost a promise more per read).
+  const timer = setTimeout(() => { reader.cancel().catch(() => {}); }, ms);
+  let filled = 0;
+  try {
+    while (filled < enough) {
+      const got = await reader.read(new Uint8Array(buf, filled, want - filled));
+      if (!got.value) return undefined;
+      buf = got.value.buffer;
+      filled += got.value.byteLength;
+      if (got.done) break;
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  return new Uint8Array(buf, 0, filled);
+}
+self.layerlabStreamFill = { fill };
+})();
