@@ -411,10 +411,10 @@ test('an uncompressed layer with big files: a split walk in pieces that read on 
 });
 
 // The layer workers' read loop of a stream slice (www/js/stream-fill.js), on byte streams
-// made here: it fills one buffer over several reads up to what is enough, stops short at the
+// made here: it fills one buffer from several chunks up to what is enough, stops short at the
 // stream's end, and gives up at its deadline on a stream that stalls (the pass then reads
 // that slice with readAsArrayBuffer: the test above, stalling).
-test('a stream slice is filled over several reads, ends with its stream, and gives up on a stream that stalls', async () => {
+test('a stream slice is filled from several chunks, ends with its stream, and gives up on a stream that stalls', async () => {
   const t = await start();
   try {
     await t.page.addScriptTag({ url: 'js/stream-fill.js' });
@@ -443,10 +443,10 @@ test('a stream slice is filled over several reads, ends with its stream, and giv
       };
       const fill = self.layerlabStreamFill.fill;
       const out = {};
-      // 100 KiB wanted, 64 KiB enough, 10 KiB a read: seven reads, 70 KiB.
+      // 100 KiB wanted, 64 KiB enough, 10 KiB a chunk: seven chunks, 70 KiB.
       let a = await fill(stream(10240, 50, true), new ArrayBuffer(102400), 102400, 65536, 5000);
       out.enough = [a.byteLength, a.buffer.byteLength, a[10240], a[10241]];
-      // The stream ends after 3 reads: what it gave.
+      // The stream ends after 3 chunks: what it gave.
       a = await fill(stream(1000, 3, true), new ArrayBuffer(65536), 65536, 65536, 5000);
       out.ended = a.byteLength;
       // A stream that stops answering: nothing, after the deadline.
