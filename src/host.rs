@@ -127,7 +127,7 @@ impl Host {
     /// the number of merged entries. The stack in place, sent again with nothing changed since
     /// (no line run, no file written, no mount option set), is kept: its container is the one
     /// a new stack would make, and its merged view is built already (the page's worker applies
-    /// the stack an open brings while the page draws the open, [`crate::ui`]'s worker).
+    /// the stack an open brings while the page draws the open, before the page sends it).
     pub fn set_stack(&mut self, order: Vec<(LayerId, bool)>) -> u64 {
         let order: Vec<(LayerId, bool)> = order.into_iter().filter(|(id, _)| (*id as usize) < self.layers.len()).collect();
         if self.stacked == Some(self.version) && order == self.order {

@@ -133,7 +133,10 @@ impl BrowserBlob {
     }
 }
 
-// www/js/stream-fill.js, which the layer worker imports when it starts (`layer_worker::run`).
+/// The read loop of a stream slice ([`Feeding`]), a classic script the layer worker imports
+/// when it starts (`layer_worker::run`), bound below.
+pub const STREAM_FILL_SCRIPT: &str = "./js/stream-fill.js";
+
 #[wasm_bindgen::prelude::wasm_bindgen(js_namespace = layerlabStreamFill)]
 extern "C" {
     #[wasm_bindgen(catch, js_name = fill)]
@@ -351,9 +354,10 @@ impl<F: FnMut(&Uint8Array)> Feeding<F> {
     }
 
     /// One slice from the stream: a kept buffer filled with at least `enough` bytes (fewer
-    /// at the stream's end), at most `want`; `None` when the stream gave nothing for
-    /// [`STALL_MS`] (seen in Chromium 156: about one run in four of readcost.mjs's plans read
-    /// as streams, after a few hundred slices' streams, waited for ever on one).
+    /// at the stream's end), at most `want`, by [`STREAM_FILL_SCRIPT`]'s loop; `None` when the
+    /// slice took more than [`STALL_MS`] (the stream is then cancelled; seen in Chromium 156:
+    /// about one run in four of readcost.mjs's plans read as streams, after a few hundred
+    /// slices' streams, waited for ever on one) or the script is missing.
     async fn fill(&self, reader: &web_sys::ReadableStreamByobReader, want: u32, enough: u32) -> io::Result<Option<Uint8Array>> {
         use wasm_bindgen::JsCast;
         let t = now();
@@ -365,8 +369,7 @@ impl<F: FnMut(&Uint8Array)> Feeding<F> {
         if ms <= 0 {
             return Ok(None);
         }
-        // The reads of one slice are looped in www/js/stream-fill.js; without it (not
-        // imported), the slice is read as a stream that stalled.
+        // Without the script (not imported), the slice is read as a stream that stalled.
         let Ok(read) = stream_fill(reader, &buf, want, enough, ms) else { return Ok(None) };
         let got = wasm_bindgen_futures::JsFuture::from(read)
             .await

@@ -33,7 +33,7 @@ pub fn run() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     // The stream slices' read loop (`blob_file::Feeding`); a worker that cannot import it
     // reads its slices with `readAsArrayBuffer`, as where the browser has no BYOB reader.
-    let _ = scope.import_scripts_1("js/stream-fill.js");
+    let _ = scope.import_scripts_1(crate::ui::blob_file::STREAM_FILL_SCRIPT);
     let s2 = scope.clone();
     let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| handle(&s2, ev.data()));
     scope.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));

@@ -1,8 +1,8 @@
 // The read loop of a layer worker's stream slices (`Feeding::fill` in src/ui/blob_file.rs),
 // bound there. A classic script the layer worker imports when it starts (why not an inline_js
 // snippet: src/ui/session.rs). A file's stream hands a BYOB read what its pipe holds, mostly
-// 64-128 KiB, so a 16 MiB slice takes a hundred reads or more: looped here, in the browser's own
-// code, the slice costs the wasm one call and one await instead of one per read.
+// 64-128 KiB: each read here asks for what the slice needs at once (`min`, below), and the loop
+// covers a browser that answers with less; the slice costs the wasm one call and one await.
 (() => {
 // Fills `buf` (an ArrayBuffer of at least `want` bytes) from `reader` with at least `enough`
 // bytes (fewer at the stream's end), at most `want`. Resolves to the filled bytes, or to
